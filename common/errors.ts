@@ -1,0 +1,64 @@
+// Every error Maestro raises on purpose: one base class, one stable `code` union, one HTTP status map.
+// A policy deny is a Decision, not an error; errors are for bad input, conflicts and outages.
+
+export const ERROR_STATUS = {
+  bad_request: 400,
+  invalid_field: 400,
+  payload_too_large: 413,
+  unauthenticated: 401,
+  token_expired: 401,
+  token_bad_signature: 401,
+  token_unknown_issuer: 401,
+  forbidden: 403,
+  self_approval: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  stale_bundle: 409,
+  policy_bundle_invalid: 422,
+  internal: 500,
+  ledger_unavailable: 503,
+  overloaded: 503,
+  proof_invalid: 422,
+  signature_invalid: 422,
+  verification_failed: 422,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorOptions {
+  /** The input field (JSON pointer or name) the error is about, for 400s. */
+  field?: string;
+  cause?: unknown;
+  /** Extra machine-readable context (never secrets). */
+  details?: Record<string, unknown>;
+}
+
+export class MaestroError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "MaestroError";
+    this.code = code;
+    this.field = options.field;
+    this.details = options.details;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  /** The wire form fixed by the external contract: {"error": {"code", "message", "field?"}}. */
+  toJSON(): { error: { code: ErrorCode; message: string; field?: string } } {
+    return {
+      error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) },
+    };
+  }
+}
+
+export function isMaestroError(err: unknown): err is MaestroError {
+  return err instanceof MaestroError;
+}
