@@ -1,0 +1,205 @@
+// The single writer of the ledger: signs events, batches them (group commit) and makes them durable in order.
+//
+// Concurrency: every batch runs in one transaction that first locks the ledger_head row, so any number
+// of processes on one PostgreSQL serialize on it and never reuse an index or fork the tree. Within a
+// process, appends that arrive while a batch commits wait and go in the next batch together.
+import type { ControlledTransaction, Kysely, Transaction } from "kysely";
+import { MaestroError, isMaestroError } from "../../common/errors.ts";
+import { type Clock, systemClock } from "../../common/clock.ts";
+import { computeAppend, coordKey, leafHash, rootCoords } from "../core/index.ts";
+import { canonicalBytes, stampEvent, subjectKey, type EventInput, type LedgerEvent } from "../event/envelope.ts";
+import { readNodeHashes } from "../store/node-hashes.ts";
+import type { LedgerTables } from "../store/schema.ts";
+import type { EventSigner } from "./event-signer.ts";
+
+export interface AppendedEntry {
+  index: number;
+  event: LedgerEvent;
+  leafHash: Uint8Array;
+  signature: string;
+}
+
+export interface AppendOptions {
+  /**
+   * Domain writes that must commit with the event or not at all (e.g. a waiver's state change).
+   * Runs inside the append transaction, after the writer lock is held; throwing rejects this
+   * append alone (its savepoint is rolled back) and leaves neither rows nor an event.
+   */
+  apply?: (trx: Transaction<any>, event: LedgerEvent) => Promise<void>;
+}
+
+export interface LedgerWriterOptions {
+  clock?: Clock;
+  /** Max events per transaction. */
+  maxBatch?: number;
+  /** Appends waiting beyond this are refused with `overloaded` (503) instead of queuing without bound. */
+  maxQueue?: number;
+  /** Called after each committed batch (e.g. to wake SSE subscribers). */
+  onCommit?: (entries: AppendedEntry[]) => void;
+}
+
+interface Pending {
+  entry: Omit<AppendedEntry, "index">;
+  canonical: Uint8Array;
+  apply?: AppendOptions["apply"];
+  resolve: (entry: AppendedEntry) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Frontier {
+  size: number;
+  root: Uint8Array;
+  hashes: Map<string, Uint8Array>;
+}
+
+export class LedgerWriter {
+  readonly #db: Kysely<LedgerTables>;
+  readonly #signer: EventSigner;
+  readonly #clock: Clock;
+  readonly #maxBatch: number;
+  readonly #maxQueue: number;
+  readonly #onCommit?: (entries: AppendedEntry[]) => void;
+  #queue: Pending[] = [];
+  #draining = false;
+  #frontier: Frontier | null = null;
+
+  constructor(db: Kysely<LedgerTables>, signer: EventSigner, options: LedgerWriterOptions = {}) {
+    this.#db = db;
+    this.#signer = signer;
+    this.#clock = options.clock ?? systemClock;
+    this.#maxBatch = options.maxBatch ?? 512;
+    this.#maxQueue = options.maxQueue ?? 20_000;
+    this.#onCommit = options.onCommit;
+  }
+
+  /** Resolves only once the event is durable; rejects with `ledger_unavailable` if it cannot be. */
+  async append(input: EventInput, options: AppendOptions = {}): Promise<AppendedEntry> {
+    if (this.#queue.length >= this.#maxQueue) {
+      throw new MaestroError("overloaded", "ledger append queue is full; retry shortly", { details: { retryAfter: 1 } });
+    }
+    const event = stampEvent(input, this.#clock.now());
+    const canonical = canonicalBytes(event);
+    const signature = await this.#signer.sign(canonical);
+    const entry = { event, leafHash: leafHash(canonical), signature };
+    return new Promise<AppendedEntry>((resolve, reject) => {
+      this.#queue.push({ entry, canonical, apply: options.apply, resolve, reject });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0) {
+        await this.#commitBatch(this.#queue.splice(0, this.#maxBatch));
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #commitBatch(batch: Pending[]): Promise<void> {
+    let trx: ControlledTransaction<LedgerTables> | undefined;
+    const rejected = new Map<Pending, unknown>();
+    try {
+      trx = await this.#db.startTransaction().execute();
+      const head = await trx
+        .selectFrom("ledger_head")
+        .select(["size", "root"])
+        .where("id", "=", 1)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const accepted = await this.#applyDomainWrites(trx, batch, rejected);
+      const oldSize = Number(head.size);
+      const frontier = await this.#frontierAt(trx, oldSize, new Uint8Array(head.root));
+      const { nodes, root } = computeAppend(frontier.hashes, oldSize, accepted.map((p) => p.entry.leafHash));
+      if (accepted.length > 0) {
+        await trx
+          .insertInto("ledger_entries")
+          .values(
+            accepted.map((p, i) => ({
+              idx: oldSize + i,
+              event_id: p.entry.event.id,
+              kind: p.entry.event.kind,
+              subject: subjectKey(p.entry.event.subject),
+              leaf_hash: p.entry.leafHash,
+              canonical: p.canonical,
+              signature: p.entry.signature,
+            })),
+          )
+          .execute();
+        if (nodes.length > 0) {
+          await trx.insertInto("ledger_nodes").values(nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))).execute();
+        }
+        await trx.updateTable("ledger_head").set({ size: oldSize + accepted.length, root }).where("id", "=", 1).execute();
+      }
+      await trx.commit().execute();
+      trx = undefined;
+      this.#frontier = advanceFrontier(frontier, accepted.map((p) => p.entry.leafHash), nodes, root);
+      const committed = accepted.map((p, i) => ({ ...p.entry, index: oldSize + i }));
+      accepted.forEach((p, i) => p.resolve(committed[i]));
+      for (const [p, err] of rejected) p.reject(err);
+      if (committed.length > 0) this.#onCommit?.(committed);
+    } catch (err) {
+      this.#frontier = null;
+      if (trx) await trx.rollback().execute().catch(() => {});
+      const outage = new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
+      for (const p of batch) p.reject(rejected.get(p) ?? outage);
+    }
+  }
+
+  /** Runs each append's domain writes in its own savepoint so one failure rejects only that append. */
+  async #applyDomainWrites(
+    trx: ControlledTransaction<LedgerTables>,
+    batch: Pending[],
+    rejected: Map<Pending, unknown>,
+  ): Promise<Pending[]> {
+    const accepted: Pending[] = [];
+    for (const [i, p] of batch.entries()) {
+      if (!p.apply) {
+        accepted.push(p);
+        continue;
+      }
+      const name = `append_${i}`;
+      const sp = await trx.savepoint(name).execute();
+      try {
+        await p.apply(sp, p.entry.event);
+        await sp.releaseSavepoint(name).execute();
+        accepted.push(p);
+      } catch (err) {
+        await sp.rollbackToSavepoint(name).execute();
+        if (!isMaestroError(err)) throw err;
+        rejected.set(p, err);
+      }
+    }
+    return accepted;
+  }
+
+  /** The right-edge subtree hashes at `size`, cached between batches and reloaded if another process appended. */
+  async #frontierAt(trx: Transaction<LedgerTables>, size: number, root: Uint8Array): Promise<Frontier> {
+    const cached = this.#frontier;
+    if (cached && cached.size === size && Buffer.compare(cached.root, root) === 0) return cached;
+    const coords = rootCoords(size);
+    const hashes = await readNodeHashes(trx, coords);
+    return { size, root, hashes: new Map(coords.map((c, i) => [coordKey(c), hashes[i]])) };
+  }
+}
+
+function advanceFrontier(
+  old: Frontier,
+  leaves: Uint8Array[],
+  nodes: Array<{ level: number; index: number; hash: Uint8Array }>,
+  root: Uint8Array,
+): Frontier {
+  const size = old.size + leaves.length;
+  const known = new Map(old.hashes);
+  leaves.forEach((h, i) => known.set(coordKey({ level: 0, index: old.size + i }), h));
+  for (const n of nodes) known.set(coordKey(n), n.hash);
+  const hashes = new Map<string, Uint8Array>();
+  for (const c of rootCoords(size)) hashes.set(coordKey(c), known.get(coordKey(c))!);
+  return { size, root, hashes };
+}

@@ -1,0 +1,44 @@
+// Wires one process's ledger: writer (append path), reader (read path), checkpointer, keys.
+import type { Kysely } from "kysely";
+import { type Clock, systemClock } from "../common/clock.ts";
+import { Checkpointer } from "./append/checkpointer.ts";
+import { eventSigner } from "./append/event-signer.ts";
+import { type AppendedEntry, LedgerWriter } from "./append/ledger-writer.ts";
+import type { Keyring } from "./keys/keyring.ts";
+import { publishKeys } from "./keys/publish-keys.ts";
+import { LedgerReader } from "./read/ledger-reader.ts";
+import type { LedgerTables } from "./store/schema.ts";
+
+export interface LedgerOptions {
+  origin: string;
+  clock?: Clock;
+  maxBatch?: number;
+  maxQueue?: number;
+  onCommit?: (entries: AppendedEntry[]) => void;
+}
+
+export interface Ledger {
+  writer: LedgerWriter;
+  reader: LedgerReader;
+  checkpointer: Checkpointer;
+  keyring: Keyring;
+  origin: string;
+}
+
+export const DEFAULT_ORIGIN = "maestro.local/ledger";
+
+export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, options: LedgerOptions): Promise<Ledger> {
+  await publishKeys(db, keyring, options.origin);
+  return {
+    writer: new LedgerWriter(db, eventSigner(keyring.event), {
+      clock: options.clock ?? systemClock,
+      maxBatch: options.maxBatch,
+      maxQueue: options.maxQueue,
+      onCommit: options.onCommit,
+    }),
+    reader: new LedgerReader(db),
+    checkpointer: new Checkpointer(db, options.origin, keyring.checkpoint),
+    keyring,
+    origin: options.origin,
+  };
+}

@@ -1,0 +1,144 @@
+// Read side of the ledger: entries, proofs and checkpoints. Never takes the writer lock, so it can move to a replica.
+import type { Kysely } from "kysely";
+import { MaestroError } from "../../common/errors.ts";
+import { buildConsistencyProof, buildInclusionProof, computeRoot } from "../core/index.ts";
+import { parseCanonicalEvent, type LedgerEvent } from "../event/envelope.ts";
+import { storeHashReader } from "../store/node-hashes.ts";
+import type { LedgerTables } from "../store/schema.ts";
+
+export interface StoredEntry {
+  index: number;
+  leafHash: Uint8Array;
+  canonical: Uint8Array;
+  event: LedgerEvent;
+  signature: string;
+}
+
+export interface StoredCheckpoint {
+  id: number;
+  size: number;
+  root: Uint8Array;
+  note: string;
+  createdAt: Date;
+}
+
+export interface RawEntry {
+  index: number;
+  leafHash: Uint8Array;
+  canonical: Uint8Array;
+  signature: string;
+}
+
+export class LedgerReader {
+  readonly #db: Kysely<LedgerTables>;
+
+  constructor(db: Kysely<LedgerTables>) {
+    this.#db = db;
+  }
+
+  async head(): Promise<{ size: number; root: Uint8Array }> {
+    const row = await this.#db.selectFrom("ledger_head").select(["size", "root"]).where("id", "=", 1).executeTakeFirstOrThrow();
+    return { size: Number(row.size), root: new Uint8Array(row.root) };
+  }
+
+  async entry(index: number): Promise<StoredEntry> {
+    const row = await this.#db
+      .selectFrom("ledger_entries")
+      .select(["idx", "leaf_hash", "canonical", "signature"])
+      .where("idx", "=", index)
+      .executeTakeFirst();
+    if (!row) throw new MaestroError("not_found", `no ledger entry at index ${index}`, { field: "index" });
+    return toStored(toRaw(row));
+  }
+
+  /** Raw rows in index order, for verification and streaming (the verifier parses them itself). */
+  async rawEntries(from: number, limit: number): Promise<RawEntry[]> {
+    const rows = await this.#db
+      .selectFrom("ledger_entries")
+      .select(["idx", "leaf_hash", "canonical", "signature"])
+      .where("idx", ">=", from)
+      .orderBy("idx")
+      .limit(limit)
+      .execute();
+    return rows.map(toRaw);
+  }
+
+  async entriesFor(kind: string | null, subject: string): Promise<StoredEntry[]> {
+    let query = this.#db
+      .selectFrom("ledger_entries")
+      .select(["idx", "leaf_hash", "canonical", "signature"])
+      .where("subject", "=", subject);
+    if (kind) query = query.where("kind", "=", kind);
+    const rows = await query.orderBy("idx").execute();
+    return rows.map((r) => toStored(toRaw(r)));
+  }
+
+  async entryByEventId(eventId: string): Promise<StoredEntry | null> {
+    const row = await this.#db
+      .selectFrom("ledger_entries")
+      .select(["idx", "leaf_hash", "canonical", "signature"])
+      .where("event_id", "=", eventId)
+      .executeTakeFirst();
+    return row ? toStored(toRaw(row)) : null;
+  }
+
+  async inclusionProof(index: number, size: number): Promise<{ index: number; size: number; leafHash: Uint8Array; hashes: Uint8Array[] }> {
+    await this.#requireSize(size);
+    if (index >= size) throw new MaestroError("bad_request", `index ${index} must be below size ${size}`, { field: "index" });
+    const reader = storeHashReader(this.#db);
+    const [leaf] = await reader.getHashes([{ level: 0, index }]);
+    return { index, size, leafHash: leaf, hashes: await buildInclusionProof(reader, index, size) };
+  }
+
+  async consistencyProof(from: number, to: number): Promise<{ from: number; to: number; hashes: Uint8Array[] }> {
+    await this.#requireSize(to, "to");
+    if (from > to) throw new MaestroError("bad_request", `from ${from} must not exceed to ${to}`, { field: "from" });
+    if (from === 0) throw new MaestroError("bad_request", "from must be at least 1 (RFC 9162 §2.1.4)", { field: "from" });
+    return { from, to, hashes: await buildConsistencyProof(storeHashReader(this.#db), from, to) };
+  }
+
+  /** The root of any past size, recomputed from stored subtrees in O(log n). */
+  async rootAt(size: number): Promise<Uint8Array> {
+    await this.#requireSize(size);
+    return computeRoot(storeHashReader(this.#db), size);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const row = await this.#db.selectFrom("ledger_checkpoints").selectAll().orderBy("size", "desc").orderBy("id", "desc").limit(1).executeTakeFirst();
+    return row ? toCheckpoint(row) : null;
+  }
+
+  async checkpoints(): Promise<StoredCheckpoint[]> {
+    const rows = await this.#db.selectFrom("ledger_checkpoints").selectAll().orderBy("id").execute();
+    return rows.map(toCheckpoint);
+  }
+
+  async publicKeys(purpose?: "event" | "token" | "checkpoint") {
+    let query = this.#db.selectFrom("signing_keys").selectAll();
+    if (purpose) query = query.where("purpose", "=", purpose);
+    return query.orderBy("created_at").execute();
+  }
+
+  async #requireSize(size: number, field = "size"): Promise<void> {
+    const { size: treeSize } = await this.head();
+    if (size > treeSize) throw new MaestroError("bad_request", `${field} ${size} exceeds the tree size ${treeSize}`, { field });
+    if (size < 1) throw new MaestroError("bad_request", `${field} must be at least 1`, { field });
+  }
+}
+
+function toRaw(row: { idx: number; leaf_hash: Uint8Array; canonical: Uint8Array; signature: string }): RawEntry {
+  return {
+    index: Number(row.idx),
+    leafHash: new Uint8Array(row.leaf_hash),
+    canonical: new Uint8Array(row.canonical),
+    signature: row.signature,
+  };
+}
+
+function toStored(raw: RawEntry): StoredEntry {
+  return { ...raw, event: parseCanonicalEvent(raw.canonical) };
+}
+
+function toCheckpoint(row: { id: number; size: number; root: Uint8Array; note: string; created_at: Date }): StoredCheckpoint {
+  return { id: Number(row.id), size: Number(row.size), root: new Uint8Array(row.root), note: row.note, createdAt: new Date(row.created_at) };
+}

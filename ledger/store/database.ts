@@ -1,0 +1,68 @@
+// Opens the store: embedded PostgreSQL (PGlite) in a data dir by default, or a PostgreSQL server by URL.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import pg from "pg";
+import { MaestroError } from "../../common/errors.ts";
+import { acquireDirLock, type DirLock } from "./dir-lock.ts";
+
+export type StoreKind = "embedded" | "postgres";
+
+export interface StoreOptions {
+  /** PostgreSQL connection URL; when absent the embedded store in dataDir is used. */
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Max pooled connections for PostgreSQL. */
+  poolSize?: number;
+}
+
+export interface Store<DB> {
+  db: Kysely<DB>;
+  kind: StoreKind;
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+
+export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
+  if (options.databaseUrl) return openPostgres<DB>(options.databaseUrl, options.poolSize ?? 16);
+  return openEmbedded<DB>(options.dataDir ?? ".maestro");
+}
+
+async function openPostgres<DB>(url: string, poolSize: number): Promise<Store<DB>> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    // Tree sizes and indexes are bigint columns; they stay below 2^53, so numbers are exact.
+    types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text")) } as pg.CustomTypesConfig,
+  });
+  // A dropped connection must not crash the process; the next query reports the outage.
+  pool.on("error", () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: "postgres", close: () => db.destroy() };
+}
+
+async function openEmbedded<DB>(dataDir: string): Promise<Store<DB>> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // PGlite is single-process: a second process on the same files would corrupt them.
+  const lock: DirLock = acquireDirLock(join(dataDir, "pgdata.lock"));
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(join(dataDir, "pgdata"), {
+      parsers: { [INT8_OID]: (value: string) => Number(value) },
+    });
+  } catch (err) {
+    lock.release();
+    throw new MaestroError("ledger_unavailable", `cannot open embedded store in ${dataDir}`, { cause: err });
+  }
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    db,
+    kind: "embedded",
+    close: async () => {
+      await db.destroy();
+      lock.release();
+    },
+  };
+}

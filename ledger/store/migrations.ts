@@ -1,0 +1,55 @@
+// The ledger's schema migrations (kysely Migrator); server modules append theirs with later names.
+import { type Kysely, type Migration, sql } from "kysely";
+
+export const ledgerMigrations: Record<string, Migration> = {
+  "0001_ledger": {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("ledger_entries")
+        .addColumn("idx", "bigint", (c) => c.primaryKey())
+        .addColumn("event_id", "text", (c) => c.notNull().unique())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("subject", "text")
+        .addColumn("leaf_hash", "bytea", (c) => c.notNull())
+        .addColumn("canonical", "bytea", (c) => c.notNull())
+        .addColumn("signature", "text", (c) => c.notNull())
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex("ledger_entries_kind_subject").on("ledger_entries").columns(["kind", "subject"]).execute();
+      await db.schema.createIndex("ledger_entries_subject").on("ledger_entries").column("subject").execute();
+      await db.schema
+        .createTable("ledger_nodes")
+        .addColumn("level", "smallint", (c) => c.notNull())
+        .addColumn("idx", "bigint", (c) => c.notNull())
+        .addColumn("hash", "bytea", (c) => c.notNull())
+        .addPrimaryKeyConstraint("ledger_nodes_pk", ["level", "idx"])
+        .execute();
+      await db.schema
+        .createTable("ledger_head")
+        .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn("size", "bigint", (c) => c.notNull())
+        .addColumn("root", "bytea", (c) => c.notNull())
+        .execute();
+      // SHA-256 of the empty string: the RFC 6962 root of the empty tree.
+      await sql`insert into ledger_head (id, size, root) values (1, 0, decode('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex'))`.execute(db);
+      await db.schema
+        .createTable("ledger_checkpoints")
+        .addColumn("id", "bigserial", (c) => c.primaryKey())
+        .addColumn("size", "bigint", (c) => c.notNull())
+        .addColumn("root", "bytea", (c) => c.notNull())
+        .addColumn("note", "text", (c) => c.notNull())
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex("ledger_checkpoints_size").on("ledger_checkpoints").column("size").execute();
+      await db.schema
+        .createTable("signing_keys")
+        .addColumn("kid", "text", (c) => c.primaryKey())
+        .addColumn("purpose", "text", (c) => c.notNull())
+        .addColumn("public_jwk", "text", (c) => c.notNull())
+        .addColumn("vkey", "text")
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("retired_at", "timestamptz")
+        .execute();
+    },
+  },
+};
