@@ -1,5 +1,6 @@
 // Runs kysely migrations from in-code records (no file scanning, so it works the same from any cwd).
-import { type Kysely, type Migration, Migrator } from "kysely";
+import type { Kysely } from "kysely";
+import { type Migration, Migrator } from "kysely/migration";
 import { MaestroError } from "../../common/errors.ts";
 
 export async function migrateToLatest(db: Kysely<any>, migrations: Record<string, Migration>): Promise<void> {

@@ -1,5 +1,6 @@
 // The ledger's schema migrations (kysely Migrator); server modules append theirs with later names.
-import { type Kysely, type Migration, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
+import type { Migration } from "kysely/migration";
 
 export const ledgerMigrations: Record<string, Migration> = {
   "0001_ledger": {

@@ -1,0 +1,55 @@
+// `maestro serve`: runs the control and evidence APIs on the embedded store or PostgreSQL.
+import { serve as serveHttp } from "@hono/node-server";
+import { configFromEnv } from "../../server/config.ts";
+import { startServer } from "../../server/index.ts";
+import { type Command, parseFlags, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "run the control and evidence APIs",
+  usage: `
+Usage: maestro serve [--port 8787] [--host 127.0.0.1] [--data-dir DIR] [--database-url URL]
+                     [--policy-bundle FILE] [--checkpoint-interval MS] [--public-read]
+
+Runs the control API (authenticated writes) and the read-only Evidence API on one port.
+The store is the embedded PostgreSQL (PGlite) in --data-dir (default .maestro/) unless a
+database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/keys on first start.`,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      {
+        ...STORE_FLAGS,
+        port: { type: "string" },
+        host: { type: "string" },
+        "policy-bundle": { type: "string" },
+        "checkpoint-interval": { type: "string" },
+        "public-read": { type: "boolean" },
+      },
+      serveCommand,
+    );
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError("--port must be 0-65535");
+    const interval = values["checkpoint-interval"] === undefined ? undefined : Number(values["checkpoint-interval"]);
+    if (interval !== undefined && (!Number.isInteger(interval) || interval < 100)) throw new UsageError("--checkpoint-interval must be an integer ≥ 100 (ms)");
+    const config = configFromEnv({
+      ...storeFrom(values),
+      port,
+      host: values.host,
+      policyBundle: values["policy-bundle"],
+      checkpointIntervalMs: interval,
+      publicRead: values["public-read"],
+    });
+    const server = await startServer(config, serveHttp);
+    process.stderr.write(
+      `maestro: listening on http://${config.host}:${server.port} (store: ${server.ctx.store.kind}${config.databaseUrl ? "" : ` in ${config.dataDir}`}, origin ${config.origin})\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.stderr.write("maestro: shutting down\n");
+        server.close().then(resolve, resolve);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+  },
+};

@@ -1,0 +1,48 @@
+// `maestro token issue`: prints a bearer token (EdDSA JWT) for a role, signed with this data dir's token key.
+import { loadOrCreateKey, keyPath } from "../../ledger/keys/key-files.ts";
+import { keysDirFor } from "../../ledger/keys/keyring.ts";
+import { openStore } from "../../ledger/store/database.ts";
+import { migrateToLatest } from "../../ledger/store/migrate.ts";
+import { ledgerMigrations } from "../../ledger/store/migrations.ts";
+import { issueToken, parseTtl, ROLES, type Role } from "../../server/index.ts";
+import { type Command, parseFlags, printJson, requireFlag, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
+
+export const tokenIssueCommand: Command = {
+  name: "token issue",
+  summary: "print a bearer token for a role",
+  usage: `
+Usage: maestro token issue --role ROLE --sub NAME [--ttl 8h] [--data-dir DIR | --database-url URL] [--json]
+
+Roles: ${ROLES.join(", ")}. The token is signed with the token key in DIR/keys (created if absent);
+with --database-url its public key is also published there, so every server on that database accepts it.
+Works while a server runs on the same data dir.`,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      { ...STORE_FLAGS, role: { type: "string" }, sub: { type: "string" }, ttl: { type: "string" }, json: { type: "boolean" } },
+      tokenIssueCommand,
+    );
+    const role = requireFlag(values.role, "role");
+    if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")}`);
+    const sub = requireFlag(values.sub, "sub");
+    const ttl = parseTtl(values.ttl ?? "8h");
+    const { dataDir, databaseUrl } = storeFrom(values);
+    const key = await loadOrCreateKey("token", process.env.MAESTRO_TOKEN_KEY_FILE ?? keyPath(keysDirFor(dataDir), "token"));
+    if (databaseUrl) {
+      const store = await openStore<any>({ databaseUrl });
+      try {
+        await migrateToLatest(store.db, ledgerMigrations);
+        await store.db
+          .insertInto("signing_keys")
+          .values({ kid: key.kid, purpose: "token", public_jwk: JSON.stringify(key.publicJwk), vkey: null, retired_at: null })
+          .onConflict((oc: any) => oc.column("kid").doNothing())
+          .execute();
+      } finally {
+        await store.close();
+      }
+    }
+    const token = await issueToken({ kid: key.kid, privateKey: key.privateKey }, role as Role, sub, ttl);
+    if (values.json) printJson({ token, role, sub, expiresIn: ttl });
+    else process.stdout.write(`${token}\n`);
+  },
+};

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The `maestro` command: finds the subcommand, runs it, and turns any failure into one readable line and exit ≠ 0.
+import { isMaestroError } from "../common/errors.ts";
+import { type Command, UsageError } from "./command.ts";
+import { commands } from "./commands/index.ts";
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    "Usage: maestro <command> [flags]   (maestro <command> --help for its flags)",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+  ].join("\n");
+}
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  // Longest match first, so "ledger verify" wins over a hypothetical "ledger".
+  for (const words of [3, 2, 1]) {
+    const name = argv.slice(0, words).join(" ");
+    const command = commands.find((c) => c.name === name);
+    if (command) return { command, rest: argv.slice(words) };
+  }
+  return undefined;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    process.stdout.write(help());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
+    if (group.length > 0 && (argv[1] === undefined || argv[1] === "--help" || argv[1] === "-h")) {
+      process.stdout.write(`Usage: maestro ${argv[0]} <${group.map((c) => c.name.split(" ")[1]).join("|")}> [flags]\n\n${group.map((c) => `  ${c.name}  ${c.summary}`).join("\n")}\n`);
+      return argv[1] ? 0 : 2;
+    }
+    process.stderr.write(`maestro: unknown command "${argv.slice(0, 2).join(" ")}" (see maestro --help)\n`);
+    return 2;
+  }
+  const code = await found.command.run(found.rest);
+  return typeof code === "number" ? code : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`maestro: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (isMaestroError(err)) {
+      process.stderr.write(`maestro: ${err.message}${err.field ? ` (field ${err.field})` : ""}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`maestro: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (process.env.MAESTRO_DEBUG) console.error(err);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,15 @@
+// The roles a bearer token can carry, and the route × role matrix every write route enforces.
+
+export const ROLES = ["admin", "security", "engineer", "auditor", "agent"] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+export interface Principal {
+  sub: string;
+  role: Role;
+  /** Where the token came from: our own issuer or a configured OIDC issuer. */
+  issuer: string;
+}

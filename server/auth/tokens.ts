@@ -1,0 +1,89 @@
+// Bearer tokens: EdDSA JWTs issued by `maestro token issue` and verified here against our published token keys.
+import { SignJWT, jwtVerify, importJWK, errors as joseErrors, type JWK, type JWTPayload } from "jose";
+import type { KeyObject } from "node:crypto";
+import { MaestroError } from "../../common/errors.ts";
+import { type Clock, systemClock } from "../../common/clock.ts";
+import { isRole, type Principal, type Role } from "./roles.ts";
+
+export const TOKEN_ISSUER = "maestro";
+export const TOKEN_AUDIENCE = "maestro-api";
+const MAX_TTL_SECONDS = 30 * 24 * 3600;
+
+export interface TokenKey {
+  kid: string;
+  privateKey: KeyObject;
+}
+
+/** Parses "90s", "15m", "8h", "7d" into seconds. */
+export function parseTtl(ttl: string): number {
+  const match = /^(\d+)([smhd])$/.exec(ttl);
+  if (!match) throw new MaestroError("invalid_field", `ttl "${ttl}" must look like 90s, 15m, 8h or 7d`, { field: "ttl" });
+  const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as "s" | "m" | "h" | "d"];
+  if (seconds < 1 || seconds > MAX_TTL_SECONDS) {
+    throw new MaestroError("invalid_field", `ttl must be between 1s and 30d`, { field: "ttl" });
+  }
+  return seconds;
+}
+
+export async function issueToken(key: TokenKey, role: Role, sub: string, ttlSeconds: number, clock: Clock = systemClock): Promise<string> {
+  if (!isRole(role)) throw new MaestroError("invalid_field", `unknown role "${role}"`, { field: "role" });
+  if (!/^[\w.@:-]{1,128}$/.test(sub)) {
+    throw new MaestroError("invalid_field", "sub must be 1-128 characters of letters, digits, . _ @ : -", { field: "sub" });
+  }
+  const now = Math.floor(clock.now().getTime() / 1000);
+  return new SignJWT({ role })
+    .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setSubject(sub)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .sign(key.privateKey);
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+/** Verifies our own tokens against the token public keys (current and retired) by `kid`. */
+export function localTokenVerifier(publicKeys: () => Promise<JWK[]>, clock: Clock = systemClock): TokenVerifier {
+  return {
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(
+          token,
+          async (header) => {
+            const jwk = (await publicKeys()).find((k) => k.kid === header.kid);
+            if (!jwk) throw new joseErrors.JWSSignatureVerificationFailed("unknown key id");
+            return importJWK(jwk, "EdDSA");
+          },
+          { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ["EdDSA"], currentDate: clock.now() },
+        ));
+      } catch (err) {
+        throw tokenError(err);
+      }
+      return principalFrom(payload, TOKEN_ISSUER, "role");
+    },
+  };
+}
+
+export function principalFrom(payload: JWTPayload, issuer: string, roleClaim: string, roleMap?: Record<string, Role>): Principal {
+  const raw = payload[roleClaim];
+  const role = roleMap && typeof raw === "string" ? roleMap[raw] : raw;
+  if (!isRole(role)) throw new MaestroError("unauthenticated", "token carries no known role");
+  if (!payload.sub) throw new MaestroError("unauthenticated", "token has no subject");
+  return { sub: payload.sub, role, issuer };
+}
+
+export function tokenError(err: unknown): MaestroError {
+  if (err instanceof MaestroError) return err;
+  if (err instanceof joseErrors.JWTExpired) return new MaestroError("token_expired", "token expired", { cause: err });
+  if (err instanceof joseErrors.JWTClaimValidationFailed && (err.claim === "iss" || err.claim === "aud")) {
+    return new MaestroError("token_unknown_issuer", `token ${err.claim} is not accepted here`, { cause: err });
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) {
+    return new MaestroError("token_bad_signature", "token signature does not verify", { cause: err });
+  }
+  return new MaestroError("unauthenticated", "token is malformed or not accepted", { cause: err });
+}

@@ -1,0 +1,31 @@
+// Server configuration from flags and environment, with the defaults the external contract names.
+import { DEFAULT_ORIGIN } from "../ledger/open-ledger.ts";
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  origin: string;
+  checkpointIntervalMs: number;
+  /** Evidence reads without an auditor token (operator's choice). */
+  publicRead: boolean;
+  policyBundle?: string;
+  policyVerificationKey?: string;
+}
+
+export function configFromEnv(overrides: Partial<ServerConfig> = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const pick = <K extends keyof ServerConfig>(key: K, fallback: ServerConfig[K]): ServerConfig[K] =>
+    overrides[key] !== undefined ? (overrides[key] as ServerConfig[K]) : fallback;
+  return {
+    port: pick("port", Number(env.MAESTRO_PORT ?? 8787)),
+    host: pick("host", env.MAESTRO_HOST ?? "127.0.0.1"),
+    dataDir: pick("dataDir", env.MAESTRO_DATA_DIR ?? ".maestro"),
+    databaseUrl: pick("databaseUrl", env.DATABASE_URL || undefined),
+    origin: pick("origin", env.MAESTRO_LOG_ORIGIN ?? DEFAULT_ORIGIN),
+    checkpointIntervalMs: pick("checkpointIntervalMs", Number(env.MAESTRO_CHECKPOINT_INTERVAL_MS ?? 5000)),
+    publicRead: pick("publicRead", env.MAESTRO_PUBLIC_READ === "1"),
+    policyBundle: pick("policyBundle", env.MAESTRO_POLICY_BUNDLE || undefined),
+    policyVerificationKey: pick("policyVerificationKey", env.MAESTRO_POLICY_VERIFICATION_KEY || undefined),
+  };
+}

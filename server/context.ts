@@ -1,0 +1,72 @@
+// Builds everything one server process holds: store, keys, ledger, token verifiers, feature services.
+import type { Kysely } from "kysely";
+import type { JWK } from "jose";
+import { type Clock, systemClock } from "../common/clock.ts";
+import { formatVkey } from "../ledger/core/index.ts";
+import { loadKeyring } from "../ledger/keys/keyring.ts";
+import { type Ledger, openLedger } from "../ledger/open-ledger.ts";
+import type { AppendedEntry } from "../ledger/append/ledger-writer.ts";
+import { openStore, type Store } from "../ledger/store/database.ts";
+import { migrateToLatest } from "../ledger/store/migrate.ts";
+import type { LedgerTables } from "../ledger/store/schema.ts";
+import { localTokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
+import type { ServerConfig } from "./config.ts";
+import { allMigrations } from "./db/migrations.ts";
+import { EntryFeed } from "./feed/entry-feed.ts";
+
+export interface ServerContext {
+  config: ServerConfig;
+  clock: Clock;
+  store: Store<any>;
+  db: Kysely<any>;
+  ledger: Ledger;
+  /** The checkpoint verifier key in signed-note vkey form. */
+  checkpointVkey: string;
+  tokenVerifiers: TokenVerifier[];
+  /** New ledger entries, for the SSE stream. */
+  feed: EntryFeed;
+  /** Public event-signing keys, current and retired, for /.well-known/jwks.json. */
+  eventJwks(): Promise<JWK[]>;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  clock?: Clock;
+}
+
+export async function createContext(config: ServerConfig, options: ContextOptions = {}): Promise<ServerContext> {
+  const clock = options.clock ?? systemClock;
+  const store = await openStore<any>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(store.db, allMigrations);
+    const keyring = await loadKeyring(config.dataDir);
+    const feed = new EntryFeed();
+    const ledger = await openLedger(store.db as Kysely<LedgerTables>, keyring, {
+      origin: config.origin,
+      clock,
+      onCommit: (entries: AppendedEntry[]) => feed.publish(entries),
+    });
+    const publicKeys = async (purpose: "event" | "token") =>
+      (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
+    const ctx: ServerContext = {
+      config,
+      clock,
+      store,
+      db: store.db,
+      ledger,
+      checkpointVkey: formatVkey(config.origin, keyring.checkpoint.publicRaw),
+      tokenVerifiers: [localTokenVerifier(() => publicKeys("token"), clock)],
+      feed,
+      eventJwks: () => publicKeys("event"),
+      close: async () => {
+        ledger.checkpointer.stop();
+        feed.close();
+        await store.close();
+      },
+    };
+    return ctx;
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,14 @@
+// Control API, ledger part: issue a checkpoint on demand.
+import { Hono } from "hono";
+import { toBase64 } from "../../../ledger/core/index.ts";
+import { requireRole, type AuthEnv } from "../../auth/middleware.ts";
+import type { ServerContext } from "../../context.ts";
+
+export function ledgerControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.post("/v1/ledger/checkpoint", requireRole("admin", "security"), async (c) => {
+    const cp = await ctx.ledger.checkpointer.issue();
+    return c.json({ size: cp.size, rootHash: toBase64(cp.root), note: cp.note });
+  });
+  return app;
+}

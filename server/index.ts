@@ -1,0 +1,41 @@
+// The server's public entry point: what cli/, agents/ and tests may import.
+import type { AddressInfo } from "node:net";
+import type { serve as serveHttp } from "@hono/node-server";
+import { createContext, type ContextOptions, type ServerContext } from "./context.ts";
+import type { ServerConfig } from "./config.ts";
+import { createApp } from "./http/app.ts";
+
+export { configFromEnv, type ServerConfig } from "./config.ts";
+export { createContext, type ServerContext } from "./context.ts";
+export { createApp } from "./http/app.ts";
+export { issueToken, parseTtl } from "./auth/tokens.ts";
+export { ROLES, type Role, type Principal } from "./auth/roles.ts";
+
+export interface RunningServer {
+  ctx: ServerContext;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Builds the context, starts the checkpoint cadence and listens. */
+export async function startServer(config: ServerConfig, serve: typeof serveHttp, options: ContextOptions = {}): Promise<RunningServer> {
+  const ctx = await createContext(config, options);
+  const app = createApp(ctx);
+  ctx.ledger.checkpointer.start(config.checkpointIntervalMs, (err) =>
+    console.error(JSON.stringify({ level: "warn", msg: "checkpoint failed", err: String(err) })),
+  );
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    ctx,
+    port,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ctx.close();
+    },
+  };
+}
