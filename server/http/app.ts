@@ -10,6 +10,7 @@ import { publicRoutes } from "./public-routes.ts";
 import { ledgerEvidenceRoutes } from "./evidence/ledger-routes.ts";
 import { ledgerStreamRoutes } from "./evidence/stream-routes.ts";
 import { ledgerControlRoutes } from "./control/ledger-control-routes.ts";
+import { mediateRoutes } from "./control/mediate-routes.ts";
 
 /** Largest JSON body a control route accepts; bigger ones get 413 before parsing. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -43,6 +44,7 @@ export function createApp(ctx: ServerContext): Hono {
     authenticate(ctx.tokenVerifiers),
   );
   control.route("/", ledgerControlRoutes(ctx));
+  control.route("/", mediateRoutes(ctx));
 
   mountOnly(app, evidence, "GET");
   mountOnly(app, control, "POST");

@@ -1,0 +1,55 @@
+// Public surface of the pure ledger core: hashing, subtree math, proofs, signed notes, checkpoints, tiles.
+
+export type { Checkpoint } from "./checkpoint.ts";
+export { formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint } from "./checkpoint.ts";
+export { decodeHash, EMPTY_ROOT, fromBase64, HASH_SIZE, hashEquals, leafHash, nodeHash, toBase64 } from "./hash.ts";
+export type { NoteSignature, OpenedNote } from "./note.ts";
+export { openNote, signNote } from "./note.ts";
+export type { NoteSigner, NoteVerifier } from "./note-keys.ts";
+export {
+  ed25519PublicRaw,
+  formatSignerKey,
+  formatVkey,
+  generateNoteKey,
+  isValidKeyName,
+  keyIdHex,
+  noteKeyId,
+  parseSignerKey,
+  parseVkey,
+} from "./note-keys.ts";
+export type { HashReader, ProofPlan } from "./proof-plan.ts";
+export {
+  buildConsistencyProof,
+  buildInclusionProof,
+  computeRoot,
+  consistencyPlan,
+  inclusionPlan,
+  planCoords,
+  resolvePlan,
+} from "./proof-plan.ts";
+export type { ConsistencyInput, InclusionInput } from "./proof-verify.ts";
+export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from "./proof-verify.ts";
+export type { NodeCoord, NodeHash } from "./subtree.ts";
+export {
+  computeAppend,
+  coordKey,
+  foldRight,
+  frontierCoords,
+  newNodesForAppend,
+  rangeCoords,
+  rootCoords,
+} from "./subtree.ts";
+export type { TilePath } from "./tiles.ts";
+export {
+  encodeTileIndex,
+  entriesPath,
+  formatEntryBundle,
+  parseEntryBundle,
+  parseTilePath,
+  readTileHashes,
+  TILE_HEIGHT,
+  TILE_WIDTH,
+  tileNodeCoords,
+  tilePath,
+  tileWidth,
+} from "./tiles.ts";

@@ -1,0 +1,26 @@
+// Control API, mediator part: a tool call in, a decision out; then the tool's outcome.
+import { Hono } from "hono";
+import { MaestroError } from "../../../common/errors.ts";
+import { requireRole, type AuthEnv } from "../../auth/middleware.ts";
+import type { ServerContext } from "../../context.ts";
+import { readJson } from "../params.ts";
+
+const DECISION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function mediateRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+
+  app.post("/v1/mediate", requireRole("agent"), async (c) => {
+    const result = await ctx.mediator.mediate(await readJson(c.req), c.get("principal"));
+    return c.json(result);
+  });
+
+  app.post("/v1/mediate/:decisionId/outcome", requireRole("agent"), async (c) => {
+    const decisionId = c.req.param("decisionId");
+    if (!DECISION_ID.test(decisionId)) throw new MaestroError("invalid_field", "decisionId must be a UUID", { field: "decisionId" });
+    const result = await ctx.mediator.recordOutcome(decisionId, await readJson(c.req), c.get("principal"));
+    return c.json({ decisionId, ...result });
+  });
+
+  return app;
+}

@@ -1,0 +1,179 @@
+// The mediator: parse → decide → durable signed append → respond. No ledger entry, no allow (fail closed).
+import type { Kysely } from "kysely";
+import { MaestroError } from "../../common/errors.ts";
+import { compileSchema } from "../../common/ajv.ts";
+import type { Clock } from "../../common/clock.ts";
+import { canonicalBytes } from "../../ledger/event/envelope.ts";
+import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import type { Principal } from "../auth/roles.ts";
+import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
+import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
+import { buildPolicyInput, type DecisionHook, type PolicyInputProvider } from "./policy-input.ts";
+import type { SecretRedactor } from "./secret-redaction.ts";
+import type { MediatorTables } from "./tables.ts";
+import type { DecisionPolicy, MediationResult, Outcome, PolicyDecision, ToolCall } from "./types.ts";
+
+/** Canonical size limit of a call's args: large payloads belong in the tool, not the ledger. */
+export const MAX_ARGS_BYTES = 64 * 1024;
+
+const checkToolCall = compileSchema(toolCallSchema);
+const checkOutcome = compileSchema(outcomeSchema);
+
+export interface MediatorDeps {
+  db: Kysely<MediatorTables>;
+  writer: LedgerWriter;
+  clock: Clock;
+  /** The active policy; read on every call so an atomic bundle swap takes effect at once. */
+  policy: () => DecisionPolicy;
+  redactor: SecretRedactor;
+  providers: PolicyInputProvider[];
+  hooks: DecisionHook[];
+}
+
+export class Mediator {
+  readonly #deps: MediatorDeps;
+
+  constructor(deps: MediatorDeps) {
+    this.#deps = deps;
+  }
+
+  async mediate(body: unknown, principal: Principal): Promise<MediationResult> {
+    const call = parseToolCall(body);
+    const now = this.#deps.clock.now();
+    const policy = this.#deps.policy();
+    const decision = evaluateSafely(policy, await buildPolicyInput(call, now, this.#deps.providers));
+    const redactedCall = { ...call, args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []) };
+    const entry = await this.#deps.writer.append(
+      {
+        kind: "decision",
+        actor: { type: "agent", id: principal.sub, role: principal.role },
+        subject: { type: "decision", id: crypto.randomUUID() },
+        payload: {
+          call: redactedCall,
+          decision: decision.decision,
+          allow: decision.allow,
+          reasons: decision.reasons,
+          waivers: decision.waivers,
+          breakglass: decision.breakglass ?? [],
+          policy: { digest: policy.digest, revision: policy.revision },
+        },
+      },
+      {
+        apply: async (trx, event, index) => {
+          const decisionId = event.subject!.id;
+          await trx
+            .insertInto("mediations")
+            .values({
+              decision_id: decisionId,
+              ledger_index: index,
+              runset: call.runset,
+              agent: call.agent,
+              session: call.session,
+              tool: call.tool,
+              capability: call.capability,
+              resource: call.resource,
+              decision: decision.decision,
+              policy_digest: policy.digest,
+              waiver_ids: JSON.stringify(decision.waivers),
+              created_at: now,
+            })
+            .execute();
+          for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId, call, decision, now });
+        },
+      },
+    );
+    const decisionId = entry.event.subject!.id;
+    return {
+      decision: decision.decision,
+      allow: decision.allow && decision.decision === "allow",
+      reasons: decision.reasons,
+      waivers: decision.waivers,
+      decisionId,
+      ledgerIndex: entry.index,
+      policyDigest: policy.digest,
+    };
+  }
+
+  async recordOutcome(decisionId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {
+    const outcome = parseOutcome(body);
+    const mediation = await this.#deps.db
+      .selectFrom("mediations")
+      .select(["decision", "session", "runset"])
+      .where("decision_id", "=", decisionId)
+      .executeTakeFirst();
+    if (!mediation) throw new MaestroError("conflict", `no decision ${decisionId}: an outcome needs an allowed decision`, { field: "decisionId" });
+    if (mediation.decision !== "allow") {
+      throw new MaestroError("conflict", `decision ${decisionId} was ${mediation.decision}; a tool that was not allowed has no outcome`, { field: "decisionId" });
+    }
+    const now = this.#deps.clock.now();
+    const entry = await this.#deps.writer.append(
+      {
+        kind: "outcome",
+        actor: { type: "agent", id: principal.sub, role: principal.role },
+        subject: { type: "decision", id: decisionId },
+        payload: { ...outcome },
+      },
+      {
+        apply: async (trx, _event, index) => {
+          const inserted = await trx
+            .insertInto("outcomes")
+            .values({ decision_id: decisionId, ledger_index: index, status: outcome.status, cost_usd: outcome.costUsd ?? 0, created_at: now })
+            .onConflict((oc) => oc.column("decision_id").doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+            throw new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field: "decisionId" });
+          }
+          if (outcome.taint) await markTainted(trx, mediation.session, outcome.taint.source);
+          if (outcome.costUsd) {
+            await trx.updateTable("runsets").set((eb) => ({ spent_usd: eb("spent_usd", "+", outcome.costUsd!) })).where("name", "=", mediation.runset).execute();
+          }
+        },
+      },
+    );
+    return { ledgerIndex: entry.index };
+  }
+}
+
+async function markTainted(trx: Kysely<any>, session: string, source: string): Promise<void> {
+  const row = await trx.selectFrom("sessions").select(["taint_sources"]).where("session", "=", session).executeTakeFirst();
+  const sources = row ? (JSON.parse(row.taint_sources) as string[]) : [];
+  if (!sources.includes(source)) sources.push(source);
+  await trx
+    .insertInto("sessions")
+    .values({ session, tainted: true, taint_sources: JSON.stringify(sources) })
+    .onConflict((oc) => oc.column("session").doUpdateSet({ tainted: true, taint_sources: JSON.stringify(sources) }))
+    .execute();
+}
+
+/** An undefined, erroring or malformed evaluation is a deny with reason `policy_error`, never an allow. */
+export function evaluateSafely(policy: DecisionPolicy, input: Parameters<DecisionPolicy["evaluateDecision"]>[0]): PolicyDecision {
+  try {
+    const decision = policy.evaluateDecision(input);
+    if (decision && typeof decision.allow === "boolean" && Array.isArray(decision.reasons)) return decision;
+    throw new Error("policy returned no decision document");
+  } catch (err) {
+    return {
+      allow: false,
+      decision: "deny",
+      reasons: [{ code: "policy_error", message: `policy evaluation failed: ${err instanceof Error ? err.message : String(err)}` }],
+      waivers: [],
+      obligations: {},
+    };
+  }
+}
+
+export function parseToolCall(body: unknown): ToolCall {
+  const failure = checkToolCall(body);
+  if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
+  const call = body as ToolCall;
+  if (canonicalBytes(call.args).length > MAX_ARGS_BYTES) {
+    throw new MaestroError("invalid_field", `args exceed ${MAX_ARGS_BYTES} bytes`, { field: "/args" });
+  }
+  return call;
+}
+
+function parseOutcome(body: unknown): Outcome {
+  const failure = checkOutcome(body);
+  if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
+  return body as Outcome;
+}

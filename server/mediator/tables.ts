@@ -1,0 +1,95 @@
+// Projections the mediator keeps beside the ledger (the ledger stays the source of truth): decisions, outcomes, sessions, runsets.
+import { type Kysely, sql } from "kysely";
+import type { Migration } from "kysely/migration";
+
+export interface MediationsTable {
+  decision_id: string;
+  ledger_index: number;
+  runset: string;
+  agent: string;
+  session: string;
+  tool: string;
+  capability: string;
+  resource: string;
+  decision: string;
+  policy_digest: string;
+  waiver_ids: string;
+  created_at: Date;
+}
+
+export interface OutcomesTable {
+  decision_id: string;
+  ledger_index: number;
+  status: string;
+  cost_usd: number;
+  created_at: Date;
+}
+
+export interface SessionsTable {
+  session: string;
+  tainted: boolean;
+  taint_sources: string;
+}
+
+export interface RunsetsTable {
+  name: string;
+  spec: string;
+  budget_cap_usd: number | null;
+  spent_usd: number;
+  registered_by: string;
+  ledger_index: number;
+}
+
+export interface MediatorTables {
+  mediations: MediationsTable;
+  outcomes: OutcomesTable;
+  sessions: SessionsTable;
+  runsets: RunsetsTable;
+}
+
+export const mediatorMigrations: Record<string, Migration> = {
+  "3001_mediations": {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("mediations")
+        .addColumn("decision_id", "text", (c) => c.primaryKey())
+        .addColumn("ledger_index", "bigint", (c) => c.notNull())
+        .addColumn("runset", "text", (c) => c.notNull())
+        .addColumn("agent", "text", (c) => c.notNull())
+        .addColumn("session", "text", (c) => c.notNull())
+        .addColumn("tool", "text", (c) => c.notNull())
+        .addColumn("capability", "text", (c) => c.notNull())
+        .addColumn("resource", "text", (c) => c.notNull())
+        .addColumn("decision", "text", (c) => c.notNull())
+        .addColumn("policy_digest", "text", (c) => c.notNull())
+        .addColumn("waiver_ids", "text", (c) => c.notNull())
+        .addColumn("created_at", "timestamptz", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("mediations_session").on("mediations").column("session").execute();
+      await db.schema.createIndex("mediations_runset").on("mediations").column("runset").execute();
+      await db.schema
+        .createTable("outcomes")
+        .addColumn("decision_id", "text", (c) => c.primaryKey())
+        .addColumn("ledger_index", "bigint", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("cost_usd", sql`double precision`, (c) => c.notNull().defaultTo(0))
+        .addColumn("created_at", "timestamptz", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("sessions")
+        .addColumn("session", "text", (c) => c.primaryKey())
+        .addColumn("tainted", "boolean", (c) => c.notNull())
+        .addColumn("taint_sources", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("runsets")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("spec", "text", (c) => c.notNull())
+        .addColumn("budget_cap_usd", sql`double precision`)
+        .addColumn("spent_usd", sql`double precision`, (c) => c.notNull().defaultTo(0))
+        .addColumn("registered_by", "text", (c) => c.notNull())
+        .addColumn("ledger_index", "bigint", (c) => c.notNull())
+        .execute();
+    },
+  },
+};
