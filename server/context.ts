@@ -1,4 +1,5 @@
 // Builds everything one server process holds: store, keys, ledger, token verifiers, feature services.
+import { join } from "node:path";
 import type { Kysely } from "kysely";
 import type { JWK } from "jose";
 import { type Clock, systemClock } from "../common/clock.ts";
@@ -13,6 +14,11 @@ import { localTokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
 import type { ServerConfig } from "./config.ts";
 import { allMigrations } from "./db/migrations.ts";
 import { EntryFeed } from "./feed/entry-feed.ts";
+import { Mediator } from "./mediator/mediator.ts";
+import type { DecisionHook, PolicyInputProvider } from "./mediator/policy-input.ts";
+import { loadSalt, secretRedactor } from "./mediator/secret-redaction.ts";
+import { sessionAndRunsetProvider } from "./mediator/session-budget-provider.ts";
+import { loadPolicyRuntime, type PolicyRuntime } from "./policy-runtime.ts";
 
 export interface ServerContext {
   config: ServerConfig;
@@ -25,6 +31,13 @@ export interface ServerContext {
   tokenVerifiers: TokenVerifier[];
   /** New ledger entries, for the SSE stream. */
   feed: EntryFeed;
+  /** The active policy bundle; swapped atomically on activation. */
+  policy: PolicyRuntime;
+  mediator: Mediator;
+  /** Policy data sources (waivers, holds, break-glass register theirs here). */
+  policyInputs: PolicyInputProvider[];
+  /** Work done inside each decision's append transaction (e.g. waiver use counts). */
+  decisionHooks: DecisionHook[];
   /** Public event-signing keys, current and retired, for /.well-known/jwks.json. */
   eventJwks(): Promise<JWK[]>;
   close(): Promise<void>;
@@ -48,6 +61,18 @@ export async function createContext(config: ServerConfig, options: ContextOption
     });
     const publicKeys = async (purpose: "event" | "token") =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
+    const policy = await loadPolicyRuntime(config, ledger, clock);
+    const policyInputs: PolicyInputProvider[] = [sessionAndRunsetProvider(store.db)];
+    const decisionHooks: DecisionHook[] = [];
+    const mediator = new Mediator({
+      db: store.db,
+      writer: ledger.writer,
+      clock,
+      policy: () => policy.current(),
+      redactor: secretRedactor(loadSalt(join(keyring.keysDir, "secret-salt"))),
+      providers: policyInputs,
+      hooks: decisionHooks,
+    });
     const ctx: ServerContext = {
       config,
       clock,
@@ -57,6 +82,10 @@ export async function createContext(config: ServerConfig, options: ContextOption
       checkpointVkey: formatVkey(config.origin, keyring.checkpoint.publicRaw),
       tokenVerifiers: [localTokenVerifier(() => publicKeys("token"), clock)],
       feed,
+      policy,
+      mediator,
+      policyInputs,
+      decisionHooks,
       eventJwks: () => publicKeys("event"),
       close: async () => {
         ledger.checkpointer.stop();

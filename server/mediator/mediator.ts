@@ -54,7 +54,7 @@ export class Mediator {
           allow: decision.allow,
           reasons: decision.reasons,
           waivers: decision.waivers,
-          breakglass: decision.breakglass ?? [],
+          breakglass: decision.obligations.breakglass ?? [],
           policy: { digest: policy.digest, revision: policy.revision },
         },
       },
@@ -157,7 +157,7 @@ export function evaluateSafely(policy: DecisionPolicy, input: Parameters<Decisio
       decision: "deny",
       reasons: [{ code: "policy_error", message: `policy evaluation failed: ${err instanceof Error ? err.message : String(err)}` }],
       waivers: [],
-      obligations: {},
+      obligations: { secret_fields: [] },
     };
   }
 }

@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import type { PolicyInputProvider } from "./policy-input.ts";
 import type { MediatorTables } from "./tables.ts";
-import type { Grant } from "./types.ts";
+import type { PolicyGrant as Grant } from "../policy/decision-types.ts";
 
 export function sessionAndRunsetProvider(db: Kysely<MediatorTables>): PolicyInputProvider {
   return {

@@ -1,4 +1,5 @@
 // The mediator's vocabulary: a tool call in, the policy input built for it, the decision out.
+import type { PolicyDecision, PolicyInput, Reason, Verdict } from "../policy/decision-types.ts";
 
 export const CAPABILITIES = [
   "repo.read",
@@ -21,44 +22,11 @@ export interface ToolCall {
   args: Record<string, unknown>;
 }
 
-export interface Reason {
-  code: string;
-  message: string;
-}
 
-export type DecisionKind = "allow" | "deny" | "require_approval";
+export type { PolicyDecision, PolicyInput, Reason };
+export type DecisionKind = Verdict;
 
-/** The decision document the Rego entrypoint `maestro/decision` returns (see policies/rego). */
-export interface PolicyDecision {
-  allow: boolean;
-  decision: DecisionKind;
-  reasons: Reason[];
-  waivers: string[];
-  obligations: { secret_fields?: string[]; [key: string]: unknown };
-  breakglass?: string[];
-}
-
-export interface Grant {
-  agent: string;
-  runset: string;
-  capability: string;
-  resource: string;
-  approval: "none" | "required";
-}
-
-/** The policy input document; its shape is fixed with policies/rego (docs/governance/capabilities.md). */
-export interface PolicyInput {
-  call: ToolCall;
-  now: string;
-  session: { tainted: boolean; taint_sources: string[] };
-  budget: { spent_usd: number; cap_usd: number | null; estimated_usd: number };
-  grants: Grant[];
-  waivers: unknown[];
-  holds: unknown[];
-  breakglass: unknown[];
-}
-
-/** What the policy engine must offer the mediator (server/policy implements it). */
+/** What the policy engine must offer the mediator (server/policy's PolicyEngine implements it). */
 export interface DecisionPolicy {
   evaluateDecision(input: PolicyInput): PolicyDecision;
   readonly digest: string;

@@ -1,0 +1,92 @@
+// Builds the OPA Wasm bundle from policies/rego with the opa CLI, optionally signed, and records its sources.
+// `opa build -b -t wasm` (https://www.openpolicyagent.org/docs/cli#opa-build); signing needs bundle mode (-b) and
+// follows https://www.openpolicyagent.org/docs/management-bundles#signing. Output is deterministic (fixed
+// mtimes), so the same sources and flags give the same digest.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { promisify } from "node:util";
+import { MaestroError } from "../../common/errors.ts";
+import { bundleDigest, DECISION_ENTRYPOINT, WAIVER_RULES_ENTRYPOINT } from "./bundle-load.ts";
+
+const run = promisify(execFile);
+
+/** Test files never enter the bundle, so they do not count as sources either. */
+export const TEST_FILE_GLOB = "*_test.rego";
+
+export interface SourcesManifest {
+  /** The bundle revision: "rego-sha256:<hex>" over the sorted (sha256, path) list of sources. */
+  revision: string;
+  /** Digest of the bundle built from these sources (absent until built). */
+  bundle_digest?: string;
+  /** sha256 hex of each source, keyed by path relative to the Rego directory (POSIX separators). */
+  files: Record<string, string>;
+}
+
+export interface BuildBundleOptions {
+  regoDir: string;
+  outFile: string;
+  opaPath: string;
+  /** PEM private key file (or the HMAC secret for HS*): builds a signed bundle. */
+  signingKey?: string;
+  /** JWS algorithm for signing; opa's default is RS256 (EdDSA, ES256, PS256, HS256 ... also work). */
+  signingAlg?: string;
+  /** JSON file of extra JWT claims (e.g. {"scope": "prod"}), passed as --claims-file. */
+  claimsFile?: string;
+  /** Where to write the SourcesManifest (e.g. policies/bundle/sources.json). */
+  sourcesFile?: string;
+}
+
+export interface BuildBundleResult {
+  outFile: string;
+  revision: string;
+  digest: string;
+  sources: SourcesManifest;
+}
+
+function isSource(name: string): boolean {
+  return (name.endsWith(".rego") && !name.endsWith("_test.rego")) || name === "data.json";
+}
+
+const sha256 = (bytes: Uint8Array | string): string => createHash("sha256").update(bytes).digest("hex");
+
+/** Hashes every policy source under regoDir; the revision is a digest of the sorted list. */
+export async function regoSources(regoDir: string): Promise<SourcesManifest> {
+  const entries = await readdir(regoDir, { recursive: true, withFileTypes: true });
+  const paths = entries
+    .filter((e) => e.isFile() && isSource(e.name))
+    .map((e) => relative(regoDir, join(e.parentPath, e.name)).split(sep).join("/"))
+    .sort();
+  const files: Record<string, string> = {};
+  for (const path of paths) files[path] = sha256(await readFile(join(regoDir, path)));
+  const listing = paths.map((p) => `${files[p]}  ${p}\n`).join("");
+  return { revision: `rego-sha256:${sha256(listing)}`, files };
+}
+
+export async function buildBundle(options: BuildBundleOptions): Promise<BuildBundleResult> {
+  const regoDir = resolve(options.regoDir);
+  const outFile = resolve(options.outFile);
+  const sources = await regoSources(regoDir);
+  if (Object.keys(sources.files).length === 0) {
+    throw new MaestroError("bad_request", `no Rego sources found in ${regoDir}`, { field: "regoDir" });
+  }
+  // Run inside regoDir on "." so member paths do not depend on where the checkout lives.
+  const args = ["build", "-b", "-t", "wasm", "-e", DECISION_ENTRYPOINT, "-e", WAIVER_RULES_ENTRYPOINT];
+  args.push("--ignore", TEST_FILE_GLOB, "-r", sources.revision, "-o", outFile);
+  if (options.signingKey) {
+    args.push("--signing-key", resolve(options.signingKey), "--signing-alg", options.signingAlg ?? "RS256");
+    if (options.claimsFile) args.push("--claims-file", resolve(options.claimsFile));
+  }
+  args.push(".");
+  try {
+    await run(options.opaPath, args, { cwd: regoDir });
+  } catch (cause) {
+    const stderr = (cause as { stderr?: string }).stderr?.trim();
+    throw new MaestroError("bad_request", `opa build failed: ${stderr || (cause as Error).message}`, { cause });
+  }
+  const digest = bundleDigest(await readFile(outFile));
+  const manifest: SourcesManifest = { revision: sources.revision, bundle_digest: digest, files: sources.files };
+  if (options.sourcesFile) await writeFile(options.sourcesFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { outFile, revision: sources.revision, digest, sources: manifest };
+}
