@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   internal: 500,
   ledger_unavailable: 503,
   overloaded: 503,
+  mediator_unreachable: 503,
+  mediator_bad_response: 502,
   proof_invalid: 422,
   signature_invalid: 422,
   verification_failed: 422,

@@ -10,6 +10,7 @@ import type { AppendedEntry } from "../ledger/append/ledger-writer.ts";
 import { openStore, type Store } from "../ledger/store/database.ts";
 import { migrateToLatest } from "../ledger/store/migrate.ts";
 import type { LedgerTables } from "../ledger/store/schema.ts";
+import { publicKeyCache } from "./auth/key-cache.ts";
 import { localTokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
 import type { ServerConfig } from "./config.ts";
 import { allMigrations } from "./db/migrations.ts";
@@ -59,8 +60,10 @@ export async function createContext(config: ServerConfig, options: ContextOption
       clock,
       onCommit: (entries: AppendedEntry[]) => feed.publish(entries),
     });
-    const publicKeys = async (purpose: "event" | "token") =>
+    const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
+    const tokenKeys = publicKeyCache(storedKeys("token"), [keyring.token.publicJwk]);
+    const eventKeys = publicKeyCache(storedKeys("event"), [keyring.event.publicJwk]);
     const policy = await loadPolicyRuntime(config, ledger, clock);
     const policyInputs: PolicyInputProvider[] = [sessionAndRunsetProvider(store.db)];
     const decisionHooks: DecisionHook[] = [];
@@ -80,13 +83,13 @@ export async function createContext(config: ServerConfig, options: ContextOption
       db: store.db,
       ledger,
       checkpointVkey: formatVkey(config.origin, keyring.checkpoint.publicRaw),
-      tokenVerifiers: [localTokenVerifier(() => publicKeys("token"), clock)],
+      tokenVerifiers: [localTokenVerifier((kid) => tokenKeys.keys(kid), clock)],
       feed,
       policy,
       mediator,
       policyInputs,
       decisionHooks,
-      eventJwks: () => publicKeys("event"),
+      eventJwks: () => eventKeys.keys(),
       close: async () => {
         ledger.checkpointer.stop();
         feed.close();

@@ -22,10 +22,11 @@ export interface AppendedEntry {
 export interface AppendOptions {
   /**
    * Domain writes that must commit with the event or not at all (e.g. a waiver's state change).
-   * Runs inside the append transaction, after the writer lock is held; throwing rejects this
-   * append alone (its savepoint is rolled back) and leaves neither rows nor an event.
+   * Runs inside the append transaction, after the writer lock is held, with the index the event
+   * will get; throwing rejects this append alone (its savepoint is rolled back, the index goes to
+   * the next append) and leaves neither rows nor an event.
    */
-  apply?: (trx: Transaction<any>, event: LedgerEvent) => Promise<void>;
+  apply?: (trx: Transaction<any>, event: LedgerEvent, index: number) => Promise<void>;
 }
 
 export interface LedgerWriterOptions {
@@ -113,8 +114,8 @@ export class LedgerWriter {
         .where("id", "=", 1)
         .forUpdate()
         .executeTakeFirstOrThrow();
-      const accepted = await this.#applyDomainWrites(trx, batch, rejected);
       const oldSize = Number(head.size);
+      const accepted = await this.#applyDomainWrites(trx, batch, oldSize, rejected);
       const frontier = await this.#frontierAt(trx, oldSize, new Uint8Array(head.root));
       const { nodes, root } = computeAppend(frontier.hashes, oldSize, accepted.map((p) => p.entry.leafHash));
       if (accepted.length > 0) {
@@ -156,6 +157,7 @@ export class LedgerWriter {
   async #applyDomainWrites(
     trx: ControlledTransaction<LedgerTables>,
     batch: Pending[],
+    firstIndex: number,
     rejected: Map<Pending, unknown>,
   ): Promise<Pending[]> {
     const accepted: Pending[] = [];
@@ -167,7 +169,7 @@ export class LedgerWriter {
       const name = `append_${i}`;
       const sp = await trx.savepoint(name).execute();
       try {
-        await p.apply(sp, p.entry.event);
+        await p.apply(sp, p.entry.event, firstIndex + accepted.length);
         await sp.releaseSavepoint(name).execute();
         accepted.push(p);
       } catch (err) {

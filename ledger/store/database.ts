@@ -37,8 +37,10 @@ async function openPostgres<DB>(url: string, poolSize: number): Promise<Store<DB
     // Tree sizes and indexes are bigint columns; they stay below 2^53, so numbers are exact.
     types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text")) } as pg.CustomTypesConfig,
   });
-  // A dropped connection must not crash the process; the next query reports the outage.
+  // A dropped connection must not crash the process (pg emits 'error' on idle and checked-out
+  // clients alike); the query in flight rejects and the caller reports the outage.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: "postgres", close: () => db.destroy() };
 }

@@ -1,5 +1,6 @@
 // Hono middleware: authenticate the bearer token, then require one of the roles a route allows.
 import type { MiddlewareHandler } from "hono";
+import { decodeJwt } from "jose";
 import { MaestroError } from "../../common/errors.ts";
 import type { Principal, Role } from "./roles.ts";
 import type { TokenVerifier } from "./tokens.ts";
@@ -12,17 +13,36 @@ export function authenticate(verifiers: TokenVerifier[]): MiddlewareHandler<Auth
     if (!header) throw new MaestroError("unauthenticated", "missing Authorization: Bearer token");
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new MaestroError("unauthenticated", "Authorization header must be 'Bearer <token>'");
-    let lastError: unknown;
-    for (const verifier of verifiers) {
-      try {
-        c.set("principal", await verifier.verify(match[1]));
-        return next();
-      } catch (err) {
-        lastError = err;
-      }
-    }
-    throw lastError ?? new MaestroError("unauthenticated", "no token verifier configured");
+    c.set("principal", await verifyBearer(match[1], verifiers));
+    return next();
   };
+}
+
+/**
+ * Routes the token to the verifier of its (unverified) `iss`, so the reason a token is refused comes from
+ * the issuer that should have accepted it: expired, bad signature, or no trusted issuer at all.
+ */
+export async function verifyBearer(token: string, verifiers: TokenVerifier[]): Promise<Principal> {
+  let issuer: unknown;
+  try {
+    issuer = decodeJwt(token).iss;
+  } catch (err) {
+    throw new MaestroError("unauthenticated", "bearer token is not a well-formed JWT", { cause: err });
+  }
+  const owners = verifiers.filter((v) => v.issuer !== undefined && v.issuer === issuer);
+  const candidates = owners.length > 0 ? owners : verifiers.filter((v) => v.issuer === undefined);
+  if (candidates.length === 0) {
+    throw new MaestroError("token_unknown_issuer", `token issuer ${JSON.stringify(issuer ?? null)} is not trusted here`);
+  }
+  let lastError: unknown;
+  for (const verifier of candidates) {
+    try {
+      return await verifier.verify(token);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
 }
 
 export function requireRole(...roles: Role[]): MiddlewareHandler<AuthEnv> {

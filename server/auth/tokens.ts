@@ -42,19 +42,22 @@ export async function issueToken(key: TokenKey, role: Role, sub: string, ttlSeco
 }
 
 export interface TokenVerifier {
+  /** The `iss` this verifier owns; authenticate() routes a token to the verifier of its issuer. */
+  issuer?: string;
   verify(token: string): Promise<Principal>;
 }
 
 /** Verifies our own tokens against the token public keys (current and retired) by `kid`. */
-export function localTokenVerifier(publicKeys: () => Promise<JWK[]>, clock: Clock = systemClock): TokenVerifier {
+export function localTokenVerifier(publicKeys: (kid?: string) => Promise<JWK[]>, clock: Clock = systemClock): TokenVerifier {
   return {
+    issuer: TOKEN_ISSUER,
     async verify(token) {
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(
           token,
           async (header) => {
-            const jwk = (await publicKeys()).find((k) => k.kid === header.kid);
+            const jwk = (await publicKeys(header.kid)).find((k) => k.kid === header.kid);
             if (!jwk) throw new joseErrors.JWSSignatureVerificationFailed("unknown key id");
             return importJWK(jwk, "EdDSA");
           },

@@ -41,7 +41,8 @@ export class Mediator {
     const call = parseToolCall(body);
     const now = this.#deps.clock.now();
     const policy = this.#deps.policy();
-    const decision = evaluateSafely(policy, await buildPolicyInput(call, now, this.#deps.providers));
+    const input = await storeUnavailableOnError(() => buildPolicyInput(call, now, this.#deps.providers));
+    const decision = evaluateSafely(policy, input);
     const redactedCall = { ...call, args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []) };
     const entry = await this.#deps.writer.append(
       {
@@ -96,11 +97,9 @@ export class Mediator {
 
   async recordOutcome(decisionId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {
     const outcome = parseOutcome(body);
-    const mediation = await this.#deps.db
-      .selectFrom("mediations")
-      .select(["decision", "session", "runset"])
-      .where("decision_id", "=", decisionId)
-      .executeTakeFirst();
+    const mediation = await storeUnavailableOnError(() =>
+      this.#deps.db.selectFrom("mediations").select(["decision", "session", "runset"]).where("decision_id", "=", decisionId).executeTakeFirst(),
+    );
     if (!mediation) throw new MaestroError("conflict", `no decision ${decisionId}: an outcome needs an allowed decision`, { field: "decisionId" });
     if (mediation.decision !== "allow") {
       throw new MaestroError("conflict", `decision ${decisionId} was ${mediation.decision}; a tool that was not allowed has no outcome`, { field: "decisionId" });
@@ -131,6 +130,16 @@ export class Mediator {
       },
     );
     return { ledgerIndex: entry.index };
+  }
+}
+
+/** A store failure while gathering inputs is an outage (503), not a bug (500): the call is not allowed either way. */
+async function storeUnavailableOnError<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof MaestroError) throw err;
+    throw new MaestroError("ledger_unavailable", "the store is unavailable; no decision can be made durable", { cause: err });
   }
 }
 

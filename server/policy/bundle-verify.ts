@@ -114,10 +114,7 @@ function parseSignatures(bytes: Uint8Array): string {
 }
 
 /** Checks the JWT and every file hash; `files` are the bundle's files keyed by path without a leading "/". */
-export async function verifyBundleSignature(
-  files: ReadonlyMap<string, Uint8Array>,
-  key: VerificationKey,
-): Promise<SignatureCheck> {
+export async function verifyBundleSignature(files: ReadonlyMap<string, Uint8Array>, key: VerificationKey): Promise<SignatureCheck> {
   const sigBytes = files.get(SIGNATURES_FILE);
   if (!sigBytes) throw refuse("bundle is unsigned but a verification key is configured");
   const token = parseSignatures(sigBytes);

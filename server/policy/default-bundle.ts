@@ -63,20 +63,16 @@ export async function loadDefaultBundle(location: BundleLocation = {}): Promise<
   if (existsSync(regoDir)) {
     const report = await checkBundleFresh(location);
     if (!report.fresh) {
-      throw new MaestroError(
-        "stale_bundle",
-        `policy bundle is stale: run \`maestro policy build\` (${report.problems.join("; ")})`,
-        { details: { problems: report.problems } },
-      );
+      throw new MaestroError("stale_bundle", `policy bundle is stale: run \`maestro policy build\` (${report.problems.join("; ")})`, {
+        details: { problems: report.problems },
+      });
     }
   }
   return readFile(location.bundleFile ?? DEFAULT_BUNDLE_FILE);
 }
 
 /** Rebuilds the committed default bundle and sources.json (what `maestro policy build` runs). */
-export function buildDefaultBundle(
-  options: Partial<Omit<BuildBundleOptions, "outFile" | "sourcesFile">> = {},
-): Promise<BuildBundleResult> {
+export function buildDefaultBundle(options: Partial<Omit<BuildBundleOptions, "outFile" | "sourcesFile">> = {}): Promise<BuildBundleResult> {
   return buildBundle({
     regoDir: DEFAULT_REGO_DIR,
     opaPath: DEFAULT_OPA_PATH,

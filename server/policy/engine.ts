@@ -3,15 +3,9 @@
 // opa_eval fast path, resetting the heap each call, so one instance is reused for every evaluation.
 import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
 import { MaestroError } from "../../common/errors.ts";
-import { type BundleLoadOptions, DECISION_ENTRYPOINT, loadBundle, WAIVER_RULES_ENTRYPOINT } from "./bundle-load.ts";
 import { CUSTOM_BUILTINS } from "./builtins.ts";
-import {
-  decisionProblem,
-  type PolicyDecision,
-  type PolicyInput,
-  validateWaiverRule,
-  type WaiverRule,
-} from "./decision-types.ts";
+import { type BundleLoadOptions, DECISION_ENTRYPOINT, loadBundle, WAIVER_RULES_ENTRYPOINT } from "./bundle-load.ts";
+import { decisionProblem, type PolicyDecision, type PolicyInput, validateWaiverRule, type WaiverRule } from "./decision-types.ts";
 
 export interface PolicyEngineOptions extends BundleLoadOptions {
   /** Initial Wasm memory in 64 KiB pages (the SDK grows it as needed). */
@@ -38,7 +32,8 @@ function describe(err: unknown): string {
 
 // The builtins the module expects the host to supply (its `builtins()` export), read through the SDK's memory.
 function requiredBuiltins(policy: LoadedPolicy): string[] {
-  const exports = (policy.wasmInstance as WebAssembly.Instance).exports as Record<string, (...a: number[]) => number>;
+  const instance = policy.wasmInstance as unknown as { exports: Record<string, (...a: number[]) => number> };
+  const exports = instance.exports;
   const addr = exports.opa_json_dump(exports.builtins());
   const mem = new Uint8Array(policy.mem.buffer);
   const end = mem.indexOf(0, addr);
@@ -69,8 +64,7 @@ export class PolicyEngine {
     const bundle = await loadBundle(bundleBytes, options);
     let policy: LoadedPolicy;
     try {
-      const module = await WebAssembly.compile(bundle.wasm);
-      policy = await loadPolicy(module, { initial: options.memoryPages ?? 16 }, { ...CUSTOM_BUILTINS });
+      policy = await loadPolicy(bundle.wasm, { initial: options.memoryPages ?? 16 }, { ...CUSTOM_BUILTINS });
     } catch (cause) {
       throw new MaestroError("policy_bundle_invalid", `policy bundle invalid: wasm: ${describe(cause)}`, { cause });
     }

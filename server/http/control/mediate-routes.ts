@@ -4,6 +4,7 @@ import { MaestroError } from "../../../common/errors.ts";
 import { requireRole, type AuthEnv } from "../../auth/middleware.ts";
 import type { ServerContext } from "../../context.ts";
 import { readJson } from "../params.ts";
+import { registerRunset } from "../../mediator/runsets.ts";
 
 const DECISION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -20,6 +21,10 @@ export function mediateRoutes(ctx: ServerContext): Hono<AuthEnv> {
     if (!DECISION_ID.test(decisionId)) throw new MaestroError("invalid_field", "decisionId must be a UUID", { field: "decisionId" });
     const result = await ctx.mediator.recordOutcome(decisionId, await readJson(c.req), c.get("principal"));
     return c.json({ decisionId, ...result });
+  });
+
+  app.post("/v1/runsets", requireRole("admin", "security"), async (c) => {
+    return c.json(await registerRunset(ctx.db, ctx.ledger.writer, await readJson(c.req), c.get("principal")), 201);
   });
 
   return app;

@@ -1,0 +1,18 @@
+# Maestro server image: opa is built from source in its own stage (pinned, like scripts/bootstrap-opa.sh),
+# the app runs on Node 24 with type stripping (no build step).
+FROM golang:1.26-bookworm AS opa
+ARG OPA_VERSION=v1.22.0
+RUN GOBIN=/out go install github.com/open-policy-agent/opa@${OPA_VERSION}
+
+FROM node:24-bookworm-slim AS app
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The "node" devDependency only matters on hosts whose system Node is older; the image has Node 24.
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY --from=opa /out/opa /app/.tools/bin/opa
+COPY . .
+ENV MAESTRO_HOST=0.0.0.0 MAESTRO_DATA_DIR=/data
+VOLUME /data
+EXPOSE 8787
+USER node
+CMD ["node", "cli/main.ts", "serve"]

@@ -1,0 +1,62 @@
+// The contract agents use to reach the mediator: one tool call in, one decision out; the tool's outcome after.
+import type { Capability } from "../capabilities.ts";
+
+/** The body of POST /v1/mediate (docs: events.md, "decision" payload.call). */
+export interface MediateCall {
+  runset: string;
+  agent: string;
+  session: string;
+  tool: string;
+  capability: Capability | string;
+  resource: string;
+  args: Record<string, unknown>;
+}
+
+export type DecisionKind = "allow" | "deny" | "require_approval";
+
+export interface Reason {
+  code: string;
+  message: string;
+}
+
+export interface Decision {
+  decision: DecisionKind;
+  reasons: Reason[];
+  decisionId: string;
+  ledgerIndex: number;
+  policyDigest: string;
+}
+
+export type OutcomeStatus = "ok" | "error" | "timeout" | "denied_by_tool";
+
+/** The body of POST /v1/mediate/{decisionId}/outcome. Never carries secret values: summaries are redacted, output is hashed. */
+export interface Outcome {
+  status: OutcomeStatus;
+  summary: string;
+  outputDigest: string;
+  taint?: { source: string };
+  /** Model spend since the previous outcome; the server adds it to the run-set's spent_usd (policy input budget). */
+  costUsd?: number;
+}
+
+/** A run-level event the mediator should ledger (run.budget_exhausted, run.finished). */
+export interface RunEvent {
+  kind: "run.budget_exhausted" | "run.finished";
+  runId: string;
+  payload: Record<string, unknown>;
+}
+
+export interface MediatorClient {
+  mediate(call: MediateCall): Promise<Decision>;
+  recordOutcome(decisionId: string, outcome: Outcome): Promise<{ ledgerIndex: number }>;
+  /**
+   * Ledgers a run-level event. The fixed HTTP contract has no route for it yet; implementations
+   * resolve to false when the server cannot record it, so callers can say so instead of pretending.
+   */
+  reportRunEvent?(event: RunEvent): Promise<boolean>;
+}
+
+export function reasonText(decision: Pick<Decision, "decision" | "reasons">): string {
+  const text = decision.reasons.map((r) => `${r.code}: ${r.message}`).join("; ");
+  return text || `policy answered ${decision.decision} without a reason`;
+}

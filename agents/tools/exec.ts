@@ -1,0 +1,58 @@
+// Runs a command in a directory with a timeout, keeping the tail of its output (tool results stay small).
+import { spawn } from "node:child_process";
+
+export interface ExecResult {
+  code: number | null;
+  output: string;
+  timedOut: boolean;
+}
+
+export interface ExecRequest {
+  /** argv form; with shell: true, argv[0] is a shell command line. */
+  argv: string[];
+  cwd: string;
+  shell?: boolean;
+  stdin?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export type Exec = (request: ExecRequest) => Promise<ExecResult>;
+
+const MAX_OUTPUT = 16 * 1024;
+
+export const spawnExec: Exec = (request) =>
+  new Promise((resolve, reject) => {
+    const [file, ...args] = request.shell ? ["sh", "-c", request.argv[0]] : request.argv;
+    const child = spawn(file, args, {
+      cwd: request.cwd,
+      env: { ...process.env, ...request.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    let output = "";
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString("utf8")).slice(-MAX_OUTPUT);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      // The whole process group: test runners spawn children that would outlive a plain kill.
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }, request.timeoutMs ?? 300_000);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, timedOut });
+    });
+    child.stdin.end(request.stdin ?? "");
+  });

@@ -1,0 +1,36 @@
+// What a built-in tool is: a schema the model sees, the capability and resource it means, and the code that runs it on allow.
+import type { Capability } from "../capabilities.ts";
+import type { ToolRun } from "../mediator/gated-call.ts";
+import type { Exec } from "./exec.ts";
+
+/** Everything a tool may touch, injected so tests swap the network and the shell. */
+export interface ToolEnv {
+  /** The agent's worktree (or the repository itself for read-only agents). */
+  workdir: string;
+  exec: Exec;
+  fetch: typeof fetch;
+  /** Default test command for run_tests. */
+  testCommand: string;
+  /** Secret name → value lookup (values come from the environment; never ledgered). */
+  secret(name: string): string | undefined;
+  /** Command that publishes a release; MAESTRO_RELEASE_REPOSITORY / _VERSION are set for it. */
+  publishCommand?: string;
+  timeoutMs?: number;
+}
+
+/** How a call is presented to the mediator: the resource, and args safe to ledger (content hashed, not copied). */
+export interface ToolPlan {
+  resource: string;
+  args: Record<string, unknown>;
+}
+
+export interface AgentTool<A = any> {
+  name: string;
+  description: string;
+  /** JSON Schema for the model's input (Anthropic input_schema, OpenAI function parameters). */
+  inputSchema: Record<string, unknown>;
+  capability: Capability;
+  /** Throws MaestroError(invalid_field) on input the tool cannot mean safely (e.g. a path outside the worktree). */
+  plan(args: A, env: ToolEnv): ToolPlan;
+  run(args: A, env: ToolEnv): Promise<ToolRun>;
+}

@@ -1,0 +1,62 @@
+// The offline verifier's inputs and its one result: success, or the first problem found and where.
+import type { JWK } from "jose";
+
+/** One stored ledger row as the verifier sees it: nothing parsed, nothing trusted. */
+export interface VerifyEntry {
+  index: number;
+  leafHash: Uint8Array;
+  canonical: Uint8Array;
+  /** JWS with detached payload: `header..signature` over the canonical bytes. */
+  signature: string;
+}
+
+/**
+ * Which check failed. "order": a row is missing, duplicated or out of place; "leaf_hash" /
+ * "canonical" / "signature": one entry; "checkpoint": a signed checkpoint is bad, forked, or does
+ * not match the recomputed tree; "consistency": a served consistency proof; "head": the claimed head.
+ */
+export type ProblemPart = "order" | "leaf_hash" | "canonical" | "signature" | "checkpoint" | "consistency" | "head";
+
+export interface VerifyProblem {
+  ok: false;
+  part: ProblemPart;
+  reason: string;
+  /** The first bad (or first possibly bad) entry index, when the problem has one. */
+  index?: number;
+  /** Which stored checkpoint (position in the list given, 0-based) and its size, when it is about one. */
+  checkpoint?: { position: number; size?: number };
+}
+
+export interface VerifyOk {
+  ok: true;
+  size: number;
+  /** base64 RFC 6962 root of all entries. */
+  root: string;
+  /** Signed checkpoints checked against the recomputed tree. */
+  checkpoints: number;
+}
+
+export type VerifyResult = VerifyOk | VerifyProblem;
+
+export interface VerifyLogInput {
+  /** Entries in index order; pages (arrays) are accepted as well as single entries. */
+  entries: AsyncIterable<VerifyEntry | VerifyEntry[]> | Iterable<VerifyEntry | VerifyEntry[]>;
+  /** Every stored checkpoint as signed-note text, in any order. */
+  checkpoints: string[];
+  /** Event-signing public keys (JWKS `keys`, current and retired), looked up by `kid`. */
+  eventKeys: JWK[];
+  /** Checkpoint verifier keys in signed-note vkey form (current and retired). */
+  checkpointKeys: string[];
+  /** Expected checkpoint origin; defaults to the name of the vkey that verified each note. */
+  origin?: string;
+  /** The head the source claims (e.g. ledger_head): must equal the recomputed size and root. */
+  head?: { size: number; root: Uint8Array };
+  /** Optional source of consistency proofs, checked between consecutive checkpoints. */
+  consistencyProof?: (from: number, to: number) => Promise<Uint8Array[]>;
+  /** Signature-checking worker threads; 0 checks inline. Default: os.availableParallelism(). */
+  workers?: number;
+  /** Entries per worker batch. */
+  batchSize?: number;
+  /** Called now and then with the number of entries read so far. */
+  onProgress?: (entriesRead: number) => void;
+}

@@ -1,0 +1,166 @@
+// The offline verifier: checkpoints → entries in order (tree, leaf, canonical, signature) → tail → head → proofs.
+//
+// Reads top to bottom as the process an auditor runs. Pure: the data and public keys come in as
+// arguments (no database, no HTTP), so it can run against a dump, a live store or the HTTP API.
+import { availableParallelism } from "node:os";
+import { hashEquals, toBase64, verifyConsistency } from "../core/index.ts";
+import { CompactRange } from "./compact-range.ts";
+import { type EntryChecker, inlineChecker, workerChecker } from "./entry-check-pool.ts";
+import type { EntryProblem } from "./entry-check.ts";
+import { type OpenedCheckpoint, openCheckpoints } from "./checkpoint-set.ts";
+import type { VerifyEntry, VerifyLogInput, VerifyProblem, VerifyResult } from "./types.ts";
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
+  // 1. Checkpoints first: signatures, origin and forks need no entries, and they anchor the rest.
+  const opened = openCheckpoints(input.checkpoints, input.checkpointKeys, input.origin);
+  if ("problem" in opened) return opened.problem;
+  const checkpoints = opened.checkpoints;
+
+  // 2. Entries in index order: recompute the tree and compare it with every checkpoint on the way.
+  const scan = await scanEntries(input, checkpoints);
+  if (!scan.ok) return scan;
+  const { size, root } = scan;
+
+  // 3. A signed checkpoint beyond the last entry means entries were deleted from the end.
+  const beyond = checkpoints.find((cp) => cp.size > size);
+  if (beyond) {
+    return {
+      ok: false,
+      part: "order",
+      index: size,
+      checkpoint: { position: beyond.position, size: beyond.size },
+      reason: `the log ends after ${size} entries but checkpoint #${beyond.position} is signed for size ${beyond.size}: entries ${size}..${beyond.size - 1} are missing`,
+    };
+  }
+
+  // 4. The head the source claims.
+  if (input.head && (input.head.size !== size || !hashEquals(input.head.root, root))) {
+    return {
+      ok: false,
+      part: "head",
+      reason: `the claimed head (size ${input.head.size}, root ${toBase64(input.head.root)}) is not the recomputed one (size ${size}, root ${toBase64(root)})`,
+    };
+  }
+
+  // 5. Served consistency proofs between consecutive checkpoints (they come from stored nodes, not the leaves).
+  if (input.consistencyProof) {
+    const problem = await checkConsistencyProofs(checkpoints, input.consistencyProof);
+    if (problem) return problem;
+  }
+  return { ok: true, size, root: toBase64(root), checkpoints: checkpoints.length };
+}
+
+async function scanEntries(
+  input: VerifyLogInput,
+  checkpoints: OpenedCheckpoint[],
+): Promise<{ ok: true; size: number; root: Uint8Array } | VerifyProblem> {
+  const range = new CompactRange();
+  const batchSize = input.batchSize ?? 256;
+  const workers = input.workers ?? availableParallelism();
+  let checker: EntryChecker | null = null;
+  const inflight: Array<Promise<EntryProblem | null>> = [];
+  let batch: VerifyEntry[] = [];
+  let next = 0; // next checkpoint to compare, by size
+  let lastMatched = 0; // size of the last checkpoint that matched
+  let found: VerifyProblem | null = null;
+
+  /** Compares the recomputed root with the checkpoints signed for the current size. */
+  const compareCheckpoints = (): VerifyProblem | null => {
+    for (; next < checkpoints.length && checkpoints[next].size === range.size; next++) {
+      const cp = checkpoints[next];
+      const root = range.root();
+      if (!hashEquals(root, cp.root)) {
+        return {
+          ok: false,
+          part: "checkpoint",
+          index: lastMatched,
+          checkpoint: { position: cp.position, size: cp.size },
+          reason: `checkpoint #${cp.position} signs root ${toBase64(cp.root)} for size ${cp.size}, but the stored entries hash to ${toBase64(root)}: entries ${lastMatched}..${cp.size - 1} are not what was signed (replaced, reordered or re-hashed)`,
+        };
+      }
+      lastMatched = cp.size;
+    }
+    return null;
+  };
+  const flush = (final: boolean) => {
+    if (batch.length === 0) return;
+    // Small logs are checked inline: starting workers costs more than they would save.
+    checker ??= workers > 0 && !final ? workerChecker(input.eventKeys, workers) : inlineChecker(input.eventKeys);
+    const pending = checker.check(batch);
+    pending.catch(() => {}); // awaited in order below; this only keeps an early exit from leaving it unhandled
+    inflight.push(pending);
+    batch = [];
+  };
+  const drain = async (keep: number): Promise<VerifyProblem | null> => {
+    while (inflight.length > keep) {
+      const p = await inflight.shift();
+      if (p) return { ok: false, part: p.part, index: p.index, reason: `entry ${p.index}: ${p.reason}` };
+    }
+    return null;
+  };
+
+  try {
+    found = compareCheckpoints(); // size-0 checkpoints
+    scan: for await (const item of input.entries) {
+      for (const entry of Array.isArray(item) ? item : [item]) {
+        if (entry.index !== range.size) {
+          found = orderProblem(entry.index, range.size);
+          break scan;
+        }
+        if (!(entry.leafHash instanceof Uint8Array) || entry.leafHash.length !== 32) {
+          found = { ok: false, part: "leaf_hash", index: entry.index, reason: `entry ${entry.index}: stored leaf hash is not 32 bytes` };
+          break scan;
+        }
+        batch.push(entry);
+        range.append(entry.leafHash);
+        // Entry i's own checks come before a checkpoint ending at i: it is flushed with this batch.
+        if ((found = compareCheckpoints())) break scan;
+        if (batch.length >= batchSize) {
+          flush(false);
+          const problem = await drain(workers * 4);
+          if (problem) return problem;
+        }
+      }
+      input.onProgress?.(range.size);
+    }
+    flush(true);
+    const problem = await drain(0); // earlier entries' problems come before anything found later
+    if (problem) return problem;
+  } finally {
+    await (checker as EntryChecker | null)?.close();
+  }
+  return found ?? { ok: true, size: range.size, root: range.root() };
+}
+
+function orderProblem(got: number, expected: number): VerifyProblem {
+  if (typeof got !== "number" || !Number.isSafeInteger(got)) {
+    return { ok: false, part: "order", index: expected, reason: `entry after ${expected - 1} has no valid index` };
+  }
+  return got > expected
+    ? { ok: false, part: "order", index: expected, reason: `entry ${expected} is missing (the next stored index is ${got}): rows were deleted` }
+    : { ok: false, part: "order", index: got, reason: `index ${got} appears again after ${expected - 1}: rows are duplicated or out of order` };
+}
+
+async function checkConsistencyProofs(
+  checkpoints: OpenedCheckpoint[],
+  fetchProof: (from: number, to: number) => Promise<Uint8Array[]>,
+): Promise<VerifyProblem | null> {
+  const sized = checkpoints.filter((cp) => cp.size > 0);
+  for (let i = 1; i < sized.length; i++) {
+    const [a, b] = [sized[i - 1], sized[i]];
+    try {
+      const proof = await fetchProof(a.size, b.size);
+      verifyConsistency({ size1: a.size, size2: b.size, root1: a.root, root2: b.root, proof });
+    } catch (err) {
+      return {
+        ok: false,
+        part: "consistency",
+        checkpoint: { position: b.position, size: b.size },
+        reason: `the consistency proof from checkpoint #${a.position} (size ${a.size}) to #${b.position} (size ${b.size}) fails: ${message(err)}`,
+      };
+    }
+  }
+  return null;
+}

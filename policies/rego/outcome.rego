@@ -1,0 +1,217 @@
+# How the checks combine into one outcome: hard stops, authority (grant, waiver, break-glass, approval) and reasons.
+package maestro.lib.outcome
+
+import data.maestro.capabilities.catalogue
+import data.maestro.capabilities.secret_arg_markers
+import data.maestro.lib.match
+
+call := input.call
+
+cap := catalogue[call.capability]
+
+# --- input shape: a malformed input is denied, never guessed at ---
+
+valid_input if {
+	is_string(call.runset)
+	is_string(call.agent)
+	is_string(call.capability)
+	is_string(call.resource)
+	is_object(input.session)
+	is_number(input.budget.spent_usd)
+	is_number(input.budget.estimated_usd)
+	valid_cap(input.budget.cap_usd)
+	is_array(input.grants)
+}
+
+valid_cap(null)
+
+valid_cap(value) if is_number(value)
+
+# --- hard stops: neither grants, waivers nor break-glass lift these ---
+
+stops contains {"code": "invalid_input", "message": "the policy input is missing required fields or has the wrong types"} if not valid_input
+
+stops contains reason if {
+	valid_input
+	not cap
+	reason := {"code": "unknown_capability", "message": concat("", ["capability ", call.capability, " is not in the capability catalogue"])}
+}
+
+stops contains reason if {
+	some hold in match.matching_holds
+	reason := {"code": "hold_active", "message": concat("", [
+		"hold ", hold.id, " placed by ", hold.placed_by, " blocks ", call.capability,
+		" (", hold.reason, "); only an auditor can clear it",
+	])}
+}
+
+# --- session taint: untrusted content was read; a waiver naming session_tainted lifts it ---
+
+# A missing session.tainted counts as tainted: fail closed.
+tainted if {
+	cap.taint_sensitive
+	not input.session.tainted == false
+}
+
+taint_waivers := match.waivers_for("session_tainted")
+
+stops contains reason if {
+	tainted
+	count(taint_waivers) == 0
+	reason := {"code": "session_tainted", "message": concat("", [
+		"session ", object.get(call, "session", ""), " has read untrusted content (",
+		concat(", ", object.get(input.session, "taint_sources", [])), "); ",
+		call.capability, " is denied unless a waiver names session_tainted",
+	])}
+}
+
+# --- budget: spent + estimated must stay within the cap; a waiver or break-glass lifts it ---
+
+over_budget if {
+	input.budget.cap_usd != null
+	input.budget.spent_usd + input.budget.estimated_usd > input.budget.cap_usd
+}
+
+budget_waivers := match.waivers_for("budget_exceeded")
+
+breakglass_ids := {entry.id | some entry in match.active_breakglass}
+
+budget_lifted_by := "waiver" if count(budget_waivers) > 0
+
+else := "breakglass" if count(breakglass_ids) > 0
+
+stops contains reason if {
+	over_budget
+	not budget_lifted_by
+	reason := {"code": "budget_exceeded", "message": concat("", [
+		"spent ", json.marshal(input.budget.spent_usd), " + estimated ", json.marshal(input.budget.estimated_usd),
+		" USD exceeds the run-set cap of ", json.marshal(input.budget.cap_usd), " USD",
+	])}
+}
+
+# --- authority: who says this agent may do this ---
+
+authorises(grant) if grant.approval == "none"
+
+authorises(_) if cap.tier == "low"
+
+authorising_grants := {grant | some grant in match.matching_grants; authorises(grant)}
+
+has_grant if count(match.matching_grants) > 0
+
+# A no_grant waiver stands in for a grant with approval "none"; an approval_required waiver
+# only lifts the approval step of a grant that exists.
+authority_waivers := match.waivers_for("no_grant") if not has_grant
+
+else := match.waivers_for("no_grant") | match.waivers_for("approval_required")
+
+authority := "grant" if count(authorising_grants) > 0
+
+else := "waiver" if count(authority_waivers) > 0
+
+else := "breakglass" if count(breakglass_ids) > 0
+
+else := "approval" if has_grant
+
+else := "none"
+
+no_grant_reason := {"code": "no_grant", "message": concat("", [
+	"no grant allows agent ", call.agent, " in run-set ", call.runset,
+	" to use ", call.capability, " on ", call.resource,
+])}
+
+# --- the outcome ---
+
+# Unknown capabilities and malformed inputs report only that stop, not a consequential no_grant.
+denials := stops | {no_grant_reason | authority == "none"; cap; valid_input}
+
+kind := "deny" if count(denials) > 0
+
+kind := "require_approval" if {
+	count(denials) == 0
+	authority == "approval"
+}
+
+kind := "allow" if {
+	count(denials) == 0
+	authority != "approval"
+}
+
+# What each waiver or break-glass entry actually lifted, as [id, reason code] pairs; cited on allow/require_approval.
+authority_code := "no_grant" if not has_grant
+
+else := "approval_required"
+
+lifted_by_waiver contains [id, "session_tainted"] if {
+	tainted
+	some id in taint_waivers
+}
+
+lifted_by_waiver contains [id, "budget_exceeded"] if {
+	over_budget
+	budget_lifted_by == "waiver"
+	some id in budget_waivers
+}
+
+lifted_by_waiver contains [id, authority_code] if {
+	authority == "waiver"
+	some id in authority_waivers
+}
+
+lifted_by_breakglass contains [id, "budget_exceeded"] if {
+	over_budget
+	budget_lifted_by == "breakglass"
+	some id in breakglass_ids
+}
+
+lifted_by_breakglass contains [id, authority_code] if {
+	authority == "breakglass"
+	some id in breakglass_ids
+}
+
+applied_waivers := {id | some [id, _] in lifted_by_waiver}
+
+applied_breakglass := {id | some [id, _] in lifted_by_breakglass}
+
+lift_reasons := {reason |
+	some [id, code] in lifted_by_waiver
+	reason := {"code": "waiver_applied", "message": concat("", ["waiver ", id, " lifts ", code, " for this call"])}
+} | {reason |
+	some entry in match.active_breakglass
+	some [entry.id, code] in lifted_by_breakglass
+	reason := {"code": "breakglass_applied", "message": concat("", [
+		"break-glass ", entry.id, " opened by ", entry.opened_by, " lifts ", code, "; its use is recorded for review",
+	])}
+}
+
+grant_reasons := {reason |
+	some grant in authorising_grants
+	reason := {"code": "granted", "message": concat("", [
+		"granted by grant ", grant.capability, " on ", grant.resource,
+		" for agent ", grant.agent, " in run-set ", grant.runset,
+	])}
+}
+
+approval_reason := {"code": "approval_required", "message": concat("", [
+	call.capability, " (", cap.tier, " risk) is granted with approval \"required\": a person must approve this call",
+])}
+
+reasons := denials if kind == "deny"
+
+reasons := lift_reasons | {approval_reason} if kind == "require_approval"
+
+reasons := lift_reasons | grant_reasons if kind == "allow"
+
+waivers := set() if kind == "deny"
+
+waivers := applied_waivers if kind != "deny"
+
+# --- obligations: what the mediator must do whatever the outcome ---
+
+secret_fields contains field if some field in cap.secret_args
+
+secret_fields contains name if {
+	some name, _ in call.args
+	some marker in secret_arg_markers
+	contains(lower(name), marker)
+}

@@ -1,0 +1,67 @@
+// The route × role matrix: the one table routes enforce, docs/governance/roles.md shows and tests/exceptions walk.
+import type { MiddlewareHandler } from "hono";
+import { ROLES, type Role } from "./roles.ts";
+import { requireRole, type AuthEnv } from "./middleware.ts";
+
+/** Who reads the Evidence API when the operator has not turned on public read (MAESTRO_PUBLIC_READ=1). */
+export const EVIDENCE_READERS: readonly Role[] = ["auditor", "admin", "security"];
+
+export interface RouteRule {
+  method: "GET" | "POST";
+  /** The Hono path pattern exactly as registered, e.g. "/v1/waivers/:id/approve". */
+  path: string;
+  /** Roles allowed; "public" routes need no token at all. */
+  roles: readonly Role[] | "public";
+  does: string;
+}
+
+const E = EVIDENCE_READERS;
+
+export const ROUTE_ROLES: readonly RouteRule[] = [
+  { method: "GET", path: "/healthz", roles: "public", does: "liveness and tree size" },
+  { method: "GET", path: "/.well-known/jwks.json", roles: "public", does: "event-signing public keys" },
+  { method: "GET", path: "/openapi.json", roles: "public", does: "the OpenAPI document" },
+  { method: "POST", path: "/v1/mediate", roles: ["agent"], does: "a tool call in, a decision out" },
+  { method: "POST", path: "/v1/mediate/:decisionId/outcome", roles: ["agent"], does: "the tool's outcome" },
+  { method: "POST", path: "/v1/ledger/checkpoint", roles: ["admin", "security"], does: "issue a checkpoint now" },
+  { method: "POST", path: "/v1/waivers", roles: ["engineer"], does: "request a waiver" },
+  { method: "POST", path: "/v1/waivers/:id/approve", roles: ["security"], does: "approve a waiver (never your own)" },
+  { method: "POST", path: "/v1/waivers/:id/revoke", roles: ["security", "admin"], does: "revoke a waiver with a reason" },
+  { method: "POST", path: "/v1/holds", roles: ["auditor"], does: "place a hold on releases" },
+  { method: "POST", path: "/v1/holds/:id/clear", roles: ["auditor"], does: "clear a hold with a reason" },
+  { method: "POST", path: "/v1/breakglass", roles: ["admin"], does: "open a break-glass override (at most 1 hour)" },
+  { method: "POST", path: "/v1/breakglass/:id/review", roles: ["security"], does: "review and close a break-glass" },
+  { method: "GET", path: "/v1/ledger/checkpoint", roles: E, does: "latest signed checkpoint" },
+  { method: "GET", path: "/v1/ledger/key", roles: E, does: "checkpoint verifier key" },
+  { method: "GET", path: "/v1/ledger/entries/:index", roles: E, does: "one ledger entry" },
+  { method: "GET", path: "/v1/ledger/proofs/inclusion", roles: E, does: "RFC 6962 inclusion proof" },
+  { method: "GET", path: "/v1/ledger/proofs/consistency", roles: E, does: "RFC 6962 consistency proof" },
+  { method: "GET", path: "/v1/ledger/checkpoints", roles: E, does: "every checkpoint" },
+  { method: "GET", path: "/v1/ledger/stream", roles: E, does: "Server-Sent Events of new entries" },
+  { method: "GET", path: "/v1/waivers", roles: E, does: "waivers with state, approvals and use counts" },
+  { method: "GET", path: "/v1/waivers/:id", roles: E, does: "one waiver and the decisions that used it" },
+  { method: "GET", path: "/v1/holds", roles: E, does: "holds with their explanation" },
+  { method: "GET", path: "/v1/breakglass", roles: E, does: "break-glass overrides, overdue flags, ledger indexes" },
+];
+
+export function ruleFor(method: string, path: string): RouteRule | undefined {
+  return ROUTE_ROLES.find((r) => r.method === method && r.path === path);
+}
+
+/** The role check for one route, taken from the table; a route missing from the table fails at startup. */
+export function requireRoute(method: "GET" | "POST", path: string): MiddlewareHandler<AuthEnv> {
+  const rule = ruleFor(method, path);
+  if (!rule || rule.roles === "public") throw new Error(`route ${method} ${path} has no role rule in server/auth/route-roles.ts`);
+  return requireRole(...rule.roles);
+}
+
+/** The matrix as the Markdown table in docs/governance/roles.md (a test keeps the two identical). */
+export function renderRoleMatrix(): string {
+  const header = `| route | ${ROLES.join(" | ")} | no token |`;
+  const rule = `|---|${ROLES.map(() => "---").join("|")}|---|`;
+  const rows = ROUTE_ROLES.map((r) => {
+    const cells = ROLES.map((role) => (r.roles === "public" || r.roles.includes(role) ? "✓" : "403"));
+    return `| \`${r.method} ${r.path}\` | ${cells.join(" | ")} | ${r.roles === "public" ? "✓" : "401"} |`;
+  });
+  return [header, rule, ...rows].join("\n");
+}

@@ -1,0 +1,157 @@
+// Auditor holds: place on a scope (a release, a repository, everything) with a reason; clear with a reason. Both ledgered.
+import type { Kysely } from "kysely";
+import { compileSchema } from "../../common/ajv.ts";
+import { MaestroError } from "../../common/errors.ts";
+import type { Principal } from "../auth/roles.ts";
+import placeSchema from "../../schemas/hold/place.schema.json" with { type: "json" };
+import clearSchema from "../../schemas/hold/clear.schema.json" with { type: "json" };
+import type { ExceptionDeps } from "../waivers/waiver-service.ts";
+import { applyTransition, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
+import type { HoldTables, HoldsTable } from "./tables.ts";
+
+const checkPlace = compileSchema(placeSchema);
+const checkClear = compileSchema(clearSchema);
+
+export interface HoldScope {
+  type: "release" | "repository" | "all";
+  id?: string;
+}
+
+export class HoldService {
+  readonly #deps: ExceptionDeps;
+
+  constructor(deps: ExceptionDeps) {
+    this.#deps = deps;
+  }
+
+  get #db(): Kysely<HoldTables> {
+    return this.#deps.db as Kysely<HoldTables>;
+  }
+
+  async place(body: unknown, principal: Principal) {
+    const input = validated<{ scope: HoldScope; reason: string }>(checkPlace, body);
+    const { scope } = input;
+    if (scope.type === "all" && scope.id !== undefined) {
+      throw new MaestroError("invalid_field", "a hold on everything takes no scope id", { field: "/scope/id" });
+    }
+    if (scope.type !== "all" && scope.id === undefined) {
+      throw new MaestroError("invalid_field", `a hold on a ${scope.type} needs scope.id (${scope.type === "release" ? "the release id, e.g. owner/repo@1.2.0" : "owner/repo"})`, {
+        field: "/scope/id",
+      });
+    }
+    if (scope.type === "repository" && scope.id!.includes("@")) {
+      throw new MaestroError("invalid_field", "a repository scope is owner/repo without @version; use scope type release for one release", { field: "/scope/id" });
+    }
+    const id = crypto.randomUUID();
+    await this.#deps.writer.append(
+      {
+        kind: "hold.placed",
+        actor: userActor(principal),
+        subject: { type: "hold", id },
+        payload: { scope, reason: input.reason },
+      },
+      {
+        apply: async (trx, event, index) => {
+          await trx
+            .insertInto("holds")
+            .values({
+              id,
+              state: "active",
+              version: 1,
+              scope_type: scope.type,
+              scope_id: scope.id ?? null,
+              reason: input.reason,
+              placed_by: principal.sub,
+              placed_at: new Date(event.time),
+              ledger_refs: JSON.stringify([{ kind: event.kind, index }]),
+            })
+            .execute();
+        },
+      },
+    );
+    return this.get(id);
+  }
+
+  async clear(rawId: string, body: unknown, principal: Principal) {
+    const id = parseId(rawId);
+    const input = validated<{ reason: string }>(checkClear, body);
+    const row = await this.#row(id);
+    if (row.state === "cleared") throw new MaestroError("conflict", `hold ${id} was already cleared by ${row.cleared_by}`, { details: { state: row.state } });
+    const now = this.#deps.clock.now();
+    await this.#deps.writer.append(
+      {
+        kind: "hold.cleared",
+        actor: userActor(principal),
+        subject: { type: "hold", id },
+        payload: { reason: input.reason, fromVersion: row.version },
+      },
+      {
+        apply: (trx, event, index) =>
+          applyTransition(trx, "holds", id, row.version, { kind: event.kind, index }, {
+            state: "cleared",
+            cleared_by: principal.sub,
+            cleared_at: now,
+            clear_reason: input.reason,
+          }),
+      },
+    );
+    return this.get(id);
+  }
+
+  async list(filter: { state?: string } = {}) {
+    let query = this.#db.selectFrom("holds").selectAll().orderBy("placed_at", "desc").orderBy("id");
+    if (filter.state) query = query.where("state", "=", filter.state as HoldsTable["state"]);
+    const rows = await query.execute();
+    const { size } = await this.#deps.reader.head();
+    return rows.map((r) => holdView(r, size));
+  }
+
+  async get(rawId: string) {
+    const row = await this.#row(parseId(rawId));
+    return holdView(row, (await this.#deps.reader.head()).size);
+  }
+
+  /** Active holds in the shape the policy reads (policies/rego/match.rego: matching_holds). */
+  async activeForPolicy() {
+    const rows = await this.#db.selectFrom("holds").selectAll().where("state", "=", "active").orderBy("placed_at").execute();
+    return rows.map((r) => ({ id: r.id, scope: scopeOf(r), reason: r.reason, placed_by: r.placed_by }));
+  }
+
+  async #row(id: string): Promise<HoldsTable> {
+    const row = await this.#db.selectFrom("holds").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!row) throw notFound("hold", id);
+    return row;
+  }
+}
+
+function scopeOf(row: HoldsTable): HoldScope {
+  return row.scope_id === null ? { type: row.scope_type } : { type: row.scope_type, id: row.scope_id };
+}
+
+function describeScope(scope: HoldScope): string {
+  if (scope.type === "all") return "every release";
+  if (scope.type === "release") return `release ${scope.id}`;
+  return `every release of repository ${scope.id}`;
+}
+
+/** What an auditor (or a blocked engineer) needs: what is blocked, who to contact, what clears it. */
+export function holdView(row: HoldsTable, treeSize: number) {
+  const scope = scopeOf(row);
+  return {
+    id: row.id,
+    state: row.state,
+    scope,
+    reason: row.reason,
+    placedBy: row.placed_by,
+    placedAt: iso(row.placed_at),
+    clearedBy: row.cleared_by,
+    clearedAt: iso(row.cleared_at),
+    clearReason: row.clear_reason,
+    explanation: {
+      blocks: row.state === "active" ? `release.* decisions for ${describeScope(scope)} are denied (reason code hold_active)` : "nothing (cleared)",
+      contact: row.placed_by,
+      clearedBy: `an auditor clears it with a reason: maestro hold clear ${row.id} --reason "…" (POST /v1/holds/${row.id}/clear)`,
+    },
+    ledger: withProofLinks(parseRefs(row.ledger_refs), treeSize),
+  };
+}

@@ -1,0 +1,50 @@
+// Run-set registration: the grants and budget cap the policy sees for a run-set's agents, ledgered as `runset.registered`.
+import type { Kysely } from "kysely";
+import { MaestroError } from "../../common/errors.ts";
+import { compileSchema } from "../../common/ajv.ts";
+import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import type { Principal } from "../auth/roles.ts";
+import registrationSchema from "../../schemas/mediate/runset-registration.schema.json" with { type: "json" };
+import type { PolicyGrant } from "../policy/decision-types.ts";
+import type { MediatorTables } from "./tables.ts";
+
+const checkRegistration = compileSchema(registrationSchema);
+
+export interface RunsetRegistration {
+  name: string;
+  budget_cap_usd?: number | null;
+  grants: Array<Omit<PolicyGrant, "runset" | "approval"> & { approval?: PolicyGrant["approval"] }>;
+}
+
+export async function registerRunset(
+  db: Kysely<MediatorTables>,
+  writer: LedgerWriter,
+  body: unknown,
+  principal: Principal,
+): Promise<{ name: string; ledgerIndex: number }> {
+  const failure = checkRegistration(body);
+  if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
+  const reg = body as RunsetRegistration;
+  const grants: PolicyGrant[] = reg.grants.map((g) => ({ ...g, runset: reg.name, approval: g.approval ?? "none" }));
+  const spec = JSON.stringify({ grants });
+  const cap = reg.budget_cap_usd ?? null;
+  const entry = await writer.append(
+    {
+      kind: "runset.registered",
+      actor: { type: "user", id: principal.sub, role: principal.role },
+      subject: { type: "runset", id: reg.name },
+      payload: { name: reg.name, grants, budget_cap_usd: cap },
+    },
+    {
+      apply: async (trx, _event, index) => {
+        await trx
+          .insertInto("runsets")
+          .values({ name: reg.name, spec, budget_cap_usd: cap, spent_usd: 0, registered_by: principal.sub, ledger_index: index })
+          // Re-registering replaces grants and cap but keeps what was already spent.
+          .onConflict((oc) => oc.column("name").doUpdateSet({ spec, budget_cap_usd: cap, registered_by: principal.sub, ledger_index: index }))
+          .execute();
+      },
+    },
+  );
+  return { name: reg.name, ledgerIndex: entry.index };
+}

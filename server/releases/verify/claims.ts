@@ -1,0 +1,192 @@
+// Evaluates the release claims from ledger events alone — the same code signs the case and re-checks it offline.
+import type { ClaimKey, ClaimResult, EvidenceSet, IndexedEvent } from "./types.ts";
+
+type Payload = Record<string, any>;
+const payload = (e: IndexedEvent): Payload => e.event.payload as Payload;
+const subjectId = (e: IndexedEvent): string => e.event.subject?.id ?? "";
+const sorted = (xs: number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
+
+function result(claim: ClaimKey, statement: string, indexes: number[], counter: number[], reason: string | undefined): ClaimResult {
+  const status = counter.length === 0 && reason === undefined ? "supported" : "unsupported";
+  return {
+    claim,
+    statement,
+    status,
+    ...(status === "unsupported" ? { reason: reason ?? "contradicted by the events listed as counterexamples" } : {}),
+    indexes: sorted(indexes),
+    counterexamples: sorted(counter),
+  };
+}
+
+/** Groups events by subject id, each group in ledger order. */
+function bySubject(events: IndexedEvent[]): Map<string, IndexedEvent[]> {
+  const groups = new Map<string, IndexedEvent[]>();
+  for (const e of [...events].sort((a, b) => a.index - b.index)) {
+    const list = groups.get(subjectId(e)) ?? [];
+    list.push(e);
+    groups.set(subjectId(e), list);
+  }
+  return groups;
+}
+
+function outcomesByDecision(set: EvidenceSet): Map<string, IndexedEvent[]> {
+  return bySubject(set.outcomes);
+}
+
+function mediated(set: EvidenceSet): ClaimResult {
+  const decisions = new Map(set.decisions.map((d) => [subjectId(d), d]));
+  const counter: number[] = [];
+  for (const o of set.outcomes) {
+    const d = decisions.get(subjectId(o));
+    // An outcome with no earlier allowing decision means a tool ran outside the mediator.
+    if (!d || d.index > o.index || payload(d).allow !== true) counter.push(o.index);
+  }
+  const reason = set.decisions.length === 0 ? "no mediated tool calls were recorded for the release's sessions" : undefined;
+  return result(
+    "mediated",
+    "Every tool call of the release's sessions was mediated and its decision is on the ledger",
+    [...set.decisions, ...set.outcomes].map((e) => e.index),
+    counter,
+    counter.length > 0 ? `${counter.length} outcome(s) without an earlier allowing decision` : reason,
+  );
+}
+
+/** A waiver covers a decision if it was approved before it and neither revoked nor expired by then. */
+function waiverActiveAt(events: IndexedEvent[] | undefined, at: IndexedEvent): boolean {
+  let active = false;
+  let expiresAt: string | undefined;
+  for (const e of events ?? []) {
+    if (e.index >= at.index) break;
+    const kind = e.event.kind;
+    if (kind === "waiver.approved" || kind === "waiver.activated") active = true;
+    if (kind === "waiver.revoked" || kind === "waiver.expired") active = false;
+    const exp = payload(e).expiresAt;
+    if (typeof exp === "string") expiresAt = exp;
+  }
+  return active && (expiresAt === undefined || Date.parse(at.event.time) < Date.parse(expiresAt));
+}
+
+function deniesRespected(set: EvidenceSet): ClaimResult {
+  const outcomes = outcomesByDecision(set);
+  const waivers = bySubject(set.waivers);
+  const indexes: number[] = [];
+  const counter: number[] = [];
+  for (const d of set.decisions) {
+    const p = payload(d);
+    if (p.allow !== true) {
+      indexes.push(d.index);
+      // A deny is respected when the tool never reported an outcome for it.
+      for (const o of outcomes.get(subjectId(d)) ?? []) counter.push(o.index);
+      continue;
+    }
+    const cited: string[] = Array.isArray(p.waivers) ? p.waivers : [];
+    if (cited.length === 0) continue;
+    indexes.push(d.index);
+    for (const id of cited) {
+      indexes.push(...(waivers.get(id) ?? []).map((w) => w.index));
+      if (!waiverActiveAt(waivers.get(id), d)) counter.push(d.index);
+    }
+  }
+  return result(
+    "denies-respected",
+    "Every deny was respected, and every call allowed by exception cites a waiver that was approved and in force",
+    indexes,
+    counter,
+    counter.length > 0 ? `${counter.length} event(s) ran despite a deny or cite a waiver not in force` : undefined,
+  );
+}
+
+function breakglassReviewed(set: EvidenceSet): ClaimResult {
+  const counter: number[] = [];
+  for (const events of bySubject(set.breakglass).values()) {
+    const opened = events.find((e) => e.event.kind === "breakglass.opened");
+    if (opened && !events.some((e) => e.event.kind === "breakglass.reviewed" && e.index > opened.index)) counter.push(opened.index);
+  }
+  return result(
+    "breakglass-reviewed",
+    "Every break-glass use was reviewed",
+    set.breakglass.map((e) => e.index),
+    counter,
+    counter.length > 0 ? `${counter.length} break-glass use(s) not reviewed` : undefined,
+  );
+}
+
+function testsPassed(set: EvidenceSet): ClaimResult {
+  const outcomes = outcomesByDecision(set);
+  const latestBySession = new Map<string, IndexedEvent>();
+  const indexes: number[] = [];
+  for (const d of set.decisions) {
+    const p = payload(d);
+    if (p.call?.capability !== "tests.run" || p.allow !== true) continue;
+    const runs = outcomes.get(subjectId(d)) ?? [];
+    if (runs.length === 0) continue;
+    const last = runs[runs.length - 1];
+    indexes.push(d.index, last.index);
+    const session = String(p.call.session);
+    const prev = latestBySession.get(session);
+    if (!prev || prev.index < last.index) latestBySession.set(session, last);
+  }
+  const counter = [...latestBySession.values()].filter((o) => payload(o).status !== "ok").map((o) => o.index);
+  let reason: string | undefined;
+  if (latestBySession.size === 0) reason = "no test run with an outcome was recorded";
+  else if (counter.length > 0) reason = `the latest test run failed in ${counter.length} session(s)`;
+  return result("tests-passed", "The latest test run of every session that ran tests passed", indexes, counter, reason);
+}
+
+function sbomPresent(set: EvidenceSet): ClaimResult {
+  return result(
+    "sbom-present",
+    "A CycloneDX SBOM of the released artifacts exists and is valid",
+    [],
+    [],
+    set.sbom ? undefined : "the release has no SBOM",
+  );
+}
+
+function noActiveHold(set: EvidenceSet): ClaimResult {
+  const counter: number[] = [];
+  for (const events of bySubject(set.holds).values()) {
+    const last = events[events.length - 1];
+    if (last.event.kind === "hold.placed") counter.push(last.index);
+  }
+  return result(
+    "no-active-hold",
+    "No hold was active when the release was published",
+    set.holds.map((e) => e.index),
+    counter,
+    counter.length > 0 ? `${counter.length} hold(s) active` : undefined,
+  );
+}
+
+function policyKnown(set: EvidenceSet): ClaimResult {
+  const activated = new Map<string, number>();
+  for (const e of set.policies) {
+    const digest = payload(e).digest;
+    if (typeof digest === "string" && !activated.has(digest)) activated.set(digest, e.index);
+  }
+  const counter: number[] = [];
+  for (const d of set.decisions) {
+    const digest = payload(d).policy?.digest;
+    const at = activated.get(digest);
+    if (at === undefined || at > d.index) counter.push(d.index);
+  }
+  return result(
+    "policy-known",
+    "Every decision was made by a policy bundle whose activation is on the ledger",
+    [...set.policies.map((e) => e.index)],
+    counter,
+    counter.length > 0 ? `${counter.length} decision(s) cite a policy digest with no earlier activation event` : undefined,
+  );
+}
+
+/** The claims in a fixed order, grouped by the risk dimension that argues for them. */
+export const DIMENSIONS: Array<{ key: string; statement: string; claims: Array<(set: EvidenceSet) => ClaimResult> }> = [
+  { key: "agent-actions", statement: "Argue over control of agent actions", claims: [mediated, deniesRespected, breakglassReviewed] },
+  { key: "quality", statement: "Argue over product quality", claims: [testsPassed] },
+  { key: "supply-chain", statement: "Argue over the software supply chain", claims: [sbomPresent] },
+  { key: "governance", statement: "Argue over the governance state at release", claims: [noActiveHold, policyKnown] },
+];
+
+export function evaluateClaims(set: EvidenceSet): Array<{ dimension: string; claims: ClaimResult[] }> {
+  return DIMENSIONS.map((d) => ({ dimension: d.key, claims: d.claims.map((f) => f(set)) }));
+}

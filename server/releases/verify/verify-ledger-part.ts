@@ -1,0 +1,108 @@
+// Offline checks of the ledger half of an evidence export: keys, signed checkpoints, consistency, and every event's bytes, signature and inclusion.
+import {
+  decodeHash,
+  fromBase64,
+  leafHash,
+  parseCheckpoint,
+  parseVkey,
+  toBase64,
+  verifyCheckpoint,
+  verifyConsistency,
+  verifyInclusion,
+} from "../../../ledger/core/index.ts";
+import { parseCanonicalEvent } from "../../../ledger/event/envelope.ts";
+import type { EvidenceExport, ExportedConsistency } from "./export-types.ts";
+import { verifyDetachedJws } from "./jws.ts";
+import { keySetFromJwks, type EventKey, type PinnedKey } from "./keys.ts";
+import type { IndexedEvent } from "./types.ts";
+import { ensure, type Report } from "./verify-report.ts";
+
+export interface TrustedTree {
+  origin: string;
+  size: number;
+  root: Uint8Array;
+}
+
+export interface LedgerPart {
+  eventKeys: Map<string, EventKey>;
+  vkey: string;
+  checkpoint?: TrustedTree;
+  /** Verified events by ledger index, with their base64 leaf hash. */
+  events: Map<number, IndexedEvent & { leafHash: string }>;
+}
+
+/** Keys: each file JWK's kid is its thumbprint; the pinned key decides which keys are trusted. */
+async function checkKeys(doc: EvidenceExport, pinned: PinnedKey, report: Report): Promise<{ eventKeys: Map<string, EventKey>; vkey: string }> {
+  const fileKeys = await report.step("keys", "bundle keys are well-formed Ed25519 keys", async () => {
+    const keys = await keySetFromJwks(doc.keys.jwks);
+    parseVkey(doc.keys.vkey);
+    if (pinned.kind === "jwks") {
+      const shared = [...pinned.keys.keys()].filter((kid) => keys.has(kid));
+      ensure(shared.length > 0, "none of the pinned keys is among the bundle's keys");
+    } else {
+      ensure(doc.keys.vkey === pinned.vkey, "the bundle's checkpoint key is not the pinned vkey");
+    }
+    return keys;
+  });
+  return {
+    eventKeys: pinned.kind === "jwks" ? pinned.keys : (fileKeys ?? new Map()),
+    vkey: pinned.kind === "vkey" ? pinned.vkey : String(doc.keys?.vkey),
+  };
+}
+
+function treeOf(note: string, vkey: string): TrustedTree {
+  const origin = vkey.slice(0, vkey.indexOf("+"));
+  const cp = verifyCheckpoint(note, vkey, origin);
+  return { origin: cp.origin, size: cp.size, root: cp.rootHash };
+}
+
+/** The body of a note whose signature failed, so later steps can still report their own findings. */
+function unverifiedTree(note: string): TrustedTree | undefined {
+  try {
+    const cp = parseCheckpoint(note.slice(0, note.indexOf("\n\n") + 1));
+    return { origin: cp.origin, size: cp.size, root: cp.rootHash };
+  } catch {
+    return undefined;
+  }
+}
+
+export function checkConsistency(c: ExportedConsistency, from: TrustedTree, to: TrustedTree, what: string): void {
+  ensure(c.from === from.size && c.to === to.size, `${what}: proof is for ${c.from}→${c.to}, expected ${from.size}→${to.size}`);
+  verifyConsistency({ size1: c.from, size2: c.to, root1: from.root, root2: to.root, proof: c.hashes.map((h, i) => decodeHash(h, `hashes[${i}]`)) });
+}
+
+export async function verifyLedgerPart(doc: EvidenceExport, pinned: PinnedKey, report: Report): Promise<LedgerPart> {
+  const { eventKeys, vkey } = await checkKeys(doc, pinned, report);
+  const out: LedgerPart = { eventKeys, vkey, events: new Map() };
+  out.checkpoint =
+    (await report.step("checkpoint", "checkpoint signature and origin verify", () => treeOf(doc.checkpoint, vkey))) ?? unverifiedTree(String(doc.checkpoint));
+  const latest = await report.step("latestCheckpoint", "latest checkpoint signature verifies", () => treeOf(doc.latestCheckpoint, vkey));
+  if (out.checkpoint && latest) {
+    await report.step("consistency", "checkpoint is consistent with the latest checkpoint (RFC 9162 §2.1.4)", () =>
+      checkConsistency(doc.consistency.checkpointToLatest, out.checkpoint!, latest, "checkpointToLatest"),
+    );
+  }
+  const tree = out.checkpoint;
+  let bad = 0;
+  for (const [i, e] of (doc.events ?? []).entries()) {
+    try {
+      const bytes = fromBase64(e.canonical, "canonical");
+      const event = parseCanonicalEvent(bytes);
+      const leaf = leafHash(bytes);
+      ensure(tree, "no checkpoint to prove inclusion against");
+      try {
+        verifyInclusion({ leafHash: leaf, index: e.index, size: tree.size, proof: e.proof.map((h, k) => decodeHash(h, `proof[${k}]`)), root: tree.root });
+      } catch (err) {
+        throw new Error(`inclusion proof of ledger index ${e.index} fails: ${(err as Error).message}`);
+      }
+      await verifyDetachedJws(e.signature, bytes, eventKeys);
+      ensure(!out.events.has(e.index), `ledger index ${e.index} appears twice`);
+      out.events.set(e.index, { index: e.index, event, leafHash: toBase64(leaf) });
+    } catch (err) {
+      bad++;
+      report.fail(`events[${i}]`, `ledger index ${e?.index}: ${(err as Error).message}`);
+    }
+  }
+  if (bad === 0) report.pass("events", `${out.events.size} events: canonical bytes, JWS signatures and inclusion proofs verify`);
+  return out;
+}

@@ -1,0 +1,53 @@
+// Collects the outcome of each verification step by part, so a failure always names what it is about.
+
+export interface Check {
+  part: string;
+  ok: boolean;
+  message: string;
+}
+
+export class Report {
+  readonly checks: Check[] = [];
+
+  pass(part: string, message: string): void {
+    this.checks.push({ part, ok: true, message });
+  }
+
+  fail(part: string, message: string): void {
+    this.checks.push({ part, ok: false, message });
+  }
+
+  /** Runs one step; a throw becomes a failure of `part` and the step's value is undefined. */
+  async step<T>(part: string, ok: string, fn: () => T | Promise<T>): Promise<T | undefined> {
+    try {
+      const value = await fn();
+      this.pass(part, ok);
+      return value;
+    } catch (err) {
+      this.fail(part, err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+  }
+
+  get failures(): Check[] {
+    return this.checks.filter((c) => !c.ok);
+  }
+
+  get ok(): boolean {
+    return this.failures.length === 0;
+  }
+}
+
+/** Throws with `message` unless `condition` holds. */
+export function ensure(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+/** "/events/3/proof/1" → "events[3]"; "/release/version" → "release". */
+export function partOfPointer(pointer: string): string {
+  const [top, second] = pointer.split("/").slice(1);
+  if (!top) return "file";
+  if (top === "events" && second !== undefined && /^\d+$/.test(second)) return `events[${second}]`;
+  if (top === "safetyCase" && second) return `safetyCase.${second}`;
+  return top;
+}

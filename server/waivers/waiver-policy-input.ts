@@ -1,0 +1,64 @@
+// Waivers meet the mediator here: active waivers go into the policy input; cited waivers have each use counted.
+import type { Kysely } from "kysely";
+import type { DecisionHook, PolicyInputProvider } from "../mediator/policy-input.ts";
+import type { WaiverTables, WaiversTable } from "./tables.ts";
+import type { WaiverService } from "./waiver-service.ts";
+import { policyWaiver } from "./waiver-view.ts";
+
+/**
+ * Active waivers for the call's capability. One past its expiry is left out and gets its `waiver.expired`
+ * event here, at the first decision it could have served (expiry is evaluated at decision time, no job).
+ * The policy re-checks expiry, scope and resource glob itself (policies/rego/match.rego).
+ */
+export function waiverPolicyInput(db: Kysely<any>, service: WaiverService): PolicyInputProvider {
+  return {
+    name: "waivers",
+    async provide(call, now) {
+      const rows = await (db as Kysely<WaiverTables>)
+        .selectFrom("waivers")
+        .selectAll()
+        .where("state", "=", "active")
+        .where("capability", "=", call.capability)
+        .execute();
+      const live: WaiversTable[] = [];
+      for (const row of rows) {
+        if (new Date(row.expires_at!).getTime() > now.getTime()) live.push(row);
+        else if (inScope(row, call)) await expireQuietly(service, row, now);
+      }
+      return { waivers: live.map(policyWaiver) };
+    },
+  };
+}
+
+function inScope(row: WaiversTable, call: { agent: string; runset: string }): boolean {
+  const agents = row.agents === null ? null : (JSON.parse(row.agents) as string[]);
+  const runsets = row.runsets === null ? null : (JSON.parse(row.runsets) as string[]);
+  return (agents === null || agents.includes(call.agent)) && (runsets === null || runsets.includes(call.runset));
+}
+
+/** A concurrent decision may have recorded the expiry first (409); either way the waiver is out of the input. */
+async function expireQuietly(service: WaiverService, row: WaiversTable, now: Date): Promise<void> {
+  try {
+    await service.expire(row, now, "decision");
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", msg: "waiver expiry not recorded", waiver: row.id, err: String(err) }));
+  }
+}
+
+/** Counts each use inside the decision's own append transaction: the count commits with the decision or not at all. */
+export function waiverUseCounter(): DecisionHook {
+  return {
+    name: "waiver-uses",
+    async onDecision(trx, { decisionId, decision, now }) {
+      for (const id of new Set(decision.waivers ?? [])) {
+        const updated = await trx
+          .updateTable("waivers")
+          .set((eb: any) => ({ use_count: eb("use_count", "+", 1), last_used_at: now }))
+          .where("id", "=", id)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) continue; // a policy citing an unknown id must not fail the decision
+        await trx.insertInto("waiver_uses").values({ waiver_id: id, decision_id: decisionId, used_at: now }).execute();
+      }
+    },
+  };
+}

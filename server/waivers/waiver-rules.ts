@@ -1,0 +1,22 @@
+// Where waiver limits come from: the active policy's `maestro/waiver_rules` entrypoint, per capability.
+export interface WaiverRule {
+  waivable: boolean;
+  max_duration_seconds: number;
+  approvals_required: number;
+}
+
+/** The policy side of waivers; production wires it to ctx.policy (PolicyHolder.waiverRules). */
+export interface WaiverRules {
+  rulesFor(capability: string): WaiverRule | Promise<WaiverRule>;
+}
+
+/** Reads the rules from whatever policy is active at request time, so a bundle swap takes effect at once. */
+export function policyWaiverRules(policy: { waiverRules(capability: string): WaiverRule }): WaiverRules {
+  return { rulesFor: (capability) => policy.waiverRules(capability) };
+}
+
+/** Fixed rules, for tests and tools that run without a policy bundle. */
+export function staticWaiverRules(table: Record<string, WaiverRule>): WaiverRules {
+  const none: WaiverRule = { waivable: false, max_duration_seconds: 0, approvals_required: 0 };
+  return { rulesFor: (capability) => (Object.hasOwn(table, capability) ? table[capability] : none) };
+}

@@ -1,0 +1,250 @@
+// Waivers: request → approve (security, never the requester; N distinct approvers) → active until expiry; revoke; expire at first use.
+import type { Kysely } from "kysely";
+import { compileSchema } from "../../common/ajv.ts";
+import type { Clock } from "../../common/clock.ts";
+import { MaestroError } from "../../common/errors.ts";
+import type { EventInput } from "../../ledger/event/envelope.ts";
+import type { Principal } from "../auth/roles.ts";
+import requestSchema from "../../schemas/waiver/request.schema.json" with { type: "json" };
+import approveSchema from "../../schemas/waiver/approve.schema.json" with { type: "json" };
+import revokeSchema from "../../schemas/waiver/revoke.schema.json" with { type: "json" };
+import type { WaiverTables, WaiversTable } from "./tables.ts";
+import type { WaiverRules } from "./waiver-rules.ts";
+import { effectiveState, waiverView, type WaiverApproval, type WaiverView } from "./waiver-view.ts";
+import { applyTransition, notFound, parseId, userActor, validated } from "./transition.ts";
+
+const checkRequest = compileSchema(requestSchema);
+const checkApprove = compileSchema(approveSchema);
+const checkRevoke = compileSchema(revokeSchema);
+
+export interface WaiverRequest {
+  capability: string;
+  resource: string;
+  agents?: string[];
+  runsets?: string[];
+  waives: string[];
+  justification: string;
+  durationSeconds: number;
+  ticket?: string;
+}
+
+export interface ExceptionDeps {
+  db: Kysely<any>;
+  /** The ledger writer; `apply` runs under its single-writer lock. */
+  writer: { append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }> };
+  /** For the tree size that inclusion-proof links are computed at. */
+  reader: { head(): Promise<{ size: number }> };
+  clock: Clock;
+}
+
+const SERVICE_ACTOR = { type: "service" as const, id: "maestro-waivers" };
+
+export class WaiverService {
+  readonly #deps: ExceptionDeps;
+  readonly #rules: WaiverRules;
+
+  constructor(deps: ExceptionDeps, rules: WaiverRules) {
+    this.#deps = deps;
+    this.#rules = rules;
+  }
+
+  get #db(): Kysely<WaiverTables> {
+    return this.#deps.db as Kysely<WaiverTables>;
+  }
+
+  async request(body: unknown, principal: Principal): Promise<WaiverView> {
+    const input = validated<WaiverRequest>(checkRequest, body);
+    if (!input.agents && !input.runsets) {
+      throw new MaestroError("invalid_field", "a waiver is scoped to agents or runsets (or both): give at least one", { field: "/agents" });
+    }
+    const rule = await this.#rules.rulesFor(input.capability);
+    if (!rule.waivable) throw new MaestroError("invalid_field", `the policy does not allow waiving ${input.capability}`, { field: "/capability" });
+    if (input.durationSeconds > rule.max_duration_seconds) {
+      throw new MaestroError(
+        "invalid_field",
+        `durationSeconds ${input.durationSeconds} exceeds the policy maximum of ${rule.max_duration_seconds} seconds for ${input.capability}`,
+        { field: "/durationSeconds", details: { maxDurationSeconds: rule.max_duration_seconds } },
+      );
+    }
+    // Separation of duties: at least one approver who is not the requester, whatever the policy says.
+    const approvalsRequired = Math.max(1, rule.approvals_required);
+    const id = crypto.randomUUID();
+    const now = this.#deps.clock.now();
+    await this.#deps.writer.append(
+      {
+        kind: "waiver.requested",
+        actor: userActor(principal),
+        subject: { type: "waiver", id },
+        payload: {
+          capability: input.capability,
+          resource: input.resource,
+          agents: input.agents ?? null,
+          runsets: input.runsets ?? null,
+          waives: input.waives,
+          justification: input.justification,
+          ticket: input.ticket ?? null,
+          durationSeconds: input.durationSeconds,
+          approvalsRequired,
+          maxDurationSeconds: rule.max_duration_seconds,
+        },
+      },
+      {
+        apply: async (trx, event, index) => {
+          await trx
+            .insertInto("waivers")
+            .values({
+              id,
+              state: "pending",
+              version: 1,
+              capability: input.capability,
+              resource: input.resource,
+              agents: input.agents ? JSON.stringify(input.agents) : null,
+              runsets: input.runsets ? JSON.stringify(input.runsets) : null,
+              waives: JSON.stringify(input.waives),
+              justification: input.justification,
+              ticket: input.ticket ?? null,
+              duration_seconds: input.durationSeconds,
+              approvals_required: approvalsRequired,
+              approvals: "[]",
+              requested_by: principal.sub,
+              requested_at: new Date(event.time),
+              use_count: 0,
+              ledger_refs: JSON.stringify([{ kind: event.kind, index }]),
+            })
+            .execute();
+        },
+      },
+    );
+    return this.get(id, now);
+  }
+
+  async approve(rawId: string, body: unknown, principal: Principal): Promise<WaiverView> {
+    const id = parseId(rawId);
+    const input = validated<{ comment?: string }>(checkApprove, body ?? {});
+    const now = this.#deps.clock.now();
+    const row = await this.#row(id);
+    if (row.requested_by === principal.sub) {
+      throw new MaestroError("self_approval", `${principal.sub} requested waiver ${id} and cannot approve it; another security reviewer must`);
+    }
+    const state = effectiveState(row, now);
+    if (state === "revoked" || state === "expired" || state === "active") {
+      throw new MaestroError("conflict", `waiver ${id} is ${state}; only a pending waiver can be approved`, { details: { state } });
+    }
+    const approvals = JSON.parse(row.approvals) as WaiverApproval[];
+    if (state === "approved") return this.#activate(row, now); // a final approval whose activation was interrupted
+    if (approvals.some((a) => a.by === principal.sub)) {
+      throw new MaestroError("conflict", `${principal.sub} already approved waiver ${id}; it needs ${row.approvals_required} distinct approvers`);
+    }
+    const count = approvals.length + 1;
+    const final = count >= row.approvals_required;
+    await this.#deps.writer.append(
+      {
+        kind: "waiver.approved",
+        actor: userActor(principal),
+        subject: { type: "waiver", id },
+        payload: { approvals: count, approvalsRequired: row.approvals_required, final, comment: input.comment ?? null, fromVersion: row.version },
+      },
+      {
+        apply: (trx, event, index) =>
+          applyTransition(trx, "waivers", id, row.version, { kind: event.kind, index }, {
+            state: final ? "approved" : "pending",
+            approvals: JSON.stringify([...approvals, { by: principal.sub, at: event.time, ledgerIndex: index }]),
+          }),
+      },
+    );
+    if (!final) return this.get(id, now);
+    return this.#activate(await this.#row(id), now);
+  }
+
+  /** Active from the final approval until approval time + the requested duration. */
+  async #activate(row: WaiversTable, now: Date): Promise<WaiverView> {
+    const expiresAt = new Date(now.getTime() + row.duration_seconds * 1000);
+    const approvers = (JSON.parse(row.approvals) as WaiverApproval[]).map((a) => a.by);
+    await this.#deps.writer.append(
+      {
+        kind: "waiver.activated",
+        actor: SERVICE_ACTOR,
+        subject: { type: "waiver", id: row.id },
+        payload: { activatedAt: now.toISOString(), expiresAt: expiresAt.toISOString(), approvers, fromVersion: row.version },
+      },
+      {
+        apply: (trx, event, index) =>
+          applyTransition(trx, "waivers", row.id, row.version, { kind: event.kind, index }, { state: "active", activated_at: now, expires_at: expiresAt }),
+      },
+    );
+    return this.get(row.id, now);
+  }
+
+  async revoke(rawId: string, body: unknown, principal: Principal): Promise<WaiverView> {
+    const id = parseId(rawId);
+    const input = validated<{ reason: string }>(checkRevoke, body);
+    const now = this.#deps.clock.now();
+    const row = await this.#row(id);
+    const state = effectiveState(row, now);
+    if (state === "revoked" || state === "expired") {
+      throw new MaestroError("conflict", `waiver ${id} is already ${state}`, { details: { state } });
+    }
+    await this.#deps.writer.append(
+      {
+        kind: "waiver.revoked",
+        actor: userActor(principal),
+        subject: { type: "waiver", id },
+        payload: { reason: input.reason, previousState: row.state, fromVersion: row.version },
+      },
+      {
+        apply: (trx, event, index) =>
+          applyTransition(trx, "waivers", id, row.version, { kind: event.kind, index }, {
+            state: "revoked",
+            ended_by: principal.sub,
+            ended_at: now,
+            end_reason: input.reason,
+          }),
+      },
+    );
+    return this.get(id, now);
+  }
+
+  /** Records `waiver.expired` for an active waiver found past its expiry (no background job: first use after). */
+  async expire(row: WaiversTable, now: Date, trigger: string): Promise<void> {
+    await this.#deps.writer.append(
+      {
+        kind: "waiver.expired",
+        actor: SERVICE_ACTOR,
+        subject: { type: "waiver", id: row.id },
+        payload: { expiresAt: new Date(row.expires_at!).toISOString(), observedAt: now.toISOString(), trigger, fromVersion: row.version },
+      },
+      {
+        apply: (trx, event, index) =>
+          applyTransition(trx, "waivers", row.id, row.version, { kind: event.kind, index }, { state: "expired", ended_at: row.expires_at }),
+      },
+    );
+  }
+
+  async list(filter: { state?: string; capability?: string } = {}, now = this.#deps.clock.now()): Promise<WaiverView[]> {
+    let query = this.#db.selectFrom("waivers").selectAll().orderBy("requested_at", "desc").orderBy("id");
+    if (filter.capability) query = query.where("capability", "=", filter.capability);
+    const rows = await query.execute();
+    const { size } = await this.#deps.reader.head();
+    return rows.map((r) => waiverView(r, now, size)).filter((v) => !filter.state || v.state === filter.state);
+  }
+
+  async get(rawId: string, now = this.#deps.clock.now()) {
+    const row = await this.#row(parseId(rawId));
+    const uses = await this.#db
+      .selectFrom("waiver_uses")
+      .select(["decision_id", "used_at"])
+      .where("waiver_id", "=", row.id)
+      .orderBy("used_at")
+      .limit(1000)
+      .execute();
+    const { size } = await this.#deps.reader.head();
+    const view = waiverView(row, now, size);
+    return { ...view, uses: { ...view.uses, decisions: uses.map((u) => ({ decisionId: u.decision_id, usedAt: new Date(u.used_at).toISOString() })) } };
+  }
+
+  async #row(id: string): Promise<WaiversTable> {
+    const row = await this.#db.selectFrom("waivers").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!row) throw notFound("waiver", id);
+    return row;
+  }
+}

@@ -1,0 +1,204 @@
+// End-to-end data path over HTTP on both stores: tool call → policy decision → signed ledger append → evidence read.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STORE_KINDS } from "../support/test-stores.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+
+const call = (overrides: Record<string, unknown> = {}) => ({
+  runset: "rs-1",
+  agent: "coder",
+  session: "sess-1",
+  tool: "read_file",
+  capability: "repo.read",
+  resource: "src/app.ts",
+  args: { path: "src/app.ts" },
+  ...overrides,
+});
+
+const digest = `sha256:${"ab".repeat(32)}`;
+
+describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
+  let server: TestServer;
+  let agent: string;
+  let auditor: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    agent = await server.token("agent", "coder");
+    auditor = await server.token("auditor");
+    const security = await server.token("security");
+    const reg = await server.call("POST", "/v1/runsets", {
+      token: security,
+      body: {
+        name: "rs-1",
+        budget_cap_usd: 1,
+        grants: [
+          { agent: "coder", capability: "repo.read", resource: "src/**" },
+          { agent: "coder", capability: "network.egress", resource: "docs.example.com" },
+          { agent: "coder", capability: "secrets.read", resource: "NPM_TOKEN" },
+          { agent: "coder", capability: "tests.run", resource: "npm test" },
+        ],
+      },
+    });
+    expect(reg.status).toBe(201);
+  });
+  afterAll(() => server.close());
+
+  it("allows a granted call and puts the decision on the ledger before answering", async () => {
+    const res = await server.call("POST", "/v1/mediate", { token: agent, body: call() });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ decision: "allow", allow: true });
+    expect(res.body.policyDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const entry = await server.call("GET", `/v1/ledger/entries/${res.body.ledgerIndex}`, { token: auditor });
+    expect(entry.status).toBe(200);
+    expect(entry.body.event.kind).toBe("decision");
+    expect(entry.body.event.subject).toEqual({ type: "decision", id: res.body.decisionId });
+    expect(entry.body.event.payload.policy.digest).toBe(res.body.policyDigest);
+    expect(entry.body.event.payload.decision).toBe("allow");
+  });
+
+  it("denies an ungranted call with a stable reason code, still ledgered", async () => {
+    const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ resource: "/etc/passwd" }) });
+    expect(res.status).toBe(200);
+    expect(res.body.allow).toBe(false);
+    expect(res.body.decision).toBe("deny");
+    expect(res.body.reasons.map((r: { code: string }) => r.code)).toContain("no_grant");
+    const entry = await server.call("GET", `/v1/ledger/entries/${res.body.ledgerIndex}`, { token: auditor });
+    expect(entry.body.event.payload.allow).toBe(false);
+  });
+
+  it("never ledgers a secret argument's value", async () => {
+    const res = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: call({ capability: "secrets.read", tool: "read_secret", resource: "NPM_TOKEN", args: { name: "NPM_TOKEN", password: "hunter2-secret" } }),
+    });
+    expect(res.status).toBe(200);
+    const entry = await server.call("GET", `/v1/ledger/entries/${res.body.ledgerIndex}`, { token: auditor });
+    const bytes = Buffer.from(entry.body.canonical, "base64").toString("utf8");
+    expect(bytes).not.toContain("hunter2-secret");
+    expect(entry.body.event.payload.call.args.password).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+  });
+
+  it("records an outcome for an allowed decision, refuses one for denied or unknown decisions", async () => {
+    const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call() });
+    const ok = await server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, {
+      token: agent,
+      body: { status: "ok", summary: "read 20 lines", outputDigest: digest },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.ledgerIndex).toBeGreaterThan(allowed.body.ledgerIndex);
+    const again = await server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, {
+      token: agent,
+      body: { status: "ok", summary: "twice", outputDigest: digest },
+    });
+    expect(again.status).toBe(409);
+
+    const denied = await server.call("POST", "/v1/mediate", { token: agent, body: call({ resource: "/etc/shadow" }) });
+    const refused = await server.call("POST", `/v1/mediate/${denied.body.decisionId}/outcome`, {
+      token: agent,
+      body: { status: "ok", summary: "x", outputDigest: digest },
+    });
+    expect(refused.status).toBe(409);
+    const unknown = await server.call("POST", "/v1/mediate/00000000-0000-4000-8000-000000000000/outcome", {
+      token: agent,
+      body: { status: "ok", summary: "x", outputDigest: digest },
+    });
+    expect(unknown.status).toBe(409);
+  });
+
+  it("taints the session after untrusted content and then denies secrets.read", async () => {
+    const session = "sess-taint";
+    const fetch = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: call({ session, capability: "network.egress", tool: "fetch_url", resource: "docs.example.com", args: { url: "https://docs.example.com/x" } }),
+    });
+    expect(fetch.body.allow).toBe(true);
+    const before = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: call({ session: "sess-clean", capability: "secrets.read", tool: "read_secret", resource: "NPM_TOKEN", args: { name: "NPM_TOKEN" } }),
+    });
+    expect(before.body.allow).toBe(true);
+    await server.call("POST", `/v1/mediate/${fetch.body.decisionId}/outcome`, {
+      token: agent,
+      body: { status: "ok", summary: "fetched", outputDigest: digest, taint: { source: "https://docs.example.com/x" } },
+    });
+    const secret = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: call({ session, capability: "secrets.read", tool: "read_secret", resource: "NPM_TOKEN", args: { name: "NPM_TOKEN" } }),
+    });
+    expect(secret.body.allow).toBe(false);
+    expect(secret.body.reasons.map((r: { code: string }) => r.code)).toContain("session_tainted");
+  });
+
+  it("denies when the run-set's spend would pass its cap", async () => {
+    const run = await server.call("POST", "/v1/mediate", { token: agent, body: call({ tool: "run_tests", capability: "tests.run", resource: "npm test", args: {} }) });
+    await server.call("POST", `/v1/mediate/${run.body.decisionId}/outcome`, {
+      token: agent,
+      body: { status: "ok", summary: "tests passed", outputDigest: digest, costUsd: 0.9 },
+    });
+    const over = await server.call("POST", "/v1/mediate", { token: agent, body: call({ args: { path: "src/app.ts", estimated_usd: 0.5 } }) });
+    expect(over.body.allow).toBe(false);
+    expect(over.body.reasons.map((r: { code: string }) => r.code)).toContain("budget_exceeded");
+  });
+
+  describe("bad input", () => {
+    const cases: Array<[string, unknown, string]> = [
+      ["a missing field", (() => { const { runset: _r, ...rest } = call(); return rest; })(), "/runset"],
+      ["an unknown field", { ...call(), extra: 1 }, "/extra"],
+      ["an unknown capability", call({ capability: "shell.exec" }), "/capability"],
+      ["a wrong type", call({ args: "not-an-object" }), "/args"],
+      ["oversized args", call({ args: { blob: "x".repeat(70 * 1024) } }), "/args"],
+    ];
+    it.each(cases)("rejects %s with 400 naming the field", async (_name, body, field) => {
+      const res = await server.call("POST", "/v1/mediate", { token: agent, body });
+      expect(res.status).toBe(400);
+      expect(res.body.error.field).toBe(field);
+      expect(res.body.error.code).toBe("invalid_field");
+    });
+
+    it("rejects malformed JSON with 400", async () => {
+      const res = await server.call("POST", "/v1/mediate", { token: agent, rawBody: "{not json" });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("bad_request");
+    });
+
+    it("rejects a body over the size limit with 413", async () => {
+      const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ args: { blob: "x".repeat(300 * 1024) } }) });
+      expect(res.status).toBe(413);
+    });
+
+    it("rejects a bad outcome body with 400 naming the field", async () => {
+      const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call() });
+      const res = await server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, {
+        token: agent,
+        body: { status: "ok", summary: "x", outputDigest: "md5:abc" },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.field).toBe("/outputDigest");
+    });
+
+    it("adds nothing to the ledger for rejected input", async () => {
+      const before = (await server.ctx.ledger.reader.head()).size;
+      await server.call("POST", "/v1/mediate", { token: agent, body: call({ capability: "nope" }) });
+      expect((await server.ctx.ledger.reader.head()).size).toBe(before);
+    });
+  });
+
+  describe("authentication", () => {
+    it("401 without a token", async () => {
+      const res = await server.call("POST", "/v1/mediate", { body: call() });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe("unauthenticated");
+    });
+    it("401 with a token signed by another key", async () => {
+      const forged = `${agent.slice(0, agent.lastIndexOf(".") + 1)}${"A".repeat(86)}`;
+      const res = await server.call("POST", "/v1/mediate", { token: forged, body: call() });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe("token_bad_signature");
+    });
+    it("403 naming the role needed for a valid token with the wrong role", async () => {
+      const res = await server.call("POST", "/v1/mediate", { token: auditor, body: call() });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain("agent");
+    });
+  });
+});

@@ -1,0 +1,43 @@
+// A real server context + Hono app on a fresh test store, with tokens for every role.
+import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
+import type { Clock } from "../../common/clock.ts";
+import { createTestStore, type TestStoreKind } from "./test-stores.ts";
+
+export interface TestServer {
+  ctx: ServerContext;
+  app: ReturnType<typeof createApp>;
+  token(role: Role, sub?: string): Promise<string>;
+  /** JSON request helper: returns status and parsed body. */
+  call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(kind: TestStoreKind, options: { clock?: Clock; publicRead?: boolean } = {}): Promise<TestServer> {
+  const store = await createTestStore(kind);
+  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: options.publicRead ?? false }), {
+    clock: options.clock,
+  });
+  const app = createApp(ctx);
+  const key = ctx.ledger.keyring.token;
+  return {
+    ctx,
+    app,
+    token: (role, sub = `${role}-1`) => issueToken({ kid: key.kid, privateKey: key.privateKey }, role, sub, 3600, options.clock),
+    async call(method, path, { token, body, rawBody } = {}) {
+      const headers: Record<string, string> = {};
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (body !== undefined || rawBody !== undefined) headers["content-type"] = "application/json";
+      const res = await app.request(path, { method, headers, body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close() {
+      await ctx.close();
+      await store.cleanup();
+    },
+  };
+}
