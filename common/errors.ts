@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  release_blocked: 409,
   stale_bundle: 409,
   policy_bundle_invalid: 422,
   internal: 500,

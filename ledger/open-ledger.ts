@@ -27,10 +27,11 @@ export interface Ledger {
 
 export const DEFAULT_ORIGIN = "maestro.local/ledger";
 
-export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, options: LedgerOptions): Promise<Ledger> {
+/** `writerDb` carries the append path (defaults to `db`); reads and checkpoints use `db`. */
+export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, options: LedgerOptions, writerDb: Kysely<LedgerTables> = db): Promise<Ledger> {
   await publishKeys(db, keyring, options.origin);
   return {
-    writer: new LedgerWriter(db, eventSigner(keyring.event), {
+    writer: new LedgerWriter(writerDb, eventSigner(keyring.event), {
       clock: options.clock ?? systemClock,
       maxBatch: options.maxBatch,
       maxQueue: options.maxQueue,

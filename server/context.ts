@@ -12,6 +12,10 @@ import { migrateToLatest } from "../ledger/store/migrate.ts";
 import type { LedgerTables } from "../ledger/store/schema.ts";
 import { publicKeyCache } from "./auth/key-cache.ts";
 import { localTokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
+import { oidcVerifiersFromEnv } from "./auth/oidc-verifier.ts";
+import { openBreakglass, type BreakglassService } from "./breakglass/index.ts";
+import { openHolds, type HoldService } from "./holds/index.ts";
+import { openWaivers, type WaiverService } from "./waivers/index.ts";
 import type { ServerConfig } from "./config.ts";
 import { allMigrations } from "./db/migrations.ts";
 import { EntryFeed } from "./feed/entry-feed.ts";
@@ -39,6 +43,9 @@ export interface ServerContext {
   policyInputs: PolicyInputProvider[];
   /** Work done inside each decision's append transaction (e.g. waiver use counts). */
   decisionHooks: DecisionHook[];
+  waivers?: WaiverService;
+  holds?: HoldService;
+  breakglass?: BreakglassService;
   /** Public event-signing keys, current and retired, for /.well-known/jwks.json. */
   eventJwks(): Promise<JWK[]>;
   close(): Promise<void>;
@@ -59,7 +66,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
       origin: config.origin,
       clock,
       onCommit: (entries: AppendedEntry[]) => feed.publish(entries),
-    });
+    }, store.writerDb as Kysely<LedgerTables>);
     const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
     const tokenKeys = publicKeyCache(storedKeys("token"), [keyring.token.publicJwk]);
@@ -83,7 +90,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
       db: store.db,
       ledger,
       checkpointVkey: formatVkey(config.origin, keyring.checkpoint.publicRaw),
-      tokenVerifiers: [localTokenVerifier((kid) => tokenKeys.keys(kid), clock)],
+      tokenVerifiers: [localTokenVerifier((kid) => tokenKeys.keys(kid), clock), ...oidcVerifiersFromEnv(process.env, clock)],
       feed,
       policy,
       mediator,
@@ -96,6 +103,9 @@ export async function createContext(config: ServerConfig, options: ContextOption
         await store.close();
       },
     };
+    ctx.waivers = openWaivers(ctx);
+    ctx.holds = openHolds(ctx);
+    ctx.breakglass = openBreakglass(ctx);
     return ctx;
   } catch (err) {
     await store.close();

@@ -19,6 +19,11 @@ export interface StoreOptions {
 
 export interface Store<DB> {
   db: Kysely<DB>;
+  /**
+   * The append path's own connection(s): reads queueing for the shared pool never delay a commit.
+   * On the embedded store (one connection) it is the same as `db`.
+   */
+  writerDb: Kysely<DB>;
   kind: StoreKind;
   close(): Promise<void>;
 }
@@ -31,6 +36,21 @@ export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
 }
 
 async function openPostgres<DB>(url: string, poolSize: number): Promise<Store<DB>> {
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: postgresPool(url, poolSize) }) });
+  // One connection suffices: appends are serialized on the head row lock anyway; a second lets the
+  // next batch begin while a commit is in flight.
+  const writerDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: postgresPool(url, 2) }) });
+  return {
+    db,
+    writerDb,
+    kind: "postgres",
+    close: async () => {
+      await Promise.all([db.destroy(), writerDb.destroy()]);
+    },
+  };
+}
+
+function postgresPool(url: string, poolSize: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -41,8 +61,7 @@ async function openPostgres<DB>(url: string, poolSize: number): Promise<Store<DB
   // clients alike); the query in flight rejects and the caller reports the outage.
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: "postgres", close: () => db.destroy() };
+  return pool;
 }
 
 async function openEmbedded<DB>(dataDir: string): Promise<Store<DB>> {
@@ -61,6 +80,7 @@ async function openEmbedded<DB>(dataDir: string): Promise<Store<DB>> {
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,
+    writerDb: db,
     kind: "embedded",
     close: async () => {
       await db.destroy();

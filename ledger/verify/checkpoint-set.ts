@@ -38,11 +38,20 @@ export function openCheckpoints(
       const body = parseCheckpoint(text);
       const expected = origin ?? sigs[0].name;
       if (body.origin !== expected) {
-        throw new Error(`origin ${JSON.stringify(body.origin)} is not ${JSON.stringify(expected)} (signed by ${sigs[0].name}+${keyIdHex(sigs[0].keyId)})`);
+        throw new Error(
+          `origin ${JSON.stringify(body.origin)} is not ${JSON.stringify(expected)} (signed by ${sigs[0].name}+${keyIdHex(sigs[0].keyId)})`,
+        );
       }
       opened = { position, size: body.size, root: body.rootHash };
     } catch (err) {
-      return { problem: { ok: false, part: "checkpoint", checkpoint: { position }, reason: `checkpoint #${position} does not verify: ${message(err)}` } };
+      return {
+        problem: {
+          ok: false,
+          part: "checkpoint",
+          checkpoint: { position },
+          reason: `checkpoint #${position} does not verify: ${message(err)}`,
+        },
+      };
     }
     const twin = bySize.get(opened.size);
     if (twin && !hashEquals(twin.root, opened.root)) {

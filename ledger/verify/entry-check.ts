@@ -25,8 +25,16 @@ export function checkEntry(entry: VerifyEntry, keys: EventKeys): EntryProblem | 
   const sigProblem = () => checkEventSignature(entry.canonical, entry.signature, keys);
   if (!hashEquals(leafHash(entry.canonical), stored)) {
     return sigProblem() === null
-      ? { index, part: "leaf_hash", reason: "stored leaf hash is not SHA-256(0x00 ‖ canonical) although the event's signature verifies: the leaf hash was altered" }
-      : { index, part: "canonical", reason: "canonical bytes do not hash to the stored leaf hash and their signature fails: the event bytes were altered" };
+      ? {
+          index,
+          part: "leaf_hash",
+          reason: "stored leaf hash is not SHA-256(0x00 ‖ canonical) although the event's signature verifies: the leaf hash was altered",
+        }
+      : {
+          index,
+          part: "canonical",
+          reason: "canonical bytes do not hash to the stored leaf hash and their signature fails: the event bytes were altered",
+        };
   }
   try {
     parseCanonicalEvent(entry.canonical); // UTF-8, RFC 8785 canonical form, envelope schema

@@ -64,8 +64,8 @@ export function checkEventSignature(canonical: Uint8Array, jws: string, keys: Ev
   const found = keyForHeader(parts[0], keys);
   if ("error" in found) return found.error;
   const sig = strictBase64url(parts[2]);
-  if (!sig || sig.length !== 64) return "JWS signature is not 64 bytes of canonical base64url";
+  if (sig?.length !== 64) return "JWS signature is not 64 bytes of canonical base64url";
   const payload = Buffer.from(canonical.buffer, canonical.byteOffset, canonical.byteLength).toString("base64url");
   const signingInput = Buffer.from(`${parts[0]}.${payload}`, "ascii"); // RFC 7515 §5.2 step 8
-  return verify(null, signingInput, found.key, sig) ? null : "Ed25519 signature does not verify over the canonical bytes";
+  return verify(null, signingInput, found.key, sig as Buffer) ? null : "Ed25519 signature does not verify over the canonical bytes";
 }

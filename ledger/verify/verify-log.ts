@@ -103,7 +103,8 @@ async function scanEntries(
 
   try {
     found = compareCheckpoints(); // size-0 checkpoints
-    scan: for await (const item of input.entries) {
+    const entries = found ? [] : input.entries;
+    scan: for await (const item of entries) {
       for (const entry of Array.isArray(item) ? item : [item]) {
         if (entry.index !== range.size) {
           found = orderProblem(entry.index, range.size);
@@ -139,8 +140,18 @@ function orderProblem(got: number, expected: number): VerifyProblem {
     return { ok: false, part: "order", index: expected, reason: `entry after ${expected - 1} has no valid index` };
   }
   return got > expected
-    ? { ok: false, part: "order", index: expected, reason: `entry ${expected} is missing (the next stored index is ${got}): rows were deleted` }
-    : { ok: false, part: "order", index: got, reason: `index ${got} appears again after ${expected - 1}: rows are duplicated or out of order` };
+    ? {
+        ok: false,
+        part: "order",
+        index: expected,
+        reason: `entry ${expected} is missing (the next stored index is ${got}): rows were deleted`,
+      }
+    : {
+        ok: false,
+        part: "order",
+        index: got,
+        reason: `index ${got} appears again after ${expected - 1}: rows are duplicated or out of order`,
+      };
 }
 
 async function checkConsistencyProofs(

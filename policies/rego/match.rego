@@ -3,6 +3,7 @@ package maestro.lib.match
 
 import data.maestro.capabilities.catalogue
 import data.maestro.capabilities.waiver_limits
+import data.maestro.lib.glob as patterns
 
 call := input.call
 
@@ -23,10 +24,13 @@ name_matches(pattern, value) if pattern == value
 # a lone "*" means every capability.
 capability_matches("*")
 
-capability_matches(pattern) if glob.match(pattern, ["."], call.capability)
+capability_matches(pattern) if {
+	pattern != "*"
+	patterns.match(pattern, ["."], call.capability)
+}
 
 # Resource globs use the capability's delimiters; unknown capabilities match no resource.
-resource_matches(pattern) if glob.match(pattern, catalogue[call.capability].delimiters, call.resource)
+resource_matches(pattern) if patterns.match(pattern, catalogue[call.capability].delimiters, call.resource)
 
 # A null (or absent) list means "everyone".
 listed(null, _)

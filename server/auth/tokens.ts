@@ -49,9 +49,16 @@ export interface TokenVerifier {
 
 /** Verifies our own tokens against the token public keys (current and retired) by `kid`. */
 export function localTokenVerifier(publicKeys: (kid?: string) => Promise<JWK[]>, clock: Clock = systemClock): TokenVerifier {
+  // A verified token is immutable until it expires: remembering it saves a signature check per request.
+  const verified = new Map<string, { principal: Principal; expiresMs: number }>();
   return {
     issuer: TOKEN_ISSUER,
     async verify(token) {
+      const hit = verified.get(token);
+      if (hit) {
+        if (clock.now().getTime() < hit.expiresMs) return hit.principal;
+        verified.delete(token);
+      }
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(
@@ -66,10 +73,15 @@ export function localTokenVerifier(publicKeys: (kid?: string) => Promise<JWK[]>,
       } catch (err) {
         throw tokenError(err);
       }
-      return principalFrom(payload, TOKEN_ISSUER, "role");
+      const principal = principalFrom(payload, TOKEN_ISSUER, "role");
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+      verified.set(token, { principal, expiresMs: (payload.exp ?? 0) * 1000 });
+      return principal;
     },
   };
 }
+
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export function principalFrom(payload: JWTPayload, issuer: string, roleClaim: string, roleMap?: Record<string, Role>): Principal {
   const raw = payload[roleClaim];

@@ -2,8 +2,16 @@
 import type { Migration } from "kysely/migration";
 import { ledgerMigrations } from "../../ledger/store/migrations.ts";
 import { mediatorMigrations } from "../mediator/tables.ts";
+import { waiverMigrations } from "../waivers/tables.ts";
+import { holdMigrations } from "../holds/tables.ts";
+import { breakglassMigrations } from "../breakglass/tables.ts";
+import { releaseMigrations } from "../releases/tables.ts";
 
 export const allMigrations: Record<string, Migration> = {
   ...ledgerMigrations,
   ...mediatorMigrations,
+  ...waiverMigrations,
+  ...holdMigrations,
+  ...breakglassMigrations,
+  ...releaseMigrations,
 };

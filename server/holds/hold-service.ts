@@ -150,7 +150,7 @@ export function holdView(row: HoldsTable, treeSize: number) {
     explanation: {
       blocks: row.state === "active" ? `release.* decisions for ${describeScope(scope)} are denied (reason code hold_active)` : "nothing (cleared)",
       contact: row.placed_by,
-      clearedBy: `an auditor clears it with a reason: maestro hold clear ${row.id} --reason "…" (POST /v1/holds/${row.id}/clear)`,
+      clears: `an auditor clears it with a reason: maestro hold clear ${row.id} --reason "…" (POST /v1/holds/${row.id}/clear)`,
     },
     ledger: withProofLinks(parseRefs(row.ledger_refs), treeSize),
   };

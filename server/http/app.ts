@@ -11,6 +11,16 @@ import { ledgerEvidenceRoutes } from "./evidence/ledger-routes.ts";
 import { ledgerStreamRoutes } from "./evidence/stream-routes.ts";
 import { ledgerControlRoutes } from "./control/ledger-control-routes.ts";
 import { mediateRoutes } from "./control/mediate-routes.ts";
+import { waiverControlRoutes } from "./control/waiver-routes.ts";
+import { holdControlRoutes } from "./control/hold-routes.ts";
+import { breakglassControlRoutes } from "./control/breakglass-routes.ts";
+import { waiverEvidenceRoutes } from "./evidence/waiver-routes.ts";
+import { holdEvidenceRoutes } from "./evidence/hold-routes.ts";
+import { breakglassEvidenceRoutes } from "./evidence/breakglass-routes.ts";
+import { releaseEvidenceRoutes } from "./evidence/release-routes.ts";
+import { decisionEvidenceRoutes } from "./evidence/decision-routes.ts";
+import { releaseControlRoutes } from "./control/release-routes.ts";
+import { MAX_BUNDLE_BODY_BYTES, policyRoutes } from "./control/policy-routes.ts";
 
 /** Largest JSON body a control route accepts; bigger ones get 413 before parsing. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -29,27 +39,46 @@ export function createApp(ctx: ServerContext): Hono {
   }
   evidence.route("/", ledgerEvidenceRoutes(ctx));
   evidence.route("/", ledgerStreamRoutes(ctx));
+  evidence.route("/", waiverEvidenceRoutes(ctx));
+  evidence.route("/", holdEvidenceRoutes(ctx));
+  evidence.route("/", breakglassEvidenceRoutes(ctx));
+  evidence.route("/", releaseEvidenceRoutes(ctx));
+  evidence.route("/", decisionEvidenceRoutes(ctx));
 
   // Control API: every write is authenticated; each route names its roles.
+  const control = controlApp(ctx, MAX_BODY_BYTES);
+  control.route("/", ledgerControlRoutes(ctx));
+  control.route("/", mediateRoutes(ctx));
+  control.route("/", waiverControlRoutes(ctx));
+  control.route("/", holdControlRoutes(ctx));
+  control.route("/", breakglassControlRoutes(ctx));
+  control.route("/", releaseControlRoutes(ctx));
+
+  // Policy bundles are bigger than any other body, so they get their own limit.
+  const bundles = controlApp(ctx, MAX_BUNDLE_BODY_BYTES);
+  bundles.route("/", policyRoutes(ctx));
+
+  mountOnly(app, evidence, "GET");
+  mountOnly(app, control, "POST");
+  mountOnly(app, bundles, "POST");
+  app.notFound(methodNotAllowed(app));
+  return app;
+}
+
+function controlApp(ctx: ServerContext, maxBytes: number): Hono<AuthEnv> {
   const control = new Hono<AuthEnv>();
   control.onError(errorResponse);
   control.use(
     "*",
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize: maxBytes,
       onError: () => {
-        throw new MaestroError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`, { field: "/" });
+        throw new MaestroError("payload_too_large", `request body exceeds ${maxBytes} bytes`, { field: "/" });
       },
     }),
     authenticate(ctx.tokenVerifiers),
   );
-  control.route("/", ledgerControlRoutes(ctx));
-  control.route("/", mediateRoutes(ctx));
-
-  mountOnly(app, evidence, "GET");
-  mountOnly(app, control, "POST");
-  app.notFound(methodNotAllowed(app));
-  return app;
+  return control;
 }
 
 /** Mounts a sub-app so its middleware runs only for its own method (auth never intercepts the other side). */

@@ -60,12 +60,11 @@ export class Mediator {
         },
       },
       {
-        apply: async (trx, event, index) => {
-          const decisionId = event.subject!.id;
-          await trx
-            .insertInto("mediations")
-            .values({
-              decision_id: decisionId,
+        rows: (index, event) => [
+          {
+            table: "mediations",
+            values: {
+              decision_id: event.subject!.id,
               ledger_index: index,
               runset: call.runset,
               agent: call.agent,
@@ -77,10 +76,15 @@ export class Mediator {
               policy_digest: policy.digest,
               waiver_ids: JSON.stringify(decision.waivers),
               created_at: now,
-            })
-            .execute();
-          for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId, call, decision, now });
-        },
+            },
+          },
+        ],
+        // Hooks record the use of cited exceptions; a decision citing none skips the savepoint entirely.
+        apply: citesExceptions(decision)
+          ? async (trx, event) => {
+              for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId: event.subject!.id, call, decision, now });
+            }
+          : undefined,
       },
     );
     const decisionId = entry.event.subject!.id;
@@ -131,6 +135,10 @@ export class Mediator {
     );
     return { ledgerIndex: entry.index };
   }
+}
+
+function citesExceptions(decision: PolicyDecision): boolean {
+  return decision.waivers.length > 0 || (decision.obligations.breakglass?.length ?? 0) > 0;
 }
 
 /** A store failure while gathering inputs is an outage (503), not a bug (500): the call is not allowed either way. */

@@ -10,7 +10,10 @@ export interface PolicyInputProvider {
   provide(call: ToolCall, now: Date): Promise<InputPart>;
 }
 
-/** Runs inside the decision's append transaction, e.g. to count a cited waiver's uses. */
+/**
+ * Runs inside the decision's append transaction, e.g. to count a cited waiver's uses. Called only for
+ * decisions that cite a waiver or a break-glass (decision.waivers / obligations.breakglass non-empty).
+ */
 export interface DecisionHook {
   name: string;
   onDecision(trx: Transaction<any>, record: { decisionId: string; call: ToolCall; decision: PolicyDecision; now: Date }): Promise<void>;

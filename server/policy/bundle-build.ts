@@ -28,7 +28,7 @@ export interface BuildBundleOptions {
   regoDir: string;
   outFile: string;
   opaPath: string;
-  /** PEM private key file (or the HMAC secret for HS*): builds a signed bundle. */
+  /** PEM private key file (or, for HS*, the HMAC secret itself): builds a signed bundle. */
   signingKey?: string;
   /** JWS algorithm for signing; opa's default is RS256 (EdDSA, ES256, PS256, HS256 ... also work). */
   signingAlg?: string;
@@ -75,7 +75,10 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuildBun
   const args = ["build", "-b", "-t", "wasm", "-e", DECISION_ENTRYPOINT, "-e", WAIVER_RULES_ENTRYPOINT];
   args.push("--ignore", TEST_FILE_GLOB, "-r", sources.revision, "-o", outFile);
   if (options.signingKey) {
-    args.push("--signing-key", resolve(options.signingKey), "--signing-alg", options.signingAlg ?? "RS256");
+    const alg = options.signingAlg ?? "RS256";
+    // opa takes the HMAC secret itself (HS*) but a PEM file path for asymmetric algorithms.
+    const key = alg.startsWith("HS") ? options.signingKey : resolve(options.signingKey);
+    args.push("--signing-key", key, "--signing-alg", alg);
     if (options.claimsFile) args.push("--claims-file", resolve(options.claimsFile));
   }
   args.push(".");

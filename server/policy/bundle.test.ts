@@ -132,6 +132,28 @@ describe.skipIf(!HAVE_OPA)("buildBundle and signatures (opa CLI)", () => {
     );
   });
 
+  it.each([
+    ["ES256", () => generateKeyPairSync("ec", { namedCurve: "P-256" })],
+    ["RS256", () => generateKeyPairSync("rsa", { modulusLength: 2048 })],
+  ] as const)("verifies %s signatures made by opa", async (alg, make) => {
+    const { privateKey, publicKey } = make();
+    const dir = await mkdtemp(join(tmpdir(), "maestro-keys-"));
+    const file = join(dir, "key.pem");
+    await writeFile(file, privateKey.export({ type: "pkcs8", format: "pem" }));
+    const signed = await opaBundle(DENY_ALL, { signingKey: file, signingAlg: alg });
+    const key = { key: publicKey.export({ type: "spki", format: "pem" }).toString(), alg };
+    await expect(loadBundle(signed, { verificationKey: key })).resolves.toMatchObject({ verified: true });
+  });
+
+  it("verifies HS256 signatures with the shared secret", async () => {
+    const signed = await opaBundle(DENY_ALL, { signingKey: "s3cret-s3cret-s3cret-s3cret-s3cret", signingAlg: "HS256" });
+    const ok = { key: "s3cret-s3cret-s3cret-s3cret-s3cret", alg: "HS256" };
+    await expect(loadBundle(signed, { verificationKey: ok })).resolves.toMatchObject({ verified: true });
+    await expect(loadBundle(signed, { verificationKey: { ...ok, key: "other-secret-other-secret-other" } })).rejects.toMatchObject({
+      code: "signature_invalid",
+    });
+  });
+
   it("checks the scope claim when the key expects one", async () => {
     const { signer } = await keys();
     const signed = await opaBundle(DENY_ALL, { signingKey: signer.file, signingAlg: "EdDSA", claims: { scope: "prod" } });

@@ -148,9 +148,13 @@ describe.skipIf(!HAVE_OPA)("PolicyEngine failure modes (bundles built with opa)"
 
   it("turns a result that fails the decision schema into policy_error", async () => {
     const e = await PolicyEngine.load(await opaBundle(stubPolicy('allow := true\n\ndecision := "allow"\n')));
-    const d = e.evaluateDecision(baseInput());
+    const input = baseInput();
+    input.call.args = { path: "a", note: "b" };
+    const d = e.evaluateDecision(input);
     expect(d).toMatchObject({ allow: false, decision: "deny", reasons: [{ code: "policy_error" }] });
     expect(d.reasons[0].message).toMatch(/malformed/);
+    // Without a verdict on which args are secret, all of them are hashed.
+    expect(d.obligations.secret_fields).toEqual(["note", "path"]);
   });
 
   it("refuses a bundle needing a builtin the host does not provide", async () => {

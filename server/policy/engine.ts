@@ -12,15 +12,22 @@ export interface PolicyEngineOptions extends BundleLoadOptions {
   memoryPages?: number;
 }
 
+const encoder = new TextEncoder();
 const NOT_WAIVABLE: WaiverRule = Object.freeze({ waivable: false, max_duration_seconds: 0, approvals_required: 0 });
 
-export function policyError(message: string): PolicyDecision {
+/**
+ * The deny returned when the policy cannot decide. Without a policy verdict on which arguments are secret,
+ * every top-level argument of the call is listed for hashing.
+ */
+export function policyError(message: string, input?: unknown): PolicyDecision {
+  const args = (input as { call?: { args?: unknown } } | null | undefined)?.call?.args;
+  const secretFields = args !== null && typeof args === "object" && !Array.isArray(args) ? Object.keys(args).sort() : [];
   return {
     allow: false,
     decision: "deny",
     reasons: [{ code: "policy_error", message }],
     waivers: [],
-    obligations: { secret_fields: [] },
+    obligations: { secret_fields: secretFields },
   };
 }
 
@@ -97,14 +104,17 @@ export class PolicyEngine {
   evaluateDecision(input: PolicyInput): PolicyDecision {
     let result: unknown;
     try {
-      const resultSet = this.#policy.evaluate(input, this.#decisionId) as { result: unknown }[] | null;
-      if (!Array.isArray(resultSet) || resultSet.length === 0) return policyError("policy result is undefined");
+      // Handing the SDK JSON bytes skips its per-call TextEncoder; it copies them into Wasm memory as is.
+      const json = encoder.encode(JSON.stringify(input));
+      const bytes = json.byteLength === json.buffer.byteLength ? json.buffer : json.buffer.slice(0, json.byteLength);
+      const resultSet = this.#policy.evaluate(bytes, this.#decisionId) as { result: unknown }[] | null;
+      if (!Array.isArray(resultSet) || resultSet.length === 0) return policyError("policy result is undefined", input);
       result = resultSet[0].result;
     } catch (err) {
-      return policyError(`policy evaluation failed: ${describe(err)}`);
+      return policyError(`policy evaluation failed: ${describe(err)}`, input);
     }
     const problem = decisionProblem(result);
-    return problem === null ? (result as PolicyDecision) : policyError(`policy result is malformed: ${problem}`);
+    return problem === null ? (result as PolicyDecision) : policyError(`policy result is malformed: ${problem}`, input);
   }
 
   /** maestro/waiver_rules for one capability; unknown capabilities (or a failing policy) are not waivable. */

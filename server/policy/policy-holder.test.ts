@@ -93,3 +93,11 @@ describe.skipIf(!HAVE_OPA)("PolicyHolder activation (bundles built with opa)", (
     expect(holder.digest).toBe(b.digest);
   });
 });
+
+describe("openPolicy", () => {
+  it("opens the default bundle, or an explicit file as is", async () => {
+    const { openPolicy } = await import("./open-policy.ts");
+    expect((await openPolicy()).evaluateDecision(baseInput()).decision).toBe("allow");
+    expect((await openPolicy({ bundleFile: DEFAULT_BUNDLE_FILE })).digest).toMatch(/^sha256:/);
+  });
+});

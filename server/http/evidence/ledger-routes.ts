@@ -1,8 +1,12 @@
-// Evidence API, ledger part: checkpoints, verifier key, entries and RFC 6962 proofs (GET only).
+// Evidence API, ledger part: checkpoints, verifier keys, entries (one or a page) and RFC 6962 proofs (GET only).
 import { Hono } from "hono";
+import { MaestroError } from "../../../common/errors.ts";
 import { toBase64 } from "../../../ledger/core/index.ts";
 import type { ServerContext } from "../../context.ts";
 import { parseIndexParam } from "../params.ts";
+
+/** Largest page of raw entries; a full `maestro ledger verify` over HTTP reads the log in pages of this size. */
+export const MAX_ENTRY_PAGE = 1000;
 
 export function ledgerEvidenceRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
@@ -14,6 +18,31 @@ export function ledgerEvidenceRoutes(ctx: ServerContext): Hono {
   });
 
   app.get("/v1/ledger/key", (c) => c.text(`${ctx.checkpointVkey}\n`, 200, { "Content-Type": "text/plain; charset=utf-8" }));
+
+  // Raw rows for offline verification: the verifier parses and checks them itself.
+  app.get("/v1/ledger/entries", async (c) => {
+    const from = parseIndexParam(c.req.query("from") ?? "0", "from");
+    const limit = parseIndexParam(c.req.query("limit") ?? "500", "limit");
+    if (limit < 1 || limit > MAX_ENTRY_PAGE) {
+      throw new MaestroError("invalid_field", `limit must be 1..${MAX_ENTRY_PAGE}`, { field: "limit" });
+    }
+    const { size } = await reader.head();
+    const rows = from >= size ? [] : await reader.rawEntries(from, Math.min(limit, size - from));
+    const entries = rows.map((e) => ({ index: e.index, leafHash: toBase64(e.leafHash), canonical: toBase64(e.canonical), signature: e.signature }));
+    // Continue after the last row returned (not from + count), so a gap in the rows is seen by the verifier, not hidden.
+    const end = entries.length > 0 ? entries[entries.length - 1].index + 1 : size;
+    return c.json({ size, from, entries, next: end < size ? end : null });
+  });
+
+  // Every public key an auditor needs, current and retired: checkpoint vkeys and event JWKs.
+  app.get("/v1/ledger/keys", async (c) => {
+    const rows = await reader.publicKeys();
+    const keyRow = (r: (typeof rows)[number]) => ({ kid: r.kid, retiredAt: r.retired_at ? new Date(r.retired_at).toISOString() : null });
+    return c.json({
+      checkpoint: rows.filter((r) => r.purpose === "checkpoint" && r.vkey).map((r) => ({ ...keyRow(r), vkey: r.vkey })),
+      event: rows.filter((r) => r.purpose === "event").map((r) => ({ ...keyRow(r), jwk: JSON.parse(r.public_jwk) })),
+    });
+  });
 
   app.get("/v1/ledger/entries/:index", async (c) => {
     const entry = await reader.entry(parseIndexParam(c.req.param("index"), "index"));

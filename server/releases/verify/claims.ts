@@ -143,16 +143,28 @@ function sbomPresent(set: EvidenceSet): ClaimResult {
   );
 }
 
+/** Same scopes as the policy (policies/rego/match.rego): everything, the repository, or this exact release. */
+function holdCovers(placed: IndexedEvent | undefined, target: EvidenceSet["target"]): boolean {
+  const scope = placed ? (payload(placed).scope as { type?: string; id?: string } | undefined) : undefined;
+  if (!scope || scope.type === "all") return true;
+  if (scope.type === "repository") return scope.id === target.repository;
+  if (scope.type === "release") return scope.id === `${target.repository}@${target.version}`;
+  return true; // an unknown scope is counted, never ignored
+}
+
 function noActiveHold(set: EvidenceSet): ClaimResult {
   const counter: number[] = [];
+  const indexes: number[] = [];
   for (const events of bySubject(set.holds).values()) {
+    if (!holdCovers(events.find((e) => e.event.kind === "hold.placed"), set.target)) continue;
+    indexes.push(...events.map((e) => e.index));
     const last = events[events.length - 1];
     if (last.event.kind === "hold.placed") counter.push(last.index);
   }
   return result(
     "no-active-hold",
-    "No hold was active when the release was published",
-    set.holds.map((e) => e.index),
+    "No hold covering this release was active when it was published",
+    indexes,
     counter,
     counter.length > 0 ? `${counter.length} hold(s) active` : undefined,
   );

@@ -5,7 +5,7 @@ export interface Classified {
   created?: IndexedEvent;
   published?: IndexedEvent;
   publishDecision?: IndexedEvent;
-  set: Omit<EvidenceSet, "sbom">;
+  set: Omit<EvidenceSet, "sbom" | "target">;
   /** Events that do not belong to this release's evidence (the verifier reports them). */
   stray: Array<{ index: number; why: string }>;
 }

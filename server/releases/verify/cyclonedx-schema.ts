@@ -8,7 +8,8 @@ import addFormatsModule from "ajv-formats";
 import { describeAjvError, type SchemaFailure } from "../../../common/ajv.ts";
 
 // Both packages are CommonJS; their default export arrives wrapped under ESM.
-const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as unknown as typeof AjvModule;
+type AjvLike = { compile(schema: object): ValidateFunction; addFormat(name: string, format: boolean): void };
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (options: object) => AjvLike;
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: unknown) => void;
 
 export const SUPPORTED_SPEC_VERSIONS = ["1.5", "1.6", "1.7"] as const;
@@ -32,11 +33,11 @@ function validatorFor(version: string): ValidateFunction {
       "http://cyclonedx.org/schema/cryptography-defs.SNAPSHOT.schema.json": read("cryptography-defs.SNAPSHOT.schema.json"),
       "http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json": read("jsf-0.82.SNAPSHOT.schema.json"),
     },
-  } as never);
+  });
   addFormats(ajv);
-  (ajv as unknown as { addFormat(name: string, f: boolean): void }).addFormat("idn-email", true);
-  (ajv as unknown as { addFormat(name: string, f: boolean): void }).addFormat("iri-reference", true);
-  validate = (ajv as unknown as { compile(s: object): ValidateFunction }).compile(read(`bom-${version}.SNAPSHOT.schema.json`));
+  ajv.addFormat("idn-email", true);
+  ajv.addFormat("iri-reference", true);
+  validate = ajv.compile(read(`bom-${version}.SNAPSHOT.schema.json`));
   cache.set(version, validate);
   return validate;
 }

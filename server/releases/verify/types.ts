@@ -57,6 +57,8 @@ export interface EvidenceSet {
   breakglass: IndexedEvent[];
   policies: IndexedEvent[];
   sbom: SbomRef | null;
+  /** What the release ships, to decide which holds cover it (policies/rego/match.rego: all, repository, release). */
+  target: { repository: string; version: string };
 }
 
 export const CLAIM_KEYS = [

@@ -1,0 +1,91 @@
+// Benchmark: full POST /v1/mediate over HTTP with durable signed appends, at 1, 32 and 256 concurrent clients.
+// The server runs in its own process; the load generator here uses keep-alive connections.
+import { Agent, request } from "node:http";
+import { issueToken } from "../server/index.ts";
+import { loadOrCreateKey, keyPath } from "../ledger/keys/key-files.ts";
+import { join } from "node:path";
+import { printTable, spawnServer, summarize, tempDir, throwawayDatabase } from "./support.ts";
+
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
+const CONCURRENCY = [1, 32, 256];
+
+function post(agent: Agent, url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: "POST", agent, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function runLoad(url: string, agentToken: string, concurrency: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(`${url}/v1/mediate`);
+  const body = JSON.stringify({ runset: "bench", agent: "bench-agent", session: "s-1", tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: { path: "src/a.ts" } });
+  const latencies: number[] = [];
+  let errors = 0;
+  let allows = 0;
+  const end = performance.now() + DURATION_MS;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        const { status, text } = await post(agent, target, agentToken, body);
+        latencies.push(performance.now() - t0);
+        if (status !== 200) errors++;
+        else if ((JSON.parse(text) as { allow?: boolean }).allow) allows++;
+      }
+    }),
+  );
+  agent.destroy();
+  const s = summarize(latencies);
+  return { concurrency, requests: latencies.length, perSecond: Math.round(latencies.length / (DURATION_MS / 1000)), p50ms: s.p50, p99ms: s.p99, errors, allows };
+}
+
+async function benchStore(label: string, serveArgs: string[], dataDir: string) {
+  const server = await spawnServer(serveArgs);
+  try {
+    const tokenKey = await loadOrCreateKey("token", keyPath(join(dataDir, "keys"), "token"));
+    const key = { kid: tokenKey.kid, privateKey: tokenKey.privateKey };
+    const security = await issueToken(key, "security", "bench-sec", 3600);
+    const agent = await issueToken(key, "agent", "bench-agent", 3600);
+    const reg = await fetch(`${server.url}/v1/runsets`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${security}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "bench", grants: [{ agent: "bench-agent", capability: "repo.read", resource: "src/**" }] }),
+    });
+    if (reg.status !== 201) throw new Error(`runset registration failed: ${reg.status} ${await reg.text()}`);
+    const rows = [];
+    for (const c of CONCURRENCY) rows.push({ store: label, ...(await runLoad(server.url, agent, c)) });
+    return rows;
+  } finally {
+    await server.stop();
+  }
+}
+
+const rows: Array<Record<string, string | number>> = [];
+const pgDb = await throwawayDatabase();
+if (pgDb) {
+  const keys = tempDir("maestro-bench-");
+  try {
+    rows.push(...(await benchStore("postgres", ["--database-url", pgDb.url, "--data-dir", keys.dir], keys.dir)));
+  } finally {
+    await pgDb.drop();
+    keys.remove();
+  }
+}
+const embedded = tempDir("maestro-bench-");
+try {
+  rows.push(...(await benchStore("embedded", ["--data-dir", embedded.dir], embedded.dir)));
+} finally {
+  embedded.remove();
+}
+printTable(`mediate over HTTP, durable appends (${DURATION_MS / 1000}s per row; targets: p50 ≤ 2 ms, p99 ≤ 10 ms at 256, ≥ 3,000/s)`, rows);

@@ -1,0 +1,53 @@
+// `maestro keys rotate`: a new signing key for one purpose; the old one is retired, its public half kept published.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { keyPath, type KeyPurpose, rotateKeyFile } from "../../ledger/keys/key-files.ts";
+import { keysDirFor, loadKeyring } from "../../ledger/keys/keyring.ts";
+import { publishKeys } from "../../ledger/keys/publish-keys.ts";
+import { openStore } from "../../ledger/store/database.ts";
+import type { LedgerTables } from "../../ledger/store/schema.ts";
+import { configFromEnv } from "../../server/index.ts";
+import { type Command, parseFlags, printJson, requireFlag, STORE_FLAGS, storeFrom, UsageError } from "../command.ts";
+
+const PURPOSES: KeyPurpose[] = ["event", "token", "checkpoint"];
+const ENV_BY_PURPOSE: Record<KeyPurpose, string> = {
+  event: "MAESTRO_EVENT_KEY_FILE",
+  token: "MAESTRO_TOKEN_KEY_FILE",
+  checkpoint: "MAESTRO_CHECKPOINT_KEY_FILE",
+};
+
+export const keysRotateCommand: Command = {
+  name: "keys rotate",
+  summary: "replace a signing key; the retired public key stays published",
+  usage: `
+Usage: maestro keys rotate --purpose event|token|checkpoint [--data-dir DIR | --database-url URL] [--json]
+
+Moves the current private key to <keys dir>/retired/ and creates a new one (file mode 0600). The
+retired key's public half stays in the JWKS / vkey list, so old signatures, tokens and checkpoints
+still verify. When the store can be opened now, both public keys are published at once; a running
+server signs with the new key after a restart (see docs/governance/keys.md).`,
+  async run(argv) {
+    const { values } = parseFlags(argv, { ...STORE_FLAGS, purpose: { type: "string" }, json: { type: "boolean" } }, keysRotateCommand);
+    const purpose = requireFlag(values.purpose, "purpose") as KeyPurpose;
+    if (!PURPOSES.includes(purpose)) throw new UsageError(`--purpose must be one of ${PURPOSES.join(", ")}`);
+    const { dataDir, databaseUrl } = storeFrom(values);
+    const file = process.env[ENV_BY_PURPOSE[purpose]] ?? keyPath(keysDirFor(dataDir), purpose);
+    const { retired, current } = await rotateKeyFile(purpose, file);
+    let published = "not yet: the store is busy or not initialised; the server publishes both keys when it starts";
+    try {
+      // An embedded store that was never created is left alone (opening it would create an empty one).
+      if (!databaseUrl && !existsSync(join(dataDir, "pgdata"))) throw new Error("no store yet");
+      const store = await openStore<LedgerTables>({ dataDir, databaseUrl, poolSize: 1 });
+      try {
+        await publishKeys(store.db, await loadKeyring(dataDir), configFromEnv({ dataDir }).origin);
+        published = "yes";
+      } finally {
+        await store.close();
+      }
+    } catch {}
+    if (values.json) printJson({ purpose, file, retiredKid: retired.kid, currentKid: current.kid, published });
+    else {
+      process.stdout.write(`rotated the ${purpose} key: ${retired.kid} retired, ${current.kid} current (${file})\npublished: ${published}\n`);
+    }
+  },
+};

@@ -1,0 +1,244 @@
+// `maestro ledger verify|proof|verify-proof|checkpoint`: the auditor's tools over a store or the Evidence API.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { JWK } from "jose";
+import { MaestroError } from "../../common/errors.ts";
+import { toBase64 } from "../../ledger/core/index.ts";
+import { loadKeyring } from "../../ledger/keys/keyring.ts";
+import { openLedger } from "../../ledger/open-ledger.ts";
+import { openStore } from "../../ledger/store/database.ts";
+import type { LedgerTables } from "../../ledger/store/schema.ts";
+import { formatProofFile, verifyLog, verifyProofFile, type VerifyResult } from "../../ledger/verify/index.ts";
+import { configFromEnv } from "../../server/index.ts";
+import { type Command, parseFlags, printJson, requireFlag, STORE_FLAGS, storeFrom, UsageError } from "../command.ts";
+import { httpSource, type LedgerSource, storeSource } from "./ledger-sources.ts";
+
+const SOURCE_FLAGS = { ...STORE_FLAGS, url: { type: "string" }, token: { type: "string" } } as const;
+const KEY_FLAGS = { key: { type: "string", multiple: true }, jwks: { type: "string" }, origin: { type: "string" } } as const;
+const SOURCE_USAGE = `Source (one of):
+  --url BASE [--token T]     the Evidence API (auditor token; MAESTRO_TOKEN also works)
+  --data-dir DIR             the embedded store (default .maestro; its server must be stopped)
+  --database-url URL         PostgreSQL (DATABASE_URL also works); read only`;
+const KEY_USAGE = `Trusted keys (default: the keys the source publishes; pin them to verify independently):
+  --key VKEY|FILE            checkpoint verifier key(s) in signed-note vkey form (repeatable)
+  --jwks FILE                event-signing public keys (a JWKS: {"keys": [...]})
+  --origin ORIGIN            expected checkpoint origin (default: the verifier key's name)`;
+
+type SourceValues = { url?: string; token?: string; "data-dir"?: string; "database-url"?: string };
+
+async function openSource(values: SourceValues): Promise<LedgerSource> {
+  if (values.url) {
+    if (values["data-dir"] || values["database-url"]) throw new UsageError("give one of --url, --data-dir, --database-url");
+    return httpSource(values.url, values.token ?? process.env.MAESTRO_TOKEN);
+  }
+  return storeSource(storeFrom(values));
+}
+
+/** A vkey given inline, or a file holding one per line. */
+function readVkeys(args: string[] | undefined): string[] | undefined {
+  if (!args?.length) return undefined;
+  return args.flatMap((a) => (existsSync(a) ? readFileSync(a, "utf8").split("\n") : [a]).map((l) => l.trim()).filter(Boolean));
+}
+
+function readJwks(file: string | undefined): JWK[] | undefined {
+  if (!file) return undefined;
+  const parsed = JSON.parse(readFileSync(file, "utf8")) as { keys?: JWK[] };
+  if (!Array.isArray(parsed.keys)) throw new UsageError(`${file} is not a JWKS ({"keys": [...]})`);
+  return parsed.keys;
+}
+
+function describeFailure(r: Exclude<VerifyResult, { ok: true }>): string {
+  const where = r.index !== undefined ? `index ${r.index}` : r.checkpoint ? `checkpoint #${r.checkpoint.position}` : "the log";
+  return `ledger verification FAILED at ${where} (${r.part}): ${r.reason}`;
+}
+
+export const ledgerVerifyCommand: Command = {
+  name: "ledger verify",
+  summary: "recompute the ledger tree and check every signature and checkpoint",
+  usage: `
+Usage: maestro ledger verify [--url BASE | --data-dir DIR | --database-url URL] [--json] [--skip-proofs]
+
+Recomputes every leaf hash and the RFC 6962 tree, checks each event's RFC 8785 form and JWS
+signature, every signed checkpoint (signature, origin, forks, root at its size), the stored head and
+the served consistency proofs between consecutive checkpoints (--skip-proofs leaves those out).
+Exit 0 only if all of it holds; otherwise exit 1 naming the first bad index (or checkpoint) and why.
+
+${SOURCE_USAGE}
+
+${KEY_USAGE}`,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      { ...SOURCE_FLAGS, ...KEY_FLAGS, json: { type: "boolean" }, "skip-proofs": { type: "boolean" }, quiet: { type: "boolean" } },
+      ledgerVerifyCommand,
+    );
+    const pinnedVkeys = readVkeys(values.key);
+    const pinnedJwks = readJwks(values.jwks);
+    const source = await openSource(values);
+    try {
+      const checkpoints = await source.checkpoints(); // before the head, so every checkpoint is within it
+      const head = await source.head();
+      if (!pinnedVkeys || !pinnedJwks) {
+        process.stderr.write(`note: keys not pinned with --key/--jwks are taken from ${source.describe} itself\n`);
+      }
+      const started = Date.now();
+      let lastReport = started;
+      const result = await verifyLog({
+        entries: source.entries(head.size),
+        checkpoints: checkpoints.map((c) => c.note),
+        eventKeys: pinnedJwks ?? (await source.eventKeys()),
+        checkpointKeys: pinnedVkeys ?? (await source.checkpointKeys()),
+        origin: values.origin,
+        head: head.root ? { size: head.size, root: head.root } : undefined,
+        consistencyProof: values["skip-proofs"] ? undefined : source.consistencyProof,
+        onProgress: (n) => {
+          const now = Date.now();
+          if (values.quiet || now - lastReport < 2000) return;
+          lastReport = now;
+          process.stderr.write(`verify: ${n}/${head.size} entries (${Math.round((n * 1000) / (now - started))}/s)\n`);
+        },
+      });
+      const seconds = (Date.now() - started) / 1000;
+      if (values.json) printJson({ ...result, source: source.describe, seconds });
+      else if (result.ok) {
+        process.stdout.write(
+          `ledger verified: ${result.size} entries, root ${result.root}, ${result.checkpoints} signed checkpoints match (${source.describe}, ${seconds.toFixed(1)}s)\n`,
+        );
+      } else process.stdout.write(`${describeFailure(result)}\n`);
+      return result.ok ? 0 : 1;
+    } finally {
+      await source.close();
+    }
+  },
+};
+
+export const ledgerProofCommand: Command = {
+  name: "ledger proof",
+  summary: "write a self-contained, offline-verifiable proof file for one entry",
+  usage: `
+Usage: maestro ledger proof --index I [--size N] -o FILE [--url BASE | --data-dir DIR | --database-url URL] [--json]
+
+Writes a C2SP tlog-proof (c2sp.org/tlog-proof@v1) for entry I: the signed checkpoint of size N
+(default: the newest stored checkpoint covering I), the RFC 6962 audit path, and in its "extra"
+line the event's canonical bytes and JWS. Check it with: maestro ledger verify-proof FILE --key VKEY
+
+${SOURCE_USAGE}`,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      { ...SOURCE_FLAGS, index: { type: "string" }, size: { type: "string" }, output: { type: "string", short: "o" }, json: { type: "boolean" } },
+      ledgerProofCommand,
+    );
+    const index = parseCount(requireFlag(values.index, "index"), "index");
+    const wanted = values.size === undefined ? undefined : parseCount(values.size, "size");
+    const output = requireFlag(values.output, "output (-o FILE)");
+    const source = await openSource(values);
+    try {
+      const checkpoints = await source.checkpoints();
+      const covering = checkpoints.filter((c) => (wanted === undefined ? c.size > index : c.size === wanted));
+      const cp = covering.sort((a, b) => b.size - a.size)[0];
+      if (!cp) {
+        const sizes = [...new Set(checkpoints.map((c) => c.size))].sort((a, b) => a - b);
+        throw new MaestroError(
+          "not_found",
+          wanted === undefined
+            ? `no stored checkpoint covers index ${index} yet (run maestro ledger checkpoint)`
+            : `no stored checkpoint of size ${wanted} (sizes: ${sizes.slice(-10).join(", ") || "none"})`,
+          { field: wanted === undefined ? "index" : "size" },
+        );
+      }
+      if (index >= cp.size) throw new MaestroError("invalid_field", `index ${index} is not below size ${cp.size}`, { field: "index" });
+      const entry = await source.entry(index);
+      const text = formatProofFile({
+        index,
+        hashes: await source.inclusionProof(index, cp.size),
+        checkpoint: cp.note,
+        entry: { canonical: entry.canonical, signature: entry.signature },
+      });
+      // Never hand out a proof that does not verify.
+      const checked = verifyProofFile(text, { checkpointKeys: await source.checkpointKeys(), eventKeys: await source.eventKeys() });
+      writeFileSync(output, text);
+      if (values.json) printJson({ file: output, index, size: cp.size, root: checked.root, kind: checked.event.kind, eventId: checked.event.id });
+      else process.stdout.write(`wrote ${output}: entry ${index} (${checked.event.kind}) in the tree of size ${cp.size}, root ${checked.root}\n`);
+    } finally {
+      await source.close();
+    }
+  },
+};
+
+export const ledgerVerifyProofCommand: Command = {
+  name: "ledger verify-proof",
+  summary: "check a proof file offline against the checkpoint verifier key",
+  usage: `
+Usage: maestro ledger verify-proof FILE --key VKEY|FILE [--jwks FILE] [--origin ORIGIN] [--json]
+
+Checks the checkpoint's signed-note signature with VKEY, the RFC 6962 audit path from the event's
+leaf hash to the checkpoint root, the event's canonical form, and (with --jwks) its JWS signature.
+Needs no network and no database. Exit 0 if it holds, 1 otherwise.`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, { ...KEY_FLAGS, json: { type: "boolean" } }, ledgerVerifyProofCommand, true);
+    if (positionals.length !== 1) throw new UsageError("give exactly one proof FILE");
+    const checkpointKeys = readVkeys(values.key);
+    if (!checkpointKeys) throw new UsageError("missing --key (the checkpoint verifier key, from GET /v1/ledger/key)");
+    const text = readFileSync(positionals[0], "utf8");
+    try {
+      const r = verifyProofFile(text, { checkpointKeys, eventKeys: readJwks(values.jwks), origin: values.origin });
+      if (values.json) printJson({ ok: true, ...r });
+      else {
+        const sig = r.eventSignature === "verified" ? "event signature verified" : "event signature not checked (no --jwks)";
+        process.stdout.write(`proof verified: entry ${r.index} (${r.event.kind} ${r.event.id}) is in the tree of size ${r.size}, root ${r.root}; ${sig}\n`);
+      }
+      return 0;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (values.json) printJson({ ok: false, reason });
+      else process.stdout.write(`proof verification FAILED: ${reason}\n`);
+      return 1;
+    }
+  },
+};
+
+export const ledgerCheckpointCommand: Command = {
+  name: "ledger checkpoint",
+  summary: "issue a signed checkpoint of the current tree now",
+  usage: `
+Usage: maestro ledger checkpoint [--data-dir DIR | --database-url URL | --url BASE --token T] [--force] [--json]
+
+Store mode signs with the checkpoint key in DIR/keys (MAESTRO_CHECKPOINT_KEY_FILE overrides); it
+returns the newest checkpoint when it already covers the head, unless --force. With --url it asks a
+running server (admin or security token).`,
+  async run(argv) {
+    const { values } = parseFlags(argv, { ...SOURCE_FLAGS, force: { type: "boolean" }, json: { type: "boolean" } }, ledgerCheckpointCommand);
+    let cp: { size: number; rootHash: string; note: string };
+    if (values.url) {
+      const token = values.token ?? process.env.MAESTRO_TOKEN;
+      const res = await fetch(`${values.url.replace(/\/+$/, "")}/v1/ledger/checkpoint`, {
+        method: "POST",
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
+      const body = (await res.json()) as { error?: { message: string } } & typeof cp;
+      if (!res.ok) throw new MaestroError("ledger_unavailable", `POST /v1/ledger/checkpoint: HTTP ${res.status} ${body.error?.message ?? ""}`);
+      cp = body;
+    } else {
+      const { dataDir, databaseUrl } = storeFrom(values);
+      const store = await openStore<LedgerTables>({ dataDir, databaseUrl, poolSize: 2 });
+      try {
+        const ledger = await openLedger(store.db, await loadKeyring(dataDir), { origin: configFromEnv({ dataDir }).origin });
+        const issued = await ledger.checkpointer.issue({ force: values.force });
+        cp = { size: issued.size, rootHash: toBase64(issued.root), note: issued.note };
+      } finally {
+        await store.close();
+      }
+    }
+    if (values.json) printJson(cp);
+    else process.stdout.write(cp.note);
+  },
+};
+
+function parseCount(text: string, flag: string): number {
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`--${flag} must be a non-negative integer`);
+  }
+  return Number(text);
+}
+
+export const ledgerCommands: Command[] = [ledgerVerifyCommand, ledgerProofCommand, ledgerVerifyProofCommand, ledgerCheckpointCommand];

@@ -1,0 +1,69 @@
+// `maestro policy build|test|activate`: compile Rego to a Wasm bundle with the pinned opa, run opa tests, activate a bundle.
+import { readFile } from "node:fs/promises";
+import { buildBundle, buildDefaultBundle, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR, runPolicyTests } from "../../server/policy/index.ts";
+import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
+import { clientFrom } from "../http-client.ts";
+
+export const policyBuildCommand: Command = {
+  name: "policy build",
+  summary: "compile policies/rego to an OPA Wasm bundle (pinned opa)",
+  usage: `
+Usage: maestro policy build [--out FILE] [--signing-key PEM --signing-alg ALG] [--json]
+
+Without --out, rebuilds the committed default bundle policies/bundle/maestro.tar.gz and its
+sources.json (the digests the server checks for staleness). With --signing-key the bundle carries
+OPA's .signatures.json. Needs the pinned opa in .tools/bin (scripts/bootstrap-opa.sh).`,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      { out: { type: "string" }, "signing-key": { type: "string" }, "signing-alg": { type: "string" }, json: { type: "boolean" } },
+      policyBuildCommand,
+    );
+    if (values["signing-alg"] && !values["signing-key"]) throw new UsageError("--signing-alg needs --signing-key");
+    const signing = values["signing-key"] ? { signingKey: values["signing-key"], signingAlg: values["signing-alg"] ?? "EdDSA" } : {};
+    const result = values.out
+      ? await buildBundle({ regoDir: DEFAULT_REGO_DIR, opaPath: DEFAULT_OPA_PATH, outFile: values.out, ...signing })
+      : await buildDefaultBundle(signing);
+    if (values.json) printJson({ outFile: result.outFile, digest: result.digest, revision: result.revision });
+    else process.stdout.write(`built ${result.outFile}\n  digest   ${result.digest}\n  revision ${result.revision}\n`);
+  },
+};
+
+export const policyTestCommand: Command = {
+  name: "policy test",
+  summary: "opa fmt/check --strict/test with coverage ≥ 90 %, and bundle freshness",
+  usage: `
+Usage: maestro policy test [--threshold 90] [--json]
+
+Runs opa fmt --fail, opa check --strict, opa test -v and opa test --coverage over policies/rego,
+then checks the committed bundle matches the Rego sources. Exit 0 only if all pass.`,
+  async run(argv) {
+    const { values } = parseFlags(argv, { threshold: { type: "string" }, json: { type: "boolean" } }, policyTestCommand);
+    const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    if (threshold !== undefined && !(threshold >= 0 && threshold <= 100)) throw new UsageError("--threshold must be 0-100");
+    const report = await runPolicyTests({ threshold, log: values.json ? undefined : (line) => process.stdout.write(`${line}\n`) });
+    if (values.json) printJson(report);
+    return report.ok ? 0 : 1;
+  },
+};
+
+export const policyActivateCommand: Command = {
+  name: "policy activate",
+  summary: "activate a policy bundle on a running server (ledgered)",
+  usage: `
+Usage: maestro policy activate FILE [--url URL] [--token TOKEN] [--json]
+
+Uploads an OPA bundle (.tar.gz, base64 in JSON) to POST /v1/policy/activate (role security or admin). The server
+verifies (signature, when it has a verification key), smoke-tests, ledgers policy.activated, then
+swaps atomically; a bad bundle is refused and the old one keeps serving.`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" } }, policyActivateCommand, true);
+    if (positionals.length !== 1) throw new UsageError("give exactly one bundle FILE");
+    const bytes = await readFile(positionals[0]).catch(() => {
+      throw new UsageError(`cannot read ${positionals[0]}`);
+    });
+    const result = await clientFrom(values).post("/v1/policy/activate", { bundle: Buffer.from(bytes).toString("base64") });
+    if (values.json) printJson(result);
+    else process.stdout.write(`activated ${(result as { digest: string }).digest}\n`);
+  },
+};

@@ -1,0 +1,86 @@
+// `maestro runset register FILE` and `maestro runset run FILE`: grants to the server, then every agent through the mediator.
+import { httpMediatorFromEnv, DEFAULT_MAESTRO_URL } from "../../agents/mediator/http-mediator-client.ts";
+import { progressView } from "../../agents/runset/progress-view.ts";
+import { registerRunsetOverHttp } from "../../agents/runset/register-runset.ts";
+import { loadRunset } from "../../agents/runset/runset-file.ts";
+import { runRunset } from "../../agents/runset/run-runset.ts";
+import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
+
+const SERVER_FLAGS = { url: { type: "string" }, json: { type: "boolean" } } as const;
+
+function fileArg(positionals: string[], command: Command): string {
+  if (positionals.length !== 1) throw new UsageError(`expected one run-set FILE (see maestro ${command.name} --help)`);
+  return positionals[0];
+}
+
+function adminToken(flag: string | undefined): string {
+  const token = flag ?? process.env.MAESTRO_ADMIN_TOKEN;
+  if (!token) throw new UsageError("registering needs an admin or security token: --admin-token or MAESTRO_ADMIN_TOKEN");
+  return token;
+}
+
+export const runsetRegisterCommand: Command = {
+  name: "runset register",
+  summary: "register a run-set's grants and budget cap with the server",
+  usage: `
+Usage: maestro runset register FILE [--url URL] [--admin-token TOKEN] [--json]
+
+Sends every agent's grants and the run-set budget_usd cap to POST /v1/runsets (ledgered as
+runset.registered). Needs an admin or security token (--admin-token or MAESTRO_ADMIN_TOKEN).
+Server URL: --url, MAESTRO_URL, default ${DEFAULT_MAESTRO_URL}.`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, { ...SERVER_FLAGS, "admin-token": { type: "string" } }, runsetRegisterCommand, true);
+    const runset = await loadRunset(fileArg(positionals, runsetRegisterCommand));
+    const result = await registerRunsetOverHttp(values.url ?? process.env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL, adminToken(values["admin-token"]), runset);
+    if (values.json) printJson(result);
+    else process.stdout.write(`registered run-set ${result.name} (ledger index ${result.ledgerIndex})\n`);
+  },
+};
+
+export const runsetRunCommand: Command = {
+  name: "runset run",
+  summary: "run a run-set's agents in parallel, every tool call through the mediator",
+  usage: `
+Usage: maestro runset run FILE [--url URL] [--token TOKEN] [--concurrency N] [--register [--admin-token TOKEN]] [--json]
+
+FILE is YAML or JSON (schemas/runset/runset.schema.json). Each code-changing agent works on its
+own branch maestro/<runset>/<agent>-<run> in its own git worktree; at the end its tests run there
+(a mediated tests.run call), its changes are committed to the branch and the worktree is removed.
+Live progress (turns, tool calls, denies, spend) goes to stderr; --json prints the report on stdout.
+
+  --token         agent token (default MAESTRO_TOKEN)     --url   server (MAESTRO_URL, default ${DEFAULT_MAESTRO_URL})
+  --register      register the grants first (needs --admin-token or MAESTRO_ADMIN_TOKEN)
+Provider keys come from ANTHROPIC_API_KEY / OPENAI_API_KEY and are never ledgered.
+Exit 0 when every agent met its success criteria, 1 otherwise.`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { ...SERVER_FLAGS, token: { type: "string" }, concurrency: { type: "string" }, register: { type: "boolean" }, "admin-token": { type: "string" } },
+      runsetRunCommand,
+      true,
+    );
+    const runset = await loadRunset(fileArg(positionals, runsetRunCommand));
+    if (values.concurrency !== undefined) {
+      const n = Number(values.concurrency);
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError("--concurrency must be an integer from 1 to 64");
+      runset.concurrency = n;
+    }
+    const mediator = httpMediatorFromEnv({ url: values.url, token: values.token });
+    if (values.register) await registerRunsetOverHttp(mediator.url, adminToken(values["admin-token"]), runset);
+    const view = progressView();
+    let report;
+    try {
+      report = await runRunset({ runset, mediator, onProgress: (p) => view.update(p) });
+    } finally {
+      view.close();
+    }
+    if (values.json) printJson(report);
+    else {
+      for (const a of report.agents) {
+        const branch = a.branch ? ` branch ${a.branch.branch}${a.branch.changed ? "" : " (no changes)"}` : "";
+        process.stdout.write(`${a.success ? "ok  " : "FAIL"} ${a.agent}: ${a.state}, tests ${a.tests?.status ?? "not run"}, $${a.spentUsd.toFixed(4)}${branch}${a.error ? ` — ${a.error}` : ""}\n`);
+      }
+    }
+    return report.success ? 0 : 1;
+  },
+};

@@ -1,0 +1,101 @@
+// `maestro waiver request|approve|revoke|list`: the governed-exception procedure over the HTTP API.
+import { type Command, parseFlags, printJson, requireFlag, UsageError } from "../command.ts";
+import { CLIENT_FLAGS, clientFrom, parseDuration, requirePositional } from "../http-client.ts";
+
+const CONNECT = "[--url URL] [--token TOKEN] [--json]   (MAESTRO_URL, MAESTRO_TOKEN also work)";
+
+function summary(w: any): string {
+  const scope = [w.agents ? `agents ${w.agents.join(",")}` : null, w.runsets ? `runsets ${w.runsets.join(",")}` : null].filter(Boolean).join(", ");
+  const approvals = `${w.approvals.length}/${w.approvalsRequired} approvals`;
+  const until = w.expiresAt ? ` until ${w.expiresAt}` : "";
+  return `${w.id}  ${w.state}${until}  ${w.capability} on ${w.resource} (${scope}) waives ${w.waives.join(",")}; ${approvals}; used ${w.uses.count}x`;
+}
+
+export const waiverRequestCommand: Command = {
+  name: "waiver request",
+  summary: "request a waiver (engineer)",
+  usage: `
+Usage: maestro waiver request --capability CAP --resource GLOB (--agent NAME... | --runset NAME...)
+         --waives no_grant[,session_tainted,approval_required,budget_exceeded] --justification TEXT
+         --duration 8h [--ticket REF] ${CONNECT}
+
+The policy sets the longest duration per capability and whether it can be waived at all.
+Security approves it (never the requester); high-risk capabilities need two approvers.`,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      {
+        ...CLIENT_FLAGS,
+        capability: { type: "string" },
+        resource: { type: "string" },
+        agent: { type: "string", multiple: true },
+        runset: { type: "string", multiple: true },
+        waives: { type: "string" },
+        justification: { type: "string" },
+        duration: { type: "string" },
+        ticket: { type: "string" },
+      },
+      waiverRequestCommand,
+    );
+    if (!values.agent && !values.runset) throw new UsageError("give --agent or --runset (repeatable): a waiver is always scoped");
+    const body = {
+      capability: requireFlag(values.capability, "capability"),
+      resource: requireFlag(values.resource, "resource"),
+      ...(values.agent ? { agents: values.agent } : {}),
+      ...(values.runset ? { runsets: values.runset } : {}),
+      waives: requireFlag(values.waives, "waives").split(",").map((s) => s.trim()).filter(Boolean),
+      justification: requireFlag(values.justification, "justification"),
+      durationSeconds: parseDuration(requireFlag(values.duration, "duration"), "duration"),
+      ...(values.ticket ? { ticket: values.ticket } : {}),
+    };
+    const waiver = await clientFrom(values).post("/v1/waivers", body);
+    if (values.json) printJson(waiver);
+    else process.stdout.write(`requested ${summary(waiver)}\n`);
+  },
+};
+
+export const waiverApproveCommand: Command = {
+  name: "waiver approve",
+  summary: "approve a waiver (security; never your own)",
+  usage: `
+Usage: maestro waiver approve WAIVER_ID [--comment TEXT] ${CONNECT}`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, { ...CLIENT_FLAGS, comment: { type: "string" } }, waiverApproveCommand, true);
+    const id = requirePositional(positionals, "WAIVER_ID");
+    const waiver = await clientFrom(values).post(`/v1/waivers/${encodeURIComponent(id)}/approve`, values.comment ? { comment: values.comment } : {});
+    if (values.json) printJson(waiver);
+    else process.stdout.write(`approved ${summary(waiver)}\n`);
+  },
+};
+
+export const waiverRevokeCommand: Command = {
+  name: "waiver revoke",
+  summary: "revoke a waiver with a reason (security, admin)",
+  usage: `
+Usage: maestro waiver revoke WAIVER_ID --reason TEXT ${CONNECT}`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, { ...CLIENT_FLAGS, reason: { type: "string" } }, waiverRevokeCommand, true);
+    const id = requirePositional(positionals, "WAIVER_ID");
+    const waiver = await clientFrom(values).post(`/v1/waivers/${encodeURIComponent(id)}/revoke`, { reason: requireFlag(values.reason, "reason") });
+    if (values.json) printJson(waiver);
+    else process.stdout.write(`revoked ${summary(waiver)}\n`);
+  },
+};
+
+export const waiverListCommand: Command = {
+  name: "waiver list",
+  summary: "list waivers with state, approvals and use counts",
+  usage: `
+Usage: maestro waiver list [--state pending|active|revoked|expired] [--capability CAP] ${CONNECT}`,
+  async run(argv) {
+    const { values } = parseFlags(argv, { ...CLIENT_FLAGS, state: { type: "string" }, capability: { type: "string" } }, waiverListCommand);
+    const query = new URLSearchParams();
+    if (values.state) query.set("state", values.state);
+    if (values.capability) query.set("capability", values.capability);
+    const { waivers } = await clientFrom(values).get(`/v1/waivers${query.size ? `?${query}` : ""}`);
+    if (values.json) printJson({ waivers });
+    else process.stdout.write(waivers.length ? `${waivers.map(summary).join("\n")}\n` : "no waivers\n");
+  },
+};
+
+export const waiverCommands: Command[] = [waiverRequestCommand, waiverApproveCommand, waiverRevokeCommand, waiverListCommand];

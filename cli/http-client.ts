@@ -1,0 +1,67 @@
+// The CLI's HTTP client for the control and evidence APIs: base URL and bearer token from flags or environment.
+import { ERROR_STATUS, type ErrorCode, MaestroError } from "../common/errors.ts";
+import { UsageError } from "./command.ts";
+
+export const DEFAULT_URL = "http://127.0.0.1:8787";
+
+/** Flags every HTTP-speaking command takes. */
+export const CLIENT_FLAGS = {
+  url: { type: "string" },
+  token: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+export interface ApiClient {
+  get(path: string): Promise<any>;
+  post(path: string, body: unknown): Promise<any>;
+}
+
+export function clientFrom(values: { url?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): ApiClient {
+  const base = (values.url ?? env.MAESTRO_URL ?? DEFAULT_URL).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/\s]+$/.test(base)) throw new UsageError(`--url must be http(s)://host[:port], got "${base}"`);
+  const token = values.token ?? env.MAESTRO_TOKEN;
+  if (!token) throw new UsageError("missing --token (or MAESTRO_TOKEN); get one with: maestro token issue --role ROLE --sub NAME");
+  const call = async (method: "GET" | "POST", path: string, body?: unknown) => {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new MaestroError("ledger_unavailable", `cannot reach the maestro server at ${base} (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+    }
+    const text = await response.text();
+    let parsed: any;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!response.ok) throw serverError(response.status, parsed, text);
+    return parsed;
+  };
+  return { get: (path) => call("GET", path), post: (path, body) => call("POST", path, body) };
+}
+
+/** The server's {"error": {code, message, field}} as one readable line: "409 conflict: waiver … is revoked". */
+function serverError(status: number, body: any, text: string): MaestroError {
+  const error = body?.error;
+  const code: ErrorCode = error?.code && Object.hasOwn(ERROR_STATUS, error.code) ? error.code : status >= 500 ? "internal" : "bad_request";
+  const message = typeof error?.message === "string" ? error.message : text.slice(0, 200) || `HTTP ${status}`;
+  return new MaestroError(code, `${status} ${error?.code ?? "error"}: ${message}`, { field: typeof error?.field === "string" ? error.field : undefined });
+}
+
+/** "90s", "15m", "8h", "7d" → seconds. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+)([smhd])$/.exec(text);
+  if (!match) throw new UsageError(`--${flag} "${text}" must look like 90s, 15m, 8h or 7d`);
+  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as "s" | "m" | "h" | "d"];
+}
+
+export function requirePositional(positionals: string[], name: string): string {
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `missing ${name}` : `expected one ${name}, got ${positionals.length} arguments`);
+  return positionals[0];
+}

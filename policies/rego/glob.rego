@@ -1,0 +1,37 @@
+# glob.match with fast paths for the common pattern shapes (exact, "prefix**", "prefix*" without delimiters).
+package maestro.lib.glob
+
+# Why: in OPA's Wasm runtime every glob.match call compiles its pattern afresh (~7 µs), which dominated
+# evaluation with a dozen grants. These shapes are decided with plain string builtins instead; their
+# equivalence with glob.match is asserted in glob_test.rego. Pattern syntax (gobwas/glob):
+# https://www.openpolicyagent.org/docs/policy-reference/#builtin-glob-globmatch
+metachars := {"*", "?", "[", "]", "{", "}", "\\"}
+
+literal(s) if not has_meta(s)
+
+has_meta(s) if {
+	some c in metachars
+	contains(s, c)
+}
+
+# "**" matches any run of characters, delimiters included, so "<literal>**" is a prefix test.
+any_suffix_prefix(pattern) := prefix if {
+	endswith(pattern, "**")
+	prefix := trim_suffix(pattern, "**")
+	literal(prefix)
+}
+
+# "*" matches any run of non-delimiters; with no delimiters (null) "<literal>*" is a prefix test too.
+star_prefix(pattern, null) := prefix if {
+	endswith(pattern, "*")
+	prefix := trim_suffix(pattern, "*")
+	literal(prefix)
+}
+
+match(pattern, delimiters, value) := pattern == value if literal(pattern)
+
+else := startswith(value, prefix) if prefix := any_suffix_prefix(pattern)
+
+else := startswith(value, prefix) if prefix := star_prefix(pattern, delimiters)
+
+else := glob.match(pattern, delimiters, value)

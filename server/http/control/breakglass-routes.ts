@@ -1,0 +1,18 @@
+// Control API, break-glass: open (admin) and review (security). Roles from server/auth/route-roles.ts.
+import { Hono } from "hono";
+import { requireRoute } from "../../auth/route-roles.ts";
+import type { AuthEnv } from "../../auth/middleware.ts";
+import type { ServerContext } from "../../context.ts";
+import { readJson } from "../params.ts";
+import { service } from "../../waivers/http-support.ts";
+
+export function breakglassControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.post("/v1/breakglass", requireRoute("POST", "/v1/breakglass"), async (c) => {
+    return c.json(await service(ctx.breakglass, "break-glass").open(await readJson(c.req), c.get("principal")), 201);
+  });
+  app.post("/v1/breakglass/:id/review", requireRoute("POST", "/v1/breakglass/:id/review"), async (c) => {
+    return c.json(await service(ctx.breakglass, "break-glass").review(c.req.param("id"), await readJson(c.req), c.get("principal")));
+  });
+  return app;
+}

@@ -1,0 +1,18 @@
+// Control API, holds: place and clear (auditor). Roles from server/auth/route-roles.ts.
+import { Hono } from "hono";
+import { requireRoute } from "../../auth/route-roles.ts";
+import type { AuthEnv } from "../../auth/middleware.ts";
+import type { ServerContext } from "../../context.ts";
+import { readJson } from "../params.ts";
+import { service } from "../../waivers/http-support.ts";
+
+export function holdControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.post("/v1/holds", requireRoute("POST", "/v1/holds"), async (c) => {
+    return c.json(await service(ctx.holds, "holds").place(await readJson(c.req), c.get("principal")), 201);
+  });
+  app.post("/v1/holds/:id/clear", requireRoute("POST", "/v1/holds/:id/clear"), async (c) => {
+    return c.json(await service(ctx.holds, "holds").clear(c.req.param("id"), await readJson(c.req), c.get("principal")));
+  });
+  return app;
+}

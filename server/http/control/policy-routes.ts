@@ -1,0 +1,26 @@
+// Control API, policy part: activate an OPA bundle (verified, smoke-tested, ledgered, then swapped atomically).
+import { Hono } from "hono";
+import { MaestroError } from "../../../common/errors.ts";
+import { requireRole, type AuthEnv } from "../../auth/middleware.ts";
+import type { ServerContext } from "../../context.ts";
+import { readJson } from "../params.ts";
+
+/** Bundles are larger than ordinary control bodies (base64 of a Wasm module). */
+export const MAX_BUNDLE_BODY_BYTES = 8 * 1024 * 1024;
+
+export function policyRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.post("/v1/policy/activate", requireRole("security", "admin"), async (c) => {
+    const body = (await readJson(c.req)) as { bundle?: unknown };
+    if (typeof body !== "object" || body === null || typeof body.bundle !== "string" || body.bundle.length === 0) {
+      throw new MaestroError("invalid_field", "bundle must be the base64 of an OPA bundle (.tar.gz)", { field: "/bundle" });
+    }
+    const bytes = Buffer.from(body.bundle, "base64");
+    if (bytes.toString("base64") !== body.bundle.replace(/\s+/g, "")) {
+      throw new MaestroError("invalid_field", "bundle is not valid base64", { field: "/bundle" });
+    }
+    const info = await ctx.policy.activate(bytes, c.get("principal"));
+    return c.json(info);
+  });
+  return app;
+}

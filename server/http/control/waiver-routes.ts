@@ -1,0 +1,22 @@
+// Control API, waivers: request (engineer), approve (security), revoke (security, admin). Roles from server/auth/route-roles.ts.
+import { Hono } from "hono";
+import { requireRoute } from "../../auth/route-roles.ts";
+import type { AuthEnv } from "../../auth/middleware.ts";
+import type { ServerContext } from "../../context.ts";
+import { readJson } from "../params.ts";
+import { readOptionalJson, service } from "../../waivers/http-support.ts";
+
+export function waiverControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
+  app.post("/v1/waivers", requireRoute("POST", "/v1/waivers"), async (c) => {
+    const waiver = await service(ctx.waivers, "waivers").request(await readJson(c.req), c.get("principal"));
+    return c.json(waiver, 201);
+  });
+  app.post("/v1/waivers/:id/approve", requireRoute("POST", "/v1/waivers/:id/approve"), async (c) => {
+    return c.json(await service(ctx.waivers, "waivers").approve(c.req.param("id"), await readOptionalJson(c.req), c.get("principal")));
+  });
+  app.post("/v1/waivers/:id/revoke", requireRoute("POST", "/v1/waivers/:id/revoke"), async (c) => {
+    return c.json(await service(ctx.waivers, "waivers").revoke(c.req.param("id"), await readJson(c.req), c.get("principal")));
+  });
+  return app;
+}

@@ -1,0 +1,17 @@
+// Evidence API, holds: each hold with what it blocks, who to contact and what clears it (GET only).
+import { Hono } from "hono";
+import { MaestroError } from "../../../common/errors.ts";
+import type { ServerContext } from "../../context.ts";
+import { service } from "../../waivers/http-support.ts";
+
+export function holdEvidenceRoutes(ctx: ServerContext): Hono {
+  const app = new Hono();
+  app.get("/v1/holds", async (c) => {
+    const state = c.req.query("state");
+    if (state !== undefined && state !== "active" && state !== "cleared") {
+      throw new MaestroError("invalid_field", "state must be active or cleared", { field: "state" });
+    }
+    return c.json({ holds: await service(ctx.holds, "holds").list({ state }) });
+  });
+  return app;
+}

@@ -1,0 +1,104 @@
+// Assembles the self-contained evidence export of a published release: events with inclusion proofs against one signed
+// checkpoint, consistency proofs (evidence tree → checkpoint → newest), keys, signed safety case, SBOM, summaries; then signs it.
+import type { Kysely } from "kysely";
+import { inclusionPlan, planCoords, resolvePlan, toBase64, type NodeCoord } from "../../../ledger/core/index.ts";
+import { eventSigner } from "../../../ledger/append/event-signer.ts";
+import { canonicalBytes } from "../../../ledger/event/envelope.ts";
+import type { Ledger } from "../../../ledger/open-ledger.ts";
+import { readNodeHashes } from "../../../ledger/store/node-hashes.ts";
+import type { LedgerTables } from "../../../ledger/store/schema.ts";
+import { MaestroError } from "../../../common/errors.ts";
+import type { Clock } from "../../../common/clock.ts";
+import { classifyEvents, releaseFromEvents, summarize } from "../verify/classify.ts";
+import type { EvidenceExport, ExportedEvent } from "../verify/export-types.ts";
+import { EXPORT_FORMAT, type SafetyCaseStatement } from "../verify/types.ts";
+import { entriesByIndex } from "../evidence/ledger-queries.ts";
+import type { ReleasesTable } from "../tables.ts";
+
+export interface ExportDeps {
+  db: Kysely<any>;
+  ledger: Ledger;
+  clock: Clock;
+  checkpointVkey: string;
+  eventJwks(): Promise<Array<Record<string, unknown>>>;
+}
+
+const CHUNK = 500;
+
+/** RFC 6962 audit paths for many leaves at once: one batched read of every subtree hash they need. */
+async function inclusionProofs(db: Kysely<LedgerTables>, indexes: number[], size: number): Promise<Map<number, string[]>> {
+  const plans = new Map(indexes.map((i) => [i, inclusionPlan(i, size)]));
+  const unique = new Map<string, NodeCoord>();
+  for (const plan of plans.values()) for (const c of planCoords(plan)) unique.set(`${c.level}/${c.index}`, c);
+  const coords = [...unique.values()];
+  const hashes = new Map<string, Uint8Array>();
+  for (let i = 0; i < coords.length; i += CHUNK) {
+    const part = coords.slice(i, i + CHUNK);
+    (await readNodeHashes(db, part)).forEach((h, k) => hashes.set(`${part[k].level}/${part[k].index}`, h));
+  }
+  const out = new Map<number, string[]>();
+  for (const [i, plan] of plans) out.set(i, resolvePlan(plan, (c) => hashes.get(`${c.level}/${c.index}`)!).map(toBase64));
+  return out;
+}
+
+export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable): Promise<EvidenceExport> {
+  if (row.state !== "published" || !row.bundle || row.published_index === null) {
+    throw new MaestroError("conflict", `release ${row.id} is not published; only a published release has signed evidence to export`, { field: "id" });
+  }
+  const { reader, checkpointer } = deps.ledger;
+  const bundle = JSON.parse(row.bundle) as Record<string, any>;
+  const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, "base64").toString("utf8")) as SafetyCaseStatement;
+  const evidence = statement.predicate.evidence;
+
+  // One checkpoint that covers the publish event: the first such one, so repeated exports agree; issue one if none yet.
+  const covering = (await reader.checkpoints()).filter((c) => c.size > row.published_index!).sort((a, b) => a.size - b.size)[0];
+  const checkpoint = covering ?? (await checkpointer.issue());
+  const latest = (await reader.latestCheckpoint()) ?? checkpoint;
+
+  const indexes = [...evidence.events.map((e) => e.index), row.published_index];
+  const db = deps.db as Kysely<LedgerTables>;
+  const entries = (await entriesByIndex(db, indexes, checkpoint.size)).sort((a, b) => a.index - b.index);
+  if (entries.length !== indexes.length) throw new MaestroError("internal", `ledger is missing evidence events of release ${row.id}`);
+  const proofs = await inclusionProofs(db, indexes, checkpoint.size);
+  const events: ExportedEvent[] = entries.map((e) => ({
+    index: e.index,
+    canonical: toBase64(e.canonical),
+    signature: e.signature,
+    proof: proofs.get(e.index)!,
+  }));
+
+  const consistency = async (from: number, to: number) => ({
+    from,
+    to,
+    hashes: from === to ? [] : (await reader.consistencyProof(from, to)).hashes.map(toBase64),
+  });
+  const created = entries.find((e) => e.event.kind === "release.created")!;
+  const published = entries.find((e) => e.index === row.published_index)!;
+  const classified = classifyEvents(entries, {
+    releaseId: row.id,
+    sessions: JSON.parse(row.sessions),
+    runsets: JSON.parse(row.runsets),
+    publishDecisionId: evidence.publishDecision.id,
+  });
+  const unsigned: Omit<EvidenceExport, "exportSignature"> = {
+    format: EXPORT_FORMAT,
+    exportedAt: deps.clock.now().toISOString(),
+    release: releaseFromEvents(created, published),
+    keys: { jwks: { keys: (await deps.eventJwks()) as EvidenceExport["keys"]["jwks"]["keys"] }, vkey: deps.checkpointVkey },
+    checkpoint: checkpoint.note,
+    latestCheckpoint: latest.note,
+    consistency: {
+      evidenceToCheckpoint: await consistency(evidence.tree.size, checkpoint.size),
+      checkpointToLatest: await consistency(checkpoint.size, latest.size),
+    },
+    events,
+    safetyCase: { bundle, document: statement.predicate.safetyCase },
+    sbom: row.sbom ? (JSON.parse(row.sbom) as Record<string, unknown>) : null,
+    waivers: summarize(classified.set.waivers),
+    holds: summarize(classified.set.holds),
+    breakglass: summarize(classified.set.breakglass),
+  };
+  // Signed with the event key, so bytes no other check reads (e.g. exportedAt) are covered too.
+  const exportSignature = await eventSigner(deps.ledger.keyring.event).sign(canonicalBytes(unsigned));
+  return { ...unsigned, exportSignature };
+}

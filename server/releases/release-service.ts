@@ -1,0 +1,219 @@
+// Releases: create (a signed release.created event) and publish (a mediated release.publish decision, then a signed safety case).
+import { createHash, randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import { MaestroError } from "../../common/errors.ts";
+import { toBase64 } from "../../ledger/core/index.ts";
+import type { Principal } from "../auth/roles.ts";
+import type { ServerContext } from "../context.ts";
+import { gatherEvidence } from "./evidence/gather-evidence.ts";
+import { buildEvidenceExport } from "./export/build-export.ts";
+import { findRelease, recordOf } from "./release-queries.ts";
+import { acceptSbom } from "./sbom/accept-sbom.ts";
+import { signStatement } from "./sign/case-signer.ts";
+import type { ReleaseTables } from "./tables.ts";
+import { buildSafetyCase } from "./verify/safety-case.ts";
+import { checkReleaseCreate } from "./verify/schemas.ts";
+import { buildStatement, policyDigestsOf } from "./verify/statement.ts";
+import type { Artifact, ReleaseRecord, SafetyCaseDocument, SafetyCaseStatement } from "./verify/types.ts";
+import type { EvidenceExport } from "./verify/export-types.ts";
+
+interface CreateBody {
+  id?: string;
+  repository: string;
+  version: string;
+  artifacts: Artifact[];
+  runsets?: string[];
+  sessions?: string[];
+  sbom?: { packageLock?: unknown; cyclonedx?: unknown };
+}
+
+/** What publishing needs from the mediator (server/mediator): one decision, durable on the ledger before we act on it. */
+interface PublishMediator {
+  mediate(call: unknown, principal: Principal): Promise<{ decision: string; allow: boolean; reasons: Array<{ code: string; message: string }>; decisionId: string; ledgerIndex: number }>;
+}
+
+const actorOf = (p: Principal) => ({ type: "user" as const, id: p.sub, role: p.role });
+
+export class ReleaseService {
+  readonly #ctx: ServerContext;
+
+  constructor(ctx: ServerContext) {
+    this.#ctx = ctx;
+  }
+
+  async create(body: unknown, principal: Principal): Promise<ReleaseRecord> {
+    const failure = checkReleaseCreate(body);
+    if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
+    const input = body as CreateBody;
+    const sessions = input.sessions ?? [];
+    const runsets = input.runsets ?? [];
+    if (sessions.length === 0 && runsets.length === 0) {
+      throw new MaestroError("invalid_field", "a release ships the work of at least one session or runset", { field: "/sessions" });
+    }
+    const sbom = acceptSbom(input.sbom, this.#ctx.clock);
+    const id = input.id ?? randomUUID();
+    // An agent may create a release only when the policy allows it a release.publish call for the repository.
+    if (principal.role === "agent") {
+      await this.#mediatePublish(principal, { runset: runsets[0] ?? "releases", session: sessions[0] ?? `release-create`, resource: `${input.repository}@${input.version}`, args: { repository: input.repository, release: id, version: input.version } });
+    }
+    await this.#ctx.ledger.writer.append(
+      {
+        kind: "release.created",
+        actor: actorOf(principal),
+        subject: { type: "release", id },
+        payload: { repository: input.repository, version: input.version, artifacts: input.artifacts, runsets, sessions, sbom: sbom?.ref ?? null },
+      },
+      {
+        apply: async (trx, event, index) => {
+          const db = trx as unknown as Kysely<ReleaseTables>;
+          const clash = await db
+            .selectFrom("releases")
+            .select("id")
+            .where((eb) => eb.or([eb("id", "=", id), eb.and([eb("repository", "=", input.repository), eb("version", "=", input.version)])]))
+            .executeTakeFirst();
+          if (clash) throw new MaestroError("conflict", `release ${clash.id} already exists for this id or repository and version`, { field: "/id" });
+          await db
+            .insertInto("releases")
+            .values({
+              id,
+              repository: input.repository,
+              version: input.version,
+              artifacts: JSON.stringify(input.artifacts),
+              runsets: JSON.stringify(runsets),
+              sessions: JSON.stringify(sessions),
+              state: "draft",
+              created_by: principal.sub,
+              created_at: new Date(event.time),
+              created_index: index,
+              sbom: sbom ? JSON.stringify(sbom.document) : null,
+              sbom_ref: sbom ? JSON.stringify(sbom.ref) : null,
+              published: null,
+              published_at: null,
+              published_by: null,
+              published_index: null,
+              bundle: null,
+            })
+            .execute();
+        },
+      },
+    );
+    return recordOf(await findRelease(this.#ctx.db, id));
+  }
+
+  /** Publishing is a release.publish decision: a hold (or any deny) blocks it; only an allow leads to a signed case. */
+  async publish(id: string, principal: Principal): Promise<ReleaseRecord> {
+    const row = await findRelease(this.#ctx.db, id);
+    if (row.state !== "draft") throw new MaestroError("conflict", `release ${id} is already ${row.state}`, { field: "id" });
+    const runsets = JSON.parse(row.runsets) as string[];
+    const session = `release:${id}`.length <= 128 ? `release:${id}` : `release:${createHash("sha256").update(id).digest("hex").slice(0, 40)}`;
+    const result = await this.#mediatePublish(principal, {
+      runset: runsets[0] ?? "releases",
+      session,
+      // The policy's release convention (policies/rego/match.rego): resource "owner/repo@version", args.repository.
+      resource: `${row.repository}@${row.version}`,
+      args: { repository: row.repository, release: id, version: row.version, artifacts: JSON.parse(row.artifacts) },
+    });
+    const statement = await this.#statementFor(row, { id: result.decisionId, index: result.ledgerIndex });
+    const signed = await signStatement(statement, this.#ctx.ledger.keyring.event);
+    const payload = {
+      decisionId: result.decisionId,
+      decisionIndex: result.ledgerIndex,
+      statementDigest: signed.statementDigest,
+      signerKid: signed.signerKid,
+      tree: { size: statement.predicate.evidence.tree.size, rootHash: statement.predicate.evidence.tree.rootHash },
+    };
+    await this.#ctx.ledger.writer.append(
+      { kind: "release.published", actor: actorOf(principal), subject: { type: "release", id }, payload },
+      {
+        apply: async (trx, event, index) => {
+          const updated = await (trx as unknown as Kysely<ReleaseTables>)
+            .updateTable("releases")
+            .set({ state: "published", published: JSON.stringify(payload), published_at: new Date(event.time), published_by: principal.sub, published_index: index, bundle: JSON.stringify(signed.bundle) })
+            .where("id", "=", id)
+            .where("state", "=", "draft")
+            .executeTakeFirst();
+          if (Number(updated.numUpdatedRows) === 0) throw new MaestroError("conflict", `release ${id} was published concurrently`, { field: "id" });
+        },
+      },
+    );
+    return recordOf(await findRelease(this.#ctx.db, id));
+  }
+
+  /** Asks the mediator for a release.publish decision; anything but an allow blocks (fail closed without a mediator). */
+  async #mediatePublish(
+    principal: Principal,
+    call: { runset: string; session: string; resource: string; args: Record<string, unknown> },
+  ): Promise<{ decisionId: string; ledgerIndex: number }> {
+    const mediator = (this.#ctx as { mediator?: PublishMediator }).mediator;
+    if (!mediator) throw new MaestroError("mediator_unreachable", "no mediator is configured; publishing fails closed");
+    const result = await mediator.mediate({ ...call, agent: principal.sub, tool: "maestro.release.publish", capability: "release.publish" }, principal);
+    if (!result.allow) {
+      const reasons = result.reasons.map((r) => `${r.code}: ${r.message}`).join("; ") || "no reason given";
+      throw new MaestroError("release_blocked", `release.publish was ${result.decision} (decision ${result.decisionId}): ${reasons}`, {
+        details: { decisionId: result.decisionId, decision: result.decision, reasons: result.reasons },
+      });
+    }
+    return result;
+  }
+
+  /** Gathers the evidence up to the current tree size and builds the statement (and its GSN case) over it. */
+  async #statementFor(row: Awaited<ReturnType<typeof findRelease>>, publishDecision: { id: string; index: number }): Promise<SafetyCaseStatement> {
+    const { reader } = this.#ctx.ledger;
+    const size = (await reader.head()).size;
+    const tree = { origin: this.#ctx.ledger.origin, size, rootHash: toBase64(await reader.rootAt(size)) };
+    const record = recordOf(row);
+    const { entries, classified } = await gatherEvidence(
+      this.#ctx.db,
+      { releaseId: row.id, sessions: record.sessions, runsets: record.runsets, createdIndex: record.createdIndex, publishDecision },
+      size,
+    );
+    const policyDigests = policyDigestsOf(classified.set.decisions);
+    const safetyCase = buildSafetyCase({
+      release: record,
+      evidence: { ...classified.set, sbom: record.sbom, target: { repository: record.repository, version: record.version } },
+      tree,
+      policyDigests,
+      generatedAt: this.#ctx.clock.now().toISOString(),
+    });
+    return buildStatement({
+      release: { ...record, created: { index: record.createdIndex, leafHash: toBase64(entries.find((e) => e.index === record.createdIndex)!.leafHash) } },
+      safetyCase,
+      tree,
+      events: entries.map((e) => ({ index: e.index, leafHash: toBase64(e.leafHash) })),
+      sbom: record.sbom,
+      publishDecision,
+      policyDigests,
+      keys: { eventKid: this.#ctx.ledger.keyring.event.kid, checkpointVkey: this.#ctx.checkpointVkey },
+    });
+  }
+
+  async get(id: string): Promise<ReleaseRecord> {
+    return recordOf(await findRelease(this.#ctx.db, id));
+  }
+
+  /** The signed case of a published release, or a live, unsigned preview of a draft's. */
+  async safetyCase(id: string): Promise<{ document: SafetyCaseDocument; signed: boolean; bundle: Record<string, unknown> | null }> {
+    const row = await findRelease(this.#ctx.db, id);
+    if (row.bundle) {
+      const bundle = JSON.parse(row.bundle) as Record<string, any>;
+      const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, "base64").toString("utf8")) as SafetyCaseStatement;
+      return { document: statement.predicate.safetyCase, signed: true, bundle };
+    }
+    const preview = await this.#statementFor(row, { id: "none", index: 0 });
+    return { document: preview.predicate.safetyCase, signed: false, bundle: null };
+  }
+
+  async sbom(id: string): Promise<Record<string, unknown>> {
+    const row = await findRelease(this.#ctx.db, id);
+    if (!row.sbom) throw new MaestroError("not_found", `release ${id} has no SBOM`, { field: "id" });
+    return JSON.parse(row.sbom) as Record<string, unknown>;
+  }
+
+  async exportEvidence(id: string): Promise<EvidenceExport> {
+    const ctx = this.#ctx;
+    return buildEvidenceExport(
+      { db: ctx.db, ledger: ctx.ledger, clock: ctx.clock, checkpointVkey: ctx.checkpointVkey, eventJwks: async () => (await ctx.eventJwks()) as Array<Record<string, unknown>> },
+      await findRelease(ctx.db, id),
+    );
+  }
+}

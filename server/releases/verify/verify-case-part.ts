@@ -1,0 +1,123 @@
+// Offline checks of the release half of an evidence export: the signed statement, the release record, SBOM, safety case and summaries.
+import { decodeHash } from "../../../ledger/core/index.ts";
+import { canonicalBytes } from "../../../ledger/event/envelope.ts";
+import { classifyEvents, releaseFromEvents, summarize } from "./classify.ts";
+import { cycloneDxProblem } from "./cyclonedx-schema.ts";
+import type { EvidenceExport } from "./export-types.ts";
+import { gsnProblem } from "./gsn-structure.ts";
+import { buildSafetyCase } from "./safety-case.ts";
+import { checkStatement } from "./schemas.ts";
+import { verifySafetyCaseBundle } from "./sigstore-bundle.ts";
+import { jsonDigest, policyDigestsOf, sha256Digest } from "./statement.ts";
+import type { ClaimResult, SafetyCaseStatement } from "./types.ts";
+import { checkConsistency, type LedgerPart } from "./verify-ledger-part.ts";
+import { ensure, type Report } from "./verify-report.ts";
+
+const same = (a: unknown, b: unknown): boolean => Buffer.from(canonicalBytes(a)).equals(Buffer.from(canonicalBytes(b)));
+
+export interface CasePart {
+  statement?: SafetyCaseStatement;
+  claims: ClaimResult[];
+}
+
+export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, report: Report): Promise<CasePart> {
+  const out: CasePart = { claims: [] };
+  const signed = await report.step("safetyCase.bundle", "Sigstore bundle v0.3 (DSSE) verifies with @sigstore/verify against the trusted key", () => {
+    const { payload, hint } = verifySafetyCaseBundle(doc.safetyCase.bundle, ledger.eventKeys);
+    const statement = JSON.parse(payload.toString("utf8")) as SafetyCaseStatement;
+    const problem = checkStatement(statement);
+    ensure(!problem, `in-toto statement: ${problem?.message}`);
+    ensure(statement.predicate.keys.eventKid === hint, "statement names another signing key than the bundle");
+    return { statement, hint, digest: sha256Digest(payload) };
+  });
+  if (!signed) return out;
+  const { statement } = signed;
+  const { evidence } = statement.predicate;
+  out.statement = statement;
+
+  await report.step("keys", "the checkpoint key is the one the signed statement names", () =>
+    ensure(statement.predicate.keys.checkpointVkey === ledger.vkey, "the signed statement attests another checkpoint key"),
+  );
+  const cp = ledger.checkpoint;
+  if (cp) {
+    await report.step("consistency", "the statement's evidence tree is consistent with the checkpoint", () => {
+      ensure(evidence.tree.origin === cp.origin, "evidence tree is from another log");
+      const from = { origin: cp.origin, size: evidence.tree.size, root: decodeHash(evidence.tree.rootHash, "rootHash") };
+      checkConsistency(doc.consistency.evidenceToCheckpoint, from, cp, "evidenceToCheckpoint");
+    });
+  }
+  const cited = new Set<number>();
+  await report.step("events", "the bundle holds exactly the events the statement cites, plus the publish event", () => {
+    for (const ref of evidence.events) {
+      cited.add(ref.index);
+      const e = ledger.events.get(ref.index);
+      ensure(e, `the statement cites ledger index ${ref.index}, which the bundle does not prove`);
+      ensure(e.leafHash === ref.leafHash, `ledger index ${ref.index} is not the event the statement cites`);
+    }
+    for (const index of ledger.events.keys()) {
+      const kind = ledger.events.get(index)!.event.kind;
+      ensure(cited.has(index) || (kind === "release.published" && index >= evidence.tree.size), `ledger index ${index} is not cited by the statement`);
+    }
+  });
+
+  const created = ledger.events.get(statement.predicate.release.created.index);
+  const scope = (created?.event.payload ?? {}) as { sessions?: string[]; runsets?: string[] };
+  const classified = classifyEvents([...ledger.events.values()], {
+    releaseId: statement.predicate.release.id,
+    sessions: scope.sessions ?? [],
+    runsets: scope.runsets ?? [],
+    publishDecisionId: evidence.publishDecision.id,
+  });
+
+  const release = await report.step("release", "the release record matches its signed ledger events and the statement", () => {
+    ensure(classified.created && classified.created.index === statement.predicate.release.created.index, "release.created event is missing");
+    ensure(classified.published, "release.published event is missing: the release was not published");
+    const record = releaseFromEvents(classified.created, classified.published);
+    ensure(same(record, doc.release), "the release record differs from what its ledger events say");
+    const p = record.published!;
+    ensure(p.statementDigest === signed.digest, "the release.published event attests another statement");
+    ensure(p.signerKid === signed.hint, "the release.published event names another signing key");
+    ensure(p.decisionId === evidence.publishDecision.id && p.decisionIndex === evidence.publishDecision.index, "publish decision mismatch");
+    ensure(classified.publishDecision?.index === p.decisionIndex, "the publish decision is not in the bundle");
+    ensure((classified.publishDecision.event.payload as { allow?: unknown }).allow === true, "the release.publish decision was not an allow");
+    ensure(p.tree.size === evidence.tree.size && p.tree.rootHash === evidence.tree.rootHash, "evidence tree mismatch");
+    ensure(same(statement.subject, record.artifacts), "the statement's subject is not the release's artifacts");
+    const r = statement.predicate.release;
+    ensure(r.id === record.id && r.repository === record.repository && r.version === record.version, "statement names another release");
+    for (const s of classified.stray) throw new Error(`ledger index ${s.index}: ${s.why}`);
+    return record;
+  });
+
+  await report.step("sbom", "SBOM matches the signed digest and validates against the CycloneDX schema", () => {
+    ensure(same(evidence.sbom, release?.sbom ?? evidence.sbom), "the statement's SBOM is not the release's SBOM");
+    if (evidence.sbom === null) return ensure(doc.sbom === null, "an SBOM is present but the statement attests none");
+    ensure(doc.sbom !== null && typeof doc.sbom === "object", "the SBOM is missing");
+    ensure(jsonDigest(doc.sbom) === evidence.sbom.digest, `SBOM digest ${jsonDigest(doc.sbom)} is not the signed ${evidence.sbom.digest}`);
+    const problem = cycloneDxProblem(doc.sbom);
+    ensure(!problem, `CycloneDX schema: ${problem?.message}`);
+  });
+
+  await report.step("safetyCase.document", "the readable safety case is the signed one and well-formed GSN", () => {
+    ensure(same(doc.safetyCase.document, statement.predicate.safetyCase), "the safety case differs from the signed one");
+    const problem = gsnProblem(statement.predicate.safetyCase);
+    ensure(!problem, `GSN: ${problem}`);
+  });
+
+  const set = { ...classified.set, sbom: evidence.sbom, target: { repository: statement.predicate.release.repository, version: statement.predicate.release.version } };
+  await report.step("safetyCase.claims", "every claim's status follows from the events", () => {
+    ensure(same(policyDigestsOf(set.decisions), evidence.policyDigests), "policy digests in force do not match the decisions");
+    ensure(release, "cannot recompute claims without a verified release");
+    const signedCase = statement.predicate.safetyCase;
+    const recomputed = buildSafetyCase({ release, evidence: set, tree: evidence.tree, policyDigests: evidence.policyDigests, generatedAt: signedCase.generatedAt });
+    const differs = recomputed.nodes.find((n, i) => !same(n, signedCase.nodes[i]));
+    ensure(!differs && same(recomputed, signedCase), `node ${differs?.id ?? "?"} (${String(differs?.claim ?? differs?.statement)}) does not match the events`);
+    out.claims = recomputed.nodes
+      .filter((n) => n.type === "Goal")
+      .map((n) => ({ claim: n.claim, statement: n.statement, status: n.status, reason: n.reason }) as unknown as ClaimResult);
+  });
+
+  for (const [part, events] of [["waivers", set.waivers], ["holds", set.holds], ["breakglass", set.breakglass]] as const) {
+    await report.step(part, `${part} summary matches the events`, () => ensure(same(summarize(events), doc[part]), `${part} summary differs from the events`));
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+// A server context, app and role tokens on a fresh store, with a hand-moved clock: the fixture every exceptions test uses.
+import type { Hono } from "hono";
+import { ManualClock } from "../../common/clock.ts";
+import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
+import { createTestStore, type TestStoreKind } from "../support/test-stores.ts";
+
+export interface Fixture {
+  ctx: ServerContext;
+  app: Hono;
+  clock: ManualClock;
+  token(role: Role, sub?: string, ttlSeconds?: number): Promise<string>;
+  /** POST/GET with a role's token; returns status and parsed JSON. */
+  call(method: "GET" | "POST", path: string, role: Role | null, body?: unknown, sub?: string): Promise<{ status: number; body: any }>;
+  treeSize(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openFixture(kind: TestStoreKind): Promise<Fixture> {
+  const store = await createTestStore(kind);
+  const clock = new ManualClock("2026-03-01T09:00:00Z");
+  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: false }, {}), { clock });
+  const app = createApp(ctx);
+  const key = { kid: ctx.ledger.keyring.token.kid, privateKey: ctx.ledger.keyring.token.privateKey };
+  const token = (role: Role, sub = `${role}-1`, ttl = 3600) => issueToken(key, role, sub, ttl, clock);
+  return {
+    ctx,
+    app,
+    clock,
+    token,
+    async call(method, path, role, body, sub) {
+      const headers: Record<string, string> = {};
+      if (role) headers.authorization = `Bearer ${await token(role, sub)}`;
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const response = await app.request(path, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: response.status, body: parsed };
+    },
+    treeSize: async () => (await ctx.ledger.reader.head()).size,
+    close: async () => {
+      await ctx.close();
+      await store.cleanup();
+    },
+  };
+}
+
+/** A waiver request an engineer could file; override fields per test. */
+export function waiverRequest(overrides: Record<string, unknown> = {}) {
+  return {
+    capability: "repo.write",
+    resource: "src/**",
+    agents: ["coder"],
+    waives: ["no_grant"],
+    justification: "hotfix for incident INC-42 needs a write outside the grant",
+    durationSeconds: 3600,
+    ticket: "INC-42",
+    ...overrides,
+  };
+}
+
+export function toolCall(overrides: Record<string, unknown> = {}) {
+  return { runset: "rs-1", agent: "coder", session: "s-1", tool: "write_file", capability: "repo.write", resource: "src/app.ts", args: {}, ...overrides };
+}
