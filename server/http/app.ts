@@ -9,6 +9,7 @@ import { methodNotAllowed } from "./method-guard.ts";
 import { publicRoutes } from "./public-routes.ts";
 import { ledgerEvidenceRoutes } from "./evidence/ledger-routes.ts";
 import { ledgerStreamRoutes } from "./evidence/stream-routes.ts";
+import { tlogTilesRoutes } from "./evidence/tlog-tiles-routes.ts";
 import { ledgerControlRoutes } from "./control/ledger-control-routes.ts";
 import { mediateRoutes } from "./control/mediate-routes.ts";
 import { waiverControlRoutes } from "./control/waiver-routes.ts";
@@ -39,6 +40,7 @@ export function createApp(ctx: ServerContext): Hono {
   }
   evidence.route("/", ledgerEvidenceRoutes(ctx));
   evidence.route("/", ledgerStreamRoutes(ctx));
+  evidence.route("/", tlogTilesRoutes(ctx));
   evidence.route("/", waiverEvidenceRoutes(ctx));
   evidence.route("/", holdEvidenceRoutes(ctx));
   evidence.route("/", breakglassEvidenceRoutes(ctx));

@@ -10,6 +10,7 @@ import { buildEvidenceExport } from "./export/build-export.ts";
 import { findRelease, recordOf } from "./release-queries.ts";
 import { acceptSbom } from "./sbom/accept-sbom.ts";
 import { signStatement } from "./sign/case-signer.ts";
+import type { MediatorTables } from "../mediator/tables.ts";
 import type { ReleaseTables } from "./tables.ts";
 import { buildSafetyCase } from "./verify/safety-case.ts";
 import { checkReleaseCreate } from "./verify/schemas.ts";
@@ -54,7 +55,7 @@ export class ReleaseService {
     const id = input.id ?? randomUUID();
     // An agent may create a release only when the policy allows it a release.publish call for the repository.
     if (principal.role === "agent") {
-      await this.#mediatePublish(principal, { runset: runsets[0] ?? "releases", session: sessions[0] ?? `release-create`, resource: `${input.repository}@${input.version}`, args: { repository: input.repository, release: id, version: input.version } });
+      await this.#mediatePublish(principal, { runset: await this.#runsetOf(runsets, sessions), session: sessions[0] ?? `release-create`, resource: `${input.repository}@${input.version}`, args: { repository: input.repository, release: id, version: input.version } });
     }
     await this.#ctx.ledger.writer.append(
       {
@@ -104,10 +105,9 @@ export class ReleaseService {
   async publish(id: string, principal: Principal): Promise<ReleaseRecord> {
     const row = await findRelease(this.#ctx.db, id);
     if (row.state !== "draft") throw new MaestroError("conflict", `release ${id} is already ${row.state}`, { field: "id" });
-    const runsets = JSON.parse(row.runsets) as string[];
     const session = `release:${id}`.length <= 128 ? `release:${id}` : `release:${createHash("sha256").update(id).digest("hex").slice(0, 40)}`;
     const result = await this.#mediatePublish(principal, {
-      runset: runsets[0] ?? "releases",
+      runset: await this.#runsetOf(JSON.parse(row.runsets), JSON.parse(row.sessions)),
       session,
       // The policy's release convention (policies/rego/match.rego): resource "owner/repo@version", args.repository.
       resource: `${row.repository}@${row.version}`,
@@ -137,6 +137,20 @@ export class ReleaseService {
       },
     );
     return recordOf(await findRelease(this.#ctx.db, id));
+  }
+
+  /** The run-set whose grants decide the publish: the release's first, else the one its sessions ran in. */
+  async #runsetOf(runsets: string[], sessions: string[]): Promise<string> {
+    if (runsets.length > 0) return runsets[0];
+    if (sessions.length === 0) return "releases";
+    const row = await (this.#ctx.db as Kysely<MediatorTables>)
+      .selectFrom("mediations")
+      .select("runset")
+      .where("session", "in", sessions)
+      .orderBy("ledger_index")
+      .limit(1)
+      .executeTakeFirst();
+    return row?.runset ?? "releases";
   }
 
   /** Asks the mediator for a release.publish decision; anything but an allow blocks (fail closed without a mediator). */

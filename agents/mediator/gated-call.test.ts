@@ -1,0 +1,82 @@
+// gatedCall and pollApproval against a scripted MediatorClient: the tool runs only on allow, approvals wait without sleeping.
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../common/clock.ts";
+import { pollApproval } from "./approval-wait.ts";
+import { gatedCall, type ToolRun } from "./gated-call.ts";
+import type { Decision, DecisionKind, MediatorClient, Outcome } from "./mediator-client.ts";
+
+function scripted(kinds: DecisionKind[]): MediatorClient & { outcomes: Array<[string, Outcome]>; calls: number } {
+  let n = 0;
+  const client = {
+    outcomes: [] as Array<[string, Outcome]>,
+    calls: 0,
+    async mediate(): Promise<Decision> {
+      client.calls++;
+      const kind = kinds[Math.min(n, kinds.length - 1)];
+      n++;
+      return { decision: kind, reasons: [{ code: kind === "allow" ? "granted" : kind, message: `said ${kind}` }], decisionId: `d${n}`, ledgerIndex: n, policyDigest: "sha256:p" };
+    },
+    async recordOutcome(id: string, outcome: Outcome) {
+      client.outcomes.push([id, outcome]);
+      return { ledgerIndex: 99 };
+    },
+  };
+  return client;
+}
+
+const call = { runset: "r", agent: "a", session: "s", tool: "t", capability: "repo.write", resource: "x", args: {} };
+const ok = (content = "done"): (() => Promise<ToolRun>) => async () => ({ status: "ok", content, summary: "ran" });
+
+describe("gatedCall", () => {
+  it("runs on allow and records the outcome with a digest of the output and the unreported cost", async () => {
+    const m = scripted(["allow"]);
+    const result = await gatedCall(m, call, ok("out"), { takeCostUsd: () => 0.25 });
+    expect(result).toMatchObject({ outcome: "ran", content: "out", isError: false });
+    expect(m.outcomes).toEqual([["d1", { status: "ok", summary: "ran", outputDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), costUsd: 0.25 }]]);
+  });
+
+  it("never runs the tool on deny and returns the reason for the model", async () => {
+    const m = scripted(["deny"]);
+    let ran = false;
+    const result = await gatedCall(m, call, async () => {
+      ran = true;
+      return { status: "ok", content: "", summary: "" };
+    });
+    expect(ran).toBe(false);
+    expect(result).toMatchObject({ outcome: "denied", isError: true, content: "Denied by Maestro policy: deny: said deny" });
+    expect(m.outcomes).toEqual([]);
+  });
+
+  it("records a throwing tool as an error outcome", async () => {
+    const m = scripted(["allow"]);
+    const result = await gatedCall(m, call, async () => {
+      throw new Error("disk full");
+    });
+    expect(result.isError).toBe(true);
+    expect(m.outcomes[0][1]).toMatchObject({ status: "error", summary: "tool failed: disk full" });
+  });
+
+  it("waits on require_approval and runs once approved (re-mediation cites the approval)", async () => {
+    const m = scripted(["require_approval", "require_approval", "allow"]);
+    const clock = new ManualClock();
+    const approval = pollApproval(m, { intervalMs: 1000, timeoutMs: 60_000, clock, sleep: async (ms) => clock.advance(ms) });
+    const result = await gatedCall(m, call, ok(), { approval });
+    expect(result).toMatchObject({ outcome: "ran", decision: { decisionId: "d3" } });
+    expect(m.outcomes.map(([id]) => id)).toEqual(["d3"]);
+  });
+
+  it("gives up at the approval timeout without running the tool or recording an outcome", async () => {
+    const m = scripted(["require_approval"]);
+    const clock = new ManualClock();
+    const approval = pollApproval(m, { intervalMs: 10_000, timeoutMs: 30_000, clock, sleep: async (ms) => clock.advance(ms) });
+    const result = await gatedCall(m, call, ok(), { approval });
+    expect(result).toMatchObject({ outcome: "approval_timeout", isError: true });
+    expect(m.calls).toBe(3); // the first ask and two polls inside 30 s
+    expect(m.outcomes).toEqual([]);
+  });
+
+  it("treats require_approval as a deny when nobody can approve", async () => {
+    const result = await gatedCall(scripted(["require_approval"]), call, ok());
+    expect(result).toMatchObject({ outcome: "denied", isError: true });
+  });
+});

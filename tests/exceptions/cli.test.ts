@@ -1,0 +1,115 @@
+// The `maestro waiver|hold|breakglass` commands against a real server over HTTP: --json output, one error line and exit ≠ 0 on failure.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { configFromEnv, issueToken, startServer, type Role, type RunningServer } from "../../server/index.ts";
+import { createTestStore, type TestStoreConfig } from "../support/test-stores.ts";
+
+const MAIN = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
+
+describe("maestro waiver / hold / breakglass CLI", () => {
+  let store: TestStoreConfig;
+  let server: RunningServer;
+  let url: string;
+  const tokens: Partial<Record<string, string>> = {};
+
+  beforeAll(async () => {
+    store = await createTestStore("embedded");
+    server = await startServer(configFromEnv({ dataDir: store.dataDir, port: 0, host: "127.0.0.1" }, {}), serve);
+    url = `http://127.0.0.1:${server.port}`;
+    const key = { kid: server.ctx.ledger.keyring.token.kid, privateKey: server.ctx.ledger.keyring.token.privateKey };
+    for (const [role, sub] of [["engineer", "eng-1"], ["security", "sec-1"], ["admin", "adm-1"], ["auditor", "aud-1"]] as const) {
+      tokens[role] = await issueToken(key, role as Role, sub, 3600);
+    }
+  });
+  afterAll(async () => {
+    await server?.close();
+    await store?.cleanup();
+  });
+
+  function maestro(args: string[], role: string | null, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    const withEnv = { ...process.env, MAESTRO_URL: url, ...(role ? { MAESTRO_TOKEN: tokens[role]! } : {}), ...env };
+    if (!role) delete withEnv.MAESTRO_TOKEN;
+    return new Promise((resolve) => {
+      execFile(process.execPath, [MAIN, ...args], { env: withEnv }, (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  it("runs the waiver procedure: request, approve, list, revoke", async () => {
+    const requested = await maestro(
+      ["waiver", "request", "--capability", "repo.write", "--resource", "src/**", "--agent", "coder", "--waives", "no_grant", "--justification", "incident INC-9 hotfix", "--duration", "2h", "--ticket", "INC-9", "--json"],
+      "engineer",
+    );
+    expect(requested.code, requested.stderr).toBe(0);
+    const waiver = JSON.parse(requested.stdout);
+    expect(waiver).toMatchObject({ state: "pending", durationSeconds: 7200, agents: ["coder"], ticket: "INC-9" });
+
+    const self = await maestro(["waiver", "approve", waiver.id], "engineer");
+    expect(self.code).not.toBe(0);
+    expect(self.stderr.trim().split("\n")).toHaveLength(1);
+    expect(self.stderr).toContain("403 forbidden");
+
+    const approved = await maestro(["waiver", "approve", waiver.id, "--comment", "ok", "--json"], "security");
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(JSON.parse(approved.stdout).state).toBe("active");
+
+    const listed = await maestro(["waiver", "list", "--state", "active", "--json"], "auditor");
+    expect(JSON.parse(listed.stdout).waivers.map((w: any) => w.id)).toEqual([waiver.id]);
+    const human = await maestro(["waiver", "list"], "auditor");
+    expect(human.stdout).toContain(`${waiver.id}  active`);
+
+    const revoked = await maestro(["waiver", "revoke", waiver.id, "--reason", "incident closed", "--token", tokens.admin!], null);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain("revoked");
+    const twice = await maestro(["waiver", "revoke", waiver.id, "--reason", "again"], "admin");
+    expect(twice.code).toBe(1);
+    expect(twice.stderr.trim()).toMatch(/^maestro: 409 conflict: waiver .* is already revoked$/);
+  });
+
+  it("names the field on bad input, and the policy maximum on a too-long duration", async () => {
+    const tooLong = await maestro(
+      ["waiver", "request", "--capability", "secrets.read", "--resource", "prod/*", "--runset", "rs", "--waives", "no_grant", "--justification", "need the prod key now", "--duration", "2h"],
+      "engineer",
+    );
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toContain("maximum of 3600 seconds");
+    expect(tooLong.stderr).toContain("(field /durationSeconds)");
+    const unscoped = await maestro(["waiver", "request", "--capability", "repo.write", "--resource", "x", "--waives", "no_grant", "--justification", "j".repeat(20), "--duration", "1h"], "engineer");
+    expect(unscoped.code).toBe(2);
+    expect(unscoped.stderr).toContain("--agent or --runset");
+  });
+
+  it("runs the hold and break-glass procedures", async () => {
+    const placed = await maestro(["hold", "place", "--repository", "acme/app", "--reason", "audit sampling", "--json"], "auditor");
+    expect(placed.code, placed.stderr).toBe(0);
+    const hold = JSON.parse(placed.stdout);
+    expect((await maestro(["hold", "list"], "auditor")).stdout).toContain(`${hold.id}  active  on repository acme/app`);
+    expect((await maestro(["hold", "clear", hold.id, "--reason", "sampling done"], "auditor")).code).toBe(0);
+    expect(JSON.parse((await maestro(["hold", "list", "--state", "active", "--json"], "auditor")).stdout).holds).toEqual([]);
+
+    const opened = await maestro(
+      ["breakglass", "open", "--scope", "agent:deployer", "--counter-claim", "prod outage, deploy agent must push the fix", "--control", "pairing on call", "--review-in", "24h", "--duration", "30m", "--json"],
+      "admin",
+    );
+    expect(opened.code, opened.stderr).toBe(0);
+    const bg = JSON.parse(opened.stdout);
+    expect(bg).toMatchObject({ state: "open", active: true, scope: { type: "agent", id: "deployer" } });
+    expect(bg.ledger[0].kind).toBe("breakglass.opened");
+    const reviewed = await maestro(["breakglass", "review", bg.id, "--finding", "fix matched the incident", "--verdict", "justified", "--json"], "security");
+    expect(JSON.parse(reviewed.stdout).state).toBe("reviewed");
+    expect((await maestro(["breakglass", "list"], "auditor")).stdout).toContain(`${bg.id}  reviewed`);
+  });
+
+  it("fails with one readable line when the token or the server is missing", async () => {
+    const noToken = await maestro(["hold", "list"], null);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/^maestro: missing --token/);
+    const down = await maestro(["hold", "list", "--url", "http://127.0.0.1:9"], "auditor");
+    expect(down.code).toBe(1);
+    expect(down.stderr.trim().split("\n")).toHaveLength(1);
+    expect(down.stderr).toContain("cannot reach the maestro server at http://127.0.0.1:9");
+  });
+});
