@@ -31,7 +31,10 @@ export function clientFrom(values: { url?: string; token?: string }, env: NodeJS
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new MaestroError("ledger_unavailable", `cannot reach the maestro server at ${base} (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+      throw new MaestroError(
+        "ledger_unavailable",
+        `cannot reach the maestro server at ${base} (${cause?.code ?? cause?.message ?? (err as Error).message})`,
+      );
     }
     const text = await response.text();
     let parsed: any;
@@ -51,7 +54,9 @@ function serverError(status: number, body: any, text: string): MaestroError {
   const error = body?.error;
   const code: ErrorCode = error?.code && Object.hasOwn(ERROR_STATUS, error.code) ? error.code : status >= 500 ? "internal" : "bad_request";
   const message = typeof error?.message === "string" ? error.message : text.slice(0, 200) || `HTTP ${status}`;
-  return new MaestroError(code, `${status} ${error?.code ?? "error"}: ${message}`, { field: typeof error?.field === "string" ? error.field : undefined });
+  return new MaestroError(code, `${status} ${error?.code ?? "error"}: ${message}`, {
+    field: typeof error?.field === "string" ? error.field : undefined,
+  });
 }
 
 /** "90s", "15m", "8h", "7d" → seconds. */
@@ -62,6 +67,7 @@ export function parseDuration(text: string, flag: string): number {
 }
 
 export function requirePositional(positionals: string[], name: string): string {
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `missing ${name}` : `expected one ${name}, got ${positionals.length} arguments`);
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? `missing ${name}` : `expected one ${name}, got ${positionals.length} arguments`);
   return positionals[0];
 }

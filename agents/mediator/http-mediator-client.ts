@@ -96,7 +96,7 @@ function badAnswer(message: string): MaestroError {
 
 /** Validates the decision document; anything unexpected is a bad answer, never a guessed allow. */
 export function parseDecision(body: unknown): Decision {
-  const d = body as Partial<Decision>;
+  const d = (typeof body === "object" && body !== null ? body : {}) as Partial<Decision>;
   if (d.decision !== "allow" && d.decision !== "deny" && d.decision !== "require_approval") {
     throw badAnswer(`mediator answered an unknown decision ${JSON.stringify(d.decision)}`);
   }

@@ -44,8 +44,10 @@ A security reviewer must close it with a finding before the review deadline, or 
       breakglassOpenCommand,
     );
     if (!values.control?.length) throw new UsageError("missing --control (repeat it for each compensating control)");
-    if (Boolean(values["review-by"]) === Boolean(values["review-in"])) throw new UsageError("give exactly one of --review-by or --review-in");
-    const reviewDeadline = values["review-by"] ?? new Date(Date.now() + parseDuration(values["review-in"]!, "review-in") * 1000).toISOString();
+    if (Boolean(values["review-by"]) === Boolean(values["review-in"]))
+      throw new UsageError("give exactly one of --review-by or --review-in");
+    const reviewDeadline =
+      values["review-by"] ?? new Date(Date.now() + parseDuration(values["review-in"]!, "review-in") * 1000).toISOString();
     const scope = { ...parseScope(requireFlag(values.scope, "scope")), ...(values.capability ? { capabilities: values.capability } : {}) };
     const body = {
       counterClaim: requireFlag(values["counter-claim"], "counter-claim"),
@@ -66,7 +68,12 @@ export const breakglassReviewCommand: Command = {
   usage: `
 Usage: maestro breakglass review BREAKGLASS_ID --finding TEXT --verdict justified|unjustified ${CONNECT}`,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { ...CLIENT_FLAGS, finding: { type: "string" }, verdict: { type: "string" } }, breakglassReviewCommand, true);
+    const { values, positionals } = parseFlags(
+      argv,
+      { ...CLIENT_FLAGS, finding: { type: "string" }, verdict: { type: "string" } },
+      breakglassReviewCommand,
+      true,
+    );
     const id = requirePositional(positionals, "BREAKGLASS_ID");
     const body = { finding: requireFlag(values.finding, "finding"), verdict: requireFlag(values.verdict, "verdict") };
     const reviewed = await clientFrom(values).post(`/v1/breakglass/${encodeURIComponent(id)}/review`, body);
@@ -81,7 +88,11 @@ export const breakglassListCommand: Command = {
   usage: `
 Usage: maestro breakglass list [--state open|reviewed] [--overdue] ${CONNECT}`,
   async run(argv) {
-    const { values } = parseFlags(argv, { ...CLIENT_FLAGS, state: { type: "string" }, overdue: { type: "boolean" } }, breakglassListCommand);
+    const { values } = parseFlags(
+      argv,
+      { ...CLIENT_FLAGS, state: { type: "string" }, overdue: { type: "boolean" } },
+      breakglassListCommand,
+    );
     const query = new URLSearchParams();
     if (values.state) query.set("state", values.state);
     if (values.overdue) query.set("overdue", "true");

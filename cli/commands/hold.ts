@@ -20,10 +20,20 @@ While the hold is active every release.* decision in its scope is denied (reason
   async run(argv) {
     const { values } = parseFlags(
       argv,
-      { ...CLIENT_FLAGS, release: { type: "string" }, repository: { type: "string" }, all: { type: "boolean" }, reason: { type: "string" } },
+      {
+        ...CLIENT_FLAGS,
+        release: { type: "string" },
+        repository: { type: "string" },
+        all: { type: "boolean" },
+        reason: { type: "string" },
+      },
       holdPlaceCommand,
     );
-    const scopes = [values.release && { type: "release", id: values.release }, values.repository && { type: "repository", id: values.repository }, values.all && { type: "all" }].filter(Boolean);
+    const scopes = [
+      values.release && { type: "release", id: values.release },
+      values.repository && { type: "repository", id: values.repository },
+      values.all && { type: "all" },
+    ].filter(Boolean);
     if (scopes.length !== 1) throw new UsageError("give exactly one of --release, --repository or --all");
     const hold = await clientFrom(values).post("/v1/holds", { scope: scopes[0], reason: requireFlag(values.reason, "reason") });
     if (values.json) printJson(hold);
@@ -39,7 +49,9 @@ Usage: maestro hold clear HOLD_ID --reason TEXT ${CONNECT}`,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { ...CLIENT_FLAGS, reason: { type: "string" } }, holdClearCommand, true);
     const id = requirePositional(positionals, "HOLD_ID");
-    const hold = await clientFrom(values).post(`/v1/holds/${encodeURIComponent(id)}/clear`, { reason: requireFlag(values.reason, "reason") });
+    const hold = await clientFrom(values).post(`/v1/holds/${encodeURIComponent(id)}/clear`, {
+      reason: requireFlag(values.reason, "reason"),
+    });
     if (values.json) printJson(hold);
     else process.stdout.write(`cleared ${summary(hold)}\n`);
   },

@@ -10,6 +10,7 @@ import { mcpProxyCommand } from "./mcp-proxy.ts";
 import { hookClaudeCodeCommand, hookCodexCommand } from "./hook.ts";
 import { ledgerCommands } from "./ledger.ts";
 import { keysRotateCommand } from "./keys.ts";
+import { evidenceCommands } from "./evidence.ts";
 import { policyActivateCommand, policyBuildCommand, policyTestCommand } from "./policy.ts";
 
-export const commands: Command[] = [serveCommand, tokenIssueCommand, policyBuildCommand, policyTestCommand, policyActivateCommand, runsetRegisterCommand, runsetRunCommand, mcpProxyCommand, hookClaudeCodeCommand, hookCodexCommand, ...waiverCommands, ...holdCommands, ...breakglassCommands, ...ledgerCommands, keysRotateCommand];
+export const commands: Command[] = [serveCommand, tokenIssueCommand, policyBuildCommand, policyTestCommand, policyActivateCommand, runsetRegisterCommand, runsetRunCommand, mcpProxyCommand, hookClaudeCodeCommand, hookCodexCommand, ...waiverCommands, ...holdCommands, ...breakglassCommands, ...ledgerCommands, keysRotateCommand, ...evidenceCommands];

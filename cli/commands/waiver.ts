@@ -5,7 +5,9 @@ import { CLIENT_FLAGS, clientFrom, parseDuration, requirePositional } from "../h
 const CONNECT = "[--url URL] [--token TOKEN] [--json]   (MAESTRO_URL, MAESTRO_TOKEN also work)";
 
 function summary(w: any): string {
-  const scope = [w.agents ? `agents ${w.agents.join(",")}` : null, w.runsets ? `runsets ${w.runsets.join(",")}` : null].filter(Boolean).join(", ");
+  const scope = [w.agents ? `agents ${w.agents.join(",")}` : null, w.runsets ? `runsets ${w.runsets.join(",")}` : null]
+    .filter(Boolean)
+    .join(", ");
   const approvals = `${w.approvals.length}/${w.approvalsRequired} approvals`;
   const until = w.expiresAt ? ` until ${w.expiresAt}` : "";
   return `${w.id}  ${w.state}${until}  ${w.capability} on ${w.resource} (${scope}) waives ${w.waives.join(",")}; ${approvals}; used ${w.uses.count}x`;
@@ -43,7 +45,10 @@ Security approves it (never the requester); high-risk capabilities need two appr
       resource: requireFlag(values.resource, "resource"),
       ...(values.agent ? { agents: values.agent } : {}),
       ...(values.runset ? { runsets: values.runset } : {}),
-      waives: requireFlag(values.waives, "waives").split(",").map((s) => s.trim()).filter(Boolean),
+      waives: requireFlag(values.waives, "waives")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
       justification: requireFlag(values.justification, "justification"),
       durationSeconds: parseDuration(requireFlag(values.duration, "duration"), "duration"),
       ...(values.ticket ? { ticket: values.ticket } : {}),
@@ -62,7 +67,10 @@ Usage: maestro waiver approve WAIVER_ID [--comment TEXT] ${CONNECT}`,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { ...CLIENT_FLAGS, comment: { type: "string" } }, waiverApproveCommand, true);
     const id = requirePositional(positionals, "WAIVER_ID");
-    const waiver = await clientFrom(values).post(`/v1/waivers/${encodeURIComponent(id)}/approve`, values.comment ? { comment: values.comment } : {});
+    const waiver = await clientFrom(values).post(
+      `/v1/waivers/${encodeURIComponent(id)}/approve`,
+      values.comment ? { comment: values.comment } : {},
+    );
     if (values.json) printJson(waiver);
     else process.stdout.write(`approved ${summary(waiver)}\n`);
   },
@@ -76,7 +84,9 @@ Usage: maestro waiver revoke WAIVER_ID --reason TEXT ${CONNECT}`,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { ...CLIENT_FLAGS, reason: { type: "string" } }, waiverRevokeCommand, true);
     const id = requirePositional(positionals, "WAIVER_ID");
-    const waiver = await clientFrom(values).post(`/v1/waivers/${encodeURIComponent(id)}/revoke`, { reason: requireFlag(values.reason, "reason") });
+    const waiver = await clientFrom(values).post(`/v1/waivers/${encodeURIComponent(id)}/revoke`, {
+      reason: requireFlag(values.reason, "reason"),
+    });
     if (values.json) printJson(waiver);
     else process.stdout.write(`revoked ${summary(waiver)}\n`);
   },

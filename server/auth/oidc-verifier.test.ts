@@ -8,7 +8,9 @@ describe("oidcConfigFromEnv", () => {
   });
 
   it("refuses a partial configuration, naming the missing variable", () => {
-    expect(() => oidcConfigFromEnv({ MAESTRO_OIDC_ISSUER: "https://sso", MAESTRO_OIDC_JWKS_URL: "https://sso/jwks" })).toThrow(/MAESTRO_OIDC_AUDIENCE/);
+    expect(() => oidcConfigFromEnv({ MAESTRO_OIDC_ISSUER: "https://sso", MAESTRO_OIDC_JWKS_URL: "https://sso/jwks" })).toThrow(
+      /MAESTRO_OIDC_AUDIENCE/,
+    );
     expect(() => oidcConfigFromEnv({ MAESTRO_OIDC_ISSUER: "https://sso", MAESTRO_OIDC_AUDIENCE: "m" })).toThrow(/MAESTRO_OIDC_JWKS_URL/);
   });
 
@@ -19,7 +21,13 @@ describe("oidcConfigFromEnv", () => {
       MAESTRO_OIDC_JWKS_URL: "https://sso/jwks",
       MAESTRO_OIDC_ROLE_MAP: '{"sec":"security"}',
     });
-    expect(config).toEqual({ issuer: "https://sso", audience: "m", jwksUrl: "https://sso/jwks", roleClaim: "role", roleMap: { sec: "security" } });
+    expect(config).toEqual({
+      issuer: "https://sso",
+      audience: "m",
+      jwksUrl: "https://sso/jwks",
+      roleClaim: "role",
+      roleMap: { sec: "security" },
+    });
   });
 });
 

@@ -1,9 +1,9 @@
 // Optional SSO: verifies bearer tokens from an OIDC issuer against its JWKS and maps a claim to a Maestro role.
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
-import { MaestroError } from "../../common/errors.ts";
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { type Clock, systemClock } from "../../common/clock.ts";
-import { isRole, ROLES, type Principal, type Role } from "./roles.ts";
-import { tokenError, type TokenVerifier } from "./tokens.ts";
+import { MaestroError } from "../../common/errors.ts";
+import { isRole, type Principal, ROLES, type Role } from "./roles.ts";
+import { type TokenVerifier, tokenError } from "./tokens.ts";
 
 export interface OidcConfig {
   issuer: string;
@@ -27,8 +27,10 @@ export function oidcConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OidcCon
   if (!issuer) return null;
   const audience = env.MAESTRO_OIDC_AUDIENCE;
   const jwksUrl = env.MAESTRO_OIDC_JWKS_URL;
-  if (!audience) throw new MaestroError("bad_request", "MAESTRO_OIDC_AUDIENCE is required with MAESTRO_OIDC_ISSUER", { field: "MAESTRO_OIDC_AUDIENCE" });
-  if (!jwksUrl) throw new MaestroError("bad_request", "MAESTRO_OIDC_JWKS_URL is required with MAESTRO_OIDC_ISSUER", { field: "MAESTRO_OIDC_JWKS_URL" });
+  if (!audience)
+    throw new MaestroError("bad_request", "MAESTRO_OIDC_AUDIENCE is required with MAESTRO_OIDC_ISSUER", { field: "MAESTRO_OIDC_AUDIENCE" });
+  if (!jwksUrl)
+    throw new MaestroError("bad_request", "MAESTRO_OIDC_JWKS_URL is required with MAESTRO_OIDC_ISSUER", { field: "MAESTRO_OIDC_JWKS_URL" });
   return { issuer, audience, jwksUrl, roleClaim: env.MAESTRO_OIDC_ROLE_CLAIM || "role", roleMap: parseRoleMap(env.MAESTRO_OIDC_ROLE_MAP) };
 }
 
@@ -50,9 +52,13 @@ export function parseRoleMap(text: string | undefined): Record<string, Role> | u
   const map: Record<string, Role> = {};
   for (const [value, role] of entries) {
     if (!value || !isRole(role)) {
-      throw new MaestroError("bad_request", `MAESTRO_OIDC_ROLE_MAP entry "${value}=${String(role)}" must map a claim value to one of ${ROLES.join(", ")}`, {
-        field: "MAESTRO_OIDC_ROLE_MAP",
-      });
+      throw new MaestroError(
+        "bad_request",
+        `MAESTRO_OIDC_ROLE_MAP entry "${value}=${String(role)}" must map a claim value to one of ${ROLES.join(", ")}`,
+        {
+          field: "MAESTRO_OIDC_ROLE_MAP",
+        },
+      );
     }
     map[value] = role;
   }
@@ -99,7 +105,10 @@ function roleOf(payload: JWTPayload, config: OidcConfig): Role {
   const roles = new Set(values.map((v) => (config.roleMap ? config.roleMap[v] : v)).filter(isRole));
   if (roles.size === 0) throw new MaestroError("unauthenticated", `token claim ${config.roleClaim} maps to no Maestro role`);
   if (roles.size > 1) {
-    throw new MaestroError("unauthenticated", `token claim ${config.roleClaim} maps to several roles (${[...roles].join(", ")}); a token must carry one`);
+    throw new MaestroError(
+      "unauthenticated",
+      `token claim ${config.roleClaim} maps to several roles (${[...roles].join(", ")}); a token must carry one`,
+    );
   }
   return [...roles][0];
 }

@@ -1,7 +1,7 @@
 // The route × role matrix: the one table routes enforce, docs/governance/roles.md shows and tests/exceptions walk.
 import type { MiddlewareHandler } from "hono";
+import { type AuthEnv, requireRole } from "./middleware.ts";
 import { ROLES, type Role } from "./roles.ts";
-import { requireRole, type AuthEnv } from "./middleware.ts";
 
 /** Who reads the Evidence API when the operator has not turned on public read (MAESTRO_PUBLIC_READ=1). */
 export const EVIDENCE_READERS: readonly Role[] = ["auditor", "admin", "security"];
@@ -25,6 +25,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "POST", path: "/v1/mediate/:decisionId/outcome", roles: ["agent"], does: "the tool's outcome" },
   { method: "POST", path: "/v1/ledger/checkpoint", roles: ["admin", "security"], does: "issue a checkpoint now" },
   { method: "POST", path: "/v1/runsets", roles: ["admin", "security"], does: "register a run-set (grants, budget)" },
+  { method: "POST", path: "/v1/policy/activate", roles: ["security", "admin"], does: "activate a signed policy bundle" },
   { method: "POST", path: "/v1/waivers", roles: ["engineer"], does: "request a waiver" },
   { method: "POST", path: "/v1/waivers/:id/approve", roles: ["security"], does: "approve a waiver (never your own)" },
   { method: "POST", path: "/v1/waivers/:id/revoke", roles: ["security", "admin"], does: "revoke a waiver with a reason" },
@@ -33,7 +34,12 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "POST", path: "/v1/breakglass", roles: ["admin"], does: "open a break-glass override (at most 1 hour)" },
   { method: "POST", path: "/v1/breakglass/:id/review", roles: ["security"], does: "review and close a break-glass" },
   { method: "POST", path: "/v1/releases", roles: ["admin", "security", "agent"], does: "create a release from collected evidence" },
-  { method: "POST", path: "/v1/releases/:id/publish", roles: ["admin", "security", "agent"], does: "publish a release (policy decides; holds deny)" },
+  {
+    method: "POST",
+    path: "/v1/releases/:id/publish",
+    roles: ["admin", "security", "agent"],
+    does: "publish a release (policy decides; holds deny)",
+  },
   { method: "GET", path: "/v1/ledger/checkpoint", roles: E, does: "latest signed checkpoint" },
   { method: "GET", path: "/v1/ledger/key", roles: E, does: "checkpoint verifier key" },
   { method: "GET", path: "/v1/ledger/keys", roles: E, does: "every published public key" },
@@ -43,6 +49,8 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "GET", path: "/v1/ledger/proofs/consistency", roles: E, does: "RFC 6962 consistency proof" },
   { method: "GET", path: "/v1/ledger/checkpoints", roles: E, does: "every checkpoint" },
   { method: "GET", path: "/v1/ledger/stream", roles: E, does: "Server-Sent Events of new entries" },
+  { method: "GET", path: "/tlog/checkpoint", roles: E, does: "C2SP tlog-tiles checkpoint" },
+  { method: "GET", path: "/tlog/tile/*", roles: E, does: "C2SP tlog-tiles tiles and entry bundles" },
   { method: "GET", path: "/v1/waivers", roles: E, does: "waivers with state, approvals and use counts" },
   { method: "GET", path: "/v1/waivers/:id", roles: E, does: "one waiver and the decisions that used it" },
   { method: "GET", path: "/v1/holds", roles: E, does: "holds with their explanation" },

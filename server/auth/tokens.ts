@@ -1,8 +1,9 @@
 // Bearer tokens: EdDSA JWTs issued by `maestro token issue` and verified here against our published token keys.
-import { SignJWT, jwtVerify, importJWK, errors as joseErrors, type JWK, type JWTPayload } from "jose";
+
 import type { KeyObject } from "node:crypto";
-import { MaestroError } from "../../common/errors.ts";
+import { importJWK, type JWK, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { type Clock, systemClock } from "../../common/clock.ts";
+import { MaestroError } from "../../common/errors.ts";
 import { isRole, type Principal, type Role } from "./roles.ts";
 
 export const TOKEN_ISSUER = "maestro";

@@ -3,11 +3,11 @@
 import type { Kysely } from "kysely";
 import { compileSchema } from "../../common/ajv.ts";
 import { MaestroError } from "../../common/errors.ts";
-import type { Principal } from "../auth/roles.ts";
 import openSchema from "../../schemas/breakglass/open.schema.json" with { type: "json" };
 import reviewSchema from "../../schemas/breakglass/review.schema.json" with { type: "json" };
-import type { ExceptionDeps } from "../waivers/waiver-service.ts";
+import type { Principal } from "../auth/roles.ts";
 import { applyTransition, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
+import type { ExceptionDeps } from "../waivers/waiver-service.ts";
 import type { BreakglassTable, BreakglassTables } from "./tables.ts";
 
 const checkOpen = compileSchema(openSchema);
@@ -46,13 +46,18 @@ export class BreakglassService {
   async open(body: unknown, principal: Principal) {
     const input = validated<OpenInput>(checkOpen, body);
     const { scope } = input;
-    if (scope.type === "all" && scope.id !== undefined) throw new MaestroError("invalid_field", "scope type all takes no id", { field: "/scope/id" });
-    if (scope.type !== "all" && scope.id === undefined) throw new MaestroError("invalid_field", `scope type ${scope.type} needs the ${scope.type} name in scope.id`, { field: "/scope/id" });
+    if (scope.type === "all" && scope.id !== undefined)
+      throw new MaestroError("invalid_field", "scope type all takes no id", { field: "/scope/id" });
+    if (scope.type !== "all" && scope.id === undefined)
+      throw new MaestroError("invalid_field", `scope type ${scope.type} needs the ${scope.type} name in scope.id`, { field: "/scope/id" });
     const now = this.#deps.clock.now();
     const deadline = new Date(input.reviewDeadline);
-    if (deadline.getTime() <= now.getTime()) throw new MaestroError("invalid_field", "reviewDeadline must be in the future", { field: "/reviewDeadline" });
+    if (deadline.getTime() <= now.getTime())
+      throw new MaestroError("invalid_field", "reviewDeadline must be in the future", { field: "/reviewDeadline" });
     if (deadline.getTime() > now.getTime() + MAX_REVIEW_WINDOW_SECONDS * 1000) {
-      throw new MaestroError("invalid_field", `reviewDeadline must be within ${MAX_REVIEW_WINDOW_SECONDS / 86400} days`, { field: "/reviewDeadline" });
+      throw new MaestroError("invalid_field", `reviewDeadline must be within ${MAX_REVIEW_WINDOW_SECONDS / 86400} days`, {
+        field: "/reviewDeadline",
+      });
     }
     const expiresAt = new Date(now.getTime() + (input.durationSeconds ?? MAX_BREAKGLASS_SECONDS) * 1000);
     const id = crypto.randomUUID();
@@ -99,8 +104,10 @@ export class BreakglassService {
     const id = parseId(rawId);
     const input = validated<{ finding: string; verdict: "justified" | "unjustified" }>(checkReview, body);
     const row = await this.#row(id);
-    if (row.opened_by === principal.sub) throw new MaestroError("self_approval", `${principal.sub} opened break-glass ${id} and cannot review it`);
-    if (row.state === "reviewed") throw new MaestroError("conflict", `break-glass ${id} was already reviewed by ${row.reviewed_by}`, { details: { state: row.state } });
+    if (row.opened_by === principal.sub)
+      throw new MaestroError("self_approval", `${principal.sub} opened break-glass ${id} and cannot review it`);
+    if (row.state === "reviewed")
+      throw new MaestroError("conflict", `break-glass ${id} was already reviewed by ${row.reviewed_by}`, { details: { state: row.state } });
     const now = this.#deps.clock.now();
     const overdue = now.getTime() > new Date(row.review_deadline).getTime();
     await this.#deps.writer.append(
@@ -112,13 +119,20 @@ export class BreakglassService {
       },
       {
         apply: (trx, event, index) =>
-          applyTransition(trx, "breakglass", id, row.version, { kind: event.kind, index }, {
-            state: "reviewed",
-            reviewed_by: principal.sub,
-            reviewed_at: now,
-            finding: input.finding,
-            verdict: input.verdict,
-          }),
+          applyTransition(
+            trx,
+            "breakglass",
+            id,
+            row.version,
+            { kind: event.kind, index },
+            {
+              state: "reviewed",
+              reviewed_by: principal.sub,
+              reviewed_at: now,
+              finding: input.finding,
+              verdict: input.verdict,
+            },
+          ),
       },
     );
     return this.get(id);
@@ -143,13 +157,24 @@ export class BreakglassService {
     if (ids.length === 0) return [];
     const now = this.#deps.clock.now();
     const rows = await this.#db.selectFrom("breakglass").selectAll().where("id", "in", ids).execute();
-    return rows.map((r) => ({ id: r.id, state: r.state, overdue: isOverdue(r, now), reviewDeadline: iso(r.review_deadline), verdict: r.verdict }));
+    return rows.map((r) => ({
+      id: r.id,
+      state: r.state,
+      overdue: isOverdue(r, now),
+      reviewDeadline: iso(r.review_deadline),
+      verdict: r.verdict,
+    }));
   }
 
   /** Open, unexpired overrides in the shape the policy reads (policies/rego/match.rego: active_breakglass). */
   async activeForPolicy(now: Date) {
     const rows = await this.#db.selectFrom("breakglass").selectAll().where("state", "=", "open").where("expires_at", ">", now).execute();
-    return rows.map((r) => ({ id: r.id, opened_by: r.opened_by, expires_at: new Date(r.expires_at).toISOString(), scope: JSON.parse(r.scope) as BreakglassScope }));
+    return rows.map((r) => ({
+      id: r.id,
+      opened_by: r.opened_by,
+      expires_at: new Date(r.expires_at).toISOString(),
+      scope: JSON.parse(r.scope) as BreakglassScope,
+    }));
   }
 
   async #row(id: string): Promise<BreakglassTable> {

@@ -2,12 +2,12 @@
 import type { Kysely } from "kysely";
 import { compileSchema } from "../../common/ajv.ts";
 import { MaestroError } from "../../common/errors.ts";
-import type { Principal } from "../auth/roles.ts";
-import placeSchema from "../../schemas/hold/place.schema.json" with { type: "json" };
 import clearSchema from "../../schemas/hold/clear.schema.json" with { type: "json" };
-import type { ExceptionDeps } from "../waivers/waiver-service.ts";
+import placeSchema from "../../schemas/hold/place.schema.json" with { type: "json" };
+import type { Principal } from "../auth/roles.ts";
 import { applyTransition, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
-import type { HoldTables, HoldsTable } from "./tables.ts";
+import type { ExceptionDeps } from "../waivers/waiver-service.ts";
+import type { HoldsTable, HoldTables } from "./tables.ts";
 
 const checkPlace = compileSchema(placeSchema);
 const checkClear = compileSchema(clearSchema);
@@ -35,12 +35,18 @@ export class HoldService {
       throw new MaestroError("invalid_field", "a hold on everything takes no scope id", { field: "/scope/id" });
     }
     if (scope.type !== "all" && scope.id === undefined) {
-      throw new MaestroError("invalid_field", `a hold on a ${scope.type} needs scope.id (${scope.type === "release" ? "the release id, e.g. owner/repo@1.2.0" : "owner/repo"})`, {
-        field: "/scope/id",
-      });
+      throw new MaestroError(
+        "invalid_field",
+        `a hold on a ${scope.type} needs scope.id (${scope.type === "release" ? "the release id, e.g. owner/repo@1.2.0" : "owner/repo"})`,
+        {
+          field: "/scope/id",
+        },
+      );
     }
     if (scope.type === "repository" && scope.id!.includes("@")) {
-      throw new MaestroError("invalid_field", "a repository scope is owner/repo without @version; use scope type release for one release", { field: "/scope/id" });
+      throw new MaestroError("invalid_field", "a repository scope is owner/repo without @version; use scope type release for one release", {
+        field: "/scope/id",
+      });
     }
     const id = crypto.randomUUID();
     await this.#deps.writer.append(
@@ -76,7 +82,8 @@ export class HoldService {
     const id = parseId(rawId);
     const input = validated<{ reason: string }>(checkClear, body);
     const row = await this.#row(id);
-    if (row.state === "cleared") throw new MaestroError("conflict", `hold ${id} was already cleared by ${row.cleared_by}`, { details: { state: row.state } });
+    if (row.state === "cleared")
+      throw new MaestroError("conflict", `hold ${id} was already cleared by ${row.cleared_by}`, { details: { state: row.state } });
     const now = this.#deps.clock.now();
     await this.#deps.writer.append(
       {
@@ -87,12 +94,19 @@ export class HoldService {
       },
       {
         apply: (trx, event, index) =>
-          applyTransition(trx, "holds", id, row.version, { kind: event.kind, index }, {
-            state: "cleared",
-            cleared_by: principal.sub,
-            cleared_at: now,
-            clear_reason: input.reason,
-          }),
+          applyTransition(
+            trx,
+            "holds",
+            id,
+            row.version,
+            { kind: event.kind, index },
+            {
+              state: "cleared",
+              cleared_by: principal.sub,
+              cleared_at: now,
+              clear_reason: input.reason,
+            },
+          ),
       },
     );
     return this.get(id);
@@ -148,7 +162,10 @@ export function holdView(row: HoldsTable, treeSize: number) {
     clearedAt: iso(row.cleared_at),
     clearReason: row.clear_reason,
     explanation: {
-      blocks: row.state === "active" ? `release.* decisions for ${describeScope(scope)} are denied (reason code hold_active)` : "nothing (cleared)",
+      blocks:
+        row.state === "active"
+          ? `release.* decisions for ${describeScope(scope)} are denied (reason code hold_active)`
+          : "nothing (cleared)",
       contact: row.placed_by,
       clears: `an auditor clears it with a reason: maestro hold clear ${row.id} --reason "…" (POST /v1/holds/${row.id}/clear)`,
     },

@@ -43,9 +43,13 @@ export async function applyTransition(
 
 function concurrentChange(table: string, id: string, state: string | undefined): MaestroError {
   const noun = { waivers: "waiver", holds: "hold", breakglass: "break-glass" }[table] ?? table;
-  return new MaestroError("conflict", `${noun} ${id} changed while this request was decided (it is now ${state ?? "gone"}); re-read it and try again`, {
-    details: { state },
-  });
+  return new MaestroError(
+    "conflict",
+    `${noun} ${id} changed while this request was decided (it is now ${state ?? "gone"}); re-read it and try again`,
+    {
+      details: { state },
+    },
+  );
 }
 
 /** Inclusion-proof links for a client: fetch /v1/ledger/proofs/inclusion for each event at the current tree size. */

@@ -4,14 +4,14 @@ import { compileSchema } from "../../common/ajv.ts";
 import type { Clock } from "../../common/clock.ts";
 import { MaestroError } from "../../common/errors.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
-import type { Principal } from "../auth/roles.ts";
-import requestSchema from "../../schemas/waiver/request.schema.json" with { type: "json" };
 import approveSchema from "../../schemas/waiver/approve.schema.json" with { type: "json" };
+import requestSchema from "../../schemas/waiver/request.schema.json" with { type: "json" };
 import revokeSchema from "../../schemas/waiver/revoke.schema.json" with { type: "json" };
-import type { WaiverTables, WaiversTable } from "./tables.ts";
-import type { WaiverRules } from "./waiver-rules.ts";
-import { effectiveState, waiverView, type WaiverApproval, type WaiverView } from "./waiver-view.ts";
+import type { Principal } from "../auth/roles.ts";
+import type { WaiversTable, WaiverTables } from "./tables.ts";
 import { applyTransition, notFound, parseId, userActor, validated } from "./transition.ts";
+import type { WaiverRules } from "./waiver-rules.ts";
+import { effectiveState, type WaiverApproval, type WaiverView, waiverView } from "./waiver-view.ts";
 
 const checkRequest = compileSchema(requestSchema);
 const checkApprove = compileSchema(approveSchema);
@@ -31,7 +31,9 @@ export interface WaiverRequest {
 export interface ExceptionDeps {
   db: Kysely<any>;
   /** The ledger writer; `apply` runs under its single-writer lock. */
-  writer: { append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }> };
+  writer: {
+    append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }>;
+  };
   /** For the tree size that inclusion-proof links are computed at. */
   reader: { head(): Promise<{ size: number }> };
   clock: Clock;
@@ -58,7 +60,8 @@ export class WaiverService {
       throw new MaestroError("invalid_field", "a waiver is scoped to agents or runsets (or both): give at least one", { field: "/agents" });
     }
     const rule = await this.#rules.rulesFor(input.capability);
-    if (!rule.waivable) throw new MaestroError("invalid_field", `the policy does not allow waiving ${input.capability}`, { field: "/capability" });
+    if (!rule.waivable)
+      throw new MaestroError("invalid_field", `the policy does not allow waiving ${input.capability}`, { field: "/capability" });
     if (input.durationSeconds > rule.max_duration_seconds) {
       throw new MaestroError(
         "invalid_field",
@@ -124,7 +127,10 @@ export class WaiverService {
     const now = this.#deps.clock.now();
     const row = await this.#row(id);
     if (row.requested_by === principal.sub) {
-      throw new MaestroError("self_approval", `${principal.sub} requested waiver ${id} and cannot approve it; another security reviewer must`);
+      throw new MaestroError(
+        "self_approval",
+        `${principal.sub} requested waiver ${id} and cannot approve it; another security reviewer must`,
+      );
     }
     const state = effectiveState(row, now);
     if (state === "revoked" || state === "expired" || state === "active") {
@@ -133,7 +139,10 @@ export class WaiverService {
     const approvals = JSON.parse(row.approvals) as WaiverApproval[];
     if (state === "approved") return this.#activate(row, now); // a final approval whose activation was interrupted
     if (approvals.some((a) => a.by === principal.sub)) {
-      throw new MaestroError("conflict", `${principal.sub} already approved waiver ${id}; it needs ${row.approvals_required} distinct approvers`);
+      throw new MaestroError(
+        "conflict",
+        `${principal.sub} already approved waiver ${id}; it needs ${row.approvals_required} distinct approvers`,
+      );
     }
     const count = approvals.length + 1;
     const final = count >= row.approvals_required;
@@ -142,14 +151,27 @@ export class WaiverService {
         kind: "waiver.approved",
         actor: userActor(principal),
         subject: { type: "waiver", id },
-        payload: { approvals: count, approvalsRequired: row.approvals_required, final, comment: input.comment ?? null, fromVersion: row.version },
+        payload: {
+          approvals: count,
+          approvalsRequired: row.approvals_required,
+          final,
+          comment: input.comment ?? null,
+          fromVersion: row.version,
+        },
       },
       {
         apply: (trx, event, index) =>
-          applyTransition(trx, "waivers", id, row.version, { kind: event.kind, index }, {
-            state: final ? "approved" : "pending",
-            approvals: JSON.stringify([...approvals, { by: principal.sub, at: event.time, ledgerIndex: index }]),
-          }),
+          applyTransition(
+            trx,
+            "waivers",
+            id,
+            row.version,
+            { kind: event.kind, index },
+            {
+              state: final ? "approved" : "pending",
+              approvals: JSON.stringify([...approvals, { by: principal.sub, at: event.time, ledgerIndex: index }]),
+            },
+          ),
       },
     );
     if (!final) return this.get(id, now);
@@ -169,7 +191,14 @@ export class WaiverService {
       },
       {
         apply: (trx, event, index) =>
-          applyTransition(trx, "waivers", row.id, row.version, { kind: event.kind, index }, { state: "active", activated_at: now, expires_at: expiresAt }),
+          applyTransition(
+            trx,
+            "waivers",
+            row.id,
+            row.version,
+            { kind: event.kind, index },
+            { state: "active", activated_at: now, expires_at: expiresAt },
+          ),
       },
     );
     return this.get(row.id, now);
@@ -193,12 +222,19 @@ export class WaiverService {
       },
       {
         apply: (trx, event, index) =>
-          applyTransition(trx, "waivers", id, row.version, { kind: event.kind, index }, {
-            state: "revoked",
-            ended_by: principal.sub,
-            ended_at: now,
-            end_reason: input.reason,
-          }),
+          applyTransition(
+            trx,
+            "waivers",
+            id,
+            row.version,
+            { kind: event.kind, index },
+            {
+              state: "revoked",
+              ended_by: principal.sub,
+              ended_at: now,
+              end_reason: input.reason,
+            },
+          ),
       },
     );
     return this.get(id, now);
@@ -239,7 +275,10 @@ export class WaiverService {
       .execute();
     const { size } = await this.#deps.reader.head();
     const view = waiverView(row, now, size);
-    return { ...view, uses: { ...view.uses, decisions: uses.map((u) => ({ decisionId: u.decision_id, usedAt: new Date(u.used_at).toISOString() })) } };
+    return {
+      ...view,
+      uses: { ...view.uses, decisions: uses.map((u) => ({ decisionId: u.decision_id, usedAt: new Date(u.used_at).toISOString() })) },
+    };
   }
 
   async #row(id: string): Promise<WaiversTable> {

@@ -3,8 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueToken } from "../../server/index.ts";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from "../../server/auth/tokens.ts";
+import { issueToken } from "../../server/index.ts";
 import { type Fixture, openFixture, waiverRequest } from "./support.ts";
 
 const OIDC_ISSUER = "https://sso.example.test/realms/eng";
@@ -13,7 +13,7 @@ const OIDC_AUDIENCE = "maestro";
 describe("bearer tokens and OIDC SSO", () => {
   let f: Fixture;
   let jwksServer: Server;
-  let oidcKey: CryptoKey;
+  let oidcKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
   const saved = { ...process.env };
 
   beforeAll(async () => {
@@ -44,7 +44,7 @@ describe("bearer tokens and OIDC SSO", () => {
     const r = await f.app.request("/v1/waivers", { headers: { authorization: `Bearer ${token}` } });
     return { status: r.status, body: (await r.json()) as any };
   };
-  const sso = (claims: Record<string, unknown>, opts: { key?: CryptoKey; kid?: string; aud?: string; exp?: number } = {}) => {
+  const sso = (claims: Record<string, unknown>, opts: { key?: typeof oidcKey; kid?: string; aud?: string; exp?: number } = {}) => {
     const now = Math.floor(f.clock.now().getTime() / 1000);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: "ES256", kid: opts.kid ?? "sso-1" })
@@ -67,7 +67,13 @@ describe("bearer tokens and OIDC SSO", () => {
 
   it("token signed by another key → 401 token_bad_signature", async () => {
     const { privateKey } = await generateKeyPair("EdDSA");
-    const forged = await issueToken({ kid: f.ctx.ledger.keyring.token.kid, privateKey: privateKey as any }, "admin", "mallory", 600, f.clock);
+    const forged = await issueToken(
+      { kid: f.ctx.ledger.keyring.token.kid, privateKey: privateKey as any },
+      "admin",
+      "mallory",
+      600,
+      f.clock,
+    );
     const res = await get(forged);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe("token_bad_signature");
@@ -77,7 +83,14 @@ describe("bearer tokens and OIDC SSO", () => {
     const key = f.ctx.ledger.keyring.token;
     const now = Math.floor(f.clock.now().getTime() / 1000);
     const sign = (iss: string, aud: string) =>
-      new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "EdDSA", kid: key.kid }).setIssuer(iss).setAudience(aud).setSubject("x").setIssuedAt(now).setExpirationTime(now + 600).sign(key.privateKey);
+      new SignJWT({ role: "admin" })
+        .setProtectedHeader({ alg: "EdDSA", kid: key.kid })
+        .setIssuer(iss)
+        .setAudience(aud)
+        .setSubject("x")
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(key.privateKey);
     const foreign = await get(await sign("https://evil.example", TOKEN_AUDIENCE));
     expect(foreign.status).toBe(401);
     expect(foreign.body.error.code).toBe("token_unknown_issuer");
@@ -109,7 +122,10 @@ describe("bearer tokens and OIDC SSO", () => {
     const entry = (await f.ctx.ledger.reader.entriesFor("waiver.requested", `waiver:${waiver.id}`))[0];
     expect(entry.event.actor).toEqual({ type: "user", id: "alice@example.test", role: "engineer" });
     // The same person cannot approve it even holding a security-mapped SSO token.
-    const selfApprove = await f.app.request(`/v1/waivers/${waiver.id}/approve`, { method: "POST", headers: { authorization: `Bearer ${await sso({ groups: ["maestro-security"] })}` } });
+    const selfApprove = await f.app.request(`/v1/waivers/${waiver.id}/approve`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await sso({ groups: ["maestro-security"] })}` },
+    });
     expect(selfApprove.status).toBe(403);
     expect(((await selfApprove.json()) as any).error.code).toBe("self_approval");
     // Local tokens keep working beside SSO.
@@ -123,7 +139,11 @@ describe("bearer tokens and OIDC SSO", () => {
       ["two mapped roles", sso({ groups: ["maestro-eng", "maestro-audit"] }), "unauthenticated"],
       ["expired", sso({ groups: ["maestro-audit"] }, { exp: now - 10 }), "token_expired"],
       ["wrong audience", sso({ groups: ["maestro-audit"] }, { aud: "other-app" }), "token_unknown_issuer"],
-      ["signed by a key the JWKS lacks", generateKeyPair("ES256").then((p) => sso({ groups: ["maestro-audit"] }, { key: p.privateKey })), "token_bad_signature"],
+      [
+        "signed by a key the JWKS lacks",
+        generateKeyPair("ES256").then((p) => sso({ groups: ["maestro-audit"] }, { key: p.privateKey })),
+        "token_bad_signature",
+      ],
       ["unknown kid", sso({ groups: ["maestro-audit"] }, { kid: "sso-2" }), "token_bad_signature"],
     ];
     for (const [name, token, code] of cases) {

@@ -35,19 +35,36 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
     expect(decision.event.payload.breakglass).toEqual([bg.id]);
     expect((await f.call("GET", "/v1/breakglass", "auditor")).body.breakglass.find((b: any) => b.id === bg.id).uses.count).toBe(1);
 
-    const self = await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "looked fine to me", verdict: "justified" }, "adm-1");
+    const self = await f.call(
+      "POST",
+      `/v1/breakglass/${bg.id}/review`,
+      "security",
+      { finding: "looked fine to me", verdict: "justified" },
+      "adm-1",
+    );
     expect(self.status).toBe(403);
     expect(self.body.error.code).toBe("self_approval");
-    const reviewed = await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "hotfix diff matches INC-7", verdict: "justified" }, "sec-1");
+    const reviewed = await f.call(
+      "POST",
+      `/v1/breakglass/${bg.id}/review`,
+      "security",
+      { finding: "hotfix diff matches INC-7", verdict: "justified" },
+      "sec-1",
+    );
     expect(reviewed.body).toMatchObject({ state: "reviewed", active: false, reviewedBy: "sec-1", verdict: "justified" });
     expect((await f.call("POST", "/v1/mediate", "agent", call)).body.decision).toBe("deny");
     const size = await f.treeSize();
-    expect((await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "second look here", verdict: "justified" }, "sec-2")).status).toBe(409);
+    expect(
+      (await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "second look here", verdict: "justified" }, "sec-2"))
+        .status,
+    ).toBe(409);
     expect(await f.treeSize()).toBe(size);
   });
 
   it("stops applying after its hour and is flagged overdue once unreviewed past the deadline", async () => {
-    const bg = (await f.call("POST", "/v1/breakglass", "admin", openBody({ scope: { type: "runset", id: "rs-late" }, durationSeconds: 1800 }))).body;
+    const bg = (
+      await f.call("POST", "/v1/breakglass", "admin", openBody({ scope: { type: "runset", id: "rs-late" }, durationSeconds: 1800 }))
+    ).body;
     const call = toolCall({ runset: "rs-late", agent: "late-agent", session: "s-late" });
     expect((await f.call("POST", "/v1/mediate", "agent", call)).body.decision).toBe("allow");
     f.clock.advance(1800_000);
@@ -58,7 +75,10 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
     expect(await listed()).toMatchObject({ active: false, overdue: true, state: "open" });
     expect((await f.call("GET", "/v1/breakglass?overdue=true", "auditor")).body.breakglass.map((b: any) => b.id)).toContain(bg.id);
     expect(await f.ctx.breakglass!.flags([bg.id])).toEqual([expect.objectContaining({ id: bg.id, overdue: true })]);
-    const reviewed = await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "late but justified", verdict: "justified" });
+    const reviewed = await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", {
+      finding: "late but justified",
+      verdict: "justified",
+    });
     expect(reviewed.body.overdue).toBe(false);
     const event = (await f.ctx.ledger.reader.entriesFor("breakglass.reviewed", `breakglass:${bg.id}`))[0].event;
     expect(event.payload).toMatchObject({ reviewedLate: true, uses: 1 });
@@ -108,9 +128,16 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
 
   it("rejects bad review input", async () => {
     const bg = (await f.call("POST", "/v1/breakglass", "admin", openBody())).body;
-    expect((await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "fine fine fine" })).body.error.field).toBe("/verdict");
-    expect((await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: 1, verdict: "justified" })).body.error.field).toBe("/finding");
-    expect((await f.call("POST", "/v1/breakglass/nope/review", "security", { finding: "fine fine fine", verdict: "justified" })).body.error.field).toBe("id");
+    expect((await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "fine fine fine" })).body.error.field).toBe(
+      "/verdict",
+    );
+    expect(
+      (await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: 1, verdict: "justified" })).body.error.field,
+    ).toBe("/finding");
+    expect(
+      (await f.call("POST", "/v1/breakglass/nope/review", "security", { finding: "fine fine fine", verdict: "justified" })).body.error
+        .field,
+    ).toBe("id");
     expect((await f.call("GET", "/v1/breakglass?overdue=maybe", "auditor")).body.error.field).toBe("overdue");
   });
 });

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configFromEnv, issueToken, startServer, type Role, type RunningServer } from "../../server/index.ts";
+import { configFromEnv, issueToken, type Role, type RunningServer, startServer } from "../../server/index.ts";
 import { createTestStore, type TestStoreConfig } from "../support/test-stores.ts";
 
 const MAIN = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
@@ -19,7 +19,12 @@ describe("maestro waiver / hold / breakglass CLI", () => {
     server = await startServer(configFromEnv({ dataDir: store.dataDir, port: 0, host: "127.0.0.1" }, {}), serve);
     url = `http://127.0.0.1:${server.port}`;
     const key = { kid: server.ctx.ledger.keyring.token.kid, privateKey: server.ctx.ledger.keyring.token.privateKey };
-    for (const [role, sub] of [["engineer", "eng-1"], ["security", "sec-1"], ["admin", "adm-1"], ["auditor", "aud-1"]] as const) {
+    for (const [role, sub] of [
+      ["engineer", "eng-1"],
+      ["security", "sec-1"],
+      ["admin", "adm-1"],
+      ["auditor", "aud-1"],
+    ] as const) {
       tokens[role] = await issueToken(key, role as Role, sub, 3600);
     }
   });
@@ -28,7 +33,11 @@ describe("maestro waiver / hold / breakglass CLI", () => {
     await store?.cleanup();
   });
 
-  function maestro(args: string[], role: string | null, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  function maestro(
+    args: string[],
+    role: string | null,
+    env: Record<string, string> = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     const withEnv = { ...process.env, MAESTRO_URL: url, ...(role ? { MAESTRO_TOKEN: tokens[role]! } : {}), ...env };
     if (!role) delete withEnv.MAESTRO_TOKEN;
     return new Promise((resolve) => {
@@ -40,7 +49,25 @@ describe("maestro waiver / hold / breakglass CLI", () => {
 
   it("runs the waiver procedure: request, approve, list, revoke", async () => {
     const requested = await maestro(
-      ["waiver", "request", "--capability", "repo.write", "--resource", "src/**", "--agent", "coder", "--waives", "no_grant", "--justification", "incident INC-9 hotfix", "--duration", "2h", "--ticket", "INC-9", "--json"],
+      [
+        "waiver",
+        "request",
+        "--capability",
+        "repo.write",
+        "--resource",
+        "src/**",
+        "--agent",
+        "coder",
+        "--waives",
+        "no_grant",
+        "--justification",
+        "incident INC-9 hotfix",
+        "--duration",
+        "2h",
+        "--ticket",
+        "INC-9",
+        "--json",
+      ],
       "engineer",
     );
     expect(requested.code, requested.stderr).toBe(0);
@@ -71,13 +98,44 @@ describe("maestro waiver / hold / breakglass CLI", () => {
 
   it("names the field on bad input, and the policy maximum on a too-long duration", async () => {
     const tooLong = await maestro(
-      ["waiver", "request", "--capability", "secrets.read", "--resource", "prod/*", "--runset", "rs", "--waives", "no_grant", "--justification", "need the prod key now", "--duration", "2h"],
+      [
+        "waiver",
+        "request",
+        "--capability",
+        "secrets.read",
+        "--resource",
+        "prod/*",
+        "--runset",
+        "rs",
+        "--waives",
+        "no_grant",
+        "--justification",
+        "need the prod key now",
+        "--duration",
+        "2h",
+      ],
       "engineer",
     );
     expect(tooLong.code).toBe(1);
     expect(tooLong.stderr).toContain("maximum of 3600 seconds");
     expect(tooLong.stderr).toContain("(field /durationSeconds)");
-    const unscoped = await maestro(["waiver", "request", "--capability", "repo.write", "--resource", "x", "--waives", "no_grant", "--justification", "j".repeat(20), "--duration", "1h"], "engineer");
+    const unscoped = await maestro(
+      [
+        "waiver",
+        "request",
+        "--capability",
+        "repo.write",
+        "--resource",
+        "x",
+        "--waives",
+        "no_grant",
+        "--justification",
+        "j".repeat(20),
+        "--duration",
+        "1h",
+      ],
+      "engineer",
+    );
     expect(unscoped.code).toBe(2);
     expect(unscoped.stderr).toContain("--agent or --runset");
   });
@@ -91,14 +149,31 @@ describe("maestro waiver / hold / breakglass CLI", () => {
     expect(JSON.parse((await maestro(["hold", "list", "--state", "active", "--json"], "auditor")).stdout).holds).toEqual([]);
 
     const opened = await maestro(
-      ["breakglass", "open", "--scope", "agent:deployer", "--counter-claim", "prod outage, deploy agent must push the fix", "--control", "pairing on call", "--review-in", "24h", "--duration", "30m", "--json"],
+      [
+        "breakglass",
+        "open",
+        "--scope",
+        "agent:deployer",
+        "--counter-claim",
+        "prod outage, deploy agent must push the fix",
+        "--control",
+        "pairing on call",
+        "--review-in",
+        "24h",
+        "--duration",
+        "30m",
+        "--json",
+      ],
       "admin",
     );
     expect(opened.code, opened.stderr).toBe(0);
     const bg = JSON.parse(opened.stdout);
     expect(bg).toMatchObject({ state: "open", active: true, scope: { type: "agent", id: "deployer" } });
     expect(bg.ledger[0].kind).toBe("breakglass.opened");
-    const reviewed = await maestro(["breakglass", "review", bg.id, "--finding", "fix matched the incident", "--verdict", "justified", "--json"], "security");
+    const reviewed = await maestro(
+      ["breakglass", "review", bg.id, "--finding", "fix matched the incident", "--verdict", "justified", "--json"],
+      "security",
+    );
     expect(JSON.parse(reviewed.stdout).state).toBe("reviewed");
     expect((await maestro(["breakglass", "list"], "auditor")).stdout).toContain(`${bg.id}  reviewed`);
   });

@@ -4,7 +4,8 @@ import { STORE_KINDS } from "../support/test-stores.ts";
 import { type Fixture, openFixture, toolCall } from "./support.ts";
 
 const RELEASE = "acme/app@1.2.0";
-const publish = (resource = RELEASE) => toolCall({ runset: "rel-rs", agent: "releaser", session: "s-rel", tool: "publish", capability: "release.publish", resource });
+const publish = (resource = RELEASE) =>
+  toolCall({ runset: "rel-rs", agent: "releaser", session: "s-rel", tool: "publish", capability: "release.publish", resource });
 
 describe.each(STORE_KINDS)("holds (%s store)", (kind) => {
   let f: Fixture;

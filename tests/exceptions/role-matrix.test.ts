@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLES } from "../../server/auth/roles.ts";
-import { renderRoleMatrix, ROUTE_ROLES, ruleFor } from "../../server/auth/route-roles.ts";
+import { ROUTE_ROLES, renderRoleMatrix, ruleFor } from "../../server/auth/route-roles.ts";
 import { type Fixture, openFixture } from "./support.ts";
 
 // Roles do not depend on the store, so one (embedded) store is enough here.
@@ -31,7 +31,9 @@ describe("route × role matrix", () => {
   it("every served route has a row, and every row is a served route", () => {
     const missing = served.filter((r) => !ruleFor(r.method, r.path)).map((r) => `${r.method} ${r.path}`);
     expect(missing, "add these routes to server/auth/route-roles.ts (and regenerate the table in docs/governance/roles.md)").toEqual([]);
-    const stale = ROUTE_ROLES.filter((rule) => !served.some((r) => r.method === rule.method && r.path === rule.path)).map((r) => `${r.method} ${r.path}`);
+    const stale = ROUTE_ROLES.filter((rule) => !served.some((r) => r.method === rule.method && r.path === rule.path)).map(
+      (r) => `${r.method} ${r.path}`,
+    );
     expect(stale, "rows for routes that no longer exist").toEqual([]);
   });
 
@@ -42,7 +44,9 @@ describe("route × role matrix", () => {
     const response = await f.app.request(concrete, { method, headers, body: method === "POST" ? "{}" : undefined });
     // Streams (SSE) never end by themselves: read the status, then hang up.
     const isJson = response.headers.get("content-type")?.includes("application/json");
-    const body = isJson ? await response.json() : (await response.body?.cancel(), null);
+    let body: any = null;
+    if (isJson) body = await response.json();
+    else await response.body?.cancel();
     return { status: response.status, body };
   }
 

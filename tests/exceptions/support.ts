@@ -18,7 +18,9 @@ export interface Fixture {
 export async function openFixture(kind: TestStoreKind): Promise<Fixture> {
   const store = await createTestStore(kind);
   const clock = new ManualClock("2026-03-01T09:00:00Z");
-  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: false }, {}), { clock });
+  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: false }, {}), {
+    clock,
+  });
   const app = createApp(ctx);
   const key = { kid: ctx.ledger.keyring.token.kid, privateKey: ctx.ledger.keyring.token.privateKey };
   const token = (role: Role, sub = `${role}-1`, ttl = 3600) => issueToken(key, role, sub, ttl, clock);
@@ -31,7 +33,11 @@ export async function openFixture(kind: TestStoreKind): Promise<Fixture> {
       const headers: Record<string, string> = {};
       if (role) headers.authorization = `Bearer ${await token(role, sub)}`;
       if (body !== undefined) headers["content-type"] = "application/json";
-      const response = await app.request(path, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+      const response = await app.request(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -62,5 +68,14 @@ export function waiverRequest(overrides: Record<string, unknown> = {}) {
 }
 
 export function toolCall(overrides: Record<string, unknown> = {}) {
-  return { runset: "rs-1", agent: "coder", session: "s-1", tool: "write_file", capability: "repo.write", resource: "src/app.ts", args: {}, ...overrides };
+  return {
+    runset: "rs-1",
+    agent: "coder",
+    session: "s-1",
+    tool: "write_file",
+    capability: "repo.write",
+    resource: "src/app.ts",
+    args: {},
+    ...overrides,
+  };
 }

@@ -3,7 +3,7 @@ import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../common/clock.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
-import { configFromEnv, issueToken, startServer, type RunningServer } from "../../server/index.ts";
+import { configFromEnv, issueToken, type RunningServer, startServer } from "../../server/index.ts";
 import { policyWaiverRules, WaiverService } from "../../server/waivers/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { type Fixture, openFixture, waiverRequest } from "./support.ts";
@@ -13,7 +13,7 @@ const SEC = { sub: "sec-1", role: "security", issuer: "maestro" } as const;
 
 /** Holds the first `n` appends until all `n` are waiting, so both requests read the same state before either commits. */
 function gatedWriter(inner: Fixture["ctx"]["ledger"]["writer"], n: number) {
-  let waiting: Array<() => void> = [];
+  const waiting: Array<() => void> = [];
   let gated = 0;
   return {
     async append(input: EventInput, options?: Parameters<typeof inner.append>[1]) {
@@ -51,7 +51,9 @@ describe.each(STORE_KINDS)("waiver approve/revoke race (%s store)", (kind) => {
           : [racer.revoke(waiver.id, { reason: "race" }, { ...SEC, sub: "sec-2" }), racer.approve(waiver.id, {}, SEC)],
       );
       const settled = round % 2 === 0 ? { approve: a, revoke: b } : { approve: b, revoke: a };
-      const winners = Object.entries(settled).filter(([, s]) => s.status === "fulfilled").map(([name]) => name);
+      const winners = Object.entries(settled)
+        .filter(([, s]) => s.status === "fulfilled")
+        .map(([name]) => name);
       expect(winners).toHaveLength(1);
       const loser = Object.values(settled).find((s) => s.status === "rejected") as PromiseRejectedResult;
       expect(loser.reason.code).toBe("conflict");
@@ -76,9 +78,13 @@ describe.each(STORE_KINDS)("waiver race over real HTTP (%s store)", (kind) => {
   let server: RunningServer;
   beforeAll(async () => {
     store = await createTestStore(kind);
-    server = await startServer(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, port: 0, host: "127.0.0.1" }, {}), serve, {
-      clock: new ManualClock("2026-03-01T09:00:00Z"),
-    });
+    server = await startServer(
+      configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, port: 0, host: "127.0.0.1" }, {}),
+      serve,
+      {
+        clock: new ManualClock("2026-03-01T09:00:00Z"),
+      },
+    );
   });
   afterAll(async () => {
     await server?.close();
@@ -90,17 +96,26 @@ describe.each(STORE_KINDS)("waiver race over real HTTP (%s store)", (kind) => {
     const tok = (role: "engineer" | "security" | "admin", sub: string) => issueToken(key, role, sub, 3600, server.ctx.clock);
     const base = `http://127.0.0.1:${server.port}`;
     const post = async (path: string, token: string, body: unknown) => {
-      const r = await fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-      return { status: r.status, body: await r.json() };
+      const r = await fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: r.status, body: (await r.json()) as any };
     };
     const [eng, sec, adm] = await Promise.all([tok("engineer", "eng-1"), tok("security", "sec-1"), tok("admin", "adm-1")]);
     for (let round = 0; round < 8; round++) {
       const created = await post("/v1/waivers", eng, waiverRequest());
       const id = created.body.id;
-      const [approve, revoke] = await Promise.all([post(`/v1/waivers/${id}/approve`, sec, {}), post(`/v1/waivers/${id}/revoke`, adm, { reason: "race" })]);
+      const [approve, revoke] = await Promise.all([
+        post(`/v1/waivers/${id}/approve`, sec, {}),
+        post(`/v1/waivers/${id}/revoke`, adm, { reason: "race" }),
+      ]);
       expect([approve.status, revoke.status].sort()).toEqual([200, 409]);
       const kinds = (await server.ctx.ledger.reader.entriesFor(null, `waiver:${id}`)).map((e) => e.event.kind);
-      expect(kinds).toEqual(approve.status === 200 ? ["waiver.requested", "waiver.approved", "waiver.activated"] : ["waiver.requested", "waiver.revoked"]);
+      expect(kinds).toEqual(
+        approve.status === 200 ? ["waiver.requested", "waiver.approved", "waiver.activated"] : ["waiver.requested", "waiver.revoked"],
+      );
     }
   });
 });

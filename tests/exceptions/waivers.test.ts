@@ -71,7 +71,12 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
   });
 
   it("takes the maximum duration and waivability from the policy", async () => {
-    const tooLong = await f.call("POST", "/v1/waivers", "engineer", waiverRequest({ capability: "secrets.read", resource: "prod/*", durationSeconds: 7200 }));
+    const tooLong = await f.call(
+      "POST",
+      "/v1/waivers",
+      "engineer",
+      waiverRequest({ capability: "secrets.read", resource: "prod/*", durationSeconds: 7200 }),
+    );
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.error.field).toBe("/durationSeconds");
     expect(tooLong.body.error.message).toContain("maximum of 3600 seconds");
@@ -103,7 +108,9 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
     await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "sec-1");
     const revoked = await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "admin", { reason: "incident closed" }, "adm-1");
     expect(revoked.body).toMatchObject({ state: "revoked", revokedBy: "adm-1", revokeReason: "incident closed" });
-    expect((await f.call("POST", "/v1/mediate", "agent", toolCall({ agent: "revoked-agent", session: "s-rev" }))).body.decision).toBe("deny");
+    expect((await f.call("POST", "/v1/mediate", "agent", toolCall({ agent: "revoked-agent", session: "s-rev" }))).body.decision).toBe(
+      "deny",
+    );
     const size = await f.treeSize();
     expect((await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "sec-2")).status).toBe(409);
     expect((await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "security", { reason: "again" })).status).toBe(409);
@@ -136,7 +143,9 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
     expect((await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", { comment: 5 })).body.error.field).toBe("/comment");
     expect((await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", "{not json")).body.error.field).toBe("/");
     expect((await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "security", {})).body.error.field).toBe("/reason");
-    expect((await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "security", { reason: "r".repeat(4001) })).body.error.field).toBe("/reason");
+    expect((await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "security", { reason: "r".repeat(4001) })).body.error.field).toBe(
+      "/reason",
+    );
     expect((await f.call("POST", "/v1/waivers/not-a-uuid/approve", "security", {})).body.error.field).toBe("id");
     expect((await f.call("POST", `/v1/waivers/${crypto.randomUUID()}/approve`, "security", {})).status).toBe(404);
     expect((await f.call("GET", "/v1/waivers?state=bogus", "auditor")).body.error.field).toBe("state");

@@ -1,10 +1,10 @@
 // Control API, break-glass: open (admin) and review (security). Roles from server/auth/route-roles.ts.
 import { Hono } from "hono";
-import { requireRoute } from "../../auth/route-roles.ts";
 import type { AuthEnv } from "../../auth/middleware.ts";
+import { requireRoute } from "../../auth/route-roles.ts";
 import type { ServerContext } from "../../context.ts";
-import { readJson } from "../params.ts";
 import { service } from "../../waivers/http-support.ts";
+import { readJson } from "../params.ts";
 
 export function breakglassControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();

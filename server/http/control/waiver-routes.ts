@@ -1,10 +1,10 @@
 // Control API, waivers: request (engineer), approve (security), revoke (security, admin). Roles from server/auth/route-roles.ts.
 import { Hono } from "hono";
-import { requireRoute } from "../../auth/route-roles.ts";
 import type { AuthEnv } from "../../auth/middleware.ts";
+import { requireRoute } from "../../auth/route-roles.ts";
 import type { ServerContext } from "../../context.ts";
-import { readJson } from "../params.ts";
 import { readOptionalJson, service } from "../../waivers/http-support.ts";
+import { readJson } from "../params.ts";
 
 export function waiverControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();

@@ -15,7 +15,10 @@ export function breakglassEvidenceRoutes(ctx: ServerContext): Hono {
     if (overdue !== undefined && overdue !== "true" && overdue !== "false") {
       throw new MaestroError("invalid_field", "overdue must be true or false", { field: "overdue" });
     }
-    const breakglass = await service(ctx.breakglass, "break-glass").list({ state, overdue: overdue === undefined ? undefined : overdue === "true" });
+    const breakglass = await service(ctx.breakglass, "break-glass").list({
+      state,
+      overdue: overdue === undefined ? undefined : overdue === "true",
+    });
     return c.json({ breakglass });
   });
   return app;

@@ -1,0 +1,100 @@
+// `maestro evidence export|verify`: a release's self-contained evidence bundle, and its offline verification (no database, no network).
+import { readFileSync, writeFileSync } from "node:fs";
+import { verifyEvidenceFile, type VerifyResult } from "../../server/releases/verify/index.ts";
+import { type Command, parseFlags, printJson, requireFlag, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
+
+export const evidenceExportCommand: Command = {
+  name: "evidence export",
+  summary: "write a published release's evidence bundle (events, proofs, keys, signed safety case, SBOM) to a file",
+  usage: `
+Usage: maestro evidence export RELEASE -o FILE [--url BASE [--token TOKEN]] [--data-dir DIR | --database-url URL] [--json]
+
+With --url, downloads GET BASE/v1/releases/RELEASE/bundle (token from --token or MAESTRO_TOKEN; role auditor,
+admin or security). Otherwise opens the store directly (stop an embedded server on DIR first, or use --url).
+The file verifies offline with: maestro evidence verify FILE --key KEY`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { ...STORE_FLAGS, output: { type: "string", short: "o" }, url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" } },
+      evidenceExportCommand,
+      true,
+    );
+    const [release] = positionals;
+    if (!release || positionals.length > 1) throw new UsageError("give exactly one RELEASE id (see maestro evidence export --help)");
+    const output = requireFlag(values.output, "output (-o)");
+    let text: string;
+    if (values.url) {
+      const token = values.token ?? process.env.MAESTRO_TOKEN;
+      const res = await fetch(`${values.url.replace(/\/$/, "")}/v1/releases/${encodeURIComponent(release)}/bundle`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      text = await res.text();
+      if (!res.ok) throw new Error(`server answered ${res.status}: ${(JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text}`);
+    } else {
+      const { configFromEnv, createContext, ReleaseService } = await import("../../server/index.ts");
+      const ctx = await createContext(configFromEnv(storeFrom(values)));
+      try {
+        text = JSON.stringify(await new ReleaseService(ctx).exportEvidence(release));
+      } finally {
+        await ctx.close();
+      }
+    }
+    writeFileSync(output, text);
+    const events = (JSON.parse(text) as { events: unknown[] }).events.length;
+    if (values.json) printJson({ release, file: output, events, bytes: Buffer.byteLength(text) });
+    else process.stdout.write(`wrote ${output}: release ${release}, ${events} ledger events with inclusion proofs\n`);
+  },
+};
+
+function printReport(result: VerifyResult): void {
+  const out: string[] = [];
+  if (result.release) out.push(`release ${result.release.id}: ${result.release.repository} ${result.release.version}`);
+  for (const c of result.checks) out.push(`${c.ok ? "ok  " : "FAIL"} ${c.part}: ${c.message}`);
+  if (result.claims.length > 0) {
+    out.push("", "safety case claims:");
+    for (const c of result.claims) out.push(`  ${c.status === "supported" ? "supported  " : "UNSUPPORTED"} ${c.claim}: ${c.statement}${c.reason ? ` — ${c.reason}` : ""}`);
+  }
+  out.push("", result.ok ? `verified: ${result.stats.events} events in ${result.stats.ms} ms` : `NOT verified; failed parts: ${result.failedParts.join(", ")}`);
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+export const evidenceVerifyCommand: Command = {
+  name: "evidence verify",
+  summary: "verify an evidence bundle offline against a pinned key (JWKS, JWK, Ed25519 PEM or checkpoint vkey)",
+  usage: `
+Usage: maestro evidence verify FILE --key KEY [--require-supported] [--json]
+
+KEY is a file holding the event-signing JWKS (/.well-known/jwks.json), one JWK, an Ed25519 public key PEM,
+or the checkpoint verifier key (GET /v1/ledger/key). Checks, with no database and no network: keys, signed
+checkpoints and their consistency, every event's bytes, JWS signature and inclusion proof, the Sigstore
+bundle (@sigstore/verify), the in-toto statement, the release record, the SBOM (CycloneDX schema), the GSN
+safety case and that each claim follows from the events, the waiver/hold/break-glass summaries, and the
+export signature. Exit 0 only if all holds (and, with --require-supported, every claim is supported);
+otherwise exit 1 and name the failed parts.`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { key: { type: "string" }, json: { type: "boolean" }, "require-supported": { type: "boolean" } },
+      evidenceVerifyCommand,
+      true,
+    );
+    const [file] = positionals;
+    if (!file || positionals.length > 1) throw new UsageError("give exactly one FILE (see maestro evidence verify --help)");
+    const keyFile = requireFlag(values.key, "key");
+    const result = await verifyEvidenceFile(readFileSync(file, "utf8"), readFileSync(keyFile, "utf8"));
+    const unsupported = result.claims.filter((c) => c.status !== "supported").map((c) => c.claim);
+    if (values.json) printJson({ ...result, unsupported });
+    else printReport(result);
+    if (!result.ok) {
+      process.stderr.write(`maestro: evidence does not verify: ${result.failedParts.join(", ")}\n`);
+      return 1;
+    }
+    if (values["require-supported"] && unsupported.length > 0) {
+      process.stderr.write(`maestro: unsupported claims: ${unsupported.join(", ")}\n`);
+      return 1;
+    }
+    return 0;
+  },
+};
+
+export const evidenceCommands: Command[] = [evidenceExportCommand, evidenceVerifyCommand];
