@@ -21,7 +21,8 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}, env: NodeJS
     port: pick("port", Number(env.MAESTRO_PORT ?? 8787)),
     host: pick("host", env.MAESTRO_HOST ?? "127.0.0.1"),
     dataDir: pick("dataDir", env.MAESTRO_DATA_DIR ?? ".maestro"),
-    databaseUrl: pick("databaseUrl", env.DATABASE_URL || undefined),
+    // An explicit databaseUrl key (even undefined) means "exactly this": the embedded store when empty.
+    databaseUrl: "databaseUrl" in overrides ? overrides.databaseUrl || undefined : env.DATABASE_URL || undefined,
     origin: pick("origin", env.MAESTRO_LOG_ORIGIN ?? DEFAULT_ORIGIN),
     checkpointIntervalMs: pick("checkpointIntervalMs", Number(env.MAESTRO_CHECKPOINT_INTERVAL_MS ?? 5000)),
     publicRead: pick("publicRead", env.MAESTRO_PUBLIC_READ === "1"),

@@ -23,7 +23,9 @@ export interface TestServer {
 
 export async function startTestServer(kind: TestStoreKind): Promise<TestServer> {
   const store = await createTestStore(kind);
-  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl }));
+  // An empty env: configFromEnv treats an undefined databaseUrl as "not given" and would fall back to
+  // DATABASE_URL, putting the embedded run on the shared admin database.
+  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl }, {}));
   const app = createApp(ctx);
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
