@@ -116,7 +116,7 @@ async function benchVerify(kind: Target["kind"]) {
       eventKeys: [t.ledger.keyring.event.publicJwk],
       checkpointKeys: (await t.ledger.reader.publicKeys("checkpoint")).map((r) => r.vkey as string),
     };
-    const rows = [];
+    const rows: Array<Record<string, string | number>> = [];
     // process.cpuUsage covers every thread, so CPU per event is a load-independent figure on a shared machine.
     const measure = async (source: string, workers: number, run: () => Promise<{ ok: boolean }>) => {
       const [t0, cpu0] = [performance.now(), process.cpuUsage()];

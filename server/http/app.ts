@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { MaestroError } from "../../common/errors.ts";
 import { authenticate, requireRole, type AuthEnv } from "../auth/middleware.ts";
 import type { ServerContext } from "../context.ts";
+import { EVIDENCE_READERS } from "../auth/route-roles.ts";
 import { errorResponse } from "./error-handler.ts";
 import { methodNotAllowed } from "./method-guard.ts";
 import { publicRoutes } from "./public-routes.ts";
@@ -36,7 +37,7 @@ export function createApp(ctx: ServerContext): Hono {
   const evidence = new Hono<AuthEnv>();
   evidence.onError(errorResponse);
   if (!ctx.config.publicRead) {
-    evidence.use("*", authenticate(ctx.tokenVerifiers), requireRole("auditor", "admin", "security"));
+    evidence.use("*", authenticate(ctx.tokenVerifiers), requireRole(...EVIDENCE_READERS));
   }
   evidence.route("/", ledgerEvidenceRoutes(ctx));
   evidence.route("/", ledgerStreamRoutes(ctx));

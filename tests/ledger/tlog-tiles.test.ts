@@ -25,7 +25,7 @@ const APPENDS = 600; // with those: two full level-0 tiles, one partial, and a p
 describe.each(STORE_KINDS)("tlog-tiles endpoints (%s)", (kind) => {
   let cfg: TestStoreConfig;
   let ctx: ServerContext;
-  let fetchTile: (path: string) => Promise<Response>;
+  let fetchTile: (path: string) => Response | Promise<Response>;
 
   beforeAll(async () => {
     cfg = await createTestStore(kind);

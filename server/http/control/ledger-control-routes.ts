@@ -1,12 +1,13 @@
 // Control API, ledger part: issue a checkpoint on demand.
 import { Hono } from "hono";
 import { toBase64 } from "../../../ledger/core/index.ts";
-import { requireRole, type AuthEnv } from "../../auth/middleware.ts";
+import type { AuthEnv } from "../../auth/middleware.ts";
+import { requireRoute } from "../../auth/route-roles.ts";
 import type { ServerContext } from "../../context.ts";
 
 export function ledgerControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
-  app.post("/v1/ledger/checkpoint", requireRole("admin", "security"), async (c) => {
+  app.post("/v1/ledger/checkpoint", requireRoute("POST", "/v1/ledger/checkpoint"), async (c) => {
     const cp = await ctx.ledger.checkpointer.issue();
     return c.json({ size: cp.size, rootHash: toBase64(cp.root), note: cp.note });
   });

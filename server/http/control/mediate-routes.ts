@@ -1,7 +1,8 @@
 // Control API, mediator part: a tool call in, a decision out; then the tool's outcome.
 import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
-import { requireRole, type AuthEnv } from "../../auth/middleware.ts";
+import type { AuthEnv } from "../../auth/middleware.ts";
+import { requireRoute } from "../../auth/route-roles.ts";
 import type { ServerContext } from "../../context.ts";
 import { readJson } from "../params.ts";
 import { registerRunset } from "../../mediator/runsets.ts";
@@ -11,19 +12,19 @@ const DECISION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export function mediateRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
-  app.post("/v1/mediate", requireRole("agent"), async (c) => {
+  app.post("/v1/mediate", requireRoute("POST", "/v1/mediate"), async (c) => {
     const result = await ctx.mediator.mediate(await readJson(c.req), c.get("principal"));
     return c.json(result);
   });
 
-  app.post("/v1/mediate/:decisionId/outcome", requireRole("agent"), async (c) => {
+  app.post("/v1/mediate/:decisionId/outcome", requireRoute("POST", "/v1/mediate/:decisionId/outcome"), async (c) => {
     const decisionId = c.req.param("decisionId");
     if (!DECISION_ID.test(decisionId)) throw new MaestroError("invalid_field", "decisionId must be a UUID", { field: "decisionId" });
     const result = await ctx.mediator.recordOutcome(decisionId, await readJson(c.req), c.get("principal"));
     return c.json({ decisionId, ...result });
   });
 
-  app.post("/v1/runsets", requireRole("admin", "security"), async (c) => {
+  app.post("/v1/runsets", requireRoute("POST", "/v1/runsets"), async (c) => {
     return c.json(await registerRunset(ctx.db, ctx.ledger.writer, await readJson(c.req), c.get("principal")), 201);
   });
 

@@ -1,7 +1,8 @@
 // Control API, policy part: activate an OPA bundle (verified, smoke-tested, ledgered, then swapped atomically).
 import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
-import { requireRole, type AuthEnv } from "../../auth/middleware.ts";
+import type { AuthEnv } from "../../auth/middleware.ts";
+import { requireRoute } from "../../auth/route-roles.ts";
 import type { ServerContext } from "../../context.ts";
 import { readJson } from "../params.ts";
 
@@ -10,7 +11,7 @@ export const MAX_BUNDLE_BODY_BYTES = 8 * 1024 * 1024;
 
 export function policyRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
-  app.post("/v1/policy/activate", requireRole("security", "admin"), async (c) => {
+  app.post("/v1/policy/activate", requireRoute("POST", "/v1/policy/activate"), async (c) => {
     const body = (await readJson(c.req)) as { bundle?: unknown };
     if (typeof body !== "object" || body === null || typeof body.bundle !== "string" || body.bundle.length === 0) {
       throw new MaestroError("invalid_field", "bundle must be the base64 of an OPA bundle (.tar.gz)", { field: "/bundle" });
