@@ -43,7 +43,7 @@ export class HttpMediatorClient implements MediatorClient {
     return { ledgerIndex: ledgerIndex as number };
   }
 
-  /** Proposed route (not in the fixed contract yet): POST /v1/runs/{runId}/events. False when the server lacks it. */
+  /** POST /v1/runs/{runId}/events; false when the server lacks the route (an older server). */
   async reportRunEvent(event: RunEvent): Promise<boolean> {
     try {
       await this.#post(`/v1/runs/${encodeURIComponent(event.runId)}/events`, { kind: event.kind, payload: event.payload });

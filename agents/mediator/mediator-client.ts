@@ -50,8 +50,8 @@ export interface MediatorClient {
   mediate(call: MediateCall): Promise<Decision>;
   recordOutcome(decisionId: string, outcome: Outcome): Promise<{ ledgerIndex: number }>;
   /**
-   * Ledgers a run-level event. The fixed HTTP contract has no route for it yet; implementations
-   * resolve to false when the server cannot record it, so callers can say so instead of pretending.
+   * Ledgers a run-level event (POST /v1/runs/{runId}/events, role agent). Implementations resolve to
+   * false when the server cannot record it (an older server), so callers can say so instead of pretending.
    */
   reportRunEvent?(event: RunEvent): Promise<boolean>;
 }

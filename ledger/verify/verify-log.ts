@@ -64,7 +64,7 @@ async function scanEntries(
   let batch: VerifyEntry[] = [];
   let next = 0; // next checkpoint to compare, by size
   let lastMatched = 0; // size of the last checkpoint that matched
-  let found: VerifyProblem | null = null;
+  let found: VerifyProblem | null;
 
   /** Compares the recomputed root with the checkpoints signed for the current size. */
   const compareCheckpoints = (): VerifyProblem | null => {

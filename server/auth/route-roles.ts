@@ -24,6 +24,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "POST", path: "/v1/mediate", roles: ["agent"], does: "a tool call in, a decision out" },
   { method: "POST", path: "/v1/mediate/:decisionId/outcome", roles: ["agent"], does: "the tool's outcome" },
   { method: "POST", path: "/v1/ledger/checkpoint", roles: ["admin", "security"], does: "issue a checkpoint now" },
+  { method: "POST", path: "/v1/runs/:runId/events", roles: ["agent"], does: "a run's lifecycle event (budget exhausted, finished)" },
   { method: "POST", path: "/v1/runsets", roles: ["admin", "security"], does: "register a run-set (grants, budget)" },
   { method: "POST", path: "/v1/policy/activate", roles: ["security", "admin"], does: "activate a signed policy bundle" },
   { method: "POST", path: "/v1/waivers", roles: ["engineer"], does: "request a waiver" },

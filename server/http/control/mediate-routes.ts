@@ -6,6 +6,7 @@ import { requireRoute } from "../../auth/route-roles.ts";
 import type { ServerContext } from "../../context.ts";
 import { readJson } from "../params.ts";
 import { registerRunset } from "../../mediator/runsets.ts";
+import { recordRunEvent } from "../../mediator/run-events.ts";
 
 const DECISION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -22,6 +23,10 @@ export function mediateRoutes(ctx: ServerContext): Hono<AuthEnv> {
     if (!DECISION_ID.test(decisionId)) throw new MaestroError("invalid_field", "decisionId must be a UUID", { field: "decisionId" });
     const result = await ctx.mediator.recordOutcome(decisionId, await readJson(c.req), c.get("principal"));
     return c.json({ decisionId, ...result });
+  });
+
+  app.post("/v1/runs/:runId/events", requireRoute("POST", "/v1/runs/:runId/events"), async (c) => {
+    return c.json(await recordRunEvent(ctx.ledger.writer, c.req.param("runId"), await readJson(c.req), c.get("principal")), 201);
   });
 
   app.post("/v1/runsets", requireRoute("POST", "/v1/runsets"), async (c) => {
