@@ -6,6 +6,7 @@ import { isMaestroError } from "../../common/errors.ts";
 import type { ApprovalWait } from "../mediator/approval-wait.ts";
 import { gatedCall } from "../mediator/gated-call.ts";
 import type { MediatorClient } from "../mediator/mediator-client.ts";
+import { deferOutcomes } from "../mediator/deferred-outcomes.ts";
 import { ledgerArgs, mappedTool, resourceFor, type ToolMap } from "./tool-map.ts";
 
 export interface McpProxyOptions {
@@ -16,12 +17,23 @@ export interface McpProxyOptions {
   runset: string;
   session: string;
   approval?: ApprovalWait;
+  /**
+   * Return the upstream result without waiting for the outcome's durable append (default true);
+   * the session's next call still waits for it (agents/mediator/deferred-outcomes.ts).
+   */
+  deferOutcomes?: boolean;
 }
 
 const refusal = (text: string): CallToolResult => ({ content: [{ type: "text", text }], isError: true });
 
 export function createMcpProxy(o: McpProxyOptions): Server {
   const server = new Server({ name: "maestro-mcp-proxy", version: "0.1.0" }, { capabilities: { tools: {} } });
+  const deferred = o.deferOutcomes === false ? undefined : deferOutcomes(o.mediator, () => o.session);
+  const mediator = deferred ?? o.mediator;
+  // Closing the proxy waits for every outcome to be durable.
+  server.onclose = () => {
+    deferred?.flush().catch((err) => console.error(JSON.stringify({ level: "error", msg: "outcome not ledgered", err: String(err) })));
+  };
 
   server.setRequestHandler(ListToolsRequestSchema, async (request) => {
     const upstream = await o.upstream.listTools(request.params);
@@ -44,7 +56,7 @@ export function createMcpProxy(o: McpProxyOptions): Server {
     let upstreamResult: CallToolResult | undefined;
     // A mediator failure throws here and becomes a JSON-RPC error: fail closed, the upstream is never called.
     const gated = await gatedCall(
-      o.mediator,
+      mediator,
       { runset: o.runset, agent: o.agent, session: o.session, tool: name, capability: tool.capability, resource, args: ledgerArgs(args) },
       async () => {
         upstreamResult = (await o.upstream.callTool({ name, arguments: args })) as CallToolResult;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HttpMediatorClient } from "../../agents/mediator/http-mediator-client.ts";
 import { createMcpProxy } from "../../agents/mcp/mcp-proxy.ts";
 import { parseToolMap } from "../../agents/mcp/tool-map.ts";
@@ -93,8 +93,11 @@ describe.each(STORE_KINDS)("maestro mcp-proxy (%s store)", (kind) => {
         ["write_file", "src/evil.txt", "deny"],
         ["write_file", "notes/n.txt", "allow"],
       ]);
-      const outcomes = (await server.events("outcome")).filter((o) => decisions.some((d) => d.subject.id === o.subject.id));
-      expect(outcomes.map((o) => o.payload.status)).toEqual(["ok", "ok"]);
+      // Outcomes are appended off the call's critical path (deferred-outcomes.ts): durable shortly after.
+      await vi.waitFor(async () => {
+        const outcomes = (await server.events("outcome")).filter((o) => decisions.some((d) => d.subject.id === o.subject.id));
+        expect(outcomes.map((o) => o.payload.status)).toEqual(["ok", "ok"]);
+      }, { timeout: 5000, interval: 50 });
     } finally {
       await client.close();
       await upstream.close();

@@ -1,0 +1,79 @@
+// Deferred outcomes: the caller is not held up, the session's next decision waits, failures fail the session closed.
+import { describe, expect, it } from "vitest";
+import { deferOutcomes } from "./deferred-outcomes.ts";
+import type { Decision, MediateCall, MediatorClient, Outcome } from "./mediator-client.ts";
+
+function fakeMediator() {
+  const log: string[] = [];
+  const releases: Array<() => void> = [];
+  let failNext = false;
+  const client: MediatorClient = {
+    async mediate(call: MediateCall) {
+      log.push(`mediate ${call.tool}`);
+      return { decision: "allow", allow: true, reasons: [], decisionId: call.tool, ledgerIndex: 1, policyDigest: "sha256:x" } as unknown as Decision;
+    },
+    recordOutcome(decisionId: string, outcome: Outcome) {
+      const fail = failNext;
+      failNext = false;
+      return new Promise((resolve, reject) => {
+        releases.push(() => {
+          log.push(`outcome ${decisionId}${outcome.taint ? " (taint)" : ""}`);
+          if (fail) reject(new Error("ledger down"));
+          else resolve({ ledgerIndex: 2 });
+        });
+      });
+    },
+  };
+  return { client, log, release: () => releases.shift()?.(), failNextOutcome: () => (failNext = true) };
+}
+
+const call = (tool: string): MediateCall => ({ runset: "r", agent: "a", session: "s", tool, capability: "repo.read", resource: "x", args: {} });
+const ok: Outcome = { status: "ok", summary: "", outputDigest: `sha256:${"0".repeat(64)}` };
+
+describe("deferOutcomes", () => {
+  it("returns before the outcome is durable, and the next mediate of the session waits for it", async () => {
+    const fake = fakeMediator();
+    const client = deferOutcomes(fake.client, () => "s");
+    expect(await client.recordOutcome("t1", ok)).toEqual({ ledgerIndex: -1 });
+    const next = client.mediate(call("t2"));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.log).toEqual([]);
+    fake.release();
+    await next;
+    expect(fake.log).toEqual(["outcome t1", "mediate t2"]);
+  });
+
+  it("awaits a tainting outcome in line", async () => {
+    const fake = fakeMediator();
+    const client = deferOutcomes(fake.client, () => "s");
+    const recording = client.recordOutcome("t1", { ...ok, taint: { source: "https://x" } });
+    let done = false;
+    void recording.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    fake.release();
+    expect(await recording).toEqual({ ledgerIndex: 2 });
+  });
+
+  it("fails the session's next call when a deferred outcome could not be ledgered", async () => {
+    const fake = fakeMediator();
+    const client = deferOutcomes(fake.client, () => "s");
+    fake.failNextOutcome();
+    await client.recordOutcome("t1", ok);
+    fake.release();
+    await expect(client.mediate(call("t2"))).rejects.toThrow("ledger down");
+    await expect(client.mediate(call("t3"))).resolves.toMatchObject({ decision: "allow" });
+  });
+
+  it("flush waits for every pending outcome", async () => {
+    const fake = fakeMediator();
+    const client = deferOutcomes(fake.client, () => "s");
+    await client.recordOutcome("t1", ok);
+    await client.recordOutcome("t2", ok);
+    const flushing = client.flush();
+    fake.release();
+    fake.release();
+    await flushing;
+    expect(fake.log).toEqual(["outcome t1", "outcome t2"]);
+  });
+});
