@@ -87,6 +87,7 @@ async function benchProofs(kind: Target["kind"], size: number) {
     const fillSeconds = (performance.now() - fillStart) / 1000;
     const { reader } = t.ledger;
     const time = async (f: () => Promise<unknown>) => {
+      for (let i = 0; i < 50; i++) await f(); // warm-up: connections, plans, page cache
       const out: number[] = [];
       for (let i = 0; i < PROOF_SAMPLES; i++) {
         const t0 = performance.now();

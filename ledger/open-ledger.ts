@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { type Clock, systemClock } from "../common/clock.ts";
 import { Checkpointer } from "./append/checkpointer.ts";
 import { eventSigner } from "./append/event-signer.ts";
-import { type AppendedEntry, LedgerWriter } from "./append/ledger-writer.ts";
+import { type AppendedEntry, LedgerWriter, type LedgerWriterOptions } from "./append/ledger-writer.ts";
 import type { Keyring } from "./keys/keyring.ts";
 import { publishKeys } from "./keys/publish-keys.ts";
 import { LedgerReader } from "./read/ledger-reader.ts";
@@ -15,6 +15,7 @@ export interface LedgerOptions {
   maxBatch?: number;
   maxQueue?: number;
   onCommit?: (entries: AppendedEntry[]) => void;
+  beforeCommit?: LedgerWriterOptions["beforeCommit"];
 }
 
 export interface Ledger {
@@ -36,6 +37,7 @@ export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, opt
       maxBatch: options.maxBatch,
       maxQueue: options.maxQueue,
       onCommit: options.onCommit,
+      beforeCommit: options.beforeCommit,
     }),
     reader: new LedgerReader(db),
     checkpointer: new Checkpointer(db, options.origin, keyring.checkpoint),

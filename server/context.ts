@@ -22,7 +22,7 @@ import { EntryFeed } from "./feed/entry-feed.ts";
 import { Mediator } from "./mediator/mediator.ts";
 import type { DecisionHook, PolicyInputProvider } from "./mediator/policy-input.ts";
 import { loadSalt, secretRedactor } from "./mediator/secret-redaction.ts";
-import { sessionAndRunsetProvider } from "./mediator/session-budget-provider.ts";
+import { bumpPolicyDataVersion } from "./mediator/call-state.ts";
 import { loadPolicyRuntime, type PolicyRuntime } from "./policy-runtime.ts";
 
 export interface ServerContext {
@@ -66,13 +66,14 @@ export async function createContext(config: ServerConfig, options: ContextOption
       origin: config.origin,
       clock,
       onCommit: (entries: AppendedEntry[]) => feed.publish(entries),
+      beforeCommit: bumpPolicyDataVersion,
     }, store.writerDb as Kysely<LedgerTables>);
     const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
     const tokenKeys = publicKeyCache(storedKeys("token"), [keyring.token.publicJwk]);
     const eventKeys = publicKeyCache(storedKeys("event"), [keyring.event.publicJwk]);
     const policy = await loadPolicyRuntime(config, ledger, clock);
-    const policyInputs: PolicyInputProvider[] = [sessionAndRunsetProvider(store.db)];
+    const policyInputs: PolicyInputProvider[] = [];
     const decisionHooks: DecisionHook[] = [];
     const mediator = new Mediator({
       db: store.db,

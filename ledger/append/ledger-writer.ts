@@ -45,6 +45,11 @@ export interface LedgerWriterOptions {
   maxBatch?: number;
   /** Appends waiting beyond this are refused with `overloaded` (503) instead of queuing without bound. */
   maxQueue?: number;
+  /**
+   * Runs in each batch's transaction after its entries are written, with the accepted events
+   * (e.g. to bump a version that caches of derived data check).
+   */
+  beforeCommit?: (trx: Transaction<any>, events: LedgerEvent[]) => Promise<void>;
   /** Called after each committed batch (e.g. to wake SSE subscribers). */
   onCommit?: (entries: AppendedEntry[]) => void;
 }
@@ -71,6 +76,7 @@ export class LedgerWriter {
   readonly #maxBatch: number;
   readonly #maxQueue: number;
   readonly #onCommit?: (entries: AppendedEntry[]) => void;
+  readonly #beforeCommit?: LedgerWriterOptions["beforeCommit"];
   #queue: Pending[] = [];
   #draining = false;
   #frontier: Frontier | null = null;
@@ -82,6 +88,7 @@ export class LedgerWriter {
     this.#maxBatch = options.maxBatch ?? 512;
     this.#maxQueue = options.maxQueue ?? 20_000;
     this.#onCommit = options.onCommit;
+    this.#beforeCommit = options.beforeCommit;
   }
 
   /** Resolves only once the event is durable; rejects with `ledger_unavailable` if it cannot be. */
@@ -151,6 +158,7 @@ export class LedgerWriter {
         }
         await insertProjectionRows(trx, accepted, oldSize);
         await trx.updateTable("ledger_head").set({ size: oldSize + accepted.length, root }).where("id", "=", 1).execute();
+        await this.#beforeCommit?.(trx, accepted.map((p) => p.entry.event));
       }
       await trx.commit().execute();
       trx = undefined;

@@ -5,6 +5,7 @@ import type { BreakglassService } from "./breakglass-service.ts";
 export function breakglassPolicyInput(service: BreakglassService): PolicyInputProvider {
   return {
     name: "breakglass",
+    cacheKey: () => "open",
     async provide(_call, now) {
       return { breakglass: await service.activeForPolicy(now) };
     },

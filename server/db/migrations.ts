@@ -2,6 +2,7 @@
 import type { Migration } from "kysely/migration";
 import { ledgerMigrations } from "../../ledger/store/migrations.ts";
 import { mediatorMigrations } from "../mediator/tables.ts";
+import { policyDataVersionMigrations } from "../mediator/call-state.ts";
 import { waiverMigrations } from "../waivers/tables.ts";
 import { holdMigrations } from "../holds/tables.ts";
 import { breakglassMigrations } from "../breakglass/tables.ts";
@@ -10,6 +11,7 @@ import { releaseMigrations } from "../releases/tables.ts";
 export const allMigrations: Record<string, Migration> = {
   ...ledgerMigrations,
   ...mediatorMigrations,
+  ...policyDataVersionMigrations,
   ...waiverMigrations,
   ...holdMigrations,
   ...breakglassMigrations,

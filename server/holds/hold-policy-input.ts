@@ -6,6 +6,7 @@ import type { HoldService } from "./hold-service.ts";
 export function holdPolicyInput(service: HoldService): PolicyInputProvider {
   return {
     name: "holds",
+    cacheKey: (call) => (call.capability.startsWith("release.") ? "release" : "other"),
     async provide(call) {
       if (!call.capability.startsWith("release.")) return {};
       return { holds: await service.activeForPolicy() };

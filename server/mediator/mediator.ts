@@ -8,7 +8,8 @@ import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
-import { buildPolicyInput, type DecisionHook, type PolicyInputProvider } from "./policy-input.ts";
+import { readCallState } from "./call-state.ts";
+import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
 import type { MediatorTables } from "./tables.ts";
 import type { DecisionPolicy, MediationResult, Outcome, PolicyDecision, ToolCall } from "./types.ts";
@@ -32,6 +33,7 @@ export interface MediatorDeps {
 
 export class Mediator {
   readonly #deps: MediatorDeps;
+  readonly #cache = new ProviderCache();
 
   constructor(deps: MediatorDeps) {
     this.#deps = deps;
@@ -41,7 +43,9 @@ export class Mediator {
     const call = parseToolCall(body);
     const now = this.#deps.clock.now();
     const policy = this.#deps.policy();
-    const input = await storeUnavailableOnError(() => buildPolicyInput(call, now, this.#deps.providers));
+    const input = await storeUnavailableOnError(async () =>
+      buildPolicyInput(call, now, await readCallState(this.#deps.db, call), this.#deps.providers, this.#cache),
+    );
     const decision = evaluateSafely(policy, input);
     const redactedCall = { ...call, args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []) };
     const entry = await this.#deps.writer.append(

@@ -13,6 +13,7 @@ import { policyWaiver } from "./waiver-view.ts";
 export function waiverPolicyInput(db: Kysely<any>, service: WaiverService): PolicyInputProvider {
   return {
     name: "waivers",
+    cacheKey: (call) => call.capability,
     async provide(call, now) {
       const rows = await (db as Kysely<WaiverTables>)
         .selectFrom("waivers")

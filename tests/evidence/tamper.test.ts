@@ -24,7 +24,10 @@ function flipByte(text: string, path: Path, at?: number): string {
   const swap = /[0-9]/.test(c) ? (c === "1" ? "2" : "1") : /[A-Za-z]/.test(c) ? (c === "A" ? "B" : "A") : c === "+" ? "/" : "A";
   parent[last] = value.slice(0, i) + swap + value.slice(i + 1);
   const out = JSON.stringify(doc);
-  const diff = [...Buffer.from(out)].filter((b, k) => b !== Buffer.from(text)[k]).length;
+  const before = Buffer.from(text);
+  const after = Buffer.from(out);
+  let diff = 0;
+  for (let k = 0; k < after.length; k++) if (after[k] !== before[k]) diff++;
   if (out.length !== text.length || diff !== 1) throw new Error(`flip at ${path.join(".")} changed ${diff} bytes`);
   return out;
 }

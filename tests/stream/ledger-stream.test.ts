@@ -67,7 +67,7 @@ describe.each(STORE_KINDS)("ledger stream on %s store", (kind) => {
     expect((await fetch(`${base}/v1/ledger/stream`)).status).toBe(401);
     const bad = await fetch(`${base}/v1/ledger/stream`, { headers: { authorization: `Bearer ${auditor}`, "last-event-id": "-1" } });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.field).toBe("Last-Event-ID");
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe("Last-Event-ID");
   });
 
   it("appends complete while a stream client reads nothing (no back-pressure on the writer)", async () => {

@@ -1,6 +1,7 @@
 // Control API, releases: create (admin, security; agents through a mediated release.publish decision) and publish (always mediated).
 import { Hono } from "hono";
-import { requireRole, type AuthEnv } from "../../auth/middleware.ts";
+import type { AuthEnv } from "../../auth/middleware.ts";
+import { requireRoute } from "../../auth/route-roles.ts";
 import type { ServerContext } from "../../context.ts";
 import { ReleaseService } from "../../releases/release-service.ts";
 import { readJson } from "../params.ts";
@@ -9,12 +10,12 @@ export function releaseControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const releases = new ReleaseService(ctx);
 
-  app.post("/v1/releases", requireRole("admin", "security", "agent"), async (c) => {
+  app.post("/v1/releases", requireRoute("POST", "/v1/releases"), async (c) => {
     const release = await releases.create(await readJson(c.req), c.get("principal"));
     return c.json({ release }, 201, { Location: `/v1/releases/${encodeURIComponent(release.id)}` });
   });
 
-  app.post("/v1/releases/:id/publish", requireRole("admin", "security", "agent"), async (c) => {
+  app.post("/v1/releases/:id/publish", requireRoute("POST", "/v1/releases/:id/publish"), async (c) => {
     const release = await releases.publish(c.req.param("id"), c.get("principal"));
     return c.json({ release });
   });
