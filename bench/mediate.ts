@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { printTable, spawnServer, summarize, tempDir, throwawayDatabase } from "./support.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
-const CONCURRENCY = [1, 32, 256];
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,32,256").split(",").map(Number);
 
 function post(agent: Agent, url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
