@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     await releases.publish("bench-1", principal);
     const published = performance.now() - t1;
     const t2 = performance.now();
-    const text = JSON.stringify(await releases.exportEvidence("bench-1"));
+    const text = await releases.exportEvidence("bench-1");
     const exported = performance.now() - t2;
     const jwks = JSON.stringify({ keys: await ctx.eventJwks() });
 

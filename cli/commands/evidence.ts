@@ -34,7 +34,7 @@ The file verifies offline with: maestro evidence verify FILE --key KEY`,
       const { configFromEnv, createContext, ReleaseService } = await import("../../server/index.ts");
       const ctx = await createContext(configFromEnv(storeFrom(values)));
       try {
-        text = JSON.stringify(await new ReleaseService(ctx).exportEvidence(release));
+        text = await new ReleaseService(ctx).exportEvidence(release);
       } finally {
         await ctx.close();
       }

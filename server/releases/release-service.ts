@@ -16,7 +16,6 @@ import { buildSafetyCase } from "./verify/safety-case.ts";
 import { checkReleaseCreate } from "./verify/schemas.ts";
 import { buildStatement, policyDigestsOf } from "./verify/statement.ts";
 import type { Artifact, ReleaseRecord, SafetyCaseDocument, SafetyCaseStatement } from "./verify/types.ts";
-import type { EvidenceExport } from "./verify/export-types.ts";
 
 interface CreateBody {
   id?: string;
@@ -223,7 +222,8 @@ export class ReleaseService {
     return JSON.parse(row.sbom) as Record<string, unknown>;
   }
 
-  async exportEvidence(id: string): Promise<EvidenceExport> {
+  /** The evidence export as the exact bytes that are signed (schemas/gsn/evidence-export.schema.json). */
+  async exportEvidence(id: string): Promise<string> {
     const ctx = this.#ctx;
     return buildEvidenceExport(
       { db: ctx.db, ledger: ctx.ledger, clock: ctx.clock, checkpointVkey: ctx.checkpointVkey, eventJwks: async () => (await ctx.eventJwks()) as Array<Record<string, unknown>> },

@@ -3,12 +3,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { formatVkey, generateNoteKey } from "../../ledger/core/index.ts";
 import { loadKeyring } from "../../ledger/keys/keyring.ts";
 import { configFromEnv, issueToken, startServer } from "../../server/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { ORIGIN, openTestLedger, runCli, testEvent } from "./ledger-fixture.ts";
+
+// Each case spawns the real CLI (a fresh Node process that loads the store): slow on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 async function appendSome(cfg: TestStoreConfig, n: number): Promise<void> {
   const t = await openTestLedger(cfg);

@@ -1,9 +1,12 @@
 // Tamper evidence: corrupt a real ledger in the database, then `maestro ledger verify` (the real CLI) must exit 1 and locate it.
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { signCheckpoint } from "../../ledger/core/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { ORIGIN, openTestLedger, runCli, testEvent, withDb } from "./ledger-fixture.ts";
+
+// Each case spawns the real CLI (a fresh Node process that loads the store): slow on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const SIZE = 12;
 

@@ -72,7 +72,7 @@ export function releaseEvidenceRoutes(ctx: ServerContext): Hono {
   app.get("/v1/releases/:id/bundle", async (c) => {
     const id = c.req.param("id");
     const exported = await releases.exportEvidence(id);
-    return c.body(JSON.stringify(exported), 200, {
+    return c.body(exported, 200, {
       "Content-Type": "application/json; charset=utf-8",
       "Content-Disposition": `attachment; filename="${id.replace(/[^\w.-]/g, "_")}.evidence.json"`,
       "Cache-Control": "no-store",

@@ -3,7 +3,6 @@
 import type { Kysely } from "kysely";
 import { inclusionPlan, planCoords, resolvePlan, toBase64, type NodeCoord } from "../../../ledger/core/index.ts";
 import { eventSigner } from "../../../ledger/append/event-signer.ts";
-import { canonicalBytes } from "../../../ledger/event/envelope.ts";
 import type { Ledger } from "../../../ledger/open-ledger.ts";
 import { readNodeHashes } from "../../../ledger/store/node-hashes.ts";
 import type { LedgerTables } from "../../../ledger/store/schema.ts";
@@ -41,7 +40,8 @@ async function inclusionProofs(db: Kysely<LedgerTables>, indexes: number[], size
   return out;
 }
 
-export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable): Promise<EvidenceExport> {
+/** The export as its exact bytes: JSON ending in the exportSignature member, which signs every byte before it. */
+export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable): Promise<string> {
   if (row.state !== "published" || !row.bundle || row.published_index === null) {
     throw new MaestroError("conflict", `release ${row.id} is not published; only a published release has signed evidence to export`, { field: "id" });
   }
@@ -98,7 +98,9 @@ export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable):
     holds: summarize(classified.set.holds),
     breakglass: summarize(classified.set.breakglass),
   };
-  // Signed with the event key, so bytes no other check reads (e.g. exportedAt) are covered too.
-  const exportSignature = await eventSigner(deps.ledger.keyring.event).sign(canonicalBytes(unsigned));
-  return { ...unsigned, exportSignature };
+  // Signed with the event key over the exact file bytes, so bytes no other check reads (e.g. exportedAt) are covered
+  // too; hashing the bytes as written avoids re-canonicalizing a many-megabyte document on every verification.
+  const text = JSON.stringify(unsigned);
+  const exportSignature = await eventSigner(deps.ledger.keyring.event).sign(Buffer.from(text));
+  return `${text.slice(0, -1)},"exportSignature":${JSON.stringify(exportSignature)}}`;
 }

@@ -7,7 +7,7 @@ export interface ExportedEvent {
   index: number;
   /** base64 of the exact RFC 8785 bytes that were hashed and signed. */
   canonical: string;
-  /** JWS with detached payload. */
+  /** JWS with detached payload over the event's canonical bytes. */
   signature: string;
   /** RFC 6962 audit path (base64 hashes) to the `checkpoint` root. */
   proof: string[];

@@ -1,6 +1,5 @@
 // Offline verification of an evidence export with nothing but the file and a pinned key: no database, no network.
 // Reads as the process: file → keys → checkpoints → events → signed statement → release → SBOM → safety case → summaries → export signature.
-import { canonicalBytes } from "../../../ledger/event/envelope.ts";
 import type { EvidenceExport } from "./export-types.ts";
 import { verifyDetachedJws } from "./jws.ts";
 import { parsePinnedKey, type PinnedKey } from "./keys.ts";
@@ -39,9 +38,13 @@ export async function verifyEvidenceFile(fileText: string, keyText: string): Pro
   const casePart = await verifyCasePart(doc, ledger, report);
 
   // Last: the export signature covers every byte, including parts no other check reads (e.g. exportedAt).
-  await report.step("exportSignature", "the export signature covers the whole file", async () => {
-    const { exportSignature, ...rest } = doc;
-    await verifyDetachedJws(exportSignature, canonicalBytes(rest), ledger.eventKeys);
+  await report.step("exportSignature", "the export signature covers every byte of the file", async () => {
+    // The signed bytes are the file up to its last member, "exportSignature", closed with "}".
+    const marker = fileText.lastIndexOf(',"exportSignature":');
+    if (marker < 0) throw new Error("the file does not end with its exportSignature member");
+    const tail = fileText.slice(marker + ',"exportSignature":'.length).trimEnd();
+    if (tail !== `${JSON.stringify(doc.exportSignature)}}`) throw new Error("exportSignature must be the file's last member");
+    await verifyDetachedJws(doc.exportSignature, Buffer.from(`${fileText.slice(0, marker)}}`), ledger.eventKeys);
   });
   const r = casePart.statement?.predicate.release;
   return finish(report, r && { id: r.id, repository: r.repository, version: r.version }, casePart.claims, ledger.events.size, started);

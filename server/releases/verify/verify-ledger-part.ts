@@ -1,18 +1,9 @@
 // Offline checks of the ledger half of an evidence export: keys, signed checkpoints, consistency, and every event's bytes, signature and inclusion.
-import {
-  decodeHash,
-  fromBase64,
-  leafHash,
-  parseCheckpoint,
-  parseVkey,
-  toBase64,
-  verifyCheckpoint,
-  verifyConsistency,
-  verifyInclusion,
-} from "../../../ledger/core/index.ts";
-import { parseCanonicalEvent } from "../../../ledger/event/envelope.ts";
+import { decodeHash, leafHash, parseCheckpoint, parseVkey, toBase64, verifyCheckpoint, verifyConsistency } from "../../../ledger/core/index.ts";
+import { parseCanonical } from "./canonical-event.ts";
 import type { EvidenceExport, ExportedConsistency } from "./export-types.ts";
-import { verifyDetachedJws } from "./jws.ts";
+import { InclusionVerifier } from "./inclusion-memo.ts";
+import { BulkJwsVerifier } from "./jws.ts";
 import { keySetFromJwks, type EventKey, type PinnedKey } from "./keys.ts";
 import type { IndexedEvent } from "./types.ts";
 import { ensure, type Report } from "./verify-report.ts";
@@ -66,6 +57,13 @@ function unverifiedTree(note: string): TrustedTree | undefined {
   }
 }
 
+/** Strict standard base64: Node's decoder skips junk, so require the canonical re-encoding. */
+function strictBase64(text: string): Uint8Array {
+  const bytes = typeof text === "string" ? Buffer.from(text, "base64") : Buffer.alloc(0);
+  if (bytes.toString("base64") !== text) throw new Error("canonical is not canonical base64");
+  return bytes;
+}
+
 export function checkConsistency(c: ExportedConsistency, from: TrustedTree, to: TrustedTree, what: string): void {
   ensure(c.from === from.size && c.to === to.size, `${what}: proof is for ${c.from}→${c.to}, expected ${from.size}→${to.size}`);
   verifyConsistency({ size1: c.from, size2: c.to, root1: from.root, root2: to.root, proof: c.hashes.map((h, i) => decodeHash(h, `hashes[${i}]`)) });
@@ -83,26 +81,35 @@ export async function verifyLedgerPart(doc: EvidenceExport, pinned: PinnedKey, r
     );
   }
   const tree = out.checkpoint;
-  let bad = 0;
+  const inclusion = tree ? new InclusionVerifier(tree.size, tree.root) : undefined;
+  const jws = new BulkJwsVerifier(eventKeys);
+  const failed = new Map<number, string>();
+  const signatures: Array<Promise<void>> = [];
   for (const [i, e] of (doc.events ?? []).entries()) {
     try {
-      const bytes = fromBase64(e.canonical, "canonical");
-      const event = parseCanonicalEvent(bytes);
+      const bytes = strictBase64(e.canonical);
+      const event = parseCanonical(bytes);
       const leaf = leafHash(bytes);
-      ensure(tree, "no checkpoint to prove inclusion against");
+      ensure(inclusion, "no checkpoint to prove inclusion against");
       try {
-        verifyInclusion({ leafHash: leaf, index: e.index, size: tree.size, proof: e.proof.map((h, k) => decodeHash(h, `proof[${k}]`)), root: tree.root });
+        inclusion.verify(leaf, e.index, e.proof);
       } catch (err) {
         throw new Error(`inclusion proof of ledger index ${e.index} fails: ${(err as Error).message}`);
       }
-      await verifyDetachedJws(e.signature, bytes, eventKeys);
       ensure(!out.events.has(e.index), `ledger index ${e.index} appears twice`);
       out.events.set(e.index, { index: e.index, event, leafHash: toBase64(leaf) });
+      // Signatures are checked off the main thread while the next events are hashed.
+      signatures.push(jws.verify(e.signature, bytes).catch((err: Error) => void failed.set(i, `ledger index ${e.index}: ${err.message}`)));
     } catch (err) {
-      bad++;
-      report.fail(`events[${i}]`, `ledger index ${e?.index}: ${(err as Error).message}`);
+      failed.set(i, `ledger index ${e?.index}: ${(err as Error).message}`);
     }
   }
+  await Promise.all(signatures);
+  for (const i of [...failed.keys()].sort((a, b) => a - b)) {
+    report.fail(`events[${i}]`, failed.get(i)!);
+    out.events.delete(doc.events[i]?.index);
+  }
+  const bad = failed.size;
   if (bad === 0) report.pass("events", `${out.events.size} events: canonical bytes, JWS signatures and inclusion proofs verify`);
   return out;
 }

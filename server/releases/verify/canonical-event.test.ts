@@ -1,0 +1,22 @@
+// The fast JCS check agrees with the canonicalize library the ledger writes with, and rejects what it must.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import canonicalize from "canonicalize";
+import { jcs, parseCanonical } from "./canonical-event.ts";
+
+describe("jcs", () => {
+  it("matches the canonicalize library on arbitrary JSON", () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => expect(jcs(JSON.parse(JSON.stringify(v)))).toBe(canonicalize(JSON.parse(JSON.stringify(v))))), { numRuns: 300 });
+  });
+
+  it("rejects non-canonical, non-UTF-8 and non-envelope bytes", () => {
+    const event = { v: 1, id: "e1", kind: "decision", time: "2026-01-01T00:00:00.000Z", actor: { type: "agent", id: "a" }, payload: {} };
+    const bytes = Buffer.from(canonicalize(event)!);
+    expect(parseCanonical(bytes)).toEqual(event);
+    expect(() => parseCanonical(Buffer.from(JSON.stringify(event, null, 1)))).toThrow(/canonical/);
+    const bad = Buffer.from(bytes);
+    bad[bytes.indexOf("a", 60)] = 0xff;
+    expect(() => parseCanonical(bad)).toThrow(/UTF-8/);
+    expect(() => parseCanonical(Buffer.from(canonicalize({ ...event, v: 2 })!))).toThrow();
+  });
+});

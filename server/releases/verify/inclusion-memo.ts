@@ -1,0 +1,105 @@
+// Verifies many RFC 9162 §2.1.3.2 inclusion proofs against ONE tree, sharing work: once a path node is proven, later
+// proofs that reach it stop hashing and only compare their remaining elements with the proven ones (string equality).
+// Equivalent to verifying each proof in full: a valid audit path is unique, so every element must equal the proven node.
+import { createHash } from "node:crypto";
+import { verifyInclusion } from "../../../ledger/core/index.ts";
+
+const isOdd = (n: number) => n % 2 === 1;
+const half = (n: number) => Math.floor(n / 2);
+
+function node(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return createHash("sha256").update(Uint8Array.of(1)).update(left).update(right).digest();
+}
+
+/** Strict base64 of a 32-byte hash: Node's decoder skips junk, so require the canonical re-encoding. */
+export function strictHash(text: string, what: string): Uint8Array {
+  const bytes = typeof text === "string" ? Buffer.from(text, "base64") : Buffer.alloc(0);
+  if (bytes.length !== 32 || bytes.toString("base64") !== text) throw new Error(`${what} is not a base64 SHA-256 hash`);
+  return bytes;
+}
+
+/**
+ * The walk of RFC 9162 §2.1.3.2 without hashing: for step k, the key of the parent node proof element k helps build,
+ * and the key of that element itself (the parent's left or right child). Both depend only on (index, size).
+ */
+function parentKeys(index: number, size: number, length: number): { keys: string[]; sides: string[] } | null {
+  let fn = index;
+  let sn = size - 1;
+  let level = 0;
+  const keys: string[] = [];
+  const sides: string[] = [];
+  for (let k = 0; k < length; k++) {
+    if (sn === 0) return null;
+    const left = isOdd(fn) || fn === sn; // the element is the left child of the parent
+    if (!isOdd(fn) && fn === sn) {
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+        level++;
+      }
+    }
+    fn = half(fn);
+    sn = half(sn);
+    level++;
+    keys.push(`${level}/${fn}`);
+    sides.push(`${level}/${fn}/${left ? "L" : "R"}`);
+  }
+  return sn === 0 ? { keys, sides } : null;
+}
+
+export class InclusionVerifier {
+  readonly #size: number;
+  readonly #root: Uint8Array;
+  /** Proven nodes (parent key → hash) and proven proof elements (parent key → base64 of the sibling). */
+  readonly #nodes = new Map<string, Uint8Array>();
+  readonly #siblings = new Map<string, string>();
+
+  constructor(size: number, root: Uint8Array) {
+    this.#size = size;
+    this.#root = root;
+  }
+
+  verify(leaf: Uint8Array, index: number, proof: string[]): void {
+    const walk = Number.isSafeInteger(index) && index >= 0 && index < this.#size && Array.isArray(proof) ? parentKeys(index, this.#size, proof.length) : null;
+    if (!walk) {
+      // Malformed: let the reference verifier produce the precise reason.
+      verifyInclusion({ leafHash: leaf, index, size: this.#size, proof: proof.map((p, i) => strictHash(p, `proof[${i}]`)), root: this.#root });
+      throw new Error("inclusion proof is malformed");
+    }
+    const { keys, sides } = walk;
+    let fn = index;
+    let sn = this.#size - 1;
+    let r: Uint8Array = leaf;
+    const computed: Uint8Array[] = [];
+    for (let k = 0; k < proof.length; k++) {
+      const known = this.#nodes.get(keys[k]);
+      const knownSibling = this.#siblings.get(sides[k]);
+      if (knownSibling !== undefined && knownSibling !== proof[k]) throw new Error(`proof element ${k} is not the tree's node`);
+      const p = strictHash(proof[k], `proof[${k}]`);
+      if (isOdd(fn) || fn === sn) {
+        r = node(p, r);
+        if (!isOdd(fn)) while (!isOdd(fn) && fn !== 0) [fn, sn] = [half(fn), half(sn)];
+      } else {
+        r = node(r, p);
+      }
+      [fn, sn] = [half(fn), half(sn)];
+      computed.push(r);
+      if (known) {
+        if (!Buffer.from(known).equals(r)) throw new Error("inclusion proof leads to a different root");
+        // The rest of the path is proven: each remaining element must be the proven sibling.
+        for (let j = k + 1; j < proof.length; j++) {
+          if (this.#siblings.get(sides[j]) !== proof[j]) throw new Error(`proof element ${j} is not the tree's node`);
+        }
+        this.#remember(keys, sides, proof, computed);
+        return;
+      }
+    }
+    if (!Buffer.from(r).equals(this.#root)) throw new Error("root mismatch: the inclusion proof leads to a different root");
+    this.#remember(keys, sides, proof, computed);
+  }
+
+  #remember(keys: string[], sides: string[], proof: string[], computed: Uint8Array[]): void {
+    computed.forEach((h, k) => this.#nodes.set(keys[k], h));
+    proof.forEach((p, k) => this.#siblings.set(sides[k], p));
+  }
+}
