@@ -10,6 +10,7 @@ export { createContext, type ServerContext } from "./context.ts";
 export { createApp } from "./http/app.ts";
 export { issueToken, parseTtl } from "./auth/tokens.ts";
 export { ROLES, type Role, type Principal } from "./auth/roles.ts";
+export { allMigrations } from "./db/migrations.ts";
 export { ReleaseService } from "./releases/release-service.ts";
 
 export interface RunningServer {

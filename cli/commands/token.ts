@@ -3,8 +3,7 @@ import { loadOrCreateKey, keyPath } from "../../ledger/keys/key-files.ts";
 import { keysDirFor } from "../../ledger/keys/keyring.ts";
 import { openStore } from "../../ledger/store/database.ts";
 import { migrateToLatest } from "../../ledger/store/migrate.ts";
-import { ledgerMigrations } from "../../ledger/store/migrations.ts";
-import { issueToken, parseTtl, ROLES, type Role } from "../../server/index.ts";
+import { allMigrations, issueToken, parseTtl, ROLES, type Role } from "../../server/index.ts";
 import { type Command, parseFlags, printJson, requireFlag, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
 
 export const tokenIssueCommand: Command = {
@@ -31,7 +30,8 @@ Works while a server runs on the same data dir.`,
     if (databaseUrl) {
       const store = await openStore<any>({ databaseUrl });
       try {
-        await migrateToLatest(store.db, ledgerMigrations);
+        // The full set, so a database a server already migrated is accepted as it is.
+        await migrateToLatest(store.db, allMigrations);
         await store.db
           .insertInto("signing_keys")
           .values({ kid: key.kid, purpose: "token", public_jwk: JSON.stringify(key.publicJwk), vkey: null, retired_at: null })

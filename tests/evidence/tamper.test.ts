@@ -1,6 +1,6 @@
 // Flips one byte in each part of an exported evidence bundle: offline verification must catch each and name the part.
 // Also runs the `maestro evidence export|verify` commands as an auditor would, with their exit codes.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,7 +110,11 @@ describe("tampering with an exported evidence bundle", () => {
     const file = join(dir, "exported.json");
     const key = join(dir, "vkey");
     writeFileSync(key, fixture.vkey);
-    execFileSync(process.execPath, ["cli/main.ts", "evidence", "export", fixture.releaseId, "-o", file, "--data-dir", server.ctx.config.dataDir], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["cli/main.ts", "evidence", "export", fixture.releaseId, "-o", file, "--data-dir", server.ctx.config.dataDir], {
+      encoding: "utf8",
+      env: { ...process.env, DATABASE_URL: "" },
+    });
+    expect(run.status, run.stderr).toBe(0);
     const result = await verifyEvidenceFile(readFileSync(file, "utf8"), fixture.vkey);
     expect(result.failedParts).toEqual([]);
   });
