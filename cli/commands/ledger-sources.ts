@@ -5,7 +5,7 @@ import { decodeHash, fromBase64 } from "../../ledger/core/index.ts";
 import { LedgerReader } from "../../ledger/read/ledger-reader.ts";
 import { openStore } from "../../ledger/store/database.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
-import type { VerifyEntry } from "../../ledger/verify/index.ts";
+import type { LevelReader, VerifyEntry } from "../../ledger/verify/index.ts";
 
 export interface LedgerSource {
   describe: string;
@@ -19,6 +19,8 @@ export interface LedgerSource {
   checkpointKeys(): Promise<string[]>;
   consistencyProof(from: number, to: number): Promise<Uint8Array[]>;
   inclusionProof(index: number, size: number): Promise<Uint8Array[]>;
+  /** Store mode only: stored hashes per tree level, so interior nodes can be checked too. */
+  levelHashes?: LevelReader;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
     checkpointKeys: async () => (await reader.publicKeys("checkpoint")).flatMap((r) => (r.vkey ? [r.vkey] : [])),
     consistencyProof: async (from, to) => (await reader.consistencyProof(from, to)).hashes,
     inclusionProof: async (index, size) => (await reader.inclusionProof(index, size)).hashes,
+    levelHashes: (level, from, limit) => reader.levelHashes(level, from, limit),
     close: () => store.close(),
   };
 }

@@ -7,7 +7,7 @@ import { loadKeyring } from "../../ledger/keys/keyring.ts";
 import { openLedger } from "../../ledger/open-ledger.ts";
 import { openStore } from "../../ledger/store/database.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
-import { formatProofFile, verifyLog, verifyProofFile, type VerifyResult } from "../../ledger/verify/index.ts";
+import { formatProofFile, verifyLog, verifyProofFile, verifyStoredNodes, type VerifyResult } from "../../ledger/verify/index.ts";
 import { configFromEnv } from "../../server/index.ts";
 import { type Command, parseFlags, printJson, requireFlag, STORE_FLAGS, storeFrom, UsageError } from "../command.ts";
 import { httpSource, type LedgerSource, storeSource } from "./ledger-sources.ts";
@@ -82,7 +82,7 @@ ${KEY_USAGE}`,
       }
       const started = Date.now();
       let lastReport = started;
-      const result = await verifyLog({
+      let result: VerifyResult = await verifyLog({
         entries: source.entries(head.size),
         checkpoints: checkpoints.map((c) => c.note),
         eventKeys: pinnedJwks ?? (await source.eventKeys()),
@@ -97,6 +97,11 @@ ${KEY_USAGE}`,
           process.stderr.write(`verify: ${n}/${head.size} entries (${Math.round((n * 1000) / (now - started))}/s)\n`);
         },
       });
+      // The leaves are proven; now every stored interior node, which proofs are served from.
+      if (result.ok && source.levelHashes) {
+        const nodeProblem = await verifyStoredNodes(result.size, source.levelHashes);
+        if (nodeProblem) result = nodeProblem;
+      }
       const seconds = (Date.now() - started) / 1000;
       if (values.json) printJson({ ...result, source: source.describe, seconds });
       else if (result.ok) {

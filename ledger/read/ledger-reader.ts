@@ -63,6 +63,23 @@ export class LedgerReader {
     return rows.map(toRaw);
   }
 
+  /** Stored hashes of one tree level in index order: level 0 = leaf hashes, level ≥ 1 = interior nodes. */
+  async levelHashes(level: number, from: number, limit: number): Promise<Array<{ index: number; hash: Uint8Array }>> {
+    if (level === 0) {
+      const rows = await this.#db.selectFrom("ledger_entries").select(["idx", "leaf_hash"]).where("idx", ">=", from).orderBy("idx").limit(limit).execute();
+      return rows.map((r) => ({ index: Number(r.idx), hash: new Uint8Array(r.leaf_hash) }));
+    }
+    const rows = await this.#db
+      .selectFrom("ledger_nodes")
+      .select(["idx", "hash"])
+      .where("level", "=", level)
+      .where("idx", ">=", from)
+      .orderBy("idx")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ index: Number(r.idx), hash: new Uint8Array(r.hash) }));
+  }
+
   async entriesFor(kind: string | null, subject: string): Promise<StoredEntry[]> {
     let query = this.#db
       .selectFrom("ledger_entries")

@@ -1,6 +1,7 @@
 // Public surface of the offline verifier: whole-log verification, proof files, event signatures.
 export type { VerifyEntry, VerifyLogInput, VerifyOk, VerifyProblem, VerifyResult, ProblemPart } from "./types.ts";
 export { verifyLog } from "./verify-log.ts";
+export { verifyStoredNodes, type LevelReader, type StoredHash } from "./verify-nodes.ts";
 export { CompactRange } from "./compact-range.ts";
 export { checkEventSignature, eventKeySet, type EventKeys } from "./event-signature.ts";
 export { openCheckpoints, type OpenedCheckpoint } from "./checkpoint-set.ts";

@@ -13,9 +13,10 @@ export interface VerifyEntry {
 /**
  * Which check failed. "order": a row is missing, duplicated or out of place; "leaf_hash" /
  * "canonical" / "signature": one entry; "checkpoint": a signed checkpoint is bad, forked, or does
- * not match the recomputed tree; "consistency": a served consistency proof; "head": the claimed head.
+ * not match the recomputed tree; "consistency": a served consistency proof; "head": the claimed head;
+ * "node": a stored interior subtree hash (the ones proofs are served from).
  */
-export type ProblemPart = "order" | "leaf_hash" | "canonical" | "signature" | "checkpoint" | "consistency" | "head";
+export type ProblemPart = "order" | "leaf_hash" | "canonical" | "signature" | "checkpoint" | "consistency" | "head" | "node";
 
 export interface VerifyProblem {
   ok: false;

@@ -145,6 +145,16 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
     expect(run).toMatchObject({ code: 1, json: { ok: false, part: "consistency" } });
   });
 
+  it("any stored interior node, even one no served proof touches, by checking every level against the one below", async () => {
+    const flip = sql`update ledger_nodes set hash = set_byte(hash, 0, get_byte(hash, 0) # 1) where level = 2 and idx = 1`;
+    const run = await tampered(async (db) => {
+      await flip.execute(db);
+      return async (db) => void (await flip.execute(db));
+    });
+    expect(run).toMatchObject({ code: 1, json: { ok: false, part: "node", index: 4 } });
+    expect(run.json.reason).toMatch(/level 2, index 1/);
+  });
+
   it("names the first bad index in the human-readable output", async () => {
     const run = await tampered(async (db) => {
       await db.deleteFrom("ledger_checkpoints").where("size", "=", 2).execute();
