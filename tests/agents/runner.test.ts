@@ -195,8 +195,11 @@ describe.each(STORE_KINDS)("agent runner through the mediator (%s store)", (kind
       });
       expect(result).toMatchObject({ state: "budget_exhausted", turns: 1, toolCalls: 1, spentUsd: 3 });
       expect(provider.requests).toHaveLength(1);
-      // The fixed contract has no route for run events yet: the runner says so instead of pretending.
-      expect(result.runEventLedgered).toBe(false);
+      // POST /v1/runs/{id}/events put the stop on the ledger, with the spend that caused it.
+      expect(result.runEventLedgered).toBe(true);
+      const stops = (await server.events("run.budget_exhausted")).filter((e) => e.subject.id === "spender-s1");
+      expect(stops).toHaveLength(1);
+      expect(stops[0].payload).toMatchObject({ runset: "budget-local", agent: "spender", spent_usd: 3, cap_usd: 5 });
     } finally {
       await provider.close();
       repo.cleanup();

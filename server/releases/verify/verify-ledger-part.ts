@@ -94,7 +94,7 @@ export async function verifyLedgerPart(doc: EvidenceExport, pinned: PinnedKey, r
       try {
         inclusion.verify(leaf, e.index, e.proof);
       } catch (err) {
-        throw new Error(`inclusion proof of ledger index ${e.index} fails: ${(err as Error).message}`);
+        throw new Error(`inclusion proof of ledger index ${e.index} fails: ${(err as Error).message}`, { cause: err });
       }
       ensure(!out.events.has(e.index), `ledger index ${e.index} appears twice`);
       out.events.set(e.index, { index: e.index, event, leafHash: toBase64(leaf) });
