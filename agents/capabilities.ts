@@ -1,16 +1,7 @@
-// The capability vocabulary every agent path (runner, MCP proxy, hooks) speaks; mirrors policies/rego/capabilities.rego.
+// The capability vocabulary every agent path (runner, MCP proxy, hooks) speaks: the server's own list, so the two cannot drift.
+import { CAPABILITIES, type Capability } from "../server/index.ts";
 
-export const CAPABILITIES = [
-  "repo.read",
-  "repo.write",
-  "tests.run",
-  "network.egress",
-  "package.install",
-  "secrets.read",
-  "release.publish",
-] as const;
-
-export type Capability = (typeof CAPABILITIES)[number];
+export { CAPABILITIES, type Capability };
 
 export function isCapability(value: unknown): value is Capability {
   return typeof value === "string" && (CAPABILITIES as readonly string[]).includes(value);

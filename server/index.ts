@@ -11,6 +11,7 @@ export { createApp } from "./http/app.ts";
 export { issueToken, parseTtl } from "./auth/tokens.ts";
 export { ROLES, type Role, type Principal } from "./auth/roles.ts";
 export { allMigrations } from "./db/migrations.ts";
+export { CAPABILITIES, type Capability } from "./mediator/types.ts";
 export { ReleaseService } from "./releases/release-service.ts";
 
 export interface RunningServer {
