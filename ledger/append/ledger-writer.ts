@@ -6,7 +6,7 @@
 import type { ControlledTransaction, Kysely, Transaction } from "kysely";
 import { MaestroError, isMaestroError } from "../../common/errors.ts";
 import { type Clock, systemClock } from "../../common/clock.ts";
-import { computeAppend, coordKey, leafHash, rootCoords } from "../core/index.ts";
+import { computeAppend, coordKey, leafHash, type NodeHash, rootCoords } from "../core/index.ts";
 import { canonicalBytes, stampEvent, subjectKey, type EventInput, type LedgerEvent } from "../event/envelope.ts";
 import { readNodeHashes } from "../store/node-hashes.ts";
 import type { LedgerTables } from "../store/schema.ts";
@@ -122,8 +122,6 @@ export class LedgerWriter {
   }
 
   async #commitBatch(batch: Pending[]): Promise<void> {
-    const t0 = performance.now();
-    if (process.env.MAESTRO_TRACE_BATCH) process.stderr.on("close", () => {});
     let trx: ControlledTransaction<LedgerTables> | undefined;
     const rejected = new Map<Pending, unknown>();
     try {
@@ -139,25 +137,7 @@ export class LedgerWriter {
       const frontier = await this.#frontierAt(trx, oldSize, new Uint8Array(head.root));
       const { nodes, root } = computeAppend(frontier.hashes, oldSize, accepted.map((p) => p.entry.leafHash));
       if (accepted.length > 0) {
-        await trx
-          .insertInto("ledger_entries")
-          .values(
-            accepted.map((p, i) => ({
-              idx: oldSize + i,
-              event_id: p.entry.event.id,
-              kind: p.entry.event.kind,
-              subject: subjectKey(p.entry.event.subject),
-              leaf_hash: p.entry.leafHash,
-              canonical: p.canonical,
-              signature: p.entry.signature,
-            })),
-          )
-          .execute();
-        if (nodes.length > 0) {
-          await trx.insertInto("ledger_nodes").values(nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))).execute();
-        }
-        await insertProjectionRows(trx, accepted, oldSize);
-        await trx.updateTable("ledger_head").set({ size: oldSize + accepted.length, root }).where("id", "=", 1).execute();
+        await writeBatch(trx, accepted, oldSize, nodes, root);
         await this.#beforeCommit?.(trx, accepted.map((p) => p.entry.event));
       }
       await trx.commit().execute();
@@ -167,7 +147,6 @@ export class LedgerWriter {
       accepted.forEach((p, i) => p.resolve(committed[i]));
       for (const [p, err] of rejected) p.reject(err);
       if (committed.length > 0) this.#onCommit?.(committed);
-      if (process.env.MAESTRO_TRACE_BATCH) console.error(`batch ${batch.length} ${(performance.now() - t0).toFixed(2)}ms`);
     } catch (err) {
       this.#frontier = null;
       if (trx) await trx.rollback().execute().catch(() => {});
@@ -214,7 +193,20 @@ export class LedgerWriter {
   }
 }
 
-async function insertProjectionRows(trx: Transaction<any>, accepted: Pending[], firstIndex: number): Promise<void> {
+/**
+ * Entries, new subtree hashes, projection rows and the new head in ONE statement (data-modifying CTEs):
+ * a batch costs BEGIN, the head lock, this, and COMMIT — four round trips whatever its size.
+ */
+async function writeBatch(trx: Transaction<any>, accepted: Pending[], firstIndex: number, nodes: NodeHash[], root: Uint8Array): Promise<void> {
+  const entries = accepted.map((p, i) => ({
+    idx: firstIndex + i,
+    event_id: p.entry.event.id,
+    kind: p.entry.event.kind,
+    subject: subjectKey(p.entry.event.subject),
+    leaf_hash: p.entry.leafHash,
+    canonical: p.canonical,
+    signature: p.entry.signature,
+  }));
   const byTable = new Map<string, Record<string, unknown>[]>();
   accepted.forEach((p, i) => {
     for (const row of p.rows?.(firstIndex + i, p.entry.event) ?? []) {
@@ -223,7 +215,15 @@ async function insertProjectionRows(trx: Transaction<any>, accepted: Pending[], 
       byTable.set(row.table, list);
     }
   });
-  for (const [table, values] of byTable) await trx.insertInto(table).values(values).execute();
+  // kysely types CTEs as read queries; PostgreSQL runs INSERTs there too, each exactly once.
+  let query: any = trx.with("new_entries", (db: any) => db.insertInto("ledger_entries").values(entries));
+  if (nodes.length > 0) {
+    query = query.with("new_nodes", (db: any) => db.insertInto("ledger_nodes").values(nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))));
+  }
+  [...byTable].forEach(([table, values], i) => {
+    query = query.with(`new_rows_${i}`, (db: any) => db.insertInto(table).values(values));
+  });
+  await query.updateTable("ledger_head").set({ size: firstIndex + accepted.length, root }).where("id", "=", 1).execute();
 }
 
 function advanceFrontier(
