@@ -31,16 +31,24 @@ const call = (tool: string): MediateCall => ({ runset: "r", agent: "a", session:
 const ok: Outcome = { status: "ok", summary: "", outputDigest: `sha256:${"0".repeat(64)}` };
 
 describe("deferOutcomes", () => {
-  it("returns before the outcome is durable, and the next mediate of the session waits for it", async () => {
+  it("returns before the outcome is durable; the next decision waits only for outcomes carrying spend", async () => {
     const fake = fakeMediator();
     const client = deferOutcomes(fake.client, () => "s");
     expect(await client.recordOutcome("t1", ok)).toEqual({ ledgerIndex: -1 });
-    const next = client.mediate(call("t2"));
+    // No policy input changes with t1's outcome: the next decision need not wait for it.
+    await client.mediate(call("t2"));
+    expect(fake.log).toEqual(["mediate t2"]);
+    fake.release();
+    await client.flush();
+    expect(fake.log).toEqual(["mediate t2", "outcome t1"]);
+
+    await client.recordOutcome("t2", { ...ok, costUsd: 0.5 });
+    const next = client.mediate(call("t3"));
     await new Promise((r) => setTimeout(r, 20));
-    expect(fake.log).toEqual([]);
+    expect(fake.log).toHaveLength(2);
     fake.release();
     await next;
-    expect(fake.log).toEqual(["outcome t1", "mediate t2"]);
+    expect(fake.log.slice(2)).toEqual(["outcome t2", "mediate t3"]);
   });
 
   it("awaits a tainting outcome in line", async () => {
@@ -61,6 +69,7 @@ describe("deferOutcomes", () => {
     fake.failNextOutcome();
     await client.recordOutcome("t1", ok);
     fake.release();
+    await new Promise((r) => setTimeout(r, 0));
     await expect(client.mediate(call("t2"))).rejects.toThrow("ledger down");
     await expect(client.mediate(call("t3"))).resolves.toMatchObject({ decision: "allow" });
   });

@@ -1,10 +1,11 @@
 // Outcome appends off the caller's critical path, without weakening what the next decision sees.
 //
 // A long-lived agent (the MCP proxy) need not wait for an outcome's durable append before handing
-// the tool result back: the decision that allowed the call is already durable. Ordering still holds:
-// the next mediate() of the same session waits for that session's pending outcomes (so taint and
-// spend are recorded before the policy decides again), a tainting outcome is always awaited, and a
-// failed outcome append fails the session's next call (fail closed) instead of being forgotten.
+// the tool result back: the decision that allowed the call is already durable. What the next
+// decision reads still comes first: a tainting outcome is awaited in line, and an outcome carrying
+// spend (costUsd, a budget input) is awaited by the session's next mediate(). Other outcomes change
+// no policy input, so they commit alongside the next decision (group commit). A failed outcome
+// append fails the session's next call (fail closed) instead of being forgotten.
 import type { Decision, MediateCall, MediatorClient, Outcome, RunEvent } from "./mediator-client.ts";
 
 export interface DeferredOutcomeClient extends MediatorClient {
@@ -14,10 +15,12 @@ export interface DeferredOutcomeClient extends MediatorClient {
 
 export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: string) => string | undefined): DeferredOutcomeClient {
   const pending = new Map<string, Set<Promise<unknown>>>();
+  /** The subset of pending appends a decision must wait for (they carry spend). */
+  const blocking = new Map<string, Set<Promise<unknown>>>();
   const failures = new Map<string, unknown>();
 
-  const settle = async (session: string) => {
-    const waiting = pending.get(session);
+  const settle = async (session: string, all = false) => {
+    const waiting = (all ? pending : blocking).get(session);
     if (waiting) await Promise.allSettled([...waiting]);
     const failure = failures.get(session);
     if (failure !== undefined) {
@@ -35,13 +38,16 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
       const session = sessionOf(decisionId);
       if (outcome.taint || session === undefined) return inner.recordOutcome(decisionId, outcome);
       const append = inner.recordOutcome(decisionId, outcome);
-      const set = pending.get(session) ?? new Set();
-      pending.set(session, set);
-      set.add(append);
+      const sets = [pending, ...(outcome.costUsd ? [blocking] : [])].map((bySession) => {
+        const set = bySession.get(session) ?? new Set<Promise<unknown>>();
+        bySession.set(session, set);
+        set.add(append);
+        return set;
+      });
       append.then(
-        () => set.delete(append),
+        () => sets.forEach((set) => set.delete(append)),
         (err) => {
-          set.delete(append);
+          sets.forEach((set) => set.delete(append));
           failures.set(session, err);
         },
       );
@@ -49,7 +55,7 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
       return { ledgerIndex: -1 };
     },
     async flush() {
-      for (const session of [...pending.keys()]) await settle(session);
+      for (const session of [...pending.keys()]) await settle(session, true);
     },
   };
   if (inner.reportRunEvent) client.reportRunEvent = (event: RunEvent) => inner.reportRunEvent!(event);
