@@ -77,6 +77,15 @@ if (pgDb) {
   const keys = tempDir("maestro-bench-");
   try {
     rows.push(...(await benchStore("postgres", ["--database-url", pgDb.url, "--data-dir", keys.dir], keys.dir)));
+    // The same, served by two processes on one port (maestro serve --workers 2).
+    const workersDb = await throwawayDatabase();
+    if (workersDb) {
+      try {
+        rows.push(...(await benchStore("postgres ×2 workers", ["--database-url", workersDb.url, "--data-dir", keys.dir, "--workers", "2"], keys.dir)));
+      } finally {
+        await workersDb.drop();
+      }
+    }
   } finally {
     await pgDb.drop();
     keys.remove();

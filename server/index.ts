@@ -20,11 +20,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Builds the context, starts the checkpoint cadence and listens. */
-export async function startServer(config: ServerConfig, serve: typeof serveHttp, options: ContextOptions = {}): Promise<RunningServer> {
+/** Builds the context, starts the checkpoint cadence (unless another process of the cluster does) and listens. */
+export async function startServer(
+  config: ServerConfig,
+  serve: typeof serveHttp,
+  options: ContextOptions & { issueCheckpoints?: boolean } = {},
+): Promise<RunningServer> {
   const ctx = await createContext(config, options);
   const app = createApp(ctx);
-  ctx.ledger.checkpointer.start(config.checkpointIntervalMs, (err) =>
+  if (options.issueCheckpoints !== false) ctx.ledger.checkpointer.start(config.checkpointIntervalMs, (err) =>
     console.error(JSON.stringify({ level: "warn", msg: "checkpoint failed", err: String(err) })),
   );
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });

@@ -3,17 +3,19 @@ import { serve as serveHttp } from "@hono/node-server";
 import { configFromEnv } from "../../server/config.ts";
 import { startServer } from "../../server/index.ts";
 import { type Command, parseFlags, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
+import { isClusterWorker, reportListening, runPrimary, workerIndex } from "./serve-cluster.ts";
 
 export const serveCommand: Command = {
   name: "serve",
   summary: "run the control and evidence APIs",
   usage: `
 Usage: maestro serve [--port 8787] [--host 127.0.0.1] [--data-dir DIR] [--database-url URL]
-                     [--policy-bundle FILE] [--checkpoint-interval MS] [--public-read]
+                     [--policy-bundle FILE] [--checkpoint-interval MS] [--public-read] [--workers N]
 
 Runs the control API (authenticated writes) and the read-only Evidence API on one port.
 The store is the embedded PostgreSQL (PGlite) in --data-dir (default .maestro/) unless a
-database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/keys on first start.`,
+database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/keys on first start.
+--workers N (PostgreSQL only) runs N processes on one port; they share the ledger's single-writer lock.`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
@@ -24,6 +26,7 @@ database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/
         "policy-bundle": { type: "string" },
         "checkpoint-interval": { type: "string" },
         "public-read": { type: "boolean" },
+        workers: { type: "string" },
       },
       serveCommand,
     );
@@ -39,8 +42,13 @@ database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/
       checkpointIntervalMs: interval,
       publicRead: values["public-read"],
     });
-    const server = await startServer(config, serveHttp);
-    process.stderr.write(
+    const workers = values.workers === undefined ? 1 : Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("--workers must be an integer 1-64");
+    if (workers > 1 && !config.databaseUrl) throw new UsageError("--workers needs PostgreSQL (--database-url): the embedded store is single-process");
+    if (workers > 1 && !isClusterWorker()) return runPrimary(workers, config);
+    const server = await startServer(config, serveHttp, { issueCheckpoints: workerIndex() === 0 });
+    if (isClusterWorker()) reportListening(server.port);
+    else process.stderr.write(
       `maestro: listening on http://${config.host}:${server.port} (store: ${server.ctx.store.kind}${config.databaseUrl ? "" : ` in ${config.dataDir}`}, origin ${config.origin})\n`,
     );
     await new Promise<void>((resolve) => {
@@ -51,5 +59,7 @@ database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+    // A cluster worker's IPC channel would keep it alive after the server closed.
+    if (isClusterWorker()) process.disconnect();
   },
 };
