@@ -72,13 +72,13 @@ async function benchStore(label: string, serveArgs: string[], dataDir: string) {
 }
 
 const rows: Array<Record<string, string | number>> = [];
-const pgDb = await throwawayDatabase();
+const pgDb = process.env.BENCH_SKIP_PG ? null : await throwawayDatabase();
 if (pgDb) {
   const keys = tempDir("maestro-bench-");
   try {
     rows.push(...(await benchStore("postgres", ["--database-url", pgDb.url, "--data-dir", keys.dir], keys.dir)));
     // The same, served by two processes on one port (maestro serve --workers 2).
-    const workersDb = await throwawayDatabase();
+    const workersDb = process.env.BENCH_SKIP_WORKERS ? null : await throwawayDatabase();
     if (workersDb) {
       try {
         rows.push(...(await benchStore("postgres ×2 workers", ["--database-url", workersDb.url, "--data-dir", keys.dir, "--workers", "2"], keys.dir)));
@@ -92,7 +92,7 @@ if (pgDb) {
   }
 }
 const embedded = tempDir("maestro-bench-");
-try {
+if (!process.env.BENCH_SKIP_EMBEDDED) try {
   rows.push(...(await benchStore("embedded", ["--data-dir", embedded.dir], embedded.dir)));
 } finally {
   embedded.remove();

@@ -45,14 +45,58 @@ interface CallStateRow {
   spent_usd: number | null;
 }
 
-export async function readCallState(db: Kysely<any>, call: ToolCall): Promise<CallState> {
-  const { rows } = await sql<CallStateRow>`
-    select v.version, s.tainted, s.taint_sources, r.spec, r.budget_cap_usd, r.spent_usd
-    from policy_data_version v
-    left join sessions s on s.session = ${call.session}
-    left join runsets r on r.name = ${call.runset}
+/**
+ * Reads call state for many concurrent decisions in one query (read batching, the read side of group
+ * commit): under load a socket write per query costs more CPU than the query itself. Each read is
+ * still issued after its request arrived, so it is as fresh as a query of its own.
+ */
+export class CallStateReader {
+  readonly #db: Kysely<any>;
+  #waiting: Array<{ call: ToolCall; resolve: (s: CallState) => void; reject: (e: unknown) => void }> = [];
+  #reading = false;
+
+  constructor(db: Kysely<any>) {
+    this.#db = db;
+  }
+
+  read(call: ToolCall): Promise<CallState> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ call, resolve, reject });
+      if (!this.#reading) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#reading = true;
+    try {
+      while (this.#waiting.length > 0) {
+        const batch = this.#waiting.splice(0, 500);
+        try {
+          const states = await readCallStates(this.#db, batch.map((w) => w.call));
+          batch.forEach((w, i) => w.resolve(states[i]));
+        } catch (err) {
+          for (const w of batch) w.reject(err);
+        }
+      }
+    } finally {
+      this.#reading = false;
+    }
+  }
+}
+
+async function readCallStates(db: Kysely<any>, calls: ToolCall[]): Promise<CallState[]> {
+  const { rows } = await sql<CallStateRow & { i: number | string }>`
+    select q.i, v.version, s.tainted, s.taint_sources, r.spec, r.budget_cap_usd, r.spent_usd
+    from unnest(${calls.map((c) => c.session)}::text[], ${calls.map((c) => c.runset)}::text[]) with ordinality as q(session, runset, i)
+    cross join policy_data_version v
+    left join sessions s on s.session = q.session
+    left join runsets r on r.name = q.runset
     where v.id = 1`.execute(db);
-  const row = rows[0];
+  const byPosition = new Map(rows.map((row) => [Number(row.i) - 1, row]));
+  return calls.map((call, i) => toCallState(call, byPosition.get(i)));
+}
+
+function toCallState(call: ToolCall, row: CallStateRow | undefined): CallState {
   const grants = row?.spec ? ((JSON.parse(row.spec) as { grants?: PolicyGrant[] }).grants ?? []) : [];
   const estimated = typeof call.args.estimated_usd === "number" ? call.args.estimated_usd : 0;
   return {

@@ -8,7 +8,7 @@ import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
-import { readCallState } from "./call-state.ts";
+import { CallStateReader } from "./call-state.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
 import type { MediatorTables } from "./tables.ts";
@@ -34,9 +34,11 @@ export interface MediatorDeps {
 export class Mediator {
   readonly #deps: MediatorDeps;
   readonly #cache = new ProviderCache();
+  readonly #callState: CallStateReader;
 
   constructor(deps: MediatorDeps) {
     this.#deps = deps;
+    this.#callState = new CallStateReader(deps.db);
   }
 
   async mediate(body: unknown, principal: Principal): Promise<MediationResult> {
@@ -44,7 +46,7 @@ export class Mediator {
     const now = this.#deps.clock.now();
     const policy = this.#deps.policy();
     const input = await storeUnavailableOnError(async () =>
-      buildPolicyInput(call, now, await readCallState(this.#deps.db, call), this.#deps.providers, this.#cache),
+      buildPolicyInput(call, now, await this.#callState.read(call), this.#deps.providers, this.#cache),
     );
     const decision = evaluateSafely(policy, input);
     const redactedCall = { ...call, args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []) };
