@@ -25,6 +25,7 @@ export function acquireDirLock(path: string): DirLock {
       const release = () => {
         if (!held) return;
         held = false;
+        process.off("exit", release);
         try {
           unlinkSync(path);
         } catch {}

@@ -1,6 +1,7 @@
 // Assembles the policy input for one call: fresh per-call state plus pluggable providers (waivers, holds, break-glass),
 // whose answers are cached per policy-data version so a decision costs one store round trip, not one per provider.
 import type { Transaction } from "kysely";
+import { blankPolicyInput } from "../policy/decision-types.ts";
 import type { CallState } from "./call-state.ts";
 import type { PolicyDecision, PolicyInput, ToolCall } from "./types.ts";
 
@@ -71,16 +72,7 @@ export async function buildPolicyInput(
   providers: PolicyInputProvider[],
   cache: ProviderCache,
 ): Promise<PolicyInput> {
-  const input: PolicyInput = {
-    call,
-    now: now.toISOString(),
-    session: { tainted: false, taint_sources: [] },
-    budget: { spent_usd: 0, cap_usd: null, estimated_usd: 0 },
-    grants: [],
-    waivers: [],
-    holds: [],
-    breakglass: [],
-  };
+  const input = blankPolicyInput(call, now.toISOString());
   const parts = [state.part, ...(await Promise.all(providers.map((p) => cache.get(state.version, p, call, now))))];
   for (const part of parts) {
     if (part.grants) input.grants.push(...part.grants);

@@ -80,6 +80,20 @@ export interface PolicyInput {
   breakglass: PolicyBreakglass[];
 }
 
+/** The input for a call before any data source has spoken: untainted, no budget, no grants, no exceptions. */
+export function blankPolicyInput(call: PolicyCall, now: string): PolicyInput {
+  return {
+    call,
+    now,
+    session: { tainted: false, taint_sources: [] },
+    budget: { spent_usd: 0, cap_usd: null, estimated_usd: 0 },
+    grants: [],
+    waivers: [],
+    holds: [],
+    breakglass: [],
+  };
+}
+
 export interface WaiverRule {
   waivable: boolean;
   max_duration_seconds: number;

@@ -2,7 +2,7 @@
 // Mirrors OPA's bundle activation rule: a bundle that fails to load or verify is not activated and the
 // previous one keeps serving (https://www.openpolicyagent.org/docs/management-bundles#signing).
 import { isMaestroError, MaestroError } from "../../common/errors.ts";
-import type { PolicyDecision, PolicyInput, WaiverRule } from "./decision-types.ts";
+import { blankPolicyInput, type PolicyDecision, type PolicyInput, type WaiverRule } from "./decision-types.ts";
 import { PolicyEngine, type PolicyEngineOptions } from "./engine.ts";
 
 export interface ActivationInfo {
@@ -21,24 +21,10 @@ export interface ActivateOptions {
 }
 
 // A call nobody is granted: any sane policy must deny it. A bundle that allows it (or errors) is refused.
-const SMOKE_INPUT: PolicyInput = {
-  call: {
-    runset: "smoke-test",
-    agent: "smoke-test",
-    session: "smoke-test",
-    tool: "smoke-test",
-    capability: "secrets.read",
-    resource: "smoke/test",
-    args: {},
-  },
-  now: "2000-01-01T00:00:00Z",
-  session: { tainted: false, taint_sources: [] },
-  budget: { spent_usd: 0, cap_usd: null, estimated_usd: 0 },
-  grants: [],
-  waivers: [],
-  holds: [],
-  breakglass: [],
-};
+const SMOKE_INPUT: PolicyInput = blankPolicyInput(
+  { runset: "smoke-test", agent: "smoke-test", session: "smoke-test", tool: "smoke-test", capability: "secrets.read", resource: "smoke/test", args: {} },
+  "2000-01-01T00:00:00Z",
+);
 
 /** Loads a bundle and proves it evaluates: default-deny holds and waiver rules are well-formed. */
 export async function loadAndSmokeTest(bytes: Uint8Array, options: PolicyEngineOptions): Promise<PolicyEngine> {
