@@ -1,5 +1,6 @@
 // One configured ajv instance (draft 2020-12, formats) and a helper that turns its first error into a field + message.
 import { Ajv2020, type ValidateFunction, type ErrorObject } from "ajv/dist/2020.js";
+import { MaestroError } from "./errors.ts";
 import addFormatsModule from "ajv-formats";
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -29,4 +30,11 @@ export function describeAjvError(error: ErrorObject): SchemaFailure {
 export function compileSchema(schema: object): (value: unknown) => SchemaFailure | null {
   const validate: ValidateFunction = ajv.compile(schema);
   return (value) => (validate(value) ? null : describeAjvError(validate.errors![0]));
+}
+
+/** Runs a compiled check at a boundary: the first failure becomes a 400 `invalid_field` naming the field. */
+export function validated<T>(check: (value: unknown) => SchemaFailure | null, body: unknown): T {
+  const failure = check(body);
+  if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
+  return body as T;
 }

@@ -6,7 +6,7 @@ import { MaestroError } from "../../common/errors.ts";
 import openSchema from "../../schemas/breakglass/open.schema.json" with { type: "json" };
 import reviewSchema from "../../schemas/breakglass/review.schema.json" with { type: "json" };
 import type { Principal } from "../auth/roles.ts";
-import { applyTransition, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
+import { applyTransition, checkScopeId, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
 import type { ExceptionDeps } from "../waivers/waiver-service.ts";
 import type { BreakglassTable, BreakglassTables } from "./tables.ts";
 
@@ -46,10 +46,7 @@ export class BreakglassService {
   async open(body: unknown, principal: Principal) {
     const input = validated<OpenInput>(checkOpen, body);
     const { scope } = input;
-    if (scope.type === "all" && scope.id !== undefined)
-      throw new MaestroError("invalid_field", "scope type all takes no id", { field: "/scope/id" });
-    if (scope.type !== "all" && scope.id === undefined)
-      throw new MaestroError("invalid_field", `scope type ${scope.type} needs the ${scope.type} name in scope.id`, { field: "/scope/id" });
+    checkScopeId(scope, `the ${scope.type} name`);
     const now = this.#deps.clock.now();
     const deadline = new Date(input.reviewDeadline);
     if (deadline.getTime() <= now.getTime())

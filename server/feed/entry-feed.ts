@@ -13,6 +13,7 @@ export class EntryFeed {
   #listeners = new Set<Listener>();
 
   publish(entries: AppendedEntry[]): void {
+    if (this.#listeners.size === 0) return;
     const items = entries.map((e) => ({ index: e.index, kind: e.event.kind, eventId: e.event.id }));
     for (const listener of this.#listeners) listener(items);
   }

@@ -5,7 +5,7 @@ import { MaestroError } from "../../common/errors.ts";
 import clearSchema from "../../schemas/hold/clear.schema.json" with { type: "json" };
 import placeSchema from "../../schemas/hold/place.schema.json" with { type: "json" };
 import type { Principal } from "../auth/roles.ts";
-import { applyTransition, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
+import { applyTransition, checkScopeId, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
 import type { ExceptionDeps } from "../waivers/waiver-service.ts";
 import type { HoldsTable, HoldTables } from "./tables.ts";
 
@@ -31,18 +31,7 @@ export class HoldService {
   async place(body: unknown, principal: Principal) {
     const input = validated<{ scope: HoldScope; reason: string }>(checkPlace, body);
     const { scope } = input;
-    if (scope.type === "all" && scope.id !== undefined) {
-      throw new MaestroError("invalid_field", "a hold on everything takes no scope id", { field: "/scope/id" });
-    }
-    if (scope.type !== "all" && scope.id === undefined) {
-      throw new MaestroError(
-        "invalid_field",
-        `a hold on a ${scope.type} needs scope.id (${scope.type === "release" ? "the release id, e.g. owner/repo@1.2.0" : "owner/repo"})`,
-        {
-          field: "/scope/id",
-        },
-      );
-    }
+    checkScopeId(scope, scope.type === "release" ? "the release id, e.g. owner/repo@1.2.0" : "owner/repo");
     if (scope.type === "repository" && scope.id!.includes("@")) {
       throw new MaestroError("invalid_field", "a repository scope is owner/repo without @version; use scope type release for one release", {
         field: "/scope/id",

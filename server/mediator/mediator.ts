@@ -1,9 +1,8 @@
 // The mediator: parse → decide → durable signed append → respond. No ledger entry, no allow (fail closed).
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
-import { compileSchema } from "../../common/ajv.ts";
+import { compileSchema, validated } from "../../common/ajv.ts";
 import type { Clock } from "../../common/clock.ts";
-import { canonicalBytes } from "../../ledger/event/envelope.ts";
 import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
@@ -186,17 +185,14 @@ export function evaluateSafely(policy: DecisionPolicy, input: Parameters<Decisio
 }
 
 export function parseToolCall(body: unknown): ToolCall {
-  const failure = checkToolCall(body);
-  if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
-  const call = body as ToolCall;
-  if (canonicalBytes(call.args).length > MAX_ARGS_BYTES) {
+  const call = validated<ToolCall>(checkToolCall, body);
+  // Same length as the RFC 8785 form for parsed JSON (only key order differs), without sorting on the hot path.
+  if (Buffer.byteLength(JSON.stringify(call.args)) > MAX_ARGS_BYTES) {
     throw new MaestroError("invalid_field", `args exceed ${MAX_ARGS_BYTES} bytes`, { field: "/args" });
   }
   return call;
 }
 
 function parseOutcome(body: unknown): Outcome {
-  const failure = checkOutcome(body);
-  if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
-  return body as Outcome;
+  return validated<Outcome>(checkOutcome, body);
 }

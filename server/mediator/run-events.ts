@@ -1,6 +1,6 @@
 // Run lifecycle events reported by agent runners (budget exhausted, finished…), validated and ledgered.
 import { MaestroError } from "../../common/errors.ts";
-import { compileSchema } from "../../common/ajv.ts";
+import { compileSchema, validated } from "../../common/ajv.ts";
 import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import type { Principal } from "../auth/roles.ts";
 import runEventSchema from "../../schemas/mediate/run-event.schema.json" with { type: "json" };
@@ -10,9 +10,7 @@ const RUN_ID = /^[A-Za-z0-9][\w.:-]{0,127}$/;
 
 export async function recordRunEvent(writer: LedgerWriter, runId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {
   if (!RUN_ID.test(runId)) throw new MaestroError("invalid_field", "runId must be 1-128 letters, digits, _ . : -", { field: "runId" });
-  const failure = checkRunEvent(body);
-  if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
-  const event = body as { kind: string; payload: Record<string, unknown> };
+  const event = validated<{ kind: string; payload: Record<string, unknown> }>(checkRunEvent, body);
   const entry = await writer.append({
     kind: event.kind,
     actor: { type: "agent", id: principal.sub, role: principal.role },

@@ -1,7 +1,6 @@
 // Run-set registration: the grants and budget cap the policy sees for a run-set's agents, ledgered as `runset.registered`.
 import type { Kysely } from "kysely";
-import { MaestroError } from "../../common/errors.ts";
-import { compileSchema } from "../../common/ajv.ts";
+import { compileSchema, validated } from "../../common/ajv.ts";
 import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import type { Principal } from "../auth/roles.ts";
 import registrationSchema from "../../schemas/mediate/runset-registration.schema.json" with { type: "json" };
@@ -22,9 +21,7 @@ export async function registerRunset(
   body: unknown,
   principal: Principal,
 ): Promise<{ name: string; ledgerIndex: number }> {
-  const failure = checkRegistration(body);
-  if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
-  const reg = body as RunsetRegistration;
+  const reg = validated<RunsetRegistration>(checkRegistration, body);
   const grants: PolicyGrant[] = reg.grants.map((g) => ({ ...g, runset: reg.name, approval: g.approval ?? "none" }));
   const spec = JSON.stringify({ grants });
   const cap = reg.budget_cap_usd ?? null;

@@ -14,6 +14,7 @@ import type { MediatorTables } from "../mediator/tables.ts";
 import type { ReleaseTables } from "./tables.ts";
 import { buildSafetyCase } from "./verify/safety-case.ts";
 import { checkReleaseCreate } from "./verify/schemas.ts";
+import { validated } from "../../common/ajv.ts";
 import { buildStatement, policyDigestsOf } from "./verify/statement.ts";
 import type { Artifact, ReleaseRecord, SafetyCaseDocument, SafetyCaseStatement } from "./verify/types.ts";
 
@@ -42,9 +43,7 @@ export class ReleaseService {
   }
 
   async create(body: unknown, principal: Principal): Promise<ReleaseRecord> {
-    const failure = checkReleaseCreate(body);
-    if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
-    const input = body as CreateBody;
+    const input = validated<CreateBody>(checkReleaseCreate, body);
     const sessions = input.sessions ?? [];
     const runsets = input.runsets ?? [];
     if (sessions.length === 0 && runsets.length === 0) {

@@ -72,9 +72,12 @@ export function parseId(value: string | undefined, field = "id"): string {
   return value;
 }
 
-/** Runs a compiled JSON Schema check; the first failure becomes a 400 naming the field. */
-export function validated<T>(check: (value: unknown) => { field: string; message: string } | null, body: unknown): T {
-  const failure = check(body);
-  if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
-  return body as T;
+export { validated } from "../../common/ajv.ts";
+
+/** A scope of type "all" names nothing; every other type names its target in scope.id (`hint` says what). */
+export function checkScopeId(scope: { type: string; id?: string }, hint: string): void {
+  if (scope.type === "all" && scope.id !== undefined) throw new MaestroError("invalid_field", "scope type all takes no id", { field: "/scope/id" });
+  if (scope.type !== "all" && scope.id === undefined) {
+    throw new MaestroError("invalid_field", `scope type ${scope.type} needs scope.id (${hint})`, { field: "/scope/id" });
+  }
 }

@@ -42,7 +42,7 @@ describe.skipIf(!process.env.DATABASE_URL)("serve --workers (PostgreSQL only)", 
     await store.cleanup();
   });
 
-  it("decides concurrent calls on both workers, and the ledger verifies afterwards", async () => {
+  it("decides 60 concurrent calls with distinct ledger indexes, and the ledger verifies afterwards", async () => {
     const key = await loadOrCreateKey("token", keyPath(join(store.dataDir, "keys"), "token"));
     const tk = (role: "agent" | "security") => issueToken({ kid: key.kid, privateKey: key.privateKey }, role, `${role}-1`, 600);
     const post = (path: string, token: string, body: unknown) =>
