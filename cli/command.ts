@@ -2,10 +2,10 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { MaestroError } from "../common/errors.ts";
 
+/** A loaded command; its one-line summary lives in commands/index.ts so `maestro --help` loads no command module. */
 export interface Command {
   /** e.g. "token issue" */
   name: string;
-  summary: string;
   usage: string;
   run(argv: string[]): Promise<number | void>;
 }

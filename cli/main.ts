@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `maestro` command: finds the subcommand, runs it, and turns any failure into one readable line and exit ≠ 0.
 import { isMaestroError } from "../common/errors.ts";
-import { type Command, UsageError } from "./command.ts";
-import { commands } from "./commands/index.ts";
+import { UsageError } from "./command.ts";
+import { type CommandEntry, commands } from "./commands/index.ts";
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -15,12 +15,12 @@ function help(): string {
   ].join("\n");
 }
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
   // Longest match first, so "ledger verify" wins over a hypothetical "ledger".
   for (const words of [3, 2, 1]) {
     const name = argv.slice(0, words).join(" ");
-    const command = commands.find((c) => c.name === name);
-    if (command) return { command, rest: argv.slice(words) };
+    const entry = commands.find((c) => c.name === name);
+    if (entry) return { entry, rest: argv.slice(words) };
   }
   return undefined;
 }
@@ -40,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`maestro: unknown command "${argv.slice(0, 2).join(" ")}" (see maestro --help)\n`);
     return 2;
   }
-  const code = await found.command.run(found.rest);
+  const command = await found.entry.load();
+  const code = await command.run(found.rest);
   return typeof code === "number" ? code : 0;
 }
 

@@ -20,7 +20,6 @@ function parseScope(text: string): { type: string; id?: string } {
 
 export const breakglassOpenCommand: Command = {
   name: "breakglass open",
-  summary: "open an emergency override, at most 1 hour (admin)",
   usage: `
 Usage: maestro breakglass open --scope all|runset:NAME|agent:NAME [--capability GLOB...]
          --counter-claim TEXT --control TEXT [--control TEXT...] (--review-by RFC3339 | --review-in 24h)
@@ -64,7 +63,6 @@ A security reviewer must close it with a finding before the review deadline, or 
 
 export const breakglassReviewCommand: Command = {
   name: "breakglass review",
-  summary: "close a break-glass with a finding (security)",
   usage: `
 Usage: maestro breakglass review BREAKGLASS_ID --finding TEXT --verdict justified|unjustified ${CONNECT}`,
   async run(argv) {
@@ -84,7 +82,6 @@ Usage: maestro breakglass review BREAKGLASS_ID --finding TEXT --verdict justifie
 
 export const breakglassListCommand: Command = {
   name: "breakglass list",
-  summary: "list break-glass overrides, overdue reviews first",
   usage: `
 Usage: maestro breakglass list [--state open|reviewed] [--overdue] ${CONNECT}`,
   async run(argv) {
@@ -103,4 +100,3 @@ Usage: maestro breakglass list [--state open|reviewed] [--overdue] ${CONNECT}`,
   },
 };
 
-export const breakglassCommands: Command[] = [breakglassOpenCommand, breakglassReviewCommand, breakglassListCommand];

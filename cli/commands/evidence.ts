@@ -5,7 +5,6 @@ import { type Command, parseFlags, printJson, requireFlag, storeFrom, STORE_FLAG
 
 export const evidenceExportCommand: Command = {
   name: "evidence export",
-  summary: "write a published release's evidence bundle (events, proofs, keys, signed safety case, SBOM) to a file",
   usage: `
 Usage: maestro evidence export RELEASE -o FILE [--url BASE [--token TOKEN]] [--data-dir DIR | --database-url URL] [--json]
 
@@ -60,7 +59,6 @@ function printReport(result: VerifyResult): void {
 
 export const evidenceVerifyCommand: Command = {
   name: "evidence verify",
-  summary: "verify an evidence bundle offline against a pinned key (JWKS, JWK, Ed25519 PEM or checkpoint vkey)",
   usage: `
 Usage: maestro evidence verify FILE --key KEY [--require-supported] [--json]
 
@@ -97,4 +95,3 @@ otherwise exit 1 and name the failed parts.`,
   },
 };
 
-export const evidenceCommands: Command[] = [evidenceExportCommand, evidenceVerifyCommand];

@@ -12,7 +12,6 @@ function summary(h: any): string {
 
 export const holdPlaceCommand: Command = {
   name: "hold place",
-  summary: "place a hold that stops releases (auditor)",
   usage: `
 Usage: maestro hold place (--release OWNER/REPO@VERSION | --repository OWNER/REPO | --all) --reason TEXT ${CONNECT}
 
@@ -43,7 +42,6 @@ While the hold is active every release.* decision in its scope is denied (reason
 
 export const holdClearCommand: Command = {
   name: "hold clear",
-  summary: "clear a hold with a reason (auditor)",
   usage: `
 Usage: maestro hold clear HOLD_ID --reason TEXT ${CONNECT}`,
   async run(argv) {
@@ -59,7 +57,6 @@ Usage: maestro hold clear HOLD_ID --reason TEXT ${CONNECT}`,
 
 export const holdListCommand: Command = {
   name: "hold list",
-  summary: "list holds with what they block and who clears them",
   usage: `
 Usage: maestro hold list [--state active|cleared] ${CONNECT}`,
   async run(argv) {
@@ -70,4 +67,3 @@ Usage: maestro hold list [--state active|cleared] ${CONNECT}`,
   },
 };
 
-export const holdCommands: Command[] = [holdPlaceCommand, holdClearCommand, holdListCommand];

@@ -16,7 +16,6 @@ async function readStdin(): Promise<string> {
 function hookCommand(flavour: "claude-code" | "codex", defaults: ToolMap): Command {
   const command: Command = {
     name: `hook ${flavour}`,
-    summary: `${flavour === "codex" ? "Codex" : "Claude Code"} PreToolUse/PostToolUse hook: mediate each tool call (fails closed)`,
     usage: `
 Usage: maestro hook ${flavour} [--runset NAME] [--agent NAME] [--map FILE] [--url URL] [--token TOKEN]
 

@@ -1,16 +1,39 @@
-// Every `maestro` subcommand, in the order `maestro --help` lists them.
+// Every `maestro` subcommand, in the order `maestro --help` lists them. Modules load only when their command runs:
+// a hook on every tool call, or `evidence verify`, should not pay for loading the server, the SDKs and the stores.
 import type { Command } from "../command.ts";
-import { serveCommand } from "./serve.ts";
-import { tokenIssueCommand } from "./token.ts";
-import { waiverCommands } from "./waiver.ts";
-import { holdCommands } from "./hold.ts";
-import { breakglassCommands } from "./breakglass.ts";
-import { runsetRegisterCommand, runsetRunCommand } from "./runset.ts";
-import { mcpProxyCommand } from "./mcp-proxy.ts";
-import { hookClaudeCodeCommand, hookCodexCommand } from "./hook.ts";
-import { ledgerCommands } from "./ledger.ts";
-import { keysRotateCommand } from "./keys.ts";
-import { evidenceCommands } from "./evidence.ts";
-import { policyActivateCommand, policyBuildCommand, policyTestCommand } from "./policy.ts";
 
-export const commands: Command[] = [serveCommand, tokenIssueCommand, policyBuildCommand, policyTestCommand, policyActivateCommand, runsetRegisterCommand, runsetRunCommand, mcpProxyCommand, hookClaudeCodeCommand, hookCodexCommand, ...waiverCommands, ...holdCommands, ...breakglassCommands, ...ledgerCommands, keysRotateCommand, ...evidenceCommands];
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const commands: CommandEntry[] = [
+  { name: "serve", summary: "run the control and evidence APIs", load: async () => (await import("./serve.ts")).serveCommand },
+  { name: "token issue", summary: "print a bearer token for a role", load: async () => (await import("./token.ts")).tokenIssueCommand },
+  { name: "policy build", summary: "compile policies/rego to an OPA Wasm bundle (pinned opa)", load: async () => (await import("./policy.ts")).policyBuildCommand },
+  { name: "policy test", summary: "opa fmt/check --strict/test with coverage ≥ 90 %, and bundle freshness", load: async () => (await import("./policy.ts")).policyTestCommand },
+  { name: "policy activate", summary: "activate a policy bundle on a running server (ledgered)", load: async () => (await import("./policy.ts")).policyActivateCommand },
+  { name: "runset register", summary: "register a run-set's grants and budget cap with the server", load: async () => (await import("./runset.ts")).runsetRegisterCommand },
+  { name: "runset run", summary: "run a run-set's agents in parallel, every tool call through the mediator", load: async () => (await import("./runset.ts")).runsetRunCommand },
+  { name: "mcp-proxy", summary: "serve an upstream MCP server's tools on stdio, every tools/call mediated", load: async () => (await import("./mcp-proxy.ts")).mcpProxyCommand },
+  { name: "hook claude-code", summary: "Claude Code PreToolUse/PostToolUse hook: mediate each tool call (fails closed)", load: async () => (await import("./hook.ts")).hookClaudeCodeCommand },
+  { name: "hook codex", summary: "Codex PreToolUse/PostToolUse hook: mediate each tool call (fails closed)", load: async () => (await import("./hook.ts")).hookCodexCommand },
+  { name: "waiver request", summary: "request a waiver (engineer)", load: async () => (await import("./waiver.ts")).waiverRequestCommand },
+  { name: "waiver approve", summary: "approve a waiver (security; never your own)", load: async () => (await import("./waiver.ts")).waiverApproveCommand },
+  { name: "waiver revoke", summary: "revoke a waiver with a reason (security, admin)", load: async () => (await import("./waiver.ts")).waiverRevokeCommand },
+  { name: "waiver list", summary: "list waivers with state, approvals and use counts", load: async () => (await import("./waiver.ts")).waiverListCommand },
+  { name: "hold place", summary: "place a hold that stops releases (auditor)", load: async () => (await import("./hold.ts")).holdPlaceCommand },
+  { name: "hold clear", summary: "clear a hold with a reason (auditor)", load: async () => (await import("./hold.ts")).holdClearCommand },
+  { name: "hold list", summary: "list holds with what they block and who clears them", load: async () => (await import("./hold.ts")).holdListCommand },
+  { name: "breakglass open", summary: "open an emergency override, at most 1 hour (admin)", load: async () => (await import("./breakglass.ts")).breakglassOpenCommand },
+  { name: "breakglass review", summary: "close a break-glass with a finding (security)", load: async () => (await import("./breakglass.ts")).breakglassReviewCommand },
+  { name: "breakglass list", summary: "list break-glass overrides, overdue reviews first", load: async () => (await import("./breakglass.ts")).breakglassListCommand },
+  { name: "ledger verify", summary: "recompute the ledger tree and check every signature and checkpoint", load: async () => (await import("./ledger.ts")).ledgerVerifyCommand },
+  { name: "ledger proof", summary: "write a self-contained, offline-verifiable proof file for one entry", load: async () => (await import("./ledger.ts")).ledgerProofCommand },
+  { name: "ledger verify-proof", summary: "check a proof file offline against the checkpoint verifier key", load: async () => (await import("./ledger.ts")).ledgerVerifyProofCommand },
+  { name: "ledger checkpoint", summary: "issue a signed checkpoint of the current tree now", load: async () => (await import("./ledger.ts")).ledgerCheckpointCommand },
+  { name: "keys rotate", summary: "replace a signing key; the retired public key stays published", load: async () => (await import("./keys.ts")).keysRotateCommand },
+  { name: "evidence export", summary: "write a published release's evidence bundle (events, proofs, keys, signed safety case, SBOM) to a file", load: async () => (await import("./evidence.ts")).evidenceExportCommand },
+  { name: "evidence verify", summary: "verify an evidence bundle offline against a pinned key (JWKS, JWK, Ed25519 PEM or checkpoint vkey)", load: async () => (await import("./evidence.ts")).evidenceVerifyCommand },
+];

@@ -18,7 +18,6 @@ const ENV_BY_PURPOSE: Record<KeyPurpose, string> = {
 
 export const keysRotateCommand: Command = {
   name: "keys rotate",
-  summary: "replace a signing key; the retired public key stays published",
   usage: `
 Usage: maestro keys rotate --purpose event|token|checkpoint [--data-dir DIR | --database-url URL] [--json]
 

@@ -53,7 +53,6 @@ function describeFailure(r: Exclude<VerifyResult, { ok: true }>): string {
 
 export const ledgerVerifyCommand: Command = {
   name: "ledger verify",
-  summary: "recompute the ledger tree and check every signature and checkpoint",
   usage: `
 Usage: maestro ledger verify [--url BASE | --data-dir DIR | --database-url URL] [--json] [--skip-proofs]
 
@@ -118,7 +117,6 @@ ${KEY_USAGE}`,
 
 export const ledgerProofCommand: Command = {
   name: "ledger proof",
-  summary: "write a self-contained, offline-verifiable proof file for one entry",
   usage: `
 Usage: maestro ledger proof --index I [--size N] -o FILE [--url BASE | --data-dir DIR | --database-url URL] [--json]
 
@@ -172,7 +170,6 @@ ${SOURCE_USAGE}`,
 
 export const ledgerVerifyProofCommand: Command = {
   name: "ledger verify-proof",
-  summary: "check a proof file offline against the checkpoint verifier key",
   usage: `
 Usage: maestro ledger verify-proof FILE --key VKEY|FILE [--jwks FILE] [--origin ORIGIN] [--json]
 
@@ -204,7 +201,6 @@ Needs no network and no database. Exit 0 if it holds, 1 otherwise.`,
 
 export const ledgerCheckpointCommand: Command = {
   name: "ledger checkpoint",
-  summary: "issue a signed checkpoint of the current tree now",
   usage: `
 Usage: maestro ledger checkpoint [--data-dir DIR | --database-url URL | --url BASE --token T] [--force] [--json]
 
@@ -246,4 +242,3 @@ function parseCount(text: string, flag: string): number {
   return Number(text);
 }
 
-export const ledgerCommands: Command[] = [ledgerVerifyCommand, ledgerProofCommand, ledgerVerifyProofCommand, ledgerCheckpointCommand];

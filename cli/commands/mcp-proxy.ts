@@ -10,7 +10,6 @@ import { type Command, parseFlags, requireFlag, UsageError } from "../command.ts
 
 export const mcpProxyCommand: Command = {
   name: "mcp-proxy",
-  summary: "serve an upstream MCP server's tools on stdio, every tools/call mediated",
   usage: `
 Usage: maestro mcp-proxy --agent NAME [--map FILE] [--runset NAME] [--session ID] [--url URL] [--token TOKEN]
                          (-- <server command…> | --upstream-url URL)

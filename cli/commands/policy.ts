@@ -6,7 +6,6 @@ import { clientFrom } from "../http-client.ts";
 
 export const policyBuildCommand: Command = {
   name: "policy build",
-  summary: "compile policies/rego to an OPA Wasm bundle (pinned opa)",
   usage: `
 Usage: maestro policy build [--out FILE] [--signing-key PEM --signing-alg ALG] [--json]
 
@@ -31,7 +30,6 @@ OPA's .signatures.json. Needs the pinned opa in .tools/bin (scripts/bootstrap-op
 
 export const policyTestCommand: Command = {
   name: "policy test",
-  summary: "opa fmt/check --strict/test with coverage ≥ 90 %, and bundle freshness",
   usage: `
 Usage: maestro policy test [--threshold 90] [--json]
 
@@ -49,7 +47,6 @@ then checks the committed bundle matches the Rego sources. Exit 0 only if all pa
 
 export const policyActivateCommand: Command = {
   name: "policy activate",
-  summary: "activate a policy bundle on a running server (ledgered)",
   usage: `
 Usage: maestro policy activate FILE [--url URL] [--token TOKEN] [--json]
 

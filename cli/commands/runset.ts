@@ -21,7 +21,6 @@ function adminToken(flag: string | undefined): string {
 
 export const runsetRegisterCommand: Command = {
   name: "runset register",
-  summary: "register a run-set's grants and budget cap with the server",
   usage: `
 Usage: maestro runset register FILE [--url URL] [--admin-token TOKEN] [--json]
 
@@ -39,7 +38,6 @@ Server URL: --url, MAESTRO_URL, default ${DEFAULT_MAESTRO_URL}.`,
 
 export const runsetRunCommand: Command = {
   name: "runset run",
-  summary: "run a run-set's agents in parallel, every tool call through the mediator",
   usage: `
 Usage: maestro runset run FILE [--url URL] [--token TOKEN] [--concurrency N] [--register [--admin-token TOKEN]] [--json]
 

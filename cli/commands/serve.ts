@@ -7,7 +7,6 @@ import { isClusterWorker, reportListening, runPrimary, workerIndex } from "./ser
 
 export const serveCommand: Command = {
   name: "serve",
-  summary: "run the control and evidence APIs",
   usage: `
 Usage: maestro serve [--port 8787] [--host 127.0.0.1] [--data-dir DIR] [--database-url URL]
                      [--policy-bundle FILE] [--checkpoint-interval MS] [--public-read] [--workers N]

@@ -8,7 +8,6 @@ import { type Command, parseFlags, printJson, requireFlag, storeFrom, STORE_FLAG
 
 export const tokenIssueCommand: Command = {
   name: "token issue",
-  summary: "print a bearer token for a role",
   usage: `
 Usage: maestro token issue --role ROLE --sub NAME [--ttl 8h] [--data-dir DIR | --database-url URL] [--json]
 

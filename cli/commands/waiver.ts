@@ -15,7 +15,6 @@ function summary(w: any): string {
 
 export const waiverRequestCommand: Command = {
   name: "waiver request",
-  summary: "request a waiver (engineer)",
   usage: `
 Usage: maestro waiver request --capability CAP --resource GLOB (--agent NAME... | --runset NAME...)
          --waives no_grant[,session_tainted,approval_required,budget_exceeded] --justification TEXT
@@ -61,7 +60,6 @@ Security approves it (never the requester); high-risk capabilities need two appr
 
 export const waiverApproveCommand: Command = {
   name: "waiver approve",
-  summary: "approve a waiver (security; never your own)",
   usage: `
 Usage: maestro waiver approve WAIVER_ID [--comment TEXT] ${CONNECT}`,
   async run(argv) {
@@ -78,7 +76,6 @@ Usage: maestro waiver approve WAIVER_ID [--comment TEXT] ${CONNECT}`,
 
 export const waiverRevokeCommand: Command = {
   name: "waiver revoke",
-  summary: "revoke a waiver with a reason (security, admin)",
   usage: `
 Usage: maestro waiver revoke WAIVER_ID --reason TEXT ${CONNECT}`,
   async run(argv) {
@@ -94,7 +91,6 @@ Usage: maestro waiver revoke WAIVER_ID --reason TEXT ${CONNECT}`,
 
 export const waiverListCommand: Command = {
   name: "waiver list",
-  summary: "list waivers with state, approvals and use counts",
   usage: `
 Usage: maestro waiver list [--state pending|active|revoked|expired] [--capability CAP] ${CONNECT}`,
   async run(argv) {
@@ -108,4 +104,3 @@ Usage: maestro waiver list [--state pending|active|revoked|expired] [--capabilit
   },
 };
 
-export const waiverCommands: Command[] = [waiverRequestCommand, waiverApproveCommand, waiverRevokeCommand, waiverListCommand];

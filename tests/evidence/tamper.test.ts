@@ -84,6 +84,17 @@ describe("tampering with an exported evidence bundle", () => {
     }
   });
 
+  it("an event whose signature fails supports no claim: the release half is checked again without it, reported once", async () => {
+    const doc = JSON.parse(fixture.exportText);
+    // Well-formed JWS of another event: only the Ed25519 check, which finishes last on the pool, can catch it.
+    [doc.events[0].signature, doc.events[1].signature] = [doc.events[1].signature, doc.events[0].signature];
+    const result = await verifyEvidenceFile(JSON.stringify(doc), fixture.jwks);
+    expect(result.failedParts.slice(0, 2)).toEqual(["events[0]", "events[1]"]);
+    expect(result.checks.filter((c) => c.part === "safetyCase.bundle")).toHaveLength(1);
+    expect(result.checks.find((c) => c.part === "events[0]")?.message).toMatch(/does not verify/);
+    expect(result.stats.events).toBe(doc.events.length - 2);
+  });
+
   it("pinning the vkey also catches a swapped event key", async () => {
     const result = await verifyEvidenceFile(flipByte(fixture.exportText, ["keys", "jwks", "keys", 0, "x"]), fixture.vkey);
     expect(result.failedParts[0]).toBe("keys");

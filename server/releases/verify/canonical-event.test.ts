@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import canonicalize from "canonicalize";
-import { jcs, parseCanonical } from "./canonical-event.ts";
+import { canonicalText, jcs, parseCanonical } from "./canonical-event.ts";
 
 describe("jcs", () => {
   it("matches the canonicalize library on arbitrary JSON", () => {
@@ -13,6 +13,21 @@ describe("jcs", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("the native fast path accepts exactly the texts that are canonical", () => {
+    // Texts both canonical (via canonicalize) and not (JSON.stringify keeps insertion order, integer-like keys first).
+    const keyed = fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("1", "10", "9", "a", "B", "\u00e9", "\ud83d\ude00")), fc.jsonValue());
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), keyed), fc.boolean(), (v, canonicalForm) => {
+        const text = canonicalForm ? canonicalize(v)! : JSON.stringify(v);
+        const parsed = JSON.parse(text);
+        expect(canonicalText(parsed, text) === text).toBe(canonicalize(parsed) === text);
+      }),
+      { numRuns: 500 },
+    );
+    expect(canonicalText({ "10": 1, "9": 2 }, '{"10":1,"9":2}')).toBe('{"10":1,"9":2}');
+    expect(() => canonicalText(JSON.parse('{"a":"\\ud800"}'), '{"a":"\\ud800"}')).toThrow(/surrogate/);
   });
 
   it("rejects non-canonical, non-UTF-8 and non-envelope bytes", () => {

@@ -27,6 +27,10 @@ function validatorFor(version: string): ValidateFunction {
     useDefaults: false,
     addUsedSchema: false,
     allErrors: false,
+    // The 1.7 schema compiles in ~230 ms with ajv's defaults and ~130 ms without inlining $refs or the codegen
+    // optimizer, validating just as fast (measured): a cold `maestro evidence verify` pays this once.
+    inlineRefs: false,
+    code: { optimize: false },
     loadSchema: (uri: string) => Promise.reject(new Error(`remote schemas are disabled: ${uri}`)),
     schemas: {
       "http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json": read("spdx.SNAPSHOT.schema.json"),

@@ -1,14 +1,19 @@
 // Verifies many RFC 9162 §2.1.3.2 inclusion proofs against ONE tree, sharing work: once a path node is proven, later
 // proofs that reach it stop hashing and only compare their remaining elements with the proven ones (string equality).
 // Equivalent to verifying each proof in full: a valid audit path is unique, so every element must equal the proven node.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { verifyInclusion } from "../../../ledger/core/index.ts";
 
 const isOdd = (n: number) => n % 2 === 1;
 const half = (n: number) => Math.floor(n / 2);
 
+/** SHA-256(0x01 || left || right), one-shot: thousands of proofs make the per-hash object of createHash show. */
 function node(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return createHash("sha256").update(Uint8Array.of(1)).update(left).update(right).digest();
+  const input = Buffer.allocUnsafe(65);
+  input[0] = 1;
+  input.set(left, 1);
+  input.set(right, 33);
+  return hash("sha256", input, "buffer");
 }
 
 /** Strict base64 of a 32-byte hash: Node's decoder skips junk, so require the canonical re-encoding. */
@@ -22,12 +27,15 @@ export function strictHash(text: string, what: string): Uint8Array {
  * The walk of RFC 9162 §2.1.3.2 without hashing: for step k, the key of the parent node proof element k helps build,
  * and the key of that element itself (the parent's left or right child). Both depend only on (index, size).
  */
-function parentKeys(index: number, size: number, length: number): { keys: string[]; sides: string[] } | null {
+/** A node's key: its index within its level, and the level (< 64) in the low bits. Numbers keep the maps cheap. */
+const nodeKey = (level: number, index: number) => index * 64 + level;
+
+function parentKeys(index: number, size: number, length: number): { keys: number[]; sides: number[] } | null {
   let fn = index;
   let sn = size - 1;
   let level = 0;
-  const keys: string[] = [];
-  const sides: string[] = [];
+  const keys: number[] = [];
+  const sides: number[] = [];
   for (let k = 0; k < length; k++) {
     if (sn === 0) return null;
     const left = isOdd(fn) || fn === sn; // the element is the left child of the parent
@@ -41,8 +49,8 @@ function parentKeys(index: number, size: number, length: number): { keys: string
     fn = half(fn);
     sn = half(sn);
     level++;
-    keys.push(`${level}/${fn}`);
-    sides.push(`${level}/${fn}/${left ? "L" : "R"}`);
+    keys.push(nodeKey(level, fn));
+    sides.push(nodeKey(level, fn) * 2 + (left ? 1 : 0));
   }
   return sn === 0 ? { keys, sides } : null;
 }
@@ -51,10 +59,12 @@ export class InclusionVerifier {
   readonly #size: number;
   readonly #root: Uint8Array;
   /** Proven nodes (parent key → hash) and proven proof elements (parent key → base64 of the sibling). */
-  readonly #nodes = new Map<string, Uint8Array>();
-  readonly #siblings = new Map<string, string>();
+  readonly #nodes = new Map<number, Uint8Array>();
+  readonly #siblings = new Map<number, string>();
 
   constructor(size: number, root: Uint8Array) {
+    // Keys are index·128 + level·2 + side: exact for indexes below 2^46, far past any ledger we serve.
+    if (!Number.isSafeInteger(size * 128)) throw new Error(`tree size ${size} is too large to verify`);
     this.#size = size;
     this.#root = root;
   }
@@ -85,21 +95,24 @@ export class InclusionVerifier {
       [fn, sn] = [half(fn), half(sn)];
       computed.push(r);
       if (known) {
-        if (!Buffer.from(known).equals(r)) throw new Error("inclusion proof leads to a different root");
+        if (Buffer.compare(known, r) !== 0) throw new Error("inclusion proof leads to a different root");
         // The rest of the path is proven: each remaining element must be the proven sibling.
         for (let j = k + 1; j < proof.length; j++) {
           if (this.#siblings.get(sides[j]) !== proof[j]) throw new Error(`proof element ${j} is not the tree's node`);
         }
-        this.#remember(keys, sides, proof, computed);
+        this.#remember(keys, sides, proof, computed); // only the new steps: the rest are already remembered
         return;
       }
     }
-    if (!Buffer.from(r).equals(this.#root)) throw new Error("root mismatch: the inclusion proof leads to a different root");
+    if (Buffer.compare(r, this.#root) !== 0) throw new Error("root mismatch: the inclusion proof leads to a different root");
     this.#remember(keys, sides, proof, computed);
   }
 
-  #remember(keys: string[], sides: string[], proof: string[], computed: Uint8Array[]): void {
-    computed.forEach((h, k) => this.#nodes.set(keys[k], h));
-    proof.forEach((p, k) => this.#siblings.set(sides[k], p));
+  /** Remembers the first computed.length steps of a proven path. */
+  #remember(keys: number[], sides: number[], proof: string[], computed: Uint8Array[]): void {
+    for (let k = 0; k < computed.length; k++) {
+      this.#nodes.set(keys[k], computed[k]);
+      this.#siblings.set(sides[k], proof[k]);
+    }
   }
 }

@@ -1,11 +1,11 @@
 // Offline verification of an evidence export with nothing but the file and a pinned key: no database, no network.
 // Reads as the process: file → keys → checkpoints → events → signed statement → release → SBOM → safety case → summaries → export signature.
 import type { EvidenceExport } from "./export-types.ts";
-import { verifyDetachedJws } from "./jws.ts";
+import { DetachedJwsVerifier } from "./jws.ts";
 import { parsePinnedKey, type PinnedKey } from "./keys.ts";
 import { checkEvidenceExport } from "./schemas.ts";
 import { verifyCasePart } from "./verify-case-part.ts";
-import { verifyLedgerPart } from "./verify-ledger-part.ts";
+import { checkKeys, verifyLedgerPart } from "./verify-ledger-part.ts";
 import { type Check, partOfPointer, Report } from "./verify-report.ts";
 
 export interface VerifyResult {
@@ -34,20 +34,39 @@ export async function verifyEvidenceFile(fileText: string, keyText: string): Pro
   if (shape) report.fail(partOfPointer(shape.field), `schema: ${shape.message}`);
   else report.pass("format", "the file matches schemas/gsn/evidence-export.schema.json");
 
-  const ledger = await verifyLedgerPart(doc, pinned, report);
-  const casePart = await verifyCasePart(doc, ledger, report);
+  const keys = await checkKeys(doc, pinned, report);
+  // The export signature hashes all 16 MB: start it now on libuv's pool so it runs while the events are checked.
+  const exportSignature = checkExportSignature(fileText, doc, new DetachedJwsVerifier(keys.eventKeys));
+  const pending = await verifyLedgerPart(doc, keys, report);
+  const ledger = pending.part;
+  // The release half runs while the last signatures finish on the pool, into its own report. If any event's signature
+  // fails, that event must not support a claim: the release half is checked again without it.
+  const optimistic = new Report();
+  let casePart = await verifyCasePart(doc, ledger, optimistic);
+  const rejected = await pending.settleSignatures(report);
+  if (rejected === 0) report.checks.push(...optimistic.checks);
+  else casePart = await verifyCasePart(doc, ledger, report);
 
-  // Last: the export signature covers every byte, including parts no other check reads (e.g. exportedAt).
+  // Reported last: the export signature covers every byte, including parts no other check reads (e.g. exportedAt).
   await report.step("exportSignature", "the export signature covers every byte of the file", async () => {
-    // The signed bytes are the file up to its last member, "exportSignature", closed with "}".
-    const marker = fileText.lastIndexOf(',"exportSignature":');
-    if (marker < 0) throw new Error("the file does not end with its exportSignature member");
-    const tail = fileText.slice(marker + ',"exportSignature":'.length).trimEnd();
-    if (tail !== `${JSON.stringify(doc.exportSignature)}}`) throw new Error("exportSignature must be the file's last member");
-    await verifyDetachedJws(doc.exportSignature, Buffer.from(`${fileText.slice(0, marker)}}`), ledger.eventKeys);
+    const error = await exportSignature;
+    if (error) throw error;
   });
   const r = casePart.statement?.predicate.release;
   return finish(report, r && { id: r.id, repository: r.repository, version: r.version }, casePart.claims, ledger.events.size, started);
+}
+
+/** Resolves to the reason the export signature fails, or undefined; never rejects (it is awaited late). */
+function checkExportSignature(fileText: string, doc: EvidenceExport, jws: DetachedJwsVerifier): Promise<Error | undefined> {
+  // The signed bytes are the file up to its last member, "exportSignature", closed with "}".
+  const marker = fileText.lastIndexOf(',"exportSignature":');
+  if (marker < 0) return Promise.resolve(new Error("the file does not end with its exportSignature member"));
+  const tail = fileText.slice(marker + ',"exportSignature":'.length).trimEnd();
+  if (tail !== `${JSON.stringify(doc.exportSignature)}}`) return Promise.resolve(new Error("exportSignature must be the file's last member"));
+  return jws.verify(doc.exportSignature, Buffer.from(`${fileText.slice(0, marker)}}`)).then(
+    () => undefined,
+    (err: Error) => err,
+  );
 }
 
 function finish(report: Report, release: VerifyResult["release"], claims: VerifyResult["claims"], events: number, started: number): VerifyResult {

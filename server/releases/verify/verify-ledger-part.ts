@@ -3,7 +3,7 @@ import { decodeHash, leafHash, parseCheckpoint, parseVkey, toBase64, verifyCheck
 import { parseCanonical } from "./canonical-event.ts";
 import type { EvidenceExport, ExportedConsistency } from "./export-types.ts";
 import { InclusionVerifier } from "./inclusion-memo.ts";
-import { BulkJwsVerifier } from "./jws.ts";
+import { DetachedJwsVerifier } from "./jws.ts";
 import { keySetFromJwks, type EventKey, type PinnedKey } from "./keys.ts";
 import type { IndexedEvent } from "./types.ts";
 import { ensure, type Report } from "./verify-report.ts";
@@ -22,8 +22,13 @@ export interface LedgerPart {
   events: Map<number, IndexedEvent & { leafHash: string }>;
 }
 
+export interface TrustedKeys {
+  eventKeys: Map<string, EventKey>;
+  vkey: string;
+}
+
 /** Keys: each file JWK's kid is its thumbprint; the pinned key decides which keys are trusted. */
-async function checkKeys(doc: EvidenceExport, pinned: PinnedKey, report: Report): Promise<{ eventKeys: Map<string, EventKey>; vkey: string }> {
+export async function checkKeys(doc: EvidenceExport, pinned: PinnedKey, report: Report): Promise<TrustedKeys> {
   const fileKeys = await report.step("keys", "bundle keys are well-formed Ed25519 keys", async () => {
     const keys = await keySetFromJwks(doc.keys.jwks);
     parseVkey(doc.keys.vkey);
@@ -69,8 +74,12 @@ export function checkConsistency(c: ExportedConsistency, from: TrustedTree, to: 
   verifyConsistency({ size1: c.from, size2: c.to, root1: from.root, root2: to.root, proof: c.hashes.map((h, i) => decodeHash(h, `hashes[${i}]`)) });
 }
 
-export async function verifyLedgerPart(doc: EvidenceExport, pinned: PinnedKey, report: Report): Promise<LedgerPart> {
-  const { eventKeys, vkey } = await checkKeys(doc, pinned, report);
+/**
+ * Checks keys' checkpoints, then every event's bytes and inclusion proof on this thread while its Ed25519 signature
+ * is checked on libuv's pool. Returns as soon as the hashing is done, with the signatures still in flight: the caller
+ * can check the release half meanwhile, then must call settleSignatures() before trusting `events`.
+ */
+export async function verifyLedgerPart(doc: EvidenceExport, { eventKeys, vkey }: TrustedKeys, report: Report): Promise<PendingLedgerPart> {
   const out: LedgerPart = { eventKeys, vkey, events: new Map() };
   out.checkpoint =
     (await report.step("checkpoint", "checkpoint signature and origin verify", () => treeOf(doc.checkpoint, vkey))) ?? unverifiedTree(String(doc.checkpoint));
@@ -82,12 +91,15 @@ export async function verifyLedgerPart(doc: EvidenceExport, pinned: PinnedKey, r
   }
   const tree = out.checkpoint;
   const inclusion = tree ? new InclusionVerifier(tree.size, tree.root) : undefined;
-  const jws = new BulkJwsVerifier(eventKeys);
+  const jws = new DetachedJwsVerifier(eventKeys);
   const failed = new Map<number, string>();
   const signatures: Array<Promise<void>> = [];
   for (const [i, e] of (doc.events ?? []).entries()) {
     try {
       const bytes = strictBase64(e.canonical);
+      // Queued first, so the pool works while this thread parses and hashes.
+      const reason = (err: Error) => void (failed.has(i) || failed.set(i, `ledger index ${e.index}: ${err.message}`));
+      signatures.push(jws.verify(e.signature, bytes).catch(reason));
       const event = parseCanonical(bytes);
       const leaf = leafHash(bytes);
       ensure(inclusion, "no checkpoint to prove inclusion against");
@@ -98,18 +110,28 @@ export async function verifyLedgerPart(doc: EvidenceExport, pinned: PinnedKey, r
       }
       ensure(!out.events.has(e.index), `ledger index ${e.index} appears twice`);
       out.events.set(e.index, { index: e.index, event, leafHash: toBase64(leaf) });
-      // Signatures are checked off the main thread while the next events are hashed.
-      signatures.push(jws.verify(e.signature, bytes).catch((err: Error) => void failed.set(i, `ledger index ${e.index}: ${err.message}`)));
     } catch (err) {
       failed.set(i, `ledger index ${e?.index}: ${(err as Error).message}`);
     }
   }
-  await Promise.all(signatures);
-  for (const i of [...failed.keys()].sort((a, b) => a - b)) {
-    report.fail(`events[${i}]`, failed.get(i)!);
-    out.events.delete(doc.events[i]?.index);
-  }
-  const bad = failed.size;
-  if (bad === 0) report.pass("events", `${out.events.size} events: canonical bytes, JWS signatures and inclusion proofs verify`);
-  return out;
+  for (const i of failed.keys()) out.events.delete(doc.events[i]?.index);
+  const pending = Promise.all(signatures);
+  return {
+    part: out,
+    /** Waits for every signature, reports the events that failed (in file order) and drops them; returns how many. */
+    async settleSignatures(into: Report): Promise<number> {
+      await pending;
+      for (const i of [...failed.keys()].sort((a, b) => a - b)) {
+        into.fail(`events[${i}]`, failed.get(i)!);
+        out.events.delete(doc.events[i]?.index);
+      }
+      if (failed.size === 0) into.pass("events", `${out.events.size} events: canonical bytes, JWS signatures and inclusion proofs verify`);
+      return failed.size;
+    },
+  };
+}
+
+export interface PendingLedgerPart {
+  part: LedgerPart;
+  settleSignatures(into: Report): Promise<number>;
 }
