@@ -15,7 +15,7 @@ export interface LedgerOptions {
   maxBatch?: number;
   maxQueue?: number;
   onCommit?: (entries: AppendedEntry[]) => void;
-  beforeCommit?: LedgerWriterOptions["beforeCommit"];
+  batchUpdate?: LedgerWriterOptions["batchUpdate"];
 }
 
 export interface Ledger {
@@ -37,7 +37,7 @@ export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, opt
       maxBatch: options.maxBatch,
       maxQueue: options.maxQueue,
       onCommit: options.onCommit,
-      beforeCommit: options.beforeCommit,
+      batchUpdate: options.batchUpdate,
     }),
     reader: new LedgerReader(db),
     checkpointer: new Checkpointer(db, options.origin, keyring.checkpoint),

@@ -22,7 +22,7 @@ import { EntryFeed } from "./feed/entry-feed.ts";
 import { Mediator } from "./mediator/mediator.ts";
 import type { DecisionHook, PolicyInputProvider } from "./mediator/policy-input.ts";
 import { loadSalt, secretRedactor } from "./mediator/secret-redaction.ts";
-import { bumpPolicyDataVersion } from "./mediator/call-state.ts";
+import { policyDataVersionBump } from "./mediator/call-state.ts";
 import { loadPolicyRuntime, type PolicyRuntime } from "./policy-runtime.ts";
 
 export interface ServerContext {
@@ -66,7 +66,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
       origin: config.origin,
       clock,
       onCommit: (entries: AppendedEntry[]) => feed.publish(entries),
-      beforeCommit: bumpPolicyDataVersion,
+      batchUpdate: policyDataVersionBump,
     }, store.writerDb as Kysely<LedgerTables>);
     const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);

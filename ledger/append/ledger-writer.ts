@@ -1,14 +1,17 @@
 // The single writer of the ledger: signs events, batches them (group commit) and makes them durable in order.
 //
-// Concurrency: every batch runs in one transaction that first locks the ledger_head row, so any number
-// of processes on one PostgreSQL serialize on it and never reuse an index or fork the tree. Within a
-// process, appends that arrive while a batch commits wait and go in the next batch together.
+// Concurrency: every batch commits atomically with a move of the ledger_head row from the size and root it was
+// computed against, so any number of processes on one PostgreSQL serialize on that row and never reuse an index or
+// fork the tree. The usual batch is one guarded statement (one-statement-batch.ts); the first batch, a batch after
+// another process appended, and batches with per-append domain writes take a transaction that locks the row first.
+// Within a process, appends that arrive while a batch commits wait and go in the next batch together.
 import type { ControlledTransaction, Kysely, Transaction } from "kysely";
 import { MaestroError, isMaestroError } from "../../common/errors.ts";
 import { type Clock, systemClock } from "../../common/clock.ts";
 import { computeAppend, coordKey, leafHash, type NodeHash, rootCoords } from "../core/index.ts";
 import { canonicalBytes, stampEvent, subjectKey, type EventInput, type LedgerEvent } from "../event/envelope.ts";
 import { readNodeHashes } from "../store/node-hashes.ts";
+import { type BatchUpdate, commitInOneStatement, type EntryRow } from "./one-statement-batch.ts";
 import type { LedgerTables } from "../store/schema.ts";
 import type { EventSigner } from "./event-signer.ts";
 
@@ -45,11 +48,8 @@ export interface LedgerWriterOptions {
   maxBatch?: number;
   /** Appends waiting beyond this are refused with `overloaded` (503) instead of queuing without bound. */
   maxQueue?: number;
-  /**
-   * Runs in each batch's transaction after its entries are written, with the accepted events
-   * (e.g. to bump a version that caches of derived data check).
-   */
-  beforeCommit?: (trx: Transaction<any>, events: LedgerEvent[]) => Promise<void>;
+  /** An UPDATE committed with every batch whose events it names (e.g. a version that caches of derived data check). */
+  batchUpdate?: BatchUpdate;
   /** Called after each committed batch (e.g. to wake SSE subscribers). */
   onCommit?: (entries: AppendedEntry[]) => void;
 }
@@ -76,9 +76,10 @@ export class LedgerWriter {
   readonly #maxBatch: number;
   readonly #maxQueue: number;
   readonly #onCommit?: (entries: AppendedEntry[]) => void;
-  readonly #beforeCommit?: LedgerWriterOptions["beforeCommit"];
+  readonly #batchUpdate?: BatchUpdate;
   #queue: Pending[] = [];
   #draining = false;
+  readonly #batches = { oneStatement: 0, locked: 0 };
   #frontier: Frontier | null = null;
 
   constructor(db: Kysely<LedgerTables>, signer: EventSigner, options: LedgerWriterOptions = {}) {
@@ -88,7 +89,7 @@ export class LedgerWriter {
     this.#maxBatch = options.maxBatch ?? 512;
     this.#maxQueue = options.maxQueue ?? 20_000;
     this.#onCommit = options.onCommit;
-    this.#beforeCommit = options.beforeCommit;
+    this.#batchUpdate = options.batchUpdate;
   }
 
   /** Resolves only once the event is durable; rejects with `ledger_unavailable` if it cannot be. */
@@ -110,6 +111,11 @@ export class LedgerWriter {
     return this.#queue.length;
   }
 
+  /** Committed batches by path: one guarded statement, or a transaction that locked the head first. */
+  get batches(): { oneStatement: number; locked: number } {
+    return { ...this.#batches };
+  }
+
   async #drain(): Promise<void> {
     this.#draining = true;
     try {
@@ -122,6 +128,53 @@ export class LedgerWriter {
   }
 
   async #commitBatch(batch: Pending[]): Promise<void> {
+    if (this.#frontier && batch.every((p) => !p.apply)) {
+      try {
+        if (await this.#commitInOneStatement(this.#frontier, batch)) return;
+      } catch (err) {
+        this.#failBatch(batch, new Map(), err);
+        return;
+      }
+      this.#frontier = null; // another process appended: reload the head under its lock
+    }
+    await this.#commitInTransaction(batch);
+  }
+
+  /** One round trip; false (nothing written) when the head is no longer the cached frontier. */
+  async #commitInOneStatement(frontier: Frontier, batch: Pending[]): Promise<boolean> {
+    const leaves = batch.map((p) => p.entry.leafHash);
+    const { nodes, root } = computeAppend(frontier.hashes, frontier.size, leaves);
+    const events = batch.map((p) => p.entry.event);
+    const committedInOne = await commitInOneStatement(this.#db, {
+      oldSize: frontier.size,
+      oldRoot: frontier.root,
+      root,
+      entries: entryRows(batch, frontier.size),
+      nodes,
+      rows: projectionRows(batch, frontier.size),
+      update: this.#batchUpdate?.when(events) ? this.#batchUpdate.statement : undefined,
+    });
+    if (!committedInOne) return false;
+    this.#batches.oneStatement++;
+    this.#frontier = advanceFrontier(frontier, leaves, nodes, root);
+    this.#settle(batch, frontier.size, new Map());
+    return true;
+  }
+
+  #settle(accepted: Pending[], firstIndex: number, rejected: Map<Pending, unknown>): void {
+    const committed = accepted.map((p, i) => ({ ...p.entry, index: firstIndex + i }));
+    accepted.forEach((p, i) => p.resolve(committed[i]));
+    for (const [p, err] of rejected) p.reject(err);
+    if (committed.length > 0) this.#onCommit?.(committed);
+  }
+
+  #failBatch(batch: Pending[], rejected: Map<Pending, unknown>, err: unknown): void {
+    this.#frontier = null;
+    const outage = new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
+    for (const p of batch) p.reject(rejected.get(p) ?? outage);
+  }
+
+  async #commitInTransaction(batch: Pending[]): Promise<void> {
     let trx: ControlledTransaction<LedgerTables> | undefined;
     const rejected = new Map<Pending, unknown>();
     try {
@@ -138,20 +191,17 @@ export class LedgerWriter {
       const { nodes, root } = computeAppend(frontier.hashes, oldSize, accepted.map((p) => p.entry.leafHash));
       if (accepted.length > 0) {
         await writeBatch(trx, accepted, oldSize, nodes, root);
-        await this.#beforeCommit?.(trx, accepted.map((p) => p.entry.event));
+        const events = accepted.map((p) => p.entry.event);
+        if (this.#batchUpdate?.when(events)) await this.#batchUpdate.statement.execute(trx);
       }
       await trx.commit().execute();
       trx = undefined;
+      this.#batches.locked++;
       this.#frontier = advanceFrontier(frontier, accepted.map((p) => p.entry.leafHash), nodes, root);
-      const committed = accepted.map((p, i) => ({ ...p.entry, index: oldSize + i }));
-      accepted.forEach((p, i) => p.resolve(committed[i]));
-      for (const [p, err] of rejected) p.reject(err);
-      if (committed.length > 0) this.#onCommit?.(committed);
+      this.#settle(accepted, oldSize, rejected);
     } catch (err) {
-      this.#frontier = null;
       if (trx) await trx.rollback().execute().catch(() => {});
-      const outage = new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
-      for (const p of batch) p.reject(rejected.get(p) ?? outage);
+      this.#failBatch(batch, rejected, err);
     }
   }
 
@@ -193,12 +243,8 @@ export class LedgerWriter {
   }
 }
 
-/**
- * Entries, new subtree hashes, projection rows and the new head in ONE statement (data-modifying CTEs):
- * a batch costs BEGIN, the head lock, this, and COMMIT — four round trips whatever its size.
- */
-async function writeBatch(trx: Transaction<any>, accepted: Pending[], firstIndex: number, nodes: NodeHash[], root: Uint8Array): Promise<void> {
-  const entries = accepted.map((p, i) => ({
+function entryRows(batch: Pending[], firstIndex: number): EntryRow[] {
+  return batch.map((p, i) => ({
     idx: firstIndex + i,
     event_id: p.entry.event.id,
     kind: p.entry.event.kind,
@@ -207,20 +253,31 @@ async function writeBatch(trx: Transaction<any>, accepted: Pending[], firstIndex
     canonical: p.canonical,
     signature: p.entry.signature,
   }));
+}
+
+function projectionRows(batch: Pending[], firstIndex: number): Map<string, Record<string, unknown>[]> {
   const byTable = new Map<string, Record<string, unknown>[]>();
-  accepted.forEach((p, i) => {
+  batch.forEach((p, i) => {
     for (const row of p.rows?.(firstIndex + i, p.entry.event) ?? []) {
       const list = byTable.get(row.table) ?? [];
       list.push(row.values);
       byTable.set(row.table, list);
     }
   });
+  return byTable;
+}
+
+/**
+ * Entries, new subtree hashes, projection rows and the new head in ONE statement (data-modifying CTEs) inside the
+ * locking transaction: such a batch costs BEGIN, the head lock, this, and COMMIT whatever its size.
+ */
+async function writeBatch(trx: Transaction<any>, accepted: Pending[], firstIndex: number, nodes: NodeHash[], root: Uint8Array): Promise<void> {
   // kysely types CTEs as read queries; PostgreSQL runs INSERTs there too, each exactly once.
-  let query: any = trx.with("new_entries", (db: any) => db.insertInto("ledger_entries").values(entries));
+  let query: any = trx.with("new_entries", (db: any) => db.insertInto("ledger_entries").values(entryRows(accepted, firstIndex)));
   if (nodes.length > 0) {
     query = query.with("new_nodes", (db: any) => db.insertInto("ledger_nodes").values(nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))));
   }
-  [...byTable].forEach(([table, values], i) => {
+  [...projectionRows(accepted, firstIndex)].forEach(([table, values], i) => {
     query = query.with(`new_rows_${i}`, (db: any) => db.insertInto(table).values(values));
   });
   await query.updateTable("ledger_head").set({ size: firstIndex + accepted.length, root }).where("id", "=", 1).execute();

@@ -2,7 +2,7 @@
 // spend, and the policy-data version that tells cached inputs (waivers, holds, break-glass) whether they are current.
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
-import type { Transaction } from "kysely";
+import type { BatchUpdate } from "../../ledger/append/one-statement-batch.ts";
 import type { LedgerEvent } from "../../ledger/event/envelope.ts";
 import type { PolicyGrant } from "../policy/decision-types.ts";
 import type { InputPart } from "./policy-input.ts";
@@ -30,11 +30,11 @@ export const policyDataVersionMigrations: Record<string, Migration> = {
   },
 };
 
-/** A ledger beforeCommit hook: any policy-data event in the batch bumps the version, atomically with it. */
-export async function bumpPolicyDataVersion(trx: Transaction<any>, events: LedgerEvent[]): Promise<void> {
-  if (!events.some((e) => POLICY_DATA_KINDS.test(e.kind))) return;
-  await sql`update policy_data_version set version = version + 1 where id = 1`.execute(trx);
-}
+/** Committed with any ledger batch holding a policy-data event: the version moves atomically with that event. */
+export const policyDataVersionBump: BatchUpdate = {
+  when: (events: LedgerEvent[]) => events.some((e) => POLICY_DATA_KINDS.test(e.kind)),
+  statement: sql`update policy_data_version set version = version + 1 where id = 1`,
+};
 
 interface CallStateRow {
   version: number | string;

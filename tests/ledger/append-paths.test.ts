@@ -1,0 +1,87 @@
+// The writer's two commit paths on both stores: one guarded statement when it knows the head, the locking
+// transaction when it does not (first batch, another writer appended, per-append domain writes). Either way the
+// indexes stay dense and the tree verifies.
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventSigner } from "../../ledger/append/event-signer.ts";
+import { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import { loadKeyring } from "../../ledger/keys/keyring.ts";
+import { verifyLog } from "../../ledger/verify/index.ts";
+import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
+import { openTestLedger, type OpenTestLedger, testEvent } from "./ledger-fixture.ts";
+
+describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
+  let cfg: TestStoreConfig;
+  let t: OpenTestLedger;
+  let other: LedgerWriter;
+
+  beforeAll(async () => {
+    cfg = await createTestStore(kind);
+    t = await openTestLedger(cfg);
+    // A second writer on the same database stands in for another server process.
+    other = new LedgerWriter(t.db, eventSigner((await loadKeyring(cfg.dataDir)).event));
+  });
+  afterAll(async () => {
+    await t?.close().catch(() => {});
+    await cfg?.cleanup();
+  });
+
+  it("uses one statement once it knows the head, and falls back to the lock when another writer moved it", async () => {
+    const writer = t.ledger.writer;
+    const first = await writer.append(testEvent(0));
+    expect(writer.batches).toEqual({ oneStatement: 0, locked: 1 }); // nothing cached yet: lock and load
+    await writer.append(testEvent(1));
+    expect(writer.batches).toEqual({ oneStatement: 1, locked: 1 });
+
+    const elsewhere = await other.append(testEvent(2)); // the head moves under `writer`'s cached frontier
+    const afterMove = await writer.append(testEvent(3));
+    expect(writer.batches).toEqual({ oneStatement: 1, locked: 2 }); // the guard matched nothing, so it relocked
+    await Promise.all(Array.from({ length: 50 }, (_, i) => writer.append(testEvent(10 + i))));
+    expect(writer.batches.locked).toBe(2);
+
+    expect([first.index, elsewhere.index, afterMove.index]).toEqual([0, 2, 3]);
+    const head = await t.ledger.reader.head();
+    expect(head.size).toBe(54);
+    const entries = await t.ledger.reader.rawEntries(0, 100);
+    expect(entries.map((e) => e.index)).toEqual(Array.from({ length: 54 }, (_, i) => i));
+    await t.ledger.checkpointer.issue({ force: true });
+    const result = await verifyLog({
+      entries,
+      checkpoints: (await t.ledger.reader.checkpoints()).map((c) => c.note),
+      eventKeys: [t.ledger.keyring.event.publicJwk],
+      checkpointKeys: (await t.ledger.reader.publicKeys("checkpoint")).map((r) => r.vkey as string),
+      head,
+      workers: 0,
+    });
+    expect(result, JSON.stringify(result)).toMatchObject({ ok: true, size: 54 });
+  });
+
+  it("commits the batch update and projection rows in the one statement, and nothing when the guard fails", async () => {
+    await sql`create table if not exists append_probe (id text primary key, n integer not null, raw bytea)`.execute(t.db);
+    await sql`create table if not exists append_version (id integer primary key, version integer not null)`.execute(t.db);
+    await sql`insert into append_version values (1, 0) on conflict do nothing`.execute(t.db);
+    const writer = new LedgerWriter(t.db, eventSigner((await loadKeyring(cfg.dataDir)).event), {
+      batchUpdate: { when: (events) => events.some((e) => e.kind === "probe.bump"), statement: sql`update append_version set version = version + 1 where id = 1` },
+    });
+    const probe = (i: number, kind = "decision") =>
+      writer.append({ ...testEvent(100 + i), kind }, { rows: (index) => [{ table: "append_probe", values: { id: `p-${i}`, n: index, raw: Buffer.from([0, 255, i]) } }] });
+    await probe(0); // locked: loads the head
+    const bumped = await probe(1, "probe.bump");
+    expect(writer.batches).toEqual({ oneStatement: 1, locked: 1 });
+    const rows = await sql<{ id: string; n: string | number; raw: Uint8Array }>`select id, n, raw from append_probe order by id`.execute(t.db);
+    expect(rows.rows.map((r) => [r.id, Number(r.n), [...r.raw]])).toEqual([
+      ["p-0", bumped.index - 1, [0, 255, 0]],
+      ["p-1", bumped.index, [0, 255, 1]],
+    ]);
+    const version = await sql<{ version: number }>`select version from append_version where id = 1`.execute(t.db);
+    expect(Number(version.rows[0].version)).toBe(1);
+
+    // A projection row that violates its table (duplicate id) fails the whole statement: no entry, no head move.
+    const before = (await t.ledger.reader.head()).size;
+    await expect(writer.append(testEvent(200), { rows: () => [{ table: "append_probe", values: { id: "p-0", n: 0 } }] })).rejects.toMatchObject({
+      code: "ledger_unavailable",
+    });
+    expect((await t.ledger.reader.head()).size).toBe(before);
+    expect((await writer.append(testEvent(201))).index).toBe(before);
+  });
+});
