@@ -103,7 +103,12 @@ export class LedgerWriter {
     const entry = { event, leafHash: leafHash(canonical), signature };
     return new Promise<AppendedEntry>((resolve, reject) => {
       this.#queue.push({ entry, canonical, apply: options.apply, rows: options.rows, resolve, reject });
-      if (!this.#draining) void this.#drain();
+      if (!this.#draining) {
+        // Start after this turn's I/O callbacks, so appends that arrived together share one commit. Starting at once
+        // made batches of one on the embedded store, whose queries run on this thread.
+        this.#draining = true;
+        setImmediate(() => void this.#drain());
+      }
     });
   }
 
@@ -117,7 +122,6 @@ export class LedgerWriter {
   }
 
   async #drain(): Promise<void> {
-    this.#draining = true;
     try {
       while (this.#queue.length > 0) {
         await this.#commitBatch(this.#queue.splice(0, this.#maxBatch));

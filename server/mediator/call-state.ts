@@ -62,12 +62,16 @@ export class CallStateReader {
   read(call: ToolCall): Promise<CallState> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ call, resolve, reject });
-      if (!this.#reading) void this.#drain();
+      if (!this.#reading) {
+        // Start after this turn's I/O callbacks, so requests that arrived together share one query. Starting at once
+        // made batches of one on the embedded store, whose queries run on this thread (469 against 2,470 mediations/s).
+        this.#reading = true;
+        setImmediate(() => void this.#drain());
+      }
     });
   }
 
   async #drain(): Promise<void> {
-    this.#reading = true;
     try {
       while (this.#waiting.length > 0) {
         const batch = this.#waiting.splice(0, 500);

@@ -56,6 +56,15 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true, size: 54 });
   });
 
+  it("appends made in one turn of the event loop share one commit", async () => {
+    const writer = t.ledger.writer;
+    await writer.append(testEvent(300)); // the head is known
+    const before = writer.batches;
+    const appended = await Promise.all(Array.from({ length: 20 }, (_, i) => writer.append(testEvent(301 + i))));
+    expect(writer.batches).toEqual({ ...before, oneStatement: before.oneStatement + 1 });
+    expect(appended.map((a) => a.index)).toEqual(Array.from({ length: 20 }, (_, i) => appended[0].index + i));
+  });
+
   it("commits the batch update and projection rows in the one statement, and nothing when the guard fails", async () => {
     await sql`create table if not exists append_probe (id text primary key, n integer not null, raw bytea)`.execute(t.db);
     await sql`create table if not exists append_version (id integer primary key, version integer not null)`.execute(t.db);
