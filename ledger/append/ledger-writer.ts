@@ -35,6 +35,11 @@ export interface AppendOptions {
    * multi-row statement per table, no savepoint, so the hot path (decisions) stays a few round trips.
    */
   rows?: (index: number, event: LedgerEvent) => ProjectionRow[];
+  /**
+   * What a unique violation by this append's rows means to its caller (e.g. a second outcome for one decision is a
+   * 409). The batch it was in is then committed again without it; without this, a violation is an outage.
+   */
+  conflict?: MaestroError;
 }
 
 export interface ProjectionRow {
@@ -59,6 +64,7 @@ interface Pending {
   canonical: Uint8Array;
   apply?: AppendOptions["apply"];
   rows?: AppendOptions["rows"];
+  conflict?: MaestroError;
   resolve: (entry: AppendedEntry) => void;
   reject: (err: unknown) => void;
 }
@@ -102,7 +108,7 @@ export class LedgerWriter {
     const signature = await this.#signer.sign(canonical);
     const entry = { event, leafHash: leafHash(canonical), signature };
     return new Promise<AppendedEntry>((resolve, reject) => {
-      this.#queue.push({ entry, canonical, apply: options.apply, rows: options.rows, resolve, reject });
+      this.#queue.push({ entry, canonical, apply: options.apply, rows: options.rows, conflict: options.conflict, resolve, reject });
       if (!this.#draining) {
         // Start after this turn's I/O callbacks, so appends that arrived together share one commit. Starting at once
         // made batches of one on the embedded store, whose queries run on this thread.
@@ -132,16 +138,22 @@ export class LedgerWriter {
   }
 
   async #commitBatch(batch: Pending[]): Promise<void> {
-    if (this.#frontier && batch.every((p) => !p.apply)) {
-      try {
+    try {
+      if (this.#frontier && batch.every((p) => !p.apply)) {
         if (await this.#commitInOneStatement(this.#frontier, batch)) return;
-      } catch (err) {
-        this.#failBatch(batch, new Map(), err);
+        this.#frontier = null; // another process appended: reload the head under its lock
+      }
+      await this.#commitInTransaction(batch);
+    } catch (err) {
+      this.#frontier = null;
+      if (isUniqueViolation(err) && batch.length > 1) {
+        // One append's projection row collides (e.g. two outcomes for one decision): the others must not pay for
+        // it, so each goes again on its own and only the colliding one fails.
+        for (const p of batch) await this.#commitBatch([p]);
         return;
       }
-      this.#frontier = null; // another process appended: reload the head under its lock
+      this.#failBatch(batch, new Map(), err);
     }
-    await this.#commitInTransaction(batch);
   }
 
   /** One round trip; false (nothing written) when the head is no longer the cached frontier. */
@@ -175,7 +187,7 @@ export class LedgerWriter {
   #failBatch(batch: Pending[], rejected: Map<Pending, unknown>, err: unknown): void {
     this.#frontier = null;
     const outage = new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
-    for (const p of batch) p.reject(rejected.get(p) ?? outage);
+    for (const p of batch) p.reject(rejected.get(p) ?? (p.conflict && isUniqueViolation(err) ? p.conflict : outage));
   }
 
   async #commitInTransaction(batch: Pending[]): Promise<void> {
@@ -205,6 +217,7 @@ export class LedgerWriter {
       this.#settle(accepted, oldSize, rejected);
     } catch (err) {
       if (trx) await trx.rollback().execute().catch(() => {});
+      if (isUniqueViolation(err) && batch.length > 1) throw err; // #commitBatch splits the batch
       this.#failBatch(batch, rejected, err);
     }
   }
@@ -245,6 +258,11 @@ export class LedgerWriter {
     const hashes = await readNodeHashes(trx, coords);
     return { size, root, hashes: new Map(coords.map((c, i) => [coordKey(c), hashes[i]])) };
   }
+}
+
+/** SQLSTATE 23505, from node-pg and PGlite alike. */
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";
 }
 
 function entryRows(batch: Pending[], firstIndex: number): EntryRow[] {

@@ -114,30 +114,34 @@ export class Mediator {
       throw new MaestroError("conflict", `decision ${decisionId} was ${mediation.decision}; a tool that was not allowed has no outcome`, { field: "decisionId" });
     }
     const now = this.#deps.clock.now();
-    const entry = await this.#deps.writer.append(
-      {
-        kind: "outcome",
-        actor: { type: "agent", id: principal.sub, role: principal.role },
-        subject: { type: "decision", id: decisionId },
-        payload: { ...outcome },
-      },
-      {
-        apply: async (trx, _event, index) => {
-          const inserted = await trx
-            .insertInto("outcomes")
-            .values({ decision_id: decisionId, ledger_index: index, status: outcome.status, cost_usd: outcome.costUsd ?? 0, created_at: now })
-            .onConflict((oc) => oc.column("decision_id").doNothing())
-            .executeTakeFirst();
-          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-            throw new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field: "decisionId" });
-          }
-          if (outcome.taint) await markTainted(trx, mediation.session, outcome.taint.source);
-          if (outcome.costUsd) {
-            await trx.updateTable("runsets").set((eb) => ({ spent_usd: eb("spent_usd", "+", outcome.costUsd!) })).where("name", "=", mediation.runset).execute();
-          }
-        },
-      },
-    );
+    const duplicate = new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field: "decisionId" });
+    const row = { decision_id: decisionId, status: outcome.status, cost_usd: outcome.costUsd ?? 0, created_at: now };
+    const event = {
+      kind: "outcome",
+      actor: { type: "agent" as const, id: principal.sub, role: principal.role },
+      subject: { type: "decision", id: decisionId },
+      payload: { ...outcome },
+    };
+    // The usual outcome changes no policy input: a projection row, committed in the writer's one-statement path. A
+    // second outcome for the decision collides on the row's key and is refused alone (409). Taint and spend change
+    // what the next decision reads, so they take the savepoint path with their read-modify-writes.
+    const entry =
+      !outcome.taint && !outcome.costUsd
+        ? await this.#deps.writer.append(event, { rows: (index) => [{ table: "outcomes", values: { ...row, ledger_index: index } }], conflict: duplicate })
+        : await this.#deps.writer.append(event, {
+            apply: async (trx, _event, index) => {
+              const inserted = await trx
+                .insertInto("outcomes")
+                .values({ ...row, ledger_index: index })
+                .onConflict((oc) => oc.column("decision_id").doNothing())
+                .executeTakeFirst();
+              if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw duplicate;
+              if (outcome.taint) await markTainted(trx, mediation.session, outcome.taint.source);
+              if (outcome.costUsd) {
+                await trx.updateTable("runsets").set((eb) => ({ spent_usd: eb("spent_usd", "+", outcome.costUsd!) })).where("name", "=", mediation.runset).execute();
+              }
+            },
+          });
     return { ledgerIndex: entry.index };
   }
 }

@@ -105,6 +105,32 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     expect(unknown.status).toBe(409);
   });
 
+  it("two outcomes for one decision in one batch: one lands, the other is refused alone (409), the batch's others commit", async () => {
+    const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call() });
+    const outcome = (summary: string) =>
+      server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, { token: agent, body: { status: "ok", summary, outputDigest: digest } });
+    const [first, second, decision, third] = await Promise.all([
+      outcome("first"),
+      outcome("second"),
+      server.call("POST", "/v1/mediate", { token: agent, body: call({ session: "sess-dup" }) }),
+      outcome("third"),
+    ]);
+    expect([first.status, second.status, third.status].sort()).toEqual([200, 409, 409]);
+    expect(decision.status).toBe(200);
+    const landed = [first, second, third].find((r) => r.status === 200)!;
+    const refused = [first, second, third].find((r) => r.status === 409)!;
+    expect(refused.body.error).toMatchObject({ code: "conflict", field: "decisionId" });
+    const entry = await server.call("GET", `/v1/ledger/entries/${landed.body.ledgerIndex}`, { token: auditor });
+    expect(entry.body.event).toMatchObject({ kind: "outcome", subject: { id: allowed.body.decisionId } });
+    const size = (await server.ctx.ledger.reader.head()).size;
+    const outcomes = [];
+    for (let i = allowed.body.ledgerIndex + 1; i < size; i++) {
+      const e = await server.call("GET", `/v1/ledger/entries/${i}`, { token: auditor });
+      if (e.body.event.kind === "outcome" && e.body.event.subject.id === allowed.body.decisionId) outcomes.push(i);
+    }
+    expect(outcomes).toEqual([landed.body.ledgerIndex]);
+  });
+
   it("taints the session after untrusted content and then denies secrets.read", async () => {
     const session = "sess-taint";
     const fetch = await server.call("POST", "/v1/mediate", {
