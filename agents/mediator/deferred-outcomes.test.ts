@@ -62,6 +62,28 @@ describe("deferOutcomes", () => {
     expect(fake.log.slice(2)).toEqual(["outcome t2", "mediate t3"]);
   });
 
+  it("with a client that piggybacks, held outcomes ride in the next decision's request", async () => {
+    const fake = fakeMediator();
+    const carried: string[][] = [];
+    const piggybacking: MediatorClient = {
+      ...fake.client,
+      piggybacksOutcomes: true,
+      mediate: (c, options) => {
+        carried.push((options?.outcomes ?? []).map((o) => `${o.decisionId}:${o.status}`));
+        return fake.client.mediate(c);
+      },
+    };
+    const client = deferOutcomes(piggybacking, () => "s");
+    await client.recordOutcome("t1", ok);
+    await client.recordOutcome("t2", { ...ok, status: "error" });
+    await client.mediate(call("t3"));
+    await client.mediate(call("t4"));
+    expect(carried).toEqual([["t1:ok", "t2:error"], []]);
+    expect(fake.sent).toEqual([]); // never sent on their own
+    await new Promise((r) => setTimeout(r, 40));
+    expect(fake.sent).toEqual([]); // and the hold timer was cleared
+  });
+
   it("sends a held outcome on its own when no decision follows within the hold", async () => {
     const fake = fakeMediator();
     const client = deferOutcomes(fake.client, () => "s", 5);

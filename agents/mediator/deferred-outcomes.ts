@@ -5,12 +5,14 @@
 // decision reads still comes first: a tainting outcome is awaited in line, and an outcome carrying
 // spend (costUsd, a budget input) is sent at once and awaited by the session's next mediate().
 //
-// Other outcomes change no policy input. They are held and sent together with the session's next
-// mediate() (or after HOLD_MS, or on flush), so the server commits both in one group commit: sent
-// at once, an outcome's commit was still in flight when the next decision arrived, and that
-// decision waited behind it (+1.1 ms per proxied call, measured). The next mediate() resolves only
-// once its held outcomes are durable too, so a failed outcome fails that call (fail closed); a
-// failure learned later fails the session's following call instead of being forgotten.
+// Other outcomes change no policy input. They are held and ride in the session's next mediate()
+// request (POST /v1/mediate's "outcomes"), so the server commits them with that decision: sent on
+// their own, an outcome's commit was still in flight when the next decision arrived, and that
+// decision waited behind it (about one commit per proxied call, measured). With a client that
+// cannot piggyback they are sent beside the next mediate() instead. Either way that mediate()
+// resolves only once they are durable too, so a failed outcome fails that call (fail closed).
+// A held outcome goes out on its own after HOLD_MS or on flush(); if that fails, the session's
+// next call fails instead of the failure being forgotten.
 import type { Decision, MediateCall, MediatorClient, Outcome, RunEvent } from "./mediator-client.ts";
 
 export interface DeferredOutcomeClient extends MediatorClient {
@@ -50,12 +52,17 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
     );
   };
 
-  /** Sends the session's held outcomes; the promise settles when all are durable (rejects on the first failure). */
-  const sendHeld = (session: string): Promise<unknown> => {
+  const takeHeld = (session: string): Held[] => {
     clearTimeout(timers.get(session));
     timers.delete(session);
     const batch = held.get(session) ?? [];
     held.delete(session);
+    return batch;
+  };
+
+  /** Sends the session's held outcomes; the promise settles when all are durable (rejects on the first failure). */
+  const sendHeld = (session: string): Promise<unknown> => {
+    const batch = takeHeld(session);
     const appends = batch.map(({ decisionId, outcome }) => inner.recordOutcome(decisionId, outcome));
     appends.forEach((append) => track(session, append, false));
     return Promise.all(appends);
@@ -74,6 +81,7 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
   const client: DeferredOutcomeClient = {
     async mediate(call: MediateCall): Promise<Decision> {
       await settle(call.session);
+      if (inner.piggybacksOutcomes) return inner.mediate(call, { outcomes: takeHeld(call.session).map(({ decisionId, outcome }) => ({ decisionId, ...outcome })) });
       const outcomes = sendHeld(call.session);
       const [decision] = await Promise.all([inner.mediate(call), outcomes.catch((err: unknown) => Promise.reject(takeFailure(call.session, err)))]);
       return decision;

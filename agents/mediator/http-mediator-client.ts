@@ -2,7 +2,7 @@
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { ERROR_STATUS, type ErrorCode, MaestroError } from "../../common/errors.ts";
-import type { Decision, MediateCall, MediatorClient, Outcome, RunEvent } from "./mediator-client.ts";
+import type { Decision, MediateCall, MediatorClient, Outcome, PiggybackedOutcome, RunEvent } from "./mediator-client.ts";
 
 export const DEFAULT_MAESTRO_URL = "http://127.0.0.1:8787";
 
@@ -43,8 +43,11 @@ export class HttpMediatorClient implements MediatorClient {
     this.#agent.destroy();
   }
 
-  async mediate(call: MediateCall): Promise<Decision> {
-    return parseDecision(await this.#post("/v1/mediate", call));
+  readonly piggybacksOutcomes = true;
+
+  async mediate(call: MediateCall, options: { outcomes?: PiggybackedOutcome[] } = {}): Promise<Decision> {
+    const outcomes = options.outcomes ?? [];
+    return parseDecision(await this.#post("/v1/mediate", outcomes.length > 0 ? { ...call, outcomes } : call));
   }
 
   async recordOutcome(decisionId: string, outcome: Outcome): Promise<{ ledgerIndex: number }> {

@@ -1,9 +1,9 @@
 // MediatorClient over a server context in the same process (ctx.mediator), for the runner embedded in tests and tools.
-import type { Decision, MediateCall, MediatorClient, Outcome, RunEvent } from "./mediator-client.ts";
+import type { Decision, MediateCall, MediatorClient, Outcome, PiggybackedOutcome, RunEvent } from "./mediator-client.ts";
 
 /** The slice of ctx.mediator this client needs (server/mediator owns the real type). */
 export interface InProcessMediator {
-  mediate(call: MediateCall, principal: AgentPrincipal): Promise<Decision & { allow?: boolean; waivers?: string[] }>;
+  mediate(call: MediateCall & { outcomes?: PiggybackedOutcome[] }, principal: AgentPrincipal): Promise<Decision & { allow?: boolean; waivers?: string[] }>;
   recordOutcome(decisionId: string, outcome: Outcome, principal: AgentPrincipal): Promise<{ ledgerIndex: number }>;
 }
 
@@ -34,8 +34,11 @@ export class InProcessMediatorClient implements MediatorClient {
     this.#writer = writer;
   }
 
-  async mediate(call: MediateCall): Promise<Decision> {
-    const d = await this.#mediator.mediate(call, this.#principal);
+  readonly piggybacksOutcomes = true;
+
+  async mediate(call: MediateCall, options: { outcomes?: PiggybackedOutcome[] } = {}): Promise<Decision> {
+    const outcomes = options.outcomes ?? [];
+    const d = await this.#mediator.mediate(outcomes.length > 0 ? { ...call, outcomes } : call, this.#principal);
     return { decision: d.decision, reasons: d.reasons, decisionId: d.decisionId, ledgerIndex: d.ledgerIndex, policyDigest: d.policyDigest };
   }
 

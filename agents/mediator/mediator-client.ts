@@ -46,8 +46,16 @@ export interface RunEvent {
   payload: Record<string, unknown>;
 }
 
+/** A plain outcome (no taint, no spend) of an earlier call, sent along with the session's next decision. */
+export interface PiggybackedOutcome extends Omit<Outcome, "taint" | "costUsd"> {
+  decisionId: string;
+}
+
 export interface MediatorClient {
-  mediate(call: MediateCall): Promise<Decision>;
+  /** `outcomes` ride in the same request and commit as the decision; only clients with piggybacksOutcomes take them. */
+  mediate(call: MediateCall, options?: { outcomes?: PiggybackedOutcome[] }): Promise<Decision>;
+  /** True when mediate() sends `outcomes` (POST /v1/mediate's "outcomes" field); others would drop them. */
+  readonly piggybacksOutcomes?: boolean;
   recordOutcome(decisionId: string, outcome: Outcome): Promise<{ ledgerIndex: number }>;
   /**
    * Ledgers a run-level event (POST /v1/runs/{runId}/events, role agent). Implementations resolve to

@@ -11,7 +11,8 @@ import { CallStateReader } from "./call-state.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
 import type { MediatorTables } from "./tables.ts";
-import type { DecisionPolicy, MediationResult, Outcome, PolicyDecision, ToolCall } from "./types.ts";
+import { allowedDecision, appendOutcome } from "./outcomes.ts";
+import type { DecisionPolicy, MediationResult, Outcome, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
 
 /** Canonical size limit of a call's args: large payloads belong in the tool, not the ledger. */
 export const MAX_ARGS_BYTES = 64 * 1024;
@@ -41,15 +42,20 @@ export class Mediator {
   }
 
   async mediate(body: unknown, principal: Principal): Promise<MediationResult> {
-    const call = parseToolCall(body);
+    const { call, outcomes } = parseMediateRequest(body);
     const now = this.#deps.clock.now();
     const policy = this.#deps.policy();
-    const input = await storeUnavailableOnError(async () =>
-      buildPolicyInput(call, now, await this.#callState.read(call), this.#deps.providers, this.#cache),
+    // Piggybacked outcomes are checked while the call state is read; their appends then start in the same turn as
+    // the decision's, so one group commit carries them all.
+    const [input, targets] = await storeUnavailableOnError(() =>
+      Promise.all([
+        this.#callState.read(call).then((state) => buildPolicyInput(call, now, state, this.#deps.providers, this.#cache)),
+        Promise.all(outcomes.map((o, i) => allowedDecision(this.#deps.db, o.decisionId, `/outcomes/${i}/decisionId`))),
+      ]),
     );
     const decision = evaluateSafely(policy, input);
     const redactedCall = { ...call, args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []) };
-    const entry = await this.#deps.writer.append(
+    const decided = this.#deps.writer.append(
       {
         kind: "decision",
         actor: { type: "agent", id: principal.sub, role: principal.role },
@@ -92,8 +98,13 @@ export class Mediator {
           : undefined,
       },
     );
+    const recorded = outcomes.map(({ decisionId, ...outcome }, i) =>
+      appendOutcome(this.#deps.writer, targets[i], outcome, principal, now, `/outcomes/${i}/decisionId`),
+    );
+    const [entry, ...outcomeEntries] = await Promise.all([decided, ...recorded]);
     const decisionId = entry.event.subject!.id;
     return {
+      ...(outcomes.length > 0 && { outcomes: outcomes.map((o, i) => ({ decisionId: o.decisionId, ledgerIndex: outcomeEntries[i].index })) }),
       decision: decision.decision,
       allow: decision.allow && decision.decision === "allow",
       reasons: decision.reasons,
@@ -106,42 +117,8 @@ export class Mediator {
 
   async recordOutcome(decisionId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {
     const outcome = parseOutcome(body);
-    const mediation = await storeUnavailableOnError(() =>
-      this.#deps.db.selectFrom("mediations").select(["decision", "session", "runset"]).where("decision_id", "=", decisionId).executeTakeFirst(),
-    );
-    if (!mediation) throw new MaestroError("conflict", `no decision ${decisionId}: an outcome needs an allowed decision`, { field: "decisionId" });
-    if (mediation.decision !== "allow") {
-      throw new MaestroError("conflict", `decision ${decisionId} was ${mediation.decision}; a tool that was not allowed has no outcome`, { field: "decisionId" });
-    }
-    const now = this.#deps.clock.now();
-    const duplicate = new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field: "decisionId" });
-    const row = { decision_id: decisionId, status: outcome.status, cost_usd: outcome.costUsd ?? 0, created_at: now };
-    const event = {
-      kind: "outcome",
-      actor: { type: "agent" as const, id: principal.sub, role: principal.role },
-      subject: { type: "decision", id: decisionId },
-      payload: { ...outcome },
-    };
-    // The usual outcome changes no policy input: a projection row, committed in the writer's one-statement path. A
-    // second outcome for the decision collides on the row's key and is refused alone (409). Taint and spend change
-    // what the next decision reads, so they take the savepoint path with their read-modify-writes.
-    const entry =
-      !outcome.taint && !outcome.costUsd
-        ? await this.#deps.writer.append(event, { rows: (index) => [{ table: "outcomes", values: { ...row, ledger_index: index } }], conflict: duplicate })
-        : await this.#deps.writer.append(event, {
-            apply: async (trx, _event, index) => {
-              const inserted = await trx
-                .insertInto("outcomes")
-                .values({ ...row, ledger_index: index })
-                .onConflict((oc) => oc.column("decision_id").doNothing())
-                .executeTakeFirst();
-              if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw duplicate;
-              if (outcome.taint) await markTainted(trx, mediation.session, outcome.taint.source);
-              if (outcome.costUsd) {
-                await trx.updateTable("runsets").set((eb) => ({ spent_usd: eb("spent_usd", "+", outcome.costUsd!) })).where("name", "=", mediation.runset).execute();
-              }
-            },
-          });
+    const target = await storeUnavailableOnError(() => allowedDecision(this.#deps.db, decisionId));
+    const entry = await appendOutcome(this.#deps.writer, target, outcome, principal, this.#deps.clock.now());
     return { ledgerIndex: entry.index };
   }
 }
@@ -158,17 +135,6 @@ async function storeUnavailableOnError<T>(read: () => Promise<T>): Promise<T> {
     if (err instanceof MaestroError) throw err;
     throw new MaestroError("ledger_unavailable", "the store is unavailable; no decision can be made durable", { cause: err });
   }
-}
-
-async function markTainted(trx: Kysely<any>, session: string, source: string): Promise<void> {
-  const row = await trx.selectFrom("sessions").select(["taint_sources"]).where("session", "=", session).executeTakeFirst();
-  const sources = row ? (JSON.parse(row.taint_sources) as string[]) : [];
-  if (!sources.includes(source)) sources.push(source);
-  await trx
-    .insertInto("sessions")
-    .values({ session, tainted: true, taint_sources: JSON.stringify(sources) })
-    .onConflict((oc) => oc.column("session").doUpdateSet({ tainted: true, taint_sources: JSON.stringify(sources) }))
-    .execute();
 }
 
 /** An undefined, erroring or malformed evaluation is a deny with reason `policy_error`, never an allow. */
@@ -188,13 +154,14 @@ export function evaluateSafely(policy: DecisionPolicy, input: Parameters<Decisio
   }
 }
 
-export function parseToolCall(body: unknown): ToolCall {
-  const call = validated<ToolCall>(checkToolCall, body);
+/** POST /v1/mediate's body: the tool call, and any plain outcomes of earlier calls riding along. */
+export function parseMediateRequest(body: unknown): { call: ToolCall; outcomes: PiggybackedOutcome[] } {
+  const { outcomes = [], ...call } = validated<ToolCall & { outcomes?: PiggybackedOutcome[] }>(checkToolCall, body);
   // Same length as the RFC 8785 form for parsed JSON (only key order differs), without sorting on the hot path.
   if (Buffer.byteLength(JSON.stringify(call.args)) > MAX_ARGS_BYTES) {
     throw new MaestroError("invalid_field", `args exceed ${MAX_ARGS_BYTES} bytes`, { field: "/args" });
   }
-  return call;
+  return { call, outcomes };
 }
 
 function parseOutcome(body: unknown): Outcome {

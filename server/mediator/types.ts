@@ -41,6 +41,8 @@ export interface MediationResult {
   decisionId: string;
   ledgerIndex: number;
   policyDigest: string;
+  /** Where the piggybacked outcomes landed, when the request carried any. */
+  outcomes?: Array<{ decisionId: string; ledgerIndex: number }>;
 }
 
 export interface Outcome {
@@ -49,4 +51,12 @@ export interface Outcome {
   outputDigest: string;
   taint?: { source: string };
   costUsd?: number;
+}
+
+/** A plain outcome (no taint, no spend) sent along with the session's next POST /v1/mediate. */
+export interface PiggybackedOutcome {
+  decisionId: string;
+  status: Outcome["status"];
+  summary: string;
+  outputDigest: string;
 }

@@ -131,6 +131,36 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     expect(outcomes).toEqual([landed.body.ledgerIndex]);
   });
 
+  it("records plain outcomes piggybacked on the next decision in the same commit, and refuses bad ones by field", async () => {
+    const first = await server.call("POST", "/v1/mediate", { token: agent, body: call({ session: "sess-pig" }) });
+    const batches = server.ctx.ledger.writer.batches;
+    const next = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: { ...call({ session: "sess-pig" }), outcomes: [{ decisionId: first.body.decisionId, status: "ok", summary: "read", outputDigest: digest }] },
+    });
+    expect(next.status).toBe(200);
+    const after = server.ctx.ledger.writer.batches;
+    expect(after.oneStatement + after.locked - batches.oneStatement - batches.locked).toBe(1); // decision and outcome: one commit
+    expect(next.body.outcomes).toEqual([{ decisionId: first.body.decisionId, ledgerIndex: expect.any(Number) }]);
+    const outcome = await server.call("GET", `/v1/ledger/entries/${next.body.outcomes[0].ledgerIndex}`, { token: auditor });
+    expect(outcome.body.event).toMatchObject({ kind: "outcome", subject: { id: first.body.decisionId }, payload: { status: "ok", summary: "read" } });
+    const decision = await server.call("GET", `/v1/ledger/entries/${next.body.ledgerIndex}`, { token: auditor });
+    expect(decision.body.event.payload.call).not.toHaveProperty("outcomes"); // the ledgered call is the call alone
+
+    const piggyback = (outcomes: unknown) => server.call("POST", "/v1/mediate", { token: agent, body: { ...call({ session: "sess-pig" }), outcomes } });
+    const plain = { decisionId: next.body.decisionId, status: "ok", summary: "x", outputDigest: digest };
+    expect((await piggyback([{ ...plain, taint: { source: "https://x" } }])).body.error).toMatchObject({ code: "invalid_field", field: "/outcomes/0/taint" });
+    expect((await piggyback(Array.from({ length: 17 }, () => plain))).body.error).toMatchObject({ code: "invalid_field", field: "/outcomes" });
+    expect((await piggyback([{ ...plain, decisionId: "nope" }])).body.error).toMatchObject({ code: "invalid_field", field: "/outcomes/0/decisionId" });
+    const denied = await server.call("POST", "/v1/mediate", { token: agent, body: call({ resource: "/etc/shadow" }) });
+    const refused = await piggyback([{ ...plain, decisionId: denied.body.decisionId }]);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "conflict", field: "/outcomes/0/decisionId" });
+    const twice = await piggyback([{ ...plain, decisionId: first.body.decisionId }]);
+    expect(twice.status).toBe(409);
+    expect(twice.body.error).toMatchObject({ code: "conflict", field: "/outcomes/0/decisionId" });
+  });
+
   it("taints the session after untrusted content and then denies secrets.read", async () => {
     const session = "sess-taint";
     const fetch = await server.call("POST", "/v1/mediate", {
