@@ -12,7 +12,7 @@ const noDatabaseOrHttp = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".tools/**", ".maestro/**", "policies/build/**", "tests/fixtures/**", "coverage/**"] },
+  { ignores: [".scratch/**", "node_modules/**", ".tools/**", ".maestro/**", "policies/build/**", "tests/fixtures/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -98,7 +98,7 @@ export class Mediator {
           : undefined,
       },
     );
-    const recorded = outcomes.map(({ decisionId, ...outcome }, i) =>
+    const recorded = outcomes.map(({ decisionId: _target, ...outcome }, i) =>
       appendOutcome(this.#deps.writer, targets[i], outcome, principal, now, `/outcomes/${i}/decisionId`),
     );
     const [entry, ...outcomeEntries] = await Promise.all([decided, ...recorded]);
