@@ -97,8 +97,8 @@ agents:
         runId: "r1",
       });
       const [fixed, idle] = report.agents;
-      expect(fixed).toMatchObject({ state: "done", success: true, tests: { status: "ok" }, branch: { branch: "maestro/parallel-" + kind + "/fixer-r1", changed: true } });
-      expect(idle).toMatchObject({ state: "done", success: false, denies: 1, tests: { status: "error" }, branch: { changed: false } });
+      expect(fixed, JSON.stringify(fixed)).toMatchObject({ state: "done", success: true, tests: { status: "ok" }, branch: { branch: "maestro/parallel-" + kind + "/fixer-r1", changed: true } });
+      expect(idle, JSON.stringify(idle)).toMatchObject({ state: "done", success: false, denies: 1, tests: { status: "error" }, branch: { changed: false } });
       expect(report.success).toBe(false);
       // Worktrees are gone, branches stay; the fix lives on the fixer's branch only.
       expect(git(repo.dir, "worktree", "list").trim().split("\n")).toHaveLength(1);
