@@ -65,6 +65,8 @@ interface Pending {
   apply?: AppendOptions["apply"];
   rows?: AppendOptions["rows"];
   conflict?: MaestroError;
+  /** Set for appendAll's events: they commit together or not at all. */
+  group?: Pending[];
   resolve: (entry: AppendedEntry) => void;
   reject: (err: unknown) => void;
 }
@@ -100,22 +102,43 @@ export class LedgerWriter {
 
   /** Resolves only once the event is durable; rejects with `ledger_unavailable` if it cannot be. */
   async append(input: EventInput, options: AppendOptions = {}): Promise<AppendedEntry> {
-    if (this.#queue.length >= this.#maxQueue) {
+    const [entry] = await this.appendAll([{ input, options }]);
+    return entry;
+  }
+
+  /**
+   * Appends several events atomically, e.g. a final approval and the activation it causes: consecutive indexes, one
+   * commit, their domain writes in one savepoint. If any `apply` throws, none of them is appended, and each rejects
+   * with that error.
+   */
+  async appendAll(items: Array<{ input: EventInput; options?: AppendOptions }>): Promise<AppendedEntry[]> {
+    if (this.#queue.length + items.length > this.#maxQueue) {
       throw new MaestroError("overloaded", "ledger append queue is full; retry shortly", { details: { retryAfter: 1 } });
     }
-    const event = stampEvent(input, this.#clock.now());
-    const canonical = canonicalBytes(event);
-    const signature = await this.#signer.sign(canonical);
-    const entry = { event, leafHash: leafHash(canonical), signature };
-    return new Promise<AppendedEntry>((resolve, reject) => {
-      this.#queue.push({ entry, canonical, apply: options.apply, rows: options.rows, conflict: options.conflict, resolve, reject });
-      if (!this.#draining) {
-        // Start after this turn's I/O callbacks, so appends that arrived together share one commit. Starting at once
-        // made batches of one on the embedded store, whose queries run on this thread.
-        this.#draining = true;
-        setImmediate(() => void this.#drain());
-      }
-    });
+    const signed = await Promise.all(
+      items.map(async ({ input }) => {
+        const event = stampEvent(input, this.#clock.now());
+        const canonical = canonicalBytes(event);
+        return { event, canonical, signature: await this.#signer.sign(canonical) };
+      }),
+    );
+    const group: Pending[] = [];
+    const done = signed.map(
+      ({ event, canonical, signature }, i) =>
+        new Promise<AppendedEntry>((resolve, reject) => {
+          const { apply, rows, conflict } = items[i].options ?? {};
+          group.push({ entry: { event, leafHash: leafHash(canonical), signature }, canonical, apply, rows, conflict, resolve, reject });
+        }),
+    );
+    // Pushed together, in order, so no other append lands between them.
+    for (const p of group) this.#queue.push(group.length > 1 ? Object.assign(p, { group }) : p);
+    if (!this.#draining) {
+      // Start after this turn's I/O callbacks, so appends that arrived together share one commit. Starting at once
+      // made batches of one on the embedded store, whose queries run on this thread.
+      this.#draining = true;
+      setImmediate(() => void this.#drain());
+    }
+    return Promise.all(done);
   }
 
   get queued(): number {
@@ -130,7 +153,10 @@ export class LedgerWriter {
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0) {
-        await this.#commitBatch(this.#queue.splice(0, this.#maxBatch));
+        // Never cut a group in two: it must commit in one transaction.
+        let end = Math.min(this.#maxBatch, this.#queue.length);
+        while (end < this.#queue.length && this.#queue[end].group !== undefined && this.#queue[end].group === this.#queue[end - 1].group) end++;
+        await this.#commitBatch(this.#queue.splice(0, end));
       }
     } finally {
       this.#draining = false;
@@ -146,10 +172,11 @@ export class LedgerWriter {
       await this.#commitInTransaction(batch);
     } catch (err) {
       this.#frontier = null;
-      if (isUniqueViolation(err) && batch.length > 1) {
+      const units = unitsOf(batch);
+      if (isUniqueViolation(err) && units.length > 1) {
         // One append's projection row collides (e.g. two outcomes for one decision): the others must not pay for
-        // it, so each goes again on its own and only the colliding one fails.
-        for (const p of batch) await this.#commitBatch([p]);
+        // it, so each goes again on its own (a group as a whole) and only the colliding one fails.
+        for (const unit of units) await this.#commitBatch(unit);
         return;
       }
       this.#failBatch(batch, new Map(), err);
@@ -217,12 +244,12 @@ export class LedgerWriter {
       this.#settle(accepted, oldSize, rejected);
     } catch (err) {
       if (trx) await trx.rollback().execute().catch(() => {});
-      if (isUniqueViolation(err) && batch.length > 1) throw err; // #commitBatch splits the batch
+      if (isUniqueViolation(err) && unitsOf(batch).length > 1) throw err; // #commitBatch splits the batch
       this.#failBatch(batch, rejected, err);
     }
   }
 
-  /** Runs each append's domain writes in its own savepoint so one failure rejects only that append. */
+  /** Runs each append's (or group's) domain writes in its own savepoint so one failure rejects only that append. */
   async #applyDomainWrites(
     trx: ControlledTransaction<LedgerTables>,
     batch: Pending[],
@@ -230,21 +257,21 @@ export class LedgerWriter {
     rejected: Map<Pending, unknown>,
   ): Promise<Pending[]> {
     const accepted: Pending[] = [];
-    for (const [i, p] of batch.entries()) {
-      if (!p.apply) {
-        accepted.push(p);
+    for (const [i, unit] of unitsOf(batch).entries()) {
+      if (unit.every((p) => !p.apply)) {
+        accepted.push(...unit);
         continue;
       }
       const name = `append_${i}`;
       const sp = await trx.savepoint(name).execute();
       try {
-        await p.apply(sp, p.entry.event, firstIndex + accepted.length);
+        for (const [k, p] of unit.entries()) await p.apply?.(sp, p.entry.event, firstIndex + accepted.length + k);
         await sp.releaseSavepoint(name).execute();
-        accepted.push(p);
+        accepted.push(...unit);
       } catch (err) {
         await sp.rollbackToSavepoint(name).execute();
         if (!isMaestroError(err)) throw err;
-        rejected.set(p, err);
+        for (const p of unit) rejected.set(p, err);
       }
     }
     return accepted;
@@ -258,6 +285,17 @@ export class LedgerWriter {
     const hashes = await readNodeHashes(trx, coords);
     return { size, root, hashes: new Map(coords.map((c, i) => [coordKey(c), hashes[i]])) };
   }
+}
+
+/** The batch as commit units: a lone append, or all of one appendAll group (kept contiguous by #drain). */
+function unitsOf(batch: Pending[]): Pending[][] {
+  const units: Pending[][] = [];
+  for (const p of batch) {
+    const last = units.at(-1);
+    if (p.group && last && last[0].group === p.group) last.push(p);
+    else units.push([p]);
+  }
+  return units;
 }
 
 /** SQLSTATE 23505, from node-pg and PGlite alike. */

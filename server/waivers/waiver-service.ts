@@ -28,11 +28,17 @@ export interface WaiverRequest {
   ticket?: string;
 }
 
+export interface ExceptionAppendOptions {
+  apply?: (trx: any, event: any, index: number) => Promise<void>;
+}
+
 export interface ExceptionDeps {
   db: Kysely<any>;
   /** The ledger writer; `apply` runs under its single-writer lock. */
   writer: {
-    append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }>;
+    append(input: EventInput, options?: ExceptionAppendOptions): Promise<{ index: number }>;
+    /** Several events in one commit, all or none (ledger/append/ledger-writer.ts appendAll). */
+    appendAll(items: Array<{ input: EventInput; options?: ExceptionAppendOptions }>): Promise<Array<{ index: number }>>;
   };
   /** For the tree size that inclusion-proof links are computed at. */
   reader: { head(): Promise<{ size: number }> };
@@ -146,8 +152,8 @@ export class WaiverService {
     }
     const count = approvals.length + 1;
     const final = count >= row.approvals_required;
-    await this.#deps.writer.append(
-      {
+    const approved = {
+      input: {
         kind: "waiver.approved",
         actor: userActor(principal),
         subject: { type: "waiver", id },
@@ -159,8 +165,8 @@ export class WaiverService {
           fromVersion: row.version,
         },
       },
-      {
-        apply: (trx, event, index) =>
+      options: {
+        apply: (trx: any, event: { kind: string; time: string }, index: number) =>
           applyTransition(
             trx,
             "waivers",
@@ -173,35 +179,40 @@ export class WaiverService {
             },
           ),
       },
-    );
-    if (!final) return this.get(id, now);
-    return this.#activate(await this.#row(id), now);
+    };
+    if (!final) {
+      await this.#deps.writer.append(approved.input, approved.options);
+      return this.get(id, now);
+    }
+    // The final approval and the activation it causes commit together: a revoke can come before both or after
+    // both, never between (which would leave an approved waiver and a 409 for the approver).
+    const approvers = [...approvals.map((a) => a.by), principal.sub];
+    await this.#deps.writer.appendAll([approved, this.#activation(row, now, approvers, row.version + 1)]);
+    return this.get(id, now);
   }
 
   /** Active from the final approval until approval time + the requested duration. */
   async #activate(row: WaiversTable, now: Date): Promise<WaiverView> {
-    const expiresAt = new Date(now.getTime() + row.duration_seconds * 1000);
     const approvers = (JSON.parse(row.approvals) as WaiverApproval[]).map((a) => a.by);
-    await this.#deps.writer.append(
-      {
+    const { input, options } = this.#activation(row, now, approvers, row.version);
+    await this.#deps.writer.append(input, options);
+    return this.get(row.id, now);
+  }
+
+  #activation(row: WaiversTable, now: Date, approvers: string[], fromVersion: number): { input: EventInput; options: ExceptionAppendOptions } {
+    const expiresAt = new Date(now.getTime() + row.duration_seconds * 1000);
+    return {
+      input: {
         kind: "waiver.activated",
         actor: SERVICE_ACTOR,
         subject: { type: "waiver", id: row.id },
-        payload: { activatedAt: now.toISOString(), expiresAt: expiresAt.toISOString(), approvers, fromVersion: row.version },
+        payload: { activatedAt: now.toISOString(), expiresAt: expiresAt.toISOString(), approvers, fromVersion },
       },
-      {
-        apply: (trx, event, index) =>
-          applyTransition(
-            trx,
-            "waivers",
-            row.id,
-            row.version,
-            { kind: event.kind, index },
-            { state: "active", activated_at: now, expires_at: expiresAt },
-          ),
+      options: {
+        apply: (trx: any, event: { kind: string }, index: number) =>
+          applyTransition(trx, "waivers", row.id, fromVersion, { kind: event.kind, index }, { state: "active", activated_at: now, expires_at: expiresAt }),
       },
-    );
-    return this.get(row.id, now);
+    };
   }
 
   async revoke(rawId: string, body: unknown, principal: Principal): Promise<WaiverView> {

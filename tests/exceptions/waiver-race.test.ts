@@ -11,20 +11,29 @@ import { type Fixture, openFixture, waiverRequest } from "./support.ts";
 const ENG = { sub: "eng-1", role: "engineer", issuer: "maestro" } as const;
 const SEC = { sub: "sec-1", role: "security", issuer: "maestro" } as const;
 
-/** Holds the first `n` appends until all `n` are waiting, so both requests read the same state before either commits. */
+/**
+ * Holds the first `n` writes (an append, or an appendAll as one) until all `n` are waiting, so both requests read the
+ * same state before either commits.
+ */
 function gatedWriter(inner: Fixture["ctx"]["ledger"]["writer"], n: number) {
   const waiting: Array<() => void> = [];
   let gated = 0;
+  const gate = async () => {
+    if (gated >= n) return;
+    gated += 1;
+    await new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (waiting.length === n) for (const release of waiting.splice(0)) release();
+    });
+  };
   return {
     async append(input: EventInput, options?: Parameters<typeof inner.append>[1]) {
-      if (gated < n) {
-        gated += 1;
-        await new Promise<void>((resolve) => {
-          waiting.push(resolve);
-          if (waiting.length === n) for (const release of waiting.splice(0)) release();
-        });
-      }
+      await gate();
       return inner.append(input, options);
+    },
+    async appendAll(items: Parameters<typeof inner.appendAll>[0]) {
+      await gate();
+      return inner.appendAll(items);
     },
   };
 }

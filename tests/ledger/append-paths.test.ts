@@ -2,6 +2,7 @@
 // transaction when it does not (first batch, another writer appended, per-append domain writes). Either way the
 // indexes stay dense and the tree verifies.
 import { sql } from "kysely";
+import { MaestroError } from "../../common/errors.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventSigner } from "../../ledger/append/event-signer.ts";
 import { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
@@ -63,6 +64,32 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
     const appended = await Promise.all(Array.from({ length: 20 }, (_, i) => writer.append(testEvent(301 + i))));
     expect(writer.batches).toEqual({ ...before, oneStatement: before.oneStatement + 1 });
     expect(appended.map((a) => a.index)).toEqual(Array.from({ length: 20 }, (_, i) => appended[0].index + i));
+  });
+
+  it("appendAll: a group gets consecutive indexes in one commit, and a failing domain write rejects all of it", async () => {
+    const writer = t.ledger.writer;
+    await writer.append(testEvent(400));
+    const before = writer.batches;
+    // Lone appends around the group in the same turn: the group still lands contiguous and whole.
+    const [lone1, group, lone2] = await Promise.all([
+      writer.append(testEvent(401)),
+      writer.appendAll([0, 1, 2].map((k) => ({ input: testEvent(410 + k), options: { apply: async () => {} } }))),
+      writer.append(testEvent(402)),
+    ]);
+    expect(group.map((g) => g.index)).toEqual([group[0].index, group[0].index + 1, group[0].index + 2]);
+    expect([lone1.index, lone2.index].every((i) => i < group[0].index || i > group[2].index)).toBe(true);
+    expect(writer.batches.locked + writer.batches.oneStatement).toBe(before.locked + before.oneStatement + 1);
+
+    const size = (await t.ledger.reader.head()).size;
+    const refused = new MaestroError("conflict", "second step refused");
+    const failing = writer.appendAll([
+      { input: testEvent(420), options: { apply: async () => {} } },
+      { input: testEvent(421), options: { apply: async () => Promise.reject(refused) } },
+    ]);
+    const bystander = writer.append(testEvent(422));
+    await expect(failing).rejects.toBe(refused);
+    expect((await bystander).index).toBe(size); // the group left no entry and no gap
+    expect((await t.ledger.reader.head()).size).toBe(size + 1);
   });
 
   it("commits the batch update and projection rows in the one statement, and nothing when the guard fails", async () => {
