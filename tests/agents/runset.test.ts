@@ -1,6 +1,7 @@
 // Run-set files and `runRunset`: schema errors name the field; agents run in parallel in their own worktrees, tests run at the end, branches stay.
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpMediatorClient } from "../../agents/mediator/http-mediator-client.ts";
@@ -95,6 +96,8 @@ agents:
         providerFor: (a) => createProvider(a.provider, { baseURL: a.base_url }, keys),
         onProgress: (p) => progress.push(p),
         runId: "r1",
+        // Its own worktree folder: a fixed runId in the shared default folder could meet another test run's trees.
+        worktreeRoot: mkdtempSync(join(tmpdir(), "maestro-trees-")),
       });
       const [fixed, idle] = report.agents;
       expect(fixed, JSON.stringify(fixed)).toMatchObject({ state: "done", success: true, tests: { status: "ok" }, branch: { branch: "maestro/parallel-" + kind + "/fixer-r1", changed: true } });
