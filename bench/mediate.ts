@@ -60,6 +60,7 @@ async function runOpenLoop(url: string, agentToken: string, connections: number,
   const target = new URL(`${url}/v1/mediate`);
   const body = JSON.stringify({ runset: "bench", agent: "bench-agent", session: "s-1", tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: { path: "src/a.ts" } });
   const latencies: number[] = [];
+  const lags: number[] = [];
   const inflight: Array<Promise<void>> = [];
   let errors = 0;
   let allows = 0;
@@ -69,6 +70,7 @@ async function runOpenLoop(url: string, agentToken: string, connections: number,
     const due = Math.floor(((performance.now() - start) / 1000) * rate);
     for (; sent < due; sent++) {
       const scheduled = start + (sent / rate) * 1000;
+      lags.push(performance.now() - scheduled); // the generator's own lateness, charged to the server below
       inflight.push(
         post(agent, target, agentToken, body).then(
           ({ status, text }) => {
@@ -86,7 +88,16 @@ async function runOpenLoop(url: string, agentToken: string, connections: number,
   agent.destroy();
   const s = summarize(latencies);
   const elapsed = (performance.now() - start) / 1000;
-  return { concurrency: `${connections} open ${rate}/s`, requests: latencies.length, perSecond: Math.round(latencies.length / elapsed), p50ms: s.p50, p99ms: s.p99, errors, allows };
+  const lag = summarize(lags);
+  return {
+    concurrency: `${connections} open ${rate}/s (send lag p50 ${lag.p50.toFixed(2)}, p99 ${lag.p99.toFixed(2)} ms)`,
+    requests: latencies.length,
+    perSecond: Math.round(latencies.length / elapsed),
+    p50ms: s.p50,
+    p99ms: s.p99,
+    errors,
+    allows,
+  };
 }
 
 async function benchStore(label: string, serveArgs: string[], dataDir: string) {
