@@ -1,5 +1,5 @@
-// Worktrees of one repository created and finished concurrently (agents running in parallel) all succeed: git's
-// locks on the shared repository do not trip over each other here.
+// Worktrees of one repository created and finished concurrently (agents running in parallel) all succeed. Without
+// worktree.ts's per-repository queue, git's concurrent `worktree add`s failed each other under load.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
