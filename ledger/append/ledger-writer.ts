@@ -36,10 +36,11 @@ export interface AppendOptions {
    */
   rows?: (index: number, event: LedgerEvent) => ProjectionRow[];
   /**
-   * What a unique violation by this append's rows means to its caller (e.g. a second outcome for one decision is a
-   * 409). The batch it was in is then committed again without it; without this, a violation is an outage.
+   * What a constraint violation by this append's rows means to its caller, by SQLSTATE (23505 unique, 23503 foreign
+   * key): e.g. a second outcome for one decision, or one for a decision that was not allowed, is a 409. The batch it
+   * was in is then committed again without it; without this, a violation is an outage.
    */
-  conflict?: MaestroError;
+  conflict?: (sqlstate: string) => MaestroError;
 }
 
 export interface ProjectionRow {
@@ -64,7 +65,7 @@ interface Pending {
   canonical: Uint8Array;
   apply?: AppendOptions["apply"];
   rows?: AppendOptions["rows"];
-  conflict?: MaestroError;
+  conflict?: AppendOptions["conflict"];
   /** Set for appendAll's events: they commit together or not at all. */
   group?: Pending[];
   resolve: (entry: AppendedEntry) => void;
@@ -173,7 +174,7 @@ export class LedgerWriter {
     } catch (err) {
       this.#frontier = null;
       const units = unitsOf(batch);
-      if (isUniqueViolation(err) && units.length > 1) {
+      if (isConstraintViolation(err) && units.length > 1) {
         // One append's projection row collides (e.g. two outcomes for one decision): the others must not pay for
         // it, so each goes again on its own (a group as a whole) and only the colliding one fails.
         for (const unit of units) await this.#commitBatch(unit);
@@ -214,7 +215,8 @@ export class LedgerWriter {
   #failBatch(batch: Pending[], rejected: Map<Pending, unknown>, err: unknown): void {
     this.#frontier = null;
     const outage = new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
-    for (const p of batch) p.reject(rejected.get(p) ?? (p.conflict && isUniqueViolation(err) ? p.conflict : outage));
+    const sqlstate = isConstraintViolation(err) ? (err as { code: string }).code : undefined;
+    for (const p of batch) p.reject(rejected.get(p) ?? (p.conflict && sqlstate ? p.conflict(sqlstate) : outage));
   }
 
   async #commitInTransaction(batch: Pending[]): Promise<void> {
@@ -244,7 +246,7 @@ export class LedgerWriter {
       this.#settle(accepted, oldSize, rejected);
     } catch (err) {
       if (trx) await trx.rollback().execute().catch(() => {});
-      if (isUniqueViolation(err) && unitsOf(batch).length > 1) throw err; // #commitBatch splits the batch
+      if (isConstraintViolation(err) && unitsOf(batch).length > 1) throw err; // #commitBatch splits the batch
       this.#failBatch(batch, rejected, err);
     }
   }
@@ -298,9 +300,10 @@ function unitsOf(batch: Pending[]): Pending[][] {
   return units;
 }
 
-/** SQLSTATE 23505, from node-pg and PGlite alike. */
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";
+/** SQLSTATE 23505 (unique) or 23503 (foreign key), from node-pg and PGlite alike: one append's rows, not an outage. */
+function isConstraintViolation(err: unknown): boolean {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  return code === "23505" || code === "23503";
 }
 
 function entryRows(batch: Pending[], firstIndex: number): EntryRow[] {

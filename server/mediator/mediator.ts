@@ -11,7 +11,7 @@ import { CallStateReader } from "./call-state.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
 import type { MediatorTables } from "./tables.ts";
-import { allowedDecision, appendOutcome } from "./outcomes.ts";
+import { allowedDecision, appendOutcomeWithEffects, appendPlainOutcome, isPlainOutcome } from "./outcomes.ts";
 import type { DecisionPolicy, MediationResult, Outcome, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
 
 /** Canonical size limit of a call's args: large payloads belong in the tool, not the ledger. */
@@ -45,13 +45,8 @@ export class Mediator {
     const { call, outcomes } = parseMediateRequest(body);
     const now = this.#deps.clock.now();
     const policy = this.#deps.policy();
-    // Piggybacked outcomes are checked while the call state is read; their appends then start in the same turn as
-    // the decision's, so one group commit carries them all.
-    const [input, targets] = await storeUnavailableOnError(() =>
-      Promise.all([
-        this.#callState.read(call).then((state) => buildPolicyInput(call, now, state, this.#deps.providers, this.#cache)),
-        Promise.all(outcomes.map((o, i) => allowedDecision(this.#deps.db, o.decisionId, `/outcomes/${i}/decisionId`))),
-      ]),
+    const input = await storeUnavailableOnError(async () =>
+      buildPolicyInput(call, now, await this.#callState.read(call), this.#deps.providers, this.#cache),
     );
     const decision = evaluateSafely(policy, input);
     const redactedCall = { ...call, args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []) };
@@ -98,8 +93,10 @@ export class Mediator {
           : undefined,
       },
     );
-    const recorded = outcomes.map(({ decisionId: _target, ...outcome }, i) =>
-      appendOutcome(this.#deps.writer, targets[i], outcome, principal, now, `/outcomes/${i}/decisionId`),
+    // Piggybacked outcomes are plain: the database checks their decisions, and their appends start in the same turn
+    // as the decision's, so one group commit carries them all.
+    const recorded = outcomes.map(({ decisionId, ...outcome }, i) =>
+      appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal, now, `/outcomes/${i}/decisionId`),
     );
     const [entry, ...outcomeEntries] = await Promise.all([decided, ...recorded]);
     const decisionId = entry.event.subject!.id;
@@ -117,9 +114,10 @@ export class Mediator {
 
   async recordOutcome(decisionId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {
     const outcome = parseOutcome(body);
+    const now = this.#deps.clock.now();
+    if (isPlainOutcome(outcome)) return { ledgerIndex: (await appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal, now)).index };
     const target = await storeUnavailableOnError(() => allowedDecision(this.#deps.db, decisionId));
-    const entry = await appendOutcome(this.#deps.writer, target, outcome, principal, this.#deps.clock.now());
-    return { ledgerIndex: entry.index };
+    return { ledgerIndex: (await appendOutcomeWithEffects(this.#deps.writer, target, outcome, principal, now)).index };
   }
 }
 

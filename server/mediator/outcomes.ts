@@ -1,5 +1,5 @@
-// A tool's outcome, after its allowed decision: checked against that decision, then appended as an "outcome" event
-// with its projection row (and, for taint or spend, the session and run-set updates the next decision reads).
+// A tool's outcome, after its allowed decision, appended as an "outcome" event with its projection row; for taint or
+// spend, also the session and run-set updates the next decision reads.
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
 import type { AppendedEntry, LedgerWriter } from "../../ledger/append/ledger-writer.ts";
@@ -23,38 +23,55 @@ export async function allowedDecision(db: Kysely<MediatorTables>, decisionId: st
   return { decisionId, session: mediation.session, runset: mediation.runset };
 }
 
+/** Whether an outcome changes what the next decision reads (taint, spend): those need their decision's row first. */
+export function isPlainOutcome(outcome: Outcome): boolean {
+  return !outcome.taint && !outcome.costUsd;
+}
+
 /**
- * Appends the outcome. The usual one changes no policy input: a projection row, committed in the writer's
- * one-statement path; a second outcome for the decision collides on the row's key and is refused alone (409).
- * Taint and spend change what the next decision reads, so they take the savepoint path with their updates.
+ * Appends a plain outcome without reading its decision first: its projection row references the allowed decision
+ * (a foreign key on (decision_id, 'allow')) and is keyed by it, so the database refuses an outcome for an unknown or
+ * not-allowed decision (23503) or a second one (23505), and the writer refuses that append alone: a 409 naming `field`.
  */
-export function appendOutcome(writer: LedgerWriter, target: OutcomeTarget, outcome: Outcome, principal: Principal, now: Date, field = "decisionId"): Promise<AppendedEntry> {
+export function appendPlainOutcome(writer: LedgerWriter, decisionId: string, outcome: Outcome, principal: Principal, now: Date, field = "decisionId"): Promise<AppendedEntry> {
+  const conflict = (sqlstate: string) =>
+    sqlstate === "23505"
+      ? new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field })
+      : new MaestroError("conflict", `no allowed decision ${decisionId}: a tool that was not allowed has no outcome`, { field });
+  return writer.append(outcomeEvent(decisionId, outcome, principal), {
+    rows: (index) => [{ table: "outcomes", values: { decision_id: decisionId, status: outcome.status, cost_usd: 0, created_at: now, ledger_index: index } }],
+    conflict,
+  });
+}
+
+/** Appends a tainting or spending outcome with the session and run-set updates the next decision reads, atomically. */
+export function appendOutcomeWithEffects(writer: LedgerWriter, target: OutcomeTarget, outcome: Outcome, principal: Principal, now: Date): Promise<AppendedEntry> {
   const { decisionId } = target;
-  const duplicate = new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field });
-  const row = { decision_id: decisionId, status: outcome.status, cost_usd: outcome.costUsd ?? 0, created_at: now };
-  const event = {
-    kind: "outcome",
-    actor: { type: "agent" as const, id: principal.sub, role: principal.role },
-    subject: { type: "decision", id: decisionId },
-    payload: { ...outcome },
-  };
-  if (!outcome.taint && !outcome.costUsd) {
-    return writer.append(event, { rows: (index) => [{ table: "outcomes", values: { ...row, ledger_index: index } }], conflict: duplicate });
-  }
-  return writer.append(event, {
+  return writer.append(outcomeEvent(decisionId, outcome, principal), {
     apply: async (trx, _event, index) => {
       const inserted = await trx
         .insertInto("outcomes")
-        .values({ ...row, ledger_index: index })
+        .values({ decision_id: decisionId, status: outcome.status, cost_usd: outcome.costUsd ?? 0, created_at: now, ledger_index: index })
         .onConflict((oc) => oc.column("decision_id").doNothing())
         .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw duplicate;
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+        throw new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field: "decisionId" });
+      }
       if (outcome.taint) await markTainted(trx, target.session, outcome.taint.source);
       if (outcome.costUsd) {
         await trx.updateTable("runsets").set((eb) => ({ spent_usd: eb("spent_usd", "+", outcome.costUsd!) })).where("name", "=", target.runset).execute();
       }
     },
   });
+}
+
+function outcomeEvent(decisionId: string, outcome: Outcome, principal: Principal) {
+  return {
+    kind: "outcome",
+    actor: { type: "agent" as const, id: principal.sub, role: principal.role },
+    subject: { type: "decision", id: decisionId },
+    payload: { ...outcome },
+  };
 }
 
 async function markTainted(trx: Kysely<any>, session: string, source: string): Promise<void> {

@@ -92,4 +92,13 @@ export const mediatorMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // An outcome exists only for an allowed decision, and the database says so: the writer can then append a plain
+  // outcome without reading its decision first, and a violation (23503) refuses that one append alone (409).
+  "3003_outcomes_reference_allowed_decisions": {
+    async up(db: Kysely<any>) {
+      await sql`alter table mediations add constraint mediations_decision_verdict unique (decision_id, decision)`.execute(db);
+      await sql`alter table outcomes add column decision text not null default 'allow' check (decision = 'allow')`.execute(db);
+      await sql`alter table outcomes add constraint outcomes_allowed_decision foreign key (decision_id, decision) references mediations (decision_id, decision)`.execute(db);
+    },
+  },
 };
