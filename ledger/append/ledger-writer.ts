@@ -223,7 +223,7 @@ export class LedgerWriter {
     let trx: ControlledTransaction<LedgerTables> | undefined;
     const rejected = new Map<Pending, unknown>();
     try {
-      trx = await this.#db.startTransaction().execute();
+      trx = await this.#begin();
       const head = await trx
         .selectFrom("ledger_head")
         .select(["size", "root"])
@@ -248,6 +248,20 @@ export class LedgerWriter {
       if (trx) await trx.rollback().execute().catch(() => {});
       if (isConstraintViolation(err) && unitsOf(batch).length > 1) throw err; // #commitBatch splits the batch
       this.#failBatch(batch, rejected, err);
+    }
+  }
+
+  /**
+   * BEGIN on a pooled connection the server has closed (a restart, an administrator's terminate) fails before anything
+   * of ours ran, so trying again on the pool's next connection is safe; a few tries pass the pool's other dead ones.
+   */
+  async #begin(): Promise<ControlledTransaction<LedgerTables>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.startTransaction().execute();
+      } catch (err) {
+        if (attempt >= 3 || !isConnectionLost(err)) throw err;
+      }
     }
   }
 
@@ -298,6 +312,12 @@ function unitsOf(batch: Pending[]): Pending[][] {
     else units.push([p]);
   }
   return units;
+}
+
+/** The connection went away under us: a socket error, or PostgreSQL's admin/crash shutdown codes (57P01–57P03). */
+function isConnectionLost(err: unknown): boolean {
+  const code = typeof err === "object" && err !== null ? String((err as { code?: unknown }).code ?? "") : "";
+  return ["ECONNRESET", "EPIPE", "ECONNREFUSED", "57P01", "57P02", "57P03"].includes(code) || /Connection terminated/i.test(String((err as Error)?.message));
 }
 
 /** SQLSTATE 23505 (unique) or 23503 (foreign key), from node-pg and PGlite alike: one append's rows, not an outage. */
