@@ -1,6 +1,8 @@
 // Benchmark: offline verification (`maestro evidence verify`) of a published release whose evidence holds 10,000 ledger events.
 // Target: < 1 s on this machine. Builds the release (with a CycloneDX SBOM from this project's package-lock.json) on an
-// embedded store, exports it, then times verifyEvidenceFile in-process (cold first run, then warm) and the CLI end to end.
+// embedded store, exports it, then times verifyEvidenceFile in-process (first run, then warm) and the CLI end to end.
+// The in-process first run is not cold: seeding, publishing and exporting warmed the code they share with it. A cold
+// verification is the CLI row (a new process: Node's start, module loading, reading the file, JIT warm-up).
 import { configFromEnv, createApp, createContext, issueToken, ReleaseService } from "../server/index.ts";
 import { verifyEvidenceFile } from "../server/releases/verify/index.ts";
 import { spawnSync } from "node:child_process";
@@ -85,13 +87,18 @@ async function main(): Promise<void> {
       row("seed ledger (decisions + outcomes)", EVENTS, seeded),
       row("publish (mediate, gather, GSN, sign)", events, published),
       row("export (proofs against one checkpoint)", events, exported),
-      row("verify, first run (compiles CycloneDX schema)", events, times[0]),
+      row("verify, first run in this process (compiles CycloneDX schema)", events, times[0]),
       row(`verify, median of ${RUNS}`, events, sorted[Math.floor(RUNS / 2)]),
       row(`verify, best of ${RUNS}`, events, sorted[0]),
       row("maestro evidence verify (new process), median of 3", events, cli[1]),
     ]);
     if (process.env.BENCH_SAVE) writeFileSync(process.env.BENCH_SAVE, JSON.stringify({ text, jwks }));
-    console.log(`export file: ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB; target: verify < 1000 ms → ${times[0] < 1000 ? "met" : "NOT met"} (first run)`);
+    const median = sorted[Math.floor(RUNS / 2)];
+    const verdict = (ms: number) => (ms < 1000 ? "met" : "NOT met");
+    console.log(
+      `export file: ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB; target verify < 1000 ms: in-process median ${Math.round(median)} ms ${verdict(median)}; ` +
+        `new process ${Math.round(cli[1])} ms ${verdict(cli[1])}`,
+    );
   } finally {
     await ctx.close();
     tmp.remove();
