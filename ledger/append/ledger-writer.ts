@@ -8,10 +8,11 @@
 import type { ControlledTransaction, Kysely, Transaction } from "kysely";
 import { MaestroError, isMaestroError } from "../../common/errors.ts";
 import { type Clock, systemClock } from "../../common/clock.ts";
-import { computeAppend, coordKey, leafHash, type NodeHash, rootCoords } from "../core/index.ts";
-import { canonicalBytes, stampEvent, subjectKey, type EventInput, type LedgerEvent } from "../event/envelope.ts";
+import { computeAppend, coordKey, leafHash, rootCoords } from "../core/index.ts";
+import { canonicalBytes, stampEvent, type EventInput, type LedgerEvent } from "../event/envelope.ts";
 import { readNodeHashes } from "../store/node-hashes.ts";
-import { type BatchUpdate, commitInOneStatement, type EntryRow } from "./one-statement-batch.ts";
+import { type BatchUpdate, commitInOneStatement } from "./one-statement-batch.ts";
+import { advanceFrontier, entryRows, type Frontier, isConnectionLost, isConstraintViolation, type Pending, projectionRows, unitsOf, writeBatch } from "./batch-parts.ts";
 import type { LedgerTables } from "../store/schema.ts";
 import type { EventSigner } from "./event-signer.ts";
 
@@ -59,25 +60,6 @@ export interface LedgerWriterOptions {
   /** Called after each committed batch (e.g. to wake SSE subscribers). */
   onCommit?: (entries: AppendedEntry[]) => void;
 }
-
-interface Pending {
-  entry: Omit<AppendedEntry, "index">;
-  canonical: Uint8Array;
-  apply?: AppendOptions["apply"];
-  rows?: AppendOptions["rows"];
-  conflict?: AppendOptions["conflict"];
-  /** Set for appendAll's events: they commit together or not at all. */
-  group?: Pending[];
-  resolve: (entry: AppendedEntry) => void;
-  reject: (err: unknown) => void;
-}
-
-interface Frontier {
-  size: number;
-  root: Uint8Array;
-  hashes: Map<string, Uint8Array>;
-}
-
 export class LedgerWriter {
   readonly #db: Kysely<LedgerTables>;
   readonly #signer: EventSigner;
@@ -301,82 +283,4 @@ export class LedgerWriter {
     const hashes = await readNodeHashes(trx, coords);
     return { size, root, hashes: new Map(coords.map((c, i) => [coordKey(c), hashes[i]])) };
   }
-}
-
-/** The batch as commit units: a lone append, or all of one appendAll group (kept contiguous by #drain). */
-function unitsOf(batch: Pending[]): Pending[][] {
-  const units: Pending[][] = [];
-  for (const p of batch) {
-    const last = units.at(-1);
-    if (p.group && last && last[0].group === p.group) last.push(p);
-    else units.push([p]);
-  }
-  return units;
-}
-
-/** The connection went away under us: a socket error, or PostgreSQL's admin/crash shutdown codes (57P01–57P03). */
-function isConnectionLost(err: unknown): boolean {
-  const code = typeof err === "object" && err !== null ? String((err as { code?: unknown }).code ?? "") : "";
-  return ["ECONNRESET", "EPIPE", "ECONNREFUSED", "57P01", "57P02", "57P03"].includes(code) || /Connection terminated/i.test(String((err as Error)?.message));
-}
-
-/** SQLSTATE 23505 (unique) or 23503 (foreign key), from node-pg and PGlite alike: one append's rows, not an outage. */
-function isConstraintViolation(err: unknown): boolean {
-  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
-  return code === "23505" || code === "23503";
-}
-
-function entryRows(batch: Pending[], firstIndex: number): EntryRow[] {
-  return batch.map((p, i) => ({
-    idx: firstIndex + i,
-    event_id: p.entry.event.id,
-    kind: p.entry.event.kind,
-    subject: subjectKey(p.entry.event.subject),
-    leaf_hash: p.entry.leafHash,
-    canonical: p.canonical,
-    signature: p.entry.signature,
-  }));
-}
-
-function projectionRows(batch: Pending[], firstIndex: number): Map<string, Record<string, unknown>[]> {
-  const byTable = new Map<string, Record<string, unknown>[]>();
-  batch.forEach((p, i) => {
-    for (const row of p.rows?.(firstIndex + i, p.entry.event) ?? []) {
-      const list = byTable.get(row.table) ?? [];
-      list.push(row.values);
-      byTable.set(row.table, list);
-    }
-  });
-  return byTable;
-}
-
-/**
- * Entries, new subtree hashes, projection rows and the new head in ONE statement (data-modifying CTEs) inside the
- * locking transaction: such a batch costs BEGIN, the head lock, this, and COMMIT whatever its size.
- */
-async function writeBatch(trx: Transaction<any>, accepted: Pending[], firstIndex: number, nodes: NodeHash[], root: Uint8Array): Promise<void> {
-  // kysely types CTEs as read queries; PostgreSQL runs INSERTs there too, each exactly once.
-  let query: any = trx.with("new_entries", (db: any) => db.insertInto("ledger_entries").values(entryRows(accepted, firstIndex)));
-  if (nodes.length > 0) {
-    query = query.with("new_nodes", (db: any) => db.insertInto("ledger_nodes").values(nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))));
-  }
-  [...projectionRows(accepted, firstIndex)].forEach(([table, values], i) => {
-    query = query.with(`new_rows_${i}`, (db: any) => db.insertInto(table).values(values));
-  });
-  await query.updateTable("ledger_head").set({ size: firstIndex + accepted.length, root }).where("id", "=", 1).execute();
-}
-
-function advanceFrontier(
-  old: Frontier,
-  leaves: Uint8Array[],
-  nodes: Array<{ level: number; index: number; hash: Uint8Array }>,
-  root: Uint8Array,
-): Frontier {
-  const size = old.size + leaves.length;
-  const known = new Map(old.hashes);
-  leaves.forEach((h, i) => known.set(coordKey({ level: 0, index: old.size + i }), h));
-  for (const n of nodes) known.set(coordKey(n), n.hash);
-  const hashes = new Map<string, Uint8Array>();
-  for (const c of rootCoords(size)) hashes.set(coordKey(c), known.get(coordKey(c))!);
-  return { size, root, hashes };
 }
