@@ -59,6 +59,12 @@ export function entryRows(batch: Pending[], firstIndex: number): EntryRow[] {
   }));
 }
 
+/** True when every row names the same columns. */
+export function sameColumns(rows: Record<string, unknown>[]): boolean {
+  const first = Object.keys(rows[0] ?? {}).sort().join("\u0000");
+  return rows.every((r) => Object.keys(r).sort().join("\u0000") === first);
+}
+
 export function projectionRows(batch: Pending[], firstIndex: number): Map<string, Record<string, unknown>[]> {
   const byTable = new Map<string, Record<string, unknown>[]>();
   batch.forEach((p, i) => {

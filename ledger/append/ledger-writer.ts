@@ -12,7 +12,7 @@ import { computeAppend, coordKey, leafHash, rootCoords } from "../core/index.ts"
 import { canonicalBytes, stampEvent, type EventInput, type LedgerEvent } from "../event/envelope.ts";
 import { readNodeHashes } from "../store/node-hashes.ts";
 import { type BatchUpdate, commitInOneStatement } from "./one-statement-batch.ts";
-import { advanceFrontier, entryRows, type Frontier, isConnectionLost, isConstraintViolation, type Pending, projectionRows, unitsOf, writeBatch } from "./batch-parts.ts";
+import { advanceFrontier, entryRows, type Frontier, isConnectionLost, isConstraintViolation, type Pending, projectionRows, sameColumns, unitsOf, writeBatch } from "./batch-parts.ts";
 import type { LedgerTables } from "../store/schema.ts";
 import type { EventSigner } from "./event-signer.ts";
 
@@ -171,13 +171,16 @@ export class LedgerWriter {
     const leaves = batch.map((p) => p.entry.leafHash);
     const { nodes, root } = computeAppend(frontier.hashes, frontier.size, leaves);
     const events = batch.map((p) => p.entry.event);
+    const rows = projectionRows(batch, frontier.size);
+    // INSERT … SELECT gives a column a row leaves out NULL, not its default: such rows take the locking path.
+    if (![...rows.values()].every(sameColumns)) return false;
     const committedInOne = await commitInOneStatement(this.#db, {
       oldSize: frontier.size,
       oldRoot: frontier.root,
       root,
       entries: entryRows(batch, frontier.size),
       nodes,
-      rows: projectionRows(batch, frontier.size),
+      rows,
       update: this.#batchUpdate?.when(events) ? this.#batchUpdate.statement : undefined,
     });
     if (!committedInOne) return false;

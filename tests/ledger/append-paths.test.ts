@@ -112,6 +112,16 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
     const version = await sql<{ version: number }>`select version from append_version where id = 1`.execute(t.db);
     expect(Number(version.rows[0].version)).toBe(1);
 
+    // Rows of one table naming different columns take the locking path (INSERT … SELECT would not apply defaults).
+    const lockedBefore = writer.batches.locked;
+    await Promise.all([
+      writer.append(testEvent(150), { rows: () => [{ table: "append_probe", values: { id: "p-a", n: 1 } }] }),
+      writer.append(testEvent(151), { rows: () => [{ table: "append_probe", values: { id: "p-b", n: 2, raw: Buffer.from([7]) } }] }),
+    ]);
+    expect(writer.batches.locked).toBe(lockedBefore + 1);
+    const mixed = await sql<{ id: string; raw: Uint8Array | null }>`select id, raw from append_probe where id in ('p-a', 'p-b') order by id`.execute(t.db);
+    expect(mixed.rows.map((r) => [r.id, r.raw ? [...r.raw] : null])).toEqual([["p-a", null], ["p-b", [7]]]);
+
     // A projection row that violates its table (duplicate id) fails the whole statement: no entry, no head move.
     const before = (await t.ledger.reader.head()).size;
     await expect(writer.append(testEvent(200), { rows: () => [{ table: "append_probe", values: { id: "p-0", n: 0 } }] })).rejects.toMatchObject({
