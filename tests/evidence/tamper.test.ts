@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { flattenedVerify, importJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { verifyEvidenceFile } from "../../server/releases/verify/index.ts";
@@ -93,6 +94,18 @@ describe("tampering with an exported evidence bundle", () => {
     expect(result.checks.filter((c) => c.part === "safetyCase.bundle")).toHaveLength(1);
     expect(result.checks.find((c) => c.part === "events[0]")?.message).toMatch(/does not verify/);
     expect(result.stats.events).toBe(doc.events.length - 2);
+  });
+
+  it("the export signature verifies with jose, as the auditor guide says (our verifier uses node:crypto)", async () => {
+    const marker = fixture.exportText.lastIndexOf(',"exportSignature":');
+    const signed = Buffer.from(`${fixture.exportText.slice(0, marker)}}`);
+    const [header, , signature] = (JSON.parse(fixture.exportText).exportSignature as string).split(".");
+    const kid = JSON.parse(Buffer.from(header, "base64url").toString("utf8")).kid;
+    const jwk = JSON.parse(fixture.jwks).keys.find((k: { kid: string }) => k.kid === kid);
+    const key = await importJWK(jwk, "EdDSA");
+    await expect(flattenedVerify({ protected: header, payload: signed.toString("base64url"), signature }, key)).resolves.toBeDefined();
+    signed[10] ^= 1;
+    await expect(flattenedVerify({ protected: header, payload: signed.toString("base64url"), signature }, key)).rejects.toThrow();
   });
 
   it("pinning the vkey also catches a swapped event key", async () => {
