@@ -27,7 +27,7 @@ function strictBase64url(text: string): Buffer | null {
   return bytes.toString("base64url") === text ? bytes : null;
 }
 
-type HeaderResult = { key: KeyObject } | { error: string };
+type HeaderResult = { kid: string; key: KeyObject } | { error: string };
 
 /** Parsed protected headers per key set: every event from one key shares the same header. */
 const headerCaches = new WeakMap<EventKeys, Map<string, HeaderResult>>();
@@ -49,23 +49,38 @@ function keyForHeader(header: string, keys: EventKeys): HeaderResult {
   else if (typeof parsed.kid !== "string") result = { error: "JWS header has no kid" };
   else {
     const key = keys.get(parsed.kid);
-    result = key ? { key } : { error: `signing key ${parsed.kid} is not among the published event keys` };
+    result = key ? { kid: parsed.kid, key } : { error: `signing key ${parsed.kid} is not among the published event keys` };
   }
   if (headerCache.size > 1000) headerCache.clear();
   headerCache.set(header, result);
   return result;
 }
 
-/** null when `jws` is a valid signature of `canonical` by a known key, else why not. */
-export function checkEventSignature(canonical: Uint8Array, jws: string, keys: EventKeys): string | null {
+/** A detached-payload JWS checked up to the signature itself: the key its header names and the RFC 7515 signing input. */
+export interface PreparedJws {
+  kid: string;
+  key: KeyObject;
+  /** ASCII(base64url(header) || "." || base64url(payload)), RFC 7515 §5.2 step 8. */
+  signingInput: Buffer;
+  signature: Buffer;
+}
+
+/** Everything but the Ed25519 check (header, key, signature encoding), so callers can run that check where they like. */
+export function prepareDetachedJws(payload: Uint8Array, jws: string, keys: EventKeys): PreparedJws | string {
   if (typeof jws !== "string") return "signature is not a string";
   const parts = jws.split(".");
   if (parts.length !== 3 || parts[1] !== "") return "signature is not a compact JWS with detached payload (header..signature)";
   const found = keyForHeader(parts[0], keys);
   if ("error" in found) return found.error;
-  const sig = strictBase64url(parts[2]);
-  if (sig?.length !== 64) return "JWS signature is not 64 bytes of canonical base64url";
-  const payload = Buffer.from(canonical.buffer, canonical.byteOffset, canonical.byteLength).toString("base64url");
-  const signingInput = Buffer.from(`${parts[0]}.${payload}`, "ascii"); // RFC 7515 §5.2 step 8
-  return verify(null, signingInput, found.key, sig as Buffer) ? null : "Ed25519 signature does not verify over the canonical bytes";
+  const signature = strictBase64url(parts[2]);
+  if (signature?.length !== 64) return "JWS signature is not 64 bytes of canonical base64url";
+  const encoded = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("base64url");
+  return { kid: found.kid, key: found.key, signingInput: Buffer.from(`${parts[0]}.${encoded}`, "latin1"), signature };
+}
+
+/** null when `jws` is a valid signature of `canonical` by a known key, else why not. */
+export function checkEventSignature(canonical: Uint8Array, jws: string, keys: EventKeys): string | null {
+  const prepared = prepareDetachedJws(canonical, jws, keys);
+  if (typeof prepared === "string") return prepared;
+  return verify(null, prepared.signingInput, prepared.key, prepared.signature) ? null : "Ed25519 signature does not verify over the canonical bytes";
 }
