@@ -9,16 +9,10 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { NodeHash } from "../core/index.ts";
 import type { LedgerEvent } from "../event/envelope.ts";
+import type { LedgerEntriesTable } from "../store/schema.ts";
 
-export interface EntryRow {
-  idx: number;
-  event_id: string;
-  kind: string;
-  subject: string | null;
-  leaf_hash: Uint8Array;
-  canonical: Uint8Array;
-  signature: string;
-}
+/** A ledger_entries row as the writer inserts it (created_at takes its default). */
+export type EntryRow = Omit<LedgerEntriesTable, "created_at">;
 
 /** An UPDATE that must commit with a batch when `when(events)` holds, e.g. a version that caches check. */
 export interface BatchUpdate {
