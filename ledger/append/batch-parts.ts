@@ -1,7 +1,6 @@
 // The pieces of a batch the writer commits: pending appends grouped into commit units, their entry and projection
-// rows, the write inside the locking transaction, and the right-edge hashes carried to the next batch.
-import type { Transaction } from "kysely";
-import { coordKey, type NodeHash, rootCoords } from "../core/index.ts";
+// rows, and the right-edge hashes carried to the next batch.
+import { coordKey, rootCoords } from "../core/index.ts";
 import { subjectKey } from "../event/envelope.ts";
 import type { AppendedEntry, AppendOptions } from "./ledger-writer.ts";
 import type { EntryRow } from "./one-statement-batch.ts";
@@ -59,12 +58,6 @@ export function entryRows(batch: Pending[], firstIndex: number): EntryRow[] {
   }));
 }
 
-/** True when every row names the same columns. */
-export function sameColumns(rows: Record<string, unknown>[]): boolean {
-  const first = Object.keys(rows[0] ?? {}).sort().join("\u0000");
-  return rows.every((r) => Object.keys(r).sort().join("\u0000") === first);
-}
-
 export function projectionRows(batch: Pending[], firstIndex: number): Map<string, Record<string, unknown>[]> {
   const byTable = new Map<string, Record<string, unknown>[]>();
   batch.forEach((p, i) => {
@@ -75,22 +68,6 @@ export function projectionRows(batch: Pending[], firstIndex: number): Map<string
     }
   });
   return byTable;
-}
-
-/**
- * Entries, new subtree hashes, projection rows and the new head in ONE statement (data-modifying CTEs) inside the
- * locking transaction: such a batch costs BEGIN, the head lock, this, and COMMIT whatever its size.
- */
-export async function writeBatch(trx: Transaction<any>, accepted: Pending[], firstIndex: number, nodes: NodeHash[], root: Uint8Array): Promise<void> {
-  // kysely types CTEs as read queries; PostgreSQL runs INSERTs there too, each exactly once.
-  let query: any = trx.with("new_entries", (db: any) => db.insertInto("ledger_entries").values(entryRows(accepted, firstIndex)));
-  if (nodes.length > 0) {
-    query = query.with("new_nodes", (db: any) => db.insertInto("ledger_nodes").values(nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))));
-  }
-  [...projectionRows(accepted, firstIndex)].forEach(([table, values], i) => {
-    query = query.with(`new_rows_${i}`, (db: any) => db.insertInto(table).values(values));
-  });
-  await query.updateTable("ledger_head").set({ size: firstIndex + accepted.length, root }).where("id", "=", 1).execute();
 }
 
 export function advanceFrontier(

@@ -3,7 +3,8 @@
 // Concurrency: every batch commits atomically with a move of the ledger_head row from the size and root it was
 // computed against, so any number of processes on one PostgreSQL serialize on that row and never reuse an index or
 // fork the tree. The usual batch is one guarded statement (one-statement-batch.ts); the first batch, a batch after
-// another process appended, and batches with per-append domain writes take a transaction that locks the row first.
+// another process appended, and batches with per-append domain writes run that same statement in a transaction
+// that locks the row first.
 // Within a process, appends that arrive while a batch commits wait and go in the next batch together.
 import type { ControlledTransaction, Kysely, Transaction } from "kysely";
 import { MaestroError, isMaestroError } from "../../common/errors.ts";
@@ -12,7 +13,7 @@ import { computeAppend, coordKey, leafHash, rootCoords } from "../core/index.ts"
 import { canonicalBytes, stampEvent, type EventInput, type LedgerEvent } from "../event/envelope.ts";
 import { readNodeHashes } from "../store/node-hashes.ts";
 import { type BatchUpdate, commitInOneStatement } from "./one-statement-batch.ts";
-import { advanceFrontier, entryRows, type Frontier, isConnectionLost, isConstraintViolation, type Pending, projectionRows, sameColumns, unitsOf, writeBatch } from "./batch-parts.ts";
+import { advanceFrontier, entryRows, type Frontier, isConnectionLost, isConstraintViolation, type Pending, projectionRows, unitsOf } from "./batch-parts.ts";
 import type { LedgerTables } from "../store/schema.ts";
 import type { EventSigner } from "./event-signer.ts";
 
@@ -171,16 +172,13 @@ export class LedgerWriter {
     const leaves = batch.map((p) => p.entry.leafHash);
     const { nodes, root } = computeAppend(frontier.hashes, frontier.size, leaves);
     const events = batch.map((p) => p.entry.event);
-    const rows = projectionRows(batch, frontier.size);
-    // INSERT … SELECT gives a column a row leaves out NULL, not its default: such rows take the locking path.
-    if (![...rows.values()].every(sameColumns)) return false;
     const committedInOne = await commitInOneStatement(this.#db, {
       oldSize: frontier.size,
       oldRoot: frontier.root,
       root,
       entries: entryRows(batch, frontier.size),
       nodes,
-      rows,
+      rows: projectionRows(batch, frontier.size),
       update: this.#batchUpdate?.when(events) ? this.#batchUpdate.statement : undefined,
     });
     if (!committedInOne) return false;
@@ -220,9 +218,18 @@ export class LedgerWriter {
       const frontier = await this.#frontierAt(trx, oldSize, new Uint8Array(head.root));
       const { nodes, root } = computeAppend(frontier.hashes, oldSize, accepted.map((p) => p.entry.leafHash));
       if (accepted.length > 0) {
-        await writeBatch(trx, accepted, oldSize, nodes, root);
+        // The same statement as the one-statement path, here under the head lock, so its guard must match.
         const events = accepted.map((p) => p.entry.event);
-        if (this.#batchUpdate?.when(events)) await this.#batchUpdate.statement.execute(trx);
+        const written = await commitInOneStatement(trx, {
+          oldSize,
+          oldRoot: frontier.root,
+          root,
+          entries: entryRows(accepted, oldSize),
+          nodes,
+          rows: projectionRows(accepted, oldSize),
+          update: this.#batchUpdate?.when(events) ? this.#batchUpdate.statement : undefined,
+        });
+        if (!written) throw new Error("ledger_head changed under its own row lock");
       }
       await trx.commit().execute();
       trx = undefined;

@@ -41,26 +41,47 @@ function jsonRows(rows: Record<string, unknown>[]): string {
   });
 }
 
+/**
+ * Rows grouped by the columns they name: INSERT … SELECT gives a column a row leaves out NULL, not its default, so
+ * each group inserts exactly its own columns.
+ */
+function byColumns(rows: Record<string, unknown>[]): Array<{ columns: string[]; rows: Record<string, unknown>[] }> {
+  const groups = new Map<string, { columns: string[]; rows: Record<string, unknown>[] }>();
+  for (const row of rows) {
+    const columns = Object.keys(row).sort();
+    const key = columns.join("\u0000");
+    const group = groups.get(key) ?? { columns, rows: [] };
+    group.rows.push(row);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 /** INSERT INTO table (cols) SELECT cols FROM jsonb_populate_recordset(null::table, $json) CROSS JOIN moved_head. */
-function insertFromJson(table: string, rows: Record<string, unknown>[]): RawBuilder<unknown> {
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+function insertFromJson(table: string, columns: string[], rows: Record<string, unknown>[]): RawBuilder<unknown> {
   const list = sql.join(columns.map((c) => sql.id(c)));
   const picked = sql.join(columns.map((c) => sql`r.${sql.id(c)}`));
   const json = jsonRows(rows);
   return sql`insert into ${sql.id(table)} (${list}) select ${picked} from jsonb_populate_recordset(null::${sql.id(table)}, ${json}::jsonb) as r cross join moved_head`;
 }
 
-/** Returns true when the batch committed, false when the head had moved (nothing written). */
+/**
+ * Returns true when the batch was written, false when the head had moved (nothing written). Outside a transaction it
+ * commits on its own; the locking path runs it inside its transaction, under the head lock, where it must be true.
+ */
 export async function commitInOneStatement(db: Kysely<any>, batch: OneStatementBatch): Promise<boolean> {
   const newSize = batch.oldSize + batch.entries.length;
   const ctes: RawBuilder<unknown>[] = [
     sql`moved_head as (update ledger_head set size = ${newSize}, root = ${batch.root} where id = 1 and size = ${batch.oldSize} and root = ${batch.oldRoot} returning size)`,
-    sql`new_entries as (${insertFromJson("ledger_entries", batch.entries as unknown as Record<string, unknown>[])})`,
   ];
-  if (batch.nodes.length > 0) {
-    ctes.push(sql`new_nodes as (${insertFromJson("ledger_nodes", batch.nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash })))})`);
+  const tables: Array<[string, Record<string, unknown>[]]> = [
+    ["ledger_entries", batch.entries as unknown as Record<string, unknown>[]],
+    ["ledger_nodes", batch.nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))],
+    ...batch.rows,
+  ];
+  for (const [table, rows] of tables) {
+    for (const group of byColumns(rows)) ctes.push(sql`${sql.id(`insert_${ctes.length}`)} as (${insertFromJson(table, group.columns, group.rows)})`);
   }
-  [...batch.rows].forEach(([table, values], i) => ctes.push(sql`${sql.id(`new_rows_${i}`)} as (${insertFromJson(table, values)})`));
   if (batch.update) ctes.push(sql`batch_update as (${batch.update})`);
   const result = await sql<{ moved: number }>`with ${sql.join(ctes)} select count(*)::int as moved from moved_head`.execute(db);
   return Number(result.rows[0]?.moved) === 1;
