@@ -8,6 +8,7 @@
 // and its head move commit together, or nothing does: one statement is one transaction.
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { NodeHash } from "../core/index.ts";
+import { prepared } from "../store/prepared.ts";
 import type { LedgerEvent } from "../event/envelope.ts";
 import type { LedgerEntriesTable } from "../store/schema.ts";
 
@@ -83,6 +84,6 @@ export async function commitInOneStatement(db: Kysely<any>, batch: OneStatementB
     for (const group of byColumns(rows)) ctes.push(sql`${sql.id(`insert_${ctes.length}`)} as (${insertFromJson(table, group.columns, group.rows)})`);
   }
   if (batch.update) ctes.push(sql`batch_update as (${batch.update})`);
-  const result = await sql<{ moved: number }>`with ${sql.join(ctes)} select count(*)::int as moved from moved_head`.execute(db);
+  const result = await sql<{ moved: number }>`${prepared}with ${sql.join(ctes)} select count(*)::int as moved from moved_head`.execute(db);
   return Number(result.rows[0]?.moved) === 1;
 }

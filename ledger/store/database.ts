@@ -6,6 +6,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
 import { MaestroError } from "../../common/errors.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
+import { PreparingClient } from "./prepared.ts";
 
 export type StoreKind = "embedded" | "postgres";
 
@@ -54,6 +55,8 @@ function postgresPool(url: string, poolSize: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // Statements marked in prepared.ts are parsed once per connection.
+    Client: PreparingClient,
     // Tree sizes and indexes are bigint columns; they stay below 2^53, so numbers are exact.
     types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text")) } as pg.CustomTypesConfig,
   });

@@ -4,6 +4,7 @@ import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import type { BatchUpdate } from "../../ledger/append/one-statement-batch.ts";
 import type { LedgerEvent } from "../../ledger/event/envelope.ts";
+import { prepared } from "../../ledger/store/prepared.ts";
 import type { PolicyGrant } from "../policy/decision-types.ts";
 import type { InputPart } from "./policy-input.ts";
 import type { ToolCall } from "./types.ts";
@@ -89,7 +90,7 @@ export class CallStateReader {
 }
 
 async function readCallStates(db: Kysely<any>, calls: ToolCall[]): Promise<CallState[]> {
-  const { rows } = await sql<CallStateRow & { i: number | string }>`
+  const { rows } = await sql<CallStateRow & { i: number | string }>`${prepared}
     select q.i, v.version, s.tainted, s.taint_sources, r.spec, r.budget_cap_usd, r.spent_usd
     from unnest(${calls.map((c) => c.session)}::text[], ${calls.map((c) => c.runset)}::text[]) with ordinality as q(session, runset, i)
     cross join policy_data_version v
