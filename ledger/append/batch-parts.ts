@@ -11,6 +11,11 @@ export interface Pending {
   apply?: AppendOptions["apply"];
   rows?: AppendOptions["rows"];
   conflict?: AppendOptions["conflict"];
+  readAt?: number;
+  /** Committing it leaves the writer's generation where it is (AppendOptions.leavesReadsValid, and no `apply`). */
+  leavesReadsValid: boolean;
+  /** Refused before its batch committed (stale reads): skipped if the batch is split and committed again. */
+  dropped?: boolean;
   /** Set for appendAll's events: they commit together or not at all. */
   group?: Pending[];
   resolve: (entry: AppendedEntry) => void;

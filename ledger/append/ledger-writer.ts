@@ -43,6 +43,27 @@ export interface AppendOptions {
    * was in is then committed again without it; without this, a violation is an outage.
    */
   conflict?: (sqlstate: string) => MaestroError;
+  /**
+   * The writer generation (`LedgerWriter.generation`) at which the reads this append was decided on were current. If
+   * the generation has moved by the time its batch commits (this process committed a change those reads depend on,
+   * or found another process's append), the append is refused with StaleReadError and nothing of it is written: the
+   * caller decides again on fresh reads. Lets a caller decide on cached reads and still never commit a decision
+   * that a change it did not see would have altered.
+   */
+  readAt?: number;
+  /**
+   * This append writes nothing that cached reads depend on (only new projection rows of its own, such as a
+   * decision's mediations row), so committing it leaves the generation where it is. Ignored with `apply`.
+   */
+  leavesReadsValid?: boolean;
+}
+
+/** An append refused because the reads it was decided on are no longer current; nothing of it was written. */
+export class StaleReadError extends Error {
+  constructor() {
+    super("the reads this append was decided on changed before it could commit");
+    this.name = "StaleReadError";
+  }
 }
 
 export interface ProjectionRow {
@@ -73,6 +94,8 @@ export class LedgerWriter {
   #draining = false;
   readonly #batches = { oneStatement: 0, locked: 0 };
   #frontier: Frontier | null = null;
+  #generation = 0;
+  #otherWriterSeenAt = Number.NEGATIVE_INFINITY;
 
   constructor(db: Kysely<LedgerTables>, signer: EventSigner, options: LedgerWriterOptions = {}) {
     this.#db = db;
@@ -110,8 +133,9 @@ export class LedgerWriter {
     const done = signed.map(
       ({ event, canonical, signature }, i) =>
         new Promise<AppendedEntry>((resolve, reject) => {
-          const { apply, rows, conflict } = items[i].options ?? {};
-          group.push({ entry: { event, leafHash: leafHash(canonical), signature }, canonical, apply, rows, conflict, resolve, reject });
+          const { apply, rows, conflict, readAt, leavesReadsValid } = items[i].options ?? {};
+          const entry = { event, leafHash: leafHash(canonical), signature };
+          group.push({ entry, canonical, apply, rows, conflict, readAt, leavesReadsValid: !apply && leavesReadsValid === true, resolve, reject });
         }),
     );
     // Pushed together, in order, so no other append lands between them.
@@ -127,6 +151,19 @@ export class LedgerWriter {
 
   get queued(): number {
     return this.#queue.length;
+  }
+
+  /**
+   * Moves whenever what a cached read could have seen may have changed: a committed append not marked
+   * `leavesReadsValid`, another process's append found at the head, or a head this process cannot vouch for.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Whether another process's append was found within the last `ms` (caches are pointless while it keeps appending). */
+  otherWriterSeenWithin(ms: number): boolean {
+    return performance.now() - this.#otherWriterSeenAt < ms;
   }
 
   /** Committed batches by path: one guarded statement, or a transaction that locked the head first. */
@@ -150,13 +187,18 @@ export class LedgerWriter {
   async #commitBatch(batch: Pending[]): Promise<void> {
     try {
       if (this.#frontier && batch.every((p) => !p.apply)) {
-        if (await this.#commitInOneStatement(this.#frontier, batch)) return;
-        this.#frontier = null; // another process appended: reload the head under its lock
+        const live = this.#dropStale(batch);
+        if (live.length === 0) return;
+        if (await this.#commitInOneStatement(this.#frontier, live)) return;
+        // Another process appended: reads cached before now may miss its changes. Reload the head under its lock.
+        this.#otherWriterSeenAt = performance.now();
+        this.#frontier = null;
+        this.#generation++;
       }
       await this.#commitInTransaction(batch);
     } catch (err) {
       this.#frontier = null;
-      const units = unitsOf(batch);
+      const units = unitsOf(batch.filter((p) => !p.dropped));
       if (isConstraintViolation(err) && units.length > 1) {
         // One append's projection row collides (e.g. two outcomes for one decision): the others must not pay for
         // it, so each goes again on its own (a group as a whole) and only the colliding one fails.
@@ -188,7 +230,31 @@ export class LedgerWriter {
     return true;
   }
 
+  /**
+   * Refuses the appends (whole units) decided on reads older than the current generation, or placed after a change
+   * earlier in this same batch (their reads cannot have seen it); returns the rest.
+   */
+  #dropStale(batch: Pending[]): Pending[] {
+    const live: Pending[] = [];
+    let changedEarlier = false;
+    for (const unit of unitsOf(batch.filter((p) => !p.dropped))) {
+      const decidedOnReads = unit.some((p) => p.readAt !== undefined);
+      if (!decidedOnReads || (!changedEarlier && unit.every((p) => p.readAt === undefined || p.readAt === this.#generation))) {
+        live.push(...unit);
+        changedEarlier ||= unit.some((p) => !p.leavesReadsValid);
+        continue;
+      }
+      for (const p of unit) {
+        p.dropped = true;
+        p.reject(new StaleReadError());
+      }
+    }
+    return live;
+  }
+
   #settle(accepted: Pending[], firstIndex: number, rejected: Map<Pending, unknown>): void {
+    // Before anyone hears of the commit, so no cached read from before it is used once it is known.
+    if (accepted.some((p) => !p.leavesReadsValid)) this.#generation++;
     const committed = accepted.map((p, i) => ({ ...p.entry, index: firstIndex + i }));
     accepted.forEach((p, i) => p.resolve(committed[i]));
     for (const [p, err] of rejected) p.reject(err);
@@ -214,8 +280,11 @@ export class LedgerWriter {
         .forUpdate()
         .executeTakeFirstOrThrow();
       const oldSize = Number(head.size);
-      const accepted = await this.#applyDomainWrites(trx, batch, oldSize, rejected);
-      const frontier = await this.#frontierAt(trx, oldSize, new Uint8Array(head.root));
+      const headRoot = new Uint8Array(head.root);
+      if (!this.#isKnownHead(oldSize, headRoot)) this.#generation++;
+      const live = this.#dropStale(batch);
+      const accepted = await this.#applyDomainWrites(trx, live, oldSize, rejected);
+      const frontier = await this.#frontierAt(trx, oldSize, headRoot);
       const { nodes, root } = computeAppend(frontier.hashes, oldSize, accepted.map((p) => p.entry.leafHash));
       if (accepted.length > 0) {
         // The same statement as the one-statement path, here under the head lock, so its guard must match.
@@ -283,6 +352,16 @@ export class LedgerWriter {
       }
     }
     return accepted;
+  }
+
+  /**
+   * Whether the head is the one this process last committed. Otherwise another process appended since (or this
+   * process cannot tell, after a failure or at start), and reads cached before now may miss what changed.
+   */
+  #isKnownHead(size: number, root: Uint8Array): boolean {
+    const known = this.#frontier;
+    if (known && (known.size !== size || Buffer.compare(known.root, root) !== 0)) this.#otherWriterSeenAt = performance.now();
+    return known !== null && known.size === size && Buffer.compare(known.root, root) === 0;
   }
 
   /** The right-edge subtree hashes at `size`, cached between batches and reloaded if another process appended. */

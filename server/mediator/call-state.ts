@@ -1,5 +1,7 @@
-// The per-call state every decision reads fresh, in one round trip: the session's taint, the run-set's grants and
-// spend, and the policy-data version that tells cached inputs (waivers, holds, break-glass) whether they are current.
+// The per-call state every decision reads: the session's taint, the run-set's grants and spend, and the policy-data
+// version that tells cached inputs (waivers, holds, break-glass) whether they are current. Read in one round trip
+// for many decisions at once, and kept between decisions while nothing it depends on can have changed; a decision on
+// kept state commits only if that still holds then (the ledger writer's generation, see CallStateReader.read).
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import type { BatchUpdate } from "../../ledger/append/one-statement-batch.ts";
@@ -13,7 +15,23 @@ export interface CallState {
   /** Bumped in the same transaction as any event that changes cached policy data. */
   version: number;
   part: InputPart;
+  /**
+   * Set when the state came from the cache: the writer generation it is current at. The decision's append carries
+   * it (AppendOptions.readAt), and is refused as stale if anything it depends on changed before the commit.
+   */
+  readAt?: number;
 }
+
+/** What the cache needs from the ledger writer: the generation, which moves on any change a read could depend on. */
+export interface ReadGeneration {
+  readonly generation: number;
+  otherWriterSeenWithin(ms: number): boolean;
+}
+
+/** While another process was seen appending this recently, every read goes to the store (the cache would not last). */
+const OTHER_WRITER_QUIET_MS = 5_000;
+/** Sessions and run-sets kept at most; the cache starts over past it. */
+const MAX_CACHED = 10_000;
 
 /** Event kinds whose commit changes what cached policy inputs would return. */
 const POLICY_DATA_KINDS = /^(waiver|hold|breakglass|runset|policy)\./;
@@ -50,17 +68,48 @@ interface CallStateRow {
  * Reads call state for many concurrent decisions in one query (read batching, the read side of group
  * commit): under load a socket write per query costs more CPU than the query itself. Each read is
  * still issued after its request arrived, so it is as fresh as a query of its own.
+ *
+ * Rows are kept per (session, run-set) for one writer generation, saving a round trip per decision. Every change to
+ * what they hold is a ledger append (a tainting or spending outcome, a run-set, a policy-data event), and any append
+ * this process commits that is not a plain decision or outcome moves the generation, as does finding another
+ * process's append at the head. A decision made on kept rows carries their generation to the writer, which refuses
+ * it if the generation moved before its commit; the mediator then decides again on a fresh read. So a decision never
+ * commits on state older than a fresh read would have been.
  */
 export class CallStateReader {
   readonly #db: Kysely<any>;
-  #waiting: Array<{ call: ToolCall; resolve: (s: CallState) => void; reject: (e: unknown) => void }> = [];
+  readonly #writer?: ReadGeneration;
+  #waiting: Array<{ call: ToolCall; resolve: (s: CallStateRow | undefined) => void; reject: (e: unknown) => void }> = [];
   #reading = false;
+  #kept = new Map<string, Promise<CallStateRow | undefined>>();
+  #keptAt = -1;
 
-  constructor(db: Kysely<any>) {
+  constructor(db: Kysely<any>, writer?: ReadGeneration) {
     this.#db = db;
+    this.#writer = writer;
   }
 
-  read(call: ToolCall): Promise<CallState> {
+  /** The call's state: kept rows when they are current (with `readAt`), else a read of the store; `fresh` forces one. */
+  async read(call: ToolCall, options: { fresh?: boolean } = {}): Promise<CallState> {
+    const writer = this.#writer;
+    if (options.fresh || !writer || writer.otherWriterSeenWithin(OTHER_WRITER_QUIET_MS)) return toCallState(call, await this.#query(call));
+    const generation = writer.generation;
+    if (generation !== this.#keptAt || this.#kept.size >= MAX_CACHED) {
+      this.#kept.clear();
+      this.#keptAt = generation;
+    }
+    const key = `${call.session}\u0000${call.runset}`;
+    let row = this.#kept.get(key);
+    if (!row) {
+      // Kept even if the generation moves while it is in flight: every user carries readAt = generation, and is refused.
+      row = this.#query(call);
+      this.#kept.set(key, row);
+      row.catch(() => this.#kept.get(key) === row && this.#kept.delete(key));
+    }
+    return { ...toCallState(call, await row), readAt: generation };
+  }
+
+  #query(call: ToolCall): Promise<CallStateRow | undefined> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ call, resolve, reject });
       if (!this.#reading) {
@@ -77,8 +126,8 @@ export class CallStateReader {
       while (this.#waiting.length > 0) {
         const batch = this.#waiting.splice(0, 500);
         try {
-          const states = await readCallStates(this.#db, batch.map((w) => w.call));
-          batch.forEach((w, i) => w.resolve(states[i]));
+          const rows = await readCallStateRows(this.#db, batch.map((w) => w.call));
+          batch.forEach((w, i) => w.resolve(rows[i]));
         } catch (err) {
           for (const w of batch) w.reject(err);
         }
@@ -89,7 +138,7 @@ export class CallStateReader {
   }
 }
 
-async function readCallStates(db: Kysely<any>, calls: ToolCall[]): Promise<CallState[]> {
+async function readCallStateRows(db: Kysely<any>, calls: ToolCall[]): Promise<Array<CallStateRow | undefined>> {
   const { rows } = await sql<CallStateRow & { i: number | string }>`${prepared}
     select q.i, v.version, s.tainted, s.taint_sources, r.spec, r.budget_cap_usd, r.spent_usd
     from unnest(${calls.map((c) => c.session)}::text[], ${calls.map((c) => c.runset)}::text[]) with ordinality as q(session, runset, i)
@@ -98,7 +147,7 @@ async function readCallStates(db: Kysely<any>, calls: ToolCall[]): Promise<CallS
     left join runsets r on r.name = q.runset
     where v.id = 1`.execute(db);
   const byPosition = new Map(rows.map((row) => [Number(row.i) - 1, row]));
-  return calls.map((call, i) => toCallState(call, byPosition.get(i)));
+  return calls.map((_call, i) => byPosition.get(i));
 }
 
 function toCallState(call: ToolCall, row: CallStateRow | undefined): CallState {

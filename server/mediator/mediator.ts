@@ -3,11 +3,11 @@ import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
 import { compileSchema, validated } from "../../common/ajv.ts";
 import type { Clock } from "../../common/clock.ts";
-import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import { type AppendedEntry, type LedgerWriter, StaleReadError } from "../../ledger/append/ledger-writer.ts";
 import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
-import { CallStateReader } from "./call-state.ts";
+import { type CallState, CallStateReader } from "./call-state.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
 import type { MediatorTables } from "./tables.ts";
@@ -38,19 +38,58 @@ export class Mediator {
 
   constructor(deps: MediatorDeps) {
     this.#deps = deps;
-    this.#callState = new CallStateReader(deps.db);
+    this.#callState = new CallStateReader(deps.db, deps.writer);
   }
 
   async mediate(body: unknown, principal: Principal): Promise<MediationResult> {
     const { call, outcomes } = parseMediateRequest(body);
     const now = this.#deps.clock.now();
-    const policy = this.#deps.policy();
-    const input = await storeUnavailableOnError(async () =>
-      buildPolicyInput(call, now, await this.#callState.read(call), this.#deps.providers, this.#cache),
+    const state = await storeUnavailableOnError(() => this.#callState.read(call));
+    const decided = this.#decideAndAppend(call, principal, now, state);
+    // Piggybacked outcomes are plain: the database checks their decisions, and their appends start in the same turn
+    // as the decision's, so one group commit carries them all.
+    const recorded = outcomes.map(({ decisionId, ...outcome }, i) =>
+      appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal, now, `/outcomes/${i}/decisionId`),
     );
+    const [{ entry, decision, policy }, ...outcomeEntries] = await Promise.all([decided, ...recorded]);
+    const decisionId = entry.event.subject!.id;
+    return {
+      ...(outcomes.length > 0 && { outcomes: outcomes.map((o, i) => ({ decisionId: o.decisionId, ledgerIndex: outcomeEntries[i].index })) }),
+      decision: decision.decision,
+      allow: decision.allow && decision.decision === "allow",
+      reasons: decision.reasons,
+      waivers: decision.waivers,
+      decisionId,
+      ledgerIndex: entry.index,
+      policyDigest: policy.digest,
+    };
+  }
+
+  /**
+   * Decides on `state` and appends the decision. State kept from earlier reads may have changed by the commit: the
+   * writer then refuses the append, and the call is decided again on a fresh read (which cannot be refused so).
+   */
+  async #decideAndAppend(
+    call: ToolCall,
+    principal: Principal,
+    now: Date,
+    state: CallState,
+  ): Promise<{ entry: AppendedEntry; decision: PolicyDecision; policy: DecisionPolicy }> {
+    const policy = this.#deps.policy();
+    const input = await storeUnavailableOnError(() => buildPolicyInput(call, now, state, this.#deps.providers, this.#cache));
     const decision = evaluateSafely(policy, input);
+    try {
+      return { entry: await this.#appendDecision(call, principal, now, policy, decision, state.readAt), decision, policy };
+    } catch (err) {
+      if (!(err instanceof StaleReadError)) throw err;
+      const fresh = await storeUnavailableOnError(() => this.#callState.read(call, { fresh: true }));
+      return this.#decideAndAppend(call, principal, now, fresh);
+    }
+  }
+
+  #appendDecision(call: ToolCall, principal: Principal, now: Date, policy: DecisionPolicy, decision: PolicyDecision, readAt: number | undefined) {
     const redactedCall = { ...call, args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []) };
-    const decided = this.#deps.writer.append(
+    return this.#deps.writer.append(
       {
         kind: "decision",
         actor: { type: "agent", id: principal.sub, role: principal.role },
@@ -91,25 +130,11 @@ export class Mediator {
               for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId: event.subject!.id, call, decision, now });
             }
           : undefined,
+        readAt,
+        // A mediations row is read by outcomes, never by a decision's call state.
+        leavesReadsValid: true,
       },
     );
-    // Piggybacked outcomes are plain: the database checks their decisions, and their appends start in the same turn
-    // as the decision's, so one group commit carries them all.
-    const recorded = outcomes.map(({ decisionId, ...outcome }, i) =>
-      appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal, now, `/outcomes/${i}/decisionId`),
-    );
-    const [entry, ...outcomeEntries] = await Promise.all([decided, ...recorded]);
-    const decisionId = entry.event.subject!.id;
-    return {
-      ...(outcomes.length > 0 && { outcomes: outcomes.map((o, i) => ({ decisionId: o.decisionId, ledgerIndex: outcomeEntries[i].index })) }),
-      decision: decision.decision,
-      allow: decision.allow && decision.decision === "allow",
-      reasons: decision.reasons,
-      waivers: decision.waivers,
-      decisionId,
-      ledgerIndex: entry.index,
-      policyDigest: policy.digest,
-    };
   }
 
   async recordOutcome(decisionId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {

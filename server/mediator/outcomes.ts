@@ -41,6 +41,8 @@ export function appendPlainOutcome(writer: LedgerWriter, decisionId: string, out
   return writer.append(outcomeEvent(decisionId, outcome, principal), {
     rows: (index) => [{ table: "outcomes", values: { decision_id: decisionId, status: outcome.status, cost_usd: 0, created_at: now, ledger_index: index } }],
     conflict,
+    // No taint, no spend: nothing a decision's call state holds.
+    leavesReadsValid: true,
   });
 }
 
