@@ -360,8 +360,10 @@ export class LedgerWriter {
    */
   #isKnownHead(size: number, root: Uint8Array): boolean {
     const known = this.#frontier;
-    if (known && (known.size !== size || Buffer.compare(known.root, root) !== 0)) this.#otherWriterSeenAt = performance.now();
-    return known !== null && known.size === size && Buffer.compare(known.root, root) === 0;
+    if (!known) return false;
+    const same = known.size === size && Buffer.compare(known.root, root) === 0;
+    if (!same) this.#otherWriterSeenAt = performance.now();
+    return same;
   }
 
   /** The right-edge subtree hashes at `size`, cached between batches and reloaded if another process appended. */
