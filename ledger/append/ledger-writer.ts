@@ -281,7 +281,7 @@ export class LedgerWriter {
         .executeTakeFirstOrThrow();
       const oldSize = Number(head.size);
       const headRoot = new Uint8Array(head.root);
-      if (!this.#isKnownHead(oldSize, headRoot)) this.#generation++;
+      this.#checkHead(oldSize, headRoot);
       const live = this.#dropStale(batch);
       const accepted = await this.#applyDomainWrites(trx, live, oldSize, rejected);
       const frontier = await this.#frontierAt(trx, oldSize, headRoot);
@@ -355,15 +355,14 @@ export class LedgerWriter {
   }
 
   /**
-   * Whether the head is the one this process last committed. Otherwise another process appended since (or this
-   * process cannot tell, after a failure or at start), and reads cached before now may miss what changed.
+   * The head the locking path read. Unless it is the one this process last committed, reads cached before now may
+   * miss what changed: another process appended since (or this process cannot tell, at start or after a failure).
    */
-  #isKnownHead(size: number, root: Uint8Array): boolean {
+  #checkHead(size: number, root: Uint8Array): void {
     const known = this.#frontier;
-    if (!known) return false;
-    const same = known.size === size && Buffer.compare(known.root, root) === 0;
-    if (!same) this.#otherWriterSeenAt = performance.now();
-    return same;
+    if (known && known.size === size && Buffer.compare(known.root, root) === 0) return;
+    if (known) this.#otherWriterSeenAt = performance.now();
+    this.#generation++;
   }
 
   /** The right-edge subtree hashes at `size`, cached between batches and reloaded if another process appended. */

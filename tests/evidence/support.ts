@@ -54,10 +54,8 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
 }
 
 export async function registerRunset(server: TestServer): Promise<void> {
-  const security = await server.token("security", "sec-1");
-  const reg = await server.call("POST", "/v1/runsets", {
-    token: security,
-    body: {
+  await server.registerRunset(
+    {
       name: "rs-rel",
       budget_cap_usd: 10,
       grants: [
@@ -66,8 +64,8 @@ export async function registerRunset(server: TestServer): Promise<void> {
         { agent: "sec-1", capability: "release.publish", resource: `${REPO}@*`, approval: "none" },
       ],
     },
-  });
-  expect(reg.status).toBe(201);
+    "sec-1",
+  );
 }
 
 export function releaseBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -35,19 +35,15 @@ describe.each(STORE_KINDS)("decisions on kept call state (%s)", (kind) => {
   beforeEach(async () => {
     server = await startTestServer(kind);
     const { ctx } = server;
-    const reg = await server.call("POST", "/v1/runsets", {
-      token: await server.token("security"),
-      body: {
-        name: "rs-cache",
-        budget_cap_usd: 1,
-        grants: [
-          { agent: "coder", capability: "repo.read", resource: "src/**" },
-          { agent: "coder", capability: "network.egress", resource: "docs.example.com" },
-          { agent: "coder", capability: "secrets.read", resource: "NPM_TOKEN" },
-        ],
-      },
+    await server.registerRunset({
+      name: "rs-cache",
+      budget_cap_usd: 1,
+      grants: [
+        { agent: "coder", capability: "repo.read", resource: "src/**" },
+        { agent: "coder", capability: "network.egress", resource: "docs.example.com" },
+        { agent: "coder", capability: "secrets.read", resource: "NPM_TOKEN" },
+      ],
     });
-    expect(reg.status).toBe(201);
     elsewhere = new Mediator({
       db: ctx.db,
       writer: new LedgerWriter(ctx.db, eventSigner(ctx.ledger.keyring.event)),

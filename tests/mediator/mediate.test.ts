@@ -25,21 +25,16 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     server = await startTestServer(kind);
     agent = await server.token("agent", "coder");
     auditor = await server.token("auditor");
-    const security = await server.token("security");
-    const reg = await server.call("POST", "/v1/runsets", {
-      token: security,
-      body: {
-        name: "rs-1",
-        budget_cap_usd: 1,
-        grants: [
-          { agent: "coder", capability: "repo.read", resource: "src/**" },
-          { agent: "coder", capability: "network.egress", resource: "docs.example.com" },
-          { agent: "coder", capability: "secrets.read", resource: "NPM_TOKEN" },
-          { agent: "coder", capability: "tests.run", resource: "npm test" },
-        ],
-      },
+    await server.registerRunset({
+      name: "rs-1",
+      budget_cap_usd: 1,
+      grants: [
+        { agent: "coder", capability: "repo.read", resource: "src/**" },
+        { agent: "coder", capability: "network.egress", resource: "docs.example.com" },
+        { agent: "coder", capability: "secrets.read", resource: "NPM_TOKEN" },
+        { agent: "coder", capability: "tests.run", resource: "npm test" },
+      ],
     });
-    expect(reg.status).toBe(201);
   });
   afterAll(() => server.close());
 

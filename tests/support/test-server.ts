@@ -9,6 +9,8 @@ export interface TestServer {
   token(role: Role, sub?: string): Promise<string>;
   /** JSON request helper: returns status and parsed body. */
   call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** POST /v1/runsets as a security user; throws unless it answers 201. */
+  registerRunset(spec: Record<string, unknown>, securitySub?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -19,7 +21,7 @@ export async function startTestServer(kind: TestStoreKind, options: { clock?: Cl
   });
   const app = createApp(ctx);
   const key = ctx.ledger.keyring.token;
-  return {
+  const server: TestServer = {
     ctx,
     app,
     token: (role, sub = `${role}-1`) => issueToken({ kid: key.kid, privateKey: key.privateKey }, role, sub, 3600, options.clock),
@@ -35,9 +37,14 @@ export async function startTestServer(kind: TestStoreKind, options: { clock?: Cl
       } catch {}
       return { status: res.status, body: parsed, headers: res.headers };
     },
+    async registerRunset(spec, securitySub = "security-1") {
+      const res = await server.call("POST", "/v1/runsets", { token: await server.token("security", securitySub), body: spec });
+      if (res.status !== 201) throw new Error(`runset registration answered ${res.status}: ${JSON.stringify(res.body)}`);
+    },
     async close() {
       await ctx.close();
       await store.cleanup();
     },
   };
+  return server;
 }
