@@ -1,8 +1,16 @@
 #!/usr/bin/env node
 // The `maestro` command: finds the subcommand, runs it, and turns any failure into one readable line and exit ≠ 0.
+import { enableCompileCache } from "node:module";
 import { isMaestroError } from "../common/errors.ts";
 import { UsageError } from "./command.ts";
 import { type CommandEntry, commands } from "./commands/index.ts";
+
+// V8's code cache for every module loaded from here on (the commands load lazily), in Node's own cache folder
+// (os.tmpdir()/node-compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off). It keeps type-stripped TypeScript
+// too: measured, a second `maestro evidence verify` starts ~60 ms sooner. Worker threads read the variable, not
+// this call: without it each signature-check worker stripped its TypeScript again (~25 ms).
+const compileCache = enableCompileCache();
+if (compileCache.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = compileCache.directory;
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -19,11 +19,17 @@ for (const schema of REFERENCED) {
   if (!ajv.getSchema(schema.$id)) ajv.addSchema(schema);
 }
 
+/** Compiled at first use: a process that checks one kind of document (the CLI's verify) compiles only what it needs. */
 function compiled(schema: { $id: string }): (value: unknown) => SchemaFailure | null {
-  // A referenced schema is already registered under its $id: reuse it instead of compiling a duplicate.
-  const existing = ajv.getSchema(schema.$id);
-  if (!existing) return compileSchema(schema);
-  return (value) => (existing(value) ? null : describeAjvError(existing.errors![0]));
+  let check: ((value: unknown) => SchemaFailure | null) | undefined;
+  return (value) => {
+    if (!check) {
+      // A referenced schema is already registered under its $id: reuse it instead of compiling a duplicate.
+      const existing = ajv.getSchema(schema.$id);
+      check = existing ? (v) => (existing(v) ? null : describeAjvError(existing.errors![0])) : compileSchema(schema);
+    }
+    return check(value);
+  };
 }
 
 export const checkSafetyCase = compiled(safetyCase);

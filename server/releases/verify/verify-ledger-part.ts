@@ -2,8 +2,8 @@
 import { decodeHash, leafHash, parseCheckpoint, parseVkey, toBase64, verifyCheckpoint, verifyConsistency } from "../../../ledger/core/index.ts";
 import { parseCanonical } from "./canonical-event.ts";
 import type { EvidenceExport, ExportedConsistency } from "./export-types.ts";
+import { EventSignatureChecks } from "./event-signatures.ts";
 import { InclusionVerifier } from "./inclusion-memo.ts";
-import { DetachedJwsVerifier } from "./jws.ts";
 import { keySetFromJwks, type EventKey, type PinnedKey } from "./keys.ts";
 import type { IndexedEvent } from "./types.ts";
 import { ensure, type Report } from "./verify-report.ts";
@@ -76,10 +76,15 @@ export function checkConsistency(c: ExportedConsistency, from: TrustedTree, to: 
 
 /**
  * Checks keys' checkpoints, then every event's bytes and inclusion proof on this thread while its Ed25519 signature
- * is checked on libuv's pool. Returns as soon as the hashing is done, with the signatures still in flight: the caller
+ * is checked on worker threads (event-signatures.ts). Returns as soon as the hashing is done, with the signatures still in flight: the caller
  * can check the release half meanwhile, then must call settleSignatures() before trusting `events`.
  */
-export async function verifyLedgerPart(doc: EvidenceExport, { eventKeys, vkey }: TrustedKeys, report: Report): Promise<PendingLedgerPart> {
+export async function verifyLedgerPart(
+  doc: EvidenceExport,
+  { eventKeys, vkey }: TrustedKeys,
+  report: Report,
+  signatures = new EventSignatureChecks(0),
+): Promise<PendingLedgerPart> {
   const out: LedgerPart = { eventKeys, vkey, events: new Map() };
   out.checkpoint =
     (await report.step("checkpoint", "checkpoint signature and origin verify", () => treeOf(doc.checkpoint, vkey))) ?? unverifiedTree(String(doc.checkpoint));
@@ -91,15 +96,13 @@ export async function verifyLedgerPart(doc: EvidenceExport, { eventKeys, vkey }:
   }
   const tree = out.checkpoint;
   const inclusion = tree ? new InclusionVerifier(tree.size, tree.root) : undefined;
-  const jws = new DetachedJwsVerifier(eventKeys);
+  const events = doc.events ?? [];
+  signatures.useKeys(eventKeys);
   const failed = new Map<number, string>();
-  const signatures: Array<Promise<void>> = [];
-  for (const [i, e] of (doc.events ?? []).entries()) {
+  for (const [i, e] of events.entries()) {
     try {
       const bytes = strictBase64(e.canonical);
-      // Queued first, so the pool works while this thread parses and hashes.
-      const reason = (err: Error) => void (failed.has(i) || failed.set(i, `ledger index ${e.index}: ${err.message}`));
-      signatures.push(jws.verify(e.signature, bytes).catch(reason));
+      signatures.add(i, e.signature, e.canonical);
       const event = parseCanonical(bytes);
       const leaf = leafHash(bytes);
       ensure(inclusion, "no checkpoint to prove inclusion against");
@@ -115,12 +118,13 @@ export async function verifyLedgerPart(doc: EvidenceExport, { eventKeys, vkey }:
     }
   }
   for (const i of failed.keys()) out.events.delete(doc.events[i]?.index);
-  const pending = Promise.all(signatures);
   return {
     part: out,
     /** Waits for every signature, reports the events that failed (in file order) and drops them; returns how many. */
     async settleSignatures(into: Report): Promise<number> {
-      await pending;
+      for (const [i, reason] of await signatures.settle()) {
+        if (!failed.has(i)) failed.set(i, `ledger index ${events[i].index}: ${reason}`);
+      }
       for (const i of [...failed.keys()].sort((a, b) => a - b)) {
         into.fail(`events[${i}]`, failed.get(i)!);
         out.events.delete(doc.events[i]?.index);
