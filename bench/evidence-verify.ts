@@ -73,31 +73,34 @@ async function main(): Promise<void> {
     const keyFile = join(tmp.dir, "jwks.json");
     writeFileSync(file, text);
     writeFileSync(keyFile, jwks);
+    // The first run may fill Node's compile cache (cli/main.ts enables it); the median is of the three after it.
     const cli: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const t = performance.now();
       const run = spawnSync(process.execPath, ["cli/main.ts", "evidence", "verify", file, "--key", keyFile, "--json"], { encoding: "utf8" });
       cli.push(performance.now() - t);
       if (run.status !== 0) throw new Error(`maestro evidence verify exited ${run.status}: ${run.stderr || run.stdout.slice(0, 400)}`);
     }
-    cli.sort((a, b) => a - b);
+    const [firstCli, ...warmCli] = cli;
+    warmCli.sort((a, b) => a - b);
     const sorted = [...times].sort((a, b) => a - b);
     const row = (step: string, n: number, ms: number) => ({ step, events: n, ms: Math.round(ms) });
     printTable(`evidence verify (${EVENTS} seeded events, embedded store)`, [
       row("seed ledger (decisions + outcomes)", EVENTS, seeded),
       row("publish (mediate, gather, GSN, sign)", events, published),
       row("export (proofs against one checkpoint)", events, exported),
-      row("verify, first run in this process (compiles CycloneDX schema)", events, times[0]),
+      row("verify, first run in this process", events, times[0]),
       row(`verify, median of ${RUNS}`, events, sorted[Math.floor(RUNS / 2)]),
       row(`verify, best of ${RUNS}`, events, sorted[0]),
-      row("maestro evidence verify (new process), median of 3", events, cli[1]),
+      row("maestro evidence verify (new process), first run", events, firstCli),
+      row("maestro evidence verify (new process), median of the next 3", events, warmCli[1]),
     ]);
     if (process.env.BENCH_SAVE) writeFileSync(process.env.BENCH_SAVE, JSON.stringify({ text, jwks }));
     const median = sorted[Math.floor(RUNS / 2)];
     const verdict = (ms: number) => (ms < 1000 ? "met" : "NOT met");
     console.log(
       `export file: ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB; target verify < 1000 ms: in-process median ${Math.round(median)} ms ${verdict(median)}; ` +
-        `new process ${Math.round(cli[1])} ms ${verdict(cli[1])}`,
+        `new process ${Math.round(warmCli[1])} ms ${verdict(warmCli[1])} (first ${Math.round(firstCli)} ms)`,
     );
   } finally {
     await ctx.close();
