@@ -7,10 +7,9 @@ import { type CommandEntry, commands } from "./commands/index.ts";
 
 // V8's code cache for every module loaded from here on (the commands load lazily), in Node's own cache folder
 // (os.tmpdir()/node-compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off). It keeps type-stripped TypeScript
-// too: measured, a second `maestro evidence verify` starts ~60 ms sooner. Worker threads read the variable, not
-// this call: without it each signature-check worker stripped its TypeScript again (~25 ms).
-const compileCache = enableCompileCache();
-if (compileCache.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = compileCache.directory;
+// too: measured, a second `maestro evidence verify` starts ~60 ms sooner. Worker threads get it from
+// common/worker-pool.ts.
+enableCompileCache();
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

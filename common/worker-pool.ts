@@ -1,6 +1,7 @@
 // Request/reply over a few worker threads, for CPU-bound work (Ed25519 checks, schema compiles) off the main thread.
 // Each request goes to the least busy worker; if a worker dies, every request it holds fails, so a
 // caller never mistakes a lost batch for a clean one.
+import { getCompileCacheDir } from "node:module";
 import { parentPort, Worker } from "node:worker_threads";
 
 type Reply<Res> = { id: number; result: Res } | { id: number; error: string };
@@ -18,7 +19,7 @@ export class WorkerPool<Req, Res> {
   /** `script` must call serveRequests(); `workerData` reaches it as node:worker_threads' workerData. */
   constructor(script: URL, size: number, workerData: unknown, what: string) {
     this.#slots = Array.from({ length: Math.max(1, size) }, () => {
-      const slot: Slot<Res> = { worker: new Worker(script, { workerData }), pending: new Map() };
+      const slot: Slot<Res> = { worker: new Worker(script, { workerData, env: workerEnv() }), pending: new Map() };
       slot.worker.on("message", (msg: Reply<Res>) => {
         const p = slot.pending.get(msg.id);
         slot.pending.delete(msg.id);
@@ -60,6 +61,16 @@ export class WorkerPool<Req, Res> {
   async close(): Promise<void> {
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
+}
+
+/**
+ * A worker reads Node's compile cache setting from its environment, not from the enableCompileCache() call that
+ * turned it on here (cli/main.ts): without it each worker strips and compiles its TypeScript again (~25 ms).
+ * Only the workers get the variable, not the processes this one starts (agents' tools, tests in worktrees).
+ */
+function workerEnv(): NodeJS.ProcessEnv {
+  const cacheDir = getCompileCacheDir();
+  return cacheDir && !process.env.NODE_COMPILE_CACHE ? { ...process.env, NODE_COMPILE_CACHE: cacheDir } : process.env;
 }
 
 /** The worker side: answers each request with handle()'s result, or its error message. */

@@ -28,10 +28,10 @@ export class EventSignatureChecks {
   readonly #workers?: ReturnType<typeof signatureWorkers>;
   readonly #sealed: Sealed[] = [];
   readonly #replies: Array<Promise<void>> = [];
+  readonly #batchSize: number;
   #keys: { jwks: JWK[]; set: EventKeys } = { jwks: [], set: new Map() };
   #next: Sealed = this.#empty();
 
-  readonly #batchSize: number;
   /** With workers > 0 the threads start now, so they boot while the caller is still reading and parsing. */
   constructor(workers: number, batchSize = BATCH) {
     if (workers > 0) this.#workers = signatureWorkers(workers);

@@ -1,8 +1,8 @@
 // Offline verification of an evidence export with nothing but the file and a pinned key: no database, no network.
 // Reads as the process: file → keys → checkpoints → events → signed statement → release → SBOM → safety case → summaries → export signature.
-import type { EvidenceExport } from "./export-types.ts";
 import { availableParallelism } from "node:os";
 import { EventSignatureChecks } from "./event-signatures.ts";
+import type { EvidenceExport } from "./export-types.ts";
 import { DetachedJwsVerifier } from "./jws.ts";
 import { parsePinnedKey, type PinnedKey } from "./keys.ts";
 import { checkEvidenceExport } from "./schemas.ts";

@@ -76,8 +76,9 @@ export function checkConsistency(c: ExportedConsistency, from: TrustedTree, to: 
 
 /**
  * Checks keys' checkpoints, then every event's bytes and inclusion proof on this thread while its Ed25519 signature
- * is checked on worker threads (event-signatures.ts). Returns as soon as the hashing is done, with the signatures still in flight: the caller
- * can check the release half meanwhile, then must call settleSignatures() before trusting `events`.
+ * is checked on a worker thread (event-signatures.ts). Returns as soon as the hashing is done, with the signatures
+ * still in flight: the caller can check the release half meanwhile, then must call settleSignatures() before trusting
+ * `events` (which also checks here whatever the worker has not begun).
  */
 export async function verifyLedgerPart(
   doc: EvidenceExport,
