@@ -133,4 +133,30 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
     expect((await t.ledger.reader.head()).size).toBe(before);
     expect((await writer.append(testEvent(201))).index).toBe(before);
   });
+
+  it("batches of one shape reuse the statement's text and bind their own values (rows, head guard, batch update)", async () => {
+    // Runs after the test above, which made the probe tables and knows the head.
+    await sql`delete from append_probe`.execute(t.db);
+    await sql`update append_version set version = 0 where id = 1`.execute(t.db);
+    const writer = new LedgerWriter(t.db, eventSigner((await loadKeyring(cfg.dataDir)).event), {
+      batchUpdate: { when: (events) => events.some((e) => e.kind === "probe.bump"), statement: sql`update append_version set version = version + 1 where id = 1` },
+    });
+    const appended: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      // The same columns, listed in two orders: one group, one shape.
+      const values = i % 2 === 0 ? { id: `s-${i}`, n: i * 10, raw: Buffer.from([i]) } : { raw: Buffer.from([i]), n: i * 10, id: `s-${i}` };
+      const entry = await writer.append({ ...testEvent(300 + i), kind: i < 4 ? "probe.bump" : "decision" }, { rows: () => [{ table: "append_probe", values }] });
+      appended.push(entry.index);
+    }
+    expect(writer.batches.oneStatement).toBeGreaterThanOrEqual(5);
+    expect(appended).toEqual(appended.map((_, i) => appended[0] + i));
+    const rows = await sql<{ id: string; n: number; raw: Uint8Array }>`select id, n, raw from append_probe order by id`.execute(t.db);
+    expect(rows.rows.map((r) => [r.id, Number(r.n), [...r.raw]])).toEqual(Array.from({ length: 6 }, (_, i) => [`s-${i}`, i * 10, [i]]));
+    const version = await sql<{ version: number }>`select version from append_version where id = 1`.execute(t.db);
+    expect(Number(version.rows[0].version)).toBe(4); // the update ran with each of the four probe.bump batches only
+    const head = await t.ledger.reader.head();
+    expect(head.size).toBe(appended.at(-1)! + 1);
+    const entries = await t.ledger.reader.rawEntries(appended[0], 6);
+    expect(entries.map((e) => e.index)).toEqual(appended);
+  });
 });
