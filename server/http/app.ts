@@ -1,10 +1,9 @@
 // The HTTP surface: public routes, the read-only Evidence API and the authenticated control API on one Hono app.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { MaestroError } from "../../common/errors.ts";
 import { authenticate, requireRole, type AuthEnv } from "../auth/middleware.ts";
 import type { ServerContext } from "../context.ts";
 import { EVIDENCE_READERS } from "../auth/route-roles.ts";
+import { limitBody } from "./body-limit.ts";
 import { errorResponse } from "./error-handler.ts";
 import { methodNotAllowed } from "./method-guard.ts";
 import { publicRoutes } from "./public-routes.ts";
@@ -71,16 +70,7 @@ export function createApp(ctx: ServerContext): Hono {
 function controlApp(ctx: ServerContext, maxBytes: number): Hono<AuthEnv> {
   const control = new Hono<AuthEnv>();
   control.onError(errorResponse);
-  control.use(
-    "*",
-    bodyLimit({
-      maxSize: maxBytes,
-      onError: () => {
-        throw new MaestroError("payload_too_large", `request body exceeds ${maxBytes} bytes`, { field: "/" });
-      },
-    }),
-    authenticate(ctx.tokenVerifiers),
-  );
+  control.use("*", limitBody(maxBytes), authenticate(ctx.tokenVerifiers));
   return control;
 }
 
