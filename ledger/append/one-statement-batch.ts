@@ -121,12 +121,14 @@ function compileShape(db: Kysely<any>, key: string, variable: unknown[], groups:
  * commits on its own; the locking path runs it inside its transaction, under the head lock, where it must be true.
  */
 export async function commitInOneStatement(db: Kysely<any>, batch: OneStatementBatch): Promise<boolean> {
-  const tables: Array<[string, Record<string, unknown>[]]> = [
-    ["ledger_entries", batch.entries as unknown as Record<string, unknown>[]],
-    ["ledger_nodes", batch.nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))],
-    ...batch.rows,
+  // Entry and node rows are built here and in batch-parts.ts, each kind with one object literal: one group each.
+  const uniform = (table: string, rows: Record<string, unknown>[]): Group[] =>
+    rows.length === 0 ? [] : [{ table, columns: Object.keys(rows[0]).sort(), json: jsonRows(rows) }];
+  const groups = [
+    ...uniform("ledger_entries", batch.entries as unknown as Record<string, unknown>[]),
+    ...uniform("ledger_nodes", batch.nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))),
+    ...[...batch.rows].flatMap(([table, rows]) => byColumns(rows).map(({ columns, rows: members }) => ({ table, columns, json: jsonRows(members) }))),
   ];
-  const groups = tables.flatMap(([table, rows]) => byColumns(rows).map(({ columns, rows: members }) => ({ table, columns, json: jsonRows(members) })));
   const variable: unknown[] = [batch.oldSize + batch.entries.length, batch.root, batch.oldSize, batch.oldRoot, ...groups.map((g) => g.json)];
   const key = shapeKey(groups, batch.update);
   const known = shapes.get(key);
