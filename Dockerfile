@@ -7,10 +7,12 @@ RUN GOBIN=/out go install github.com/open-policy-agent/opa@${OPA_VERSION}
 FROM node:24-bookworm-slim AS app
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The "node" devDependency only matters on hosts whose system Node is older; the image has Node 24.
-RUN npm ci --omit=dev --no-audit --no-fund
+# The "node" devDependency only matters on hosts whose system Node is older; the image has Node 24. No production
+# dependency has an install script; the project's own prepare step needs the sources, so it runs after COPY.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY --from=opa /out/opa /app/.tools/bin/opa
 COPY . .
+RUN node scripts/precompile-validators.ts
 ENV MAESTRO_HOST=0.0.0.0 MAESTRO_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8787
