@@ -1,4 +1,4 @@
-// Request/reply over a few worker threads, for CPU-bound work (Ed25519 checks, schema compiles) off the main thread.
+// Request/reply over a few worker threads, for CPU-bound work (Ed25519 checks) off the main thread.
 // Each request goes to the least busy worker; if a worker dies, every request it holds fails, so a
 // caller never mistakes a lost batch for a clean one.
 import { getCompileCacheDir } from "node:module";
@@ -36,15 +36,6 @@ export class WorkerPool<Req, Res> {
       slot.worker.on("exit", (code) => fail(new Error(`${what} worker exited with code ${code}`)));
       return slot;
     });
-  }
-
-  get size(): number {
-    return this.#slots.length;
-  }
-
-  /** Requests sent and not yet answered, over all workers. */
-  get inFlight(): number {
-    return this.#slots.reduce((n, s) => n + s.pending.size, 0);
   }
 
   run(request: Req): Promise<Res> {

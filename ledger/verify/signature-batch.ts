@@ -3,7 +3,7 @@
 import { Buffer } from "node:buffer";
 import type { JWK } from "jose";
 import { WorkerPool } from "../../common/worker-pool.ts";
-import { checkEventSignature, eventKeySet, type EventKeys } from "./event-signature.ts";
+import { checkEventSignature, type EventKeys } from "./event-signature.ts";
 
 /** Parallel arrays: detached-payload JWS and the event's canonical bytes in standard base64 (as exported). */
 export interface SignatureBatch {
@@ -37,7 +37,7 @@ export function claimedBy(batch: SignatureBatch): number {
   return Atomics.load(batch.claim, 0);
 }
 
-export function signatureFailures(batch: SignatureBatch, keys: EventKeys = eventKeySet(batch.eventKeys)): SignatureFailures {
+export function signatureFailures(batch: SignatureBatch, keys: EventKeys): SignatureFailures {
   const out: SignatureFailures = [];
   for (let i = 0; i < batch.jws.length; i++) {
     const problem = checkEventSignature(Buffer.from(batch.canonical[i], "base64"), batch.jws[i], keys);

@@ -96,6 +96,14 @@ describe("tampering with an exported evidence bundle", () => {
     expect(result.stats.events).toBe(doc.events.length - 2);
   });
 
+  it("names the part when a member has the wrong type instead of failing with a JavaScript error", async () => {
+    const doc = JSON.parse(fixture.exportText);
+    doc.events = { "0": doc.events[0] };
+    const result = await verifyEvidenceFile(JSON.stringify(doc), fixture.jwks);
+    expect(result.ok).toBe(false);
+    expect(result.checks.find((c) => c.part === "events" && !c.ok)?.message).toMatch(/^schema: \/events must be array/);
+  });
+
   it("the export signature verifies with jose, as the auditor guide says (our verifier uses node:crypto)", async () => {
     const marker = fixture.exportText.lastIndexOf(',"exportSignature":');
     const signed = Buffer.from(`${fixture.exportText.slice(0, marker)}}`);

@@ -1,5 +1,6 @@
 // Precompiled CycloneDX validators: the same verdicts as compiling the schema, and only ever loaded under today's digest.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileValidator, PRECOMPILED_DIR, writePrecompiledValidators } from "./cyclonedx-validators.ts";
@@ -28,8 +29,9 @@ describe("CycloneDX validators", () => {
     const [file] = await writePrecompiledValidators(["1.7"], dir);
     expect(readdirSync(dir)).toEqual([file.split("/").pop()]);
     const precompiled = compileValidator("1.7", dir);
+    expect(precompiled).toBe(createRequire(import.meta.url)(file)); // the module written above, not a compile
     const compiled = compileValidator("1.7", newDir()); // an empty folder: compiles the schema
-    expect(precompiled).not.toBe(compiled);
+    expect(compiled).not.toBe(precompiled);
     expect(precompiled(valid)).toBe(true);
     expect(compiled(valid)).toBe(true);
     for (const doc of invalid) {

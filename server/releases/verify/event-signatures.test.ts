@@ -20,14 +20,20 @@ async function exported() {
   return { keys, events, eventKeys: log.eventKeys };
 }
 
-async function failuresWith(workers: number, before?: (checks: EventSignatureChecks) => Promise<void>) {
+async function failuresWith(
+  workers: number,
+  before?: (checks: EventSignatureChecks) => Promise<void>,
+  after?: (checks: EventSignatureChecks) => void,
+) {
   const { keys, events } = await exported();
   const checks = new EventSignatureChecks(workers);
   try {
     checks.useKeys(keys);
     for (const [i, e] of events.entries()) checks.add(i, e.jws, e.canonical);
     await before?.(checks);
-    return await checks.settle();
+    const failed = await checks.settle();
+    after?.(checks);
+    return failed;
   } finally {
     await checks.close();
   }
@@ -38,7 +44,13 @@ describe("EventSignatureChecks", () => {
     const inline = await failuresWith(0);
     expect([...inline.keys()].sort((a, b) => a - b)).toEqual(BAD);
     for (const reason of inline.values()) expect(reason).toMatch(/does not verify/);
-    const onWorker = await failuresWith(1);
+    // Waits until the worker has taken a batch, so both threads check some: settle() takes back only the rest.
+    let split = { batches: 0, byWorkers: 0, here: 0 };
+    const onWorker = await failuresWith(1, async (checks) => {
+      for (let waited = 0; checks.claims().byWorkers === 0 && waited < 10_000; waited += 1) await new Promise((r) => setTimeout(r, 1));
+    }, (checks) => (split = checks.claims()));
+    expect(split.byWorkers).toBeGreaterThanOrEqual(1);
+    expect(split.byWorkers + split.here).toBe(split.batches);
     expect(new Map([...onWorker].sort((a, b) => a[0] - b[0]))).toEqual(new Map([...inline].sort((a, b) => a[0] - b[0])));
   }, 30_000);
 

@@ -56,7 +56,7 @@ async function verifyText(fileText: string, keyText: string, signatures: EventSi
   else report.insert(formatAt, { part: "format", ok: true, message: "the file matches schemas/gsn/evidence-export.schema.json" });
   // Its Ed25519 check over all 16 MB runs on libuv's pool while the release half is checked here.
   const exportSignature = checkExportSignature(fileText, doc, new DetachedJwsVerifier(keys.eventKeys));
-  // The release half runs while the last signatures finish on the pool, into its own report. If any event's signature
+  // The release half runs while the worker finishes the signatures, into its own report. If any event's signature
   // fails, that event must not support a claim: the release half is checked again without it.
   const optimistic = new Report();
   let casePart = await verifyCasePart(doc, ledger, optimistic);

@@ -97,7 +97,8 @@ export async function verifyLedgerPart(
   }
   const tree = out.checkpoint;
   const inclusion = tree ? new InclusionVerifier(tree.size, tree.root) : undefined;
-  const events = doc.events ?? [];
+  // A file whose events are not an array fails the format check (reported by the caller); nothing here to prove.
+  const events = Array.isArray(doc.events) ? doc.events : [];
   signatures.useKeys(eventKeys);
   const failed = new Map<number, string>();
   for (const [i, e] of events.entries()) {
@@ -118,7 +119,7 @@ export async function verifyLedgerPart(
       failed.set(i, `ledger index ${e?.index}: ${(err as Error).message}`);
     }
   }
-  for (const i of failed.keys()) out.events.delete(doc.events[i]?.index);
+  for (const i of failed.keys()) out.events.delete(events[i]?.index);
   return {
     part: out,
     /** Waits for every signature, reports the events that failed (in file order) and drops them; returns how many. */
@@ -128,7 +129,7 @@ export async function verifyLedgerPart(
       }
       for (const i of [...failed.keys()].sort((a, b) => a - b)) {
         into.fail(`events[${i}]`, failed.get(i)!);
-        out.events.delete(doc.events[i]?.index);
+        out.events.delete(events[i]?.index);
       }
       if (failed.size === 0) into.pass("events", `${out.events.size} events: canonical bytes, JWS signatures and inclusion proofs verify`);
       return failed.size;
