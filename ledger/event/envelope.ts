@@ -1,8 +1,8 @@
 // The ledger event envelope: what one leaf says, and the exact bytes (RFC 8785) that are hashed and signed.
 import { randomUUID } from "node:crypto";
-import canonicalize from "canonicalize";
 import { MaestroError } from "../../common/errors.ts";
 import { validateEnvelope } from "./envelope-schema.ts";
+import { canonicalJson } from "./canonical-json.ts";
 
 export interface Actor {
   type: "user" | "agent" | "service";
@@ -37,14 +37,15 @@ export interface EventInput {
 const encoder = new TextEncoder();
 
 export function stampEvent(input: EventInput, now: Date): LedgerEvent {
+  // Members in RFC 8785 order, so canonicalJson can write the event natively (see canonical-json.ts).
   const event: LedgerEvent = {
-    v: 1,
+    actor: input.actor,
     id: randomUUID(),
     kind: input.kind,
-    time: now.toISOString(),
-    actor: input.actor,
-    ...(input.subject ? { subject: input.subject } : {}),
     payload: input.payload,
+    ...(input.subject ? { subject: input.subject } : {}),
+    time: now.toISOString(),
+    v: 1,
   };
   validateEnvelope(event);
   return event;
@@ -52,8 +53,12 @@ export function stampEvent(input: EventInput, now: Date): LedgerEvent {
 
 /** RFC 8785 JSON Canonicalization Scheme: the bytes behind the leaf hash and the JWS. */
 export function canonicalBytes(value: unknown): Uint8Array {
-  const text = canonicalize(value);
-  if (text === undefined) throw new MaestroError("bad_request", "event is not representable as JSON");
+  let text: string;
+  try {
+    text = canonicalJson(value);
+  } catch (err) {
+    throw new MaestroError("bad_request", `event is not representable as RFC 8785 JSON: ${(err as Error).message}`);
+  }
   return encoder.encode(text);
 }
 
@@ -61,7 +66,7 @@ export function canonicalBytes(value: unknown): Uint8Array {
 export function parseCanonicalEvent(bytes: Uint8Array): LedgerEvent {
   const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   const event = JSON.parse(text) as LedgerEvent;
-  if (canonicalize(event) !== text) {
+  if (canonicalJson(event) !== text) {
     throw new MaestroError("verification_failed", "event bytes are not RFC 8785 canonical JSON");
   }
   validateEnvelope(event);

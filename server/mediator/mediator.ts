@@ -88,20 +88,29 @@ export class Mediator {
   }
 
   #appendDecision(call: ToolCall, principal: Principal, now: Date, policy: DecisionPolicy, decision: PolicyDecision, readAt: number | undefined) {
-    const redactedCall = { ...call, args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []) };
+    // Every object here lists its members in RFC 8785 order, so the event is canonicalized natively (canonical-json.ts).
+    const redactedCall = {
+      agent: call.agent,
+      args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []),
+      capability: call.capability,
+      resource: call.resource,
+      runset: call.runset,
+      session: call.session,
+      tool: call.tool,
+    };
     return this.#deps.writer.append(
       {
         kind: "decision",
-        actor: { type: "agent", id: principal.sub, role: principal.role },
-        subject: { type: "decision", id: crypto.randomUUID() },
+        actor: { id: principal.sub, role: principal.role, type: "agent" },
+        subject: { id: crypto.randomUUID(), type: "decision" },
         payload: {
+          allow: decision.allow,
+          breakglass: decision.obligations.breakglass ?? [],
           call: redactedCall,
           decision: decision.decision,
-          allow: decision.allow,
+          policy: { digest: policy.digest, revision: policy.revision },
           reasons: decision.reasons,
           waivers: decision.waivers,
-          breakglass: decision.obligations.breakglass ?? [],
-          policy: { digest: policy.digest, revision: policy.revision },
         },
       },
       {

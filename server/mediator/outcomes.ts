@@ -70,8 +70,8 @@ export function appendOutcomeWithEffects(writer: LedgerWriter, target: OutcomeTa
 function outcomeEvent(decisionId: string, outcome: Outcome, principal: Principal) {
   return {
     kind: "outcome",
-    actor: { type: "agent" as const, id: principal.sub, role: principal.role },
-    subject: { type: "decision", id: decisionId },
+    actor: { id: principal.sub, role: principal.role, type: "agent" as const },
+    subject: { id: decisionId, type: "decision" },
     payload: { ...outcome },
   };
 }
