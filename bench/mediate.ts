@@ -1,13 +1,17 @@
 // Benchmark: full POST /v1/mediate over HTTP with durable signed appends, at 1, 32 and 256 concurrent clients.
-// The server runs in its own process; the load generator here uses keep-alive connections.
+// The server runs in its own process. Closed-loop rows use node:http keep-alive clients, as agents do; open-loop rows
+// use the leaner raw-socket generator of open-loop.ts, beside a floor row (the same load against a no-op server).
 import { Agent, request } from "node:http";
 import { issueToken } from "../server/index.ts";
 import { loadOrCreateKey, keyPath } from "../ledger/keys/key-files.ts";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { printTable, spawnServer, summarize, tempDir, throwawayDatabase } from "./support.ts";
+import { offerLoad, openConnections, postRequest } from "./open-loop.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
-const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,32,256").split(",").map(Number);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,32,256").split(",").filter(Boolean).map(Number);
+const MEDIATE_BODY = JSON.stringify({ runset: "bench", agent: "bench-agent", session: "s-1", tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: { path: "src/a.ts" } });
 
 function post(agent: Agent, url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -29,7 +33,7 @@ function post(agent: Agent, url: URL, token: string, body: string): Promise<{ st
 async function runLoad(url: string, agentToken: string, concurrency: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(`${url}/v1/mediate`);
-  const body = JSON.stringify({ runset: "bench", agent: "bench-agent", session: "s-1", tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: { path: "src/a.ts" } });
+  const body = MEDIATE_BODY;
   const latencies: number[] = [];
   let errors = 0;
   let allows = 0;
@@ -55,66 +59,51 @@ async function runLoad(url: string, agentToken: string, concurrency: number) {
  * counts from each request's scheduled time (no coordinated omission). This is the reading under which "p99 ≤ 10 ms
  * with 256 clients at 3,000/s" can hold at all: a closed loop of 256 has mean latency 256 / throughput (Little's law).
  */
-async function runOpenLoop(url: string, agentToken: string, connections: number, rate: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+async function runOpenLoop(url: string, headers: Record<string, string>, connections: number, rate: number) {
   const target = new URL(`${url}/v1/mediate`);
-  const body = JSON.stringify({ runset: "bench", agent: "bench-agent", session: "s-1", tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: { path: "src/a.ts" } });
-  // Steady state: the same rate for a while first, unrecorded, so the connections it needs are open. Otherwise the
-  // first ~100 ms (TCP connects, cold code) set the p99 of a 4 s row alone: 60–150 ms against ~4 ms afterwards.
-  await offerLoad(agent, target, agentToken, body, rate, OPEN_LOOP_WARMUP_MS, { latencies: [], lags: [], errors: 0, allows: 0 });
-  const stats = { latencies: [] as number[], lags: [] as number[], errors: 0, allows: 0 };
-  const elapsed = await offerLoad(agent, target, agentToken, body, rate, DURATION_MS, stats);
-  agent.destroy();
-  const { latencies, lags, errors, allows } = stats;
-  const s = summarize(latencies);
-  const lag = summarize(lags);
-  return {
-    concurrency: `${connections} open ${rate}/s (send lag p50 ${lag.p50.toFixed(2)}, p99 ${lag.p99.toFixed(2)} ms)`,
-    requests: latencies.length,
-    perSecond: Math.round(latencies.length / elapsed),
-    p50ms: s.p50,
-    p99ms: s.p99,
-    errors,
-    allows,
-  };
+  const request = postRequest(target, { ...headers, "Content-Type": "application/json" }, MEDIATE_BODY);
+  const pool = await openConnections(target, connections);
+  try {
+    // Steady state: the same rate for a while first, unrecorded. Otherwise the first ~100 ms (cold code, the first
+    // batches) set the p99 of a 4 s row alone: 60–150 ms against ~4 ms afterwards.
+    await offerLoad(pool.connections, request, rate, OPEN_LOOP_WARMUP_MS);
+    const { latencies, lags, errors, allows, generatorCpuUs } = await offerLoad(pool.connections, request, rate, DURATION_MS);
+    const s = summarize(latencies);
+    const lag = summarize(lags);
+    return {
+      concurrency: `${connections} open ${rate}/s (send lag p99 ${lag.p99.toFixed(1)} ms, generator ${generatorCpuUs.toFixed(0)} µs CPU/req)`,
+      requests: latencies.length,
+      perSecond: Math.round(latencies.length / (DURATION_MS / 1000)),
+      p50ms: s.p50,
+      p99ms: s.p99,
+      errors,
+      allows,
+    };
+  } finally {
+    pool.close();
+  }
 }
 
 const OPEN_LOOP_WARMUP_MS = 1000;
+const OPEN_RATES = (process.env.BENCH_OPEN_RATES ?? "1000,3000").split(",").filter(Boolean).map(Number);
 
-/** Sends `rate` requests/s for `durationMs`, each timed from its scheduled send; returns the seconds it took. */
-async function offerLoad(
-  agent: Agent,
-  target: URL,
-  agentToken: string,
-  body: string,
-  rate: number,
-  durationMs: number,
-  stats: { latencies: number[]; lags: number[]; errors: number; allows: number },
-): Promise<number> {
-  const { latencies, lags } = stats;
-  const inflight: Array<Promise<void>> = [];
-  const start = performance.now();
-  let sent = 0;
-  while (performance.now() - start < durationMs) {
-    const due = Math.floor(((performance.now() - start) / 1000) * rate);
-    for (; sent < due; sent++) {
-      const scheduled = start + (sent / rate) * 1000;
-      lags.push(performance.now() - scheduled); // the generator's own lateness, charged to the server below
-      inflight.push(
-        post(agent, target, agentToken, body).then(
-          ({ status, text }) => {
-            latencies.push(performance.now() - scheduled);
-            if (status !== 200) stats.errors++;
-            else if ((JSON.parse(text) as { allow?: boolean }).allow) stats.allows++;
-          },
-          () => void stats.errors++,
-        ),
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1));
+/** The floor under the open-loop rows: the same generator and rates against a server that does nothing. */
+async function floorRows() {
+  const child = spawn(process.execPath, ["bench/trivial-server.ts"], { stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+        if (match) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`trivial server exited ${code}`)));
+    });
+    const rows = [];
+    for (const rate of OPEN_RATES) rows.push({ store: "floor: no-op node:http", ...(await runOpenLoop(url, {}, 256, rate)) });
+    return rows;
+  } finally {
+    child.kill();
   }
-  await Promise.all(inflight);
-  return (performance.now() - start) / 1000;
 }
 
 async function benchStore(label: string, serveArgs: string[], dataDir: string) {
@@ -132,9 +121,7 @@ async function benchStore(label: string, serveArgs: string[], dataDir: string) {
     if (reg.status !== 201) throw new Error(`runset registration failed: ${reg.status} ${await reg.text()}`);
     const rows = [];
     for (const c of CONCURRENCY) rows.push({ store: label, ...(await runLoad(server.url, agent, c)) });
-    for (const rate of (process.env.BENCH_OPEN_RATES ?? "1000,3000").split(",").filter(Boolean).map(Number)) {
-      rows.push({ store: label, ...(await runOpenLoop(server.url, agent, 256, rate)) });
-    }
+    for (const rate of OPEN_RATES) rows.push({ store: label, ...(await runOpenLoop(server.url, { Authorization: `Bearer ${agent}` }, 256, rate)) });
     return rows;
   } finally {
     await server.stop();
@@ -142,6 +129,7 @@ async function benchStore(label: string, serveArgs: string[], dataDir: string) {
 }
 
 const rows: Array<Record<string, string | number>> = [];
+if (OPEN_RATES.length > 0 && !process.env.BENCH_SKIP_FLOOR) rows.push(...(await floorRows()));
 const pgDb = process.env.BENCH_SKIP_PG ? null : await throwawayDatabase();
 if (pgDb) {
   const keys = tempDir("maestro-bench-");
