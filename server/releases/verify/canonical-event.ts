@@ -19,7 +19,7 @@ export function parseCanonical(bytes: Uint8Array): LedgerEvent {
     // Stored events list their keys in order, so this is JSON.stringify after one walk over the event.
     canonical = canonicalJson(event);
   } catch (err) {
-    throw new Error(`event bytes are not RFC 8785 canonical JSON: ${(err as Error).message}`);
+    throw new Error(`event bytes are not RFC 8785 canonical JSON: ${(err as Error).message}`, { cause: err });
   }
   if (canonical !== text) throw new Error("event bytes are not RFC 8785 canonical JSON");
   validateEnvelope(event);
