@@ -57,7 +57,7 @@ export function canonicalBytes(value: unknown): Uint8Array {
   try {
     text = canonicalJson(value);
   } catch (err) {
-    throw new MaestroError("bad_request", `event is not representable as RFC 8785 JSON: ${(err as Error).message}`);
+    throw new MaestroError("bad_request", `event is not representable as RFC 8785 JSON: ${(err as Error).message}`, { cause: err });
   }
   return encoder.encode(text);
 }
