@@ -193,7 +193,24 @@ export function parseMediateRequest(body: unknown): { call: ToolCall; outcomes: 
   if (Buffer.byteLength(JSON.stringify(call.args)) > MAX_ARGS_BYTES) {
     throw new MaestroError("invalid_field", `args exceed ${MAX_ARGS_BYTES} bytes`, { field: "/args" });
   }
+  const malformed = illFormedString(call.args, "/args");
+  if (malformed) {
+    throw new MaestroError("invalid_field", "strings must be well-formed Unicode: a lone surrogate has no RFC 8785 form", { field: malformed });
+  }
   return { call, outcomes };
+}
+
+/** The JSON Pointer of the first key or string holding a lone surrogate, if any. */
+function illFormedString(value: unknown, at: string): string | undefined {
+  if (typeof value === "string") return value.isWellFormed() ? undefined : at;
+  if (value === null || typeof value !== "object") return undefined;
+  for (const [key, member] of Object.entries(value)) {
+    const path = `${at}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+    if (!key.isWellFormed()) return path;
+    const found = illFormedString(member, path);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function parseOutcome(body: unknown): Outcome {

@@ -212,6 +212,16 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
       expect(res.body.error.code).toBe("bad_request");
     });
 
+    it("rejects args holding a lone surrogate (no RFC 8785 form) with 400 naming the field, and ledgers nothing", async () => {
+      const before = (await server.ctx.ledger.reader.head()).size;
+      const rawBody = JSON.stringify(call({ args: { path: "src/app.ts", note: "PLACEHOLDER" } })).replace("PLACEHOLDER", "\\ud800");
+      const res = await server.call("POST", "/v1/mediate", { token: agent, rawBody });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("invalid_field");
+      expect(res.body.error.field).toBe("/args/note");
+      expect((await server.ctx.ledger.reader.head()).size).toBe(before);
+    });
+
     it("rejects a body over the size limit with 413", async () => {
       const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ args: { blob: "x".repeat(300 * 1024) } }) });
       expect(res.status).toBe(413);
