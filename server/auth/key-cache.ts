@@ -15,7 +15,17 @@ export function publicKeyCache(load: () => Promise<JWK[]>, local: JWK[]): Public
   let cached: JWK[] | undefined;
   let loadedAt = 0;
   let lastMissReload = 0;
+  // One reload at a time: requests that find the keys stale while a reload runs wait for it instead of each
+  // starting their own (a JWKS read per request the moment the keys went stale, under load).
+  let reloading: Promise<void> | undefined;
   const merged = (fromStore: JWK[]) => [...local, ...fromStore.filter((k) => !local.some((l) => l.kid === k.kid))];
+  const reload = (now: number) =>
+    (reloading ??= load()
+      .then((fromStore) => {
+        cached = merged(fromStore);
+        loadedAt = now;
+      })
+      .finally(() => (reloading = undefined)));
   return {
     async keys(wantKid) {
       const now = Date.now();
@@ -24,8 +34,7 @@ export function publicKeyCache(load: () => Promise<JWK[]>, local: JWK[]): Public
       if (stale || miss) {
         if (miss) lastMissReload = now;
         try {
-          cached = merged(await load());
-          loadedAt = now;
+          await reload(now);
         } catch (err) {
           // Our own keys need no store; other processes' keys are served from the last good load.
           if (!cached && wantKid !== undefined && !local.some((k) => k.kid === wantKid)) {
