@@ -53,4 +53,11 @@ export const ledgerMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002_drop_kind_subject_index": {
+    async up(db: Kysely<any>) {
+      // Every read by subject (with or without a kind) is served by ledger_entries_subject, and nothing reads by kind
+      // alone: the (kind, subject) index was one more B-tree insert per appended event, for no query.
+      await sql`drop index if exists ledger_entries_kind_subject`.execute(db);
+    },
+  },
 };
