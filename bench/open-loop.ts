@@ -23,6 +23,8 @@ export interface OpenLoopStats {
 interface Connection {
   socket: Socket;
   buffered: Buffer;
+  /** The server closed it (or it failed): it carries nothing more. */
+  closed: boolean;
   /** Called with the status and body of the answer the connection is waiting for. */
   answer?: (status: number, body: string) => void;
 }
@@ -40,13 +42,21 @@ export async function openConnections(url: URL, count: number): Promise<{ connec
       { length: count },
       () =>
         new Promise<Connection>((resolve, reject) => {
-          const socket = connect(Number(url.port), url.hostname, () => resolve(conn));
-          const conn: Connection = { socket, buffered: Buffer.alloc(0) };
+          let connected = false;
+          const socket = connect(Number(url.port), url.hostname, () => {
+            connected = true;
+            resolve(conn);
+          });
+          const conn: Connection = { socket, buffered: Buffer.alloc(0), closed: false };
           socket.setNoDelay(true);
-          socket.once("error", reject);
+          // After connecting, an error is followed by 'close', which fails the request in flight.
+          socket.on("error", (err) => connected || reject(err));
           socket.on("data", (chunk: Buffer) => readAnswers(conn, chunk));
           // A connection the server closes fails the request it carried, instead of leaving it unanswered.
-          socket.on("close", () => conn.answer?.(0, ""));
+          socket.on("close", () => {
+            conn.closed = true;
+            conn.answer?.(0, "");
+          });
         }),
     ),
   );
@@ -112,7 +122,8 @@ export async function offerLoad(connections: Connection[], request: Buffer, rate
     for (; sent < due; sent++) {
       const scheduled = start + (sent / rate) * 1000;
       stats.lags.push(performance.now() - scheduled);
-      const conn = idle.pop();
+      let conn = idle.pop();
+      while (conn?.closed) conn = idle.pop();
       if (conn) send(conn, scheduled);
       else backlog.push(scheduled);
     }

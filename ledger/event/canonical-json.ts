@@ -2,10 +2,10 @@
 //
 // RFC 8785 serializes primitives exactly as ECMAScript's JSON.stringify does (§3.2.2) and sorts object keys by UTF-16
 // code units (§3.2.3). So for plain JSON data whose keys are already in that order, the native JSON.stringify writes
-// the canonical text; for plain data with keys out of order, a copy of the objects out of order with their keys sorted does. Only anything else (toJSON,
-// boxed primitives, non-finite numbers, lone surrogates, integer-like keys V8 would list first, cycles) goes to the
-// canonicalize library, which also throws where RFC 8785 has no text. The library had been ~15 % of the bytes a
-// decision allocated and 5 % of the server's CPU; canonical-json.test.ts holds this to its output.
+// the canonical text; for plain data with keys out of order, it does once those objects are copied with their keys
+// sorted. Anything else (toJSON, boxed primitives, non-finite numbers, lone surrogates, integer-like keys V8 would list
+// first, cycles) goes to the canonicalize library, which also throws where RFC 8785 has no text. The library had been
+// ~15 % of the bytes a decision allocated and 5 % of the server's CPU; canonical-json.test.ts holds this to its output.
 import canonicalize from "canonicalize";
 
 /** Plain JSON data, every object's keys in RFC 8785 order: JSON.stringify is canonical. */
