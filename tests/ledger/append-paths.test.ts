@@ -8,6 +8,8 @@ import { eventSigner } from "../../ledger/append/event-signer.ts";
 import { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import { loadKeyring } from "../../ledger/keys/keyring.ts";
 import { verifyLog } from "../../ledger/verify/index.ts";
+import { canonicalBytes } from "../../ledger/event/envelope.ts";
+import { leafHash } from "../../ledger/core/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { openTestLedger, type OpenTestLedger, testEvent } from "./ledger-fixture.ts";
 
@@ -55,6 +57,21 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
       workers: 0,
     });
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true, size: 54 });
+  });
+
+  it("stores each event's exact canonical bytes, whatever its strings and keys hold", async () => {
+    const awkward = ['quote " backslash \\ slash /', "tab\t newline\n nul \u0000 bell \u0007", "é ü ß 中文 \u2028", "\ud83d\ude00 \u{10ffff}", "\\x41 looks like hex"];
+    const appended = await Promise.all(
+      awkward.map((text, i) => t.ledger.writer.append({ kind: "test.awkward", actor: { type: "service", id: "test" }, payload: { text, [`k\\${i}"`]: [text] } })),
+    );
+    const writer = t.ledger.writer;
+    expect(writer.batches.oneStatement).toBeGreaterThan(0);
+    const stored = await t.ledger.reader.rawEntries(appended[0].index, appended.length);
+    stored.forEach((row, i) => {
+      expect(Buffer.from(row.canonical).equals(Buffer.from(canonicalBytes(appended[i].event)))).toBe(true);
+      expect(JSON.parse(Buffer.from(row.canonical).toString("utf8")).payload.text).toBe(awkward[i]);
+      expect(Buffer.from(leafHash(row.canonical)).equals(Buffer.from(appended[i].leafHash))).toBe(true);
+    });
   });
 
   it("appends made in one turn of the event loop share one commit", async () => {
