@@ -1,4 +1,5 @@
 // The ledger event envelope: what one leaf says, and the exact bytes (RFC 8785) that are hashed and signed.
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { MaestroError } from "../../common/errors.ts";
 import { validateEnvelope } from "./envelope-schema.ts";
@@ -62,13 +63,30 @@ export function canonicalBytes(value: unknown): Uint8Array {
   return encoder.encode(text);
 }
 
-/** Parses stored canonical bytes back into an event, refusing bytes that are not canonical. */
+/**
+ * Parses stored canonical bytes back into an event, refusing bytes that are not UTF-8, not RFC 8785 canonical JSON
+ * or not a valid envelope; the message says which. On every read and verify path, so it stays cheap: stored events
+ * list their keys in order, which makes the canonical check JSON.stringify after one walk over the event.
+ */
 export function parseCanonicalEvent(bytes: Uint8Array): LedgerEvent {
-  const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  const event = JSON.parse(text) as LedgerEvent;
-  if (canonicalJson(event) !== text) {
-    throw new MaestroError("verification_failed", "event bytes are not RFC 8785 canonical JSON");
+  const refuse = (message: string, cause?: unknown) => new MaestroError("verification_failed", message, { cause });
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Checked before decoding: decoding replaces a bad sequence with U+FFFD, which can even keep the length.
+  if (!isUtf8(buffer)) throw refuse("event bytes are not valid UTF-8");
+  const text = buffer.toString("utf8");
+  let event: LedgerEvent;
+  try {
+    event = JSON.parse(text) as LedgerEvent;
+  } catch (err) {
+    throw refuse("event bytes are not JSON", err);
   }
+  let canonical: string;
+  try {
+    canonical = canonicalJson(event);
+  } catch (err) {
+    throw refuse(`event bytes are not RFC 8785 canonical JSON: ${(err as Error).message}`, err);
+  }
+  if (canonical !== text) throw refuse("event bytes are not RFC 8785 canonical JSON");
   validateEnvelope(event);
   return event;
 }

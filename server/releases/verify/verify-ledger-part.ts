@@ -1,6 +1,6 @@
 // Offline checks of the ledger half of an evidence export: keys, signed checkpoints, consistency, and every event's bytes, signature and inclusion.
 import { decodeHash, leafHash, parseCheckpoint, parseVkey, toBase64, verifyCheckpoint, verifyConsistency } from "../../../ledger/core/index.ts";
-import { parseCanonical } from "./canonical-event.ts";
+import { parseCanonicalEvent } from "../../../ledger/event/envelope.ts";
 import type { EvidenceExport, ExportedConsistency } from "./export-types.ts";
 import { EventSignatureChecks } from "./event-signatures.ts";
 import { InclusionVerifier } from "./inclusion-memo.ts";
@@ -105,7 +105,7 @@ export async function verifyLedgerPart(
     try {
       const bytes = strictBase64(e.canonical);
       signatures.add(i, e.signature, e.canonical);
-      const event = parseCanonical(bytes);
+      const event = parseCanonicalEvent(bytes);
       const leaf = leafHash(bytes);
       ensure(inclusion, "no checkpoint to prove inclusion against");
       try {
