@@ -193,22 +193,22 @@ export function parseMediateRequest(body: unknown): { call: ToolCall; outcomes: 
   if (Buffer.byteLength(JSON.stringify(call.args)) > MAX_ARGS_BYTES) {
     throw new MaestroError("invalid_field", `args exceed ${MAX_ARGS_BYTES} bytes`, { field: "/args" });
   }
-  const malformed = illFormedString(call.args, "/args");
+  const malformed = illFormedString(call.args);
   if (malformed) {
-    throw new MaestroError("invalid_field", "strings must be well-formed Unicode: a lone surrogate has no RFC 8785 form", { field: malformed });
+    const field = ["/args", ...malformed.map((key) => key.replaceAll("~", "~0").replaceAll("/", "~1"))].join("/");
+    throw new MaestroError("invalid_field", "strings must be well-formed Unicode: a lone surrogate has no RFC 8785 form", { field });
   }
   return { call, outcomes };
 }
 
-/** The JSON Pointer of the first key or string holding a lone surrogate, if any. */
-function illFormedString(value: unknown, at: string): string | undefined {
-  if (typeof value === "string") return value.isWellFormed() ? undefined : at;
+/** The path (keys, outermost first) to the first key or string holding a lone surrogate, if any; built only then. */
+function illFormedString(value: unknown): string[] | undefined {
+  if (typeof value === "string") return value.isWellFormed() ? undefined : [];
   if (value === null || typeof value !== "object") return undefined;
   for (const [key, member] of Object.entries(value)) {
-    const path = `${at}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
-    if (!key.isWellFormed()) return path;
-    const found = illFormedString(member, path);
-    if (found) return found;
+    if (!key.isWellFormed()) return [key];
+    const found = illFormedString(member);
+    if (found) return [key, ...found];
   }
   return undefined;
 }

@@ -219,6 +219,11 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe("invalid_field");
       expect(res.body.error.field).toBe("/args/note");
+      // Nested, with a key that JSON Pointer escapes.
+      const nested = JSON.stringify(call({ args: { "a/b": [{ x: "PLACEHOLDER" }] } })).replace("PLACEHOLDER", "\\udfff");
+      const deep = await server.call("POST", "/v1/mediate", { token: agent, rawBody: nested });
+      expect(deep.status).toBe(400);
+      expect(deep.body.error.field).toBe("/args/a~1b/0/x");
       expect((await server.ctx.ledger.reader.head()).size).toBe(before);
     });
 
