@@ -87,7 +87,10 @@ async function runOpenLoop(url: string, headers: Record<string, string>, connect
 const OPEN_LOOP_WARMUP_MS = 1000;
 const OPEN_RATES = (process.env.BENCH_OPEN_RATES ?? "1000,3000").split(",").filter(Boolean).map(Number);
 
-/** The floor under the open-loop rows: the same generator and rates against a server that does nothing. */
+/**
+ * The floor: the same clients against a server that does nothing. Its closed-loop row at 256 shows what the machine
+ * itself allows there (Little's law: p99 ≥ mean = 256 / throughput); its open-loop rows, what the generator adds.
+ */
 async function floorRows() {
   const child = spawn(process.execPath, ["bench/trivial-server.ts"], { stdio: ["ignore", "ignore", "pipe"] });
   try {
@@ -98,7 +101,7 @@ async function floorRows() {
       });
       child.once("exit", (code) => reject(new Error(`trivial server exited ${code}`)));
     });
-    const rows = [];
+    const rows: Array<Record<string, string | number>> = [{ store: "floor: no-op node:http", ...(await runLoad(url, "unused", 256)) }];
     for (const rate of OPEN_RATES) rows.push({ store: "floor: no-op node:http", ...(await runOpenLoop(url, {}, 256, rate)) });
     return rows;
   } finally {
@@ -129,7 +132,7 @@ async function benchStore(label: string, serveArgs: string[], dataDir: string) {
 }
 
 const rows: Array<Record<string, string | number>> = [];
-if (OPEN_RATES.length > 0 && !process.env.BENCH_SKIP_FLOOR) rows.push(...(await floorRows()));
+if (!process.env.BENCH_SKIP_FLOOR) rows.push(...(await floorRows()));
 const pgDb = process.env.BENCH_SKIP_PG ? null : await throwawayDatabase();
 if (pgDb) {
   const keys = tempDir("maestro-bench-");

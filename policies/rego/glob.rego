@@ -5,13 +5,17 @@ package maestro.lib.glob
 # evaluation with a dozen grants. These shapes are decided with plain string builtins instead; their
 # equivalence with glob.match is asserted in glob_test.rego. Pattern syntax (gobwas/glob):
 # https://www.openpolicyagent.org/docs/policy-reference/#builtin-glob-globmatch
-metachars := {"*", "?", "[", "]", "{", "}", "\\"}
 
-literal(s) if not has_meta(s)
-
-has_meta(s) if {
-	some c in metachars
-	contains(s, c)
+# One contains() per metacharacter rather than a loop over a set of them: in Wasm, iterating a set
+# costs a rule call and an iterator per element, and this runs for every grant and waiver (~4 % of a decision with a dozen grants).
+literal(s) if {
+	not contains(s, "*")
+	not contains(s, "?")
+	not contains(s, "[")
+	not contains(s, "]")
+	not contains(s, "{")
+	not contains(s, "}")
+	not contains(s, "\\")
 }
 
 # "**" matches any run of characters, delimiters included, so "<literal>**" is a prefix test.

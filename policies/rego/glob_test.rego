@@ -28,3 +28,11 @@ test_fast_paths_are_taken if {
 	patterns.star_prefix("npm test*", null) == "npm test"
 	not patterns.any_suffix_prefix("src/*/**")
 }
+
+# Each metacharacter alone, anywhere in a pattern, sends it to glob.match.
+test_every_metacharacter_is_not_literal if {
+	every c in ["*", "?", "[", "]", "{", "}", "\\"] {
+		not patterns.literal(concat("", ["src/", c, "/x"]))
+	}
+	patterns.literal("src/app.ts")
+}
