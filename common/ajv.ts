@@ -1,6 +1,7 @@
 // One configured ajv instance (draft 2020-12, formats) and a helper that turns its first error into a field + message.
 import { Ajv2020, type ValidateFunction, type ErrorObject } from "ajv/dist/2020.js";
 import { MaestroError } from "./errors.ts";
+import { jsonShapeProblem } from "./json-shape.ts";
 import addFormatsModule from "ajv-formats";
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -32,9 +33,12 @@ export function compileSchema(schema: object): (value: unknown) => SchemaFailure
   return (value) => (validate(value) ? null : describeAjvError(validate.errors![0]));
 }
 
-/** Runs a compiled check at a boundary: the first failure becomes a 400 `invalid_field` naming the field. */
+/**
+ * Runs a compiled check at a boundary: the first failure becomes a 400 `invalid_field` naming the field. Every body
+ * is first held to json-shape.ts (bounded nesting, no lone surrogates), which a schema cannot say of free-form members.
+ */
 export function validated<T>(check: (value: unknown) => SchemaFailure | null, body: unknown): T {
-  const failure = check(body);
+  const failure = jsonShapeProblem(body) ?? check(body);
   if (failure) throw new MaestroError("invalid_field", failure.message, { field: failure.field });
   return body as T;
 }

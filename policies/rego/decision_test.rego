@@ -321,6 +321,13 @@ test_invalid_input_denied if {
 	"invalid_input" in codes(d)
 }
 
+test_negative_estimate_denied_as_invalid_input if {
+	# Spent 9 of a 10 cap: an estimate of -5 would otherwise pass as 9 + (-5) = 4, within the cap.
+	d := decision with input as with_doc(base, {"budget": {"spent_usd": 9, "cap_usd": 10, "estimated_usd": -5}})
+	d.decision == "deny"
+	codes(d) == {"invalid_input"}
+}
+
 test_missing_call_denied_by_defaults if {
 	d := decision with input as {"now": "2025-06-01T12:00:00Z"}
 	d.allow == false

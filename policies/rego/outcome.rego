@@ -19,6 +19,9 @@ valid_input if {
 	is_object(input.session)
 	is_number(input.budget.spent_usd)
 	is_number(input.budget.estimated_usd)
+
+	# A negative estimate would offset what was already spent and slip under the cap.
+	input.budget.estimated_usd >= 0
 	valid_cap(input.budget.cap_usd)
 	is_array(input.grants)
 }

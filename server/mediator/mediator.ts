@@ -193,24 +193,12 @@ export function parseMediateRequest(body: unknown): { call: ToolCall; outcomes: 
   if (Buffer.byteLength(JSON.stringify(call.args)) > MAX_ARGS_BYTES) {
     throw new MaestroError("invalid_field", `args exceed ${MAX_ARGS_BYTES} bytes`, { field: "/args" });
   }
-  const malformed = illFormedString(call.args);
-  if (malformed) {
-    const field = ["/args", ...malformed.map((key) => key.replaceAll("~", "~0").replaceAll("/", "~1"))].join("/");
-    throw new MaestroError("invalid_field", "strings must be well-formed Unicode: a lone surrogate has no RFC 8785 form", { field });
+  // The budget input's estimate: a negative one would offset what the run-set has already spent.
+  const estimate = call.args.estimated_usd;
+  if (estimate !== undefined && !(typeof estimate === "number" && estimate >= 0)) {
+    throw new MaestroError("invalid_field", "args.estimated_usd must be a number ≥ 0 (USD)", { field: "/args/estimated_usd" });
   }
   return { call, outcomes };
-}
-
-/** The path (keys, outermost first) to the first key or string holding a lone surrogate, if any; built only then. */
-function illFormedString(value: unknown): string[] | undefined {
-  if (typeof value === "string") return value.isWellFormed() ? undefined : [];
-  if (value === null || typeof value !== "object") return undefined;
-  for (const [key, member] of Object.entries(value)) {
-    if (!key.isWellFormed()) return [key];
-    const found = illFormedString(member);
-    if (found) return [key, ...found];
-  }
-  return undefined;
 }
 
 function parseOutcome(body: unknown): Outcome {

@@ -29,11 +29,9 @@ export function secretRedactor(salt: Buffer): SecretRedactor {
   const walk = (value: unknown, named: Set<string>): unknown => {
     if (Array.isArray(value)) return value.map((v) => walk(v, named));
     if (value === null || typeof value !== "object") return value;
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      out[key] = named.has(key) || ALWAYS_SECRET.test(key) ? digest(v) : walk(v, named);
-    }
-    return out;
+    // fromEntries defines each member as an own property: assigning out["__proto__"] would set the prototype and
+    // drop the member (JSON.parse keeps it as an own key), leaving an argument the agent sent out of the ledger.
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, named.has(key) || ALWAYS_SECRET.test(key) ? digest(v) : walk(v, named)]));
   };
   return { redact: (args, secretFields) => walk(args, new Set(secretFields)) as Record<string, unknown> };
 }

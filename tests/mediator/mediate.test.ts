@@ -198,6 +198,10 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
       ["an unknown capability", call({ capability: "shell.exec" }), "/capability"],
       ["a wrong type", call({ args: "not-an-object" }), "/args"],
       ["oversized args", call({ args: { blob: "x".repeat(70 * 1024) } }), "/args"],
+      ["a negative budget estimate", call({ args: { path: "src/app.ts", estimated_usd: -1e9 } }), "/args/estimated_usd"],
+      ["a budget estimate that is not a number", call({ args: { path: "src/app.ts", estimated_usd: "0" } }), "/args/estimated_usd"],
+      // 2,000 levels in ~4 KiB: the redactor and the canonicalizer recurse, and overflowed the stack (500) before.
+      ["args nested 2,000 deep", call({ args: { a: JSON.parse(`${"[".repeat(2000)}${"]".repeat(2000)}`) } }), `/args/a${"/0".repeat(62)}`],
     ];
     it.each(cases)("rejects %s with 400 naming the field", async (_name, body, field) => {
       const res = await server.call("POST", "/v1/mediate", { token: agent, body });
@@ -225,6 +229,35 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
       expect(deep.status).toBe(400);
       expect(deep.body.error.field).toBe("/args/a~1b/0/x");
       expect((await server.ctx.ledger.reader.head()).size).toBe(before);
+    });
+
+    it("names the field holding a lone surrogate outside args too, in a call, an outcome or a piggybacked outcome", async () => {
+      const before = (await server.ctx.ledger.reader.head()).size;
+      const withSurrogate = (body: unknown) => JSON.stringify(body).replace("PLACEHOLDER", "\\ud800");
+      const resource = await server.call("POST", "/v1/mediate", { token: agent, rawBody: withSurrogate(call({ resource: "src/PLACEHOLDER" })) });
+      expect(resource.status).toBe(400);
+      expect(resource.body.error).toMatchObject({ code: "invalid_field", field: "/resource" });
+      const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call() });
+      const outcome = { status: "ok", summary: "PLACEHOLDER", outputDigest: digest };
+      const direct = await server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, { token: agent, rawBody: withSurrogate(outcome) });
+      expect(direct.status).toBe(400);
+      expect(direct.body.error).toMatchObject({ code: "invalid_field", field: "/summary" });
+      const carried = { ...call(), outcomes: [{ decisionId: allowed.body.decisionId, ...outcome }] };
+      const piggybacked = await server.call("POST", "/v1/mediate", { token: agent, rawBody: withSurrogate(carried) });
+      expect(piggybacked.status).toBe(400);
+      expect(piggybacked.body.error).toMatchObject({ code: "invalid_field", field: "/outcomes/0/summary" });
+      // Only the one decision in between was ledgered.
+      expect((await server.ctx.ledger.reader.head()).size).toBe(before + 1);
+    });
+
+    it("ledgers an argument named __proto__ like any other (the agent sent it; the record must show it)", async () => {
+      const rawBody = JSON.stringify(call({ args: { path: "src/app.ts", PROTO: { cmd: "rm -rf /" } } })).replace('"PROTO"', '"__proto__"');
+      const res = await server.call("POST", "/v1/mediate", { token: agent, rawBody });
+      expect(res.status).toBe(200);
+      const entry = await server.ctx.ledger.reader.entry(res.body.ledgerIndex);
+      const args = (entry!.event.payload as { call: { args: Record<string, unknown> } }).call.args;
+      expect(Object.keys(args).sort()).toEqual(["__proto__", "path"]);
+      expect(Object.getOwnPropertyDescriptor(args, "__proto__")?.value).toEqual({ cmd: "rm -rf /" });
     });
 
     it("rejects a body over the size limit with 413", async () => {
