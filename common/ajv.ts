@@ -24,6 +24,8 @@ export function describeAjvError(error: ErrorObject): SchemaFailure {
     field = `${error.instancePath}/${(error.params as { additionalProperty: string }).additionalProperty}`;
     return { field, message: `has unknown field ${field}` };
   }
+  // Free text (reasons, justifications) carries "pattern": "\\S": say what that means.
+  if (error.keyword === "pattern" && (error.params as { pattern: string }).pattern === "\\S") return { field, message: `${field} must not be blank` };
   return { field, message: `${field} ${error.message ?? "is invalid"}` };
 }
 

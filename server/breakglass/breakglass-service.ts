@@ -49,6 +49,10 @@ export class BreakglassService {
     checkScopeId(scope, `the ${scope.type} name`);
     const now = this.#deps.clock.now();
     const deadline = new Date(input.reviewDeadline);
+    // RFC 3339 (and ajv's date-time) admit a leap second, "…T23:59:60Z", which Date cannot represent.
+    if (Number.isNaN(deadline.getTime())) {
+      throw new MaestroError("invalid_field", "reviewDeadline is not a representable time (a leap second?)", { field: "/reviewDeadline" });
+    }
     if (deadline.getTime() <= now.getTime())
       throw new MaestroError("invalid_field", "reviewDeadline must be in the future", { field: "/reviewDeadline" });
     if (deadline.getTime() > now.getTime() + MAX_REVIEW_WINDOW_SECONDS * 1000) {

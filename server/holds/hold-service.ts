@@ -37,6 +37,13 @@ export class HoldService {
         field: "/scope/id",
       });
     }
+    // The policy matches a release hold against release.publish's resource, owner/repo@version. Any other id (say a
+    // release record's own id) would be accepted, explained as blocking, and block nothing.
+    if (scope.type === "release" && !/^[^@]+@[^@]+$/.test(scope.id!)) {
+      throw new MaestroError("invalid_field", `a release scope is repository@version, e.g. acme/api@1.2.0, not ${JSON.stringify(scope.id)}`, {
+        field: "/scope/id",
+      });
+    }
     const id = crypto.randomUUID();
     await this.#deps.writer.append(
       {

@@ -4,9 +4,10 @@ import { MaestroError } from "../../common/errors.ts";
 import type { ReleaseTables, ReleasesTable } from "./tables.ts";
 import type { ReleaseRecord } from "./verify/types.ts";
 
-export async function findRelease(db: Kysely<any>, id: string): Promise<ReleasesTable> {
+/** The release row; a 404 naming `field` (the path's `id`, or a query parameter) when there is none. */
+export async function findRelease(db: Kysely<any>, id: string, field = "id"): Promise<ReleasesTable> {
   const row = await (db as Kysely<ReleaseTables>).selectFrom("releases").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!row) throw new MaestroError("not_found", `no release ${id}`, { field: "id" });
+  if (!row) throw new MaestroError("not_found", `no release ${id}`, { field });
   return row;
 }
 

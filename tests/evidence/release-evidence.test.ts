@@ -32,6 +32,10 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
       [releaseBody({ id: "r-x", sbom: { cyclonedx: { bomFormat: "CycloneDX", specVersion: "1.7", components: [{ type: "library" }] } } }), "/sbom/cyclonedx/components/0/name"],
       [releaseBody({ id: "r-x", sbom: { cyclonedx: { bomFormat: "CycloneDX", specVersion: "1.2" } } }), "/sbom/cyclonedx/specVersion"],
       [releaseBody({ id: "r-x", sbom: { packageLock: { lockfileVersion: 1, dependencies: {} } } }), "/sbom/packageLock/packages"],
+      // Entries npm would never write answered 500 before.
+      [releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "node_modules/x": null } } } }), "/sbom/packageLock/packages/node_modules~1x"],
+      [releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "node_modules/x": { version: "1.0.0", name: 5 } } } } }), "/sbom/packageLock/packages/node_modules~1x/name"],
+      [releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "": { dependencies: { x: 1 } } } } } }), "/sbom/packageLock/packages//dependencies"],
       [releaseBody({ id: "r-x", extra: 1 }), "/extra"],
     ];
     for (const [body, field] of cases) {
@@ -89,6 +93,9 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
     expect(page2.body.nextCursor).toBeNull();
     expect((await server.call("GET", "/v1/releases?cursor=garbage", { token: auditor })).body.error.field).toBe("cursor");
     expect((await server.call("GET", "/v1/releases?limit=0", { token: auditor })).body.error.field).toBe("limit");
+    const unknownRelease = await server.call("GET", "/v1/decisions?release=nope", { token: auditor });
+    expect(unknownRelease.status).toBe(404);
+    expect(unknownRelease.body.error.field).toBe("release");
 
     const seen: string[] = [];
     let cursor = "";

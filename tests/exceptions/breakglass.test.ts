@@ -109,6 +109,9 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
     ["a duration over one hour", { durationSeconds: 3601 }, "/durationSeconds"],
     ["a past review deadline", { reviewDeadline: "2020-01-01T00:00:00Z" }, "/reviewDeadline"],
     ["a malformed deadline", { reviewDeadline: "tomorrow" }, "/reviewDeadline"],
+    // Valid RFC 3339 that Date cannot hold; answered 500 before.
+    ["a leap-second deadline", { reviewDeadline: "2026-12-31T23:59:60Z" }, "/reviewDeadline"],
+    ["a blank counter-claim", { counterClaim: " ".repeat(20) }, "/counterClaim"],
     ["no compensating controls", { compensatingControls: [] }, "/compensatingControls"],
     ["a missing counter-claim", { counterClaim: undefined }, "/counterClaim"],
     ["an oversized counter-claim", { counterClaim: "c".repeat(4001) }, "/counterClaim"],

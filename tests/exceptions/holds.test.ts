@@ -79,6 +79,9 @@ describe.each(STORE_KINDS)("holds (%s store)", (kind) => {
     ["release without id", { scope: { type: "release" }, reason: "why not" }, "/scope/id"],
     ["all with an id", { scope: { type: "all", id: "x" }, reason: "why not" }, "/scope/id"],
     ["repository with a version", { scope: { type: "repository", id: "acme/app@1" }, reason: "why not" }, "/scope/id"],
+    // A release record's own id is not what release.publish is decided on: such a hold would block nothing.
+    ["release named without @version", { scope: { type: "release", id: "rel1" }, reason: "why not" }, "/scope/id"],
+    ["blank reason", { scope: { type: "all" }, reason: "   \n " }, "/reason"],
     ["missing reason", { scope: { type: "all" } }, "/reason"],
     ["oversized reason", { scope: { type: "all" }, reason: "r".repeat(4001) }, "/reason"],
     ["wrong type", { scope: "all", reason: "x y z" }, "/scope"],
@@ -95,6 +98,7 @@ describe.each(STORE_KINDS)("holds (%s store)", (kind) => {
   it("rejects bad clear input and unknown holds", async () => {
     const placed = await f.call("POST", "/v1/holds", "auditor", { scope: { type: "all" }, reason: "freeze" });
     expect((await f.call("POST", `/v1/holds/${placed.body.id}/clear`, "auditor", {})).body.error.field).toBe("/reason");
+    expect((await f.call("POST", `/v1/holds/${placed.body.id}/clear`, "auditor", { reason: "    " })).body.error.field).toBe("/reason");
     expect((await f.call("POST", "/v1/holds/xyz/clear", "auditor", { reason: "done" })).body.error.field).toBe("id");
     expect((await f.call("POST", `/v1/holds/${crypto.randomUUID()}/clear`, "auditor", { reason: "done" })).status).toBe(404);
     expect((await f.call("GET", "/v1/holds?state=maybe", "auditor")).body.error.field).toBe("state");

@@ -106,6 +106,9 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
   it("revokes with a reason (security or admin); a revoked waiver cannot be approved or used", async () => {
     const waiver = await request({ agents: ["revoked-agent"] });
     await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "sec-1");
+    const blank = await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "admin", { reason: " \t  " }, "adm-1");
+    expect(blank.status).toBe(400);
+    expect(blank.body.error).toMatchObject({ field: "/reason", message: "/reason must not be blank" });
     const revoked = await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "admin", { reason: "incident closed" }, "adm-1");
     expect(revoked.body).toMatchObject({ state: "revoked", revokedBy: "adm-1", revokeReason: "incident closed" });
     expect((await f.call("POST", "/v1/mediate", "agent", toolCall({ agent: "revoked-agent", session: "s-rev" }))).body.decision).toBe(
@@ -124,6 +127,7 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
     ["unknown scope (neither agents nor runsets)", { agents: undefined }, "/agents"],
     ["empty agents", { agents: [] }, "/agents"],
     ["oversized justification", { justification: "x".repeat(4001) }, "/justification"],
+    ["blank justification", { justification: " ".repeat(12) }, "/justification"],
     ["unknown waives code", { waives: ["everything"] }, "/waives/0"],
     ["unknown field", { scope: "all" }, "/scope"],
   ])("rejects a request with %s: 400 naming the field, no row, no event", async (_name, overrides, field) => {

@@ -68,6 +68,9 @@ describe.each(STORE_KINDS)("ledger stream on %s store", (kind) => {
     const bad = await fetch(`${base}/v1/ledger/stream`, { headers: { authorization: `Bearer ${auditor}`, "last-event-id": "-1" } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe("Last-Event-ID");
+    const badFrom = await fetch(`${base}/v1/ledger/stream?from=abc`, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(badFrom.status).toBe(400);
+    expect(((await badFrom.json()) as { error: { field: string } }).error.field).toBe("from");
   });
 
   it("appends complete while a stream client reads nothing (no back-pressure on the writer)", async () => {

@@ -29,7 +29,7 @@ export function decisionEvidenceRoutes(ctx: ServerContext): Hono {
     let runsets = c.req.queries("runset") ?? [];
     const releaseId = c.req.query("release");
     if (releaseId) {
-      const release = await findRelease(ctx.db, releaseId);
+      const release = await findRelease(ctx.db, releaseId, "release");
       sessions = [...sessions, ...JSON.parse(release.sessions)];
       runsets = [...runsets, ...JSON.parse(release.runsets)];
       if (sessions.length === 0 && runsets.length === 0) return jsonWithEtag(c, { items: [], nextCursor: null });

@@ -12,8 +12,9 @@ const MAX_BUFFERED = 10_000;
 export function ledgerStreamRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
   app.get("/v1/ledger/stream", (c) => {
-    const lastId = c.req.header("last-event-id") ?? c.req.query("from");
-    let next = lastId === undefined ? undefined : parseIndexParam(lastId, "Last-Event-ID") + (c.req.header("last-event-id") ? 1 : 0);
+    const header = c.req.header("last-event-id");
+    // Last-Event-ID is the last index seen (resume after it); ?from= is the first index wanted.
+    let next = header !== undefined ? parseIndexParam(header, "Last-Event-ID") + 1 : c.req.query("from") === undefined ? undefined : parseIndexParam(c.req.query("from"), "from");
     return streamSSE(c, async (stream) => {
       const buffered: FeedItem[] = [];
       let wake: (() => void) | undefined;

@@ -49,6 +49,26 @@ function nameOf(path: string, pkg: LockPackage): string {
   return pkg.name ?? path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length);
 }
 
+const STRING_MEMBERS = ["name", "version", "resolved", "integrity", "license"] as const;
+const MAP_MEMBERS = ["dependencies", "optionalDependencies"] as const;
+
+/** What npm writes: an object whose text members are strings and whose dependency maps map names to strings. */
+function lockEntryProblem(pkg: unknown): { member?: string; message: string } | null {
+  if (typeof pkg !== "object" || pkg === null || Array.isArray(pkg)) return { message: "must be an object" };
+  const entry = pkg as Record<string, unknown>;
+  for (const member of STRING_MEMBERS) {
+    if (entry[member] !== undefined && typeof entry[member] !== "string") return { member, message: `has a ${member} that is not a string` };
+  }
+  for (const member of MAP_MEMBERS) {
+    const map = entry[member];
+    if (map === undefined) continue;
+    if (typeof map !== "object" || map === null || Array.isArray(map) || Object.values(map).some((v) => typeof v !== "string")) {
+      return { member, message: `has ${member} that is not a map of names to version ranges` };
+    }
+  }
+  return null;
+}
+
 export function sbomFromPackageLock(lock: unknown, now: Date): Record<string, unknown> {
   const l = lock as PackageLock;
   if (typeof l !== "object" || l === null || typeof l.packages !== "object" || l.packages === null) {
@@ -57,6 +77,13 @@ export function sbomFromPackageLock(lock: unknown, now: Date): Record<string, un
     });
   }
   const packages = l.packages;
+  for (const [path, pkg] of Object.entries(packages)) {
+    const problem = lockEntryProblem(pkg);
+    if (problem) {
+      const field = `/sbom/packageLock/packages/${path.replaceAll("~", "~0").replaceAll("/", "~1")}${problem.member ? `/${problem.member}` : ""}`;
+      throw new MaestroError("invalid_field", `package-lock.json entry "${path}" ${problem.message}`, { field });
+    }
+  }
   const root = packages[""] ?? {};
   const bom = new CDX.Models.Bom();
   // A serial number derived from the lock keeps the SBOM stable for the same input.
