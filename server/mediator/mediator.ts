@@ -130,6 +130,7 @@ export class Mediator {
               policy_digest: policy.digest,
               waiver_ids: JSON.stringify(decision.waivers),
               created_at: now,
+              decided_by: principal.sub,
             },
           },
         ],
@@ -150,7 +151,7 @@ export class Mediator {
     const outcome = parseOutcome(body);
     const now = this.#deps.clock.now();
     if (isPlainOutcome(outcome)) return { ledgerIndex: (await appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal, now)).index };
-    const target = await storeUnavailableOnError(() => allowedDecision(this.#deps.db, decisionId));
+    const target = await storeUnavailableOnError(() => allowedDecision(this.#deps.db, decisionId, principal));
     return { ledgerIndex: (await appendOutcomeWithEffects(this.#deps.writer, target, outcome, principal, now)).index };
   }
 }

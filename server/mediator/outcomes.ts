@@ -13,10 +13,18 @@ export interface OutcomeTarget {
   runset: string;
 }
 
-/** The allowed decision an outcome belongs to; an unknown or not-allowed decision is a 409 naming `field`. */
-export async function allowedDecision(db: Kysely<MediatorTables>, decisionId: string, field = "decisionId"): Promise<OutcomeTarget> {
-  const mediation = await db.selectFrom("mediations").select(["decision", "session", "runset"]).where("decision_id", "=", decisionId).executeTakeFirst();
-  if (!mediation) throw new MaestroError("conflict", `no decision ${decisionId}: an outcome needs an allowed decision`, { field });
+/**
+ * The allowed decision an outcome belongs to, asked for by the same token; otherwise a 409 naming `field`. Another
+ * token's decision answers as an unknown one does, as the plain path's foreign key does too.
+ */
+export async function allowedDecision(db: Kysely<MediatorTables>, decisionId: string, principal: Principal, field = "decisionId"): Promise<OutcomeTarget> {
+  const mediation = await db
+    .selectFrom("mediations")
+    .select(["decision", "session", "runset"])
+    .where("decision_id", "=", decisionId)
+    .where("decided_by", "=", principal.sub)
+    .executeTakeFirst();
+  if (!mediation) throw new MaestroError("conflict", `no decision ${decisionId} by ${principal.sub}: an outcome needs an allowed decision of its own token`, { field });
   if (mediation.decision !== "allow") {
     throw new MaestroError("conflict", `decision ${decisionId} was ${mediation.decision}; a tool that was not allowed has no outcome`, { field });
   }
@@ -30,16 +38,22 @@ export function isPlainOutcome(outcome: Outcome): boolean {
 
 /**
  * Appends a plain outcome without reading its decision first: its projection row references the allowed decision
- * (a foreign key on (decision_id, 'allow')) and is keyed by it, so the database refuses an outcome for an unknown or
- * not-allowed decision (23503) or a second one (23505), and the writer refuses that append alone: a 409 naming `field`.
+ * (a foreign key on (decision_id, 'allow', the reporting token)) and is keyed by it, so the database refuses an outcome
+ * for an unknown or not-allowed decision, or another token's (23503), or a second one (23505), and the writer refuses
+ * that append alone: a 409 naming `field`.
  */
 export function appendPlainOutcome(writer: LedgerWriter, decisionId: string, outcome: Outcome, principal: Principal, now: Date, field = "decisionId"): Promise<AppendedEntry> {
   const conflict = (sqlstate: string) =>
     sqlstate === "23505"
       ? new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field })
-      : new MaestroError("conflict", `no allowed decision ${decisionId}: a tool that was not allowed has no outcome`, { field });
+      : new MaestroError("conflict", `no allowed decision ${decisionId} by ${principal.sub}: a tool that was not allowed has no outcome`, { field });
   return writer.append(outcomeEvent(decisionId, outcome, principal), {
-    rows: (index) => [{ table: "outcomes", values: { decision_id: decisionId, status: outcome.status, cost_usd: 0, created_at: now, ledger_index: index } }],
+    rows: (index) => [
+      {
+        table: "outcomes",
+        values: { decision_id: decisionId, status: outcome.status, cost_usd: 0, created_at: now, ledger_index: index, reported_by: principal.sub },
+      },
+    ],
     conflict,
     // No taint, no spend: nothing a decision's call state holds.
     leavesReadsValid: true,
@@ -53,7 +67,7 @@ export function appendOutcomeWithEffects(writer: LedgerWriter, target: OutcomeTa
     apply: async (trx, _event, index) => {
       const inserted = await trx
         .insertInto("outcomes")
-        .values({ decision_id: decisionId, status: outcome.status, cost_usd: outcome.costUsd ?? 0, created_at: now, ledger_index: index })
+        .values({ decision_id: decisionId, status: outcome.status, cost_usd: outcome.costUsd ?? 0, created_at: now, ledger_index: index, reported_by: principal.sub })
         .onConflict((oc) => oc.column("decision_id").doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {

@@ -15,6 +15,8 @@ export interface MediationsTable {
   policy_digest: string;
   waiver_ids: string;
   created_at: Date;
+  /** The token subject that asked for the decision: the only one that may report its outcome. */
+  decided_by: string | null;
 }
 
 export interface OutcomesTable {
@@ -23,6 +25,7 @@ export interface OutcomesTable {
   status: string;
   cost_usd: number;
   created_at: Date;
+  reported_by: string;
 }
 
 export interface SessionsTable {
@@ -99,6 +102,24 @@ export const mediatorMigrations: Record<string, Migration> = {
       await sql`alter table mediations add constraint mediations_decision_verdict unique (decision_id, decision)`.execute(db);
       await sql`alter table outcomes add column decision text not null default 'allow' check (decision = 'allow')`.execute(db);
       await sql`alter table outcomes add constraint outcomes_allowed_decision foreign key (decision_id, decision) references mediations (decision_id, decision)`.execute(db);
+    },
+  },
+  // An outcome is reported by the token that asked for its decision: any other agent could otherwise taint a
+  // session, spend a run-set's budget or take the first outcome of a decision it only read the id of. The same
+  // foreign key says so for plain outcomes. Rows from before take the actor of their own ledgered event.
+  "3004_outcomes_by_the_deciding_token": {
+    async up(db: Kysely<any>) {
+      const actorOf = (alias: string) =>
+        sql`(select convert_from(e.canonical, 'UTF8')::jsonb #>> '{actor,id}' from ledger_entries e where e.idx = ${sql.ref(`${alias}.ledger_index`)})`;
+      await sql`alter table mediations add column decided_by text`.execute(db);
+      await sql`update mediations m set decided_by = ${actorOf("m")}`.execute(db);
+      await sql`alter table mediations add constraint mediations_decision_verdict_by unique (decision_id, decision, decided_by)`.execute(db);
+      await sql`alter table outcomes add column reported_by text`.execute(db);
+      await sql`update outcomes o set reported_by = ${actorOf("o")}`.execute(db);
+      await sql`alter table outcomes alter column reported_by set not null`.execute(db);
+      // NOT VALID: an outcome another token reported before this migration stays on record, as the ledger has it.
+      await sql`alter table outcomes add constraint outcomes_by_the_deciding_token foreign key (decision_id, decision, reported_by)
+        references mediations (decision_id, decision, decided_by) not valid`.execute(db);
     },
   },
 };

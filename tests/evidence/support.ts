@@ -44,7 +44,7 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
       rows: (index) => [
         {
           table: "mediations",
-          values: { decision_id: decisionId, ledger_index: index, runset: call.runset, agent: call.agent, session: call.session, tool: call.tool, capability: call.capability, resource: call.resource, decision: "allow", policy_digest: policyDigest, waiver_ids: '["w-1"]', created_at: new Date() },
+          values: { decision_id: decisionId, ledger_index: index, runset: call.runset, agent: call.agent, session: call.session, tool: call.tool, capability: call.capability, resource: call.resource, decision: "allow", policy_digest: policyDigest, waiver_ids: '["w-1"]', created_at: new Date(), decided_by: "coder" },
         },
       ],
     },

@@ -100,6 +100,37 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     expect(unknown.status).toBe(409);
   });
 
+  it("takes an outcome only from the token that asked for the decision: another agent's is refused (409), nothing ledgered", async () => {
+    const other = await server.token("agent", "intruder");
+    const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call({ session: "sess-owner", tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", args: {} }) });
+    expect(allowed.body.allow).toBe(true);
+    const before = (await server.ctx.ledger.reader.head()).size;
+    const post = (token: string, body: Record<string, unknown>) =>
+      server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, { token, body: { status: "ok", summary: "x", outputDigest: digest, ...body } });
+    // Plain (the foreign key decides), tainting and spending (a read decides), and piggybacked on another call.
+    for (const extra of [{}, { taint: { source: "https://evil.example" } }, { costUsd: 0.5 }]) {
+      const res = await post(other, extra);
+      expect(res.status, JSON.stringify(extra)).toBe(409);
+      expect(res.body.error).toMatchObject({ code: "conflict", field: "decisionId" });
+    }
+    const carried = await server.call("POST", "/v1/mediate", {
+      token: other,
+      body: { ...call({ session: "sess-intruder" }), outcomes: [{ decisionId: allowed.body.decisionId, status: "ok", summary: "x", outputDigest: digest }] },
+    });
+    expect(carried.status).toBe(409);
+    expect(carried.body.error).toMatchObject({ code: "conflict", field: "/outcomes/0/decisionId" });
+    const rows = await server.ctx.db.selectFrom("outcomes").select("decision_id").where("decision_id", "=", allowed.body.decisionId).execute();
+    expect(rows).toEqual([]);
+    const entries = [];
+    for (let i = before; i < (await server.ctx.ledger.reader.head()).size; i++) entries.push((await server.ctx.ledger.reader.entry(i)).event);
+    expect(entries.filter((e) => e.kind === "outcome")).toEqual([]);
+    // The session is not tainted: its own agent still reaches the network.
+    const again = await server.call("POST", "/v1/mediate", { token: agent, body: call({ session: "sess-owner", tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", args: {} }) });
+    expect(again.body.allow).toBe(true);
+    // The deciding token's own outcome lands.
+    expect((await post(agent, { taint: { source: "https://docs.example.com" } })).status).toBe(200);
+  });
+
   it("two outcomes for one decision in one batch: one lands, the other is refused alone (409), the batch's others commit", async () => {
     const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call() });
     const outcome = (summary: string) =>
