@@ -1,0 +1,67 @@
+// Migration 3004 on a store written before it: decisions and outcomes get their tokens from their own ledgered actor,
+// an outcome another token reported stays on record, and from then on the database refuses a new one like it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { allMigrations } from "../../server/db/migrations.ts";
+import { migrateToLatest } from "../../ledger/store/migrate.ts";
+import { loadKeyring } from "../../ledger/keys/keyring.ts";
+import { type Ledger, openLedger } from "../../ledger/open-ledger.ts";
+import { openStore, type Store } from "../../ledger/store/database.ts";
+import { ORIGIN } from "../ledger/ledger-fixture.ts";
+import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
+
+const MIGRATION = "3004_outcomes_by_the_deciding_token";
+const { [MIGRATION]: tokenMigration, ...before } = allMigrations;
+
+describe.each(STORE_KINDS)("outcome token migration on %s store", (kind) => {
+  let cfg: TestStoreConfig;
+  let t: { store: Store<any>; db: Store<any>["db"]; ledger: Ledger };
+  const decisionId = crypto.randomUUID();
+
+  beforeAll(async () => {
+    cfg = await createTestStore(kind);
+    const store = await openStore<any>({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl });
+    await migrateToLatest(store.db, before);
+    t = { store, db: store.db, ledger: await openLedger(store.db, await loadKeyring(cfg.dataDir), { origin: ORIGIN }) };
+    const { writer } = t.ledger;
+    const now = new Date();
+    // As the server wrote them before 3004: no decided_by, no reported_by; the outcome by another token.
+    await writer.append(
+      { kind: "decision", actor: { type: "agent", id: "coder" }, subject: { type: "decision", id: decisionId }, payload: { decision: "allow" } },
+      {
+        rows: (index) => [
+          {
+            table: "mediations",
+            values: { decision_id: decisionId, ledger_index: index, runset: "rs", agent: "coder", session: "s", tool: "t", capability: "repo.read", resource: "r", decision: "allow", policy_digest: "d", waiver_ids: "[]", created_at: now },
+          },
+        ],
+      },
+    );
+    await writer.append(
+      { kind: "outcome", actor: { type: "agent", id: "intruder" }, subject: { type: "decision", id: decisionId }, payload: { status: "ok" } },
+      { rows: (index) => [{ table: "outcomes", values: { decision_id: decisionId, ledger_index: index, status: "ok", cost_usd: 0, created_at: now } }] },
+    );
+    await migrateToLatest(t.db, { ...before, [MIGRATION]: tokenMigration });
+  });
+  afterAll(async () => {
+    await t?.store.close();
+    await cfg?.cleanup();
+  });
+
+  it("fills decided_by and reported_by from each row's ledgered actor, keeping the old outcome", async () => {
+    const mediation = await sql<{ decided_by: string }>`select decided_by from mediations where decision_id = ${decisionId}`.execute(t.db);
+    expect(mediation.rows).toEqual([{ decided_by: "coder" }]);
+    const outcome = await sql<{ reported_by: string }>`select reported_by from outcomes where decision_id = ${decisionId}`.execute(t.db);
+    expect(outcome.rows).toEqual([{ reported_by: "intruder" }]);
+  });
+
+  it("refuses, from then on, an outcome row whose token is not the decision's", async () => {
+    const other = crypto.randomUUID();
+    await sql`insert into mediations (decision_id, ledger_index, runset, agent, session, tool, capability, resource, decision, policy_digest, waiver_ids, created_at, decided_by)
+      values (${other}, 0, 'rs', 'coder', 's', 't', 'repo.read', 'r', 'allow', 'd', '[]', now(), 'coder')`.execute(t.db);
+    const insertOutcome = (by: string) =>
+      sql`insert into outcomes (decision_id, ledger_index, status, cost_usd, created_at, reported_by) values (${other}, 0, 'ok', 0, now(), ${by})`.execute(t.db);
+    await expect(insertOutcome("intruder")).rejects.toMatchObject({ code: "23503" });
+    await expect(insertOutcome("coder")).resolves.toBeDefined();
+  });
+});
