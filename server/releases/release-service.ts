@@ -12,6 +12,7 @@ import { acceptSbom } from "./sbom/accept-sbom.ts";
 import { signStatement } from "./sign/case-signer.ts";
 import type { MediatorTables } from "../mediator/tables.ts";
 import type { ReleaseTables } from "./tables.ts";
+import type { HoldTables } from "../holds/tables.ts";
 import { buildSafetyCase } from "./verify/safety-case.ts";
 import { checkReleaseCreate } from "./verify/schemas.ts";
 import { validated } from "../../common/ajv.ts";
@@ -131,6 +132,7 @@ export class ReleaseService {
             .where("state", "=", "draft")
             .executeTakeFirst();
           if (Number(updated.numUpdatedRows) === 0) throw new MaestroError("conflict", `release ${id} was published concurrently`, { field: "id" });
+          await refuseIfHeld(trx, row.repository, `${row.repository}@${row.version}`);
         },
       },
     );
@@ -228,5 +230,30 @@ export class ReleaseService {
       { db: ctx.db, ledger: ctx.ledger, clock: ctx.clock, checkpointVkey: ctx.checkpointVkey, eventJwks: async () => (await ctx.eventJwks()) as Array<Record<string, unknown>> },
       await findRelease(ctx.db, id),
     );
+  }
+}
+
+/**
+ * The publish decision may be allowed and a hold placed before the release.published append commits: evidence is
+ * gathered and signed in between. Appends are serialized, so a hold committed by then is visible here, and it stops the
+ * publish as the policy would have. The scopes mirror hold_scope_matches in policies/rego/match.rego for a release call.
+ */
+async function refuseIfHeld(trx: Kysely<any>, repository: string, releaseResource: string): Promise<void> {
+  const hold = await (trx as Kysely<HoldTables>)
+    .selectFrom("holds")
+    .select(["id", "placed_by", "reason"])
+    .where("state", "=", "active")
+    .where((eb) =>
+      eb.or([
+        eb("scope_type", "=", "all"),
+        eb.and([eb("scope_type", "=", "release"), eb("scope_id", "=", releaseResource)]),
+        eb.and([eb("scope_type", "=", "repository"), eb("scope_id", "=", repository)]),
+      ]),
+    )
+    .executeTakeFirst();
+  if (hold) {
+    throw new MaestroError("release_blocked", `hold ${hold.id} placed by ${hold.placed_by} (${hold.reason}) arrived while the release was being published`, {
+      details: { holdId: hold.id },
+    });
   }
 }

@@ -1,0 +1,53 @@
+// A hold placed after the publish decision was allowed but before release.published commits (evidence is gathered and
+// signed in between) still stops the publish: nothing is published, no release.published event, the release stays draft.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STORE_KINDS } from "../support/test-stores.ts";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { REPO, registerRunset, releaseBody } from "./support.ts";
+
+describe.each(STORE_KINDS)("a hold during publishing on %s store", (kind) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    await registerRunset(server);
+  });
+  afterAll(() => server.close());
+
+  it.each([
+    ["the repository", "2.0.0", { type: "repository", id: REPO }],
+    ["this release", "2.0.1", { type: "release", id: `${REPO}@2.0.1` }],
+    ["everything", "2.0.2", { type: "all" }],
+  ])("a hold on %s placed after the allow blocks the publish", async (name, version, scope) => {
+    const id = `race-${name.replaceAll(" ", "-")}`;
+    const security = await server.token("security", "sec-1");
+    const auditor = await server.token("auditor", "aud-1");
+    const created = await server.call("POST", "/v1/releases", { token: security, body: releaseBody({ id, version, sessions: [], runsets: ["rs-rel"] }) });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const mediator = server.ctx.mediator;
+    const mediate = mediator.mediate.bind(mediator);
+    let holdId = "";
+    // The auditor's hold lands right after the mediator answered allow.
+    mediator.mediate = async (...args: Parameters<typeof mediate>) => {
+      const decided = await mediate(...args);
+      expect(decided.allow).toBe(true);
+      const hold = await server.call("POST", "/v1/holds", { token: auditor, body: { scope, reason: "late finding" } });
+      expect(hold.status).toBe(201);
+      holdId = hold.body.id;
+      return decided;
+    };
+    try {
+      const res = await server.call("POST", `/v1/releases/${id}/publish`, { token: security });
+      expect(res.status, JSON.stringify(res.body)).toBe(409);
+      expect(res.body.error.code).toBe("release_blocked");
+      expect(res.body.error.message).toContain(holdId);
+    } finally {
+      mediator.mediate = mediate;
+    }
+    expect((await server.call("GET", `/v1/releases/${id}`, { token: auditor })).body.release.state).toBe("draft");
+    expect(await server.ctx.ledger.reader.entriesFor("release.published", `release:${id}`)).toEqual([]);
+    // Cleared, the same release publishes.
+    expect((await server.call("POST", `/v1/holds/${holdId}/clear`, { token: auditor, body: { reason: "resolved" } })).status).toBe(200);
+    expect((await server.call("POST", `/v1/releases/${id}/publish`, { token: security })).status).toBe(200);
+  });
+});
