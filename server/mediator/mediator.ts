@@ -3,7 +3,8 @@ import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
 import { compileSchema, validated } from "../../common/ajv.ts";
 import type { Clock } from "../../common/clock.ts";
-import { type AppendedEntry, type LedgerWriter, StaleReadError } from "../../ledger/append/ledger-writer.ts";
+import { type AppendedEntry, type AppendOptions, type LedgerWriter, StaleReadError } from "../../ledger/append/ledger-writer.ts";
+import type { EventInput } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
@@ -11,7 +12,7 @@ import { type CallState, CallStateReader } from "./call-state.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
 import type { MediatorTables } from "./tables.ts";
-import { allowedDecision, appendOutcomeWithEffects, appendPlainOutcome, isPlainOutcome } from "./outcomes.ts";
+import { allowedDecision, appendOutcomeWithEffects, appendPlainOutcome, isPlainOutcome, plainOutcomeAppend, refusedCarriedOutcome } from "./outcomes.ts";
 import type { DecisionPolicy, MediationResult, Outcome, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
 
 /** Canonical size limit of a call's args: large payloads belong in the tool, not the ledger. */
@@ -31,6 +32,12 @@ export interface MediatorDeps {
   hooks: DecisionHook[];
 }
 
+/** One append of a group that commits all or nothing: a decision and the outcomes it carries. */
+type GroupMember = { input: EventInput; options: AppendOptions };
+
+/** A decision made and durable: its entry first, then those of the outcomes it carried. */
+type Decided = { entries: AppendedEntry[]; decision: PolicyDecision; policy: DecisionPolicy };
+
 export class Mediator {
   readonly #deps: MediatorDeps;
   readonly #cache = new ProviderCache();
@@ -45,13 +52,22 @@ export class Mediator {
     const { call, outcomes } = parseMediateRequest(body);
     const now = this.#deps.clock.now();
     const state = await storeUnavailableOnError(() => this.#callState.read(call));
-    const decided = this.#decideAndAppend(call, principal, now, state);
-    // Piggybacked outcomes are plain: the database checks their decisions, and their appends start in the same turn
-    // as the decision's, so one group commit carries them all.
-    const recorded = outcomes.map(({ decisionId, ...outcome }, i) =>
-      appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal, now, `/outcomes/${i}/decisionId`),
-    );
-    const [{ entry, decision, policy }, ...outcomeEntries] = await Promise.all([decided, ...recorded]);
+    // Piggybacked outcomes are plain: the database checks their decisions. They commit in one group with the decision,
+    // all or nothing: a refused outcome fails the request, and must not leave behind a decision the agent never got.
+    const carried = outcomes.map(({ decisionId, ...outcome }, i) => plainOutcomeAppend(decisionId, outcome, principal, now, `/outcomes/${i}/decisionId`));
+    let decided: Decided;
+    try {
+      decided = await this.#decideAndAppend(call, principal, now, state, carried);
+    } catch (err) {
+      if (carried.length === 0 || !(err instanceof MaestroError) || err.code !== "conflict") throw err;
+      const ids = outcomes.map((o) => o.decisionId);
+      throw (await storeUnavailableOnError(() => refusedCarriedOutcome(this.#deps.db, ids, principal))) ?? err;
+    }
+    const {
+      entries: [entry, ...outcomeEntries],
+      decision,
+      policy,
+    } = decided;
     const decisionId = entry.event.subject!.id;
     return {
       ...(outcomes.length > 0 && { outcomes: outcomes.map((o, i) => ({ decisionId: o.decisionId, ledgerIndex: outcomeEntries[i].index })) }),
@@ -69,25 +85,28 @@ export class Mediator {
    * Decides on `state` and appends the decision. State kept from earlier reads may have changed by the commit: the
    * writer then refuses the append, and the call is decided again on a fresh read (which cannot be refused so).
    */
-  async #decideAndAppend(
-    call: ToolCall,
-    principal: Principal,
-    now: Date,
-    state: CallState,
-  ): Promise<{ entry: AppendedEntry; decision: PolicyDecision; policy: DecisionPolicy }> {
+  async #decideAndAppend(call: ToolCall, principal: Principal, now: Date, state: CallState, carried: GroupMember[]): Promise<Decided> {
     const policy = this.#deps.policy();
     const input = await storeUnavailableOnError(() => buildPolicyInput(call, now, state, this.#deps.providers, this.#cache));
     const decision = evaluateSafely(policy, input);
     try {
-      return { entry: await this.#appendDecision(call, principal, now, policy, decision, state.readAt), decision, policy };
+      return { entries: await this.#appendDecision(call, principal, now, policy, decision, state.readAt, carried), decision, policy };
     } catch (err) {
       if (!(err instanceof StaleReadError)) throw err;
       const fresh = await storeUnavailableOnError(() => this.#callState.read(call, { fresh: true }));
-      return this.#decideAndAppend(call, principal, now, fresh);
+      return this.#decideAndAppend(call, principal, now, fresh, carried);
     }
   }
 
-  #appendDecision(call: ToolCall, principal: Principal, now: Date, policy: DecisionPolicy, decision: PolicyDecision, readAt: number | undefined) {
+  #appendDecision(
+    call: ToolCall,
+    principal: Principal,
+    now: Date,
+    policy: DecisionPolicy,
+    decision: PolicyDecision,
+    readAt: number | undefined,
+    carried: GroupMember[],
+  ): Promise<AppendedEntry[]> {
     // Every object here lists its members in RFC 8785 order, so the event is canonicalized natively (canonical-json.ts).
     const redactedCall = {
       agent: call.agent,
@@ -98,8 +117,8 @@ export class Mediator {
       session: call.session,
       tool: call.tool,
     };
-    return this.#deps.writer.append(
-      {
+    const decisionAppend: GroupMember = {
+      input: {
         kind: "decision",
         actor: { id: principal.sub, role: principal.role, type: "agent" },
         subject: { id: crypto.randomUUID(), type: "decision" },
@@ -113,7 +132,7 @@ export class Mediator {
           waivers: decision.waivers,
         },
       },
-      {
+      options: {
         rows: (index, event) => [
           {
             table: "mediations",
@@ -143,8 +162,11 @@ export class Mediator {
         readAt,
         // A mediations row is read by outcomes, never by a decision's call state.
         leavesReadsValid: true,
+        // A group fails as a whole when one carried outcome breaks a key; mediate() then finds which one.
+        conflict: () => new MaestroError("conflict", "a carried outcome was refused; nothing of this request was recorded", { field: "/outcomes" }),
       },
-    );
+    };
+    return this.#deps.writer.appendAll([decisionAppend, ...carried]);
   }
 
   async recordOutcome(decisionId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {

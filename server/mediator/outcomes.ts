@@ -2,7 +2,8 @@
 // spend, also the session and run-set updates the next decision reads.
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
-import type { AppendedEntry, LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import type { AppendedEntry, AppendOptions, LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import type { EventInput } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
 import type { MediatorTables } from "./tables.ts";
 import type { Outcome } from "./types.ts";
@@ -42,12 +43,18 @@ export function isPlainOutcome(outcome: Outcome): boolean {
  * for an unknown or not-allowed decision, or another token's (23503), or a second one (23505), and the writer refuses
  * that append alone: a 409 naming `field`.
  */
-export function appendPlainOutcome(writer: LedgerWriter, decisionId: string, outcome: Outcome, principal: Principal, now: Date, field = "decisionId"): Promise<AppendedEntry> {
+export function appendPlainOutcome(writer: LedgerWriter, decisionId: string, outcome: Outcome, principal: Principal, now: Date): Promise<AppendedEntry> {
+  const { input, options } = plainOutcomeAppend(decisionId, outcome, principal, now, "decisionId");
+  return writer.append(input, options);
+}
+
+/** A plain outcome as an append of its own or a member of a group (a decision carrying it); a conflict names `field`. */
+export function plainOutcomeAppend(decisionId: string, outcome: Outcome, principal: Principal, now: Date, field: string): { input: EventInput; options: AppendOptions } {
   const conflict = (sqlstate: string) =>
     sqlstate === "23505"
       ? new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field })
       : new MaestroError("conflict", `no allowed decision ${decisionId} by ${principal.sub}: a tool that was not allowed has no outcome`, { field });
-  return writer.append(outcomeEvent(decisionId, outcome, principal), {
+  return { input: outcomeEvent(decisionId, outcome, principal), options: {
     rows: (index) => [
       {
         table: "outcomes",
@@ -57,7 +64,24 @@ export function appendPlainOutcome(writer: LedgerWriter, decisionId: string, out
     conflict,
     // No taint, no spend: nothing a decision's call state holds.
     leavesReadsValid: true,
-  });
+  } };
+}
+
+/**
+ * Why a group carrying these outcomes was refused (the database says only that one row broke a key): the first that
+ * names an unknown, not-allowed or another token's decision, or one that already has an outcome. Read only then.
+ */
+export async function refusedCarriedOutcome(db: Kysely<MediatorTables>, decisionIds: string[], principal: Principal): Promise<MaestroError | undefined> {
+  const allowed = await db.selectFrom("mediations").select("decision_id").where("decision_id", "in", decisionIds).where("decision", "=", "allow").where("decided_by", "=", principal.sub).execute();
+  const reported = await db.selectFrom("outcomes").select("decision_id").where("decision_id", "in", decisionIds).execute();
+  const own = new Set(allowed.map((r) => r.decision_id));
+  const done = new Set(reported.map((r) => r.decision_id));
+  for (const [i, id] of decisionIds.entries()) {
+    const field = `/outcomes/${i}/decisionId`;
+    if (!own.has(id)) return new MaestroError("conflict", `no allowed decision ${id} by ${principal.sub}: a tool that was not allowed has no outcome; nothing of this request was recorded`, { field });
+    if (done.has(id) || decisionIds.indexOf(id) < i) return new MaestroError("conflict", `decision ${id} already has an outcome; nothing of this request was recorded`, { field });
+  }
+  return undefined;
 }
 
 /** Appends a tainting or spending outcome with the session and run-set updates the next decision reads, atomically. */

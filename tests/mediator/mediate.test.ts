@@ -179,12 +179,23 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     expect((await piggyback(Array.from({ length: 17 }, () => plain))).body.error).toMatchObject({ code: "invalid_field", field: "/outcomes" });
     expect((await piggyback([{ ...plain, decisionId: "nope" }])).body.error).toMatchObject({ code: "invalid_field", field: "/outcomes/0/decisionId" });
     const denied = await server.call("POST", "/v1/mediate", { token: agent, body: call({ resource: "/etc/shadow" }) });
+    // A refused outcome refuses the whole request: the decision it rode with is not recorded either (the agent never
+    // received it), and the error names the outcome at fault even when it is not the first.
+    const size = (await server.ctx.ledger.reader.head()).size;
     const refused = await piggyback([{ ...plain, decisionId: denied.body.decisionId }]);
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: "conflict", field: "/outcomes/0/decisionId" });
     const twice = await piggyback([{ ...plain, decisionId: first.body.decisionId }]);
     expect(twice.status).toBe(409);
     expect(twice.body.error).toMatchObject({ code: "conflict", field: "/outcomes/0/decisionId" });
+    const second = await piggyback([plain, { ...plain, decisionId: denied.body.decisionId }]);
+    expect(second.status).toBe(409);
+    expect(second.body.error).toMatchObject({ code: "conflict", field: "/outcomes/1/decisionId" });
+    const repeated = await piggyback([plain, plain]);
+    expect(repeated.body.error).toMatchObject({ code: "conflict", field: "/outcomes/1/decisionId" });
+    expect((await server.ctx.ledger.reader.head()).size).toBe(size);
+    // `plain` was refused with the others, so it still takes its outcome.
+    expect((await piggyback([plain])).status).toBe(200);
   });
 
   it("taints the session after untrusted content and then denies secrets.read", async () => {
