@@ -8,6 +8,7 @@ import type { EventInput } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
+import { policyError } from "../policy/engine.ts";
 import { type CallState, CallStateReader } from "./call-state.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
@@ -199,13 +200,8 @@ export function evaluateSafely(policy: DecisionPolicy, input: Parameters<Decisio
     if (decision && typeof decision.allow === "boolean" && Array.isArray(decision.reasons)) return decision;
     throw new Error("policy returned no decision document");
   } catch (err) {
-    return {
-      allow: false,
-      decision: "deny",
-      reasons: [{ code: "policy_error", message: `policy evaluation failed: ${err instanceof Error ? err.message : String(err)}` }],
-      waivers: [],
-      obligations: { secret_fields: [] },
-    };
+    // As the engine's own failures: without a policy verdict on which arguments are secret, all of them are hashed.
+    return policyError(`policy evaluation failed: ${err instanceof Error ? err.message : String(err)}`, input);
   }
 }
 
