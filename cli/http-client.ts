@@ -1,6 +1,6 @@
 // The CLI's HTTP client for the control and evidence APIs: base URL and bearer token from flags or environment.
 import { ERROR_STATUS, type ErrorCode, MaestroError } from "../common/errors.ts";
-import { UsageError } from "./command.ts";
+import { reasonOf, UsageError } from "./command.ts";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
 
@@ -30,20 +30,18 @@ export function clientFrom(values: { url?: string; token?: string }, env: NodeJS
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new MaestroError(
-        "ledger_unavailable",
-        `cannot reach the maestro server at ${base} (${cause?.code ?? cause?.message ?? (err as Error).message})`,
-      );
+      throw new MaestroError("ledger_unavailable", `cannot reach the maestro server at ${base} (${reasonOf(err)})`, { cause: err });
     }
     const text = await response.text();
-    let parsed: any;
+    let parsed: any = null;
+    let json = true;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {
-      parsed = null;
+      json = false;
     }
     if (!response.ok) throw serverError(response.status, parsed, text);
+    if (!json) throw notJson(`${base}${path}`, response);
     return parsed;
   };
   return { get: (path) => call("GET", path), post: (path, body) => call("POST", path, body) };
@@ -53,10 +51,53 @@ export function clientFrom(values: { url?: string; token?: string }, env: NodeJS
 function serverError(status: number, body: any, text: string): MaestroError {
   const error = body?.error;
   const code: ErrorCode = error?.code && Object.hasOwn(ERROR_STATUS, error.code) ? error.code : status >= 500 ? "internal" : "bad_request";
-  const message = typeof error?.message === "string" ? error.message : text.slice(0, 200) || `HTTP ${status}`;
+  // A proxy's HTML error page has newlines; the CLI's errors are one line.
+  const message = typeof error?.message === "string" ? error.message : text.replace(/\s+/g, " ").trim().slice(0, 200) || `HTTP ${status}`;
   return new MaestroError(code, `${status} ${error?.code ?? "error"}: ${message}`, {
     field: typeof error?.field === "string" ? error.field : undefined,
   });
+}
+
+/** A --url for the ledger and evidence commands: http(s), any path prefix (a reverse proxy's), no trailing slash. */
+export function baseUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {}
+  // Not echoed when it carries credentials: a password never reaches the terminal.
+  if (url && (url.username || url.password)) throw new UsageError("--url must not carry a user or password (pass --token)");
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new UsageError(`--url must be http(s)://host[:port][/prefix], got "${value}"`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+/** One request whose every failure is one line naming the URL: unreachable (and why), or an answer that is not JSON. */
+export async function fetchJson(url: string, init: RequestInit = {}): Promise<{ status: number; ok: boolean; text: string; body: any }> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, init);
+    text = await response.text();
+  } catch (err) {
+    throw new MaestroError("ledger_unavailable", `cannot reach ${url}: ${reasonOf(err)}`, { cause: err });
+  }
+  if (!text) return { status: response.status, ok: response.ok, text, body: null };
+  try {
+    return { status: response.status, ok: response.ok, text, body: JSON.parse(text) };
+  } catch {
+    throw notJson(url, response);
+  }
+}
+
+/** The server's error message from a JSON error body, if it sent one. */
+export function errorMessage(body: any): string {
+  return typeof body?.error?.message === "string" ? body.error.message.replace(/\s+/g, " ") : "";
+}
+
+function notJson(url: string, response: Response): MaestroError {
+  const type = response.headers.get("content-type")?.split(";")[0].trim() || "no content type";
+  return new MaestroError("ledger_unavailable", `${url} answered ${response.status} (${type}), not JSON`);
 }
 
 /** "90s", "15m", "8h", "7d" → seconds. */

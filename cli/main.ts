@@ -33,15 +33,18 @@ function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | 
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Usage asked for goes to stdout (exit 0); usage because a command is missing is an error: stderr, exit 2.
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
-    process.stdout.write(help());
+    (argv.length === 0 ? process.stderr : process.stdout).write(help());
     return argv.length === 0 ? 2 : 0;
   }
   const found = findCommand(argv);
   if (!found) {
     const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
     if (group.length > 0 && (argv[1] === undefined || argv[1] === "--help" || argv[1] === "-h")) {
-      process.stdout.write(`Usage: maestro ${argv[0]} <${group.map((c) => c.name.split(" ")[1]).join("|")}> [flags]\n\n${group.map((c) => `  ${c.name}  ${c.summary}`).join("\n")}\n`);
+      (argv[1] ? process.stdout : process.stderr).write(
+        `Usage: maestro ${argv[0]} <${group.map((c) => c.name.split(" ")[1]).join("|")}> [flags]\n\n${group.map((c) => `  ${c.name}  ${c.summary}`).join("\n")}\n`,
+      );
       return argv[1] ? 0 : 2;
     }
     process.stderr.write(`maestro: unknown command "${argv.slice(0, 2).join(" ")}" (see maestro --help)\n`);
@@ -52,19 +55,24 @@ async function main(argv: string[]): Promise<number> {
   return typeof code === "number" ? code : 0;
 }
 
+/** Every failure is one stderr line, whatever a library put in its message. */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, " ").trim();
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`maestro: ${err.message}\n`);
+      process.stderr.write(`maestro: ${oneLine(err.message)}\n`);
       process.exitCode = 2;
     } else if (isMaestroError(err)) {
-      process.stderr.write(`maestro: ${err.message}${err.field ? ` (field ${err.field})` : ""}\n`);
+      process.stderr.write(`maestro: ${oneLine(err.message)}${err.field ? ` (field ${err.field})` : ""}\n`);
       process.exitCode = 1;
     } else {
-      process.stderr.write(`maestro: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`maestro: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
       if (process.env.MAESTRO_DEBUG) console.error(err);
       process.exitCode = 1;
     }

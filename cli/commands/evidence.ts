@@ -1,7 +1,10 @@
 // `maestro evidence export|verify`: a release's self-contained evidence bundle, and its offline verification (no database, no network).
-import { readFileSync, writeFileSync } from "node:fs";
+import { MaestroError } from "../../common/errors.ts";
 import { verifyEvidenceFile, type VerifyResult } from "../../server/releases/verify/index.ts";
-import { type Command, parseFlags, printJson, requireFlag, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
+import { type Command, parseFlags, printJson, readArgFile, requireFlag, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
+import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
+import { writeOutputFile } from "../output-file.ts";
+import { openLedgerStore } from "./ledger-sources.ts";
 
 export const evidenceExportCommand: Command = {
   name: "evidence export",
@@ -24,13 +27,14 @@ The file verifies offline with: maestro evidence verify FILE --key KEY`,
     let text: string;
     if (values.url) {
       const token = values.token ?? process.env.MAESTRO_TOKEN;
-      const res = await fetch(`${values.url.replace(/\/$/, "")}/v1/releases/${encodeURIComponent(release)}/bundle`, {
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-      });
-      text = await res.text();
-      if (!res.ok) throw new Error(`server answered ${res.status}: ${(JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text}`);
+      const url = `${baseUrl(values.url)}/v1/releases/${encodeURIComponent(release)}/bundle`;
+      const res = await fetchJson(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      if (!res.ok) throw new MaestroError("ledger_unavailable", `GET ${url}: HTTP ${res.status} ${errorMessage(res.body)}`.trim());
+      text = res.text;
     } else {
       const { configFromEnv, createContext, ReleaseService } = await import("../../server/index.ts");
+      // The server context would create a missing store and keys (and migrate an empty database): look first.
+      await (await openLedgerStore(storeFrom(values), 1)).store.close();
       const ctx = await createContext(configFromEnv(storeFrom(values)));
       try {
         text = await new ReleaseService(ctx).exportEvidence(release);
@@ -38,12 +42,22 @@ The file verifies offline with: maestro evidence verify FILE --key KEY`,
         await ctx.close();
       }
     }
-    writeFileSync(output, text);
-    const events = (JSON.parse(text) as { events: unknown[] }).events.length;
+    // Checked before writing: a file that is not a bundle must not replace one that is.
+    const events = bundleEvents(text);
+    writeOutputFile(output, text);
     if (values.json) printJson({ release, file: output, events, bytes: Buffer.byteLength(text) });
     else process.stdout.write(`wrote ${output}: release ${release}, ${events} ledger events with inclusion proofs\n`);
   },
 };
+
+function bundleEvents(text: string): number {
+  let events: unknown;
+  try {
+    events = (JSON.parse(text) as { events?: unknown }).events;
+  } catch {}
+  if (!Array.isArray(events)) throw new MaestroError("verification_failed", "the exported text is not an evidence bundle (no events list); nothing written");
+  return events.length;
+}
 
 function printReport(result: VerifyResult): void {
   const out: string[] = [];
@@ -79,7 +93,7 @@ otherwise exit 1 and name the failed parts.`,
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new UsageError("give exactly one FILE (see maestro evidence verify --help)");
     const keyFile = requireFlag(values.key, "key");
-    const result = await verifyEvidenceFile(readFileSync(file, "utf8"), readFileSync(keyFile, "utf8"));
+    const result = await verifyEvidenceFile(readArgFile(file, file), readArgFile(keyFile, `--key ${keyFile}`));
     const unsupported = result.claims.filter((c) => c.status !== "supported").map((c) => c.claim);
     if (values.json) printJson({ ...result, unsupported });
     else printReport(result);

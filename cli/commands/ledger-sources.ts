@@ -1,11 +1,13 @@
 // Where `maestro ledger …` reads a ledger from: a store opened read-only (data dir / database URL) or the Evidence API.
 import type { JWK } from "jose";
-import { MaestroError } from "../../common/errors.ts";
+import { isMaestroError, MaestroError } from "../../common/errors.ts";
 import { decodeHash, fromBase64 } from "../../ledger/core/index.ts";
 import { LedgerReader } from "../../ledger/read/ledger-reader.ts";
-import { openStore } from "../../ledger/store/database.ts";
+import { openStore, type Store } from "../../ledger/store/database.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
 import type { LevelReader, VerifyEntry } from "../../ledger/verify/index.ts";
+import { reasonOf, UsageError } from "../command.ts";
+import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
 
 export interface LedgerSource {
   describe: string;
@@ -26,17 +28,38 @@ export interface LedgerSource {
 
 const PAGE = 1000;
 
-/** Store mode: only SELECTs, no migrations. The embedded store is single-process, so its server must be stopped. */
-export async function storeSource(options: { dataDir: string; databaseUrl?: string }): Promise<LedgerSource> {
-  const store = await openStore<LedgerTables>({ ...options, poolSize: 4 });
-  const reader = new LedgerReader(store.db);
+/**
+ * A store that already holds a ledger, opened without creating anything (no data dir, no tables, no keys): the
+ * check every reader and `ledger checkpoint` make before they touch the ledger or load a signing key.
+ */
+export async function openLedgerStore(options: { dataDir: string; databaseUrl?: string }, poolSize: number): Promise<{ store: Store<LedgerTables>; describe: string }> {
   const describe = options.databaseUrl ? `database ${redact(options.databaseUrl)}` : `embedded store ${options.dataDir}`;
+  let store: Store<LedgerTables>;
   try {
-    await reader.head();
+    store = await openStore<LedgerTables>({ ...options, poolSize, mustExist: true });
+  } catch (err) {
+    // No store where --data-dir points is a typo, not a ledger that failed: exit 2 like any bad argument.
+    if (isMaestroError(err) && err.code === "not_found") throw new UsageError(`${err.message}; check --data-dir (or MAESTRO_DATA_DIR)`);
+    throw err;
+  }
+  try {
+    await new LedgerReader(store.db).head();
   } catch (err) {
     await store.close();
-    throw new MaestroError("ledger_unavailable", `no ledger in ${describe} (has a server ever run on it?)`, { cause: err });
+    // 42P01 undefined_table: the store answers but no server has created a ledger in it. Anything else
+    // (refused, bad password, no such database) is named, or it would read as an empty store.
+    if ((err as { code?: unknown }).code === "42P01") {
+      throw new MaestroError("ledger_unavailable", `no ledger in ${describe} (has a server ever run on it?)`, { cause: err });
+    }
+    throw new MaestroError("ledger_unavailable", `cannot read the ledger in ${describe}: ${hidePassword(reasonOf(err), options.databaseUrl)}`, { cause: err });
   }
+  return { store, describe };
+}
+
+/** Store mode: only SELECTs, no migrations. The embedded store is single-process, so its server must be stopped. */
+export async function storeSource(options: { dataDir: string; databaseUrl?: string }): Promise<LedgerSource> {
+  const { store, describe } = await openLedgerStore(options, 4);
+  const reader = new LedgerReader(store.db);
   return {
     describe,
     head: () => reader.head(),
@@ -65,22 +88,15 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
 
 /** HTTP mode: the Evidence API (auditor token unless the server allows public reads). */
 export function httpSource(base: string, token?: string): LedgerSource {
-  const root = base.replace(/\/+$/, "");
-  const get = async (path: string): Promise<Response> => {
-    let res: Response;
-    try {
-      res = await fetch(`${root}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-    } catch (err) {
-      throw new MaestroError("ledger_unavailable", `cannot reach ${root}: ${err instanceof Error ? err.message : err}`, { cause: err });
-    }
+  const root = baseUrl(base);
+  const json = async <T>(path: string): Promise<T> => {
+    const res = await fetchJson(`${root}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
     if (!res.ok) {
-      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
       const hint = res.status === 401 || res.status === 403 ? " (pass an auditor token with --token or MAESTRO_TOKEN)" : "";
-      throw new MaestroError("ledger_unavailable", `GET ${path}: HTTP ${res.status} ${body?.error?.message ?? ""}${hint}`.trim());
+      throw new MaestroError("ledger_unavailable", `GET ${root}${path}: HTTP ${res.status} ${errorMessage(res.body)}`.trim() + hint);
     }
-    return res;
+    return res.body as T;
   };
-  const json = async <T>(path: string) => (await (await get(path)).json()) as T;
   type Page = { size: number; entries: Array<{ index: number; leafHash: string; canonical: string; signature: string }>; next: number | null };
   const toEntry = (e: Page["entries"][number]): VerifyEntry => ({
     index: e.index,
@@ -118,4 +134,15 @@ function redact(url: string): string {
   } catch {
     return "(database url)";
   }
+}
+
+/** A driver message could quote the connection string; the password never reaches the terminal. */
+function hidePassword(text: string, url: string | undefined): string {
+  if (!url) return text;
+  const secrets = [url];
+  try {
+    const password = new URL(url).password;
+    if (password) secrets.push(password, decodeURIComponent(password));
+  } catch {}
+  return secrets.reduce((out, secret) => out.split(secret).join("***"), text);
 }

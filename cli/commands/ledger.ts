@@ -1,16 +1,16 @@
 // `maestro ledger verify|proof|verify-proof|checkpoint`: the auditor's tools over a store or the Evidence API.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { JWK } from "jose";
 import { MaestroError } from "../../common/errors.ts";
 import { toBase64 } from "../../ledger/core/index.ts";
 import { loadKeyring } from "../../ledger/keys/keyring.ts";
 import { openLedger } from "../../ledger/open-ledger.ts";
-import { openStore } from "../../ledger/store/database.ts";
-import type { LedgerTables } from "../../ledger/store/schema.ts";
 import { formatProofFile, verifyLog, verifyProofFile, verifyStoredNodes, type VerifyResult } from "../../ledger/verify/index.ts";
 import { configFromEnv } from "../../server/index.ts";
-import { type Command, parseFlags, printJson, requireFlag, STORE_FLAGS, storeFrom, UsageError } from "../command.ts";
-import { httpSource, type LedgerSource, storeSource } from "./ledger-sources.ts";
+import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FLAGS, storeFrom, UsageError } from "../command.ts";
+import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
+import { writeOutputFile } from "../output-file.ts";
+import { httpSource, type LedgerSource, openLedgerStore, storeSource } from "./ledger-sources.ts";
 
 const SOURCE_FLAGS = { ...STORE_FLAGS, url: { type: "string" }, token: { type: "string" } } as const;
 const KEY_FLAGS = { key: { type: "string", multiple: true }, jwks: { type: "string" }, origin: { type: "string" } } as const;
@@ -33,16 +33,30 @@ async function openSource(values: SourceValues): Promise<LedgerSource> {
   return storeSource(storeFrom(values));
 }
 
+// name+keyid+key (C2SP signed-note). Anything else is a file name, so a mistyped path is reported as
+// unreadable (exit 2) instead of being tried as a key and failing verification (exit 1, "tampered").
+const VKEY_SHAPE = /^[^+\s]+\+[0-9a-f]{8}\+\S+$/;
+
 /** A vkey given inline, or a file holding one per line. */
 function readVkeys(args: string[] | undefined): string[] | undefined {
   if (!args?.length) return undefined;
-  return args.flatMap((a) => (existsSync(a) ? readFileSync(a, "utf8").split("\n") : [a]).map((l) => l.trim()).filter(Boolean));
+  return args.flatMap((a) => {
+    if (!existsSync(a) && VKEY_SHAPE.test(a)) return [a];
+    const keys = readArgFile(a, `--key ${a}`).split("\n").map((l) => l.trim()).filter(Boolean);
+    if (keys.length === 0) throw new UsageError(`--key ${a} holds no verifier key`);
+    return keys;
+  });
 }
 
 function readJwks(file: string | undefined): JWK[] | undefined {
   if (!file) return undefined;
-  const parsed = JSON.parse(readFileSync(file, "utf8")) as { keys?: JWK[] };
-  if (!Array.isArray(parsed.keys)) throw new UsageError(`${file} is not a JWKS ({"keys": [...]})`);
+  let parsed: { keys?: JWK[] } | undefined;
+  try {
+    parsed = JSON.parse(readArgFile(file, `--jwks ${file}`)) as { keys?: JWK[] };
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+  }
+  if (!Array.isArray(parsed?.keys)) throw new UsageError(`--jwks ${file} is not a JWKS ({"keys": [...]})`);
   return parsed.keys;
 }
 
@@ -159,7 +173,7 @@ ${SOURCE_USAGE}`,
       });
       // Never hand out a proof that does not verify.
       const checked = verifyProofFile(text, { checkpointKeys: await source.checkpointKeys(), eventKeys: await source.eventKeys() });
-      writeFileSync(output, text);
+      writeOutputFile(output, text);
       if (values.json) printJson({ file: output, index, size: cp.size, root: checked.root, kind: checked.event.kind, eventId: checked.event.id });
       else process.stdout.write(`wrote ${output}: entry ${index} (${checked.event.kind}) in the tree of size ${cp.size}, root ${checked.root}\n`);
     } finally {
@@ -181,9 +195,11 @@ Needs no network and no database. Exit 0 if it holds, 1 otherwise.`,
     if (positionals.length !== 1) throw new UsageError("give exactly one proof FILE");
     const checkpointKeys = readVkeys(values.key);
     if (!checkpointKeys) throw new UsageError("missing --key (the checkpoint verifier key, from GET /v1/ledger/key)");
-    const text = readFileSync(positionals[0], "utf8");
+    // Inputs are read before the check: an unreadable file is a usage error (exit 2), not a failed proof (exit 1).
+    const eventKeys = readJwks(values.jwks);
+    const text = readArgFile(positionals[0], positionals[0]);
     try {
-      const r = verifyProofFile(text, { checkpointKeys, eventKeys: readJwks(values.jwks), origin: values.origin });
+      const r = verifyProofFile(text, { checkpointKeys, eventKeys, origin: values.origin });
       if (values.json) printJson({ ok: true, ...r });
       else {
         const sig = r.eventSignature === "verified" ? "event signature verified" : "event signature not checked (no --jwks)";
@@ -212,16 +228,15 @@ running server (admin or security token).`,
     let cp: { size: number; rootHash: string; note: string };
     if (values.url) {
       const token = values.token ?? process.env.MAESTRO_TOKEN;
-      const res = await fetch(`${values.url.replace(/\/+$/, "")}/v1/ledger/checkpoint`, {
-        method: "POST",
-        headers: token ? { Authorization: `Bearer ${token}` } : {},
-      });
-      const body = (await res.json()) as { error?: { message: string } } & typeof cp;
-      if (!res.ok) throw new MaestroError("ledger_unavailable", `POST /v1/ledger/checkpoint: HTTP ${res.status} ${body.error?.message ?? ""}`);
-      cp = body;
+      const url = `${baseUrl(values.url)}/v1/ledger/checkpoint`;
+      const res = await fetchJson(url, { method: "POST", headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      if (!res.ok) throw new MaestroError("ledger_unavailable", `POST ${url}: HTTP ${res.status} ${errorMessage(res.body)}`.trim());
+      if (typeof res.body?.note !== "string") throw new MaestroError("ledger_unavailable", `POST ${url} answered ${res.status} without a checkpoint`);
+      cp = res.body as typeof cp;
     } else {
       const { dataDir, databaseUrl } = storeFrom(values);
-      const store = await openStore<LedgerTables>({ dataDir, databaseUrl, poolSize: 2 });
+      // The ledger must exist before the keyring is loaded: loading creates missing keys.
+      const { store } = await openLedgerStore({ dataDir, databaseUrl }, 2);
       try {
         const ledger = await openLedger(store.db, await loadKeyring(dataDir), { origin: configFromEnv({ dataDir }).origin });
         const issued = await ledger.checkpointer.issue({ force: values.force });

@@ -1,5 +1,5 @@
 // Opens the store: embedded PostgreSQL (PGlite) in a data dir by default, or a PostgreSQL server by URL.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
@@ -16,6 +16,11 @@ export interface StoreOptions {
   dataDir?: string;
   /** Max pooled connections for PostgreSQL. */
   poolSize?: number;
+  /**
+   * Refuse an embedded store that does not exist yet instead of creating it: a reader or a mistyped
+   * --data-dir must not leave an empty store (and a lock file) behind. PostgreSQL is never created here.
+   */
+  mustExist?: boolean;
 }
 
 export interface Store<DB> {
@@ -33,7 +38,7 @@ const INT8_OID = 20;
 
 export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
   if (options.databaseUrl) return openPostgres<DB>(options.databaseUrl, options.poolSize ?? 16);
-  return openEmbedded<DB>(options.dataDir ?? ".maestro");
+  return openEmbedded<DB>(options.dataDir ?? ".maestro", options.mustExist ?? false);
 }
 
 async function openPostgres<DB>(url: string, poolSize: number): Promise<Store<DB>> {
@@ -67,7 +72,11 @@ function postgresPool(url: string, poolSize: number): pg.Pool {
   return pool;
 }
 
-async function openEmbedded<DB>(dataDir: string): Promise<Store<DB>> {
+async function openEmbedded<DB>(dataDir: string, mustExist: boolean): Promise<Store<DB>> {
+  // Checked before anything touches the disk, so a refusal writes nothing.
+  if (mustExist && !existsSync(join(dataDir, "pgdata"))) {
+    throw new MaestroError("not_found", `no embedded store in ${dataDir} (${join(dataDir, "pgdata")} does not exist)`);
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // PGlite is single-process: a second process on the same files would corrupt them.
   const lock: DirLock = acquireDirLock(join(dataDir, "pgdata.lock"));

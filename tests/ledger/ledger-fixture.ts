@@ -51,14 +51,27 @@ export interface CliRun {
   json?: any;
 }
 
+export interface CliOptions {
+  cwd?: string;
+  /** `ulimit -f` in 512-byte blocks: writes past it fail with EFBIG, the way a full disk fails them. */
+  maxFileBlocks?: number;
+}
+
 /** Runs the real `maestro` CLI (node cli/main.ts) with the test store as its source. */
-export function runCli(args: string[], cfg?: TestStoreConfig, env: Record<string, string> = {}): Promise<CliRun> {
+export function runCli(args: string[], cfg?: TestStoreConfig, env: Record<string, string> = {}, options: CliOptions = {}): Promise<CliRun> {
   const storeArgs = cfg ? (cfg.databaseUrl ? ["--database-url", cfg.databaseUrl] : ["--data-dir", cfg.dataDir]) : [];
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, MAESTRO_LOG_ORIGIN: ORIGIN };
   delete childEnv.DATABASE_URL; // the flags name the store; an inherited URL must not redirect the embedded runs
   if (cfg) childEnv.MAESTRO_DATA_DIR = cfg.dataDir;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, "cli", "main.ts"), ...args, ...storeArgs], { env: childEnv, cwd: REPO });
+    const argv = [join(REPO, "cli", "main.ts"), ...args, ...storeArgs];
+    const child =
+      options.maxFileBlocks === undefined
+        ? spawn(process.execPath, argv, { env: childEnv, cwd: options.cwd ?? REPO })
+        : spawn("/bin/sh", ["-c", `ulimit -f ${options.maxFileBlocks} && exec "$0" "$@"`, process.execPath, ...argv], {
+            env: { ...childEnv, NODE_DISABLE_COMPILE_CACHE: "1" }, // the cache's own files must not hit the limit
+            cwd: options.cwd ?? REPO,
+          });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
