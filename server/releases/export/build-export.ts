@@ -13,11 +13,13 @@ import type { EvidenceExport, ExportedEvent } from "../verify/export-types.ts";
 import { EXPORT_FORMAT, type SafetyCaseStatement } from "../verify/types.ts";
 import { entriesByIndex } from "../evidence/ledger-queries.ts";
 import type { ReleasesTable } from "../tables.ts";
+import { exportedCheckpointKeys, signedBy } from "./checkpoint-keys.ts";
 
 export interface ExportDeps {
   db: Kysely<any>;
   ledger: Ledger;
   clock: Clock;
+  /** The key this process signs checkpoints with: first in the export's `keys.vkey`, the ledger's retired ones after it. */
   checkpointVkey: string;
   eventJwks(): Promise<Array<Record<string, unknown>>>;
 }
@@ -53,7 +55,11 @@ export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable):
   // One checkpoint that covers the publish event: the first such one, so repeated exports agree; issue one if none yet.
   const covering = (await reader.checkpoints()).filter((c) => c.size > row.published_index!).sort((a, b) => a.size - b.size)[0];
   const checkpoint = covering ?? (await checkpointer.issue());
-  const latest = (await reader.latestCheckpoint()) ?? checkpoint;
+  // The newest checkpoint is signed by the current key, so that the vkey an auditor pins now (GET /v1/ledger/key)
+  // signs it; the first export after a checkpoint key rotation signs the head anew. An older checkpoint signed by the
+  // retired key then verifies as a prefix of it (checkpointToLatest): the bundle itself shows the rotation.
+  let latest: { size: number; note: string } = (await reader.latestCheckpoint()) ?? checkpoint;
+  if (!signedBy(latest.note, deps.checkpointVkey)) latest = await checkpointer.issue({ force: true });
 
   const indexes = [...evidence.events.map((e) => e.index), row.published_index];
   const db = deps.db as Kysely<LedgerTables>;
@@ -84,7 +90,7 @@ export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable):
     format: EXPORT_FORMAT,
     exportedAt: deps.clock.now().toISOString(),
     release: releaseFromEvents(created, published),
-    keys: { jwks: { keys: (await deps.eventJwks()) as EvidenceExport["keys"]["jwks"]["keys"] }, vkey: deps.checkpointVkey },
+    keys: { jwks: { keys: (await deps.eventJwks()) as EvidenceExport["keys"]["jwks"]["keys"] }, vkey: await exportedCheckpointKeys(reader, deps.checkpointVkey) },
     checkpoint: checkpoint.note,
     latestCheckpoint: latest.note,
     consistency: {

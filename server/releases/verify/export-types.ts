@@ -23,6 +23,10 @@ export interface EvidenceExport {
   format: "maestro.evidence/v1";
   exportedAt: string;
   release: ReleaseRecord;
+  /**
+   * `vkey`: the log's checkpoint verifier keys (C2SP signed-note vkeys), one per line, the current key first, then the
+   * retired ones the ledger still publishes: a single line until the first `maestro keys rotate --purpose checkpoint`.
+   */
   keys: { jwks: { keys: JWK[] }; vkey: string };
   checkpoint: string;
   latestCheckpoint: string;

@@ -35,8 +35,14 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
   const { evidence } = statement.predicate;
   out.statement = statement;
 
-  await report.step("keys", "the checkpoint key is the one the signed statement names", () =>
-    ensure(statement.predicate.keys.checkpointVkey === ledger.vkey, "the signed statement attests another checkpoint key"),
+  // The statement is signed once, at publish, and names the checkpoint key of that moment: it cannot follow a later
+  // `maestro keys rotate --purpose checkpoint`. So it attests which log, by one specific key of it, the evidence tree
+  // belongs to, not which key signs the checkpoints of a later export. That key must be one the bundle carries (the
+  // ledger keeps a retired key published, and checkpoint-trust.ts anchors every listed key to the trusted one): a
+  // statement naming another log's key, or a key the ledger never published, still fails. Until the first rotation the
+  // bundle carries one key and this is the equality it always was.
+  await report.step("keys", "the checkpoint key the signed statement names is one of the bundle's checkpoint keys", () =>
+    ensure(ledger.checkpointKeys.includes(statement.predicate.keys.checkpointVkey), "the signed statement attests a checkpoint key the bundle does not carry"),
   );
   const cp = ledger.checkpoint;
   if (cp) {

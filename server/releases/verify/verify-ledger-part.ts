@@ -1,55 +1,45 @@
 // Offline checks of the ledger half of an evidence export: keys, signed checkpoints, consistency, and every event's bytes, signature and inclusion.
-import { decodeHash, leafHash, parseCheckpoint, parseVkey, toBase64, verifyCheckpoint, verifyConsistency } from "../../../ledger/core/index.ts";
+import { decodeHash, leafHash, parseCheckpoint, toBase64, verifyConsistency } from "../../../ledger/core/index.ts";
 import { parseCanonicalEvent } from "../../../ledger/event/envelope.ts";
 import type { EvidenceExport, ExportedConsistency } from "./export-types.ts";
+import { type CheckpointKeys, type TrustedTree, verifyCheckpoints } from "./checkpoint-trust.ts";
 import { EventSignatureChecks } from "./event-signatures.ts";
 import { InclusionVerifier } from "./inclusion-memo.ts";
-import { keySetFromJwks, type EventKey, type PinnedKey } from "./keys.ts";
+import { keySetFromJwks, parseVkeyList, type EventKey, type PinnedKey } from "./keys.ts";
 import type { IndexedEvent } from "./types.ts";
 import { ensure, type Report } from "./verify-report.ts";
 
-export interface TrustedTree {
-  origin: string;
-  size: number;
-  root: Uint8Array;
-}
-
 export interface LedgerPart {
   eventKeys: Map<string, EventKey>;
-  vkey: string;
+  /** The checkpoint keys the bundle carries: current first, then retired. */
+  checkpointKeys: string[];
   checkpoint?: TrustedTree;
   /** Verified events by ledger index, with their base64 leaf hash. */
   events: Map<number, IndexedEvent & { leafHash: string }>;
 }
 
-export interface TrustedKeys {
+export interface TrustedKeys extends CheckpointKeys {
   eventKeys: Map<string, EventKey>;
-  vkey: string;
 }
 
-/** Keys: each file JWK's kid is its thumbprint; the pinned key decides which keys are trusted. */
+/** Keys: each file JWK's kid is its thumbprint; the pinned key decides which keys are trusted (checkpoint-trust.ts). */
 export async function checkKeys(doc: EvidenceExport, pinned: PinnedKey, report: Report): Promise<TrustedKeys> {
   const fileKeys = await report.step("keys", "bundle keys are well-formed Ed25519 keys", async () => {
     const keys = await keySetFromJwks(doc.keys.jwks);
-    parseVkey(doc.keys.vkey);
+    const vkeys = parseVkeyList(doc.keys.vkey);
     if (pinned.kind === "jwks") {
       const shared = [...pinned.keys.keys()].filter((kid) => keys.has(kid));
       ensure(shared.length > 0, "none of the pinned keys is among the bundle's keys");
     } else {
-      ensure(doc.keys.vkey === pinned.vkey, "the bundle's checkpoint key is not the pinned vkey");
+      ensure(pinned.vkeys.some((v) => vkeys.includes(v)), "none of the pinned vkeys is among the bundle's checkpoint keys");
     }
-    return keys;
+    return { keys, vkeys };
   });
   return {
-    eventKeys: pinned.kind === "jwks" ? pinned.keys : (fileKeys ?? new Map()),
-    vkey: pinned.kind === "vkey" ? pinned.vkey : String(doc.keys?.vkey),
+    eventKeys: pinned.kind === "jwks" ? pinned.keys : (fileKeys?.keys ?? new Map()),
+    checkpointKeys: fileKeys?.vkeys ?? (pinned.kind === "vkey" ? pinned.vkeys : []),
+    pinnedVkeys: pinned.kind === "vkey" ? pinned.vkeys : undefined,
   };
-}
-
-function treeOf(note: string, vkey: string): TrustedTree {
-  const origin = vkey.slice(0, vkey.indexOf("+"));
-  const cp = verifyCheckpoint(note, vkey, origin);
-  return { origin: cp.origin, size: cp.size, root: cp.rootHash };
 }
 
 /** The body of a note whose signature failed, so later steps can still report their own findings. */
@@ -82,14 +72,14 @@ export function checkConsistency(c: ExportedConsistency, from: TrustedTree, to: 
  */
 export async function verifyLedgerPart(
   doc: EvidenceExport,
-  { eventKeys, vkey }: TrustedKeys,
+  keys: TrustedKeys,
   report: Report,
   signatures = new EventSignatureChecks(0),
 ): Promise<PendingLedgerPart> {
-  const out: LedgerPart = { eventKeys, vkey, events: new Map() };
-  out.checkpoint =
-    (await report.step("checkpoint", "checkpoint signature and origin verify", () => treeOf(doc.checkpoint, vkey))) ?? unverifiedTree(String(doc.checkpoint));
-  const latest = await report.step("latestCheckpoint", "latest checkpoint signature verifies", () => treeOf(doc.latestCheckpoint, vkey));
+  const { eventKeys, checkpointKeys } = keys;
+  const out: LedgerPart = { eventKeys, checkpointKeys, events: new Map() };
+  const { checkpoint, latest } = verifyCheckpoints(doc, keys, report);
+  out.checkpoint = checkpoint ?? unverifiedTree(String(doc.checkpoint));
   if (out.checkpoint && latest) {
     await report.step("consistency", "checkpoint is consistent with the latest checkpoint (RFC 9162 §2.1.4)", () =>
       checkConsistency(doc.consistency.checkpointToLatest, out.checkpoint!, latest, "checkpointToLatest"),
