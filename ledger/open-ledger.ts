@@ -1,5 +1,6 @@
 // Wires one process's ledger: writer (append path), reader (read path), checkpointer, keys.
 import type { Kysely } from "kysely";
+import { MaestroError } from "../common/errors.ts";
 import { type Clock, systemClock } from "../common/clock.ts";
 import { Checkpointer } from "./append/checkpointer.ts";
 import { eventSigner } from "./append/event-signer.ts";
@@ -30,6 +31,7 @@ export const DEFAULT_ORIGIN = "maestro.local/ledger";
 
 /** `writerDb` carries the append path (defaults to `db`); reads and checkpoints use `db`. */
 export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, options: LedgerOptions, writerDb: Kysely<LedgerTables> = db): Promise<Ledger> {
+  await refuseAnotherOrigin(db, options.origin);
   await publishKeys(db, keyring, options.origin);
   return {
     writer: new LedgerWriter(writerDb, eventSigner(keyring.event), {
@@ -44,4 +46,19 @@ export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, opt
     keyring,
     origin: options.origin,
   };
+}
+
+/**
+ * A log has one origin (C2SP tlog-checkpoint: the first line of every checkpoint, and the name of its vkey). Opened
+ * under another (a different MAESTRO_LOG_ORIGIN), this process would publish a vkey and sign checkpoints under a name
+ * the log's verifiers do not know, and `maestro ledger verify` would fail from then on. Refused before anything is written.
+ */
+async function refuseAnotherOrigin(db: Kysely<LedgerTables>, origin: string): Promise<void> {
+  const latest = await db.selectFrom("ledger_checkpoints").select("note").orderBy("size", "desc").limit(1).executeTakeFirst();
+  const existing = latest?.note.slice(0, latest.note.indexOf("\n"));
+  if (existing !== undefined && existing !== origin) {
+    throw new MaestroError("conflict", `this ledger's checkpoints are for origin "${existing}", not "${origin}": set MAESTRO_LOG_ORIGIN to "${existing}"`, {
+      field: "MAESTRO_LOG_ORIGIN",
+    });
+  }
 }

@@ -164,7 +164,8 @@ export class Mediator {
         // A mediations row is read by outcomes, never by a decision's call state.
         leavesReadsValid: true,
         // A group fails as a whole when one carried outcome breaks a key; mediate() then finds which one.
-        conflict: () => new MaestroError("conflict", "a carried outcome was refused; nothing of this request was recorded", { field: "/outcomes" }),
+        conflict:
+          carried.length > 0 ? () => new MaestroError("conflict", "a carried outcome was refused; nothing of this request was recorded", { field: "/outcomes" }) : undefined,
       },
     };
     return this.#deps.writer.appendAll([decisionAppend, ...carried]);

@@ -60,7 +60,7 @@ export interface CliOptions {
 /** Runs the real `maestro` CLI (node cli/main.ts) with the test store as its source. */
 export function runCli(args: string[], cfg?: TestStoreConfig, env: Record<string, string> = {}, options: CliOptions = {}): Promise<CliRun> {
   const storeArgs = cfg ? (cfg.databaseUrl ? ["--database-url", cfg.databaseUrl] : ["--data-dir", cfg.dataDir]) : [];
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, MAESTRO_LOG_ORIGIN: ORIGIN };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, MAESTRO_LOG_ORIGIN: ORIGIN, ...env };
   delete childEnv.DATABASE_URL; // the flags name the store; an inherited URL must not redirect the embedded runs
   if (cfg) childEnv.MAESTRO_DATA_DIR = cfg.dataDir;
   return new Promise((resolve, reject) => {
