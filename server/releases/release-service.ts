@@ -5,7 +5,7 @@ import { MaestroError } from "../../common/errors.ts";
 import { toBase64 } from "../../ledger/core/index.ts";
 import type { Principal } from "../auth/roles.ts";
 import type { ServerContext } from "../context.ts";
-import { gatherEvidence } from "./evidence/gather-evidence.ts";
+import { gatherEvidence, PUBLISH_TOOL } from "./evidence/gather-evidence.ts";
 import { buildEvidenceExport } from "./export/build-export.ts";
 import { findRelease, recordOf } from "./release-queries.ts";
 import { acceptSbom } from "./sbom/accept-sbom.ts";
@@ -160,7 +160,7 @@ export class ReleaseService {
   ): Promise<{ decisionId: string; ledgerIndex: number }> {
     const mediator = (this.#ctx as { mediator?: PublishMediator }).mediator;
     if (!mediator) throw new MaestroError("mediator_unreachable", "no mediator is configured; publishing fails closed");
-    const result = await mediator.mediate({ ...call, agent: principal.sub, tool: "maestro.release.publish", capability: "release.publish" }, principal);
+    const result = await mediator.mediate({ ...call, agent: principal.sub, tool: PUBLISH_TOOL, capability: "release.publish" }, principal);
     if (!result.allow) {
       const reasons = result.reasons.map((r) => `${r.code}: ${r.message}`).join("; ") || "no reason given";
       throw new MaestroError("release_blocked", `release.publish was ${result.decision} (decision ${result.decisionId}): ${reasons}`, {

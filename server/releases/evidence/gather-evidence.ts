@@ -49,10 +49,24 @@ async function mediationIndexes(db: Kysely<MediatorTables>, scope: GatherScope, 
   return indexes;
 }
 
+/** The tool name of the release.publish decisions ReleaseService asks for on a release manager's behalf. */
+export const PUBLISH_TOOL = "maestro.release.publish";
+
+/**
+ * Another release's publish decision, made on a release manager's token (never an agent's: an agent cannot hide its
+ * own calls this way). Publishing records its decision in the release's first run-set, so without this every later
+ * release of that run-set cited the earlier ones' publishes, allowed or held, as tool calls of its own.
+ */
+function otherPublishDecision(e: EvidenceEntry, scope: GatherScope): boolean {
+  const call = (e.event.payload as { call?: { tool?: unknown } }).call;
+  return e.event.kind === "decision" && e.event.actor.role !== "agent" && call?.tool === PUBLISH_TOOL && e.event.subject?.id !== scope.publishDecision?.id;
+}
+
 export async function gatherEvidence(db: Kysely<any>, scope: GatherScope, size: number): Promise<GatheredEvidence> {
   const ledger = db as Kysely<LedgerTables>;
   const fixed = [scope.createdIndex, ...(scope.publishDecision ? [scope.publishDecision.index] : [])];
-  const calls = await entriesByIndex(ledger, [...fixed, ...(await mediationIndexes(db, scope, size))], size);
+  const found = await entriesByIndex(ledger, [...fixed, ...(await mediationIndexes(db, scope, size))], size);
+  const calls = found.filter((e) => !otherPublishDecision(e, scope));
   // Waivers the decisions cite, with all their events (requested … revoked/expired).
   const waiverIds = new Set<string>();
   for (const e of calls) {
