@@ -77,7 +77,8 @@ export async function loadRunset(file: string): Promise<LoadedRunset> {
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    throw new MaestroError("bad_request", `cannot read run-set file ${file}`, { cause: err });
+    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    throw new MaestroError("bad_request", `cannot read run-set file ${file}: ${reason}`, { cause: err });
   }
   const runset = parseRunset(text, file);
   return { ...runset, repoPath: resolve(dirname(resolve(file)), runset.repo ?? ".") };

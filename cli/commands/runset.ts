@@ -4,9 +4,22 @@ import { progressView } from "../../agents/runset/progress-view.ts";
 import { registerRunsetOverHttp } from "../../agents/runset/register-runset.ts";
 import { loadRunset } from "../../agents/runset/runset-file.ts";
 import { runRunset } from "../../agents/runset/run-runset.ts";
+import { isMaestroError } from "../../common/errors.ts";
 import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
 
 const SERVER_FLAGS = { url: { type: "string" }, json: { type: "boolean" } } as const;
+
+/** A run-set file that cannot be read or is invalid is a usage error (exit 2): exit 1 says an agent failed. */
+async function loadRunsetArg(file: string) {
+  try {
+    return await loadRunset(file);
+  } catch (err) {
+    if (isMaestroError(err) && (err.code === "bad_request" || err.code === "invalid_field")) {
+      throw new UsageError(`${err.message}${err.field ? ` (field ${err.field})` : ""}`);
+    }
+    throw err;
+  }
+}
 
 function fileArg(positionals: string[], command: Command): string {
   if (positionals.length !== 1) throw new UsageError(`expected one run-set FILE (see maestro ${command.name} --help)`);
@@ -29,7 +42,7 @@ runset.registered). Needs an admin or security token (--admin-token or MAESTRO_A
 Server URL: --url, MAESTRO_URL, default ${DEFAULT_MAESTRO_URL}.`,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { ...SERVER_FLAGS, "admin-token": { type: "string" } }, runsetRegisterCommand, true);
-    const runset = await loadRunset(fileArg(positionals, runsetRegisterCommand));
+    const runset = await loadRunsetArg(fileArg(positionals, runsetRegisterCommand));
     const result = await registerRunsetOverHttp(values.url ?? process.env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL, adminToken(values["admin-token"]), runset);
     if (values.json) printJson(result);
     else process.stdout.write(`registered run-set ${result.name} (ledger index ${result.ledgerIndex})\n`);
@@ -57,7 +70,7 @@ Exit 0 when every agent met its success criteria, 1 otherwise.`,
       runsetRunCommand,
       true,
     );
-    const runset = await loadRunset(fileArg(positionals, runsetRunCommand));
+    const runset = await loadRunsetArg(fileArg(positionals, runsetRunCommand));
     if (values.concurrency !== undefined) {
       const n = Number(values.concurrency);
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError("--concurrency must be an integer from 1 to 64");

@@ -128,20 +128,31 @@ agents:
 });
 
 describe("maestro runset run (CLI)", () => {
-  it("rejects a bad file with one readable line and exit 1", () => {
+  // Exit 2, a usage error: exit 1 is kept for "an agent failed".
+  const run = (file: string) => {
+    try {
+      execFileSync(process.execPath, ["cli/main.ts", "runset", "run", file], { encoding: "utf8", stdio: "pipe", env: { ...process.env, MAESTRO_TOKEN: "x" } });
+    } catch (e) {
+      return e as { status: number; stderr: string };
+    }
+    throw new Error("expected the command to fail");
+  };
+
+  it("rejects an invalid file with one readable line naming the field, exit 2", () => {
     const repo = makeRepo();
     try {
       writeFileSync(join(repo.dir, "bad.yaml"), "version: 1\nname: x\nagents: []\n");
-      let err: any;
-      try {
-        execFileSync(process.execPath, ["cli/main.ts", "runset", "run", join(repo.dir, "bad.yaml")], { encoding: "utf8", stdio: "pipe", env: { ...process.env, MAESTRO_TOKEN: "x" } });
-      } catch (e) {
-        err = e;
-      }
-      expect(err.status).toBe(1);
+      const err = run(join(repo.dir, "bad.yaml"));
+      expect(err.status).toBe(2);
       expect(err.stderr).toMatch(/^maestro: .*agents.*\(field \/agents\)\n$/);
     } finally {
       repo.cleanup();
     }
+  });
+
+  it("rejects a missing file with its cause, exit 2", () => {
+    const err = run("/nonexistent/runset.yaml");
+    expect(err.status).toBe(2);
+    expect(err.stderr).toBe("maestro: cannot read run-set file /nonexistent/runset.yaml: ENOENT\n");
   });
 });
