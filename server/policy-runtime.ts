@@ -68,11 +68,18 @@ async function readBundleFile(path: string): Promise<Uint8Array> {
   }
 }
 
-/** MAESTRO_POLICY_VERIFICATION_KEY: a PEM public key file; MAESTRO_POLICY_VERIFICATION_ALG (default EdDSA). */
-async function readVerificationKey(path: string | undefined): Promise<VerificationKey | undefined> {
+/**
+ * MAESTRO_POLICY_VERIFICATION_KEY: a PEM public key file, or for HS* the shared secret's file;
+ * MAESTRO_POLICY_VERIFICATION_ALG (default EdDSA); MAESTRO_POLICY_VERIFICATION_SCOPE and _KEY_ID: the `scope` and
+ * `keyid` a bundle's signature must carry (as `opa run --verification-key-id --scope`), none by default.
+ */
+export async function readVerificationKey(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<VerificationKey | undefined> {
   if (!path) return undefined;
-  const key = await readFile(path, "utf8").catch((err) => {
+  const text = await readFile(path, "utf8").catch((err) => {
     throw new MaestroError("bad_request", `cannot read policy verification key ${path}`, { cause: err });
   });
-  return { key, alg: process.env.MAESTRO_POLICY_VERIFICATION_ALG ?? "EdDSA" };
+  const alg = env.MAESTRO_POLICY_VERIFICATION_ALG ?? "EdDSA";
+  // A secret file usually ends with a newline that `opa build --signing-key <secret>` never saw.
+  const key = alg.startsWith("HS") ? text.replace(/\r?\n$/, "") : text;
+  return { key, alg, scope: env.MAESTRO_POLICY_VERIFICATION_SCOPE || undefined, keyId: env.MAESTRO_POLICY_VERIFICATION_KEY_ID || undefined };
 }

@@ -200,6 +200,32 @@ test_hold_is_not_lifted_by_waiver_or_breakglass if {
 	})
 	codes(d) == {"hold_active"}
 	d.waivers == []
+
+	d.obligations.breakglass == []
+}
+
+test_denied_call_cites_no_breakglass if {
+	# Without a grant, the break-glass would have lifted no_grant; the hold denies the call, which relied on none.
+	ungranted := object.union(publish, {"call": object.union(publish.call, {"agent": "nobody"})})
+	d := decision with input as with_doc(ungranted, {"holds": [hold({"type": "all"})], "breakglass": [breakglass({})]})
+	codes(d) == {"hold_active"}
+	d.obligations.breakglass == []
+}
+
+test_stops_hold_whatever_their_message_parts if {
+	odd_hold := {"id": 7, "scope": {"type": "all"}, "placed_by": null}
+	held := decision with input as with_doc(publish, {"holds": [odd_hold]})
+	codes(held) == {"hold_active"}
+	tainted := decision with input as with_doc(call({"capability": "network.egress", "resource": "registry.npmjs.org"}), {"session": {"tainted": true, "taint_sources": [1, null]}})
+	"session_tainted" in codes(tainted)
+	tainted.allow == false
+}
+
+test_missing_lists_are_invalid_input if {
+	every list in ["waivers", "holds", "breakglass"] {
+		d := decision with input as with_doc(publish, {list: null})
+		codes(d) == {"invalid_input"}
+	}
 }
 
 # --- session taint ---

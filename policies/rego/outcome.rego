@@ -24,6 +24,11 @@ valid_input if {
 	input.budget.estimated_usd >= 0
 	valid_cap(input.budget.cap_usd)
 	is_array(input.grants)
+
+	# Absent or null lists would skip their checks (a hold that stops nothing): malformed, so denied.
+	is_array(input.waivers)
+	is_array(input.holds)
+	is_array(input.breakglass)
 }
 
 valid_cap(null)
@@ -40,11 +45,18 @@ stops contains reason if {
 	reason := {"code": "unknown_capability", "message": concat("", ["capability ", call.capability, " is not in the capability catalogue"])}
 }
 
+# Messages are built with text(): a stop must never vanish because one of its message's parts is not a string.
+text(value) := value if is_string(value)
+
+else := json.marshal(value)
+
+member_text(obj, key) := text(object.get(obj, key, ""))
+
 stops contains reason if {
 	some hold in match.matching_holds
 	reason := {"code": "hold_active", "message": concat("", [
-		"hold ", hold.id, " placed by ", hold.placed_by, " blocks ", call.capability,
-		" (", hold.reason, "); only an auditor can clear it",
+		"hold ", member_text(hold, "id"), " placed by ", member_text(hold, "placed_by"), " blocks ", call.capability,
+		" (", member_text(hold, "reason"), "); only an auditor can clear it",
 	])}
 }
 
@@ -62,8 +74,8 @@ stops contains reason if {
 	tainted
 	count(taint_waivers) == 0
 	reason := {"code": "session_tainted", "message": concat("", [
-		"session ", object.get(call, "session", ""), " has read untrusted content (",
-		concat(", ", object.get(input.session, "taint_sources", [])), "); ",
+		"session ", member_text(call, "session"), " has read untrusted content (",
+		concat(", ", [text(source) | some source in object.get(input.session, "taint_sources", [])]), "); ",
 		call.capability, " is denied unless a waiver names session_tainted",
 	])}
 }
@@ -174,7 +186,10 @@ lifted_by_breakglass contains [id, authority_code] if {
 
 applied_waivers := {id | some [id, _] in lifted_by_waiver}
 
-applied_breakglass := {id | some [id, _] in lifted_by_breakglass}
+# A deny relied on no break-glass: citing one would count a use (and a review) for a call that never ran.
+applied_breakglass := set() if kind == "deny"
+
+else := {id | some [id, _] in lifted_by_breakglass}
 
 lift_reasons := {reason |
 	some [id, code] in lifted_by_waiver

@@ -45,8 +45,9 @@ export interface BuildBundleResult {
   sources: SourcesManifest;
 }
 
+/** What `opa build -b` puts in a bundle: policies and data files (JSON or YAML), tests excluded. */
 function isSource(name: string): boolean {
-  return (name.endsWith(".rego") && !name.endsWith("_test.rego")) || name === "data.json";
+  return (name.endsWith(".rego") && !name.endsWith("_test.rego")) || ["data.json", "data.yaml", "data.yml"].includes(name);
 }
 
 const sha256 = (bytes: Uint8Array | string): string => createHash("sha256").update(bytes).digest("hex");

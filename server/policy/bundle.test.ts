@@ -9,6 +9,7 @@ import { bundleDigest, loadBundle } from "./bundle-load.ts";
 import { opaFileHash } from "./bundle-verify.ts";
 import { checkBundleFresh, DEFAULT_BUNDLE_FILE, DEFAULT_REGO_DIR, DEFAULT_SOURCES_FILE, loadDefaultBundle } from "./default-bundle.ts";
 import { readTarGz } from "./tar.ts";
+import { readVerificationKey } from "../policy-runtime.ts";
 import { HAVE_OPA, OPA, opaBundle, stubPolicy, writeTarGz } from "./test-helpers.ts";
 
 const DENY_ALL = stubPolicy(
@@ -42,6 +43,13 @@ describe("committed default bundle", () => {
 });
 
 describe("stale bundle detection", () => {
+  it("counts YAML data files as sources (opa build merges them into /data.json)", async () => {
+    const loc = await checkoutCopy();
+    await writeFile(join(loc.regoDir, "data.yaml"), "maestro:\n  note: changed\n");
+    const report = await checkBundleFresh(loc);
+    expect(report).toEqual({ fresh: false, problems: ["data.yaml is not in the bundle"] });
+  });
+
   it("refuses a checkout whose Rego changed, naming the file", async () => {
     const loc = await checkoutCopy();
     const file = join(loc.regoDir, "capabilities.rego");
@@ -159,6 +167,21 @@ describe.skipIf(!HAVE_OPA)("buildBundle and signatures (opa CLI)", () => {
     const signed = await opaBundle(DENY_ALL, { signingKey: signer.file, signingAlg: "EdDSA", claims: { scope: "prod" } });
     const key = { key: signer.publicPem, alg: "EdDSA", scope: "prod" };
     await expect(loadBundle(signed, { verificationKey: key })).resolves.toMatchObject({ verified: true });
+  });
+
+  it.runIf(HAVE_OPA)("takes the verification key, scope and key id from the environment; an HS secret file's newline is not part of it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "maestro-vkey-"));
+    const secret = "s3cret-s3cret-s3cret-s3cret-s3cret";
+    await writeFile(join(dir, "secret"), `${secret}\n`);
+    const env = { MAESTRO_POLICY_VERIFICATION_ALG: "HS256", MAESTRO_POLICY_VERIFICATION_SCOPE: "prod", MAESTRO_POLICY_VERIFICATION_KEY_ID: "ci" };
+    const key = (await readVerificationKey(join(dir, "secret"), env))!;
+    expect(key).toMatchObject({ key: secret, alg: "HS256", scope: "prod", keyId: "ci" });
+    const signed = await opaBundle(DENY_ALL, { signingKey: secret, signingAlg: "HS256", claims: { scope: "prod", keyid: "ci" } });
+    await expect(loadBundle(signed, { verificationKey: key })).resolves.toMatchObject({ verified: true });
+    const unscoped = await opaBundle(DENY_ALL, { signingKey: secret, signingAlg: "HS256" });
+    await expect(loadBundle(unscoped, { verificationKey: key })).rejects.toThrow(/key id/);
+    await expect(loadBundle(unscoped, { verificationKey: { ...key, keyId: undefined } })).rejects.toThrow(/scope mismatch/);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it("refuses unsigned and tampered bundles when a key is configured", async () => {
