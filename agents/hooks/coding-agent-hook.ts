@@ -39,7 +39,8 @@ async function preToolUse(input: HookInput, o: HookOptions): Promise<PreToolUseO
   if (!tool) return pre("deny", `tool ${input.tool_name} is not in the tool map, so no policy can allow it`);
   let resources: string[];
   try {
-    resources = resourcesFor({ ...o.map, root: o.map.root ?? input.cwd }, tool, input.tool_input);
+    // Claude Code resolves relative paths (and Grep/Glob without a path) from its cwd.
+    resources = resourcesFor({ ...o.map, root: o.map.root ?? input.cwd }, tool, input.tool_input, input.cwd);
   } catch (err) {
     if (isMaestroError(err)) return pre("deny", err.message);
     throw err;
@@ -49,7 +50,7 @@ async function preToolUse(input: HookInput, o: HookOptions): Promise<PreToolUseO
   // One decision per resource (a Codex patch may touch several files); all must allow.
   for (const resource of resources) {
     decisions.push(
-      await o.mediator.mediate({ runset: o.runset, agent: o.agent, session, tool: input.tool_name, capability: tool.capability, resource, args: ledgerArgs(input.tool_input) }),
+      await o.mediator.mediate({ runset: o.runset, agent: o.agent, session, tool: input.tool_name, capability: tool.capability, resource, args: ledgerArgs(input.tool_input, tool) }),
     );
   }
   const verdict = decisions.some((d) => d.decision === "deny") ? "deny" : decisions.some((d) => d.decision === "require_approval") ? "require_approval" : "allow";

@@ -6,8 +6,9 @@ export const CLAUDE_CODE_MAP: ToolMap = {
   tools: {
     Read: { capability: "repo.read", resource: "{file_path|relative}" },
     NotebookRead: { capability: "repo.read", resource: "{notebook_path|relative}" },
-    Glob: { capability: "repo.read", resource: "{pattern}" },
-    Grep: { capability: "repo.read", resource: "{pattern}" },
+    // Searches are decided on the directory they search (`path`, default the cwd), never on the pattern.
+    Glob: { capability: "repo.read", resource: "{pattern|glob-dir}" },
+    Grep: { capability: "repo.read", resource: "{path?|relative}" },
     LS: { capability: "repo.read", resource: "{path|relative}" },
     Write: { capability: "repo.write", resource: "{file_path|relative}" },
     Edit: { capability: "repo.write", resource: "{file_path|relative}" },

@@ -1,5 +1,8 @@
 // Tool maps: schema errors name the field; resource templates fill from arguments and never leave the root.
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { ledgerArgs, mappedTool, parseToolMap, patchFiles, resourceFor, resourcesFor } from "./tool-map.ts";
 
 const map = parseToolMap(
@@ -50,5 +53,81 @@ describe("tool maps", () => {
     const big = "x".repeat(5000);
     expect(ledgerArgs({ path: "a", content: big })).toEqual({ path: "a", content: { digest: expect.stringMatching(/^sha256:/), chars: 5000 } });
     expect(patchFiles("no markers")).toEqual([]);
+  });
+
+  it("ledgers file contents, edits and patch text by digest whatever their size; other small values as they are", () => {
+    const digest = { digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), chars: expect.any(Number) };
+    expect(ledgerArgs({ file_path: ".env", content: "AWS_SECRET_ACCESS_KEY=x" })).toEqual({ file_path: ".env", content: digest });
+    expect(ledgerArgs({ file_path: "a", old_string: "p", new_string: "q", replace_all: true })).toEqual({ file_path: "a", old_string: digest, new_string: digest, replace_all: true });
+    expect(ledgerArgs({ path: "a", edits: [{ oldText: "p", newText: "q" }], dryRun: false })).toEqual({ path: "a", edits: digest, dryRun: false });
+    expect(ledgerArgs({ files: [{ path: "a", content: "secret" }], stdin: "s", new_source: "n", file_text: "t" })).toEqual({
+      files: [{ path: "a", content: digest }],
+      stdin: digest,
+      new_source: digest,
+      file_text: digest,
+    });
+    expect(ledgerArgs({ content: "abc" })).toEqual({ content: { digest: "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", chars: 3 } });
+    // The argument a |patch-files template reads is patch text (Codex apply_patch sends it as `command`); a Bash command is its resource.
+    expect(ledgerArgs({ command: "*** Begin Patch\n*** Add File: a\n+k=v\n*** End Patch" }, mappedTool(map, "patch"))).toEqual({ command: digest });
+    expect(ledgerArgs({ command: "npm test" }, mappedTool(map, "shell"))).toEqual({ command: "npm test" });
+  });
+});
+
+describe("path resources on disk", () => {
+  // root/ with src/sub/, src/alias -> lib (inside), src/out -> outside/, src/dangling -> outside/none.
+  const scratch = realpathSync(mkdtempSync(join(tmpdir(), "maestro-tool-map-")));
+  const root = join(scratch, "root");
+  mkdirSync(join(root, "src/sub"), { recursive: true });
+  mkdirSync(join(root, "lib"));
+  mkdirSync(join(scratch, "outside"));
+  symlinkSync(join(root, "lib"), join(root, "src/alias"));
+  symlinkSync(join(scratch, "outside"), join(root, "src/out"));
+  symlinkSync(join(scratch, "outside/none"), join(root, "src/dangling"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const disk = parseToolMap(
+    `tools:
+  read: { capability: repo.read, resource: "{path|relative}" }
+  grep: { capability: repo.read, resource: "{path?|relative}" }
+  glob: { capability: repo.read, resource: "{pattern|glob-dir}" }
+  bad: { capability: repo.read, resource: "{url?|host}" }
+`,
+    "map.yaml",
+    "/",
+  );
+  const on = (tool: string, args: Record<string, unknown>, cwd = root) => resourceFor({ ...disk, root }, mappedTool(disk, tool)!, args, cwd);
+
+  it("names the file a symlink leads to, and refuses one leading out of the root", () => {
+    expect(on("read", { path: join(root, "src/alias/a.ts") })).toBe("lib/a.ts");
+    expect(on("read", { path: join(root, "src/new/dir/b.ts") })).toBe("src/new/dir/b.ts");
+    expect(() => on("read", { path: join(root, "src/out/passwd") })).toThrow(/outside/);
+    expect(() => on("read", { path: join(root, "src/out/cron.d/x") })).toThrow(/outside/);
+    // Unsure where it leads: a dangling link, `..` after a link (textual and real readings differ), `..` after a missing step.
+    expect(() => on("read", { path: join(root, "src/dangling") })).toThrow(/cannot be resolved/);
+    expect(() => on("read", { path: `${root}/src/out/../root/src/a.ts` })).toThrow(/cannot be resolved/);
+    expect(() => on("read", { path: `${root}/src/missing/../a.ts` })).toThrow(/cannot be resolved/);
+    expect(on("read", { path: `${root}/src/sub/../a.ts` })).toBe("src/a.ts");
+  });
+
+  it("resolves relative paths from the agent's cwd, and an absent optional path is the cwd", () => {
+    expect(on("read", { path: "x.ts" }, join(root, "src"))).toBe("src/x.ts");
+    expect(on("grep", { pattern: "src/x" }, join(root, "src/sub"))).toBe("src/sub");
+    expect(on("grep", { pattern: "src/x", path: "" })).toBe(".");
+    expect(() => on("grep", { pattern: "src/x", path: "/etc" })).toThrow(/outside/);
+    expect(() => on("grep", { pattern: "x" }, scratch)).toThrow(/outside/);
+    expect(() => on("bad", {})).toThrow(/needs the \|relative filter/);
+  });
+
+  it("decides a glob on the directory it searches, never on the pattern", () => {
+    expect(on("glob", { pattern: "src/*" })).toBe(".");
+    expect(on("glob", { pattern: "**/*.ts", path: "src/sub" })).toBe("src/sub");
+    expect(on("glob", { pattern: `${root}/src/sub/**/*.ts` })).toBe("src/sub");
+    expect(on("glob", { pattern: `${root}/src/a.ts` })).toBe("src/a.ts");
+    expect(() => on("glob", { pattern: "src/*", path: "/home" })).toThrow(/outside/);
+    expect(() => on("glob", { pattern: "/etc/*" })).toThrow(/outside/);
+    expect(() => on("glob", { pattern: `${root}/src/out/*` })).toThrow(/outside/);
+    expect(() => on("glob", { pattern: "/*", path: join(root, "src") })).toThrow(/outside/);
+    for (const pattern of ["../*", "src/../../*", "{src,..}/*", "{src,/etc}/*", "~/x"]) {
+      expect(() => on("glob", { pattern }), pattern).toThrow(/may reach outside/);
+    }
   });
 });

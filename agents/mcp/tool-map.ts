@@ -1,6 +1,7 @@
 // The mapping from upstream tool names to capability + resource, shared by the MCP proxy and the coding-agent hooks.
+import { lstatSync, realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, parse, relative, resolve, sep } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { compileSchema } from "../../common/ajv.ts";
 import { MaestroError } from "../../common/errors.ts";
@@ -50,30 +51,46 @@ export function mappedTool(map: ToolMap, name: string): MappedTool | undefined {
 }
 
 /** Fills a resource template from the tool's arguments; throws when an argument is missing or escapes the root. */
-export function resourceFor(map: ToolMap, tool: MappedTool, args: Record<string, unknown>): string {
-  const resources = resourcesFor(map, tool, args);
+export function resourceFor(map: ToolMap, tool: MappedTool, args: Record<string, unknown>, cwd?: string): string {
+  const resources = resourcesFor(map, tool, args, cwd);
   if (resources.length !== 1) throw new MaestroError("invalid_field", `expected one resource, found ${resources.length}`, { field: "resource" });
   return resources[0];
 }
 
+/** Where path arguments lead: `root` bounds them, relative ones start from `cwd` (hooks: the agent's cwd). */
+interface PathBase {
+  root: string;
+  cwd: string;
+}
+
+// {arg}, {arg|filter}, and {arg?|relative}: an absent or empty arg means the working directory.
+const PLACEHOLDER = /\{([\w.-]+)(\?)?(?:\|([\w-]+))?\}/g;
+
 /**
  * Like resourceFor, but a template that is exactly {arg|patch-files} yields one resource per file the
- * patch touches (Codex apply_patch), each mediated on its own.
+ * patch touches (Codex apply_patch), each mediated on its own. `cwd` is where the agent resolves
+ * relative paths (default: the root).
  */
-export function resourcesFor(map: ToolMap, tool: MappedTool, args: Record<string, unknown>): string[] {
+export function resourcesFor(map: ToolMap, tool: MappedTool, args: Record<string, unknown>, cwd?: string): string[] {
+  const root = map.root ?? cwd ?? process.cwd();
+  const base: PathBase = { root, cwd: resolve(cwd ?? root) };
   const patch = /^\{([\w.-]+)\|patch-files\}$/.exec(tool.resource);
   if (patch) {
     const value = args[patch[1]];
     if (typeof value !== "string") throw new MaestroError("invalid_field", `argument ${patch[1]} is needed to name the resource`, { field: patch[1] });
     const files = patchFiles(value);
     if (files.length === 0) throw new MaestroError("invalid_field", "the patch names no files", { field: patch[1] });
-    return files.map((file) => applyFilter(map, file, "relative", patch[1]));
+    return files.map((file) => inRoot(base, file, patch[1]));
   }
   return [
-    tool.resource.replace(/\{([\w.-]+)(?:\|([\w-]+))?\}/g, (_m, name: string, filter?: string) => {
+    tool.resource.replace(PLACEHOLDER, (_m, name: string, optional: string | undefined, filter: string | undefined) => {
       const value = args[name];
+      if (optional && (value === undefined || value === null || value === "")) {
+        if (filter !== "relative") throw new MaestroError("invalid_field", `{${name}?} needs the |relative filter`, { field: "resource" });
+        return inRoot(base, base.cwd, name);
+      }
       if (typeof value !== "string" || value === "") throw new MaestroError("invalid_field", `argument ${name} is needed to name the resource`, { field: name });
-      return applyFilter(map, value, filter, name);
+      return applyFilter(base, value, filter, name, args);
     }),
   ];
 }
@@ -88,7 +105,7 @@ export function patchFiles(patch: string): string[] {
   return [...files];
 }
 
-function applyFilter(map: ToolMap, value: string, filter: string | undefined, name: string): string {
+function applyFilter(base: PathBase, value: string, filter: string | undefined, name: string, args: Record<string, unknown>): string {
   switch (filter) {
     case undefined:
       return value;
@@ -98,15 +115,10 @@ function applyFilter(map: ToolMap, value: string, filter: string | undefined, na
       } catch {
         throw new MaestroError("invalid_field", `argument ${name} is not a URL`, { field: name });
       }
-    case "relative": {
-      const root = map.root ?? process.cwd();
-      const rel = relative(root, resolve(root, value)).replaceAll("\\", "/");
-      if (rel === "") return ".";
-      if (rel.startsWith("../") || rel === ".." || isAbsolute(rel)) {
-        throw new MaestroError("invalid_field", `argument ${name} (${value}) is outside ${root}`, { field: name });
-      }
-      return rel;
-    }
+    case "relative":
+      return inRoot(base, value, name);
+    case "glob-dir":
+      return globDir(base, value, name, args);
     case "first-word":
       return value.trim().split(/\s+/)[0];
     default:
@@ -114,12 +126,109 @@ function applyFilter(map: ToolMap, value: string, filter: string | undefined, na
   }
 }
 
-/** Arguments as ledgered: any large value (file contents, patches, edit lists) becomes its digest and size. */
-export function ledgerArgs(args: Record<string, unknown>): Record<string, unknown> {
+/**
+ * The directory a glob pattern lists (Claude Code's Glob): its `path` argument (default: the working
+ * directory), or, for an absolute pattern, the pattern's literal leading directories. Patterns that
+ * could climb out of that directory (`..`, `~`, an absolute alternative in braces) are refused.
+ */
+function globDir(base: PathBase, pattern: string, name: string, args: Record<string, unknown>): string {
+  if (/(?:^|[\\/{,])\.\.(?:$|[\\/},])/.test(pattern) || /^~|[{,]\s*[\\/~]/.test(pattern)) {
+    throw new MaestroError("invalid_field", `argument ${name} (${pattern}) may reach outside the directory it searches`, { field: name });
+  }
+  const path = args.path ?? "";
+  if (typeof path !== "string") throw new MaestroError("invalid_field", "argument path is not a string", { field: "path" });
+  const searched = inRoot(base, path === "" ? base.cwd : path, "path");
+  if (!isAbsolute(pattern)) return searched;
+  const parts = pattern.split("/");
+  const firstGlob = parts.findIndex((part) => /[*?[\]{}()!+@\\]/.test(part));
+  return inRoot(base, firstGlob === -1 ? pattern : parts.slice(0, firstGlob).join("/") || "/", name);
+}
+
+/**
+ * The resource for a path: where it really leads (symlinks followed), relative to the real root.
+ * Throws when it leads outside the root or where it leads cannot be told for sure (fail closed).
+ */
+function inRoot(base: PathBase, value: string, name: string): string {
+  const outside = () => new MaestroError("invalid_field", `argument ${name} (${value}) is outside ${base.root}`, { field: name });
+  if (under(resolve(base.root), resolve(base.cwd, value)) === undefined) throw outside();
+  const root = realLocation(resolve(base.root));
+  // Not path.join: it would fold `link/..` textually, before the symlink is followed.
+  const target = realLocation(isAbsolute(value) ? value : `${base.cwd}${sep}${value}`);
+  if (root === undefined || target === undefined) {
+    throw new MaestroError("invalid_field", `argument ${name} (${value}) cannot be resolved to a real path under ${base.root}`, { field: name });
+  }
+  const rel = under(root, target);
+  if (rel === undefined) throw outside();
+  return rel;
+}
+
+/** `path` relative to `root` with forward slashes ("." for the root itself), or undefined when outside it. */
+function under(root: string, path: string): string | undefined {
+  const rel = relative(root, path).replaceAll("\\", "/");
+  if (rel === "") return ".";
+  return rel.startsWith("../") || rel === ".." || isAbsolute(rel) ? undefined : rel;
+}
+
+/**
+ * Where an absolute path leads: the realpath of its nearest existing ancestor with the rest appended.
+ * Undefined when unsure: a dangling symlink, an unreadable or non-directory step, `..` after a missing
+ * step, or a path whose textual normalisation (what many tools apply first) leads elsewhere.
+ */
+function realLocation(path: string): string | undefined {
+  const physical = followPath(path);
+  return physical !== undefined && physical === followPath(resolve(path)) ? physical : undefined;
+}
+
+function followPath(path: string): string | undefined {
+  const { root } = parse(path);
+  const parts = path.slice(root.length).split(sep === "\\" ? /[\\/]+/ : /\/+/);
+  let real = root;
+  for (const [i, part] of parts.entries()) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      real = dirname(real);
+      continue;
+    }
+    const next = join(real, part);
+    try {
+      real = realpathSync.native(next);
+    } catch (err) {
+      // Only a step that is truly absent (not a dangling link) ends the walk; nothing past it can be a link.
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT" || lstatSync(next, { throwIfNoEntry: false }) !== undefined) return undefined;
+      const rest = parts.slice(i + 1).filter((p) => p !== "" && p !== ".");
+      return rest.includes("..") ? undefined : join(next, ...rest);
+    }
+  }
+  return real;
+}
+
+// Argument names that carry file contents or patch text (Claude Code Write/Edit/MultiEdit/NotebookEdit,
+// MCP filesystem and editor tools), compared without case, `_` or `-`.
+const CONTENT_ARG = /^(?:contents?|filetext|inserttext|(?:old|new)(?:string|str|text|source|content)|edits?|patch(?:es)?|diff|stdin)$/;
+const isContentArg = (key: string) => CONTENT_ARG.test(key.toLowerCase().replace(/[_-]/g, ""));
+
+/**
+ * Arguments as ledgered (docs/governance/agents.md): file contents, edits and patch text (content-named
+ * fields at any depth, and the argument a |patch-files template reads) become their digest and size
+ * whatever their length, as the runner's write_file does; any other value over 1024 characters too.
+ */
+export function ledgerArgs(args: Record<string, unknown>, tool?: MappedTool): Record<string, unknown> {
+  const patchArg = tool && /^\{([\w.-]+)\|patch-files\}$/.exec(tool.resource)?.[1];
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) {
-    const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
-    out[key] = text.length > 1024 ? { digest: sha256Digest(text), chars: text.length } : value;
+    const large = (typeof value === "string" ? value : JSON.stringify(value ?? null)).length > 1024;
+    out[key] = key === patchArg || isContentArg(key) || large ? digestOf(value) : withoutContents(value);
   }
   return out;
+}
+
+function withoutContents(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutContents);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isContentArg(k) ? digestOf(v) : withoutContents(v)]));
+}
+
+function digestOf(value: unknown): { digest: string; chars: number } {
+  const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+  return { digest: sha256Digest(text), chars: text.length };
 }
