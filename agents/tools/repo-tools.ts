@@ -1,8 +1,9 @@
 // read_file → repo.read; write_file and apply_patch → repo.write. Resources are worktree-relative paths.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
-import { MaestroError } from "../../common/errors.ts";
 import { sha256Digest } from "../mediator/digest.ts";
+import { GIT_APPLY, patchScopeRefusal, patchTarget } from "./patch-scope.ts";
 import type { AgentTool } from "./tool.ts";
 import { workspacePath } from "./workspace-path.ts";
 
@@ -19,7 +20,7 @@ export const readFileTool: AgentTool<{ path: string }> = {
   },
   async run(args, env) {
     const path = workspacePath(env.workdir, args.path);
-    const data = await readFile(path.absolute);
+    const data = await readNoFollow(path.absolute);
     const text = data.subarray(0, MAX_READ).toString("utf8");
     const note = data.length > MAX_READ ? `\n[truncated: ${data.length} bytes, first ${MAX_READ} shown]` : "";
     return { status: "ok", content: text + note, summary: `read ${path.relative} (${data.length} bytes)` };
@@ -44,7 +45,7 @@ export const writeFileTool: AgentTool<{ path: string; content: string }> = {
   async run(args, env) {
     const path = workspacePath(env.workdir, args.path);
     await mkdir(dirname(path.absolute), { recursive: true });
-    await writeFile(path.absolute, args.content);
+    await writeNoFollow(path.absolute, args.content);
     return { status: "ok", content: `wrote ${path.relative}`, summary: `wrote ${path.relative} (${Buffer.byteLength(args.content)} bytes)` };
   },
 };
@@ -60,21 +61,30 @@ export const applyPatchTool: AgentTool<{ patch: string }> = {
   },
   async run(args, env) {
     const path = workspacePath(env.workdir, patchTarget(args.patch), "patch");
-    const result = await env.exec({ argv: ["git", "apply", "--whitespace=nowarn", "-"], cwd: env.workdir, stdin: args.patch, timeoutMs: 30_000 });
+    const refusal = await patchScopeRefusal(env.exec, env.workdir, args.patch, path.relative);
+    if (refusal) return { status: "error", content: `patch refused: ${refusal}`, summary: `patch to ${path.relative} refused before applying` };
+    const result = await env.exec({ argv: [...GIT_APPLY, "-"], cwd: env.workdir, stdin: args.patch, timeoutMs: 30_000 });
     if (result.code !== 0) return { status: "error", content: `patch did not apply: ${result.output}`, summary: `patch to ${path.relative} did not apply` };
     return { status: "ok", content: `patched ${path.relative}`, summary: `patched ${path.relative}` };
   },
 };
 
-/** The one file a patch touches (one file per call, so the mediated resource is exactly what changes). */
-export function patchTarget(patch: string): string {
-  const targets = new Set<string>();
-  for (const line of patch.split("\n")) {
-    const m = /^(?:\+\+\+|---) (?:[ab]\/)?(\S+)/.exec(line);
-    if (m && m[1] !== "/dev/null") targets.add(m[1]);
+// O_NOFOLLOW: workspacePath refused links on the path; this keeps a link made since then (by a process the
+// tests left running) from redirecting the last step.
+async function readNoFollow(path: string): Promise<Buffer> {
+  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return await file.readFile();
+  } finally {
+    await file.close();
   }
-  if (targets.size !== 1) {
-    throw new MaestroError("invalid_field", `patch must change exactly one file (found ${targets.size}); send one apply_patch per file`, { field: "patch" });
+}
+
+async function writeNoFollow(path: string, content: string): Promise<void> {
+  const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o666);
+  try {
+    await file.writeFile(content);
+  } finally {
+    await file.close();
   }
-  return [...targets][0];
 }

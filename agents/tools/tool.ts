@@ -7,13 +7,18 @@ import type { Exec } from "./exec.ts";
 export interface ToolEnv {
   /** The agent's worktree (or the repository itself for read-only agents). */
   workdir: string;
+  /** Subprocesses get an allow-listed environment, never the runner's tokens or keys (tool-process-env.ts). */
   exec: Exec;
   fetch: typeof fetch;
   /** Default test command for run_tests. */
   testCommand: string;
   /** Secret name → value lookup (values come from the environment; never ledgered). */
   secret(name: string): string | undefined;
-  /** Command that publishes a release; MAESTRO_RELEASE_REPOSITORY / _VERSION are set for it. */
+  /**
+   * Command that publishes a release; MAESTRO_RELEASE_REPOSITORY / _VERSION are set for it, on top of the
+   * allow-listed environment only: it runs in the agent's worktree, so it must fetch its own credentials
+   * (the runner's environment no longer hands them to code the agent can edit).
+   */
   publishCommand?: string;
   timeoutMs?: number;
 }
