@@ -1,7 +1,7 @@
 // An MCP server in front of an upstream MCP server: tools/list hides what can never be allowed, every tools/call goes through the mediator.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolRequest, CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { isMaestroError } from "../../common/errors.ts";
 import type { ApprovalWait } from "../mediator/approval-wait.ts";
 import { gatedCall } from "../mediator/gated-call.ts";
@@ -26,13 +26,31 @@ export interface McpProxyOptions {
 
 const refusal = (text: string): CallToolResult => ({ content: [{ type: "text", text }], isError: true });
 
-export function createMcpProxy(o: McpProxyOptions): Server {
+/** The proxy's MCP server, and how to wait for what it still owes the ledger. */
+export interface McpProxy extends Server {
+  /**
+   * Resolves once every call in flight has finished and every outcome is durable; rejects with the first outcome that
+   * could not be ledgered. Once the transport has closed, this is the drain the close started (which logged any failure).
+   */
+  drain(): Promise<void>;
+}
+
+export function createMcpProxy(o: McpProxyOptions): McpProxy {
   const server = new Server({ name: "maestro-mcp-proxy", version: "0.1.0" }, { capabilities: { tools: {} } });
   const deferred = o.deferOutcomes === false ? undefined : deferOutcomes(o.mediator, () => o.session);
   const mediator = deferred ?? o.mediator;
-  // Closing the proxy waits for every outcome to be durable.
+  const inFlight = new Set<Promise<unknown>>();
+  const drain = async () => {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    await deferred?.flush();
+  };
+  let closing: Promise<void> | undefined;
+  // On close the SDK has already aborted every call in flight: one not yet at the tool never starts it, one at the tool
+  // runs to its end. drain() waits for both, then for every outcome to be durable. The hold timer is unref'd, so whoever
+  // owns the process chains onto this handler and awaits drain() before exiting (cli/commands/mcp-proxy.ts).
   server.onclose = () => {
-    deferred?.flush().catch((err) => console.error(JSON.stringify({ level: "error", msg: "outcome not ledgered", err: String(err) })));
+    closing = drain();
+    closing.catch((err) => console.error(JSON.stringify({ level: "error", msg: "outcome not ledgered", err: String(err) })));
   };
 
   server.setRequestHandler(ListToolsRequestSchema, async (request) => {
@@ -41,7 +59,7 @@ export function createMcpProxy(o: McpProxyOptions): Server {
     return { ...upstream, tools: upstream.tools.filter((tool) => mappedTool(o.map, tool.name)) };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  const callTool = async (request: CallToolRequest, signal: AbortSignal): Promise<CallToolResult> => {
     const { name } = request.params;
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     const tool = mappedTool(o.map, name);
@@ -55,10 +73,14 @@ export function createMcpProxy(o: McpProxyOptions): Server {
     }
     let upstreamResult: CallToolResult | undefined;
     // A mediator failure throws here and becomes a JSON-RPC error: fail closed, the upstream is never called.
+    // The client's cancel (or its request timeout, 60 s by default, well inside --approval-timeout) aborts `signal`:
+    // from then on gatedCall never starts the tool.
     const gated = await gatedCall(
       mediator,
       { runset: o.runset, agent: o.agent, session: o.session, tool: name, capability: tool.capability, resource, args: ledgerArgs(args) },
       async () => {
+        // Not given `signal`: once started, a tool runs to its own end, so the outcome ledgered is what it really did
+        // (a cancelled request would answer "error" while the upstream may still complete the write).
         upstreamResult = (await o.upstream.callTool({ name, arguments: args })) as CallToolResult;
         const isError = upstreamResult.isError === true;
         return {
@@ -68,11 +90,19 @@ export function createMcpProxy(o: McpProxyOptions): Server {
           ...(tool.taints ? { taint: { source: `mcp:${name}:${resource}` } } : {}),
         };
       },
-      { approval: o.approval },
+      { approval: o.approval, signal },
     );
     if (gated.outcome === "ran" && upstreamResult) return upstreamResult;
     return refusal(gated.content);
+  };
+
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const handling = callTool(request, extra.signal);
+    const done = () => inFlight.delete(handling);
+    inFlight.add(handling);
+    handling.then(done, done);
+    return handling;
   });
 
-  return server;
+  return Object.assign(server, { drain: () => closing ?? drain() });
 }

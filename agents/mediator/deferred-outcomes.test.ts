@@ -1,10 +1,14 @@
 // Deferred outcomes: the caller is not held up, plain outcomes ride with the session's next decision, spend is awaited
 // before it, and failures fail the session closed.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { deferOutcomes } from "./deferred-outcomes.ts";
+import { MaestroError } from "../../common/errors.ts";
+import { deferOutcomes, MAX_CARRIED } from "./deferred-outcomes.ts";
+import type { Decision, MediateCall, MediatorClient, Outcome } from "./mediator-client.ts";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
-import type { Decision, MediateCall, MediatorClient, Outcome } from "./mediator-client.ts";
+/** How many outcomes one mediate request may carry: the request schema's own limit. */
+const schemaMaxCarried: number = JSON.parse(readFileSync(new URL("../../schemas/mediate/tool-call.schema.json", import.meta.url), "utf8")).properties.outcomes.maxItems;
 
 function fakeMediator() {
   const log: string[] = [];
@@ -141,5 +145,108 @@ describe("deferOutcomes", () => {
     fake.release();
     await flushing;
     expect(fake.log).toEqual(["outcome t1", "outcome t2"]);
+  });
+
+  describe("with a client that piggybacks, when the carrying request fails", () => {
+    /** Piggybacks; mediate() fails while `refuse` holds an error, as the server's all-or-nothing commit does. */
+    function refusing() {
+      const fake = fakeMediator();
+      const carried: string[][] = [];
+      const state: { refuse?: Error } = {};
+      const client: MediatorClient = {
+        ...fake.client,
+        piggybacksOutcomes: true,
+        async mediate(c, options) {
+          carried.push((options?.outcomes ?? []).map((o) => o.decisionId));
+          if (state.refuse) throw state.refuse;
+          return fake.client.mediate(c);
+        },
+      };
+      return { fake, carried, state, client };
+    }
+
+    it("carries at most the schema's maxItems outcomes in one request; the rest ride with the next", async () => {
+      expect(MAX_CARRIED).toBe(schemaMaxCarried);
+      const { fake, carried, client } = refusing();
+      const deferred = deferOutcomes(client, () => "s", 60_000);
+      const ids = Array.from({ length: schemaMaxCarried + 4 }, (_, i) => `o${i}`);
+      for (const id of ids) await deferred.recordOutcome(id, ok);
+      await deferred.mediate(call("t1"));
+      await deferred.mediate(call("t2"));
+      expect(carried).toEqual([ids.slice(0, schemaMaxCarried), ids.slice(schemaMaxCarried)]);
+      expect(fake.sent).toEqual([]);
+    });
+
+    it("fails that call, sends the batch on its own, and the next decision waits for it", async () => {
+      const { fake, carried, state, client } = refusing();
+      const deferred = deferOutcomes(client, () => "s", 60_000);
+      await deferred.recordOutcome("o1", ok);
+      await deferred.recordOutcome("o2", ok);
+      // e.g. the path over 2048 characters: a 400, and nothing of the request was recorded
+      state.refuse = new MaestroError("invalid_field", "mediator refused /v1/mediate: too long", { field: "/resource" });
+      await expect(deferred.mediate(call("t1"))).rejects.toThrow("too long");
+      expect(fake.sent).toEqual(["o1", "o2"]);
+      state.refuse = undefined;
+      let decided = false;
+      const next = deferred.mediate(call("t2")).then(() => (decided = true));
+      await tick();
+      expect(decided).toBe(false);
+      fake.release();
+      fake.release();
+      await next;
+      expect(carried).toEqual([["o1", "o2"], []]);
+      expect(fake.log).toEqual(["outcome o1", "outcome o2", "mediate t2"]);
+    });
+
+    it("a refused carried outcome (409) recorded no decision: the call fails, and that outcome fails alone on its own", async () => {
+      const { fake, state, client } = refusing();
+      const deferred = deferOutcomes(client, () => "s", 60_000);
+      await deferred.recordOutcome("o1", ok);
+      await deferred.recordOutcome("o2", ok);
+      state.refuse = new MaestroError("conflict", "no allowed decision o1 by a; nothing of this request was recorded", { field: "/outcomes/0/decisionId" });
+      fake.failNextOutcome(); // o1 is refused on its own too
+      await expect(deferred.mediate(call("t1"))).rejects.toThrow("nothing of this request was recorded");
+      state.refuse = undefined;
+      const next = deferred.mediate(call("t2"));
+      fake.release();
+      fake.release(); // o2 lands on its own
+      await expect(next).rejects.toThrow("ledger down"); // not forgotten: the session's next call fails for it
+      expect(fake.log).toEqual(["outcome o1", "outcome o2"]);
+      await expect(deferred.mediate(call("t3"))).resolves.toMatchObject({ decision: "allow" });
+    });
+
+    it("a request that failed in flight but committed: the re-sent outcome's \"already has an outcome\" is no failure", async () => {
+      const fake = fakeMediator();
+      let fail = true;
+      const client: MediatorClient = {
+        piggybacksOutcomes: true,
+        mediate: async (c) => {
+          if (fail) throw new MaestroError("mediator_unreachable", "no answer within 10000 ms");
+          return fake.client.mediate(c);
+        },
+        recordOutcome: async (id) => {
+          fake.sent.push(id);
+          throw new MaestroError("conflict", `mediator refused /v1/mediate/${id}/outcome: decision ${id} already has an outcome`, { field: "decisionId" });
+        },
+      };
+      const deferred = deferOutcomes(client, () => "s", 60_000);
+      await deferred.recordOutcome("o1", ok);
+      await expect(deferred.mediate(call("t1"))).rejects.toThrow("no answer");
+      fail = false;
+      await expect(deferred.mediate(call("t2"))).resolves.toMatchObject({ decision: "allow" });
+      await deferred.flush();
+      expect(fake.sent).toEqual(["o1"]);
+    });
+
+    it("flush sends what is held past the cap too", async () => {
+      const { fake, client } = refusing();
+      const deferred = deferOutcomes(client, () => "s", 60_000);
+      for (let i = 0; i <= schemaMaxCarried; i++) await deferred.recordOutcome(`o${i}`, ok);
+      await deferred.mediate(call("t1"));
+      const flushing = deferred.flush();
+      fake.release();
+      await flushing;
+      expect(fake.log).toEqual(["mediate t1", `outcome o${schemaMaxCarried}`]);
+    });
   });
 });

@@ -6,13 +6,20 @@
 // spend (costUsd, a budget input) is sent at once and awaited by the session's next mediate().
 //
 // Other outcomes change no policy input. They are held and ride in the session's next mediate()
-// request (POST /v1/mediate's "outcomes"), so the server commits them with that decision: sent on
-// their own, an outcome's commit was still in flight when the next decision arrived, and that
-// decision waited behind it (about one commit per proxied call, measured). With a client that
-// cannot piggyback they are sent beside the next mediate() instead. Either way that mediate()
-// resolves only once they are durable too, so a failed outcome fails that call (fail closed).
-// A held outcome goes out on its own after HOLD_MS or on flush(); if that fails, the session's
-// next call fails instead of the failure being forgotten.
+// request (POST /v1/mediate's "outcomes", at most MAX_CARRIED of them), so the server commits them
+// with that decision: sent on their own, an outcome's commit was still in flight when the next
+// decision arrived, and that decision waited behind it (about one commit per proxied call,
+// measured). With a client that cannot piggyback they are sent beside the next mediate() instead.
+// Either way that mediate() resolves only once they are durable too, so a failed outcome fails that
+// call (fail closed).
+//
+// The server commits a decision and the outcomes it carries all or nothing: a refused request (any
+// 4xx, a 409 naming /outcomes/i/decisionId included) recorded neither, and one that failed in
+// flight (timeout, 5xx) may have recorded both. The call fails either way (the caller never got a
+// decision), and its batch is then sent on its own, where a refused outcome fails alone and one that
+// did land answers "already has an outcome". A held outcome also goes out on its own after HOLD_MS
+// or on flush(). Whatever cannot be ledgered fails the session's next call instead of being forgotten.
+import { MaestroError } from "../../common/errors.ts";
 import type { Decision, MediateCall, MediatorClient, Outcome, RunEvent } from "./mediator-client.ts";
 
 export interface DeferredOutcomeClient extends MediatorClient {
@@ -23,6 +30,9 @@ export interface DeferredOutcomeClient extends MediatorClient {
 /** How long a held outcome waits for the session's next decision before it is sent on its own. */
 export const HOLD_MS = 20;
 
+/** At most this many outcomes ride in one mediate request (schemas/mediate/tool-call.schema.json, outcomes.maxItems). */
+export const MAX_CARRIED = 16;
+
 interface Held {
   decisionId: string;
   outcome: Outcome;
@@ -32,7 +42,7 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
   const held = new Map<string, Held[]>();
   const timers = new Map<string, NodeJS.Timeout>();
   const pending = new Map<string, Set<Promise<unknown>>>();
-  /** The subset of pending appends a decision must wait for (they carry spend). */
+  /** The subset of pending appends a decision must wait for (they carry spend, or are re-sent after a failed request). */
   const blocking = new Map<string, Set<Promise<unknown>>>();
   const failures = new Map<string, unknown>();
 
@@ -52,10 +62,16 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
     );
   };
 
-  const takeHeld = (session: string): Held[] => {
+  /** Up to `max` of the session's held outcomes, oldest first; what is left keeps its hold timer. */
+  const takeHeld = (session: string, max = Infinity): Held[] => {
+    const all = held.get(session) ?? [];
+    const batch = all.slice(0, max);
+    if (all.length > batch.length) {
+      held.set(session, all.slice(batch.length));
+      return batch;
+    }
     clearTimeout(timers.get(session));
     timers.delete(session);
-    const batch = held.get(session) ?? [];
     held.delete(session);
     return batch;
   };
@@ -66,6 +82,18 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
     const appends = batch.map(({ decisionId, outcome }) => inner.recordOutcome(decisionId, outcome));
     appends.forEach((append) => track(session, append, false));
     return Promise.all(appends);
+  };
+
+  /** A batch whose request failed, each on its own; the session's next decision waits for them (and fails if one failed). */
+  const resend = (session: string, batch: Held[]) => {
+    for (const { decisionId, outcome } of batch) {
+      const append = inner.recordOutcome(decisionId, outcome).catch((err: unknown) => {
+        // The failed request did commit after all (it timed out, or its answer was lost): the outcome is durable.
+        if (alreadyRecorded(err)) return { ledgerIndex: -1 };
+        throw err;
+      });
+      track(session, append, true);
+    }
   };
 
   const settle = async (session: string, all = false) => {
@@ -81,7 +109,16 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
   const client: DeferredOutcomeClient = {
     async mediate(call: MediateCall): Promise<Decision> {
       await settle(call.session);
-      if (inner.piggybacksOutcomes) return inner.mediate(call, { outcomes: takeHeld(call.session).map(({ decisionId, outcome }) => ({ decisionId, ...outcome })) });
+      if (inner.piggybacksOutcomes) {
+        const batch = takeHeld(call.session, MAX_CARRIED);
+        if (batch.length === 0) return inner.mediate(call);
+        try {
+          return await inner.mediate(call, { outcomes: batch.map(({ decisionId, outcome }) => ({ decisionId, ...outcome })) });
+        } catch (err) {
+          resend(call.session, batch);
+          throw err;
+        }
+      }
       const outcomes = sendHeld(call.session);
       const [decision] = await Promise.all([inner.mediate(call), outcomes.catch((err: unknown) => Promise.reject(takeFailure(call.session, err)))]);
       return decision;
@@ -117,4 +154,9 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
 
   if (inner.reportRunEvent) client.reportRunEvent = (event: RunEvent) => inner.reportRunEvent!(event);
   return client;
+}
+
+/** The server's 409 for a second outcome of one decision (server/mediator/outcomes.ts); only a re-send can meet it here. */
+function alreadyRecorded(err: unknown): boolean {
+  return err instanceof MaestroError && err.code === "conflict" && err.message.includes("already has an outcome");
 }

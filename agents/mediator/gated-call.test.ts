@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../common/clock.ts";
 import { pollApproval } from "./approval-wait.ts";
-import { gatedCall, type ToolRun } from "./gated-call.ts";
+import { CANCELLED_SUMMARY, gatedCall, type ToolRun } from "./gated-call.ts";
 import type { Decision, DecisionKind, MediatorClient, Outcome } from "./mediator-client.ts";
 
 function scripted(kinds: DecisionKind[]): MediatorClient & { outcomes: Array<[string, Outcome]>; calls: number } {
@@ -78,5 +78,68 @@ describe("gatedCall", () => {
   it("treats require_approval as a deny when nobody can approve", async () => {
     const result = await gatedCall(scripted(["require_approval"]), call, ok());
     expect(result).toMatchObject({ outcome: "denied", isError: true });
+  });
+
+  describe("when the caller gives up (signal)", () => {
+    const never = (ran: string[]) => async (): Promise<ToolRun> => {
+      ran.push("tool");
+      return { status: "ok", content: "", summary: "" };
+    };
+
+    it("asks nothing when it has already fired", async () => {
+      const m = scripted(["allow"]);
+      const ran: string[] = [];
+      await expect(gatedCall(m, call, never(ran), { signal: AbortSignal.abort() })).rejects.toThrow();
+      expect([m.calls, ran, m.outcomes]).toEqual([0, [], []]);
+    });
+
+    it("stops waiting for approval at once and records nothing (the decision on record is not an allow)", async () => {
+      const m = scripted(["require_approval"]);
+      const controller = new AbortController();
+      let sleeps = 0;
+      const approval = pollApproval(m, {
+        intervalMs: 1000,
+        timeoutMs: 300_000,
+        // The real sleep resolves early on abort; this one stands for a client that cancels during the second wait.
+        sleep: async (_ms, signal) => {
+          if (++sleeps === 2) controller.abort();
+          expect(signal).toBe(controller.signal);
+        },
+      });
+      const ran: string[] = [];
+      const result = await gatedCall(m, call, never(ran), { approval, signal: controller.signal });
+      expect(result).toMatchObject({ outcome: "cancelled", isError: true, decision: { decision: "require_approval" } });
+      expect([m.calls, ran, m.outcomes]).toEqual([2, [], []]);
+    });
+
+    it("never starts the tool when the approval arrives after the caller gave up, and ledgers that it did not run", async () => {
+      const m = scripted(["require_approval", "allow"]);
+      const controller = new AbortController();
+      const mediate = m.mediate;
+      m.mediate = async (c, o) => {
+        const decision = await mediate(c, o);
+        if (decision.decision === "allow") controller.abort(); // the client's timeout fires while the poll is in flight
+        return decision;
+      };
+      const clock = new ManualClock();
+      const approval = pollApproval(m, { intervalMs: 1000, timeoutMs: 60_000, clock, sleep: async (ms) => clock.advance(ms) });
+      const ran: string[] = [];
+      const result = await gatedCall(m, call, never(ran), { approval, signal: controller.signal, takeCostUsd: () => 0.5 });
+      expect(ran).toEqual([]);
+      expect(result).toMatchObject({ outcome: "cancelled", isError: true, decision: { decisionId: "d2" } });
+      expect(m.outcomes).toEqual([["d2", { status: "error", summary: CANCELLED_SUMMARY, outputDigest: expect.stringMatching(/^sha256:/), costUsd: 0.5 }]]);
+    });
+
+    it("the real sleep wakes on abort instead of waiting out the interval", async () => {
+      const m = scripted(["require_approval"]);
+      const controller = new AbortController();
+      const approval = pollApproval(m, { intervalMs: 60_000, timeoutMs: 300_000 });
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 20);
+      const result = await gatedCall(m, call, never([]), { approval, signal: controller.signal });
+      expect(result.outcome).toBe("cancelled");
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(m.calls).toBe(1);
+    });
   });
 });

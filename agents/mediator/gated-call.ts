@@ -16,7 +16,7 @@ export interface ToolRun {
 }
 
 export interface GatedResult {
-  outcome: "ran" | "denied" | "approval_timeout";
+  outcome: "ran" | "denied" | "approval_timeout" | "cancelled";
   decision: Decision;
   /** What the model sees: the tool's content, or the deny reason so it can change course. */
   content: string;
@@ -30,9 +30,17 @@ export interface GateOptions {
   onDecision?: (decision: Decision) => void;
   /** Model spend not yet reported; sent as the outcome's costUsd so the server's run-set spend (a policy input) stays current. */
   takeCostUsd?: () => number;
+  /** Fires when the caller gives up (an MCP client's cancel or request timeout): from then on the tool is never started. */
+  signal?: AbortSignal;
 }
 
+/** The ledgered summary of an allowed call whose caller gave up before the tool started. */
+export const CANCELLED_SUMMARY = "not run: the caller cancelled the call before the tool started";
+
 export async function gatedCall(mediator: MediatorClient, call: MediateCall, run: () => Promise<ToolRun>, options: GateOptions = {}): Promise<GatedResult> {
+  const { signal } = options;
+  // Given up before anything was asked: nothing decided, nothing to record.
+  signal?.throwIfAborted();
   let decision = await mediator.mediate(call);
   if (decision.decision === "require_approval") {
     if (!options.approval) {
@@ -40,16 +48,28 @@ export async function gatedCall(mediator: MediatorClient, call: MediateCall, run
       return denied(decision, `approval required and this agent cannot wait for one (${reasonText(decision)})`);
     }
     const pending = decision;
-    const waited = await options.approval.wait(call, pending);
+    const waited = await options.approval.wait(call, pending, signal);
     if (waited === "timeout") {
       // No outcome: the server accepts outcomes only for allowed decisions, and the tool never ran.
       options.onDecision?.(pending);
       return { outcome: "approval_timeout", decision: pending, content: `Denied by Maestro: approval was not given in time (${reasonText(pending)})`, isError: true };
     }
+    if (waited === "cancelled") {
+      // No outcome either: the decision on record is still require_approval.
+      options.onDecision?.(pending);
+      return { outcome: "cancelled", decision: pending, content: `Cancelled: the caller gave up while approval was pending (${reasonText(pending)})`, isError: true };
+    }
     decision = waited;
   }
   options.onDecision?.(decision);
   if (decision.decision !== "allow") return denied(decision, reasonText(decision));
+  if (signal?.aborted) {
+    // Allowed (often by an approval that came after the caller's own timeout), but the caller has already reported the
+    // call as failed: a write landing now would be one nobody is waiting for. The outcome says the tool did not run;
+    // an allowed decision without one would read as a tool that ran and whose outcome was lost.
+    await mediator.recordOutcome(decision.decisionId, { status: "error", summary: CANCELLED_SUMMARY, outputDigest: sha256Digest(""), ...costField(options.takeCostUsd?.()) });
+    return { outcome: "cancelled", decision, content: `Cancelled: ${CANCELLED_SUMMARY}`, isError: true };
+  }
 
   let result: ToolRun;
   try {

@@ -70,12 +70,25 @@ Token: --token or MAESTRO_TOKEN (role agent); server: --url, MAESTRO_URL, defaul
     });
     const transport = new StdioServerTransport();
     await server.connect(transport);
-    // Runs until the client closes stdin; then the upstream goes too.
+    // Runs until the client closes stdin or the transport closes. The proxy's own close handler is chained, not
+    // replaced: it starts the outcome flush that drain() below waits for.
     await new Promise<void>((resolve) => {
-      server.onclose = () => resolve();
+      const proxyOnClose = server.onclose;
+      server.onclose = () => {
+        proxyOnClose?.();
+        resolve();
+      };
       process.stdin.once("end", () => resolve());
     });
-    await client.close().catch(() => {});
+    // Closing aborts the calls still waiting for a decision; one already at the tool still needs the upstream, so that
+    // closes last, once every outcome is durable (a held one would otherwise die with the process).
     await server.close().catch(() => {});
+    const ledgered = await server.drain().then(
+      () => true,
+      () => false, // the proxy has logged which outcome was not ledgered
+    );
+    await client.close().catch(() => {});
+    mediator.close();
+    return ledgered ? 0 : 1;
   },
 };

@@ -127,4 +127,23 @@ describe.each(STORE_KINDS)("maestro mcp-proxy (%s store)", (kind) => {
       await client.close();
     }
   });
+
+  it("as the CLI, ledgers the last calls' outcomes when the client closes right after them (well inside the 20 ms hold)", async () => {
+    const mapFile = join(root, "map.yaml");
+    writeFileSync(mapFile, mapYaml(runset, root));
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ["cli/main.ts", "mcp-proxy", "--agent", "fs-agent", "--map", mapFile, "--session", "mcp-cli-close", "--url", server.url, "--", process.execPath, filesystemServerEntry(), root],
+      env: { ...(process.env as Record<string, string>), MAESTRO_TOKEN: await server.token("agent", "fs-agent") },
+      cwd: process.cwd(),
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "cli-client", version: "1.0.0" });
+    await client.connect(transport);
+    for (let i = 0; i < 3; i++) expect(text(await client.callTool({ name: "read_text_file", arguments: { path: join(root, "src/a.txt") } }))).toContain("hello from a");
+    await client.close(); // returns once the proxy process has exited
+    const decisions = (await server.events("decision")).filter((e) => e.payload.call.session === "mcp-cli-close");
+    const outcomes = (await server.events("outcome")).filter((o) => decisions.some((d) => d.subject.id === o.subject.id));
+    expect([decisions.length, outcomes.map((o) => o.payload.status)]).toEqual([3, ["ok", "ok", "ok"]]);
+  });
 });
