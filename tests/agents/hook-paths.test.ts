@@ -1,24 +1,12 @@
 // `maestro hook claude-code` on a real project directory: resources are what Claude Code touches (search roots, symlinks resolved), and file contents reach the ledger only as digests.
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
+import { runHook } from "./support/run-hook.ts";
 
-function runHook(stdin: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["cli/main.ts", "hook", "claude-code"], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 describe.each(STORE_KINDS)("coding-agent hook resources and ledgered args (%s store)", (kind) => {
   let server: TestServer;
@@ -52,7 +40,7 @@ describe.each(STORE_KINDS)("coding-agent hook resources and ledgered args (%s st
   const session = `paths-${kind}`;
   async function pre(tool: string, input: Record<string, unknown>): Promise<{ permissionDecision: string; permissionDecisionReason: string }> {
     const hook = { session_id: session, cwd: project, hook_event_name: "PreToolUse", tool_name: tool, tool_input: input, tool_use_id: `toolu_${++calls}` };
-    const result = await runHook(JSON.stringify(hook), env);
+    const result = await runHook("claude-code", JSON.stringify(hook), env);
     expect(result.code, result.stderr).toBe(0);
     return JSON.parse(result.stdout).hookSpecificOutput;
   }

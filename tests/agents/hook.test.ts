@@ -1,5 +1,4 @@
 // `maestro hook claude-code` / `maestro hook codex` as the coding agents run them: JSON on stdin, decision on stdout, exit 2 when Maestro cannot decide.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,23 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_KINDS } from "../support/test-stores.ts";
+import { runHook } from "./support/run-hook.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures/hooks");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
 
-function runHook(flavour: string, stdin: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["cli/main.ts", "hook", flavour, ...args], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
   let server: TestServer;
