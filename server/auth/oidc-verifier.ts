@@ -77,6 +77,7 @@ export function oidcTokenVerifier(config: OidcConfig, clock: Clock = systemClock
           audience: config.audience,
           algorithms: ALGORITHMS,
           currentDate: clock.now(),
+          requiredClaims: ["exp", "sub"],
         }));
       } catch (err) {
         throw tokenError(err);

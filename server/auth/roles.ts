@@ -13,3 +13,12 @@ export interface Principal {
   /** Where the token came from: our own issuer or a configured OIDC issuer. */
   issuer: string;
 }
+
+/**
+ * Whether two token subjects name the same person for separation of duties. Subjects differing only in letter case
+ * or surrounding space (`Erin@example.com`, `erin@example.com`) are one person: a requester must not approve their own
+ * waiver, nor count twice as approver, with a second token spelled another way.
+ */
+export function sameSubject(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}

@@ -69,7 +69,8 @@ export function localTokenVerifier(publicKeys: (kid?: string) => Promise<JWK[]>,
             if (!jwk) throw new joseErrors.JWSSignatureVerificationFailed("unknown key id");
             return importJWK(jwk, "EdDSA");
           },
-          { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ["EdDSA"], currentDate: clock.now() },
+          // A token without exp would never expire: refused, as one without a subject is.
+          { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ["EdDSA"], currentDate: clock.now(), requiredClaims: ["exp", "sub"] },
         ));
       } catch (err) {
         throw tokenError(err);

@@ -5,7 +5,7 @@ import { compileSchema } from "../../common/ajv.ts";
 import { MaestroError } from "../../common/errors.ts";
 import openSchema from "../../schemas/breakglass/open.schema.json" with { type: "json" };
 import reviewSchema from "../../schemas/breakglass/review.schema.json" with { type: "json" };
-import type { Principal } from "../auth/roles.ts";
+import { type Principal, sameSubject } from "../auth/roles.ts";
 import { applyTransition, checkScopeId, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
 import type { ExceptionDeps } from "../waivers/waiver-service.ts";
 import type { BreakglassTable, BreakglassTables } from "./tables.ts";
@@ -105,7 +105,7 @@ export class BreakglassService {
     const id = parseId(rawId);
     const input = validated<{ finding: string; verdict: "justified" | "unjustified" }>(checkReview, body);
     const row = await this.#row(id);
-    if (row.opened_by === principal.sub)
+    if (sameSubject(row.opened_by, principal.sub))
       throw new MaestroError("self_approval", `${principal.sub} opened break-glass ${id} and cannot review it`);
     if (row.state === "reviewed")
       throw new MaestroError("conflict", `break-glass ${id} was already reviewed by ${row.reviewed_by}`, { details: { state: row.state } });

@@ -7,7 +7,7 @@ import type { EventInput } from "../../ledger/event/envelope.ts";
 import approveSchema from "../../schemas/waiver/approve.schema.json" with { type: "json" };
 import requestSchema from "../../schemas/waiver/request.schema.json" with { type: "json" };
 import revokeSchema from "../../schemas/waiver/revoke.schema.json" with { type: "json" };
-import type { Principal } from "../auth/roles.ts";
+import { type Principal, sameSubject } from "../auth/roles.ts";
 import type { WaiversTable, WaiverTables } from "./tables.ts";
 import { applyTransition, notFound, parseId, userActor, validated } from "./transition.ts";
 import type { WaiverRules } from "./waiver-rules.ts";
@@ -132,7 +132,7 @@ export class WaiverService {
     const input = validated<{ comment?: string }>(checkApprove, body ?? {});
     const now = this.#deps.clock.now();
     const row = await this.#row(id);
-    if (row.requested_by === principal.sub) {
+    if (sameSubject(row.requested_by, principal.sub)) {
       throw new MaestroError(
         "self_approval",
         `${principal.sub} requested waiver ${id} and cannot approve it; another security reviewer must`,
@@ -144,14 +144,27 @@ export class WaiverService {
     }
     const approvals = JSON.parse(row.approvals) as WaiverApproval[];
     if (state === "approved") return this.#activate(row, now); // a final approval whose activation was interrupted
-    if (approvals.some((a) => a.by === principal.sub)) {
+    if (approvals.some((a) => sameSubject(a.by, principal.sub))) {
       throw new MaestroError(
         "conflict",
-        `${principal.sub} already approved waiver ${id}; it needs ${row.approvals_required} distinct approvers`,
+        `${principal.sub} already approved waiver ${id}; it needs ${row.approvals_required} distinct approvers (subjects compare without letter case)`,
       );
     }
+    // The policy may have changed since the request (a bundle activated meanwhile): its limits now are the ones that
+    // hold. A waiver the policy no longer allows is not approved; one that now needs more approvers waits for them.
+    const rule = await this.#rules.rulesFor(row.capability);
+    if (!rule.waivable || row.duration_seconds > rule.max_duration_seconds) {
+      throw new MaestroError(
+        "conflict",
+        rule.waivable
+          ? `waiver ${id} asks for ${row.duration_seconds} s; the active policy allows at most ${rule.max_duration_seconds} s for ${row.capability}: request it again`
+          : `the active policy no longer allows waiving ${row.capability}`,
+        { details: { maxDurationSeconds: rule.max_duration_seconds } },
+      );
+    }
+    const required = Math.max(row.approvals_required, rule.approvals_required);
     const count = approvals.length + 1;
-    const final = count >= row.approvals_required;
+    const final = count >= required;
     const approved = {
       input: {
         kind: "waiver.approved",
@@ -159,7 +172,7 @@ export class WaiverService {
         subject: { type: "waiver", id },
         payload: {
           approvals: count,
-          approvalsRequired: row.approvals_required,
+          approvalsRequired: required,
           final,
           comment: input.comment ?? null,
           fromVersion: row.version,
@@ -176,6 +189,7 @@ export class WaiverService {
             {
               state: final ? "approved" : "pending",
               approvals: JSON.stringify([...approvals, { by: principal.sub, at: event.time, ledgerIndex: index }]),
+              approvals_required: required,
             },
           ),
       },

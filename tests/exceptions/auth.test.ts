@@ -101,6 +101,28 @@ describe("bearer tokens and OIDC SSO", () => {
     expect(garbage.body.error.code).toBe("unauthenticated");
   });
 
+  it("a token without exp never expires, so it is refused (401), ours and an SSO one alike", async () => {
+    const key = f.ctx.ledger.keyring.token;
+    const now = Math.floor(f.clock.now().getTime() / 1000);
+    const forever = await new SignJWT({ role: "auditor" })
+      .setProtectedHeader({ alg: "EdDSA", kid: key.kid })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setSubject("aud-forever")
+      .setIssuedAt(now)
+      .sign(key.privateKey);
+    const ours = await get(forever);
+    expect(ours.status).toBe(401);
+    const ssoForever = await new SignJWT({ groups: ["maestro-audit"] })
+      .setProtectedHeader({ alg: "ES256", kid: "sso-1" })
+      .setIssuer(OIDC_ISSUER)
+      .setAudience(OIDC_AUDIENCE)
+      .setSubject("alice@example.test")
+      .setIssuedAt(now)
+      .sign(oidcKey);
+    expect((await get(ssoForever)).status).toBe(401);
+  });
+
   it("valid token, wrong role → 403 naming the role needed", async () => {
     const res = await f.call("POST", `/v1/waivers/${crypto.randomUUID()}/approve`, "engineer", {});
     expect(res.status).toBe(403);

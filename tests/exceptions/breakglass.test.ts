@@ -44,6 +44,10 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
     );
     expect(self.status).toBe(403);
     expect(self.body.error.code).toBe("self_approval");
+    // The same person with a token whose subject is spelled in capitals.
+    const shouted = await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "looked fine to me", verdict: "justified" }, "ADM-1");
+    expect(shouted.status).toBe(403);
+    expect(shouted.body.error.code).toBe("self_approval");
     const reviewed = await f.call(
       "POST",
       `/v1/breakglass/${bg.id}/review`,

@@ -103,6 +103,17 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
     expect(active.body.error.message).toContain("active");
   });
 
+  it("takes subjects spelled in another letter case (or padded) for the same person: no self-approval, no double count", async () => {
+    const waiver = await request({ capability: "secrets.read", resource: "prod/db", durationSeconds: 1800 }, "erin@example.com");
+    const self = await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "Erin@Example.com");
+    expect(self.status).toBe(403);
+    expect(self.body.error.code).toBe("self_approval");
+    expect((await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "sam@example.com")).body.state).toBe("pending");
+    const twice = await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "SAM@example.com");
+    expect(twice.status).toBe(409);
+    expect((await f.call("GET", `/v1/waivers/${waiver.id}`, "auditor")).body.state).toBe("pending");
+  });
+
   it("revokes with a reason (security or admin); a revoked waiver cannot be approved or used", async () => {
     const waiver = await request({ agents: ["revoked-agent"] });
     await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "sec-1");
