@@ -46,9 +46,12 @@ const QUERIES: Record<string, string[]> = {
   "/v1/releases": [...PAGE, "state"],
   "/v1/decisions": [...PAGE, "release", "session", "runset", "decision"],
   "/v1/releases/:id/safety-case": ["format"],
-  "/v1/waivers": PAGE,
-  "/v1/holds": PAGE,
-  "/v1/breakglass": PAGE,
+  // Exceptions are few and listed whole (no paging), filtered by state.
+  "/v1/waivers": ["state"],
+  "/v1/holds": ["state"],
+  "/v1/breakglass": ["state"],
+  // Or the Last-Event-ID header: resume after that index.
+  "/v1/ledger/stream": ["from"],
 };
 
 const list = (item: object) => ({ type: "object", required: ["items", "nextCursor"], properties: { items: { type: "array", items: item }, nextCursor: { type: ["string", "null"] } } });

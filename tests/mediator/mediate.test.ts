@@ -51,6 +51,16 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     expect(entry.body.event.payload.decision).toBe("allow");
   });
 
+  it("links a decision's inclusion proof at the newest signed checkpoint's size, once one covers it", async () => {
+    const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ session: "sess-proof" }) });
+    const before = await server.call("GET", `/v1/decisions/${res.body.decisionId}`, { token: auditor });
+    expect(before.body.decision.links).toMatchObject({ checkpoint: "/v1/ledger/checkpoint", inclusion: null });
+    const checkpoint = await server.ctx.ledger.checkpointer.issue();
+    const after = await server.call("GET", `/v1/decisions/${res.body.decisionId}`, { token: auditor });
+    expect(after.body.decision.links.inclusion).toBe(`/v1/ledger/proofs/inclusion?index=${res.body.ledgerIndex}&size=${checkpoint.size}`);
+    expect((await server.call("GET", after.body.decision.links.inclusion, { token: auditor })).status).toBe(200);
+  });
+
   it("denies an ungranted call with a stable reason code, still ledgered", async () => {
     const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ resource: "/etc/passwd" }) });
     expect(res.status).toBe(200);

@@ -2,6 +2,8 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventSigner } from "../../ledger/append/event-signer.ts";
+import { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
@@ -61,6 +63,22 @@ describe.each(STORE_KINDS)("ledger stream on %s store", (kind) => {
     expect(events.map((e) => Number(e.id))).toEqual(Array.from({ length: size - 3 + 4 }, (_, i) => 3 + i));
     expect(events.at(-1)!.data.kind).toBe("test.stream");
     expect(events.every((e) => Number(e.id) === e.data.index)).toBe(true);
+  });
+
+  it("delivers entries another process appended, which never reach this process's feed, in order", async () => {
+    // A second writer on the same store stands in for another server process (maestro serve --workers, or several hosts).
+    const other = new LedgerWriter(server.ctx.db, eventSigner(server.ctx.ledger.keyring.event));
+    const byOther = (i: number) => other.append({ kind: "test.other", actor: { type: "service", id: "other" }, payload: { i } });
+    const size = (await server.ctx.ledger.reader.head()).size;
+    const reading = readEvents(`${base}/v1/ledger/stream?from=${size}`, { authorization: `Bearer ${auditor}` }, 4);
+    await new Promise((r) => setTimeout(r, 200));
+    await byOther(0);
+    await byOther(1);
+    await append(1); // a live item after a gap: the gap is read from the store first
+    await byOther(2); // nothing follows it here: found by the quiet stream's store read
+    const events = await reading;
+    expect(events.map((e) => Number(e.id))).toEqual([size, size + 1, size + 2, size + 3]);
+    expect(events.map((e) => e.data.kind)).toEqual(["test.other", "test.other", "test.stream", "test.other"]);
   });
 
   it("needs an auditor token and rejects a bad Last-Event-ID", async () => {

@@ -8,13 +8,22 @@ import type { MediatorTables } from "../../mediator/tables.ts";
 import { decodeCursor, encodeCursor, findRelease, parseLimit } from "../../releases/release-queries.ts";
 import { jsonWithEtag, nextLink } from "./json-etag.ts";
 
-function entryView(e: { index: number; leafHash: Uint8Array; event: unknown; signature: string }, size: number) {
+/**
+ * `signedSize` is the tree size of the newest signed checkpoint: an inclusion proof is only worth having against a root
+ * an auditor can check a signature on. An entry it does not cover yet gets no proof link; the next checkpoint (issued
+ * every few seconds) will, and `checkpoint` says where to get it.
+ */
+function entryView(e: { index: number; leafHash: Uint8Array; event: unknown; signature: string }, signedSize: number) {
   return {
     index: e.index,
     leafHash: toBase64(e.leafHash),
     event: e.event,
     signature: e.signature,
-    links: { entry: `/v1/ledger/entries/${e.index}`, inclusion: `/v1/ledger/proofs/inclusion?index=${e.index}&size=${size}` },
+    links: {
+      entry: `/v1/ledger/entries/${e.index}`,
+      checkpoint: "/v1/ledger/checkpoint",
+      inclusion: e.index < signedSize ? `/v1/ledger/proofs/inclusion?index=${e.index}&size=${signedSize}` : null,
+    },
   };
 }
 
@@ -71,7 +80,7 @@ export function decisionEvidenceRoutes(ctx: ServerContext): Hono {
     const decision = entries.find((e) => e.event.kind === "decision");
     if (!decision) throw new MaestroError("not_found", `no decision ${id}`, { field: "id" });
     const outcome = entries.find((e) => e.event.kind === "outcome");
-    const { size } = await ctx.ledger.reader.head();
+    const size = (await ctx.ledger.reader.latestCheckpoint())?.size ?? 0;
     return jsonWithEtag(c, { decisionId: id, decision: entryView(decision, size), outcome: outcome ? entryView(outcome, size) : null });
   });
 

@@ -6,6 +6,10 @@ import type { FeedItem } from "../../feed/entry-feed.ts";
 import { parseIndexParam } from "../params.ts";
 
 const REPLAY_PAGE = 500;
+/** How often a quiet stream reads the store for entries other processes appended. */
+const POLL_MS = 1_000;
+/** A comment line after this much silence keeps proxies from closing the connection. */
+const PING_MS = 15_000;
 /** Items buffered per client; past this the client is dropped (and may resume) so appends never wait. */
 const MAX_BUFFERED = 10_000;
 
@@ -27,29 +31,47 @@ export function ledgerStreamRoutes(ctx: ServerContext): Hono {
       stream.onAbort(unsubscribe);
       try {
         if (next === undefined) next = (await ctx.ledger.reader.head()).size;
-        // Replay from the store first, then follow the live feed without gaps or repeats.
-        for (;;) {
-          const page = await ctx.ledger.reader.rawEntries(next, REPLAY_PAGE);
-          for (const raw of page) {
-            const event = JSON.parse(new TextDecoder().decode(raw.canonical));
-            await stream.writeSSE({ id: String(raw.index), event: "entry", data: JSON.stringify({ index: raw.index, kind: event.kind, eventId: event.id }) });
-            next = raw.index + 1;
+        let from = next;
+        /** Writes every stored entry from `from` on; true if it wrote any. */
+        const replay = async (): Promise<boolean> => {
+          const before = from;
+          for (;;) {
+            const page = await ctx.ledger.reader.rawEntries(from, REPLAY_PAGE);
+            for (const raw of page) {
+              const event = JSON.parse(new TextDecoder().decode(raw.canonical));
+              await stream.writeSSE({ id: String(raw.index), event: "entry", data: JSON.stringify({ index: raw.index, kind: event.kind, eventId: event.id }) });
+              from = raw.index + 1;
+            }
+            if (page.length < REPLAY_PAGE) return from > before;
           }
-          if (page.length < REPLAY_PAGE) break;
-        }
+        };
+        // Replay from the store first, then follow the live feed without gaps or repeats. The feed carries only this
+        // process's appends: another process's (several servers on one database) are read from the store, when a
+        // live item shows a gap before it, and after each quiet second.
+        await replay();
+        let quietSince = performance.now();
         while (!stream.aborted && !overflow) {
-          const items = buffered.splice(0).filter((item) => item.index >= (next as number));
-          for (const item of items.sort((a, b) => a.index - b.index)) {
+          const items = buffered.splice(0).sort((a, b) => a.index - b.index);
+          for (const item of items) {
+            if (item.index > from) await replay();
+            if (item.index < from) continue;
             await stream.writeSSE({ id: String(item.index), event: "entry", data: JSON.stringify(item) });
-            next = item.index + 1;
+            from = item.index + 1;
           }
+          if (items.length > 0) quietSince = performance.now();
           if (buffered.length === 0) {
             await new Promise<void>((resolve) => {
               wake = resolve;
-              setTimeout(resolve, 15_000).unref();
+              setTimeout(resolve, POLL_MS).unref();
             });
             wake = undefined;
-            if (buffered.length === 0) await stream.writeSSE({ event: "ping", data: "" });
+            if (buffered.length === 0 && !stream.aborted) {
+              if (await replay()) quietSince = performance.now();
+              else if (performance.now() - quietSince >= PING_MS) {
+                await stream.writeSSE({ event: "ping", data: "" });
+                quietSince = performance.now();
+              }
+            }
           }
         }
       } finally {
