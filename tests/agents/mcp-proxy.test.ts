@@ -104,18 +104,24 @@ describe.each(STORE_KINDS)("maestro mcp-proxy (%s store)", (kind) => {
     }
   });
 
-  it("works end to end as the CLI: stdio towards the client and towards the upstream", async () => {
+  /** `maestro mcp-proxy` as its own process, stdio towards this client and towards the filesystem server. */
+  async function cliProxyClient(session: string): Promise<Client> {
     const mapFile = join(root, "map.yaml");
     writeFileSync(mapFile, mapYaml(runset, root));
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: ["cli/main.ts", "mcp-proxy", "--agent", "fs-agent", "--map", mapFile, "--session", "mcp-cli", "--url", server.url, "--", process.execPath, filesystemServerEntry(), root],
+      args: ["cli/main.ts", "mcp-proxy", "--agent", "fs-agent", "--map", mapFile, "--session", session, "--url", server.url, "--", process.execPath, filesystemServerEntry(), root],
       env: { ...(process.env as Record<string, string>), MAESTRO_TOKEN: await server.token("agent", "fs-agent") },
       cwd: process.cwd(),
       stderr: "pipe",
     });
     const client = new Client({ name: "cli-client", version: "1.0.0" });
     await client.connect(transport);
+    return client;
+  }
+
+  it("works end to end as the CLI: stdio towards the client and towards the upstream", async () => {
+    const client = await cliProxyClient("mcp-cli");
     try {
       const read = await client.callTool({ name: "read_text_file", arguments: { path: join(root, "src/a.txt") } });
       expect(text(read)).toContain("hello from a");
@@ -129,17 +135,7 @@ describe.each(STORE_KINDS)("maestro mcp-proxy (%s store)", (kind) => {
   });
 
   it("as the CLI, ledgers the last calls' outcomes when the client closes right after them (well inside the 20 ms hold)", async () => {
-    const mapFile = join(root, "map.yaml");
-    writeFileSync(mapFile, mapYaml(runset, root));
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: ["cli/main.ts", "mcp-proxy", "--agent", "fs-agent", "--map", mapFile, "--session", "mcp-cli-close", "--url", server.url, "--", process.execPath, filesystemServerEntry(), root],
-      env: { ...(process.env as Record<string, string>), MAESTRO_TOKEN: await server.token("agent", "fs-agent") },
-      cwd: process.cwd(),
-      stderr: "pipe",
-    });
-    const client = new Client({ name: "cli-client", version: "1.0.0" });
-    await client.connect(transport);
+    const client = await cliProxyClient("mcp-cli-close");
     for (let i = 0; i < 3; i++) expect(text(await client.callTool({ name: "read_text_file", arguments: { path: join(root, "src/a.txt") } }))).toContain("hello from a");
     await client.close(); // returns once the proxy process has exited
     const decisions = (await server.events("decision")).filter((e) => e.payload.call.session === "mcp-cli-close");

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateNoteKey, parseCheckpoint, parseSignerKey, signNote, verifyCheckpoint } from "../../ledger/core/index.ts";
-import { verifyLog } from "../../ledger/verify/index.ts";
+import { verifyStoredLog } from "../ledger/ledger-fixture.ts";
 import { verifyEvidenceFile, type SafetyCaseStatement } from "../../server/releases/verify/index.ts";
 import { createApp, createContext, issueToken, type ServerConfig, type ServerContext } from "../../server/index.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
@@ -137,16 +137,7 @@ describe.each(STORE_KINDS)("evidence export after a checkpoint key rotation (%s 
   });
 
   it("`maestro ledger verify`'s checks still hold with the checkpoints the exports issued", async () => {
-    const { reader } = restarted.ledger;
-    const result = await verifyLog({
-      entries: await reader.rawEntries(0, 100_000),
-      checkpoints: (await reader.checkpoints()).map((c) => c.note),
-      eventKeys: await restarted.eventJwks(),
-      checkpointKeys: (await reader.publicKeys("checkpoint")).map((r) => r.vkey as string),
-      head: await reader.head(),
-      consistencyProof: async (m, n) => (await reader.consistencyProof(m, n)).hashes,
-      workers: 0,
-    });
+    const result = await verifyStoredLog(restarted);
     expect(result).toMatchObject({ ok: true });
   });
 });

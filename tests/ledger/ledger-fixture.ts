@@ -9,6 +9,8 @@ import { migrateToLatest } from "../../ledger/store/migrate.ts";
 import { ledgerMigrations } from "../../ledger/store/migrations.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
+import { verifyLog } from "../../ledger/verify/index.ts";
+import type { ServerContext } from "../../server/index.ts";
 import type { TestStoreConfig } from "../support/test-stores.ts";
 
 export const ORIGIN = "maestro.test/ledger";
@@ -28,6 +30,20 @@ export async function openTestLedger(cfg: TestStoreConfig, options: { poolSize?:
   if (options.migrate !== false) await migrateToLatest(store.db, ledgerMigrations);
   const ledger = await openLedger(store.db, await loadKeyring(cfg.dataDir), { origin: ORIGIN });
   return { store, db: store.db, ledger, close: () => store.close() };
+}
+
+/** `maestro ledger verify`'s checks over a server's whole stored log: every entry, checkpoint and published key. */
+export async function verifyStoredLog(ctx: ServerContext) {
+  const { reader } = ctx.ledger;
+  return verifyLog({
+    entries: await reader.rawEntries(0, 100_000),
+    checkpoints: (await reader.checkpoints()).map((c) => c.note),
+    eventKeys: await ctx.eventJwks(),
+    checkpointKeys: (await reader.publicKeys("checkpoint")).map((r) => r.vkey as string),
+    head: await reader.head(),
+    consistencyProof: async (m, n) => (await reader.consistencyProof(m, n)).hashes,
+    workers: 0,
+  });
 }
 
 export function testEvent(i: number): EventInput {
