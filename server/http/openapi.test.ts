@@ -15,9 +15,8 @@ describe("openapi.json", () => {
     }
   });
 
-  it("describes every route ARCHITECTURE.md fixes", () => {
-    // The contract lives in shared/, beside the repository (as in CI's checkout).
-    const arch = readFileSync(new URL("../../../shared/ARCHITECTURE.md", import.meta.url), "utf8");
+  it("describes every route docs/contract.md fixes", () => {
+    const arch = readFileSync(new URL("../../docs/contract.md", import.meta.url), "utf8");
     const routes = [...arch.matchAll(/`(GET|POST) (\/[^`]+)`/g)].flatMap((m) =>
       m[2].split(/,\s*(?:`?(?:GET|POST)\s)?/).map((p) => [m[1], p.replace(/`/g, "").trim()] as const),
     );

@@ -1,4 +1,4 @@
-// OpenAPI 3.1 description of the whole HTTP contract (../shared/ARCHITECTURE.md), generated from the route × role table
+// OpenAPI 3.1 description of the whole HTTP contract (docs/contract.md), generated from the route × role table
 // (server/auth/route-roles.ts) and the same JSON Schemas (schemas/**) the server validates with — so it cannot drift.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
