@@ -20,4 +20,4 @@ export { createMcpProxy, type McpProxyOptions } from "./mcp/mcp-proxy.ts";
 export { loadToolMap, parseToolMap, type ToolMap } from "./mcp/tool-map.ts";
 export { connectUpstream, type UpstreamSpec } from "./mcp/upstream.ts";
 export { handleHook, type HookOptions } from "./hooks/coding-agent-hook.ts";
-export { CLAUDE_CODE_MAP, CODEX_MAP } from "./hooks/default-maps.ts";
+export { builtInMap, CLAUDE_CODE_TOOLS, CODEX_TOOLS, toolMatcher } from "./hooks/tool-table.ts";

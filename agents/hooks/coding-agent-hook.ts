@@ -1,48 +1,67 @@
-// One hook invocation: PreToolUse → mediate and answer allow / deny / ask; PostToolUse → append the outcome of the allowed call.
+// One hook invocation, top to bottom: send outcomes still owed → SessionStart pins the root | PreToolUse mediates | PostToolUse(Failure) records the outcome.
+import { isAbsolute, parse } from "node:path";
 import { isMaestroError } from "../../common/errors.ts";
 import { clip, sha256Digest } from "../mediator/digest.ts";
-import { type Decision, type MediatorClient, reasonText } from "../mediator/mediator-client.ts";
+import type { Decision, MediatorClient, Outcome } from "../mediator/mediator-client.ts";
 import { ledgerArgs, mappedTool, resourcesFor, type ToolMap } from "../mcp/tool-map.ts";
-import { type HookInput, sessionId } from "./hook-input.ts";
-import { savePending, takePending } from "./hook-state.ts";
+import { type AllowMode, blocked, denied, type HookResult, NO_DECISION, verdictOutput, warning } from "./agent-output.ts";
+import { type HookInput, sessionId, type SessionStartInput, type ToolInput } from "./hook-input.ts";
+import type { HookState, PendingCall } from "./hook-state.ts";
+import { outcomeNote, outcomeStatus } from "./tool-outcome.ts";
+import { type CodingAgent, noDecisionReason } from "./tool-table.ts";
 
 export interface HookOptions {
+  flavour: CodingAgent;
   mediator: MediatorClient;
+  /** The server the decisions live on: outcomes owed are retried only against it. */
+  url: string;
   map: ToolMap;
   agent: string;
   runset: string;
-  stateDir: string;
+  state: HookState;
+  /** A configured repository root (--root, or the map's root); else the one SessionStart pinned. */
+  root?: string;
+  allow: AllowMode;
 }
 
-/** Claude Code's PreToolUse decision output (https://docs.anthropic.com/en/docs/claude-code/hooks#pretooluse-decision-control). */
-export interface PreToolUseOutput {
-  hookSpecificOutput: {
-    hookEventName: "PreToolUse";
-    permissionDecision: "allow" | "deny" | "ask";
-    permissionDecisionReason: string;
-  };
+/** At most this many owed outcomes ride along one hook call, so a backlog cannot eat the call's deadline. */
+const RETRY_BATCH = 16;
+
+/** Throws (→ exit 2, fail closed) when the mediator cannot be reached or answers badly before a decision. */
+export async function handleHook(input: HookInput, o: HookOptions): Promise<HookResult> {
+  const owed = await sendOwedOutcomes(o);
+  switch (input.hook_event_name) {
+    case "SessionStart":
+      return sessionStart(input, o);
+    case "PreToolUse":
+      return preToolUse(input, o);
+    default: {
+      const result = await postToolUse(input, o);
+      return owed.length > 0 && result === NO_DECISION ? warning(owed.join("; ")) : result;
+    }
+  }
 }
 
-const PERMISSION = { allow: "allow", deny: "deny", require_approval: "ask" } as const;
-
-function pre(permission: "allow" | "deny" | "ask", reason: string): PreToolUseOutput {
-  return { hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: permission, permissionDecisionReason: `Maestro: ${reason}` } };
+async function sessionStart(input: SessionStartInput, o: HookOptions): Promise<HookResult> {
+  const root = o.root ?? input.cwd;
+  // A session started at the filesystem root would make every path "in the repository".
+  if (!isAbsolute(root) || parse(root).root === root) return blocked(`refusing to pin ${root} as the repository root: start the agent in the repository or install with --root`);
+  await o.state.pinRoot(input.session_id, root);
+  return NO_DECISION;
 }
 
-/** Throws (→ exit 2, fail closed) when the mediator cannot be reached or answers badly. */
-export async function handleHook(input: HookInput, o: HookOptions): Promise<PreToolUseOutput | Record<string, never>> {
-  return input.hook_event_name === "PreToolUse" ? preToolUse(input, o) : postToolUse(input, o);
-}
-
-async function preToolUse(input: HookInput, o: HookOptions): Promise<PreToolUseOutput> {
+async function preToolUse(input: ToolInput, o: HookOptions): Promise<HookResult> {
+  if (noDecisionReason(o.flavour, input.tool_name) !== undefined && !Object.hasOwn(o.map.tools, input.tool_name)) return NO_DECISION;
   const tool = mappedTool(o.map, input.tool_name);
-  if (!tool) return pre("deny", `tool ${input.tool_name} is not in the tool map, so no policy can allow it`);
+  if (!tool) return denied(`tool ${input.tool_name} is not in the tool map, so no policy can allow it`);
+  const root = o.root ?? (await o.state.pinnedRoot(input.session_id));
+  if (!root) return denied(`no repository root is pinned for session ${input.session_id}: the SessionStart hook did not run (reinstall with maestro hook install, or configure --root), so paths cannot be decided`);
   let resources: string[];
   try {
-    // Claude Code resolves relative paths (and Grep/Glob without a path) from its cwd.
-    resources = resourcesFor({ ...o.map, root: o.map.root ?? input.cwd }, tool, input.tool_input, input.cwd);
+    // Relative paths resolve from the agent's cwd, as the agent resolves them; the pinned root bounds where they may lead.
+    resources = resourcesFor({ ...o.map, root }, tool, input.tool_input, input.cwd);
   } catch (err) {
-    if (isMaestroError(err)) return pre("deny", err.message);
+    if (isMaestroError(err)) return denied(err.message);
     throw err;
   }
   const session = sessionId(input.session_id);
@@ -53,39 +72,74 @@ async function preToolUse(input: HookInput, o: HookOptions): Promise<PreToolUseO
       await o.mediator.mediate({ runset: o.runset, agent: o.agent, session, tool: input.tool_name, capability: tool.capability, resource, args: ledgerArgs(input.tool_input, tool) }),
     );
   }
-  const verdict = decisions.some((d) => d.decision === "deny") ? "deny" : decisions.some((d) => d.decision === "require_approval") ? "require_approval" : "allow";
-  await savePending(o.stateDir, input, {
-    decisionIds: decisions.filter((d) => d.decision === "allow").map((d) => d.decisionId),
-    decision: verdict,
-    resources,
-    taints: tool.taints === true,
-  });
-  const reason = decisions
-    .filter((d) => d.decision === verdict)
-    .map((d) => reasonText(d))
-    .join("; ");
-  return pre(PERMISSION[verdict], reason);
-}
-
-async function postToolUse(input: HookInput, o: HookOptions): Promise<Record<string, never>> {
-  const pending = await takePending(o.stateDir, input);
-  // Only allowed decisions take an outcome (the server refuses others); a call approved locally after "ask" has none.
-  if (!pending || pending.decision !== "allow") return {};
-  const response = input.tool_response ?? input.tool_output ?? null;
-  const failed = isFailure(response);
-  for (const [i, decisionId] of pending.decisionIds.entries()) {
-    await o.mediator.recordOutcome(decisionId, {
-      status: failed ? "error" : "ok",
-      summary: clip(`${input.tool_name} on ${pending.resources[i] ?? pending.resources[0]}: ${failed ? "error" : "ok"}`),
-      outputDigest: sha256Digest(JSON.stringify(response)),
-      ...(pending.taints ? { taint: { source: `${input.tool_name}:${pending.resources[i] ?? pending.resources[0]}` } } : {}),
+  if (decisions.every((d) => d.decision === "allow")) {
+    await o.state.savePending(input, {
+      url: o.url,
+      agent: o.agent,
+      createdAt: Date.now(),
+      tool: input.tool_name,
+      decisionIds: decisions.map((d) => d.decisionId),
+      resources,
+      taints: tool.taints === true,
     });
   }
-  return {};
+  return verdictOutput(o.flavour, o.allow, decisions, { capability: tool.capability, agent: o.agent, runset: o.runset }, resources);
 }
 
-function isFailure(response: unknown): boolean {
-  if (typeof response !== "object" || response === null) return false;
-  const r = response as Record<string, unknown>;
-  return r.is_error === true || r.success === false || r.interrupted === true || (typeof r.exit_code === "number" && r.exit_code !== 0);
+async function postToolUse(input: ToolInput, o: HookOptions): Promise<HookResult> {
+  const found = await o.state.pendingFor(input);
+  // Only allowed calls have a record (the server refuses outcomes of others).
+  if (!found) return NO_DECISION;
+  const status = outcomeStatus(input);
+  const note = outcomeNote(input);
+  const output = sha256Digest(JSON.stringify(input.hook_event_name === "PostToolUseFailure" ? { error: input.error ?? null } : (input.tool_response ?? null)));
+  const pending: PendingCall = {
+    ...found.pending,
+    outcomes: found.pending.decisionIds.map((_, i) => {
+      const resource = found.pending.resources[i] ?? found.pending.resources[0];
+      const outcome: Outcome = { status, summary: clip(`${input.tool_name} on ${resource}: ${note}`), outputDigest: output };
+      return found.pending.taints ? { ...outcome, taint: { source: `${input.tool_name}:${resource}` } } : outcome;
+    }),
+  };
+  // Written before sending: if the server is down now, the next hook call sends it.
+  await o.state.update(found.file, pending);
+  const sent = await sendOutcomes(found.file, pending, o);
+  return sent.problem ? warning(sent.problem) : NO_DECISION;
+}
+
+/** Outcomes recorded earlier whose sending failed; returns what could not be sent (for a warning). */
+async function sendOwedOutcomes(o: HookOptions): Promise<string[]> {
+  const problems: string[] = [];
+  for (const { file, pending } of (await o.state.unsent(o.url, o.agent)).slice(0, RETRY_BATCH)) {
+    const sent = await sendOutcomes(file, pending, o);
+    if (sent.problem) problems.push(sent.problem);
+    // The server is unreachable: the rest would fail the same way and only spend the deadline.
+    if (sent.kept) break;
+  }
+  return problems;
+}
+
+/**
+ * Sends each outcome not yet acknowledged; the record goes only once the server took all of them. A 409 "already has
+ * an outcome" is an acknowledgement that was lost on the way back; any other refusal will not change on a retry, so
+ * that record is dropped with a warning. Network errors and 5xx keep it for the next hook call.
+ */
+async function sendOutcomes(file: string, pending: PendingCall, o: HookOptions): Promise<{ problem?: string; kept?: true }> {
+  const outcomes = pending.outcomes ?? [];
+  let acked = pending.acked ?? 0;
+  for (; acked < outcomes.length; acked++) {
+    try {
+      await o.mediator.recordOutcome(pending.decisionIds[acked], outcomes[acked]);
+    } catch (err) {
+      if (isMaestroError(err) && err.code === "conflict" && /already has an outcome/.test(err.message)) continue;
+      if (isMaestroError(err) && err.status >= 400 && err.status < 500) {
+        await o.state.remove(file);
+        return { problem: `outcome of ${pending.tool} (decision ${pending.decisionIds[acked]}) refused, not recorded: ${err.message}` };
+      }
+      await o.state.update(file, { ...pending, acked });
+      return { kept: true, problem: `outcome of ${pending.tool} not recorded yet (${err instanceof Error ? err.message : String(err)}); kept, it is sent with the next hook call` };
+    }
+  }
+  await o.state.remove(file);
+  return {};
 }

@@ -1,17 +1,35 @@
-// The hook JSON Claude Code (and Codex, same format) writes on stdin for PreToolUse / PostToolUse, checked before use.
+// The hook JSON Claude Code and Codex write on stdin (SessionStart, PreToolUse, PostToolUse, PostToolUseFailure), checked before use.
+import { isAbsolute } from "node:path";
 import { MaestroError } from "../../common/errors.ts";
 
-export interface HookInput {
+export type HookEvent = "SessionStart" | "PreToolUse" | "PostToolUse" | "PostToolUseFailure";
+
+interface Common {
   session_id: string;
   cwd: string;
-  hook_event_name: "PreToolUse" | "PostToolUse";
+}
+
+/** Claude Code and Codex: `source` is startup / resume / clear (Claude Code also compact). */
+export interface SessionStartInput extends Common {
+  hook_event_name: "SessionStart";
+  source?: string;
+}
+
+export interface ToolInput extends Common {
+  hook_event_name: "PreToolUse" | "PostToolUse" | "PostToolUseFailure";
   tool_name: string;
   tool_input: Record<string, unknown>;
   tool_use_id?: string;
-  /** PostToolUse only (Claude Code: tool_response; some Codex builds: tool_output). */
+  /** PostToolUse: Claude Code sends an object per tool; Codex a string for Bash and apply_patch, the MCP result for MCP tools. */
   tool_response?: unknown;
-  tool_output?: unknown;
+  /** PostToolUseFailure (Claude Code): what went wrong, and whether the user interrupted. */
+  error?: unknown;
+  is_interrupt?: unknown;
 }
+
+export type HookInput = SessionStartInput | ToolInput;
+
+const EVENTS: readonly string[] = ["SessionStart", "PreToolUse", "PostToolUse", "PostToolUseFailure"];
 
 export function parseHookInput(text: string): HookInput {
   let doc: any;
@@ -23,13 +41,17 @@ export function parseHookInput(text: string): HookInput {
   const need = (field: string, ok: boolean) => {
     if (!ok) throw new MaestroError("invalid_field", `hook input field ${field} is missing or malformed`, { field });
   };
-  need("hook_event_name", doc?.hook_event_name === "PreToolUse" || doc?.hook_event_name === "PostToolUse");
+  need("hook_event_name", typeof doc === "object" && doc !== null && EVENTS.includes(doc.hook_event_name));
   need("session_id", typeof doc.session_id === "string" && doc.session_id !== "");
-  need("cwd", typeof doc.cwd === "string" && doc.cwd !== "");
+  need("cwd", typeof doc.cwd === "string" && isAbsolute(doc.cwd));
+  if (doc.hook_event_name === "SessionStart") {
+    need("source", doc.source === undefined || typeof doc.source === "string");
+    return doc as SessionStartInput;
+  }
   need("tool_name", typeof doc.tool_name === "string" && doc.tool_name !== "");
   need("tool_input", typeof doc.tool_input === "object" && doc.tool_input !== null && !Array.isArray(doc.tool_input));
   need("tool_use_id", doc.tool_use_id === undefined || typeof doc.tool_use_id === "string");
-  return doc as HookInput;
+  return doc as ToolInput;
 }
 
 /** The mediator's session pattern is narrower than what agents send; keep it stable and recognisable. */

@@ -1,22 +1,31 @@
-// `maestro hook claude-code` / `maestro hook codex` as the coding agents run them: JSON on stdin, decision on stdout, exit 2 when Maestro cannot decide.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// `maestro hook claude-code` / `maestro hook codex` as the agents run them, on recorded payloads of every event and tool: the exact stdout, stderr and exit status each agent needs.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_KINDS } from "../support/test-stores.ts";
-import { runHook } from "./support/run-hook.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
+import { runHook } from "./support/run-hook.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures/hooks");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
-
+const withSession = (name: string, session: string) => JSON.stringify({ ...JSON.parse(fixture(name)), session_id: session });
+const NOTHING = { code: 0, stdout: "", stderr: "" };
+const deny = (reason: string) => ({
+  code: 0,
+  stderr: "",
+  stdout: `${JSON.stringify({ hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: "deny", permissionDecisionReason: `Maestro: ${reason}` } })}\n`,
+});
 
 describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
   let server: TestServer;
   let env: Record<string, string>;
+  let claude: Record<string, string>;
+  let codex: Record<string, string>;
   let stateDir: string;
+  let mapFile: string;
   beforeAll(async () => {
     server = await startTestServer(kind);
     stateDir = mkdtempSync(join(tmpdir(), "maestro-hook-state-"));
@@ -26,10 +35,21 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
       // repo.write is medium risk, so a grant with approval "required" makes the call require_approval.
       { agent: "claude-code", capability: "repo.write", resource: "docs/**", approval: "required" },
       { agent: "claude-code", capability: "network.egress", resource: "*.example.com" },
+      { agent: "claude-code", capability: "tests.run", resource: "npm test" },
       { agent: "codex", capability: "tests.run", resource: "npm test" },
       { agent: "codex", capability: "repo.write", resource: "src/**" },
+      { agent: "codex", capability: "repo.write", resource: "docs/**", approval: "required" },
+      { agent: "codex", capability: "repo.read", resource: "src/**" },
     ]);
-    env = { MAESTRO_URL: server.url, MAESTRO_TOKEN: "", MAESTRO_RUNSET: "laptop", MAESTRO_HOOK_STATE_DIR: stateDir };
+    env = { MAESTRO_URL: server.url, MAESTRO_TOKEN: "", MAESTRO_RUNSET: "laptop", MAESTRO_HOOK_STATE_DIR: stateDir, MAESTRO_HOOK_ALLOW: "" };
+    claude = { ...env, MAESTRO_TOKEN: await server.token("agent", "claude-code") };
+    codex = { ...env, MAESTRO_TOKEN: await server.token("agent", "codex") };
+    mapFile = join(stateDir, "codex-map.yaml");
+    writeFileSync(mapFile, "tools:\n  mcp__fs__read_text_file: { capability: repo.read, resource: \"{path|relative}\" }\n");
+    for (const session of ["3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f", "7a7a7a7a-1111-4222-8333-944444444444"]) {
+      expect(await runHook("claude-code", withSession("claude-session-start.json", session), claude)).toEqual(NOTHING);
+    }
+    expect(await runHook("codex", fixture("codex-session-start.json"), codex)).toEqual(NOTHING);
   });
   afterAll(async () => {
     await server?.close();
@@ -37,79 +57,136 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
   });
 
   const decisionsFor = async (session: string) => (await server.events("decision")).filter((e) => e.payload.call.session === session);
+  const reasonOf = (event: any) => event.payload.reasons.map((r: { code: string; message: string }) => `${r.code}: ${r.message}`).join("; ");
+  const lastDecision = async (session: string) => (await decisionsFor(session)).at(-1);
 
-  it("Claude Code: allow, then the PostToolUse outcome lands on the same decision", async () => {
-    const e = { ...env, MAESTRO_TOKEN: await server.token("agent", "claude-code") };
-    const pre = await runHook("claude-code", fixture("claude-pre-read.json"), e);
-    expect(pre.code).toBe(0);
-    expect(JSON.parse(pre.stdout)).toEqual({
-      hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: "allow", permissionDecisionReason: expect.stringMatching(/^Maestro: granted: /) },
-    });
-    const post = await runHook("claude-code", fixture("claude-post-read.json"), e);
-    expect(post.code).toBe(0);
-    const [decision] = await decisionsFor("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f");
+  it("Claude Code, narrow (default): an allow prints nothing, so Claude Code's own permission settings still apply; the outcome lands on the decision", async () => {
+    expect(await runHook("claude-code", fixture("claude-pre-read.json"), claude)).toEqual(NOTHING);
+    expect(await runHook("claude-code", fixture("claude-post-read.json"), claude)).toEqual(NOTHING);
+    const decision = await lastDecision("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f");
     expect(decision.payload.call).toMatchObject({ tool: "Read", capability: "repo.read", resource: "src/index.ts" });
     const outcome = (await server.events("outcome")).find((o) => o.subject.id === decision.subject.id);
     expect(outcome.payload).toMatchObject({ status: "ok", summary: "Read on src/index.ts: ok" });
   });
 
-  it("Claude Code: deny with the policy's reason; require_approval becomes ask; unmapped MCP tools are denied", async () => {
-    const e = { ...env, MAESTRO_TOKEN: await server.token("agent", "claude-code") };
-    const write = JSON.parse((await runHook("claude-code", fixture("claude-pre-write-outside-grant.json"), e)).stdout);
-    expect(write.hookSpecificOutput).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringMatching(/no_grant.*repo\.write on \.github\/workflows\/release\.yml/) });
-    const edit = JSON.parse((await runHook("claude-code", fixture("claude-pre-edit-needs-approval.json"), e)).stdout);
-    expect(edit.hookSpecificOutput).toMatchObject({ permissionDecision: "ask", permissionDecisionReason: expect.stringMatching(/approval_required/) });
-    const mcp = JSON.parse((await runHook("claude-code", fixture("claude-pre-mcp-unmapped.json"), e)).stdout);
-    expect(mcp.hookSpecificOutput).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringMatching(/not in the tool map/) });
+  it("Claude Code, authoritative: an allow is permissionDecision allow with the policy's reason", async () => {
+    const result = await runHook("claude-code", fixture("claude-pre-bash.json"), claude, ["--allow", "authoritative"]);
+    const decision = await lastDecision("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f");
+    expect(decision.payload.call).toMatchObject({ tool: "Bash", capability: "tests.run", resource: "npm test" });
+    expect(result).toEqual({
+      code: 0,
+      stderr: "",
+      stdout: `${JSON.stringify({ hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: "allow", permissionDecisionReason: `Maestro: ${reasonOf(decision)}` } })}\n`,
+    });
+  });
+
+  it("Claude Code: PostToolUseFailure records the failed call as error", async () => {
+    expect(await runHook("claude-code", fixture("claude-post-bash-failure.json"), claude)).toEqual(NOTHING);
+    const decision = await lastDecision("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f");
+    const outcome = (await server.events("outcome")).find((o) => o.subject.id === decision.subject.id);
+    expect(outcome.payload).toMatchObject({ status: "error", summary: "Bash on npm test: error" });
+  });
+
+  it("Claude Code: deny carries the policy's reason; require_approval is a deny saying which waiver to request", async () => {
+    const write = await runHook("claude-code", fixture("claude-pre-write-outside-grant.json"), claude);
+    expect(write).toEqual(deny(reasonOf(await lastDecision("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f"))));
+    expect(write.stdout).toMatch(/no_grant.*repo\.write on \.github\/workflows\/release\.yml/);
+    const edit = await runHook("claude-code", fixture("claude-pre-edit-needs-approval.json"), claude);
+    const pending = await lastDecision("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f");
+    expect(pending.payload.decision).toBe("require_approval");
+    expect(edit).toEqual(
+      deny(
+        `approval required for repo.write on docs/release-process.md (decision ${pending.subject.id}: ${reasonOf(pending)}). To get it, an engineer requests a waiver (maestro waiver request --capability repo.write --resource docs/release-process.md --agent claude-code --runset laptop --waives approval_required --justification '…' --duration 1h) and a security approver runs maestro waiver approve WAIVER_ID; then retry the same call.`,
+      ),
+    );
+  });
+
+  it("Claude Code: PowerShell and Monitor are tests.run on their command line; TodoWrite, LSP and ReadMcpResourceTool get no decision; unknown and unmapped tools are denied", async () => {
+    const pwsh = await runHook("claude-code", fixture("claude-pre-powershell.json"), claude);
+    expect(pwsh).toEqual(deny(reasonOf(await lastDecision("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f"))));
+    const calls = (await decisionsFor("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f")).map((d) => d.payload.call);
+    expect(calls.filter((c) => c.tool === "PowerShell").map((c) => [c.capability, c.resource])).toEqual([["tests.run", "Remove-Item -Recurse -Force C:\\Users\\dev\\.ssh"]]);
+    const monitor = await runHook("claude-code", fixture("claude-pre-monitor.json"), claude);
+    expect(monitor).toEqual(deny(reasonOf(await lastDecision("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f"))));
+    expect(monitor.stdout).toMatch(/no_grant.*tests\.run on tail -f \/var\/log\/app\.log/);
+    const before = (await server.events("decision")).length;
+    for (const name of ["claude-pre-todowrite.json", "claude-pre-lsp.json", "claude-pre-read-mcp-resource.json"]) {
+      expect(await runHook("claude-code", fixture(name), claude)).toEqual(NOTHING);
+    }
+    expect((await server.events("decision")).length).toBe(before);
+    expect(await runHook("claude-code", fixture("claude-pre-multiedit.json"), claude)).toEqual(deny("tool MultiEdit is not in the tool map, so no policy can allow it"));
+    expect(await runHook("claude-code", fixture("claude-pre-mcp-unmapped.json"), claude)).toEqual(deny("tool mcp__github__create_pull_request is not in the tool map, so no policy can allow it"));
   });
 
   it("Claude Code: a WebFetch outcome taints the session, so the next fetch is denied", async () => {
-    const e = { ...env, MAESTRO_TOKEN: await server.token("agent", "claude-code") };
-    expect(JSON.parse((await runHook("claude-code", fixture("claude-pre-webfetch.json"), e)).stdout).hookSpecificOutput.permissionDecision).toBe("allow");
-    expect((await runHook("claude-code", fixture("claude-post-webfetch.json"), e)).code).toBe(0);
-    const again = JSON.parse((await runHook("claude-code", fixture("claude-pre-webfetch-again.json"), e)).stdout);
-    expect(again.hookSpecificOutput).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringMatching(/session_tainted/) });
+    expect(await runHook("claude-code", fixture("claude-pre-webfetch.json"), claude)).toEqual(NOTHING);
+    expect(await runHook("claude-code", fixture("claude-post-webfetch.json"), claude)).toEqual(NOTHING);
+    const again = await runHook("claude-code", fixture("claude-pre-webfetch-again.json"), claude);
+    expect(again).toEqual(deny(reasonOf(await lastDecision("7a7a7a7a-1111-4222-8333-944444444444"))));
+    expect(again.stdout).toMatch(/session_tainted/);
   });
 
-  it("Codex sends the same JSON: Bash is mediated, its failed run is recorded as error, a patch is mediated per file", async () => {
-    const e = { ...env, MAESTRO_TOKEN: await server.token("agent", "codex") };
-    const bash = await runHook("codex", fixture("codex-pre-bash.json"), e);
-    expect(JSON.parse(bash.stdout).hookSpecificOutput).toMatchObject({ hookEventName: "PreToolUse", permissionDecision: "allow" });
-    expect((await runHook("codex", fixture("codex-post-bash.json"), e)).code).toBe(0);
-    const patch = JSON.parse((await runHook("codex", fixture("codex-pre-apply-patch.json"), e)).stdout);
-    expect(patch.hookSpecificOutput).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringMatching(/\.github\/workflows\/x\.yml/) });
-    const decisions = await decisionsFor("0199c2d4-aaaa-7bbb-8ccc-dddddddddddd");
+  it("Codex: an allow prints nothing (Codex takes no allow); the failed Bash run is read from its 'Exit code: 1' text; a patch is decided per file", async () => {
+    const session = "0199c2d4-aaaa-7bbb-8ccc-dddddddddddd";
+    expect(await runHook("codex", fixture("codex-pre-bash.json"), codex)).toEqual(NOTHING);
+    expect(await runHook("codex", fixture("codex-post-bash.json"), codex)).toEqual(NOTHING);
+    expect(await runHook("codex", fixture("codex-pre-bash-ok.json"), codex)).toEqual(NOTHING);
+    expect(await runHook("codex", fixture("codex-post-bash-ok.json"), codex)).toEqual(NOTHING);
+    const patch = await runHook("codex", fixture("codex-pre-apply-patch.json"), codex);
+    const decisions = await decisionsFor(session);
+    expect(patch).toEqual(deny(reasonOf(decisions.at(-1))));
     expect(decisions.map((d) => [d.payload.call.resource, d.payload.decision])).toEqual([
+      ["npm test", "allow"],
       ["npm test", "allow"],
       ["src/add.js", "allow"],
       [".github/workflows/x.yml", "deny"],
     ]);
-    const outcome = (await server.events("outcome")).find((o) => o.subject.id === decisions[0].subject.id);
-    expect(outcome.payload.status).toBe("error");
+    const outcomes = await server.events("outcome");
+    expect(outcomes.find((o) => o.subject.id === decisions[0].subject.id).payload).toMatchObject({ status: "error", summary: "Bash on npm test: error (exit code 1)" });
+    expect(outcomes.find((o) => o.subject.id === decisions[1].subject.id).payload).toMatchObject({ status: "ok", summary: "Bash on npm test: ok (exit code 0)" });
   });
 
-  it("fails closed with exit 2 when the server is down, answers badly, or the input is not hook JSON", async () => {
-    const down = await runHook("claude-code", fixture("claude-pre-read.json"), { ...env, MAESTRO_URL: "http://127.0.0.1:9", MAESTRO_TOKEN: "t" });
-    expect(down.code).toBe(2);
-    expect(down.stdout).toBe("");
-    expect(down.stderr).toMatch(/blocked, Maestro could not decide: .*cannot be reached/);
+  it("Codex: require_approval is a deny whose reason names the waiver to request and the decision id", async () => {
+    const result = await runHook("codex", fixture("codex-pre-apply-patch-docs.json"), codex);
+    const pending = await lastDecision("0199c2d4-aaaa-7bbb-8ccc-dddddddddddd");
+    expect(pending.payload.decision).toBe("require_approval");
+    expect(result).toEqual(
+      deny(
+        `approval required for repo.write on docs/release-process.md (decision ${pending.subject.id}: ${reasonOf(pending)}). To get it, an engineer requests a waiver (maestro waiver request --capability repo.write --resource docs/release-process.md --agent codex --runset laptop --waives approval_required --justification '…' --duration 1h) and a security approver runs maestro waiver approve WAIVER_ID; then retry the same call.`,
+      ),
+    );
+  });
+
+  it("Codex: MCP tools are denied unless --map maps them; a mapped one's isError result is recorded as error", async () => {
+    expect(await runHook("codex", fixture("codex-pre-mcp.json"), codex)).toEqual(deny("tool mcp__fs__read_text_file is not in the tool map, so no policy can allow it"));
+    expect(await runHook("codex", fixture("codex-pre-mcp.json"), codex, ["--map", mapFile])).toEqual(NOTHING);
+    expect(await runHook("codex", fixture("codex-post-mcp-error.json"), codex, ["--map", mapFile])).toEqual(NOTHING);
+    const decision = await lastDecision("0199c2d4-aaaa-7bbb-8ccc-dddddddddddd");
+    expect(decision.payload.call).toMatchObject({ tool: "mcp__fs__read_text_file", resource: "src/add.js" });
+    const outcome = (await server.events("outcome")).find((o) => o.subject.id === decision.subject.id);
+    expect(outcome.payload).toMatchObject({ status: "error" });
+  });
+
+  it("fails closed with exit 2 and the reason on stderr when the server is down, answers badly, or the input is not hook JSON", async () => {
+    const down = await runHook("claude-code", fixture("claude-pre-read.json"), { ...claude, MAESTRO_URL: "http://127.0.0.1:9" });
+    expect(down).toEqual({ code: 2, stdout: "", stderr: expect.stringMatching(/^maestro hook: blocked, Maestro could not decide: mediator at http:\/\/127\.0\.0\.1:9 cannot be reached: .*\n$/) });
 
     const liar: Server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"decision":"probably"}'));
     await new Promise<void>((resolve) => liar.listen(0, "127.0.0.1", resolve));
     try {
-      const bad = await runHook("claude-code", fixture("claude-pre-read.json"), { ...env, MAESTRO_URL: `http://127.0.0.1:${(liar.address() as AddressInfo).port}`, MAESTRO_TOKEN: "t" });
-      expect(bad.code).toBe(2);
-      expect(bad.stderr).toMatch(/unknown decision "probably"/);
+      const bad = await runHook("codex", fixture("codex-pre-bash.json"), { ...codex, MAESTRO_URL: `http://127.0.0.1:${(liar.address() as AddressInfo).port}` });
+      expect(bad).toEqual({ code: 2, stdout: "", stderr: 'maestro hook: blocked, Maestro could not decide: mediator answered an unknown decision "probably"\n' });
     } finally {
       await new Promise<void>((resolve) => liar.close(() => resolve()));
     }
 
-    const garbage = await runHook("claude-code", "not json", { ...env, MAESTRO_TOKEN: "t" });
-    expect(garbage.code).toBe(2);
-    const noToken = await runHook("claude-code", fixture("claude-pre-read.json"), { ...env, MAESTRO_TOKEN: "" });
-    expect(noToken.code).toBe(2);
-    expect(noToken.stderr).toMatch(/MAESTRO_TOKEN/);
+    expect(await runHook("claude-code", "not json", claude)).toEqual({ code: 2, stdout: "", stderr: "maestro hook: blocked, Maestro could not decide: hook input on stdin is not JSON\n" });
+    expect(await runHook("claude-code", fixture("claude-pre-read.json"), { ...env, MAESTRO_TOKEN: "" })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "maestro hook: blocked, Maestro could not decide: no agent token: pass --token or set MAESTRO_TOKEN (maestro token issue --role agent)\n",
+    });
     const wrongToken = await runHook("claude-code", fixture("claude-pre-read.json"), { ...env, MAESTRO_TOKEN: "not-a-jwt" });
-    expect(wrongToken.code).toBe(2);
+    expect(wrongToken).toEqual({ code: 2, stdout: "", stderr: expect.stringMatching(/^maestro hook: blocked, Maestro could not decide: mediator refused \/v1\/mediate: .*\n$/) });
   });
 });
