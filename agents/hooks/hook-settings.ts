@@ -24,7 +24,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
  */
 export function settingsFile(agent: CodingAgent, scope: Scope, root: string, home: string, env: NodeJS.ProcessEnv = process.env): string {
   if (agent === "claude-code") return join(scope === "project" ? root : home, ".claude", "settings.json");
-  return scope === "project" ? join(root, ".codex", "hooks.json") : join(env.CODEX_HOME ?? join(home, ".codex"), "hooks.json");
+  return scope === "project" ? join(root, ".codex", "hooks.json") : join(env.CODEX_HOME || join(home, ".codex"), "hooks.json");
 }
 
 export interface HookCommandOptions {

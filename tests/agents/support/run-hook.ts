@@ -1,9 +1,15 @@
-// Runs `maestro hook <flavour>` as a coding agent does: the tool call as JSON on stdin, the decision on stdout.
+// Runs `maestro hook <flavour>` as a coding agent does (the event as JSON on stdin, the decision on stdout), or any other maestro command.
 import { spawn } from "node:child_process";
 
-export function runHook(flavour: string, stdin: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runMaestro(args: string[], env: Record<string, string>, stdin = ""): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["cli/main.ts", "hook", flavour, ...args], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["cli/main.ts", ...args], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -12,4 +18,8 @@ export function runHook(flavour: string, stdin: string, env: Record<string, stri
     child.on("close", (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+export function runHook(flavour: string, stdin: string, env: Record<string, string>, args: string[] = []): Promise<CliResult> {
+  return runMaestro(["hook", flavour, ...args], env, stdin);
 }
