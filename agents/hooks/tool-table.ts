@@ -87,3 +87,21 @@ export function toolMatcher(agent: CodingAgent): string {
     .map(([name]) => name);
   return `^(?:${[...names, "mcp__.*"].join("|")})$`;
 }
+
+/** The table as docs/governance/agents.md shows it; a test keeps the two the same. */
+export function toolTableMarkdown(): string {
+  const rows = ["| agent | tool | Maestro | capability | resource |", "|---|---|---|---|---|"];
+  for (const [agent, table] of Object.entries(TOOL_TABLES)) {
+    for (const [name, e] of Object.entries(table)) {
+      rows.push(
+        e.kind === "governed"
+          ? // A pipe inside a table cell must be escaped, even in code (GitHub-flavoured Markdown).
+            `| ${agent} | ${name} | decides | \`${e.capability}\`${e.taints ? " (taints)" : ""} | \`${e.resource.replaceAll("|", "\\|")}\` |`
+          : `| ${agent} | ${name} | no decision: ${e.why} | — | — |`,
+      );
+    }
+    rows.push(`| ${agent} | \`mcp__<server>__<tool>\` | decides when \`--map\` maps it, else denied | from the map | from the map |`);
+    rows.push(`| ${agent} | any other name | denied (unknown tool) | — | — |`);
+  }
+  return rows.join("\n");
+}
