@@ -1,8 +1,9 @@
 // What outlives one hook process: each session's pinned repository root, and each allowed call's pending outcome until the server acknowledged it (small files, written atomically).
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MaestroError } from "../../common/errors.ts";
 import type { Outcome } from "../mediator/mediator-client.ts";
 import type { ToolInput } from "./hook-input.ts";
 
@@ -57,9 +58,23 @@ export class HookState {
   }
 
   async #folder(name: "roots" | "pending"): Promise<string> {
+    await this.#checkOwned();
     const folder = join(this.dir, name);
     await mkdir(folder, { recursive: true, mode: 0o700 });
     return folder;
+  }
+
+  /**
+   * The default lives in the shared temp folder: a directory someone else made there (or one others may write)
+   * could feed us roots and outcomes, so it is refused (fail closed) rather than used.
+   */
+  async #checkOwned(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const info = await lstat(this.dir);
+    const uid = process.getuid?.();
+    if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
+      throw new MaestroError("forbidden", `hook state directory ${this.dir} is not a directory of this user that only it may write; set MAESTRO_HOOK_STATE_DIR`);
+    }
   }
 
   /** The root pinned for a session; the first pin wins, so a later SessionStart (resume, clear) from elsewhere cannot move it. */
@@ -72,6 +87,7 @@ export class HookState {
   }
 
   async pinnedRoot(session: string): Promise<string | undefined> {
+    await this.#checkOwned();
     const pinned = await readJson<{ root?: unknown }>(join(this.dir, "roots", `${digest(session)}.json`));
     return typeof pinned?.root === "string" ? pinned.root : undefined;
   }
@@ -100,6 +116,7 @@ export class HookState {
    * records (and temp files a crash left) are deleted on the way.
    */
   async unsent(url: string, agent: string, now = Date.now()): Promise<{ file: string; pending: PendingCall }[]> {
+    await this.#checkOwned();
     const folder = join(this.dir, "pending");
     let names: string[];
     try {
