@@ -61,6 +61,11 @@ export async function hookDoctor(o: DoctorOptions): Promise<Check[]> {
   }
   for (const f of found) checks.push(programCheck(f, o), timeoutCheck(f, install), ...(TOOL_EVENTS.has(f.event) ? [matcherCheck(f, o.agent, install)] : []));
   checks.push(tokenCheck(o.env, o.now ?? Date.now()));
+  const names = new Set(found.map((f) => flag(words(f.command), "--agent") ?? o.env.MAESTRO_AGENT ?? o.agent));
+  for (const name of names) {
+    const check = agentCheck(o.env.MAESTRO_TOKEN, name);
+    if (check) checks.push(check);
+  }
   const urls = new Set(found.map((f) => flag(words(f.command), "--url") ?? o.env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL));
   if (urls.size === 0) urls.add(o.env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL);
   for (const url of urls) checks.push(await serverCheck(url));
@@ -130,6 +135,27 @@ function tokenCheck(env: NodeJS.ProcessEnv, now: number): Check {
   if (claims.role !== "agent") return { check: "token", ok: false, detail: `MAESTRO_TOKEN has role ${JSON.stringify(claims.role)}, not agent`, fix };
   if (typeof claims.exp === "number" && claims.exp * 1000 <= now) return { check: "token", ok: false, detail: `MAESTRO_TOKEN expired at ${new Date(claims.exp * 1000).toISOString()}`, fix };
   return { check: "token", ok: true, detail: `role agent, sub ${String(claims.sub)}${typeof claims.exp === "number" ? `, expires ${new Date(claims.exp * 1000).toISOString()}` : ""} (signature checked by the server on use)` };
+}
+
+/**
+ * The hook acts as --agent (default the agent's kind); the server lets a token act only as the agent names it is
+ * bound to, by default its subject. Undefined when there is no readable token (tokenCheck already says so).
+ */
+function agentCheck(token: string | undefined, name: string): Check | undefined {
+  let claims: { sub?: unknown; agents?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(token?.split(".")[1] ?? "", "base64url").toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  const bound = Array.isArray(claims.agents) ? claims.agents : [claims.sub];
+  if (bound.includes(name)) return { check: `agent ${name}`, ok: true, detail: "the token may act as it" };
+  return {
+    check: `agent ${name}`,
+    ok: false,
+    detail: `the hook acts as agent ${name} but MAESTRO_TOKEN is for ${bound.map(String).join(", ")}: the server refuses or misattributes its calls`,
+    fix: `maestro token issue --role agent --sub ${name}, or install with --agent ${String(claims.sub)}`,
+  };
 }
 
 async function serverCheck(url: string): Promise<Check> {

@@ -136,6 +136,11 @@ describe("maestro hook install / doctor", () => {
     expect(loose.code).toBe(1);
     expect(loose.stdout).toMatch(/FAIL {2}matcher \(PreToolUse, .*\): .* also matches TodoWrite, .*ReadMcpResourceTool \(unanchored\)/);
     expect(loose.stdout).toMatch(/ok {4}program \(PreToolUse, .*\): .*bin\/maestro \(this installation\)/);
+    // The hook acts as claude-code (its default); a token for another subject cannot act as it.
+    const other = await runMaestro(["hook", "doctor", "claude-code", "--project", "--root", dir], { ...env, MAESTRO_TOKEN: await server.token("agent", "coder") });
+    expect(other.stdout).toContain(
+      "FAIL  agent claude-code: the hook acts as agent claude-code but MAESTRO_TOKEN is for coder: the server refuses or misattributes its calls\n      fix: maestro token issue --role agent --sub claude-code, or install with --agent coder",
+    );
     expect(existsSync(join(dir, ".claude/settings.json"))).toBe(true);
   });
 });
