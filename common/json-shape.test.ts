@@ -22,4 +22,10 @@ describe("jsonShapeProblem", () => {
     // A well-formed pair is fine.
     expect(jsonShapeProblem({ emoji: "\ud83d\ude00" })).toBeNull();
   });
+
+  it("names a NUL in a string or a key", () => {
+    expect(jsonShapeProblem({ resource: "src/\u0000x" })).toEqual({ field: "/resource", message: expect.stringContaining("NUL") });
+    expect(jsonShapeProblem({ args: { "a\u0000": 1 } })?.field).toBe("/args/a\u0000");
+    expect(jsonShapeProblem({ scope: { id: ["x", "\u0000"] } })?.field).toBe("/scope/id/1");
+  });
 });

@@ -51,6 +51,16 @@ export function isConstraintViolation(err: unknown): boolean {
   return code === "23505" || code === "23503";
 }
 
+/**
+ * The database refused one row's data rather than failing as a whole: a constraint violation (SQLSTATE class 23) or a
+ * data exception (class 22: e.g. 22P05, a NUL that text or jsonb cannot hold; 22P02, an invalid escape). Retrying
+ * the batch without that row can succeed; a connection or server failure (classes 08, 53, 57…) cannot.
+ */
+export function isRowRefused(err: unknown): boolean {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
 export function entryRows(batch: Pending[], firstIndex: number): EntryRow[] {
   return batch.map((p, i) => ({
     idx: firstIndex + i,

@@ -13,7 +13,17 @@ import { computeAppend, coordKey, leafHash, rootCoords } from "../core/index.ts"
 import { canonicalBytes, stampEvent, type EventInput, type LedgerEvent } from "../event/envelope.ts";
 import { readNodeHashes } from "../store/node-hashes.ts";
 import { type BatchUpdate, commitInOneStatement } from "./one-statement-batch.ts";
-import { advanceFrontier, entryRows, type Frontier, isConnectionLost, isConstraintViolation, type Pending, projectionRows, unitsOf } from "./batch-parts.ts";
+import {
+  advanceFrontier,
+  entryRows,
+  type Frontier,
+  isConnectionLost,
+  isConstraintViolation,
+  isRowRefused,
+  type Pending,
+  projectionRows,
+  unitsOf,
+} from "./batch-parts.ts";
 import type { LedgerTables } from "../store/schema.ts";
 import type { EventSigner } from "./event-signer.ts";
 
@@ -199,10 +209,13 @@ export class LedgerWriter {
     } catch (err) {
       this.#frontier = null;
       const units = unitsOf(batch.filter((p) => !p.dropped));
-      if (isConstraintViolation(err) && units.length > 1) {
-        // One append's projection row collides (e.g. two outcomes for one decision): the others must not pay for
-        // it, so each goes again on its own (a group as a whole) and only the colliding one fails.
-        for (const unit of units) await this.#commitBatch(unit);
+      if (isRowRefused(err) && units.length > 1) {
+        // One append's row was refused (two outcomes for one decision; a value the store cannot hold): the others
+        // must not pay for it. Each half goes again on its own, in order, halving again where the refusal is, so
+        // only the refused unit (an appendAll group as a whole) fails, after about 2·log2(batch) statements.
+        const half = Math.ceil(units.length / 2);
+        await this.#commitBatch(units.slice(0, half).flat());
+        await this.#commitBatch(units.slice(half).flat());
         return;
       }
       this.#failBatch(batch, new Map(), err);
@@ -264,8 +277,12 @@ export class LedgerWriter {
   #failBatch(batch: Pending[], rejected: Map<Pending, unknown>, err: unknown): void {
     this.#frontier = null;
     const outage = new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
-    const sqlstate = isConstraintViolation(err) ? (err as { code: string }).code : undefined;
-    for (const p of batch) p.reject(rejected.get(p) ?? (p.conflict && sqlstate ? p.conflict(sqlstate) : outage));
+    const sqlstate = isRowRefused(err) ? (err as { code: string }).code : undefined;
+    // A data exception the append's own values caused, alone in its batch by now, is that request's fault, not an
+    // outage: no Retry-After invites it again. (The boundary refuses such values first; this is the store's word.)
+    const refused =
+      sqlstate?.startsWith("22") === true ? new MaestroError("bad_request", `the store refused a value of this request (SQLSTATE ${sqlstate})`, { cause: err }) : outage;
+    for (const p of batch) p.reject(rejected.get(p) ?? (p.conflict && sqlstate && isConstraintViolation(err) ? p.conflict(sqlstate) : refused));
   }
 
   async #commitInTransaction(batch: Pending[]): Promise<void> {
@@ -307,7 +324,7 @@ export class LedgerWriter {
       this.#settle(accepted, oldSize, rejected);
     } catch (err) {
       if (trx) await trx.rollback().execute().catch(() => {});
-      if (isConstraintViolation(err) && unitsOf(batch).length > 1) throw err; // #commitBatch splits the batch
+      if (isRowRefused(err) && unitsOf(batch).length > 1) throw err; // #commitBatch splits the batch
       this.#failBatch(batch, rejected, err);
     }
   }

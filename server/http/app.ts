@@ -6,6 +6,7 @@ import { EVIDENCE_READERS } from "../auth/route-roles.ts";
 import { limitBody } from "./body-limit.ts";
 import { errorResponse } from "./error-handler.ts";
 import { methodNotAllowed } from "./method-guard.ts";
+import { checkRequestParams } from "./params.ts";
 import { publicRoutes } from "./public-routes.ts";
 import { ledgerEvidenceRoutes } from "./evidence/ledger-routes.ts";
 import { ledgerStreamRoutes } from "./evidence/stream-routes.ts";
@@ -74,10 +75,16 @@ function controlApp(ctx: ServerContext, maxBytes: number): Hono<AuthEnv> {
   return control;
 }
 
-/** Mounts a sub-app so its middleware runs only for its own method (auth never intercepts the other side). */
+/**
+ * Mounts a sub-app so its middleware runs only for its own method (auth never intercepts the other side). Every
+ * route's path and query parameters are checked here, where their names are known, so no handler needs to.
+ */
 function mountOnly(app: Hono, sub: Hono<any>, method: "GET" | "POST"): void {
   for (const route of sub.routes) {
     if (route.method !== method) continue;
-    app.on(method, route.path, (c) => sub.fetch(c.req.raw, c.env));
+    app.on(method, route.path, (c) => {
+      checkRequestParams(c.req.param() as Record<string, string>, c.req.queries());
+      return sub.fetch(c.req.raw, c.env);
+    });
   }
 }

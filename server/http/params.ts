@@ -1,5 +1,6 @@
-// Strict parsing of path and query parameters: non-negative integers only, errors name the field.
+// Strict parsing of path and query parameters and JSON bodies at the HTTP boundary; every error names the field.
 import { MaestroError } from "../../common/errors.ts";
+import { jsonShapeProblem, stringProblem } from "../../common/json-shape.ts";
 
 export function parseIndexParam(value: string | undefined, field: string): number {
   if (value === undefined || value === "") throw new MaestroError("invalid_field", `${field} is required`, { field });
@@ -11,11 +12,45 @@ export function parseIndexParam(value: string | undefined, field: string): numbe
   return n;
 }
 
-/** Reads a JSON body, mapping malformed JSON to a 400 naming the body. */
+/**
+ * Reads a JSON body, mapping malformed JSON to a 400 naming the body, and holds every string and key in it to
+ * json-shape.ts (no NUL, no lone surrogate, bounded nesting) before any route sees it.
+ */
 export async function readJson(req: { json(): Promise<unknown> }): Promise<unknown> {
+  let body: unknown;
   try {
-    return await req.json();
+    body = await req.json();
   } catch {
     throw new MaestroError("bad_request", "request body must be valid JSON", { field: "/" });
+  }
+  const problem = jsonShapeProblem(body);
+  if (problem) throw new MaestroError("invalid_field", problem.message, { field: problem.field });
+  return body;
+}
+
+/**
+ * Refuses a path or query parameter the store could not hold or compare: U+0000 (`%00`), a lone surrogate, or a
+ * percent-encoding that is not UTF-8 (hono then leaves it encoded). `/v1/decisions/%00` reached PostgreSQL and
+ * answered 500; every route is checked here, once, before its handler runs.
+ */
+export function checkRequestParams(params: Record<string, string>, query: Record<string, string[]>): void {
+  for (const [name, value] of Object.entries(params)) checkParam(name, value);
+  for (const [name, values] of Object.entries(query)) {
+    checkParam(name, name);
+    for (const value of values) checkParam(name, value);
+  }
+}
+
+function checkParam(field: string, value: string): void {
+  const problem = stringProblem(value) ?? (/%[0-9a-f]{2}/i.test(value) && !decodes(value) ? "is not valid percent-encoded UTF-8" : undefined);
+  if (problem) throw new MaestroError("invalid_field", `${field}: ${problem}`, { field });
+}
+
+function decodes(value: string): boolean {
+  try {
+    decodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
   }
 }
