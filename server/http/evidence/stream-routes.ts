@@ -1,78 +1,171 @@
-// Server-Sent Events of new ledger entries, resumable with Last-Event-ID (the event id is the ledger index).
+// Server-Sent Events of ledger entries: a paged replay from the store, then live entries; resumable with
+// Last-Event-ID (the event id is the ledger index). A reader costs the server only while it keeps up.
+//
+// Issue 14: a replay kept reading the store for a client that had gone (hono's write() swallows the closed-stream
+// error), and forty such replays took decisions from ~2,000/s to 0. Now every page is written with back-pressure
+// (the next page is read only once the client has taken this one), the loop stops as soon as the client goes, and
+// a reader that falls behind a bound is dropped with a final `dropped` event naming the reason; it may resume.
+import type { ServerResponse } from "node:http";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ServerContext } from "../../context.ts";
-import type { FeedItem } from "../../feed/entry-feed.ts";
+import { type FeedItem, sseEntry } from "../../feed/entry-feed.ts";
 import { parseIndexParam } from "../params.ts";
 
-const REPLAY_PAGE = 500;
+export interface StreamLimits {
+  /** Entries per store read of a replay. */
+  pageSize: number;
+  /** A write the client has not taken within this long drops it (`slow_reader`). */
+  maxWriteWaitMs: number;
+  /** Live entries waiting for this reader beyond this many bytes drop it (`too_far_behind`); appends never wait. */
+  maxBufferedBytes: number;
+  /** Live entries are gathered this long after the first arrives, so one write carries what commits together. */
+  coalesceMs: number;
+}
+
+export const STREAM_LIMITS: StreamLimits = { pageSize: 500, maxWriteWaitMs: 10_000, maxBufferedBytes: 1 << 20, coalesceMs: 20 };
+
 /** How often a quiet stream reads the store for entries other processes appended. */
 const POLL_MS = 1_000;
-/** A comment line after this much silence keeps proxies from closing the connection. */
+/** A ping after this much silence keeps proxies from closing the connection. */
 const PING_MS = 15_000;
-/** Items buffered per client; past this the client is dropped (and may resume) so appends never wait. */
-const MAX_BUFFERED = 10_000;
 
-export function ledgerStreamRoutes(ctx: ServerContext): Hono {
+const DROP_MESSAGES = {
+  slow_reader: "the client did not take the stream's data in time; resume with Last-Event-ID",
+  too_far_behind: "the client fell too far behind the live entries; resume with Last-Event-ID",
+} as const;
+type DropReason = keyof typeof DROP_MESSAGES;
+
+export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = STREAM_LIMITS): Hono {
   const app = new Hono();
   app.get("/v1/ledger/stream", (c) => {
     const header = c.req.header("last-event-id");
     // Last-Event-ID is the last index seen (resume after it); ?from= is the first index wanted.
     let next = header !== undefined ? parseIndexParam(header, "Last-Event-ID") + 1 : c.req.query("from") === undefined ? undefined : parseIndexParam(c.req.query("from"), "from");
+    // Under @hono/node-server the socket's response, to close it when a dropped client never reads again.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     return streamSSE(c, async (stream) => {
-      const buffered: FeedItem[] = [];
+      let buffered: FeedItem[] = [];
+      let bufferedBytes = 0;
+      let behind = false;
       let wake: (() => void) | undefined;
-      let overflow = false;
+      let dropped: DropReason | undefined;
+      /** Ends a write still waiting for the client, once the reader is dropped or gone. */
+      let interrupt: (() => void) | undefined;
       const unsubscribe = ctx.feed.subscribe((items) => {
-        if (buffered.length + items.length > MAX_BUFFERED) overflow = true;
-        else buffered.push(...items);
+        if (behind) return;
+        for (const item of items) bufferedBytes += item.text.length;
+        if (bufferedBytes > limits.maxBufferedBytes) {
+          behind = true;
+          buffered = [];
+          interrupt?.();
+        } else for (const item of items) buffered.push(item);
         wake?.();
       });
-      stream.onAbort(unsubscribe);
-      try {
-        if (next === undefined) next = (await ctx.ledger.reader.head()).size;
-        let from = next;
-        /** Writes every stored entry from `from` on; true if it wrote any. */
-        const replay = async (): Promise<boolean> => {
-          const before = from;
-          for (;;) {
-            const page = await ctx.ledger.reader.rawEntries(from, REPLAY_PAGE);
-            for (const raw of page) {
-              const event = JSON.parse(new TextDecoder().decode(raw.canonical));
-              await stream.writeSSE({ id: String(raw.index), event: "entry", data: JSON.stringify({ index: raw.index, kind: event.kind, eventId: event.id }) });
-              from = raw.index + 1;
-            }
-            if (page.length < REPLAY_PAGE) return from > before;
+      stream.onAbort(() => {
+        unsubscribe();
+        interrupt?.();
+        wake?.();
+      });
+      const open = () => !stream.aborted && dropped === undefined && !behind;
+      const sleep = (ms: number) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        }).finally(() => (wake = undefined));
+
+      /** Writes and waits until the client has taken it (back-pressure); false once the stream is over. */
+      const send = async (text: string): Promise<boolean> => {
+        if (!open()) return false;
+        let timer: NodeJS.Timeout | undefined;
+        let timedOut = false;
+        const stop = new Promise<false>((resolve) => {
+          timer = setTimeout(() => {
+            timedOut = true;
+            resolve(false);
+          }, limits.maxWriteWaitMs);
+          interrupt = () => resolve(false);
+        });
+        const taken = await Promise.race([stream.write(text).then(() => true), stop]);
+        clearTimeout(timer);
+        interrupt = undefined;
+        if (timedOut && !taken && !stream.aborted) dropped ??= "slow_reader";
+        return taken && open();
+      };
+
+      let from = 0;
+      /** Writes every stored entry from `from` on, a page at a time; true if it wrote any. */
+      const replay = async (): Promise<boolean> => {
+        const before = from;
+        const decoder = new TextDecoder();
+        while (open()) {
+          const page = await ctx.ledger.reader.rawEntries(from, limits.pageSize);
+          if (page.length === 0) break;
+          let text = "";
+          for (const raw of page) {
+            const event = JSON.parse(decoder.decode(raw.canonical)) as { kind: string; id: string };
+            text += sseEntry(raw.index, event.kind, event.id);
           }
-        };
+          const taken = await send(text);
+          // Once written the page is queued ahead of any final event, even if the client has not taken it yet.
+          from = page[page.length - 1].index + 1;
+          if (!taken || page.length < limits.pageSize) break;
+        }
+        return from > before;
+      };
+
+      try {
+        from = next ?? (await ctx.ledger.reader.head()).size;
+        next = undefined;
         // Replay from the store first, then follow the live feed without gaps or repeats. The feed carries only this
         // process's appends: another process's (several servers on one database) are read from the store, when a
         // live item shows a gap before it, and after each quiet second.
         await replay();
         let quietSince = performance.now();
-        while (!stream.aborted && !overflow) {
-          const items = buffered.splice(0).sort((a, b) => a.index - b.index);
-          for (const item of items) {
-            if (item.index > from) await replay();
-            if (item.index < from) continue;
-            await stream.writeSSE({ id: String(item.index), event: "entry", data: JSON.stringify(item) });
-            from = item.index + 1;
-          }
-          if (items.length > 0) quietSince = performance.now();
+        while (open()) {
           if (buffered.length === 0) {
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-              setTimeout(resolve, POLL_MS).unref();
-            });
-            wake = undefined;
-            if (buffered.length === 0 && !stream.aborted) {
+            await sleep(POLL_MS);
+            if (!open()) break;
+            if (buffered.length === 0) {
               if (await replay()) quietSince = performance.now();
               else if (performance.now() - quietSince >= PING_MS) {
-                await stream.writeSSE({ event: "ping", data: "" });
+                if (!(await send("event: ping\ndata: \n\n"))) break;
                 quietSince = performance.now();
               }
+              continue;
             }
+            await new Promise((resolve) => setTimeout(resolve, limits.coalesceMs));
+            if (!open()) break;
           }
+          const items = buffered.sort((a, b) => a.index - b.index);
+          buffered = [];
+          bufferedBytes = 0;
+          let text = "";
+          for (const item of items) {
+            if (item.index > from) {
+              // A gap: another process appended between our own entries. What is gathered goes first, in order.
+              if (text !== "" && !(await send(text))) break;
+              text = "";
+              await replay();
+              if (!open()) break;
+            }
+            if (item.index < from) continue;
+            text += item.text;
+            from = item.index + 1;
+          }
+          if (text !== "" && !(await send(text))) break;
+          quietSince = performance.now();
+        }
+        if (behind && !stream.aborted) dropped ??= "too_far_behind";
+        if (dropped && !stream.aborted) {
+          // Queued behind whatever the client has not taken yet: a client that reads again learns why it was dropped.
+          void stream.write(`event: dropped\ndata: ${JSON.stringify({ reason: dropped, message: DROP_MESSAGES[dropped], lastIndex: from - 1 })}\n\n`);
+          console.warn(JSON.stringify({ level: "warn", msg: "ledger stream reader dropped", reason: dropped, lastIndex: from - 1 }));
+          // A client that never reads again would hold its socket and our queued bytes for good.
+          if (outgoing) setTimeout(() => outgoing.destroy(), limits.maxWriteWaitMs).unref();
         }
       } finally {
         unsubscribe();
