@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   policy_bundle_invalid: 422,
   internal: 500,
   ledger_unavailable: 503,
+  store_unavailable: 503,
   overloaded: 503,
   mediator_unreachable: 503,
   mediator_bad_response: 502,

@@ -60,6 +60,8 @@ function postgresPool(url: string, poolSize: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // A store that does not answer a connect within this is unreachable (503), not a request that hangs for good.
+    connectionTimeoutMillis: 5_000,
     // Statements marked in prepared.ts are parsed once per connection.
     Client: PreparingClient,
     // Tree sizes and indexes are bigint columns; they stay below 2^53, so numbers are exact.

@@ -1,12 +1,22 @@
 // Routes anyone may read: health, the event-signing JWKS (RFC 7517) and the OpenAPI document.
 import { Hono } from "hono";
+import { MaestroError } from "../../common/errors.ts";
+import { isStoreUnreachable } from "../../ledger/store/unreachable.ts";
 import type { ServerContext } from "../context.ts";
+import { storeUnavailable } from "./error-handler.ts";
 import { openApiDocument } from "./openapi.ts";
 
 export function publicRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
   app.get("/healthz", async (c) => {
-    const head = await ctx.ledger.reader.head();
+    let head: { size: number };
+    try {
+      head = await ctx.ledger.reader.head();
+    } catch (err) {
+      // Whatever stops the head being read stops decisions too: a load balancer must take this server out.
+      const error = isStoreUnreachable(err) ? storeUnavailable(err) : new MaestroError("internal", "the store could not be read", { cause: err });
+      return c.json({ status: "degraded", store: ctx.store.kind, error: error.toJSON().error }, 503, { "Retry-After": "1" });
+    }
     return c.json({ status: "ok", store: ctx.store.kind, treeSize: head.size, origin: ctx.ledger.origin });
   });
   app.get("/.well-known/jwks.json", async (c) => c.json({ keys: await ctx.eventJwks() }, 200, { "Cache-Control": "max-age=60" }));

@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ServerContext } from "../../context.ts";
 import { type FeedItem, sseEntry } from "../../feed/entry-feed.ts";
+import { isStoreUnreachable } from "../../../ledger/store/unreachable.ts";
 import { parseIndexParam } from "../params.ts";
 
 export interface StreamLimits {
@@ -33,17 +34,20 @@ const PING_MS = 15_000;
 const DROP_MESSAGES = {
   slow_reader: "the client did not take the stream's data in time; resume with Last-Event-ID",
   too_far_behind: "the client fell too far behind the live entries; resume with Last-Event-ID",
+  store_unavailable: "the store became unreachable; resume with Last-Event-ID once it is back",
 } as const;
 type DropReason = keyof typeof DROP_MESSAGES;
 
 export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = STREAM_LIMITS): Hono {
   const app = new Hono();
-  app.get("/v1/ledger/stream", (c) => {
+  app.get("/v1/ledger/stream", async (c) => {
     const header = c.req.header("last-event-id");
     // Last-Event-ID is the last index seen (resume after it); ?from= is the first index wanted.
-    let next = header !== undefined ? parseIndexParam(header, "Last-Event-ID") + 1 : c.req.query("from") === undefined ? undefined : parseIndexParam(c.req.query("from"), "from");
+    const next = header !== undefined ? parseIndexParam(header, "Last-Event-ID") + 1 : c.req.query("from") === undefined ? undefined : parseIndexParam(c.req.query("from"), "from");
     // Under @hono/node-server the socket's response, to close it when a dropped client never reads again.
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    // Read before the 200 goes out, so a store that is down answers 503 like every other route.
+    const start = next ?? (await ctx.ledger.reader.head()).size;
     return streamSSE(c, async (stream) => {
       let buffered: FeedItem[] = [];
       let bufferedBytes = 0;
@@ -96,7 +100,7 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
         return taken && open();
       };
 
-      let from = 0;
+      let from = start;
       /** Writes every stored entry from `from` on, a page at a time; true if it wrote any. */
       const replay = async (): Promise<boolean> => {
         const before = from;
@@ -117,9 +121,7 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
         return from > before;
       };
 
-      try {
-        from = next ?? (await ctx.ledger.reader.head()).size;
-        next = undefined;
+      const follow = async (): Promise<void> => {
         // Replay from the store first, then follow the live feed without gaps or repeats. The feed carries only this
         // process's appends: another process's (several servers on one database) are read from the store, when a
         // live item shows a gap before it, and after each quiet second.
@@ -158,6 +160,16 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
           }
           if (text !== "" && !(await send(text))) break;
           quietSince = performance.now();
+        }
+      };
+
+      try {
+        try {
+          await follow();
+        } catch (err) {
+          // A 200 is already out: the reason goes in the stream. Anything but an outage is still a bug to log.
+          if (!isStoreUnreachable(err)) throw err;
+          dropped = "store_unavailable";
         }
         if (behind && !stream.aborted) dropped ??= "too_far_behind";
         if (dropped && !stream.aborted) {
