@@ -7,6 +7,7 @@
 // a reader that falls behind a bound is dropped with a final `dropped` event naming the reason; it may resume.
 import type { ServerResponse } from "node:http";
 import { Hono } from "hono";
+import pLimit from "p-limit";
 import { streamSSE } from "hono/streaming";
 import type { ServerContext } from "../../context.ts";
 import { type FeedItem, sseEntry } from "../../feed/entry-feed.ts";
@@ -22,9 +23,27 @@ export interface StreamLimits {
   maxBufferedBytes: number;
   /** Live entries are gathered this long after the first arrives, so one write carries what commits together. */
   coalesceMs: number;
+  /**
+   * Store reads all streams together may have in flight. Readers share the pool that decisions read call state
+   * from: forty replays each holding a connection made decisions queue behind them.
+   */
+  concurrentReads: number;
+  /**
+   * Each of those slots takes a page at most this often: replays are background work, paced to 2 × 500 entries per
+   * 20 ms (50,000/s) for all readers together, so readers that take pages as fast as they come cannot take the CPU
+   * that decisions need.
+   */
+  pageIntervalMs: number;
 }
 
-export const STREAM_LIMITS: StreamLimits = { pageSize: 500, maxWriteWaitMs: 10_000, maxBufferedBytes: 1 << 20, coalesceMs: 20 };
+export const STREAM_LIMITS: StreamLimits = {
+  pageSize: 500,
+  maxWriteWaitMs: 10_000,
+  maxBufferedBytes: 1 << 20,
+  coalesceMs: 100,
+  concurrentReads: 2,
+  pageIntervalMs: 20,
+};
 
 /** How often a quiet stream reads the store for entries other processes appended. */
 const POLL_MS = 1_000;
@@ -40,6 +59,27 @@ type DropReason = keyof typeof DROP_MESSAGES;
 
 export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = STREAM_LIMITS): Hono {
   const app = new Hono();
+  const slots = pLimit(limits.concurrentReads);
+  /** A store read of a stream: waits for a slot, and keeps it until the slot's page interval has passed. */
+  const storeReads = <T,>(read: () => Promise<T>): Promise<T> =>
+    slots(async () => {
+      const started = performance.now();
+      try {
+        return await read();
+      } finally {
+        const rest = limits.pageIntervalMs - (performance.now() - started);
+        if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+      }
+    });
+  // Quiet readers look for other processes' appends each second; one head read serves all of them.
+  let headRead: { at: number; size: Promise<number> } | undefined;
+  const storeSize = (): Promise<number> => {
+    if (!headRead || performance.now() - headRead.at > POLL_MS / 2) {
+      headRead = { at: performance.now(), size: ctx.ledger.reader.head().then((h) => h.size) };
+      headRead.size.catch(() => (headRead = undefined));
+    }
+    return headRead.size;
+  };
   app.get("/v1/ledger/stream", async (c) => {
     const header = c.req.header("last-event-id");
     // Last-Event-ID is the last index seen (resume after it); ?from= is the first index wanted.
@@ -104,15 +144,11 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
       /** Writes every stored entry from `from` on, a page at a time; true if it wrote any. */
       const replay = async (): Promise<boolean> => {
         const before = from;
-        const decoder = new TextDecoder();
         while (open()) {
-          const page = await ctx.ledger.reader.rawEntries(from, limits.pageSize);
-          if (page.length === 0) break;
+          const page = await storeReads(() => ctx.ledger.reader.entrySummaries(from, limits.pageSize));
+          if (page.length === 0 || !open()) break;
           let text = "";
-          for (const raw of page) {
-            const event = JSON.parse(decoder.decode(raw.canonical)) as { kind: string; id: string };
-            text += sseEntry(raw.index, event.kind, event.id);
-          }
+          for (const entry of page) text += sseEntry(entry.index, entry.kind, entry.eventId);
           const taken = await send(text);
           // Once written the page is queued ahead of any final event, even if the client has not taken it yet.
           from = page[page.length - 1].index + 1;
@@ -132,7 +168,7 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
             await sleep(POLL_MS);
             if (!open()) break;
             if (buffered.length === 0) {
-              if (await replay()) quietSince = performance.now();
+              if ((await storeSize()) > from && (await replay())) quietSince = performance.now();
               else if (performance.now() - quietSince >= PING_MS) {
                 if (!(await send("event: ping\ndata: \n\n"))) break;
                 quietSince = performance.now();
