@@ -83,7 +83,7 @@ function mountOnly(app: Hono, sub: Hono<any>, method: "GET" | "POST"): void {
   for (const route of sub.routes) {
     if (route.method !== method) continue;
     app.on(method, route.path, (c) => {
-      checkRequestParams(c.req.param() as Record<string, string>, c.req.queries());
+      checkRequestParams(c.req.url, c.req.param() as Record<string, string>, c.req.queries());
       return sub.fetch(c.req.raw, c.env);
     });
   }

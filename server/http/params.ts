@@ -30,10 +30,12 @@ export async function readJson(req: { json(): Promise<unknown> }): Promise<unkno
 
 /**
  * Refuses a path or query parameter the store could not hold or compare: U+0000 (`%00`), a lone surrogate, or a
- * percent-encoding that is not UTF-8 (hono then leaves it encoded). `/v1/decisions/%00` reached PostgreSQL and
- * answered 500; every route is checked here, once, before its handler runs.
+ * percent-encoding that is not UTF-8 (hono then hands it over still encoded). `/v1/decisions/%00` reached PostgreSQL
+ * and answered 500; every route is checked here, once, before its handler runs. `url` is the raw request URL:
+ * encodings are judged there, not on values already decoded (a literal "%ab", sent as "%25ab", is fine).
  */
-export function checkRequestParams(params: Record<string, string>, query: Record<string, string[]>): void {
+export function checkRequestParams(url: string, params: Record<string, string>, query: Record<string, string[]>): void {
+  if (url.includes("%")) checkEncodings(url, params);
   for (const [name, value] of Object.entries(params)) checkParam(name, value);
   for (const [name, values] of Object.entries(query)) {
     checkParam(name, name);
@@ -42,8 +44,25 @@ export function checkRequestParams(params: Record<string, string>, query: Record
 }
 
 function checkParam(field: string, value: string): void {
-  const problem = stringProblem(value) ?? (/%[0-9a-f]{2}/i.test(value) && !decodes(value) ? "is not valid percent-encoded UTF-8" : undefined);
+  const problem = stringProblem(value);
   if (problem) throw new MaestroError("invalid_field", `${field}: ${problem}`, { field });
+}
+
+function checkEncodings(url: string, params: Record<string, string>): void {
+  const { pathname, search } = new URL(url);
+  const undecodable = "is not valid percent-encoded UTF-8";
+  for (const segment of pathname.split("/")) {
+    if (decodes(segment)) continue;
+    // hono leaves a segment it cannot decode as it came: that names the parameter.
+    const field = Object.entries(params).find(([, value]) => value === segment)?.[0] ?? "path";
+    throw new MaestroError("invalid_field", `${field} ${undecodable}`, { field });
+  }
+  for (const pair of search.slice(1).split("&")) {
+    const [key, value = ""] = pair.split("=", 2).map((part) => part.replaceAll("+", " "));
+    if (decodes(key) && decodes(value)) continue;
+    const field = decodes(key) ? decodeURIComponent(key) : "query";
+    throw new MaestroError("invalid_field", `${field} ${undecodable}`, { field });
+  }
 }
 
 function decodes(value: string): boolean {

@@ -54,6 +54,7 @@ describe("strings the store cannot hold are refused at the boundary", () => {
     ["/v1/waivers/%00", "id"],
     ["/v1/releases/%ED%A0%80/sbom", "id"],
     ["/v1/decisions?state=%00", "state"],
+    ["/v1/decisions?session=%E0%A4", "session"],
   ])("GET %s is 400 naming %s", async (path, field) => {
     const res = await server.call("GET", path, { token: tokens.auditor });
     expect(res.status).toBe(400);
@@ -65,5 +66,12 @@ describe("strings the store cannot hold are refused at the boundary", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe("decisionId");
     expect((await server.call("POST", "/v1/mediate", { token: tokens.agent, body: call })).body.allow).toBe(true);
+  });
+
+  it("a literal percent sign, sent encoded, is an ordinary value", async () => {
+    const res = await server.call("GET", "/v1/decisions?session=%25ab", { token: tokens.auditor });
+    expect(res.status).toBe(200);
+    const id = await server.call("GET", "/v1/releases/%25ab", { token: tokens.auditor });
+    expect(id.body.error.message).not.toContain("percent-encoded");
   });
 });
