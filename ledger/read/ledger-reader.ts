@@ -1,7 +1,7 @@
 // Read side of the ledger: entries, proofs and checkpoints. Never takes the writer lock, so it can move to a replica.
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
-import { buildConsistencyProof, buildInclusionProof, computeRoot } from "../core/index.ts";
+import { buildConsistencyProof, buildInclusionProof, computeRoot, leafHash } from "../core/index.ts";
 import { parseCanonicalEvent, type LedgerEvent } from "../event/envelope.ts";
 import { storeHashReader } from "../store/node-hashes.ts";
 import type { LedgerTables } from "../store/schema.ts";
@@ -161,8 +161,13 @@ function toRaw(row: { idx: number; leaf_hash: Uint8Array; canonical: Uint8Array;
   };
 }
 
+/**
+ * An entry as served and decided from: its leaf hash is recomputed from the canonical bytes (one SHA-256, RFC 6962
+ * §2.1), never the stored column, so an edited `leaf_hash` cannot make a served entry vouch for other bytes. Raw
+ * rows (rawEntries) keep the stored column: the verifier compares the two.
+ */
 function toStored(raw: RawEntry): StoredEntry {
-  return { ...raw, event: parseCanonicalEvent(raw.canonical) };
+  return { ...raw, leafHash: leafHash(raw.canonical), event: parseCanonicalEvent(raw.canonical) };
 }
 
 function toCheckpoint(row: { id: number; size: number; root: Uint8Array; note: string; created_at: Date }): StoredCheckpoint {
