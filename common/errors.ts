@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   internal: 500,
   ledger_unavailable: 503,
   store_unavailable: 503,
+  /** The stored head forks the signed log (rewound, edited or inconsistent with the newest checkpoint): appends and signing stop. */
+  ledger_inconsistent: 503,
   overloaded: 503,
   mediator_unreachable: 503,
   mediator_bad_response: 502,

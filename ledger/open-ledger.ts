@@ -3,6 +3,8 @@ import type { Kysely } from "kysely";
 import { MaestroError } from "../common/errors.ts";
 import { type Clock, systemClock } from "../common/clock.ts";
 import { Checkpointer } from "./append/checkpointer.ts";
+import { checkHead } from "./append/head-check.ts";
+import { type FenceLog, WriteFence } from "./append/write-fence.ts";
 import { eventSigner } from "./append/event-signer.ts";
 import { type AppendedEntry, LedgerWriter, type LedgerWriterOptions } from "./append/ledger-writer.ts";
 import type { Keyring } from "./keys/keyring.ts";
@@ -17,6 +19,8 @@ export interface LedgerOptions {
   maxQueue?: number;
   onCommit?: (entries: AppendedEntry[]) => void;
   batchUpdate?: LedgerWriterOptions["batchUpdate"];
+  /** Where a refusal to append or sign is logged (one JSON line); stderr by default. */
+  log?: FenceLog;
 }
 
 export interface Ledger {
@@ -25,6 +29,8 @@ export interface Ledger {
   checkpointer: Checkpointer;
   keyring: Keyring;
   origin: string;
+  /** Closed (writes answer 503 `ledger_inconsistent`) when the stored head forks the signed log. */
+  fence: WriteFence;
 }
 
 export const DEFAULT_ORIGIN = "maestro.local/ledger";
@@ -33,6 +39,8 @@ export const DEFAULT_ORIGIN = "maestro.local/ledger";
 export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, options: LedgerOptions, writerDb: Kysely<LedgerTables> = db): Promise<Ledger> {
   await refuseAnotherOrigin(db, options.origin);
   await publishKeys(db, keyring, options.origin);
+  const fence = new WriteFence(options.log);
+  await checkAtStart(db, fence);
   return {
     writer: new LedgerWriter(writerDb, eventSigner(keyring.event), {
       clock: options.clock ?? systemClock,
@@ -40,12 +48,27 @@ export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, opt
       maxQueue: options.maxQueue,
       onCommit: options.onCommit,
       batchUpdate: options.batchUpdate,
+      fence,
     }),
     reader: new LedgerReader(db),
-    checkpointer: new Checkpointer(db, options.origin, keyring.checkpoint),
+    checkpointer: new Checkpointer(db, options.origin, keyring.checkpoint, fence),
     keyring,
     origin: options.origin,
+    fence,
   };
+}
+
+/**
+ * The fork check at start. A forked head does not stop the process: reads keep serving so auditors can look, while
+ * every append and checkpoint answers 503 `ledger_inconsistent` and the log line says what is wrong.
+ */
+async function checkAtStart(db: Kysely<LedgerTables>, fence: WriteFence): Promise<void> {
+  try {
+    await checkHead(db);
+  } catch (err) {
+    if (!(err instanceof MaestroError) || err.code !== "ledger_inconsistent") throw err;
+    fence.refuse(err);
+  }
 }
 
 /**

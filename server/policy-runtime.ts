@@ -43,6 +43,8 @@ export async function loadPolicyRuntime(config: ServerConfig, ledger: Ledger, _c
 
 /** A process starting on a bundle other than the last one ledgered is an activation too. */
 async function recordStartupActivation(ledger: Ledger, holder: PolicyHolder): Promise<void> {
+  // A ledger refusing writes (a forked head) still starts, to serve reads; its log line already says why.
+  if (ledger.fence.refusal) return;
   const history = await ledger.reader.entriesFor("policy.activated", `${POLICY_SUBJECT.type}:${POLICY_SUBJECT.id}`);
   const last = history.at(-1)?.event.payload as { digest?: string; revision?: string } | undefined;
   if (last?.digest === holder.digest) return;

@@ -1,8 +1,11 @@
 // Issues signed checkpoints (C2SP tlog-checkpoint in a C2SP signed note) on demand and on a cadence; stores every one.
 import type { Kysely } from "kysely";
+import { MaestroError } from "../../common/errors.ts";
 import { formatCheckpoint, signNote } from "../core/index.ts";
 import type { SigningKey } from "../keys/key-files.ts";
 import type { LedgerTables } from "../store/schema.ts";
+import { checkHead, type CheckedHead } from "./head-check.ts";
+import { WriteFence } from "./write-fence.ts";
 
 export interface IssuedCheckpoint {
   size: number;
@@ -14,12 +17,14 @@ export class Checkpointer {
   readonly #db: Kysely<LedgerTables>;
   readonly #origin: string;
   readonly #key: SigningKey;
+  readonly #fence: WriteFence;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(db: Kysely<LedgerTables>, origin: string, key: SigningKey) {
+  constructor(db: Kysely<LedgerTables>, origin: string, key: SigningKey, fence: WriteFence = new WriteFence()) {
     this.#db = db;
     this.#origin = origin;
     this.#key = key;
+    this.#fence = fence;
   }
 
   get origin(): string {
@@ -28,9 +33,7 @@ export class Checkpointer {
 
   /** Signs the current head unless the newest checkpoint already covers it (or `force`). */
   async issue(options: { force?: boolean } = {}): Promise<IssuedCheckpoint> {
-    const head = await this.#db.selectFrom("ledger_head").select(["size", "root"]).where("id", "=", 1).executeTakeFirstOrThrow();
-    const size = Number(head.size);
-    const root = new Uint8Array(head.root);
+    const { size, root } = await this.#checkBeforeSigning();
     if (!options.force) {
       const latest = await this.#db.selectFrom("ledger_checkpoints").select(["size", "root", "note"]).orderBy("size", "desc").limit(1).executeTakeFirst();
       if (latest && Number(latest.size) === size) return { size, root: new Uint8Array(latest.root), note: latest.note };
@@ -39,6 +42,20 @@ export class Checkpointer {
     const note = signNote(body, { name: this.#origin, privateKey: this.#key.privateKey });
     await this.#db.insertInto("ledger_checkpoints").values({ size, root, note }).execute();
     return { size, root, note };
+  }
+
+  /**
+   * Never sign a fork: the head to sign must pass the fork check (head-check.ts); a failure closes the fence the writer
+   * shares, so appends stop too. Kept apart from signing so later steps (e.g. cosigning) stay separate.
+   */
+  async #checkBeforeSigning(): Promise<CheckedHead> {
+    this.#fence.assertOpen();
+    try {
+      return await checkHead(this.#db);
+    } catch (err) {
+      if (err instanceof MaestroError && err.code === "ledger_inconsistent") this.#fence.refuse(err);
+      throw err;
+    }
   }
 
   /** Issues a checkpoint every `intervalMs` when the tree grew; errors are reported, never thrown from the timer. */

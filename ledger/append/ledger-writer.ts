@@ -9,7 +9,7 @@
 import type { ControlledTransaction, Kysely, Transaction } from "kysely";
 import { MaestroError, isMaestroError } from "../../common/errors.ts";
 import { type Clock, systemClock } from "../../common/clock.ts";
-import { computeAppend, coordKey, leafHash, rootCoords } from "../core/index.ts";
+import { computeAppend, coordKey, EMPTY_ROOT, foldRight, hashEquals, leafHash, rootCoords, toBase64 } from "../core/index.ts";
 import { canonicalBytes, stampEvent, type EventInput, type LedgerEvent } from "../event/envelope.ts";
 import { readNodeHashes } from "../store/node-hashes.ts";
 import { type BatchUpdate, commitInOneStatement } from "./one-statement-batch.ts";
@@ -26,6 +26,8 @@ import {
 } from "./batch-parts.ts";
 import type { LedgerTables } from "../store/schema.ts";
 import type { EventSigner } from "./event-signer.ts";
+import { inconsistent } from "./head-check.ts";
+import { WriteFence } from "./write-fence.ts";
 
 export interface AppendedEntry {
   index: number;
@@ -91,6 +93,8 @@ export interface LedgerWriterOptions {
   batchUpdate?: BatchUpdate;
   /** Called after each committed batch (e.g. to wake SSE subscribers). */
   onCommit?: (entries: AppendedEntry[]) => void;
+  /** Shared with the checkpointer: once closed (a forked head), every append is refused with `ledger_inconsistent`. */
+  fence?: WriteFence;
 }
 export class LedgerWriter {
   readonly #db: Kysely<LedgerTables>;
@@ -100,10 +104,13 @@ export class LedgerWriter {
   readonly #maxQueue: number;
   readonly #onCommit?: (entries: AppendedEntry[]) => void;
   readonly #batchUpdate?: BatchUpdate;
+  readonly #fence: WriteFence;
   #queue: Pending[] = [];
   #draining = false;
   readonly #batches = { oneStatement: 0, locked: 0 };
   #frontier: Frontier | null = null;
+  /** The largest head this process has seen or committed; unlike #frontier it survives failures, to spot a rewind. */
+  #highWater = 0;
   #generation = 0;
   #otherWriterSeenAt = Number.NEGATIVE_INFINITY;
 
@@ -115,6 +122,7 @@ export class LedgerWriter {
     this.#maxQueue = options.maxQueue ?? 20_000;
     this.#onCommit = options.onCommit;
     this.#batchUpdate = options.batchUpdate;
+    this.#fence = options.fence ?? new WriteFence();
   }
 
   /** Resolves only once the event is durable; rejects with `ledger_unavailable` if it cannot be. */
@@ -129,6 +137,7 @@ export class LedgerWriter {
    * with that error.
    */
   async appendAll(items: Array<{ input: EventInput; options?: AppendOptions }>): Promise<AppendedEntry[]> {
+    this.#fence.assertOpen();
     if (this.#queue.length + items.length > this.#maxQueue) {
       throw new MaestroError("overloaded", "ledger append queue is full; retry shortly", { details: { retryAfter: 1 } });
     }
@@ -196,6 +205,7 @@ export class LedgerWriter {
 
   async #commitBatch(batch: Pending[]): Promise<void> {
     try {
+      this.#fence.assertOpen(); // the checkpointer may have found a fork while these waited
       if (this.#frontier && batch.every((p) => !p.apply)) {
         const live = this.#dropStale(batch);
         if (live.length === 0) return;
@@ -239,6 +249,7 @@ export class LedgerWriter {
     if (!committedInOne) return false;
     this.#batches.oneStatement++;
     this.#frontier = advanceFrontier(frontier, leaves, nodes, root);
+    this.#highWater = this.#frontier.size;
     this.#settle(batch, frontier.size, new Map());
     return true;
   }
@@ -276,7 +287,7 @@ export class LedgerWriter {
 
   #failBatch(batch: Pending[], rejected: Map<Pending, unknown>, err: unknown): void {
     this.#frontier = null;
-    const outage = new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
+    const outage = isMaestroError(err) && err.code === "ledger_inconsistent" ? err : new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
     const sqlstate = isRowRefused(err) ? (err as { code: string }).code : undefined;
     // A data exception the append's own values caused, alone in its batch by now, is that request's fault, not an
     // outage: no Retry-After invites it again. (The boundary refuses such values first; this is the store's word.)
@@ -321,6 +332,7 @@ export class LedgerWriter {
       trx = undefined;
       this.#batches.locked++;
       this.#frontier = advanceFrontier(frontier, accepted.map((p) => p.entry.leafHash), nodes, root);
+      this.#highWater = this.#frontier.size;
       this.#settle(accepted, oldSize, rejected);
     } catch (err) {
       if (trx) await trx.rollback().execute().catch(() => {});
@@ -378,6 +390,9 @@ export class LedgerWriter {
   #checkHead(size: number, root: Uint8Array): void {
     const known = this.#frontier;
     if (known && known.size === size && Buffer.compare(known.root, root) === 0) return;
+    // A head never shrinks: a smaller one means the log was rewound under this process, and appending would reuse indexes.
+    if (size < this.#highWater) this.#refuse(inconsistent(`the head went back from size ${this.#highWater} to ${size} under this process (the log was rewound or ledger_head edited)`, { headSize: size, knownSize: this.#highWater }));
+    this.#highWater = size;
     if (known) this.#otherWriterSeenAt = performance.now();
     this.#generation++;
   }
@@ -388,6 +403,16 @@ export class LedgerWriter {
     if (cached && cached.size === size && Buffer.compare(cached.root, root) === 0) return cached;
     const coords = rootCoords(size);
     const hashes = await readNodeHashes(trx, coords);
+    // O(log n) hashing of what was just read: never extend a head whose stored peaks do not give its root.
+    const stored = size === 0 ? EMPTY_ROOT : foldRight(hashes);
+    if (!hashEquals(stored, root)) {
+      this.#refuse(inconsistent(`the stored subtree hashes give root ${toBase64(stored)} at size ${size}, but ledger_head says ${toBase64(root)} (ledger_head or a stored subtree hash was edited)`, { headSize: size }));
+    }
     return { size, root, hashes: new Map(coords.map((c, i) => [coordKey(c), hashes[i]])) };
+  }
+
+  #refuse(err: MaestroError): never {
+    this.#fence.refuse(err);
+    throw err;
   }
 }
