@@ -72,7 +72,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
     const tokenKeys = publicKeyCache(storedKeys("token"), [keyring.token.publicJwk]);
     const eventKeys = publicKeyCache(storedKeys("event"), [keyring.event.publicJwk]);
-    const policy = await loadPolicyRuntime(config, ledger, clock);
+    const policy = await loadPolicyRuntime(config, ledger, store.db);
     const policyInputs: PolicyInputProvider[] = [];
     const decisionHooks: DecisionHook[] = [];
     const mediator = new Mediator({

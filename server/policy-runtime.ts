@@ -1,7 +1,8 @@
-// The active policy for this process: loads the configured (or committed default) bundle and ledgers every activation.
+// The active policy for this process: restores the last activated bundle (or the configured or committed one) and ledgers every activation.
 import { readFile } from "node:fs/promises";
 import { MaestroError } from "../common/errors.ts";
-import type { Clock } from "../common/clock.ts";
+import type { Kysely } from "kysely";
+import type { LedgerEvent } from "../ledger/event/envelope.ts";
 import type { Ledger } from "../ledger/open-ledger.ts";
 import type { Principal } from "./auth/roles.ts";
 import type { ServerConfig } from "./config.ts";
@@ -9,57 +10,131 @@ import type { DecisionPolicy } from "./mediator/types.ts";
 import { loadDefaultBundle } from "./policy/default-bundle.ts";
 import { PolicyHolder, type ActivationInfo } from "./policy/policy-holder.ts";
 import type { VerificationKey } from "./policy/bundle-verify.ts";
+import { loadStoredBundle, storeBundle } from "./policy/stored-bundles.ts";
+
+/** Where the running bundle came from: the committed one, an activation (restored at start), or --policy-bundle. */
+export type PolicySource = "default" | "activated" | "config";
+
+/** What `maestro policy status` shows: the bundle in force and the ledgered activation that put it there. */
+export interface PolicyStatus {
+  digest: string;
+  revision: string;
+  source: PolicySource;
+  /** The ledger entry of the activation in force (null only if the ledger refuses writes and none was ledgered). */
+  ledgerIndex: number | null;
+  activatedBy: { type: string; id: string; role?: string } | null;
+  activatedAt: string | null;
+  reason: string;
+}
 
 export interface PolicyRuntime {
   current(): DecisionPolicy;
   holder: PolicyHolder;
-  /** Verifies, smoke-tests and activates a bundle; the `policy.activated` event is durable before it serves. */
+  /** Verifies, smoke-tests and activates a bundle; its bytes and the `policy.activated` event commit together before it serves. */
   activate(bundleBytes: Uint8Array, actor: Principal): Promise<ActivationInfo>;
+  /** Goes back to the committed bundle, explicitly and ledgered: a restart alone never does. */
+  activateDefault(actor: Principal): Promise<ActivationInfo>;
+  status(): PolicyStatus;
 }
 
 const POLICY_SUBJECT = { type: "policy", id: "active" };
 
-export async function loadPolicyRuntime(config: ServerConfig, ledger: Ledger, _clock: Clock): Promise<PolicyRuntime> {
+type Log = (line: Record<string, unknown>) => void;
+const logToStderr: Log = (line) => console.error(JSON.stringify(line));
+
+interface Activation {
+  index: number;
+  event: LedgerEvent;
+  payload: { digest?: string; revision?: string; source?: string; reason?: string };
+}
+
+export async function loadPolicyRuntime(config: ServerConfig, ledger: Ledger, db: Kysely<any>, log: Log = logToStderr): Promise<PolicyRuntime> {
   const verificationKey = await readVerificationKey(config.policyVerificationKey);
-  const bytes = config.policyBundle ? await readBundleFile(config.policyBundle) : await loadDefaultBundle();
-  const holder = await PolicyHolder.create(bytes, { verificationKey });
-  await recordStartupActivation(ledger, holder);
-  return {
-    holder,
-    current: () => holder.current,
-    activate: (bundleBytes, actor) =>
-      holder.activate(bundleBytes, {
-        beforeSwap: async (info) => {
-          await ledger.writer.append({
+  const last = await lastActivation(ledger);
+  const start = await startupBundle(config, db, last);
+  const holder = await PolicyHolder.create(start.bytes, { verificationKey });
+  let status = await recordStartup(ledger, holder, start, last);
+  log({ level: "info", msg: "policy bundle in force", digest: status.digest, source: status.source, why: start.why, ledgerIndex: status.ledgerIndex });
+
+  const activateWith = (bytes: Uint8Array, actor: Principal, source: PolicySource) =>
+    holder.activate(bytes, {
+      beforeSwap: async (info) => {
+        const entry = await ledger.writer.append(
+          {
             kind: "policy.activated",
             actor: { type: "user", id: actor.sub, role: actor.role },
             subject: POLICY_SUBJECT,
-            payload: { ...info },
-          });
-        },
-      }),
+            payload: { ...info, source },
+          },
+          // The bytes a restart will run commit with the event naming their digest (the committed bundle needs none).
+          source === "activated" ? { apply: (trx) => storeBundle(trx, info.digest, bytes) } : {},
+        );
+        status = statusOf(entry.index, entry.event, info, source, source === "default" ? "activated: the committed bundle" : "activated");
+      },
+    });
+  return {
+    holder,
+    current: () => holder.current,
+    activate: (bytes, actor) => activateWith(bytes, actor, "activated"),
+    activateDefault: async (actor) => activateWith(await loadDefaultBundle(), actor, "default"),
+    status: () => status,
   };
 }
 
-/** A process starting on a bundle other than the last one ledgered is an activation too. */
-async function recordStartupActivation(ledger: Ledger, holder: PolicyHolder): Promise<void> {
-  // A ledger refusing writes (a forked head) still starts, to serve reads; its log line already says why.
-  if (ledger.fence.refusal) return;
+async function lastActivation(ledger: Ledger): Promise<Activation | null> {
   const history = await ledger.reader.entriesFor("policy.activated", `${POLICY_SUBJECT.type}:${POLICY_SUBJECT.id}`);
-  const last = history.at(-1)?.event.payload as { digest?: string; revision?: string } | undefined;
-  if (last?.digest === holder.digest) return;
-  await ledger.writer.append({
+  const last = history.at(-1);
+  return last ? { index: last.index, event: last.event, payload: last.event.payload as Activation["payload"] } : null;
+}
+
+/**
+ * Which bundle a start runs: --policy-bundle when given (the operator named it); else the last activated bundle,
+ * from its stored bytes checked against the ledgered digest (refusing to start when they are missing or altered,
+ * rather than silently running another policy); else the committed bundle.
+ */
+async function startupBundle(config: ServerConfig, db: Kysely<any>, last: Activation | null): Promise<{ bytes: Uint8Array; source: PolicySource; why: string }> {
+  if (config.policyBundle) return { bytes: await readBundleFile(config.policyBundle), source: "config", why: `--policy-bundle ${config.policyBundle}` };
+  if (last?.payload.source === "activated" && typeof last.payload.digest === "string") {
+    const stored = await loadStoredBundle(db, last.payload.digest);
+    if ("problem" in stored) {
+      throw new MaestroError(
+        "policy_bundle_invalid",
+        `refusing to start: the last activated policy bundle (ledger index ${last.index}, by ${last.event.actor.id}) cannot be restored: ${stored.problem}; ` +
+          "restore its policy_bundles row, or start with --policy-bundle FILE to run a named bundle (ledgered), then activate one",
+      );
+    }
+    return { bytes: stored.bytes, source: "activated", why: `restored: the last activation (ledger index ${last.index}, by ${last.event.actor.id} at ${last.event.time})` };
+  }
+  const why = !last
+    ? "no bundle was ever activated"
+    : last.payload.source === undefined
+      ? `the last activation (ledger index ${last.index}) predates stored bundles, so only the committed bundle can run`
+      : last.payload.source === "config"
+        ? `the last start ran a --policy-bundle file (ledger index ${last.index}), not given this time`
+        : `the last activation (ledger index ${last.index}) chose the committed bundle`;
+  return { bytes: await loadDefaultBundle(), source: "default", why };
+}
+
+/** A start on another bundle, or from another source, than the last one ledgered is an activation too. */
+async function recordStartup(ledger: Ledger, holder: PolicyHolder, start: { source: PolicySource; why: string }, last: Activation | null): Promise<PolicyStatus> {
+  const info = { digest: holder.digest, revision: holder.revision, previousDigest: last?.payload.digest ?? null, previousRevision: last?.payload.revision ?? null };
+  const unchanged = last?.payload.digest === holder.digest && (last.payload.source ?? "default") === start.source;
+  // A ledger refusing writes (a forked head) still starts, to serve reads; its log line already says why.
+  if (unchanged || ledger.fence.refusal) {
+    return last ? statusOf(last.index, last.event, info, start.source, last.payload.reason ?? "activated") : { ...info, source: start.source, ledgerIndex: null, activatedBy: null, activatedAt: null, reason: start.why };
+  }
+  const entry = await ledger.writer.append({
     kind: "policy.activated",
     actor: { type: "service", id: "maestro-server" },
     subject: POLICY_SUBJECT,
-    payload: {
-      digest: holder.digest,
-      revision: holder.revision,
-      previousDigest: last?.digest ?? null,
-      previousRevision: last?.revision ?? null,
-      reason: "startup",
-    },
+    payload: { ...info, reason: "startup", source: start.source },
   });
+  return statusOf(entry.index, entry.event, info, start.source, `startup: ${start.why}`);
+}
+
+function statusOf(index: number, event: LedgerEvent, info: { digest: string; revision: string }, source: PolicySource, reason: string): PolicyStatus {
+  const { type, id, role } = event.actor as { type: string; id: string; role?: string };
+  return { digest: info.digest, revision: info.revision, source, ledgerIndex: index, activatedBy: { type, id, ...(role ? { role } : {}) }, activatedAt: event.time, reason };
 }
 
 async function readBundleFile(path: string): Promise<Uint8Array> {

@@ -1,4 +1,4 @@
-// `maestro policy build|test|activate`: compile Rego to a Wasm bundle with the pinned opa, run opa tests, activate a bundle.
+// `maestro policy build|test|activate|status`: compile Rego to a Wasm bundle with the pinned opa, run opa tests, activate a bundle, show the one in force.
 import { readFile } from "node:fs/promises";
 import { buildBundle, buildDefaultBundle, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR, runPolicyTests } from "../../server/policy/index.ts";
 import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
@@ -48,19 +48,57 @@ then checks the committed bundle matches the Rego sources. Exit 0 only if all pa
 export const policyActivateCommand: Command = {
   name: "policy activate",
   usage: `
-Usage: maestro policy activate FILE [--url URL] [--token TOKEN] [--json]
+Usage: maestro policy activate FILE | --default [--url URL] [--token TOKEN] [--json]
 
 Uploads an OPA bundle (.tar.gz, base64 in JSON) to POST /v1/policy/activate (role security or admin). The server
-verifies (signature, when it has a verification key), smoke-tests, ledgers policy.activated, then
-swaps atomically; a bad bundle is refused and the old one keeps serving.`,
+verifies (signature, when it has a verification key), smoke-tests, stores the bytes and ledgers policy.activated
+in one commit, then swaps atomically; a bad bundle is refused and the old one keeps serving. The activated bundle
+survives restarts. --default goes back to the committed bundle (ledgered too): a restart alone never does.`,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" } }, policyActivateCommand, true);
-    if (positionals.length !== 1) throw new UsageError("give exactly one bundle FILE");
-    const bytes = await readFile(positionals[0]).catch(() => {
-      throw new UsageError(`cannot read ${positionals[0]}`);
-    });
-    const result = await clientFrom(values).post("/v1/policy/activate", { bundle: Buffer.from(bytes).toString("base64") });
+    const { values, positionals } = parseFlags(
+      argv,
+      { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" }, default: { type: "boolean" } },
+      policyActivateCommand,
+      true,
+    );
+    if (values.default ? positionals.length !== 0 : positionals.length !== 1) throw new UsageError("give exactly one bundle FILE, or --default alone");
+    let body: { bundle: string } | { default: true };
+    if (values.default) body = { default: true };
+    else {
+      const bytes = await readFile(positionals[0]).catch(() => {
+        throw new UsageError(`cannot read ${positionals[0]}`);
+      });
+      body = { bundle: Buffer.from(bytes).toString("base64") };
+    }
+    const result = await clientFrom(values).post("/v1/policy/activate", body);
     if (values.json) printJson(result);
-    else process.stdout.write(`activated ${(result as { digest: string }).digest}\n`);
+    else process.stdout.write(`activated ${(result as { digest: string }).digest}${values.default ? " (the committed bundle)" : ""}\n`);
+  },
+};
+
+export const policyStatusCommand: Command = {
+  name: "policy status",
+  usage: `
+Usage: maestro policy status [--url URL] [--token TOKEN] [--json]
+
+The policy bundle a running server enforces (GET /v1/policy/status): digest, revision, source (default: the
+committed bundle; activated: one activated with maestro policy activate; config: --policy-bundle), and the
+ledgered activation that put it there (who, when, ledger index, why).`,
+  async run(argv) {
+    const { values } = parseFlags(argv, { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" } }, policyStatusCommand);
+    const s = (await clientFrom(values).get("/v1/policy/status")) as {
+      digest: string;
+      revision: string;
+      source: string;
+      ledgerIndex: number | null;
+      activatedBy: { id: string; role?: string } | null;
+      activatedAt: string | null;
+      reason: string;
+    };
+    if (values.json) return void printJson(s);
+    const by = s.activatedBy ? `${s.activatedBy.id}${s.activatedBy.role ? ` (${s.activatedBy.role})` : ""}` : "—";
+    process.stdout.write(
+      `digest    ${s.digest}\nrevision  ${s.revision || "—"}\nsource    ${s.source}\nactivated by ${by} at ${s.activatedAt ?? "—"} (ledger index ${s.ledgerIndex ?? "—"})\nreason    ${s.reason}\n`,
+    );
   },
 };

@@ -26,7 +26,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "POST", path: "/v1/ledger/checkpoint", roles: ["admin", "security"], does: "issue a checkpoint now" },
   { method: "POST", path: "/v1/runs/:runId/events", roles: ["agent"], does: "a run's lifecycle event (budget exhausted, finished)" },
   { method: "POST", path: "/v1/runsets", roles: ["admin", "security"], does: "register a run-set (grants, budget)" },
-  { method: "POST", path: "/v1/policy/activate", roles: ["security", "admin"], does: "activate a signed policy bundle" },
+  { method: "POST", path: "/v1/policy/activate", roles: ["security", "admin"], does: "activate a signed policy bundle, or the committed one ({\"default\": true})" },
   { method: "POST", path: "/v1/waivers", roles: ["engineer"], does: "request a waiver" },
   { method: "POST", path: "/v1/waivers/:id/approve", roles: ["security"], does: "approve a waiver (never your own)" },
   { method: "POST", path: "/v1/waivers/:id/revoke", roles: ["security", "admin"], does: "revoke a waiver with a reason" },
@@ -63,6 +63,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "GET", path: "/v1/releases/:id/bundle", roles: E, does: "its signed evidence bundle" },
   { method: "GET", path: "/v1/decisions", roles: E, does: "decisions" },
   { method: "GET", path: "/v1/decisions/:id", roles: E, does: "one decision and its outcome" },
+  { method: "GET", path: "/v1/policy/status", roles: E, does: "the policy bundle in force: digest, source, who activated it and when" },
 ];
 
 export function ruleFor(method: string, path: string): RouteRule | undefined {

@@ -3,6 +3,7 @@ import type { Migration } from "kysely/migration";
 import { ledgerMigrations } from "../../ledger/store/migrations.ts";
 import { mediatorMigrations } from "../mediator/tables.ts";
 import { policyDataVersionMigrations } from "../mediator/call-state.ts";
+import { policyBundleMigrations } from "../policy/stored-bundles.ts";
 import { waiverMigrations } from "../waivers/tables.ts";
 import { holdMigrations } from "../holds/tables.ts";
 import { breakglassMigrations } from "../breakglass/tables.ts";
@@ -12,6 +13,7 @@ export const allMigrations: Record<string, Migration> = {
   ...ledgerMigrations,
   ...mediatorMigrations,
   ...policyDataVersionMigrations,
+  ...policyBundleMigrations,
   ...waiverMigrations,
   ...holdMigrations,
   ...breakglassMigrations,

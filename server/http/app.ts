@@ -21,6 +21,7 @@ import { holdEvidenceRoutes } from "./evidence/hold-routes.ts";
 import { breakglassEvidenceRoutes } from "./evidence/breakglass-routes.ts";
 import { releaseEvidenceRoutes } from "./evidence/release-routes.ts";
 import { decisionEvidenceRoutes } from "./evidence/decision-routes.ts";
+import { policyEvidenceRoutes } from "./evidence/policy-routes.ts";
 import { releaseControlRoutes } from "./control/release-routes.ts";
 import { MAX_BUNDLE_BODY_BYTES, policyRoutes } from "./control/policy-routes.ts";
 
@@ -47,6 +48,7 @@ export function createApp(ctx: ServerContext): Hono {
   evidence.route("/", breakglassEvidenceRoutes(ctx));
   evidence.route("/", releaseEvidenceRoutes(ctx));
   evidence.route("/", decisionEvidenceRoutes(ctx));
+  evidence.route("/", policyEvidenceRoutes(ctx));
 
   // Control API: every write is authenticated; each route names its roles.
   const control = controlApp(ctx, MAX_BODY_BYTES);

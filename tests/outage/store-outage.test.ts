@@ -82,9 +82,9 @@ describe.skipIf(!pg)("routes while the store is unreachable (own PostgreSQL clus
       expect(res.status, answers.at(-1)).not.toBe(500);
       if (res.status === 503) expect(res.retryAfter, answers.at(-1)).toBeTruthy();
     }
-    // Only what needs no store answers otherwise: public documents and keys held in memory, and a policy bundle
+    // Only what needs no store answers otherwise: public documents, keys and the policy status held in memory, and a policy bundle
     // refused before anything is read. The rest, including every route the trial saw answer 500, is 503.
-    const storeless = new Set(["GET /.well-known/jwks.json", "GET /openapi.json", "GET /v1/ledger/key", "POST /v1/policy/activate"]);
+    const storeless = new Set(["GET /.well-known/jwks.json", "GET /openapi.json", "GET /v1/ledger/key", "POST /v1/policy/activate", "GET /v1/policy/status"]);
     for (const line of answers) {
       const route = line.split(" ").slice(0, 2).join(" ");
       if (!storeless.has(route)) expect(line).toMatch(/ 503 (store|ledger)_unavailable$/);

@@ -12,7 +12,14 @@ export const MAX_BUNDLE_BODY_BYTES = 8 * 1024 * 1024;
 export function policyRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.post("/v1/policy/activate", requireRoute("POST", "/v1/policy/activate"), async (c) => {
-    const body = (await readJson(c.req)) as { bundle?: unknown };
+    const body = (await readJson(c.req)) as { bundle?: unknown; default?: unknown };
+    if (typeof body === "object" && body !== null && body.default !== undefined) {
+      // {"default": true}: back to the committed bundle, on purpose and ledgered (a restart never does it).
+      if (body.default !== true || body.bundle !== undefined) {
+        throw new MaestroError("invalid_field", "default must be true, and given without bundle", { field: "/default" });
+      }
+      return c.json(await ctx.policy.activateDefault(c.get("principal")));
+    }
     if (typeof body !== "object" || body === null || typeof body.bundle !== "string" || body.bundle.length === 0) {
       throw new MaestroError("invalid_field", "bundle must be the base64 of an OPA bundle (.tar.gz)", { field: "/bundle" });
     }

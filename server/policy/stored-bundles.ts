@@ -1,0 +1,38 @@
+// Activated policy bundles, stored content-addressed (digest → bytes) so a restart can run the one the ledger names.
+import { type Kysely, sql } from "kysely";
+import type { Migration } from "kysely/migration";
+import { bundleDigest } from "./bundle-load.ts";
+
+export interface PolicyBundlesTable {
+  /** `sha256:<hex>` of `bytes`, the digest `policy.activated` ledgers. */
+  digest: string;
+  bytes: Uint8Array;
+}
+
+export const policyBundleMigrations: Record<string, Migration> = {
+  "3005_policy_bundles": {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("policy_bundles")
+        .addColumn("digest", "text", (c) => c.primaryKey())
+        .addColumn("bytes", "bytea", (c) => c.notNull())
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
+};
+
+/** Inside the activation's append transaction: the bytes commit with the event that names their digest, or neither. */
+export async function storeBundle(trx: Kysely<any>, digest: string, bytes: Uint8Array): Promise<void> {
+  await trx.insertInto("policy_bundles").values({ digest, bytes }).onConflict((oc) => oc.column("digest").doNothing()).execute();
+}
+
+/** The stored bytes for `digest`, or why they cannot be trusted: missing, or not hashing to the digest that names them. */
+export async function loadStoredBundle(db: Kysely<any>, digest: string): Promise<{ bytes: Uint8Array } | { problem: string }> {
+  const row = await db.selectFrom("policy_bundles").select("bytes").where("digest", "=", digest).executeTakeFirst();
+  if (!row) return { problem: `no stored bytes for bundle ${digest}` };
+  const bytes = new Uint8Array(row.bytes);
+  const actual = bundleDigest(bytes);
+  if (actual !== digest) return { problem: `the stored bytes for bundle ${digest} hash to ${actual} (they were altered)` };
+  return { bytes };
+}
