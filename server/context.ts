@@ -70,7 +70,9 @@ export async function createContext(config: ServerConfig, options: ContextOption
     }, store.writerDb as Kysely<LedgerTables>);
     const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
-    const tokenKeys = publicKeyCache(storedKeys("token"), [keyring.token.publicJwk]);
+    // Token keys come from the key files only (current and retired, re-read on an unknown kid so a rotation is seen
+    // without a restart): a row inserted into signing_keys must not let a token signed by its key in.
+    const tokenKeys = publicKeyCache(() => tokenKeysFromFiles(config.dataDir), [keyring.token.publicJwk]);
     const eventKeys = publicKeyCache(storedKeys("event"), [keyring.event.publicJwk]);
     const policy = await loadPolicyRuntime(config, ledger, store.db);
     const policyInputs: PolicyInputProvider[] = [];
@@ -112,4 +114,10 @@ export async function createContext(config: ServerConfig, options: ContextOption
     await store.close();
     throw err;
   }
+}
+
+/** The token verification keys the key files hold: the current key and every retired one. */
+async function tokenKeysFromFiles(dataDir: string): Promise<JWK[]> {
+  const keyring = await loadKeyring(dataDir);
+  return [keyring.token.publicJwk, ...keyring.retired.filter((r) => r.purpose === "token").map((r) => r.jwk)];
 }
