@@ -3,7 +3,7 @@ import { loadOrCreateKey, keyPath } from "../../ledger/keys/key-files.ts";
 import { keysDirFor } from "../../ledger/keys/keyring.ts";
 import { openStore } from "../../ledger/store/database.ts";
 import { migrateToLatest } from "../../ledger/store/migrate.ts";
-import { allMigrations, issueToken, parseTtl, ROLES, type Role } from "../../server/index.ts";
+import { allMigrations, checkTokenSubject, issueToken, parseTtl, ROLES, type Role, subjectCheckFromEnv } from "../../server/index.ts";
 import { type Command, parseFlags, printJson, requireFlag, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
 
 export const tokenIssueCommand: Command = {
@@ -13,7 +13,8 @@ Usage: maestro token issue --role ROLE --sub NAME [--ttl 8h] [--data-dir DIR | -
 
 Roles: ${ROLES.join(", ")}. The token is signed with the token key in DIR/keys (created if absent);
 with --database-url its public key is also published there, so every server on that database accepts it.
-Works while a server runs on the same data dir.`,
+Works while a server runs on the same data dir. A subject that mixes scripts or holds an invisible character is
+refused (MAESTRO_SUBJECT_CHECK=off turns that off); subjects are compared as people (docs/governance/roles.md).`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
@@ -24,6 +25,9 @@ Works while a server runs on the same data dir.`,
     if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")}`);
     const sub = requireFlag(values.sub, "sub");
     const ttl = parseTtl(values.ttl ?? "8h");
+    // Before any key is created or published: a refused subject leaves nothing behind.
+    const check = subjectCheckFromEnv();
+    checkTokenSubject(sub, check);
     const { dataDir, databaseUrl } = storeFrom(values);
     const key = await loadOrCreateKey("token", process.env.MAESTRO_TOKEN_KEY_FILE ?? keyPath(keysDirFor(dataDir), "token"));
     if (databaseUrl) {
@@ -40,7 +44,7 @@ Works while a server runs on the same data dir.`,
         await store.close();
       }
     }
-    const token = await issueToken({ kid: key.kid, privateKey: key.privateKey }, role as Role, sub, ttl);
+    const token = await issueToken({ kid: key.kid, privateKey: key.privateKey }, role as Role, sub, ttl, undefined, check);
     if (values.json) printJson({ token, role, sub, expiresIn: ttl });
     else process.stdout.write(`${token}\n`);
   },

@@ -2,6 +2,7 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { type Clock, systemClock } from "../../common/clock.ts";
 import { MaestroError } from "../../common/errors.ts";
+import { refuseUnsafeSubject, type SubjectCheck, subjectCheckFromEnv } from "./person-identity.ts";
 import { isRole, type Principal, ROLES, type Role } from "./roles.ts";
 import { type TokenVerifier, tokenError } from "./tokens.ts";
 
@@ -13,6 +14,8 @@ export interface OidcConfig {
   roleClaim: string;
   /** Claim value → role; when absent the claim must already hold a Maestro role name. */
   roleMap?: Record<string, Role>;
+  /** Subjects mixing scripts or holding invisible characters are refused at sign-in unless `off` (MAESTRO_SUBJECT_CHECK). */
+  subjectCheck?: SubjectCheck;
 }
 
 // Asymmetric algorithms only: an HMAC "alg" would let anyone holding the JWKS forge tokens (RFC 8725 §3.1).
@@ -20,7 +23,7 @@ const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256
 
 /**
  * Reads MAESTRO_OIDC_ISSUER, _AUDIENCE, _JWKS_URL, _ROLE_CLAIM (default "role") and _ROLE_MAP
- * ("group=role,group2=role2" or a JSON object). No issuer → SSO off; a partial configuration is an error.
+ * ("group=role,group2=role2" or a JSON object), and MAESTRO_SUBJECT_CHECK (refuse | off). No issuer → SSO off; a partial configuration is an error.
  */
 export function oidcConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OidcConfig | null {
   const issuer = env.MAESTRO_OIDC_ISSUER;
@@ -31,7 +34,14 @@ export function oidcConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OidcCon
     throw new MaestroError("bad_request", "MAESTRO_OIDC_AUDIENCE is required with MAESTRO_OIDC_ISSUER", { field: "MAESTRO_OIDC_AUDIENCE" });
   if (!jwksUrl)
     throw new MaestroError("bad_request", "MAESTRO_OIDC_JWKS_URL is required with MAESTRO_OIDC_ISSUER", { field: "MAESTRO_OIDC_JWKS_URL" });
-  return { issuer, audience, jwksUrl, roleClaim: env.MAESTRO_OIDC_ROLE_CLAIM || "role", roleMap: parseRoleMap(env.MAESTRO_OIDC_ROLE_MAP) };
+  return {
+    issuer,
+    audience,
+    jwksUrl,
+    roleClaim: env.MAESTRO_OIDC_ROLE_CLAIM || "role",
+    roleMap: parseRoleMap(env.MAESTRO_OIDC_ROLE_MAP),
+    subjectCheck: subjectCheckFromEnv(env),
+  };
 }
 
 export function parseRoleMap(text: string | undefined): Record<string, Role> | undefined {
@@ -82,7 +92,10 @@ export function oidcTokenVerifier(config: OidcConfig, clock: Clock = systemClock
       } catch (err) {
         throw tokenError(err);
       }
-      return { sub: subjectOf(payload), role: roleOf(payload, config), issuer: config.issuer } satisfies Principal;
+      const sub = subjectOf(payload);
+      // An identity provider may hand out `ѕam` (Cyrillic ѕ) or `sam\u200B` beside sam: refused before it acts as anyone.
+      refuseUnsafeSubject(sub, config.subjectCheck ?? "refuse", "unauthenticated");
+      return { sub, role: roleOf(payload, config), issuer: config.issuer } satisfies Principal;
     },
   };
 }

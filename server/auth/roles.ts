@@ -1,4 +1,5 @@
 // The roles a bearer token can carry, and the route × role matrix every write route enforces.
+import { samePerson } from "./person-identity.ts";
 
 export const ROLES = ["admin", "security", "engineer", "auditor", "agent"] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,10 +16,11 @@ export interface Principal {
 }
 
 /**
- * Whether two token subjects name the same person for separation of duties. Subjects differing only in letter case
- * or surrounding space (`Erin@example.com`, `erin@example.com`) are one person: a requester must not approve their own
- * waiver, nor count twice as approver, with a second token spelled another way.
+ * Whether two token subjects name the same person for separation of duties: compared as people, not as strings
+ * (NFKC, case folding, invisible characters dropped, UTS #39 confusable skeleton; person-identity.ts). `Erin@example.com`,
+ * fullwidth `ｅｒｉｎ@example.com` and `erin@example.com` are one person: a requester must not approve their own waiver,
+ * nor count twice as approver, with a second token spelled another way.
  */
 export function sameSubject(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
+  return samePerson(a, b);
 }

@@ -4,6 +4,7 @@ import type { KeyObject } from "node:crypto";
 import { importJWK, type JWK, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { type Clock, systemClock } from "../../common/clock.ts";
 import { MaestroError } from "../../common/errors.ts";
+import { refuseUnsafeSubject, type SubjectCheck } from "./person-identity.ts";
 import { isRole, type Principal, type Role } from "./roles.ts";
 
 export const TOKEN_ISSUER = "maestro";
@@ -26,11 +27,27 @@ export function parseTtl(ttl: string): number {
   return seconds;
 }
 
-export async function issueToken(key: TokenKey, role: Role, sub: string, ttlSeconds: number, clock: Clock = systemClock): Promise<string> {
-  if (!isRole(role)) throw new MaestroError("invalid_field", `unknown role "${role}"`, { field: "role" });
-  if (!/^[\w.@:-]{1,128}$/.test(sub)) {
+/**
+ * A subject we sign: 1-128 letters (any script), marks, digits and . _ @ : -, and, unless `check` is `off`, neither
+ * mixed scripts nor invisible characters (person-identity.ts): `ѕam` with a Cyrillic ѕ would pass for sam to a reader.
+ */
+export function checkTokenSubject(sub: string, check: SubjectCheck = "refuse"): void {
+  refuseUnsafeSubject(sub, check, "invalid_field");
+  if (!/^[\p{L}\p{M}\p{N}_.@:-]{1,128}$/u.test(sub)) {
     throw new MaestroError("invalid_field", "sub must be 1-128 characters of letters, digits, . _ @ : -", { field: "sub" });
   }
+}
+
+export async function issueToken(
+  key: TokenKey,
+  role: Role,
+  sub: string,
+  ttlSeconds: number,
+  clock: Clock = systemClock,
+  check: SubjectCheck = "refuse",
+): Promise<string> {
+  if (!isRole(role)) throw new MaestroError("invalid_field", `unknown role "${role}"`, { field: "role" });
+  checkTokenSubject(sub, check);
   const now = Math.floor(clock.now().getTime() / 1000);
   return new SignJWT({ role })
     .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })

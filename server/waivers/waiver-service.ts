@@ -147,7 +147,7 @@ export class WaiverService {
     if (approvals.some((a) => sameSubject(a.by, principal.sub))) {
       throw new MaestroError(
         "conflict",
-        `${principal.sub} already approved waiver ${id}; it needs ${row.approvals_required} distinct approvers (subjects compare without letter case)`,
+        `${principal.sub} already approved waiver ${id}; it needs ${row.approvals_required} distinct approvers (subjects compare as people: case, width, invisible characters and look-alike letters do not count)`,
       );
     }
     // The policy may have changed since the request (a bundle activated meanwhile): its limits now are the ones that

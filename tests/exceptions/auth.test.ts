@@ -44,13 +44,13 @@ describe("bearer tokens and OIDC SSO", () => {
     const r = await f.app.request("/v1/waivers", { headers: { authorization: `Bearer ${token}` } });
     return { status: r.status, body: (await r.json()) as any };
   };
-  const sso = (claims: Record<string, unknown>, opts: { key?: typeof oidcKey; kid?: string; aud?: string; exp?: number } = {}) => {
+  const sso = (claims: Record<string, unknown>, opts: { key?: typeof oidcKey; kid?: string; aud?: string; exp?: number; sub?: string } = {}) => {
     const now = Math.floor(f.clock.now().getTime() / 1000);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: "ES256", kid: opts.kid ?? "sso-1" })
       .setIssuer(OIDC_ISSUER)
       .setAudience(opts.aud ?? OIDC_AUDIENCE)
-      .setSubject("alice@example.test")
+      .setSubject(opts.sub ?? "alice@example.test")
       .setIssuedAt(now)
       .setExpirationTime(opts.exp ?? now + 600)
       .sign(opts.key ?? oidcKey);
@@ -174,5 +174,32 @@ describe("bearer tokens and OIDC SSO", () => {
       expect(res.body.error.code, name).toBe(code);
     }
     expect((await get(await sso({ groups: ["maestro-audit"] }))).status).toBe(200);
+  });
+
+  it("SSO subjects are people: a fullwidth spelling cannot approve the requester's waiver; mixed scripts and invisible characters are refused at sign-in", async () => {
+    const eng = await sso({ groups: ["maestro-eng"] }, { sub: "erin@example.com" });
+    const created = await f.app.request("/v1/waivers", {
+      method: "POST",
+      headers: { authorization: `Bearer ${eng}`, "content-type": "application/json" },
+      body: JSON.stringify(waiverRequest({ resource: "src/erin/**" })),
+    });
+    const waiver = (await created.json()) as any;
+    const approve = async (sub: string) => {
+      const r = await f.app.request(`/v1/waivers/${waiver.id}/approve`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${await sso({ groups: ["maestro-security"] }, { sub })}` },
+      });
+      return { status: r.status, body: (await r.json()) as any };
+    };
+    const fullwidth = await approve("ｅｒｉｎ@example.com");
+    expect(fullwidth.status).toBe(403);
+    expect(fullwidth.body.error.code).toBe("self_approval");
+    for (const sub of ["ѕam@example.com", "sam\u200B@example.com", "erin\u2060@example.com"]) {
+      const refused = await approve(sub);
+      expect(refused.status, sub).toBe(401);
+      expect(refused.body.error.code, sub).toBe("unauthenticated");
+      expect(refused.body.error.message, sub).toMatch(/subject refused/);
+    }
+    expect((await f.call("GET", `/v1/waivers/${waiver.id}`, "auditor")).body.state).toBe("pending");
   });
 });

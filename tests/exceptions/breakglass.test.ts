@@ -48,6 +48,10 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
     const shouted = await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "looked fine to me", verdict: "justified" }, "ADM-1");
     expect(shouted.status).toBe(403);
     expect(shouted.body.error.code).toBe("self_approval");
+    // And in fullwidth letters (issue 14): NFKC makes them the same person.
+    const fullwidth = await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "looked fine to me", verdict: "justified" }, "ａｄｍ-1");
+    expect(fullwidth.status).toBe(403);
+    expect(fullwidth.body.error.code).toBe("self_approval");
     const reviewed = await f.call(
       "POST",
       `/v1/breakglass/${bg.id}/review`,

@@ -114,6 +114,22 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
     expect((await f.call("GET", `/v1/waivers/${waiver.id}`, "auditor")).body.state).toBe("pending");
   });
 
+  it("compares subjects as people (issue 14): fullwidth, ligature and look-alike spellings are one approver", async () => {
+    const waiver = await request({ capability: "secrets.read", resource: "prod/people", durationSeconds: 1800 }, "erin@example.com");
+    const self = await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "ｅｒｉｎ@example.com");
+    expect(self.status).toBe(403);
+    expect(self.body.error.code).toBe("self_approval");
+    expect((await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "sam")).body.state).toBe("pending");
+    for (const same of ["ｓａｍ", "SAM", "ｓam"]) {
+      const twice = await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, same);
+      expect(twice.status, same).toBe(409);
+    }
+    const other = await request({ capability: "secrets.read", resource: "prod/people2", durationSeconds: 1800 }, "eng-9");
+    expect((await f.call("POST", `/v1/waivers/${other.id}/approve`, "security", {}, "ﬁona")).body.state).toBe("pending");
+    expect((await f.call("POST", `/v1/waivers/${other.id}/approve`, "security", {}, "fiona")).status).toBe(409);
+    expect((await f.call("GET", `/v1/waivers/${other.id}`, "auditor")).body.state).toBe("pending");
+  });
+
   it("revokes with a reason (security or admin); a revoked waiver cannot be approved or used", async () => {
     const waiver = await request({ agents: ["revoked-agent"] });
     await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "sec-1");
