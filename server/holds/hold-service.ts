@@ -1,6 +1,7 @@
 // Auditor holds: place on a scope (a release, a repository, everything) with a reason; clear with a reason. Both ledgered.
 import type { Kysely } from "kysely";
 import { compileSchema } from "../../common/ajv.ts";
+import { canonicalRelease, canonicalRepository, releaseOrRaw, repositoryOrRaw, ResourceProblem } from "../../common/canonical-resource.ts";
 import { MaestroError } from "../../common/errors.ts";
 import clearSchema from "../../schemas/hold/clear.schema.json" with { type: "json" };
 import placeSchema from "../../schemas/hold/place.schema.json" with { type: "json" };
@@ -30,27 +31,16 @@ export class HoldService {
 
   async place(body: unknown, principal: Principal) {
     const input = validated<{ scope: HoldScope; reason: string }>(checkPlace, body);
-    const { scope } = input;
-    checkScopeId(scope, scope.type === "release" ? "the release id, e.g. owner/repo@1.2.0" : "owner/repo");
-    if (scope.type === "repository" && scope.id!.includes("@")) {
-      throw new MaestroError("invalid_field", "a repository scope is owner/repo without @version; use scope type release for one release", {
-        field: "/scope/id",
-      });
-    }
-    // The policy matches a release hold against release.publish's resource, owner/repo@version. Any other id (say a
-    // release record's own id) would be accepted, explained as blocking, and block nothing.
-    if (scope.type === "release" && !/^[^@]+@[^@]+$/.test(scope.id!)) {
-      throw new MaestroError("invalid_field", `a release scope is repository@version, e.g. acme/api@1.2.0, not ${JSON.stringify(scope.id)}`, {
-        field: "/scope/id",
-      });
-    }
+    checkScopeId(input.scope, input.scope.type === "release" ? "the release id, e.g. owner/repo@1.2.0" : "owner/repo");
+    const scope = canonicalScope(input.scope);
     const id = crypto.randomUUID();
     await this.#deps.writer.append(
       {
         kind: "hold.placed",
         actor: userActor(principal),
         subject: { type: "hold", id },
-        payload: { scope, reason: input.reason },
+        // The canonical scope is what the policy compares; the id as the auditor typed it is kept beside it.
+        payload: { scope, reason: input.reason, ...(input.scope.id !== scope.id && { requestedScopeId: input.scope.id }) },
       },
       {
         apply: async (trx, event, index) => {
@@ -124,7 +114,7 @@ export class HoldService {
   /** Active holds in the shape the policy reads (policies/rego/match.rego: matching_holds). */
   async activeForPolicy() {
     const rows = await this.#db.selectFrom("holds").selectAll().where("state", "=", "active").orderBy("placed_at").execute();
-    return rows.map((r) => ({ id: r.id, scope: scopeOf(r), reason: r.reason, placed_by: r.placed_by }));
+    return rows.map((r) => ({ id: r.id, scope: policyScopeOf(r), reason: r.reason, placed_by: r.placed_by }));
   }
 
   async #row(id: string): Promise<HoldsTable> {
@@ -136,6 +126,34 @@ export class HoldService {
 
 function scopeOf(row: HoldsTable): HoldScope {
   return row.scope_id === null ? { type: row.scope_type } : { type: row.scope_type, id: row.scope_id };
+}
+
+/**
+ * A hold scope in the canonical identity calls are compared on (common/canonical-resource.ts): `acme/App` holds
+ * acme/app, and a scope outside the grammar is refused, since it could match no call. A release scope must be
+ * owner/repo@version, what release.publish is decided on; any other id (say a release record's own id) would be
+ * accepted, explained as blocking, and block nothing.
+ */
+function canonicalScope(scope: HoldScope): HoldScope {
+  if (scope.type === "all") return scope;
+  if (scope.type === "repository" && scope.id!.includes("@")) {
+    throw new MaestroError("invalid_field", "a repository scope is owner/repo without @version; use scope type release for one release", {
+      field: "/scope/id",
+    });
+  }
+  try {
+    return { type: scope.type, id: scope.type === "release" ? canonicalRelease(scope.id!).canonical : canonicalRepository(scope.id!) };
+  } catch (err) {
+    if (!(err instanceof ResourceProblem)) throw err;
+    const shape = scope.type === "release" ? "owner/repo@version, e.g. acme/api@1.2.0" : "owner/repo, e.g. acme/api";
+    throw new MaestroError("invalid_field", `a ${scope.type} scope is ${shape}: ${err.message}`, { field: "/scope/id", cause: err });
+  }
+}
+
+/** Rows placed before scopes were canonical are read canonically too, so they keep matching every spelling. */
+function policyScopeOf(row: HoldsTable): HoldScope {
+  if (row.scope_id === null) return { type: row.scope_type };
+  return { type: row.scope_type, id: row.scope_type === "release" ? releaseOrRaw(row.scope_id) : repositoryOrRaw(row.scope_id) };
 }
 
 function describeScope(scope: HoldScope): string {

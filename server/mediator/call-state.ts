@@ -2,6 +2,7 @@
 // version that tells cached inputs (waivers, holds, break-glass) whether they are current. Read in one round trip
 // for many decisions at once, and kept between decisions while nothing it depends on can have changed; a decision on
 // kept state commits only if that still holds then (the ledger writer's generation, see CallStateReader.read).
+import { canonicalPattern } from "../../common/canonical-resource.ts";
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import type { BatchUpdate } from "../../ledger/append/one-statement-batch.ts";
@@ -168,7 +169,9 @@ async function readCallStateRows(db: Kysely<any>, calls: ToolCall[]): Promise<Ar
 }
 
 function toCallState(call: ToolCall, row: CallStateRow | undefined): CallState {
-  const grants = row?.spec ? ((JSON.parse(row.spec) as { grants?: PolicyGrant[] }).grants ?? []) : [];
+  const written = row?.spec ? ((JSON.parse(row.spec) as { grants?: PolicyGrant[] }).grants ?? []) : [];
+  // Globs fold as the canonical resources they match do: a grant on acme/App@* covers acme/app@1.0.0.
+  const grants = written.map((g) => ({ ...g, resource: canonicalPattern(g.capability, g.resource) }));
   const estimated = typeof call.args.estimated_usd === "number" ? call.args.estimated_usd : 0;
   return {
     version: Number(row?.version ?? 0),

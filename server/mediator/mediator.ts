@@ -10,6 +10,7 @@ import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { 
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
 import { policyError } from "../policy/engine.ts";
 import { type CallState, CallStateReader } from "./call-state.ts";
+import { type CanonicalCall, canonicalCall, invalidResourceDecision } from "./canonical-call.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
 import type { MediatorTables } from "./tables.ts";
@@ -56,9 +57,11 @@ export class Mediator {
     // Piggybacked outcomes are plain: the database checks their decisions. They commit in one group with the decision,
     // all or nothing: a refused outcome fails the request, and must not leave behind a decision the agent never got.
     const carried = outcomes.map(({ decisionId, ...outcome }, i) => plainOutcomeAppend(decisionId, outcome, principal, now, `/outcomes/${i}/decisionId`));
+    // The policy, holds and grants see the canonical resource; a resource outside its grammar is denied unevaluated.
+    const canonical = canonicalCall(call);
     let decided: Decided;
     try {
-      decided = await this.#decideAndAppend(call, principal, now, state, carried);
+      decided = await this.#decideAndAppend(canonical, principal, now, state, carried);
     } catch (err) {
       if (carried.length === 0 || !(err instanceof MaestroError) || err.code !== "conflict") throw err;
       const ids = outcomes.map((o) => o.decisionId);
@@ -86,21 +89,25 @@ export class Mediator {
    * Decides on `state` and appends the decision. State kept from earlier reads may have changed by the commit: the
    * writer then refuses the append, and the call is decided again on a fresh read (which cannot be refused so).
    */
-  async #decideAndAppend(call: ToolCall, principal: Principal, now: Date, state: CallState, carried: GroupMember[]): Promise<Decided> {
+  async #decideAndAppend(canonical: CanonicalCall, principal: Principal, now: Date, state: CallState, carried: GroupMember[]): Promise<Decided> {
     const policy = this.#deps.policy();
-    const input = await storeUnavailableOnError(() => buildPolicyInput(call, now, state, this.#deps.providers, this.#cache));
-    const decision = evaluateSafely(policy, input);
+    let decision: PolicyDecision;
+    if (canonical.policyCall) {
+      const policyCall = canonical.policyCall;
+      const input = await storeUnavailableOnError(() => buildPolicyInput(policyCall, now, state, this.#deps.providers, this.#cache));
+      decision = evaluateSafely(policy, input);
+    } else decision = invalidResourceDecision(canonical);
     try {
-      return { entries: await this.#appendDecision(call, principal, now, policy, decision, state.readAt, carried), decision, policy };
+      return { entries: await this.#appendDecision(canonical, principal, now, policy, decision, state.readAt, carried), decision, policy };
     } catch (err) {
       if (!(err instanceof StaleReadError)) throw err;
-      const fresh = await storeUnavailableOnError(() => this.#callState.read(call, { fresh: true }));
-      return this.#decideAndAppend(call, principal, now, fresh, carried);
+      const fresh = await storeUnavailableOnError(() => this.#callState.read(canonical.call, { fresh: true }));
+      return this.#decideAndAppend(canonical, principal, now, fresh, carried);
     }
   }
 
   #appendDecision(
-    call: ToolCall,
+    { call, policyCall, canonicalResource }: CanonicalCall,
     principal: Principal,
     now: Date,
     policy: DecisionPolicy,
@@ -112,6 +119,8 @@ export class Mediator {
     const redactedCall = {
       agent: call.agent,
       args: this.#deps.redactor.redact(call.args, decision.obligations?.secret_fields ?? []),
+      // What the policy judged (null: outside the grammar); `resource` stays what the caller sent.
+      canonicalResource,
       capability: call.capability,
       resource: call.resource,
       runset: call.runset,
@@ -145,7 +154,8 @@ export class Mediator {
               session: call.session,
               tool: call.tool,
               capability: call.capability,
-              resource: call.resource,
+              // The canonical identity, so evidence queries find every spelling of one resource; the raw one is in the event.
+              resource: canonicalResource ?? call.resource,
               decision: decision.decision,
               policy_digest: policy.digest,
               waiver_ids: JSON.stringify(decision.waivers),
@@ -157,7 +167,7 @@ export class Mediator {
         // Hooks record the use of cited exceptions; a decision citing none skips the savepoint entirely.
         apply: citesExceptions(decision)
           ? async (trx, event) => {
-              for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId: event.subject!.id, call, decision, now });
+              for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId: event.subject!.id, call: policyCall ?? call, decision, now });
             }
           : undefined,
         readAt,

@@ -2,6 +2,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
+import { canonicalRepository, canonicalVersion, releaseOrRaw, repositoryOrRaw, ResourceProblem } from "../../common/canonical-resource.ts";
 import { toBase64 } from "../../ledger/core/index.ts";
 import type { Principal } from "../auth/roles.ts";
 import type { ServerContext } from "../context.ts";
@@ -45,6 +46,9 @@ export class ReleaseService {
 
   async create(body: unknown, principal: Principal): Promise<ReleaseRecord> {
     const input = validated<CreateBody>(checkReleaseCreate, body);
+    // Stored in canonical form: two spellings of one repository are one release line, and holds compare on it.
+    const repository = canonicalField(() => canonicalRepository(input.repository), "/repository");
+    canonicalField(() => canonicalVersion(input.version), "/version");
     const sessions = input.sessions ?? [];
     const runsets = input.runsets ?? [];
     if (sessions.length === 0 && runsets.length === 0) {
@@ -54,14 +58,14 @@ export class ReleaseService {
     const id = input.id ?? randomUUID();
     // An agent may create a release only when the policy allows it a release.publish call for the repository.
     if (principal.role === "agent") {
-      await this.#mediatePublish(principal, { runset: await this.#runsetOf(runsets, sessions), session: sessions[0] ?? `release-create`, resource: `${input.repository}@${input.version}`, args: { repository: input.repository, release: id, version: input.version } });
+      await this.#mediatePublish(principal, { runset: await this.#runsetOf(runsets, sessions), session: sessions[0] ?? `release-create`, resource: `${repository}@${input.version}`, args: { repository, release: id, version: input.version } });
     }
     await this.#ctx.ledger.writer.append(
       {
         kind: "release.created",
         actor: actorOf(principal),
         subject: { type: "release", id },
-        payload: { repository: input.repository, version: input.version, artifacts: input.artifacts, runsets, sessions, sbom: sbom?.ref ?? null },
+        payload: { repository, version: input.version, artifacts: input.artifacts, runsets, sessions, sbom: sbom?.ref ?? null },
       },
       {
         apply: async (trx, event, index) => {
@@ -69,14 +73,14 @@ export class ReleaseService {
           const clash = await db
             .selectFrom("releases")
             .select("id")
-            .where((eb) => eb.or([eb("id", "=", id), eb.and([eb("repository", "=", input.repository), eb("version", "=", input.version)])]))
+            .where((eb) => eb.or([eb("id", "=", id), eb.and([eb("repository", "=", repository), eb("version", "=", input.version)])]))
             .executeTakeFirst();
           if (clash) throw new MaestroError("conflict", `release ${clash.id} already exists for this id or repository and version`, { field: "/id" });
           await db
             .insertInto("releases")
             .values({
               id,
-              repository: input.repository,
+              repository,
               version: input.version,
               artifacts: JSON.stringify(input.artifacts),
               runsets: JSON.stringify(runsets),
@@ -132,7 +136,7 @@ export class ReleaseService {
             .where("state", "=", "draft")
             .executeTakeFirst();
           if (Number(updated.numUpdatedRows) === 0) throw new MaestroError("conflict", `release ${id} was published concurrently`, { field: "id" });
-          await refuseIfHeld(trx, row.repository, `${row.repository}@${row.version}`);
+          await refuseIfHeld(trx, repositoryOrRaw(row.repository), releaseOrRaw(`${row.repository}@${row.version}`));
         },
       },
     );
@@ -230,6 +234,16 @@ export class ReleaseService {
       { db: ctx.db, ledger: ctx.ledger, clock: ctx.clock, checkpointVkey: ctx.checkpointVkey, eventJwks: async () => (await ctx.eventJwks()) as Array<Record<string, unknown>> },
       await findRelease(ctx.db, id),
     );
+  }
+}
+
+/** A value through its grammar, or 400 naming the field with the grammar's complaint. */
+function canonicalField(canonical: () => string, field: string): string {
+  try {
+    return canonical();
+  } catch (err) {
+    if (!(err instanceof ResourceProblem)) throw err;
+    throw new MaestroError("invalid_field", `${field.slice(1)}: ${err.message}`, { field, cause: err });
   }
 }
 

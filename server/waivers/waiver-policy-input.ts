@@ -1,5 +1,6 @@
 // Waivers meet the mediator here: active waivers go into the policy input; cited waivers have each use counted.
 import type { Kysely } from "kysely";
+import { canonicalPattern } from "../../common/canonical-resource.ts";
 import type { DecisionHook, PolicyInputProvider } from "../mediator/policy-input.ts";
 import type { WaiversTable, WaiverTables } from "./tables.ts";
 import type { WaiverService } from "./waiver-service.ts";
@@ -26,7 +27,8 @@ export function waiverPolicyInput(db: Kysely<any>, service: WaiverService): Poli
         if (new Date(row.expires_at!).getTime() > now.getTime()) live.push(row);
         else if (inScope(row, call)) await expireQuietly(service, row, now);
       }
-      return { waivers: live.map(policyWaiver) };
+      // Resource globs fold as the canonical resources they match do (common/canonical-resource.ts).
+      return { waivers: live.map(policyWaiver).map((w) => ({ ...w, resource: canonicalPattern(w.capability, w.resource) })) };
     },
   };
 }

@@ -62,7 +62,7 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
   });
 
   it("denies an ungranted call with a stable reason code, still ledgered", async () => {
-    const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ resource: "/etc/passwd" }) });
+    const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ resource: "etc/passwd" }) });
     expect(res.status).toBe(200);
     expect(res.body.allow).toBe(false);
     expect(res.body.decision).toBe("deny");

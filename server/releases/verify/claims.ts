@@ -1,4 +1,5 @@
 // Evaluates the release claims from ledger events alone — the same code signs the case and re-checks it offline.
+import { releaseOrRaw, repositoryOrRaw } from "../../../common/canonical-resource.ts";
 import type { ClaimKey, ClaimResult, EvidenceSet, IndexedEvent } from "./types.ts";
 
 type Payload = Record<string, any>;
@@ -147,8 +148,9 @@ function sbomPresent(set: EvidenceSet): ClaimResult {
 function holdCovers(placed: IndexedEvent | undefined, target: EvidenceSet["target"]): boolean {
   const scope = placed ? (payload(placed).scope as { type?: string; id?: string } | undefined) : undefined;
   if (!scope || scope.type === "all") return true;
-  if (scope.type === "repository") return scope.id === target.repository;
-  if (scope.type === "release") return scope.id === `${target.repository}@${target.version}`;
+  // Compared on canonical identity (common/canonical-resource.ts), as the policy compares them.
+  if (scope.type === "repository") return repositoryOrRaw(String(scope.id)) === repositoryOrRaw(target.repository);
+  if (scope.type === "release") return releaseOrRaw(String(scope.id)) === releaseOrRaw(`${target.repository}@${target.version}`);
   return true; // an unknown scope is counted, never ignored
 }
 
