@@ -1,5 +1,9 @@
 // The `maestro waiver|hold|breakglass` commands against a real server over HTTP: --json output, one error line and exit ≠ 0 on failure.
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -186,5 +190,23 @@ describe("maestro waiver / hold / breakglass CLI", () => {
     expect(down.code).toBe(1);
     expect(down.stderr.trim().split("\n")).toHaveLength(1);
     expect(down.stderr).toContain("cannot reach the maestro server at http://127.0.0.1:9");
+  });
+
+  it("token issue refuses a subject that mixes scripts or hides a character before creating any key; MAESTRO_SUBJECT_CHECK=off lets the first through", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "maestro-sub-"));
+    try {
+      for (const sub of ["ѕam", "sam\u200B"]) {
+        const refused = await maestro(["token", "issue", "--role", "security", "--sub", sub, "--data-dir", dir], null);
+        expect(refused.code, sub).not.toBe(0);
+        expect(refused.stderr.trim().split("\n"), sub).toHaveLength(1);
+        expect(refused.stderr, sub).toMatch(/subject refused/);
+      }
+      expect(existsSync(join(dir, "keys"))).toBe(false);
+      const lax = await maestro(["token", "issue", "--role", "security", "--sub", "ѕam", "--data-dir", dir], null, { MAESTRO_SUBJECT_CHECK: "off" });
+      expect(lax.code, lax.stderr).toBe(0);
+      expect(lax.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
