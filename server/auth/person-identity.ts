@@ -35,6 +35,19 @@ export function subjectProblem(subject: string): string | null {
   if (subject.length === 0) return "the subject is empty";
   // Plain printable ASCII is one script (Latin with Common punctuation and digits) and holds nothing invisible.
   if (/^[\x21-\x7e]+$/.test(subject)) return null;
+  // Other subjects cost a Script_Extensions test per script per character; an SSO user signs every request with one.
+  let answer = checked.get(subject);
+  if (answer === undefined) {
+    if (checked.size >= CHECKED_LIMIT) checked.clear();
+    checked.set(subject, (answer = unicodeProblem(subject)));
+  }
+  return answer;
+}
+
+const CHECKED_LIMIT = 4096;
+const checked = new Map<string, string | null>();
+
+function unicodeProblem(subject: string): string | null {
   const hidden = INVISIBLE.exec(subject);
   if (hidden) return `the subject holds an invisible or unprintable character (U+${codePoint(hidden[0])})`;
   if (!singleScript(subject)) return "the subject mixes scripts (UTS #39 highly restrictive), as look-alikes of another person's name do";
