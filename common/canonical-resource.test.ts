@@ -110,6 +110,10 @@ describe("patterns fold like the resources they match", () => {
     expect(canonicalPattern("release.publish", "Acme/*")).toBe("acme/*");
     expect(canonicalPattern("network.egress", "*.NPMJS.org.")).toBe("*.npmjs.org");
     expect(canonicalPattern("network.egress", "*.bücher.de")).toBe("*.xn--bcher-kva.de");
+    // Numeric labels are not IPv4 addresses of their own (domainToASCII("127") is 0.0.0.127).
+    expect(canonicalPattern("network.egress", "127.0.0.1")).toBe("127.0.0.1");
+    expect(canonicalPattern("network.egress", "10.0.0.*")).toBe("10.0.0.*");
+    expect(canonicalPattern("network.egress", "Registry.NPMJS.org.")).toBe("registry.npmjs.org");
     expect(canonicalPattern("package.install", "PyPI:Django_*")).toBe("pypi:django-*");
     expect(canonicalPattern("repo.write", "Src/**")).toBe("Src/**");
     expect(canonicalPattern("repo.*", "Src/**")).toBe("Src/**");
@@ -129,6 +133,19 @@ describe("canonical forms are fixed points (property)", () => {
         }
       }),
       { numRuns: 2000, seed: 3 },
+    );
+  });
+});
+
+describe("a literal grant folds to the canonical form of the resource it names (property)", () => {
+  const text = fc.string({ unit: fc.constantFrom("a", "B", ".", "/", "-", "_", "@", ":", "1", "0", "ü", "Ｘ"), maxLength: 20 });
+  it.each(["network.egress", "package.install", "release.publish"])("%s: canonicalPattern(x) = canonical(x) for every x in the grammar", (capability) => {
+    fc.assert(
+      fc.property(fc.oneof(text, text.map((t) => `npm:${t}`), text.map((t) => `pypi:${t}`), text.map((t) => `acme/${t}@1`)), (raw) => {
+        const resource = canonicalResource(capability, raw);
+        if (resource.ok) expect(canonicalPattern(capability, raw)).toBe(resource.canonical);
+      }),
+      { numRuns: 3000, seed: 7 },
     );
   });
 });

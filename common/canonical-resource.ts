@@ -76,11 +76,20 @@ export function canonicalHost(raw: string): string {
 }
 
 function hostPattern(raw: string): string {
+  // A pattern without glob syntax is a host: folded exactly as one (so 127.0.0.1 stays itself).
+  if (!/[*?[\]{}\\]/.test(raw)) {
+    try {
+      return canonicalHost(raw);
+    } catch {
+      return raw.toLowerCase();
+    }
+  }
   const name = raw.endsWith(".") ? raw.slice(0, -1) : raw;
-  // Labels without glob syntax go through IDNA like hosts do; the rest are only lower-cased.
+  // Non-ASCII labels without glob syntax go through IDNA, one by one; the rest are only lower-cased. Not every label
+  // goes through domainToASCII: alone, a numeric label would be read as an IPv4 address (127 → 0.0.0.127).
   return name
     .split(".")
-    .map((label) => (/[*?[\]{}\\]/.test(label) || label === "" ? label.toLowerCase() : domainToASCII(label) || label.toLowerCase()))
+    .map((label) => (!/[^\x20-\x7e]/.test(label) || /[*?[\]{}\\]/.test(label) ? label.toLowerCase() : domainToASCII(label) || label.toLowerCase()))
     .join(".");
 }
 
