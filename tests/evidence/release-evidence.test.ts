@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { cycloneDxProblem, gsnProblem, verifyEvidenceFile } from "../../server/releases/verify/index.ts";
 import { keyTrustMaterial } from "../../server/releases/verify/sigstore-bundle.ts";
 import { parsePinnedKey } from "../../server/releases/verify/keys.ts";
-import { publishedFixture, releaseBody, type PublishedFixture } from "./support.ts";
+import { publishedFixture, REPO, releaseBody, type PublishedFixture } from "./support.ts";
 
 describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
   let server: TestServer;
@@ -37,6 +37,10 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
       [releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "node_modules/x": { version: "1.0.0", name: 5 } } } } }), "/sbom/packageLock/packages/node_modules~1x/name"],
       [releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "": { dependencies: { x: 1 } } } } } }), "/sbom/packageLock/packages//dependencies"],
       [releaseBody({ id: "r-x", extra: 1 }), "/extra"],
+      // Outside the release grammar (docs/governance/capabilities.md#canonical-resources): no publish could ever match it.
+      [releaseBody({ id: "r-x", repository: "acme//api" }), "/repository"],
+      [releaseBody({ id: "r-x", repository: "acme/api#x" }), "/repository"],
+      [releaseBody({ id: "r-x", version: "1.0/x" }), "/version"],
     ];
     for (const [body, field] of cases) {
       const res = await server.call("POST", "/v1/releases", { token: security, body });
@@ -50,6 +54,9 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
     const dup = await server.call("POST", "/v1/releases", { token: security, body: releaseBody({ id: "other" }) });
     expect(dup.status).toBe(409);
     expect(await server.ctx.ledger.reader.entriesFor(null, "release:other")).toEqual([]);
+    // The repository is stored canonical, so another spelling of it is the same release line: still a conflict.
+    const shouted = await server.call("POST", "/v1/releases", { token: security, body: releaseBody({ id: "other", repository: REPO.toUpperCase() }) });
+    expect(shouted.status, JSON.stringify(shouted.body)).toBe(409);
   });
 
   it("accepts an uploaded CycloneDX 1.6 SBOM and publishing twice conflicts", async () => {
