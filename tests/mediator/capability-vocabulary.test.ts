@@ -1,6 +1,7 @@
-// One capability vocabulary: the server's list, every JSON Schema enum, and the Rego catalogue must name the same seven.
+// One capability vocabulary: the server's list, every JSON Schema enum, the Rego catalogue and the resource grammars name the same seven.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { GRAMMARS } from "../../common/canonical-resource.ts";
 import { CAPABILITIES } from "../../server/index.ts";
 
 const repo = (path: string) => new URL(`../../${path}`, import.meta.url);
@@ -35,5 +36,9 @@ describe("capability vocabulary", () => {
     };
     expect(block("catalogue")).toEqual(expected);
     expect(block("waiver_limits")).toEqual(expected);
+  });
+
+  it("every capability has a resource grammar (common/canonical-resource.ts), so none reaches the policy uncanonicalised", () => {
+    expect(Object.keys(GRAMMARS).sort()).toEqual(expected);
   });
 });
