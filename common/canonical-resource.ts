@@ -181,9 +181,13 @@ export function canonicalSecretName(raw: string): string {
   return raw;
 }
 
-/** Command line: exact, on one line. A newline would start a second command under a grant written for the first. */
+/**
+ * Command: exact. Tabs and newlines are kept (agents run multi-line scripts); other controls (NUL, CR, ESC, which can
+ * rewrite what a terminal or log shows) and format characters are refused. A glob in a tests.run grant matches shell
+ * operators too (`npm test*` covers `npm test; curl …` and a second line): grant exact commands.
+ */
 export function canonicalCommand(raw: string): string {
-  refuseHidden(raw, "a command line");
+  refuseHidden(raw.replace(/[\t\n]/g, " "), "a command");
   return raw;
 }
 
@@ -191,7 +195,7 @@ export function canonicalCommand(raw: string): string {
 export const GRAMMARS: Record<string, Grammar> = {
   "repo.read": { shape: "relative repository path, e.g. src/app.ts", canonical: canonicalRepositoryPath, pattern: same },
   "repo.write": { shape: "relative repository path, e.g. src/app.ts", canonical: canonicalRepositoryPath, pattern: same },
-  "tests.run": { shape: "command line on one line, e.g. npm test", canonical: canonicalCommand, pattern: same },
+  "tests.run": { shape: "command, e.g. npm test", canonical: canonicalCommand, pattern: same },
   "network.egress": { shape: "host name or address, e.g. registry.npmjs.org", canonical: canonicalHost, pattern: hostPattern },
   "package.install": { shape: "<ecosystem>:<name>, e.g. npm:left-pad or pypi:requests", canonical: canonicalPackage, pattern: packagePattern },
   "secrets.read": { shape: "secret name, e.g. ci/npm-token", canonical: canonicalSecretName, pattern: same },
