@@ -14,9 +14,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(kind: TestStoreKind, options: { clock?: Clock; publicRead?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(kind: TestStoreKind, options: { clock?: Clock; publicRead?: boolean; publicLog?: boolean } = {}): Promise<TestServer> {
   const store = await createTestStore(kind);
-  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: options.publicRead ?? false }), {
+  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: options.publicRead ?? false, publicLog: options.publicLog ?? false }), {
     clock: options.clock,
   });
   const app = createApp(ctx);
