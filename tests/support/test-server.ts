@@ -2,6 +2,7 @@
 import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
 import type { Clock } from "../../common/clock.ts";
 import { createTestStore, type TestStoreKind } from "./test-stores.ts";
+import { checkExchange } from "./openapi-check.ts";
 
 export interface TestServer {
   ctx: ServerContext;
@@ -35,6 +36,8 @@ export async function startTestServer(kind: TestStoreKind, options: { clock?: Cl
       try {
         parsed = JSON.parse(text);
       } catch {}
+      // Every exchange of every test that goes through here is held to the served OpenAPI document.
+      await checkExchange({ method, path, headers, body: rawBody ?? body, status: res.status, responseHeaders: res.headers, responseBody: parsed });
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async registerRunset(spec, securitySub = "security-1") {
