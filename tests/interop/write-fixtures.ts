@@ -13,7 +13,7 @@ if (!out) {
   process.exit(2);
 }
 
-/** Sizes at which checkpoints are signed, so the Go side has consistency proofs across tiles of several levels. */
+/** Events appended after the release, with checkpoints along the way: three level-0 tiles, a level-1 tile, several consistency proofs. */
 const FILLER = 700;
 
 function write(name: string, data: string | Uint8Array): void {
