@@ -10,6 +10,8 @@ export interface ServerConfig {
   checkpointIntervalMs: number;
   /** Evidence reads without an auditor token (operator's choice). */
   publicRead: boolean;
+  /** Only the transparency-log reads (checkpoint, vkey, tiles) without a token; everything else keeps its roles. */
+  publicLog: boolean;
   policyBundle?: string;
   policyVerificationKey?: string;
 }
@@ -26,6 +28,7 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}, env: NodeJS
     origin: pick("origin", env.MAESTRO_LOG_ORIGIN ?? DEFAULT_ORIGIN),
     checkpointIntervalMs: pick("checkpointIntervalMs", Number(env.MAESTRO_CHECKPOINT_INTERVAL_MS ?? 5000)),
     publicRead: pick("publicRead", env.MAESTRO_PUBLIC_READ === "1"),
+    publicLog: pick("publicLog", env.MAESTRO_PUBLIC_LOG === "1"),
     policyBundle: pick("policyBundle", env.MAESTRO_POLICY_BUNDLE || undefined),
     policyVerificationKey: pick("policyVerificationKey", env.MAESTRO_POLICY_VERIFICATION_KEY || undefined),
   };

@@ -9,11 +9,14 @@ export const serveCommand: Command = {
   name: "serve",
   usage: `
 Usage: maestro serve [--port 8787] [--host 127.0.0.1] [--data-dir DIR] [--database-url URL]
-                     [--policy-bundle FILE] [--checkpoint-interval MS] [--public-read] [--workers N]
+                     [--policy-bundle FILE] [--checkpoint-interval MS] [--public-read] [--public-log]
+                     [--workers N]
 
 Runs the control API (authenticated writes) and the read-only Evidence API on one port.
 The store is the embedded PostgreSQL (PGlite) in --data-dir (default .maestro/) unless a
 database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/keys on first start.
+--public-read serves every Evidence API read without a token (MAESTRO_PUBLIC_READ=1); --public-log
+only the log's checkpoint, vkey and C2SP tiles (MAESTRO_PUBLIC_LOG=1; docs/governance/ledger.md).
 --workers N (PostgreSQL only) runs N processes on one port; they share the ledger's single-writer lock.`,
   async run(argv) {
     const { values } = parseFlags(
@@ -25,6 +28,7 @@ database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/
         "policy-bundle": { type: "string" },
         "checkpoint-interval": { type: "string" },
         "public-read": { type: "boolean" },
+        "public-log": { type: "boolean" },
         workers: { type: "string" },
       },
       serveCommand,
@@ -40,6 +44,7 @@ database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/
       policyBundle: values["policy-bundle"],
       checkpointIntervalMs: interval,
       publicRead: values["public-read"],
+      publicLog: values["public-log"],
     });
     const workers = values.workers === undefined ? 1 : Number(values.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("--workers must be an integer 1-64");

@@ -11,6 +11,7 @@ import { MaestroError, isMaestroError } from "../../common/errors.ts";
 import { type Clock, systemClock } from "../../common/clock.ts";
 import { computeAppend, coordKey, EMPTY_ROOT, foldRight, hashEquals, leafHash, rootCoords, toBase64 } from "../core/index.ts";
 import { canonicalBytes, stampEvent, type EventInput, type LedgerEvent } from "../event/envelope.ts";
+import { checkEntrySize } from "../event/entry-size.ts";
 import { readNodeHashes } from "../store/node-hashes.ts";
 import { type BatchUpdate, commitInOneStatement } from "./one-statement-batch.ts";
 import {
@@ -68,6 +69,11 @@ export interface AppendOptions {
    * decision's mediations row), so committing it leaves the generation where it is. Ignored with `apply`.
    */
   leavesReadsValid?: boolean;
+  /**
+   * Maps a JSON pointer into the event to the request field that carried it, for the 400 of an event too large for
+   * one entry (default: /payload/x is the request's /x).
+   */
+  requestField?: (eventPointer: string) => string;
 }
 
 /** An append refused because the reads it was decided on are no longer current; nothing of it was written. */
@@ -142,9 +148,10 @@ export class LedgerWriter {
       throw new MaestroError("overloaded", "ledger append queue is full; retry shortly", { details: { retryAfter: 1 } });
     }
     const signed = await Promise.all(
-      items.map(async ({ input }) => {
+      items.map(async ({ input, options }) => {
         const event = stampEvent(input, this.#clock.now());
         const canonical = canonicalBytes(event);
+        checkEntrySize(event, canonical, options?.requestField);
         return { event, canonical, signature: await this.#signer.sign(canonical) };
       }),
     );

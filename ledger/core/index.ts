@@ -44,6 +44,7 @@ export {
   encodeTileIndex,
   entriesPath,
   formatEntryBundle,
+  MAX_ENTRY_BYTES,
   parseEntryBundle,
   parseTilePath,
   readTileHashes,

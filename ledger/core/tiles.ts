@@ -7,6 +7,8 @@ import type { NodeCoord } from "./subtree.ts";
 /** Tiles are 8 levels tall, so a full tile holds 2^8 = 256 hashes (or entries). */
 export const TILE_HEIGHT = 8;
 export const TILE_WIDTH = 256;
+/** Largest entry a C2SP entry bundle can hold: each entry is prefixed by a 16-bit big-endian length. */
+export const MAX_ENTRY_BYTES = 0xffff;
 const MAX_TILE_LEVEL = 63;
 
 export type TilePath =
@@ -115,7 +117,7 @@ export function formatEntryBundle(entries: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(total);
   let pos = 0;
   for (const e of entries) {
-    if (e.length > 0xffff) bad("entry longer than 65535 bytes", "entries");
+    if (e.length > MAX_ENTRY_BYTES) bad(`entry longer than ${MAX_ENTRY_BYTES} bytes`, "entries");
     out[pos] = e.length >> 8;
     out[pos + 1] = e.length & 0xff;
     out.set(e, pos + 2);

@@ -13,6 +13,8 @@ export interface RouteRule {
   /** Roles allowed; "public" routes need no token at all. */
   roles: readonly Role[] | "public";
   does: string;
+  /** Served without a token when the operator opts in with MAESTRO_PUBLIC_LOG=1 (what standard tile clients need). */
+  publicLog?: true;
 }
 
 const E = EVIDENCE_READERS;
@@ -41,8 +43,8 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
     roles: ["admin", "security", "agent"],
     does: "publish a release (policy decides; holds deny)",
   },
-  { method: "GET", path: "/v1/ledger/checkpoint", roles: E, does: "latest signed checkpoint" },
-  { method: "GET", path: "/v1/ledger/key", roles: E, does: "checkpoint verifier key" },
+  { method: "GET", path: "/v1/ledger/checkpoint", roles: E, does: "latest signed checkpoint", publicLog: true },
+  { method: "GET", path: "/v1/ledger/key", roles: E, does: "checkpoint verifier key", publicLog: true },
   { method: "GET", path: "/v1/ledger/keys", roles: E, does: "every published public key" },
   { method: "GET", path: "/v1/ledger/entries", roles: E, does: "a range of ledger entries" },
   { method: "GET", path: "/v1/ledger/entries/:index", roles: E, does: "one ledger entry" },
@@ -50,8 +52,8 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "GET", path: "/v1/ledger/proofs/consistency", roles: E, does: "RFC 6962 consistency proof" },
   { method: "GET", path: "/v1/ledger/checkpoints", roles: E, does: "every checkpoint" },
   { method: "GET", path: "/v1/ledger/stream", roles: E, does: "Server-Sent Events of new entries" },
-  { method: "GET", path: "/tlog/checkpoint", roles: E, does: "C2SP tlog-tiles checkpoint" },
-  { method: "GET", path: "/tlog/tile/*", roles: E, does: "C2SP tlog-tiles tiles and entry bundles" },
+  { method: "GET", path: "/tlog/checkpoint", roles: E, does: "C2SP tlog-tiles checkpoint", publicLog: true },
+  { method: "GET", path: "/tlog/tile/*", roles: E, does: "C2SP tlog-tiles tiles and entry bundles", publicLog: true },
   { method: "GET", path: "/v1/waivers", roles: E, does: "waivers with state, approvals and use counts" },
   { method: "GET", path: "/v1/waivers/:id", roles: E, does: "one waiver and the decisions that used it" },
   { method: "GET", path: "/v1/holds", roles: E, does: "holds with their explanation" },
@@ -65,6 +67,11 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "GET", path: "/v1/decisions/:id", roles: E, does: "one decision and its outcome" },
   { method: "GET", path: "/v1/policy/status", roles: E, does: "the policy bundle in force: digest, source, who activated it and when" },
 ];
+
+/** Whether a request path is one of the public-log routes (exact, or under a `/*` route). */
+export function isPublicLogPath(path: string): boolean {
+  return ROUTE_ROLES.some((r) => r.publicLog && (r.path.endsWith("/*") ? path.startsWith(r.path.slice(0, -1)) : path === r.path));
+}
 
 export function ruleFor(method: string, path: string): RouteRule | undefined {
   return ROUTE_ROLES.find((r) => r.method === method && r.path === path);
@@ -83,7 +90,8 @@ export function renderRoleMatrix(): string {
   const rule = `|---|${ROLES.map(() => "---").join("|")}|---|`;
   const rows = ROUTE_ROLES.map((r) => {
     const cells = ROLES.map((role) => (r.roles === "public" || r.roles.includes(role) ? "✓" : "403"));
-    return `| \`${r.method} ${r.path}\` | ${cells.join(" | ")} | ${r.roles === "public" ? "✓" : "401"} |`;
+    const anonymous = r.roles === "public" ? "✓" : r.publicLog ? "401 (✓ with MAESTRO_PUBLIC_LOG=1)" : "401";
+    return `| \`${r.method} ${r.path}\` | ${cells.join(" | ")} | ${anonymous} |`;
   });
   return [header, rule, ...rows].join("\n");
 }

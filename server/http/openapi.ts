@@ -9,14 +9,46 @@ const SCHEMA_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "s
 
 /** Every schema file as a component named "<folder>.<name>", e.g. "release.release-create", "gsn.safety-case". */
 function loadSchemas(): Record<string, object> {
-  const out: Record<string, object> = {};
+  const files: Record<string, { $id?: string }> = {};
   for (const entry of readdirSync(SCHEMA_ROOT, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith(".schema.json")) continue;
     const file = join(entry.parentPath, entry.name);
     const folder = relative(SCHEMA_ROOT, entry.parentPath).replaceAll("/", ".");
-    out[`${folder}.${basename(entry.name, ".schema.json")}`] = JSON.parse(readFileSync(file, "utf8"));
+    files[`${folder}.${basename(entry.name, ".schema.json")}`] = JSON.parse(readFileSync(file, "utf8"));
   }
-  return out;
+  return internalRefs(files);
+}
+
+/**
+ * The schema files name each other by `$id` and relative `$ref`s, which ajv resolves but OpenAPI tools resolve
+ * against the document (Redocly: no-unresolved-refs). So the components drop `$id` and every `$ref` becomes an
+ * internal `#/components/schemas/<name>…` pointer; a `$ref` that names no schema file fails here, at build.
+ */
+export function internalRefs(files: Record<string, { $id?: string }>): Record<string, object> {
+  const byId = new Map(Object.entries(files).map(([name, schema]) => [schema.$id, name]));
+  const rewrite = (node: unknown, name: string, base: string): unknown => {
+    if (Array.isArray(node)) return node.map((n) => rewrite(n, name, base));
+    if (node === null || typeof node !== "object") return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "$id") continue;
+      if (key === "$ref" && typeof value === "string") {
+        const url = new URL(value, base);
+        const target = byId.get(`${url.origin}${url.pathname}`);
+        if (!target) throw new Error(`schema ${name}: $ref ${value} names no schema file`);
+        out[key] = `#/components/schemas/${target}${decodeURIComponent(url.hash.slice(1))}`;
+      } else {
+        out[key] = rewrite(value, name, base);
+      }
+    }
+    return out;
+  };
+  return Object.fromEntries(
+    Object.entries(files).map(([name, schema]) => {
+      if (!schema.$id) throw new Error(`schema ${name} has no $id`);
+      return [name, rewrite(schema, name, schema.$id) as object];
+    }),
+  );
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -38,6 +70,12 @@ const BODIES: Record<string, string> = {
   "/v1/releases": "release.release-create",
 };
 
+/** Routes whose body may be left out (an approval without a comment). */
+const OPTIONAL_BODIES = new Set(["/v1/waivers/:id/approve"]);
+
+/** POST routes that answer 201 Created (the rest answer 200). */
+const CREATED = new Set(["/v1/releases", "/v1/holds", "/v1/waivers", "/v1/runsets", "/v1/breakglass", "/v1/runs/:runId/events"]);
+
 const PAGE = ["cursor", "limit"];
 const QUERIES: Record<string, string[]> = {
   "/v1/ledger/proofs/inclusion": ["index*", "size*"],
@@ -47,9 +85,9 @@ const QUERIES: Record<string, string[]> = {
   "/v1/decisions": [...PAGE, "release", "session", "runset", "decision"],
   "/v1/releases/:id/safety-case": ["format"],
   // Exceptions are few and listed whole (no paging), filtered by state.
-  "/v1/waivers": ["state"],
+  "/v1/waivers": ["state", "capability"],
   "/v1/holds": ["state"],
-  "/v1/breakglass": ["state"],
+  "/v1/breakglass": ["state", "overdue"],
   // Or the Last-Event-ID header: resume after that index.
   "/v1/ledger/stream": ["from"],
 };
@@ -67,8 +105,15 @@ function success(rule: RouteRule): Record<string, unknown> {
       return text("signed-note verifier key (vkey)");
     case "GET /v1/ledger/stream":
       return { description: "Server-Sent Events; resume with Last-Event-ID", content: { "text/event-stream": { schema: { type: "string" } } } };
-    case "GET /tlog/tile/*":
-      return { description: "tile or entry bundle", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } };
+    case "GET /v1/ledger/entries/:index":
+      return {
+        description: "one entry: its RFC 8785 bytes (base64), leaf hash, detached JWS and the parsed event",
+        content: json({
+          type: "object",
+          required: ["index", "leafHash", "canonical", "event", "signature"],
+          properties: { index: { type: "integer" }, leafHash: { type: "string" }, canonical: { type: "string" }, event: ref("ledger.event"), signature: { type: "string" } },
+        }),
+      };
     case "GET /v1/releases":
       return { description: "releases, newest first", content: json(list(ref("release.release"))) };
     case "GET /v1/releases/:id":
@@ -109,14 +154,29 @@ function operation(rule: RouteRule): Record<string, unknown> {
     "x-roles": rule.roles,
     security: rule.roles === "public" ? [] : [{ bearer: [] }],
     ...(parameters.length ? { parameters } : {}),
-    ...(rule.method === "POST" ? { requestBody: { required: Boolean(body), content: json(body ? ref(body) : { type: "object" }) } } : {}),
-    responses: { [rule.method === "POST" && ["/v1/releases", "/v1/holds", "/v1/waivers", "/v1/runsets", "/v1/breakglass"].includes(rule.path) ? "201" : "200"]: success(rule), ...errors },
+    ...(rule.method === "POST" ? { requestBody: { required: Boolean(body) && !OPTIONAL_BODIES.has(rule.path), content: json(body ? ref(body) : { type: "object" }) } } : {}),
+    responses: { [rule.method === "POST" && CREATED.has(rule.path) ? "201" : "200"]: success(rule), ...errors },
   };
 }
 
-export function openApiDocument(): Record<string, unknown> {
+/**
+ * C2SP tlog-tiles paths (`tile/0/x001/234.p/5`, `tile/entries/000`) hold a variable number of `/`-separated parts,
+ * which an OpenAPI path parameter cannot; so these routes are left out of the document and described in its info.
+ */
+export const OUTSIDE_DOCUMENT: ReadonlySet<string> = new Set(["GET /tlog/tile/*"]);
+
+const DESCRIPTION = [
+  "Control API (authenticated writes) and read-only Evidence API. Every error is {\"error\": {code, message, field?}}.",
+  "Not in this document: `GET /tlog/tile/{L}/{N}[.p/{W}]` and `GET /tlog/tile/entries/{N}[.p/{W}]`, the C2SP tlog-tiles",
+  "(https://c2sp.org/tlog-tiles) hash tiles and entry bundles, `application/octet-stream`: their index N is split into",
+  "`/`-separated groups (x001/234), which no OpenAPI path parameter can hold. Same roles as `GET /tlog/checkpoint`.",
+].join(" ");
+
+/** The OpenAPI document; `serverUrl` is where it is served (the default `maestro serve` address otherwise). */
+export function openApiDocument(serverUrl = "http://127.0.0.1:8787"): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const rule of ROUTE_ROLES) {
+    if (OUTSIDE_DOCUMENT.has(`${rule.method} ${rule.path}`)) continue;
     const path = rule.path.replace(/:(\w+)/g, "{$1}").replace(/\/\*$/, "/{path}");
     paths[path] = { ...paths[path], [rule.method.toLowerCase()]: operation(rule) };
   }
@@ -126,20 +186,36 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: "Maestro governance API",
       version: "0.1.0",
-      description: "Control API (authenticated writes) and read-only Evidence API. Every error is {\"error\": {code, message, field?}}.",
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
+      description: DESCRIPTION,
     },
+    servers: [{ url: serverUrl, description: "this Maestro server" }],
     tags: [{ name: "control", description: "POST only, bearer token" }, { name: "evidence", description: "GET only; auditor token unless public read is on" }],
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      schemas: {
+      schemas: usedBy(paths, {
         ...loadSchemas(),
         Error: {
           type: "object",
           required: ["error"],
           properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" }, field: { type: "string" } } } },
         },
-      },
+      }),
     },
   };
+}
+
+/** The schemas the paths reach, directly or through other schemas: files only the CLI reads (run-set files, tool maps) stay out. */
+function usedBy(paths: object, schemas: Record<string, object>): Record<string, object> {
+  const used = new Set<string>();
+  const visit = (node: object): void => {
+    for (const [, name] of JSON.stringify(node).matchAll(/"#\/components\/schemas\/([^"/]+)/g)) {
+      if (used.has(name) || !schemas[name]) continue;
+      used.add(name);
+      visit(schemas[name]);
+    }
+  };
+  visit(paths);
+  return Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
 }

@@ -20,6 +20,7 @@ export function publicRoutes(ctx: ServerContext): Hono {
     return c.json({ status: "ok", store: ctx.store.kind, treeSize: head.size, origin: ctx.ledger.origin });
   });
   app.get("/.well-known/jwks.json", async (c) => c.json({ keys: await ctx.eventJwks() }, 200, { "Cache-Control": "max-age=60" }));
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  // `servers` names the origin the document was fetched from, so tools call the server they read it from.
+  app.get("/openapi.json", (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
   return app;
 }

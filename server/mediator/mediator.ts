@@ -5,6 +5,7 @@ import { compileSchema, validated } from "../../common/ajv.ts";
 import type { Clock } from "../../common/clock.ts";
 import { type AppendedEntry, type AppendOptions, type LedgerWriter, StaleReadError } from "../../ledger/append/ledger-writer.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
+import { payloadField } from "../../ledger/event/entry-size.ts";
 import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
@@ -56,7 +57,10 @@ export class Mediator {
     const state = await storeUnavailableOnError(() => this.#callState.read(call));
     // Piggybacked outcomes are plain: the database checks their decisions. They commit in one group with the decision,
     // all or nothing: a refused outcome fails the request, and must not leave behind a decision the agent never got.
-    const carried = outcomes.map(({ decisionId, ...outcome }, i) => plainOutcomeAppend(decisionId, outcome, principal, now, `/outcomes/${i}/decisionId`));
+    const carried = outcomes.map(({ decisionId, ...outcome }, i) => {
+      const member = plainOutcomeAppend(decisionId, outcome, principal, now, `/outcomes/${i}/decisionId`);
+      return { ...member, options: { ...member.options, requestField: (p: string) => `/outcomes/${i}${payloadField(p)}` } };
+    });
     // The policy, holds and grants see the canonical resource; a resource outside its grammar is denied unevaluated.
     const canonical = canonicalCall(call);
     let decided: Decided;
@@ -171,6 +175,8 @@ export class Mediator {
             }
           : undefined,
         readAt,
+        // The request's fields sit under /payload/call in the event (args after redaction).
+        requestField: (p) => (p.startsWith("/payload/call/") ? p.slice("/payload/call".length) : payloadField(p)),
         // A mediations row is read by outcomes, never by a decision's call state.
         leavesReadsValid: true,
         // A group fails as a whole when one carried outcome breaks a key; mediate() then finds which one.

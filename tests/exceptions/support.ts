@@ -1,4 +1,5 @@
 // A server context, app and role tokens on a fresh store, with a hand-moved clock: the fixture every exceptions test uses.
+import { checkExchange } from "../support/openapi-check.ts";
 import type { Hono } from "hono";
 import { ManualClock } from "../../common/clock.ts";
 import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
@@ -43,6 +44,8 @@ export async function openFixture(kind: TestStoreKind): Promise<Fixture> {
       try {
         parsed = JSON.parse(text);
       } catch {}
+      // Held to the served OpenAPI document, as every TestServer.call is.
+      await checkExchange({ method, path, headers, body, status: response.status, responseHeaders: response.headers, responseBody: parsed });
       return { status: response.status, body: parsed };
     },
     treeSize: async () => (await ctx.ledger.reader.head()).size,

@@ -2,6 +2,7 @@
 import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
 import type { Clock } from "../../common/clock.ts";
 import { createTestStore, type TestStoreKind } from "./test-stores.ts";
+import { checkExchange } from "./openapi-check.ts";
 
 export interface TestServer {
   ctx: ServerContext;
@@ -14,9 +15,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(kind: TestStoreKind, options: { clock?: Clock; publicRead?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(kind: TestStoreKind, options: { clock?: Clock; publicRead?: boolean; publicLog?: boolean } = {}): Promise<TestServer> {
   const store = await createTestStore(kind);
-  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: options.publicRead ?? false }), {
+  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: options.publicRead ?? false, publicLog: options.publicLog ?? false }), {
     clock: options.clock,
   });
   const app = createApp(ctx);
@@ -35,6 +36,8 @@ export async function startTestServer(kind: TestStoreKind, options: { clock?: Cl
       try {
         parsed = JSON.parse(text);
       } catch {}
+      // Every exchange of every test that goes through here is held to the served OpenAPI document.
+      await checkExchange({ method, path, headers, body: rawBody ?? body, status: res.status, responseHeaders: res.headers, responseBody: parsed });
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async registerRunset(spec, securitySub = "security-1") {

@@ -14,7 +14,10 @@ export interface SignedCase {
   signerKid: string;
 }
 
-/** Ed25519 over the DSSE pre-authentication encoding; the key hint is the key's kid (its RFC 7638 thumbprint). */
+/**
+ * Ed25519 over the DSSE pre-authentication encoding. The kid (its RFC 7638 thumbprint) goes in the bundle's
+ * verificationMaterial.publicKey.hint, where the Sigstore bundle spec puts the id of a public key.
+ */
 function keySigner(key: SigningKey): Signer {
   const pem = key.publicKey.export({ type: "spki", format: "pem" }).toString();
   return {
@@ -26,5 +29,10 @@ export async function signStatement(statement: SafetyCaseStatement, key: Signing
   const payload = Buffer.from(canonicalBytes(statement));
   const builder = new DSSEBundleBuilder({ signer: keySigner(key), witnesses: [] });
   const bundle = await builder.create({ data: payload, type: INTOTO_PAYLOAD_TYPE });
+  // @sigstore/sign copies the hint into the DSSE signature's keyid too. That keyid is an unsigned, optional
+  // hint (DSSE envelope.proto), and sigstore-go and cosign skip a signature whose non-empty keyid differs
+  // from their own id for the key they were given, so a standard client found no valid signature. Blank
+  // it: the hint above still names the key, and verifiers bind the key through the signature itself.
+  if (bundle.content.$case === "dsseEnvelope") for (const sig of bundle.content.dsseEnvelope.signatures) sig.keyid = "";
   return { bundle: bundleToJSON(bundle) as unknown as Record<string, unknown>, statementDigest: sha256Digest(payload), signerKid: key.kid };
 }
