@@ -9,6 +9,7 @@ export { configFromEnv, type ServerConfig } from "./config.ts";
 export { createContext, type ServerContext } from "./context.ts";
 export { createApp } from "./http/app.ts";
 export { issueToken, parseTtl } from "./auth/tokens.ts";
+export { AGENTS_CLAIM, RUNSETS_CLAIM, type AgentBinding } from "./auth/agent-binding.ts";
 export { ROLES, type Role, type Principal } from "./auth/roles.ts";
 export { allMigrations } from "./db/migrations.ts";
 export { CAPABILITIES, type Capability } from "./mediator/types.ts";

@@ -2,6 +2,7 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { type Clock, systemClock } from "../../common/clock.ts";
 import { MaestroError } from "../../common/errors.ts";
+import { bindingFromClaims } from "./agent-binding.ts";
 import { isRole, type Principal, ROLES, type Role } from "./roles.ts";
 import { type TokenVerifier, tokenError } from "./tokens.ts";
 
@@ -82,7 +83,8 @@ export function oidcTokenVerifier(config: OidcConfig, clock: Clock = systemClock
       } catch (err) {
         throw tokenError(err);
       }
-      return { sub: subjectOf(payload), role: roleOf(payload, config), issuer: config.issuer } satisfies Principal;
+      // The identity provider binds agent tokens with the same claims as `maestro token issue` (roles.md).
+      return { sub: subjectOf(payload), role: roleOf(payload, config), issuer: config.issuer, ...bindingFromClaims(payload) } satisfies Principal;
     },
   };
 }

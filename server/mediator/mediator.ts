@@ -5,6 +5,7 @@ import { compileSchema, validated } from "../../common/ajv.ts";
 import type { Clock } from "../../common/clock.ts";
 import { type AppendedEntry, type AppendOptions, type LedgerWriter, StaleReadError } from "../../ledger/append/ledger-writer.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
+import { requireActsAs } from "../auth/agent-binding.ts";
 import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
@@ -12,6 +13,7 @@ import { policyError } from "../policy/engine.ts";
 import { type CallState, CallStateReader } from "./call-state.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
+import { claimSession, requireSessionOwner } from "./session-owner.ts";
 import type { MediatorTables } from "./tables.ts";
 import { allowedDecision, appendOutcomeWithEffects, appendPlainOutcome, isPlainOutcome, plainOutcomeAppend, refusedCarriedOutcome } from "./outcomes.ts";
 import type { DecisionPolicy, MediationResult, Outcome, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
@@ -51,6 +53,8 @@ export class Mediator {
 
   async mediate(body: unknown, principal: Principal): Promise<MediationResult> {
     const { call, outcomes } = parseMediateRequest(body);
+    // Before anything is read: a token naming an agent or run-set it is not bound to learns nothing of its state.
+    requireActsAs(principal, call);
     const now = this.#deps.clock.now();
     const state = await storeUnavailableOnError(() => this.#callState.read(call));
     // Piggybacked outcomes are plain: the database checks their decisions. They commit in one group with the decision,
@@ -87,11 +91,13 @@ export class Mediator {
    * writer then refuses the append, and the call is decided again on a fresh read (which cannot be refused so).
    */
   async #decideAndAppend(call: ToolCall, principal: Principal, now: Date, state: CallState, carried: GroupMember[]): Promise<Decided> {
+    requireSessionOwner(state.sessionOwner, principal, call.session);
     const policy = this.#deps.policy();
     const input = await storeUnavailableOnError(() => buildPolicyInput(call, now, state, this.#deps.providers, this.#cache));
     const decision = evaluateSafely(policy, input);
     try {
-      return { entries: await this.#appendDecision(call, principal, now, policy, decision, state.readAt, carried), decision, policy };
+      const opensSession = state.sessionOwner === null;
+      return { entries: await this.#appendDecision(call, principal, now, policy, decision, state.readAt, carried, opensSession), decision, policy };
     } catch (err) {
       if (!(err instanceof StaleReadError)) throw err;
       const fresh = await storeUnavailableOnError(() => this.#callState.read(call, { fresh: true }));
@@ -107,6 +113,7 @@ export class Mediator {
     decision: PolicyDecision,
     readAt: number | undefined,
     carried: GroupMember[],
+    opensSession: boolean,
   ): Promise<AppendedEntry[]> {
     // Every object here lists its members in RFC 8785 order, so the event is canonicalized natively (canonical-json.ts).
     const redactedCall = {
@@ -154,12 +161,15 @@ export class Mediator {
             },
           },
         ],
-        // Hooks record the use of cited exceptions; a decision citing none skips the savepoint entirely.
-        apply: citesExceptions(decision)
-          ? async (trx, event) => {
-              for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId: event.subject!.id, call, decision, now });
-            }
-          : undefined,
+        // The session's first decision claims it for its token; hooks record the use of cited exceptions. A decision
+        // in an owned session citing none (the usual one) skips the savepoint entirely.
+        apply:
+          opensSession || citesExceptions(decision)
+            ? async (trx, event) => {
+                if (opensSession) await claimSession(trx, call.session, principal);
+                if (citesExceptions(decision)) for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId: event.subject!.id, call, decision, now });
+              }
+            : undefined,
         readAt,
         // A mediations row is read by outcomes, never by a decision's call state.
         leavesReadsValid: true,
