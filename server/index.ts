@@ -10,6 +10,7 @@ export { createContext, type ServerContext } from "./context.ts";
 export { createApp } from "./http/app.ts";
 export { checkTokenSubject, issueToken, parseTtl } from "./auth/tokens.ts";
 export { personKey, samePerson, subjectCheckFromEnv, subjectProblem } from "./auth/person-identity.ts";
+export { AGENTS_CLAIM, RUNSETS_CLAIM, type AgentBinding } from "./auth/agent-binding.ts";
 export { ROLES, type Role, type Principal } from "./auth/roles.ts";
 export { allMigrations } from "./db/migrations.ts";
 export { CAPABILITIES, type Capability } from "./mediator/types.ts";

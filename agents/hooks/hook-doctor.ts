@@ -142,13 +142,14 @@ function tokenCheck(env: NodeJS.ProcessEnv, now: number): Check {
  * bound to, by default its subject. Undefined when there is no readable token (tokenCheck already says so).
  */
 function agentCheck(token: string | undefined, name: string): Check | undefined {
-  let claims: { sub?: unknown; agents?: unknown };
+  // maestro_agents: the claim `maestro token issue --agents` writes (server/auth/agent-binding.ts, AGENTS_CLAIM).
+  let claims: { sub?: unknown; maestro_agents?: unknown };
   try {
     claims = JSON.parse(Buffer.from(token?.split(".")[1] ?? "", "base64url").toString("utf8"));
   } catch {
     return undefined;
   }
-  const bound = Array.isArray(claims.agents) ? claims.agents : [claims.sub];
+  const bound = Array.isArray(claims.maestro_agents) ? claims.maestro_agents : [claims.sub];
   if (bound.includes(name)) return { check: `agent ${name}`, ok: true, detail: "the token may act as it" };
   return {
     check: `agent ${name}`,

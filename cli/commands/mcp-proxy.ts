@@ -6,6 +6,7 @@ import { pollApproval } from "../../agents/mediator/approval-wait.ts";
 import { createMcpProxy } from "../../agents/mcp/mcp-proxy.ts";
 import { loadToolMap, type ToolMap } from "../../agents/mcp/tool-map.ts";
 import { connectUpstream, type UpstreamSpec } from "../../agents/mcp/upstream.ts";
+import { checkTokenActsAs } from "../agent-token-check.ts";
 import { type Command, parseFlags, requireFlag, UsageError } from "../command.ts";
 
 export const mcpProxyCommand: Command = {
@@ -25,7 +26,8 @@ Map file (YAML/JSON, schemas/runset/tool-map.schema.json):
     read_text_file: { capability: repo.read, resource: "{path|relative}" }
     write_file:     { capability: repo.write, resource: "{path|relative}" }
     fetch:          { capability: network.egress, resource: "{url|host}", taints: true }
-Token: --token or MAESTRO_TOKEN (role agent); server: --url, MAESTRO_URL, default ${DEFAULT_MAESTRO_URL}.`,
+Token: --token or MAESTRO_TOKEN (role agent, acting as --agent: its sub, or bound with token issue --agents);
+server: --url, MAESTRO_URL, default ${DEFAULT_MAESTRO_URL}.`,
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
@@ -56,6 +58,7 @@ Token: --token or MAESTRO_TOKEN (role agent); server: --url, MAESTRO_URL, defaul
     const runset = values.runset ?? map.runset;
     if (!runset) throw new UsageError("missing run-set: --runset or runset: in the map file");
     const mediator = httpMediatorFromEnv({ url: values.url, token: values.token });
+    checkTokenActsAs(values.token ?? process.env.MAESTRO_TOKEN ?? "", [agent], runset);
     const timeoutSeconds = Number(values["approval-timeout"] ?? 300);
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new UsageError("--approval-timeout must be whole seconds");
     const client = await connectUpstream(upstream);

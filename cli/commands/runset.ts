@@ -5,6 +5,7 @@ import { registerRunsetOverHttp } from "../../agents/runset/register-runset.ts";
 import { loadRunset } from "../../agents/runset/runset-file.ts";
 import { runRunset } from "../../agents/runset/run-runset.ts";
 import { isMaestroError } from "../../common/errors.ts";
+import { checkTokenActsAs } from "../agent-token-check.ts";
 import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
 
 const SERVER_FLAGS = { url: { type: "string" }, json: { type: "boolean" } } as const;
@@ -59,7 +60,9 @@ own branch maestro/<runset>/<agent>-<run> in its own git worktree; at the end it
 (a mediated tests.run call), its changes are committed to the branch and the worktree is removed.
 Live progress (turns, tool calls, denies, spend) goes to stderr; --json prints the report on stdout.
 
-  --token         agent token (default MAESTRO_TOKEN)     --url   server (MAESTRO_URL, default ${DEFAULT_MAESTRO_URL})
+  --token         agent token (default MAESTRO_TOKEN), bound to every agent of the run-set:
+                  maestro token issue --role agent --sub runner --agents A,B --runsets NAME
+  --url           server (MAESTRO_URL, default ${DEFAULT_MAESTRO_URL})
   --register      register the grants first (needs --admin-token or MAESTRO_ADMIN_TOKEN)
 Provider keys come from ANTHROPIC_API_KEY / OPENAI_API_KEY and are never ledgered.
 Exit 0 when every agent met its success criteria, 1 otherwise.`,
@@ -77,6 +80,8 @@ Exit 0 when every agent met its success criteria, 1 otherwise.`,
       runset.concurrency = n;
     }
     const mediator = httpMediatorFromEnv({ url: values.url, token: values.token });
+    // One token drives every agent of the run-set, so it must be bound to all of them (docs/governance/roles.md).
+    checkTokenActsAs(values.token ?? process.env.MAESTRO_TOKEN ?? "", runset.agents.map((a) => a.name), runset.name);
     if (values.register) await registerRunsetOverHttp(mediator.url, adminToken(values["admin-token"]), runset);
     const view = progressView();
     let report;

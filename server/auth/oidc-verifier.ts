@@ -3,6 +3,7 @@ import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { type Clock, systemClock } from "../../common/clock.ts";
 import { MaestroError } from "../../common/errors.ts";
 import { refuseUnsafeSubject, type SubjectCheck, subjectCheckFromEnv } from "./person-identity.ts";
+import { bindingFromClaims } from "./agent-binding.ts";
 import { isRole, type Principal, ROLES, type Role } from "./roles.ts";
 import { type TokenVerifier, tokenError } from "./tokens.ts";
 
@@ -95,7 +96,8 @@ export function oidcTokenVerifier(config: OidcConfig, clock: Clock = systemClock
       const sub = subjectOf(payload);
       // An identity provider may hand out `ѕam` (Cyrillic ѕ) or `sam\u200B` beside sam: refused before it acts as anyone.
       refuseUnsafeSubject(sub, config.subjectCheck ?? "refuse", "unauthenticated");
-      return { sub, role: roleOf(payload, config), issuer: config.issuer } satisfies Principal;
+      // The identity provider binds agent tokens with the same claims as `maestro token issue` (roles.md).
+      return { sub, role: roleOf(payload, config), issuer: config.issuer, ...bindingFromClaims(payload) } satisfies Principal;
     },
   };
 }

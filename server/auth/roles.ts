@@ -13,6 +13,10 @@ export interface Principal {
   role: Role;
   /** Where the token came from: our own issuer or a configured OIDC issuer. */
   issuer: string;
+  /** Agent names the token may act as (claim maestro_agents); absent, only `sub`. See agent-binding.ts. */
+  agents?: readonly string[];
+  /** Run-sets the token may act in (claim maestro_runsets); absent, any. */
+  runsets?: readonly string[];
 }
 
 /**

@@ -4,6 +4,7 @@ import type { KeyObject } from "node:crypto";
 import { importJWK, type JWK, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { type Clock, systemClock } from "../../common/clock.ts";
 import { MaestroError } from "../../common/errors.ts";
+import { type AgentBinding, bindingClaims, bindingFromClaims } from "./agent-binding.ts";
 import { refuseUnsafeSubject, type SubjectCheck } from "./person-identity.ts";
 import { isRole, type Principal, type Role } from "./roles.ts";
 
@@ -38,18 +39,25 @@ export function checkTokenSubject(sub: string, check: SubjectCheck = "refuse"): 
   }
 }
 
+/** `binding` names the agents (default: `sub` alone) and run-sets (default: any) an agent token may act as. */
 export async function issueToken(
   key: TokenKey,
   role: Role,
   sub: string,
   ttlSeconds: number,
   clock: Clock = systemClock,
+  binding: AgentBinding = {},
   check: SubjectCheck = "refuse",
 ): Promise<string> {
   if (!isRole(role)) throw new MaestroError("invalid_field", `unknown role "${role}"`, { field: "role" });
   checkTokenSubject(sub, check);
+  const claims = bindingClaims(binding);
+  // Only agent tokens name agents; on another role the claim would be a promise nothing reads.
+  if (role !== "agent" && Object.keys(claims).length > 0) {
+    throw new MaestroError("invalid_field", `only agent tokens are bound to agents or run-sets, not ${role} tokens`, { field: binding.agents ? "agents" : "runsets" });
+  }
   const now = Math.floor(clock.now().getTime() / 1000);
-  return new SignJWT({ role })
+  return new SignJWT({ role, ...claims })
     .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
     .setIssuer(TOKEN_ISSUER)
     .setAudience(TOKEN_AUDIENCE)
@@ -107,7 +115,7 @@ export function principalFrom(payload: JWTPayload, issuer: string, roleClaim: st
   const role = roleMap && typeof raw === "string" ? roleMap[raw] : raw;
   if (!isRole(role)) throw new MaestroError("unauthenticated", "token carries no known role");
   if (!payload.sub) throw new MaestroError("unauthenticated", "token has no subject");
-  return { sub: payload.sub, role, issuer };
+  return { sub: payload.sub, role, issuer, ...bindingFromClaims(payload) };
 }
 
 export function tokenError(err: unknown): MaestroError {

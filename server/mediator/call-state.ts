@@ -16,6 +16,8 @@ export interface CallState {
   /** Bumped in the same transaction as any event that changes cached policy data. */
   version: number;
   part: InputPart;
+  /** The token subject that opened the session (session-owner.ts); null before its first decision. */
+  sessionOwner: string | null;
   /**
    * Set when the state came from the cache: the writer generation it is current at. The decision's append carries
    * it (AppendOptions.readAt), and is refused as stale if anything it depends on changed before the commit.
@@ -60,6 +62,7 @@ interface CallStateRow {
   version: number | string;
   tainted: boolean | null;
   taint_sources: string | null;
+  owner: string | null;
   spec: string | null;
   budget_cap_usd: number | null;
   spent_usd: number | null;
@@ -158,7 +161,7 @@ export class CallStateReader {
 
 async function readCallStateRows(db: Kysely<any>, calls: ToolCall[]): Promise<Array<CallStateRow | undefined>> {
   const { rows } = await sql<CallStateRow & { i: number | string }>`${prepared}
-    select q.i, v.version, s.tainted, s.taint_sources, r.spec, r.budget_cap_usd, r.spent_usd
+    select q.i, v.version, s.tainted, s.taint_sources, s.owner, r.spec, r.budget_cap_usd, r.spent_usd
     from unnest(${calls.map((c) => c.session)}::text[], ${calls.map((c) => c.runset)}::text[]) with ordinality as q(session, runset, i)
     cross join policy_data_version v
     left join sessions s on s.session = q.session
@@ -175,6 +178,7 @@ function toCallState(call: ToolCall, row: CallStateRow | undefined): CallState {
   const estimated = typeof call.args.estimated_usd === "number" ? call.args.estimated_usd : 0;
   return {
     version: Number(row?.version ?? 0),
+    sessionOwner: row?.owner ?? null,
     part: {
       session: { tainted: row?.tainted ?? false, taint_sources: row?.taint_sources ? (JSON.parse(row.taint_sources) as string[]) : [] },
       budget: { spent_usd: row?.spent_usd ?? 0, cap_usd: row?.budget_cap_usd ?? null, estimated_usd: estimated },

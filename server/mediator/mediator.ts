@@ -6,6 +6,7 @@ import type { Clock } from "../../common/clock.ts";
 import { type AppendedEntry, type AppendOptions, type LedgerWriter, StaleReadError } from "../../ledger/append/ledger-writer.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
 import { payloadField } from "../../ledger/event/entry-size.ts";
+import { requireActsAs } from "../auth/agent-binding.ts";
 import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
@@ -14,6 +15,7 @@ import { type CallState, CallStateReader } from "./call-state.ts";
 import { type CanonicalCall, canonicalCall, invalidResourceDecision } from "./canonical-call.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
+import { claimSession, requireSessionOwner } from "./session-owner.ts";
 import type { MediatorTables } from "./tables.ts";
 import { allowedDecision, appendOutcomeWithEffects, appendPlainOutcome, isPlainOutcome, plainOutcomeAppend, refusedCarriedOutcome } from "./outcomes.ts";
 import type { DecisionPolicy, MediationResult, Outcome, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
@@ -53,6 +55,8 @@ export class Mediator {
 
   async mediate(body: unknown, principal: Principal): Promise<MediationResult> {
     const { call, outcomes } = parseMediateRequest(body);
+    // Before anything is read: a token naming an agent or run-set it is not bound to learns nothing of its state.
+    requireActsAs(principal, call);
     const now = this.#deps.clock.now();
     const state = await storeUnavailableOnError(() => this.#callState.read(call));
     // Piggybacked outcomes are plain: the database checks their decisions. They commit in one group with the decision,
@@ -94,6 +98,7 @@ export class Mediator {
    * writer then refuses the append, and the call is decided again on a fresh read (which cannot be refused so).
    */
   async #decideAndAppend(canonical: CanonicalCall, principal: Principal, now: Date, state: CallState, carried: GroupMember[]): Promise<Decided> {
+    requireSessionOwner(state.sessionOwner, principal, canonical.call.session);
     const policy = this.#deps.policy();
     let decision: PolicyDecision;
     if (canonical.policyCall) {
@@ -102,7 +107,8 @@ export class Mediator {
       decision = evaluateSafely(policy, input);
     } else decision = invalidResourceDecision(canonical);
     try {
-      return { entries: await this.#appendDecision(canonical, principal, now, policy, decision, state.readAt, carried), decision, policy };
+      const opensSession = state.sessionOwner === null;
+      return { entries: await this.#appendDecision(canonical, principal, now, policy, decision, state.readAt, carried, opensSession), decision, policy };
     } catch (err) {
       if (!(err instanceof StaleReadError)) throw err;
       const fresh = await storeUnavailableOnError(() => this.#callState.read(canonical.call, { fresh: true }));
@@ -118,6 +124,7 @@ export class Mediator {
     decision: PolicyDecision,
     readAt: number | undefined,
     carried: GroupMember[],
+    opensSession: boolean,
   ): Promise<AppendedEntry[]> {
     // Every object here lists its members in RFC 8785 order, so the event is canonicalized natively (canonical-json.ts).
     const redactedCall = {
@@ -168,12 +175,15 @@ export class Mediator {
             },
           },
         ],
-        // Hooks record the use of cited exceptions; a decision citing none skips the savepoint entirely.
-        apply: citesExceptions(decision)
-          ? async (trx, event) => {
-              for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId: event.subject!.id, call: policyCall ?? call, decision, now });
-            }
-          : undefined,
+        // The session's first decision claims it for its token; hooks record the use of cited exceptions. A decision
+        // in an owned session citing none (the usual one) skips the savepoint entirely.
+        apply:
+          opensSession || citesExceptions(decision)
+            ? async (trx, event) => {
+                if (opensSession) await claimSession(trx, call.session, principal);
+                if (citesExceptions(decision)) for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId: event.subject!.id, call: policyCall ?? call, decision, now });
+              }
+            : undefined,
         readAt,
         // The request's fields sit under /payload/call in the event (args after redaction).
         requestField: (p) => (p.startsWith("/payload/call/") ? p.slice("/payload/call".length) : payloadField(p)),

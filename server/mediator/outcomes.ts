@@ -5,6 +5,7 @@ import { MaestroError } from "../../common/errors.ts";
 import type { AppendedEntry, AppendOptions, LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
+import { requireSessionOwner } from "./session-owner.ts";
 import type { MediatorTables } from "./tables.ts";
 import type { Outcome } from "./types.ts";
 
@@ -16,19 +17,22 @@ export interface OutcomeTarget {
 
 /**
  * The allowed decision an outcome belongs to, asked for by the same token; otherwise a 409 naming `field`. Another
- * token's decision answers as an unknown one does, as the plain path's foreign key does too.
+ * token's decision answers as an unknown one does, as the plain path's foreign key does too. Its session must be the
+ * token's own (403): a decision made in another token's session before sessions had owners taints or spends nothing.
  */
 export async function allowedDecision(db: Kysely<MediatorTables>, decisionId: string, principal: Principal, field = "decisionId"): Promise<OutcomeTarget> {
   const mediation = await db
     .selectFrom("mediations")
-    .select(["decision", "session", "runset"])
-    .where("decision_id", "=", decisionId)
-    .where("decided_by", "=", principal.sub)
+    .leftJoin("sessions", "sessions.session", "mediations.session")
+    .select(["mediations.decision", "mediations.session", "mediations.runset", "sessions.owner"])
+    .where("mediations.decision_id", "=", decisionId)
+    .where("mediations.decided_by", "=", principal.sub)
     .executeTakeFirst();
   if (!mediation) throw new MaestroError("conflict", `no decision ${decisionId} by ${principal.sub}: an outcome needs an allowed decision of its own token`, { field });
   if (mediation.decision !== "allow") {
     throw new MaestroError("conflict", `decision ${decisionId} was ${mediation.decision}; a tool that was not allowed has no outcome`, { field });
   }
+  requireSessionOwner(mediation.owner, principal, mediation.session, field);
   return { decisionId, session: mediation.session, runset: mediation.runset };
 }
 

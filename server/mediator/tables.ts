@@ -32,6 +32,8 @@ export interface SessionsTable {
   session: string;
   tainted: boolean;
   taint_sources: string;
+  /** The token subject whose decision opened the session: no other token decides or reports in it. Set once. */
+  owner: string | null;
 }
 
 export interface RunsetsTable {
@@ -120,6 +122,17 @@ export const mediatorMigrations: Record<string, Migration> = {
       // NOT VALID: an outcome another token reported before this migration stays on record, as the ledger has it.
       await sql`alter table outcomes add constraint outcomes_by_the_deciding_token foreign key (decision_id, decision, reported_by)
         references mediations (decision_id, decision, decided_by) not valid`.execute(db);
+    },
+  },
+  // A session belongs to the token that opened it (its first decision claims it, see session-owner.ts): another token
+  // could otherwise decide in it, and taint it or spend from it through its own outcomes. Sessions decided in before
+  // this migration go to the token of their first decision, as the ledger ordered them.
+  "3008_session_owners": {
+    async up(db: Kysely<any>) {
+      await sql`alter table sessions add column owner text`.execute(db);
+      await sql`insert into sessions (session, tainted, taint_sources, owner)
+        select distinct on (session) session, false, '[]', decided_by from mediations where decided_by is not null order by session, ledger_index
+        on conflict (session) do update set owner = excluded.owner`.execute(db);
     },
   },
 };

@@ -58,7 +58,7 @@ export class ReleaseService {
     const id = input.id ?? randomUUID();
     // An agent may create a release only when the policy allows it a release.publish call for the repository.
     if (principal.role === "agent") {
-      await this.#mediatePublish(principal, { runset: await this.#runsetOf(runsets, sessions), session: sessions[0] ?? `release-create`, resource: `${repository}@${input.version}`, args: { repository, release: id, version: input.version } });
+      await this.#mediatePublish(principal, { runset: await this.#runsetOf(runsets, sessions), session: sessions[0] ?? serviceSession("release-create"), resource: `${repository}@${input.version}`, args: { repository, release: id, version: input.version } });
     }
     await this.#ctx.ledger.writer.append(
       {
@@ -108,7 +108,7 @@ export class ReleaseService {
   async publish(id: string, principal: Principal): Promise<ReleaseRecord> {
     const row = await findRelease(this.#ctx.db, id);
     if (row.state !== "draft") throw new MaestroError("conflict", `release ${id} is already ${row.state}`, { field: "id" });
-    const session = `release:${id}`.length <= 128 ? `release:${id}` : `release:${createHash("sha256").update(id).digest("hex").slice(0, 40)}`;
+    const session = serviceSession(`release:${id}`.length <= 114 ? `release:${id}` : `release:${createHash("sha256").update(id).digest("hex").slice(0, 40)}`);
     const result = await this.#mediatePublish(principal, {
       runset: await this.#runsetOf(JSON.parse(row.runsets), JSON.parse(row.sessions)),
       session,
@@ -270,4 +270,13 @@ async function refuseIfHeld(trx: Kysely<any>, repository: string, releaseResourc
       details: { holdId: hold.id },
     });
   }
+}
+
+/**
+ * A session of the service's own for one decision. Sessions belong to the token whose decision opens them (mediator
+ * session-owner.ts), so a fixed name (`release:ID`) would lock out the second person to publish a release, and an
+ * agent could claim the name first through POST /v1/mediate: the suffix is fresh per decision.
+ */
+function serviceSession(prefix: string): string {
+  return `${prefix}:${randomUUID().slice(0, 13)}`;
 }

@@ -141,6 +141,9 @@ describe("maestro hook install / doctor", () => {
     expect(other.stdout).toContain(
       "FAIL  agent claude-code: the hook acts as agent claude-code but MAESTRO_TOKEN is for coder: the server refuses or misattributes its calls\n      fix: maestro token issue --role agent --sub claude-code, or install with --agent coder",
     );
+    // Bound to claude-code by its maestro_agents claim, a token of another subject may act as it.
+    const bound = await runMaestro(["hook", "doctor", "claude-code", "--project", "--root", dir], { ...env, MAESTRO_TOKEN: await server.token("agent", "coder", { agents: ["claude-code"] }) });
+    expect(bound.stdout).toContain("ok    agent claude-code: the token may act as it");
     expect(existsSync(join(dir, ".claude/settings.json"))).toBe(true);
   });
 });

@@ -24,7 +24,7 @@ describe.each(STORE_KINDS)("agent runner through the mediator (%s store)", (kind
   let mediator: HttpMediatorClient;
   beforeAll(async () => {
     server = await startTestServer(kind);
-    mediator = new HttpMediatorClient({ url: server.url, token: await server.token("agent", "runner") });
+    mediator = new HttpMediatorClient({ url: server.url, token: await server.token("agent", "runner", { agents: ["fixer", "reader", "spender", "deployer", "a"] }) });
   });
   afterAll(async () => server?.close());
 

@@ -1,5 +1,6 @@
 // Run-set files and `runRunset`: schema errors name the field; agents run in parallel in their own worktrees, tests run at the end, branches stay.
 import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { HttpMediatorClient } from "../../agents/mediator/http-mediator-client.t
 import { createProvider } from "../../agents/runner/providers.ts";
 import { loadRunset, parseRunset, registrationOf } from "../../agents/runset/runset-file.ts";
 import { type RunsetProgress, runRunset } from "../../agents/runset/run-runset.ts";
+import { issueToken } from "../../server/index.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { fakeAnthropic, fakeOpenAI } from "./support/fake-providers.ts";
 import { BROKEN_ADD, FIXED_ADD, git, makeRepo, TEST_COMMAND } from "./support/git-fixture.ts";
@@ -86,7 +88,7 @@ agents:
     try {
       const runset = await loadRunset(file);
       await server.register(registrationOf(runset).name, registrationOf(runset).grants);
-      const mediator = new HttpMediatorClient({ url: server.url, token: await server.token("agent", "runset-runner") });
+      const mediator = new HttpMediatorClient({ url: server.url, token: await server.token("agent", "runset-runner", { agents: ["fixer", "idler"], runsets: [`parallel-${kind}`] }) });
       const progress: RunsetProgress[] = [];
       const keys = { ANTHROPIC_API_KEY: "k", OPENAI_API_KEY: "k" };
       const report = await runRunset({
@@ -129,9 +131,9 @@ agents:
 
 describe("maestro runset run (CLI)", () => {
   // Exit 2, a usage error: exit 1 is kept for "an agent failed".
-  const run = (file: string) => {
+  const run = (file: string, token = "x") => {
     try {
-      execFileSync(process.execPath, ["cli/main.ts", "runset", "run", file], { encoding: "utf8", stdio: "pipe", env: { ...process.env, MAESTRO_TOKEN: "x" } });
+      execFileSync(process.execPath, ["cli/main.ts", "runset", "run", file], { encoding: "utf8", stdio: "pipe", env: { ...process.env, MAESTRO_TOKEN: token, MAESTRO_URL: "http://127.0.0.1:9" } });
     } catch (e) {
       return e as { status: number; stderr: string };
     }
@@ -154,5 +156,18 @@ describe("maestro runset run (CLI)", () => {
     const err = run("/nonexistent/runset.yaml");
     expect(err.status).toBe(2);
     expect(err.stderr).toBe("maestro: cannot read run-set file /nonexistent/runset.yaml: ENOENT\n");
+  });
+
+  it("refuses, before any agent starts, a token not bound to every agent of the run-set, naming the token to issue (exit 2)", async () => {
+    const repo = makeRepo();
+    try {
+      writeFileSync(join(repo.dir, "two.yaml"), "version: 1\nname: pair\nagents:\n  - {name: fixer, goal: g, provider: openai, model: gpt-5}\n  - {name: idler, goal: g, provider: openai, model: gpt-5}\n");
+      const key = { kid: "k", privateKey: generateKeyPairSync("ed25519").privateKey };
+      const err = run(join(repo.dir, "two.yaml"), await issueToken(key, "agent", "runner", 60, undefined, { agents: ["fixer"] }));
+      expect(err.status).toBe(2);
+      expect(err.stderr).toBe("maestro: the agent token (sub runner) may not act as agent(s) idler; issue one that may: maestro token issue --role agent --sub runner --agents fixer,idler --runsets pair\n");
+    } finally {
+      repo.cleanup();
+    }
   });
 });

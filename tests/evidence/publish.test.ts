@@ -47,9 +47,13 @@ describe.each(STORE_KINDS)("publishing on %s store", (kind) => {
     }
     expect((await server.call("GET", `/v1/releases/${id}`, { token: auditor })).body.release.state).toBe("draft");
     expect(await server.ctx.ledger.reader.entriesFor("release.published", `release:${id}`)).toEqual([]);
-    // Cleared, the same release publishes.
+    // Cleared, the same release publishes, even with an agent's token owning the session "release:<id>": each publish
+    // decision is taken in a fresh session of its own, since a session belongs to the token whose decision opened it.
     expect((await server.call("POST", `/v1/holds/${holdId}/clear`, { token: auditor, body: { reason: "resolved" } })).status).toBe(200);
-    expect((await server.call("POST", `/v1/releases/${id}/publish`, { token: security })).status).toBe(200);
+    const squatter = { runset: "rs-elsewhere", agent: "coder", session: `release:${id}`, tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: {} };
+    expect((await server.call("POST", "/v1/mediate", { token: await server.token("agent", "coder"), body: squatter })).status).toBe(200);
+    const published = await server.call("POST", `/v1/releases/${id}/publish`, { token: security });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
   });
 
   it("cites only the release's own publish decision", async () => {

@@ -3,14 +3,15 @@ import { checkExchange } from "../support/openapi-check.ts";
 import type { Hono } from "hono";
 import { ManualClock } from "../../common/clock.ts";
 import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
+import type { AgentBinding } from "../../server/auth/agent-binding.ts";
 import { createTestStore, type TestStoreKind } from "../support/test-stores.ts";
 
 export interface Fixture {
   ctx: ServerContext;
   app: Hono;
   clock: ManualClock;
-  token(role: Role, sub?: string, ttlSeconds?: number): Promise<string>;
-  /** POST/GET with a role's token; returns status and parsed JSON. */
+  token(role: Role, sub?: string, ttlSeconds?: number, binding?: AgentBinding): Promise<string>;
+  /** POST/GET with a role's token (an agent's bound to the agent the body names, as a runner's is); returns status and parsed JSON. */
   call(method: "GET" | "POST", path: string, role: Role | null, body?: unknown, sub?: string): Promise<{ status: number; body: any }>;
   treeSize(): Promise<number>;
   close(): Promise<void>;
@@ -24,7 +25,7 @@ export async function openFixture(kind: TestStoreKind): Promise<Fixture> {
   });
   const app = createApp(ctx);
   const key = { kid: ctx.ledger.keyring.token.kid, privateKey: ctx.ledger.keyring.token.privateKey };
-  const token = (role: Role, sub = `${role}-1`, ttl = 3600) => issueToken(key, role, sub, ttl, clock);
+  const token = (role: Role, sub = `${role}-1`, ttl = 3600, binding?: AgentBinding) => issueToken(key, role, sub, ttl, clock, binding);
   return {
     ctx,
     app,
@@ -32,7 +33,9 @@ export async function openFixture(kind: TestStoreKind): Promise<Fixture> {
     token,
     async call(method, path, role, body, sub) {
       const headers: Record<string, string> = {};
-      if (role) headers.authorization = `Bearer ${await token(role, sub)}`;
+      const named = (body as { agent?: unknown } | undefined)?.agent;
+      const binding = role === "agent" && typeof named === "string" ? { agents: [named] } : undefined;
+      if (role) headers.authorization = `Bearer ${await token(role, sub, undefined, binding)}`;
       if (body !== undefined) headers["content-type"] = "application/json";
       const response = await app.request(path, {
         method,

@@ -111,7 +111,8 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
   });
 
   it("takes an outcome only from the token that asked for the decision: another agent's is refused (409), nothing ledgered", async () => {
-    const other = await server.token("agent", "intruder");
+    // Another token that may act as coder too (a second runner): still not the token that asked.
+    const other = await server.token("agent", "intruder", { agents: ["coder"] });
     const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call({ session: "sess-owner", tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", args: {} }) });
     expect(allowed.body.allow).toBe(true);
     const before = (await server.ctx.ledger.reader.head()).size;

@@ -11,7 +11,8 @@ import { ORIGIN } from "../ledger/ledger-fixture.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 
 const MIGRATION = "3004_outcomes_by_the_deciding_token";
-const { [MIGRATION]: tokenMigration, ...before } = allMigrations;
+// 3008 (session owners) reads the decided_by column 3004 adds: it runs with 3004 here, as on any store it reaches.
+const { [MIGRATION]: tokenMigration, "3008_session_owners": sessionOwners, ...before } = allMigrations;
 
 describe.each(STORE_KINDS)("outcome token migration on %s store", (kind) => {
   let cfg: TestStoreConfig;
@@ -41,7 +42,7 @@ describe.each(STORE_KINDS)("outcome token migration on %s store", (kind) => {
       { kind: "outcome", actor: { type: "agent", id: "intruder" }, subject: { type: "decision", id: decisionId }, payload: { status: "ok" } },
       { rows: (index) => [{ table: "outcomes", values: { decision_id: decisionId, ledger_index: index, status: "ok", cost_usd: 0, created_at: now } }] },
     );
-    await migrateToLatest(t.db, { ...before, [MIGRATION]: tokenMigration });
+    await migrateToLatest(t.db, { ...before, [MIGRATION]: tokenMigration, "3008_session_owners": sessionOwners });
   });
   afterAll(async () => {
     await t?.store.close();

@@ -9,7 +9,8 @@ describe.each(STORE_KINDS)("run events on %s store", (kind) => {
 
   beforeAll(async () => {
     server = await startTestServer(kind);
-    agent = await server.token("agent", "runner-1");
+    // A runner's token, bound to the agent it runs.
+    agent = await server.token("agent", "runner-1", { agents: ["coder"], runsets: ["rs"] });
   });
   afterAll(() => server.close());
 
@@ -31,6 +32,17 @@ describe.each(STORE_KINDS)("run events on %s store", (kind) => {
     const res = await server.call("POST", `/v1/runs/${encodeURIComponent(runId)}/events`, { token: agent, body });
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe(field);
+    expect((await server.ctx.ledger.reader.head()).size).toBe(before);
+  });
+
+  it.each([
+    ["an agent the token is not bound to", { runset: "rs", agent: "reviewer" }, "agent_mismatch", "/payload/agent"],
+    ["a run-set the token is not bound to", { runset: "rs-other", agent: "coder" }, "runset_mismatch", "/payload/runset"],
+  ])("refuses an event naming %s with 403 and writes nothing", async (_name, payload, code, field) => {
+    const before = (await server.ctx.ledger.reader.head()).size;
+    const res = await server.call("POST", "/v1/runs/s-1/events", { token: agent, body: { kind: "run.finished", payload } });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({ code, field });
     expect((await server.ctx.ledger.reader.head()).size).toBe(before);
   });
 

@@ -48,7 +48,8 @@ describe.skipIf(!process.env.DATABASE_URL)("serve --workers (PostgreSQL only)", 
     const post = (path: string, token: string, body: unknown) =>
       fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
     expect((await post("/v1/runsets", await tk("security"), { name: "rs", grants: [{ agent: "a", capability: "repo.read", resource: "**" }] })).status).toBe(201);
-    const agent = await tk("agent");
+    // One runner token for agent "a": both workers see the four sessions opened at once by it, and claim each once.
+    const agent = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "agent", "agent-1", 600, undefined, { agents: ["a"] });
     const answers = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         post("/v1/mediate", agent, { runset: "rs", agent: "a", session: `s${i % 4}`, tool: "read", capability: "repo.read", resource: `f${i}`, args: {} }).then(

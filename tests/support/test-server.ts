@@ -1,13 +1,15 @@
 // A real server context + Hono app on a fresh test store, with tokens for every role.
 import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
 import type { Clock } from "../../common/clock.ts";
+import type { AgentBinding } from "../../server/auth/agent-binding.ts";
 import { createTestStore, type TestStoreKind } from "./test-stores.ts";
 import { checkExchange } from "./openapi-check.ts";
 
 export interface TestServer {
   ctx: ServerContext;
   app: ReturnType<typeof createApp>;
-  token(role: Role, sub?: string): Promise<string>;
+  /** A token for `role`; an agent token acts as `sub` unless `binding` names its agents (and run-sets). */
+  token(role: Role, sub?: string, binding?: AgentBinding): Promise<string>;
   /** JSON request helper: returns status and parsed body. */
   call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string }): Promise<{ status: number; body: any; headers: Headers }>;
   /** POST /v1/runsets as a security user; throws unless it answers 201. */
@@ -25,7 +27,7 @@ export async function startTestServer(kind: TestStoreKind, options: { clock?: Cl
   const server: TestServer = {
     ctx,
     app,
-    token: (role, sub = `${role}-1`) => issueToken({ kid: key.kid, privateKey: key.privateKey }, role, sub, 3600, options.clock),
+    token: (role, sub = `${role}-1`, binding) => issueToken({ kid: key.kid, privateKey: key.privateKey }, role, sub, 3600, options.clock, binding),
     async call(method, path, { token, body, rawBody } = {}) {
       const headers: Record<string, string> = {};
       if (token) headers.authorization = `Bearer ${token}`;

@@ -2,6 +2,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { configFromEnv, createApp, createContext, issueToken, type ServerContext } from "../../../server/index.ts";
+import type { AgentBinding } from "../../../server/auth/agent-binding.ts";
 import { createTestStore, type TestStoreKind } from "../../support/test-stores.ts";
 
 export interface Grant {
@@ -14,7 +15,8 @@ export interface Grant {
 export interface TestServer {
   url: string;
   ctx: ServerContext;
-  token(role: "agent" | "admin" | "auditor", sub: string): Promise<string>;
+  /** An agent token acts as `sub` unless `binding` names its agents (a runner's names the run-set's). */
+  token(role: "agent" | "admin" | "auditor", sub: string, binding?: AgentBinding): Promise<string>;
   register(name: string, grants: Grant[], budgetCapUsd?: number | null): Promise<void>;
   /** Ledger events of a kind, oldest first. */
   events(kind: string): Promise<any[]>;
@@ -31,7 +33,7 @@ export async function startTestServer(kind: TestStoreKind): Promise<TestServer> 
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const key = { kid: ctx.ledger.keyring.token.kid, privateKey: ctx.ledger.keyring.token.privateKey };
-  const token = (role: "agent" | "admin" | "auditor", sub: string) => issueToken(key, role, sub, 3600);
+  const token = (role: "agent" | "admin" | "auditor", sub: string, binding?: AgentBinding) => issueToken(key, role, sub, 3600, undefined, binding);
   return {
     url,
     ctx,
