@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Kysely } from "kysely";
 import type { JWK } from "jose";
 import { type Clock, systemClock } from "../common/clock.ts";
+import { MaestroError } from "../common/errors.ts";
 import { formatVkey } from "../ledger/core/index.ts";
 import { loadKeyring } from "../ledger/keys/keyring.ts";
 import { type Ledger, openLedger } from "../ledger/open-ledger.ts";
@@ -10,6 +11,7 @@ import type { AppendedEntry } from "../ledger/append/ledger-writer.ts";
 import { openStore, type Store } from "../ledger/store/database.ts";
 import { migrateToLatest } from "../ledger/store/migrate.ts";
 import type { LedgerTables } from "../ledger/store/schema.ts";
+import { loadWitnessPolicy } from "../ledger/witness/witness-list.ts";
 import { publicKeyCache } from "./auth/key-cache.ts";
 import { localTokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
 import { oidcVerifiersFromEnv } from "./auth/oidc-verifier.ts";
@@ -60,6 +62,11 @@ export async function createContext(config: ServerConfig, options: ContextOption
   const store = await openStore<any>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(store.db, allMigrations);
+    // A bad witness list stops the start: serving with fewer witnesses than configured would be silent.
+    const witnesses = loadWitnessPolicy(config.witnessesFile, config.witnessQuorum);
+    if (!Number.isInteger(config.witnessTimeoutMs) || config.witnessTimeoutMs < 1) {
+      throw new MaestroError("invalid_field", "MAESTRO_WITNESS_TIMEOUT_MS must be a positive integer (ms)", { field: "MAESTRO_WITNESS_TIMEOUT_MS" });
+    }
     const keyring = await loadKeyring(config.dataDir);
     const feed = new EntryFeed();
     const ledger = await openLedger(store.db as Kysely<LedgerTables>, keyring, {
@@ -67,6 +74,11 @@ export async function createContext(config: ServerConfig, options: ContextOption
       clock,
       onCommit: (entries: AppendedEntry[]) => feed.publish(entries),
       batchUpdate: policyDataVersionBump,
+      witnesses,
+      witnessTimeoutMs: config.witnessTimeoutMs,
+      // A fork or a lying witness is an incident, an unreachable one an outage: both go to the log, never silently.
+      onWitnessReport: (r) =>
+        console.error(JSON.stringify({ level: r.problem === "unreachable" ? "warn" : "error", msg: "witness did not cosign", ...r })),
     }, store.writerDb as Kysely<LedgerTables>);
     const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
