@@ -41,6 +41,14 @@ export class WitnessReads {
     return rows.length === 0 ? cp.note : mergeSignatureLines(cp.note, rows.map((r) => r.line));
   }
 
+  /** cosignedNote for many checkpoints with one query (every checkpoint of a log, for verifiers). */
+  async cosignedNotes(cps: Array<{ id: number; note: string }>): Promise<string[]> {
+    const rows = cps.length === 0 ? [] : await this.#db.selectFrom("ledger_cosignatures").select(["checkpoint_id", "line"]).orderBy("witness").execute();
+    const lines = new Map<number, string[]>();
+    for (const r of rows) lines.set(Number(r.checkpoint_id), [...(lines.get(Number(r.checkpoint_id)) ?? []), r.line]);
+    return cps.map((cp) => (lines.has(cp.id) ? mergeSignatureLines(cp.note, lines.get(cp.id)!) : cp.note));
+  }
+
   /**
    * The largest checkpoint a quorum of the configured witnesses cosigned. The stored lines are verified
    * again here (not trusted because they were checked on the way in), so a changed row is not counted.

@@ -5,17 +5,32 @@ import { createServer, type Server } from "node:http";
 import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countWitnesses, formatVkey, openNote, parseCosignerVkey, parseVkey, signCosignature, splitNote } from "../../ledger/core/index.ts";
+import {
+  countWitnesses,
+  ed25519PublicRaw,
+  formatCosignerVkey,
+  formatVkey,
+  openNote,
+  parseCosignerVkey,
+  parseVkey,
+  signCosignature,
+  splitNote,
+} from "../../ledger/core/index.ts";
 import { loadKeyring } from "../../ledger/keys/keyring.ts";
 import { configFromEnv, createApp, createContext, issueToken, type ServerContext } from "../../server/index.ts";
 import { startLitewitness, type Litewitness } from "../support/litewitness.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
-import { ORIGIN, testEvent } from "./ledger-fixture.ts";
+import { serve as serveHttp } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { ORIGIN, runCli, testEvent } from "./ledger-fixture.ts";
 
 interface Served {
   cfg: TestStoreConfig;
   ctx: ServerContext;
+  token: string;
   get(path: string): Promise<Response>;
+  /** Serves the app over HTTP on a random port (for the CLI); closed with the rest. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -39,11 +54,19 @@ async function serve(
   const app = createApp(ctx);
   const key = ctx.ledger.keyring.token;
   const token = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "auditor", "witness-test", 3600);
+  let http: ReturnType<typeof serveHttp> | undefined;
   return {
     cfg,
     ctx,
+    token,
     get: async (path) => app.request(path, { headers: { authorization: `Bearer ${token}` } }),
+    listen: async () => {
+      http = serveHttp({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+      await new Promise((r) => http!.once("listening", r));
+      return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    },
     close: async () => {
+      if (http) await new Promise((r) => http!.close(r));
       await ctx.close();
       await cfg.cleanup();
     },
@@ -107,6 +130,22 @@ describe.each(STORE_KINDS)("witness cosigning (%s)", (kind) => {
     expect(w).toMatchObject({ quorum: 1, checkpoint: { size: cp.size, cosigners: ["witness.test/w1"] } });
     expect(w.witnesses[0]).toMatchObject({ vkey: witness.vkey, cosignedSize: cp.size, error: null });
     expect(witness.logs().find((l) => l.origin === ORIGIN)?.size).toBe(cp.size);
+  });
+
+  it("maestro ledger verify --witness --quorum checks the cosignatures offline, and fails without a quorum", async () => {
+    const url = await a.listen();
+    const src = ["--url", url, "--token", a.token, "--skip-proofs"];
+    const ok = await runCli(["ledger", "verify", ...src, "--witness", witness.vkey, "--quorum", "1", "--json"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const size = (await witnessedOf(a)).checkpoint.size;
+    expect(ok.json.witnessed).toEqual({ size, cosigners: ["witness.test/w1"], quorum: 1 });
+    // A witness the log never had: nothing it signed, so no quorum.
+    const other = formatCosignerVkey("witness.test/other", ed25519PublicRaw(generateKeyPairSync("ed25519").privateKey));
+    const none = await runCli(["ledger", "verify", ...src, "--witness", witness.vkey, "--witness", other, "--json"]);
+    expect(none.code).toBe(1);
+    expect(none.json).toMatchObject({ ok: false, part: "witness" });
+    const usage = await runCli(["ledger", "verify", ...src, "--witness", witness.vkey, "--quorum", "2"]);
+    expect(usage.code).toBe(2);
   });
 
   it("goes on unwitnessed while the witness is down, and the witness cosigns the newest checkpoint once back", async () => {
@@ -192,7 +231,6 @@ describe.each(STORE_KINDS)("witness cosigning (%s)", (kind) => {
 async function lyingWitness(name: string): Promise<{ vkey: string; url: string; close(): Promise<void> }> {
   const configured = generateKeyPairSync("ed25519").privateKey;
   const actual = generateKeyPairSync("ed25519").privateKey;
-  const { formatCosignerVkey, ed25519PublicRaw } = await import("../../ledger/core/index.ts");
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (d: Buffer) => (body += d.toString()));

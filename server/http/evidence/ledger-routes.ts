@@ -86,7 +86,7 @@ export function ledgerEvidenceRoutes(ctx: ServerContext): Hono {
 
   app.get("/v1/ledger/checkpoints", async (c) => {
     const all = await reader.checkpoints();
-    const notes = await Promise.all(all.map((cp) => witnesses.cosignedNote(cp)));
+    const notes = await witnesses.cosignedNotes(all);
     return c.json({ checkpoints: all.map((cp, i) => ({ size: cp.size, rootHash: toBase64(cp.root), note: notes[i], createdAt: cp.createdAt.toISOString() })) });
   });
 
