@@ -61,8 +61,10 @@ async function serve(
     token,
     get: async (path) => app.request(path, { headers: { authorization: `Bearer ${token}` } }),
     listen: async () => {
-      http = serveHttp({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-      await new Promise((r) => http!.once("listening", r));
+      if (!http) {
+        http = serveHttp({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+        await new Promise((r) => http!.once("listening", r));
+      }
       return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     },
     close: async () => {
@@ -130,6 +132,27 @@ describe.each(STORE_KINDS)("witness cosigning (%s)", (kind) => {
     expect(w).toMatchObject({ quorum: 1, checkpoint: { size: cp.size, cosigners: ["witness.test/w1"] } });
     expect(w.witnesses[0]).toMatchObject({ vkey: witness.vkey, cosignedSize: cp.size, error: null });
     expect(witness.logs().find((l) => l.origin === ORIGIN)?.size).toBe(cp.size);
+  });
+
+  it("re-verifies stored cosignatures when reading: a changed row is not counted", async () => {
+    const { ctx } = a;
+    const latest = (await ctx.ledger.reader.latestCheckpoint())!;
+    const row = await ctx.db.selectFrom("ledger_cosignatures").select(["line"]).where("checkpoint_id", "=", latest.id).executeTakeFirstOrThrow();
+    const raw = Buffer.from(row.line.split(" ")[2], "base64");
+    raw[raw.length - 1] ^= 1; // one bit of the signature
+    const forged = `\u2014 witness.test/w1 ${raw.toString("base64")}`;
+    await ctx.db.updateTable("ledger_cosignatures").set({ line: forged }).where("checkpoint_id", "=", latest.id).execute();
+    try {
+      const w = await witnessedOf(a);
+      expect(w.checkpoint.size).toBeLessThan(latest.size); // the previous witnessed checkpoint
+      // And the offline verifier refuses a forged line under a trusted witness key outright.
+      const url = await a.listen();
+      const run = await runCli(["ledger", "verify", "--url", url, "--token", a.token, "--skip-proofs", "--witness", witness.vkey, "--json"]);
+      expect(run.json).toMatchObject({ ok: false, part: "witness" });
+    } finally {
+      await ctx.db.updateTable("ledger_cosignatures").set({ line: row.line }).where("checkpoint_id", "=", latest.id).execute();
+    }
+    expect((await witnessedOf(a)).checkpoint.size).toBe(latest.size);
   });
 
   it("maestro ledger verify --witness --quorum checks the cosignatures offline, and fails without a quorum", async () => {
