@@ -26,6 +26,7 @@ import type { DecisionHook, PolicyInputProvider } from "./mediator/policy-input.
 import { loadSalt, secretRedactor } from "./mediator/secret-redaction.ts";
 import { policyDataVersionBump } from "./mediator/call-state.ts";
 import { loadPolicyRuntime, type PolicyRuntime } from "./policy-runtime.ts";
+import { createMetrics, type ServerMetrics } from "./metrics/metrics.ts";
 
 export interface ServerContext {
   config: ServerConfig;
@@ -48,6 +49,8 @@ export interface ServerContext {
   waivers?: WaiverService;
   holds?: HoldService;
   breakglass?: BreakglassService;
+  /** Prometheus series served on GET /metrics. */
+  metrics: ServerMetrics;
   /** Public event-signing keys, current and retired, for /.well-known/jwks.json. */
   eventJwks(): Promise<JWK[]>;
   close(): Promise<void>;
@@ -69,10 +72,16 @@ export async function createContext(config: ServerConfig, options: ContextOption
     }
     const keyring = await loadKeyring(config.dataDir);
     const feed = new EntryFeed();
+    // The ledger is opened below with a commit hook that feeds these; the gauges read it only when scraped.
+    const opened: { ledger?: Ledger } = {};
+    const metrics = createMetrics(() => opened.ledger!, feed);
     const ledger = await openLedger(store.db as Kysely<LedgerTables>, keyring, {
       origin: config.origin,
       clock,
-      onCommit: (entries: AppendedEntry[]) => feed.publish(entries),
+      onCommit: (entries: AppendedEntry[]) => {
+        metrics.committed(entries.length);
+        feed.publish(entries);
+      },
       batchUpdate: policyDataVersionBump,
       witnesses,
       witnessTimeoutMs: config.witnessTimeoutMs,
@@ -80,6 +89,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
       onWitnessReport: (r) =>
         console.error(JSON.stringify({ level: r.problem === "unreachable" ? "warn" : "error", msg: "witness did not cosign", ...r })),
     }, store.writerDb as Kysely<LedgerTables>);
+    opened.ledger = ledger;
     const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
     // Token keys come from the key files only (current and retired, re-read on an unknown kid so a rotation is seen
@@ -111,6 +121,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
       mediator,
       policyInputs,
       decisionHooks,
+      metrics,
       eventJwks: () => eventKeys.keys(),
       close: async () => {
         ledger.checkpointer.stop();

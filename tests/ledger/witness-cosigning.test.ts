@@ -181,6 +181,9 @@ describe.each(STORE_KINDS)("witness cosigning (%s)", (kind) => {
     let w = await witnessedOf(a);
     expect(w.checkpoint.size).toBe(before);
     expect(w.witnesses[0].error.code).toBe("unreachable");
+    // The metric operators alert on: entries past what the witness last cosigned.
+    const lag = /^maestro_witness_lag_entries\{witness="witness\.test\/w1"\} (\d+)$/m.exec(await (await a.get("/metrics")).text());
+    expect(Number(lag?.[1])).toBe(down.size - before);
 
     await witness.start();
     await append(a.ctx, 2, "back");
