@@ -21,6 +21,7 @@ export interface LedgerOptions {
   maxBatch?: number;
   maxQueue?: number;
   onCommit?: (entries: AppendedEntry[]) => void;
+  onBatch?: LedgerWriterOptions["onBatch"];
   batchUpdate?: LedgerWriterOptions["batchUpdate"];
   /** Where a refusal to append or sign is logged (one JSON line); stderr by default. */
   log?: FenceLog;
@@ -59,6 +60,7 @@ export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, opt
       maxBatch: options.maxBatch,
       maxQueue: options.maxQueue,
       onCommit: options.onCommit,
+      onBatch: options.onBatch,
       batchUpdate: options.batchUpdate,
       fence,
     }),

@@ -82,6 +82,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
         metrics.committed(entries.length);
         feed.publish(entries);
       },
+      onBatch: (b) => metrics.batch(b),
       batchUpdate: policyDataVersionBump,
       witnesses,
       witnessTimeoutMs: config.witnessTimeoutMs,

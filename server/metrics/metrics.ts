@@ -1,4 +1,4 @@
-// Prometheus metrics (prom-client): decisions, append batch sizes, checkpoint age, witness lag, stream readers.
+// Prometheus metrics (prom-client): decisions, append batches and store errors, checkpoint age, witness lag, stream readers.
 //
 // One registry per server context (not prom-client's global one), so two contexts in one process (tests,
 // a cluster worker) never share or double-register series. Gauges that mirror stored state are read from
@@ -12,6 +12,7 @@ export interface ServerMetrics {
   registry: Registry;
   decided(result: Pick<MediationResult, "decision" | "reasons">): void;
   committed(batchSize: number): void;
+  batch(b: { ms: number; storeFailed: boolean }): void;
 }
 
 export function createMetrics(ledger: () => Ledger, feed: EntryFeed): ServerMetrics {
@@ -26,6 +27,17 @@ export function createMetrics(ledger: () => Ledger, feed: EntryFeed): ServerMetr
     name: "maestro_ledger_append_batch_size",
     help: "Entries committed per ledger append batch (group commit)",
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+    registers: [registry],
+  });
+  const batchSeconds = new Histogram({
+    name: "maestro_ledger_append_batch_seconds",
+    help: "Time to make one append batch durable (or to fail it), from the writer taking it to its answer",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: "maestro_store_errors_total",
+    help: "Append batches the store failed (each answered 503 ledger_unavailable to its callers)",
     registers: [registry],
   });
   new Gauge({
@@ -64,6 +76,10 @@ export function createMetrics(ledger: () => Ledger, feed: EntryFeed): ServerMetr
     },
     committed(batchSize) {
       batches.observe(batchSize);
+    },
+    batch({ ms, storeFailed }) {
+      batchSeconds.observe(ms / 1000);
+      if (storeFailed) storeErrors.inc();
     },
   };
 }

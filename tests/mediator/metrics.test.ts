@@ -1,4 +1,5 @@
 // GET /metrics: Prometheus text from prom-client, with decisions by result and reason, batch sizes, checkpoint age.
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
@@ -31,6 +32,8 @@ describe.each(STORE_KINDS)("metrics (%s)", (kind) => {
     expect(allowReason, text).not.toBeNull();
     for (const r of denied.body.reasons) expect(text).toContain(`maestro_decisions_total{result="${denied.body.decision}",reason="${r.code}"} 1`);
     expect(Number(/maestro_ledger_append_batch_size_count (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/maestro_ledger_append_batch_seconds_count (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(text).toMatch(/^maestro_store_errors_total 0$/m);
   });
 
   it("reports the newest checkpoint's age, and no witness lag without witnesses", async () => {
@@ -41,6 +44,18 @@ describe.each(STORE_KINDS)("metrics (%s)", (kind) => {
     expect(age).toBeLessThan(60);
     expect(text).toMatch(/^maestro_stream_readers 0$/m);
     expect(text).not.toMatch(/maestro_witness_lag_entries\{/);
+  });
+
+  it("counts a batch the store failed (the 503 ledger_unavailable its callers got)", async () => {
+    const { db } = server.ctx;
+    await sql`alter table ledger_entries rename to ledger_entries_away`.execute(db);
+    try {
+      const res = await server.call("POST", "/v1/mediate", { token: agent, body: call("src/b.ts") });
+      expect(res.status).toBe(503);
+      expect((await scrape()).body).toMatch(/^maestro_store_errors_total 1$/m);
+    } finally {
+      await sql`alter table ledger_entries_away rename to ledger_entries`.execute(db);
+    }
   });
 
   it("is read with an evidence role, like the rest of the Evidence API", async () => {
