@@ -11,6 +11,9 @@ import type { Keyring } from "./keys/keyring.ts";
 import { publishKeys } from "./keys/publish-keys.ts";
 import { LedgerReader } from "./read/ledger-reader.ts";
 import type { LedgerTables } from "./store/schema.ts";
+import { WitnessCosigner, type WitnessReport } from "./witness/cosigner.ts";
+import type { WitnessPolicy } from "./witness/witness-list.ts";
+import { WitnessReads } from "./witness/witness-reads.ts";
 
 export interface LedgerOptions {
   origin: string;
@@ -18,15 +21,22 @@ export interface LedgerOptions {
   maxBatch?: number;
   maxQueue?: number;
   onCommit?: (entries: AppendedEntry[]) => void;
+  onBatch?: LedgerWriterOptions["onBatch"];
   batchUpdate?: LedgerWriterOptions["batchUpdate"];
   /** Where a refusal to append or sign is logged (one JSON line); stderr by default. */
   log?: FenceLog;
+  /** Witnesses asked to cosign each checkpoint, and the quorum; none by default. */
+  witnesses?: WitnessPolicy;
+  witnessTimeoutMs?: number;
+  /** Told when a witness does not cosign (down, refusing, a fork, a bad cosignature). */
+  onWitnessReport?: (report: WitnessReport) => void;
 }
 
 export interface Ledger {
   writer: LedgerWriter;
   reader: LedgerReader;
   checkpointer: Checkpointer;
+  witnesses: WitnessReads;
   keyring: Keyring;
   origin: string;
   /** Closed (writes answer 503 `ledger_inconsistent`) when the stored head forks the signed log. */
@@ -41,17 +51,22 @@ export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, opt
   await publishKeys(db, keyring, options.origin);
   const fence = new WriteFence(options.log);
   await checkAtStart(db, fence);
+  const policy = options.witnesses ?? { witnesses: [], quorum: 0 };
+  const reader = new LedgerReader(db);
+  const cosigner = new WitnessCosigner(db, reader, policy, { timeoutMs: options.witnessTimeoutMs, onReport: options.onWitnessReport });
   return {
     writer: new LedgerWriter(writerDb, eventSigner(keyring.event), {
       clock: options.clock ?? systemClock,
       maxBatch: options.maxBatch,
       maxQueue: options.maxQueue,
       onCommit: options.onCommit,
+      onBatch: options.onBatch,
       batchUpdate: options.batchUpdate,
       fence,
     }),
-    reader: new LedgerReader(db),
-    checkpointer: new Checkpointer(db, options.origin, keyring.checkpoint, fence),
+    reader,
+    checkpointer: new Checkpointer(db, options.origin, keyring.checkpoint, fence, cosigner),
+    witnesses: new WitnessReads(db, policy),
     keyring,
     origin: options.origin,
     fence,

@@ -14,6 +14,11 @@ export interface ServerConfig {
   publicLog: boolean;
   policyBundle?: string;
   policyVerificationKey?: string;
+  /** File of "vkey URL" lines: the C2SP tlog-witness witnesses asked to cosign each checkpoint. */
+  witnessesFile?: string;
+  /** How many of them must cosign for a checkpoint to count as witnessed (default: all). */
+  witnessQuorum?: number;
+  witnessTimeoutMs: number;
 }
 
 export function configFromEnv(overrides: Partial<ServerConfig> = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -31,5 +36,8 @@ export function configFromEnv(overrides: Partial<ServerConfig> = {}, env: NodeJS
     publicLog: pick("publicLog", env.MAESTRO_PUBLIC_LOG === "1"),
     policyBundle: pick("policyBundle", env.MAESTRO_POLICY_BUNDLE || undefined),
     policyVerificationKey: pick("policyVerificationKey", env.MAESTRO_POLICY_VERIFICATION_KEY || undefined),
+    witnessesFile: pick("witnessesFile", env.MAESTRO_WITNESSES || undefined),
+    witnessQuorum: pick("witnessQuorum", env.MAESTRO_WITNESS_QUORUM ? Number(env.MAESTRO_WITNESS_QUORUM) : undefined),
+    witnessTimeoutMs: pick("witnessTimeoutMs", Number(env.MAESTRO_WITNESS_TIMEOUT_MS ?? 5000)),
   };
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Kysely } from "kysely";
 import type { JWK } from "jose";
 import { type Clock, systemClock } from "../common/clock.ts";
+import { MaestroError } from "../common/errors.ts";
 import { formatVkey } from "../ledger/core/index.ts";
 import { loadKeyring } from "../ledger/keys/keyring.ts";
 import { type Ledger, openLedger } from "../ledger/open-ledger.ts";
@@ -10,6 +11,7 @@ import type { AppendedEntry } from "../ledger/append/ledger-writer.ts";
 import { openStore, type Store } from "../ledger/store/database.ts";
 import { migrateToLatest } from "../ledger/store/migrate.ts";
 import type { LedgerTables } from "../ledger/store/schema.ts";
+import { loadWitnessPolicy } from "../ledger/witness/witness-list.ts";
 import { publicKeyCache } from "./auth/key-cache.ts";
 import { localTokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
 import { oidcVerifiersFromEnv } from "./auth/oidc-verifier.ts";
@@ -24,6 +26,7 @@ import type { DecisionHook, PolicyInputProvider } from "./mediator/policy-input.
 import { loadSalt, secretRedactor } from "./mediator/secret-redaction.ts";
 import { policyDataVersionBump } from "./mediator/call-state.ts";
 import { loadPolicyRuntime, type PolicyRuntime } from "./policy-runtime.ts";
+import { createMetrics, type ServerMetrics } from "./metrics/metrics.ts";
 
 export interface ServerContext {
   config: ServerConfig;
@@ -46,6 +49,8 @@ export interface ServerContext {
   waivers?: WaiverService;
   holds?: HoldService;
   breakglass?: BreakglassService;
+  /** Prometheus series served on GET /metrics. */
+  metrics: ServerMetrics;
   /** Public event-signing keys, current and retired, for /.well-known/jwks.json. */
   eventJwks(): Promise<JWK[]>;
   close(): Promise<void>;
@@ -60,14 +65,32 @@ export async function createContext(config: ServerConfig, options: ContextOption
   const store = await openStore<any>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(store.db, allMigrations);
+    // A bad witness list stops the start: serving with fewer witnesses than configured would be silent.
+    const witnesses = loadWitnessPolicy(config.witnessesFile, config.witnessQuorum);
+    if (!Number.isInteger(config.witnessTimeoutMs) || config.witnessTimeoutMs < 1) {
+      throw new MaestroError("invalid_field", "MAESTRO_WITNESS_TIMEOUT_MS must be a positive integer (ms)", { field: "MAESTRO_WITNESS_TIMEOUT_MS" });
+    }
     const keyring = await loadKeyring(config.dataDir);
     const feed = new EntryFeed();
+    // The ledger is opened below with a commit hook that feeds these; the gauges read it only when scraped.
+    const opened: { ledger?: Ledger } = {};
+    const metrics = createMetrics(() => opened.ledger!, feed);
     const ledger = await openLedger(store.db as Kysely<LedgerTables>, keyring, {
       origin: config.origin,
       clock,
-      onCommit: (entries: AppendedEntry[]) => feed.publish(entries),
+      onCommit: (entries: AppendedEntry[]) => {
+        metrics.committed(entries.length);
+        feed.publish(entries);
+      },
+      onBatch: (b) => metrics.batch(b),
       batchUpdate: policyDataVersionBump,
+      witnesses,
+      witnessTimeoutMs: config.witnessTimeoutMs,
+      // A fork or a lying witness is an incident, an unreachable one an outage: both go to the log, never silently.
+      onWitnessReport: (r) =>
+        console.error(JSON.stringify({ level: r.problem === "unreachable" ? "warn" : "error", msg: "witness did not cosign", ...r })),
     }, store.writerDb as Kysely<LedgerTables>);
+    opened.ledger = ledger;
     const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
     // Token keys come from the key files only (current and retired, re-read on an unknown kid so a rotation is seen
@@ -99,6 +122,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
       mediator,
       policyInputs,
       decisionHooks,
+      metrics,
       eventJwks: () => eventKeys.keys(),
       close: async () => {
         ledger.checkpointer.stop();

@@ -5,6 +5,7 @@ import { type Command, parseFlags, printJson, readArgFile, requireFlag, storeFro
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
 import { writeOutputFile } from "../output-file.ts";
 import { openLedgerStore } from "./ledger-sources.ts";
+import { readWitnessFlags, WITNESS_FLAGS, WITNESS_USAGE } from "./witness-flags.ts";
 
 export const evidenceExportCommand: Command = {
   name: "evidence export",
@@ -74,26 +75,30 @@ function printReport(result: VerifyResult): void {
 export const evidenceVerifyCommand: Command = {
   name: "evidence verify",
   usage: `
-Usage: maestro evidence verify FILE --key KEY [--require-supported] [--json]
+Usage: maestro evidence verify FILE --key KEY [--require-supported] [--json] [--witness VKEY|FILE ... [--quorum K]]
 
 KEY is a file holding the event-signing JWKS (/.well-known/jwks.json), one JWK, an Ed25519 public key PEM,
 or the checkpoint verifier key (GET /v1/ledger/key). Checks, with no database and no network: keys, signed
 checkpoints and their consistency, every event's bytes, JWS signature and inclusion proof, the Sigstore
 bundle (@sigstore/verify), the in-toto statement, the release record, the SBOM (CycloneDX schema), the GSN
 safety case and that each claim follows from the events, the waiver/hold/break-glass summaries, and the
-export signature. Exit 0 only if all holds (and, with --require-supported, every claim is supported);
-otherwise exit 1 and name the failed parts.`,
+export signature; with --witness, that the checkpoint or the latest checkpoint is cosigned by K of the
+given witnesses. Exit 0 only if all holds (and, with --require-supported, every claim is supported);
+otherwise exit 1 and name the failed parts.
+
+${WITNESS_USAGE}`,
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { key: { type: "string" }, json: { type: "boolean" }, "require-supported": { type: "boolean" } },
+      { key: { type: "string" }, json: { type: "boolean" }, "require-supported": { type: "boolean" }, ...WITNESS_FLAGS },
       evidenceVerifyCommand,
       true,
     );
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new UsageError("give exactly one FILE (see maestro evidence verify --help)");
     const keyFile = requireFlag(values.key, "key");
-    const result = await verifyEvidenceFile(readArgFile(file, file), readArgFile(keyFile, `--key ${keyFile}`));
+    const witnesses = readWitnessFlags(values);
+    const result = await verifyEvidenceFile(readArgFile(file, file), readArgFile(keyFile, `--key ${keyFile}`), { witnesses });
     const unsupported = result.claims.filter((c) => c.status !== "supported").map((c) => c.claim);
     if (values.json) printJson({ ...result, unsupported });
     else printReport(result);

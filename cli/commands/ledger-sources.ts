@@ -5,6 +5,7 @@ import { decodeHash, fromBase64 } from "../../ledger/core/index.ts";
 import { LedgerReader } from "../../ledger/read/ledger-reader.ts";
 import { openStore, type Store } from "../../ledger/store/database.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
+import { WitnessReads } from "../../ledger/witness/witness-reads.ts";
 import type { LevelReader, VerifyEntry } from "../../ledger/verify/index.ts";
 import { reasonOf, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
@@ -27,6 +28,16 @@ export interface LedgerSource {
 }
 
 const PAGE = 1000;
+
+/** Checkpoint notes with their stored witness cosignatures; a store from before witnessing has none (and no table). */
+async function cosignedNotes(db: Store<LedgerTables>["db"], cps: Array<{ id: number; note: string }>): Promise<string[]> {
+  try {
+    return await new WitnessReads(db, { witnesses: [], quorum: 0 }).cosignedNotes(cps);
+  } catch (err) {
+    if (/ledger_cosignatures/.test(String((err as Error)?.message))) return cps.map((c) => c.note);
+    throw err;
+  }
+}
 
 /**
  * A store that already holds a ledger, opened without creating anything (no data dir, no tables, no keys): the
@@ -76,7 +87,11 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
       if (!row || row.index !== index) throw new MaestroError("not_found", `no ledger entry at index ${index}`, { field: "index" });
       return row;
     },
-    checkpoints: async () => (await reader.checkpoints()).map((c) => ({ size: c.size, note: c.note })),
+    checkpoints: async () => {
+      const all = await reader.checkpoints();
+      const notes = await cosignedNotes(store.db, all);
+      return all.map((c, i) => ({ size: c.size, note: notes[i] }));
+    },
     eventKeys: async () => (await reader.publicKeys("event")).map((r) => JSON.parse(r.public_jwk) as JWK),
     checkpointKeys: async () => (await reader.publicKeys("checkpoint")).flatMap((r) => (r.vkey ? [r.vkey] : [])),
     consistencyProof: async (from, to) => (await reader.consistencyProof(from, to)).hashes,

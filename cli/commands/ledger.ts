@@ -11,6 +11,7 @@ import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FL
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
 import { writeOutputFile } from "../output-file.ts";
 import { httpSource, type LedgerSource, openLedgerStore, storeSource } from "./ledger-sources.ts";
+import { readWitnessFlags, WITNESS_FLAGS, WITNESS_USAGE } from "./witness-flags.ts";
 
 const SOURCE_FLAGS = { ...STORE_FLAGS, url: { type: "string" }, token: { type: "string" } } as const;
 const KEY_FLAGS = { key: { type: "string", multiple: true }, jwks: { type: "string" }, origin: { type: "string" } } as const;
@@ -69,21 +70,28 @@ export const ledgerVerifyCommand: Command = {
   name: "ledger verify",
   usage: `
 Usage: maestro ledger verify [--url BASE | --data-dir DIR | --database-url URL] [--json] [--skip-proofs]
+                            [--witness VKEY|FILE ... [--quorum K]]
 
 Recomputes every leaf hash and the RFC 6962 tree, checks each event's RFC 8785 form and JWS
 signature, every signed checkpoint (signature, origin, forks, root at its size), the stored head and
 the served consistency proofs between consecutive checkpoints (--skip-proofs leaves those out).
+With --witness, some checkpoint must also carry cosignatures from K of the given witnesses; the newest
+such size is reported. Witnesses refuse to cosign a rewound or forked log, so entries past that size
+are the ones no witness vouched for yet.
 Exit 0 only if all of it holds; otherwise exit 1 naming the first bad index (or checkpoint) and why.
 
 ${SOURCE_USAGE}
 
-${KEY_USAGE}`,
+${KEY_USAGE}
+
+${WITNESS_USAGE}`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
-      { ...SOURCE_FLAGS, ...KEY_FLAGS, json: { type: "boolean" }, "skip-proofs": { type: "boolean" }, quiet: { type: "boolean" } },
+      { ...SOURCE_FLAGS, ...KEY_FLAGS, ...WITNESS_FLAGS, json: { type: "boolean" }, "skip-proofs": { type: "boolean" }, quiet: { type: "boolean" } },
       ledgerVerifyCommand,
     );
+    const witnesses = readWitnessFlags(values);
     const pinnedVkeys = readVkeys(values.key);
     const pinnedJwks = readJwks(values.jwks);
     const source = await openSource(values);
@@ -101,6 +109,7 @@ ${KEY_USAGE}`,
         eventKeys: pinnedJwks ?? (await source.eventKeys()),
         checkpointKeys: pinnedVkeys ?? (await source.checkpointKeys()),
         origin: values.origin,
+        witnesses,
         head: head.root ? { size: head.size, root: head.root } : undefined,
         consistencyProof: values["skip-proofs"] ? undefined : source.consistencyProof,
         onProgress: (n) => {
@@ -119,7 +128,9 @@ ${KEY_USAGE}`,
       if (values.json) printJson({ ...result, source: source.describe, seconds });
       else if (result.ok) {
         process.stdout.write(
-          `ledger verified: ${result.size} entries, root ${result.root}, ${result.checkpoints} signed checkpoints match (${source.describe}, ${seconds.toFixed(1)}s)\n`,
+          `ledger verified: ${result.size} entries, root ${result.root}, ${result.checkpoints} signed checkpoints match${
+            result.witnessed ? `; witnessed up to size ${result.witnessed.size} by ${result.witnessed.cosigners.join(", ")} (quorum ${result.witnessed.quorum})` : ""
+          } (${source.describe}, ${seconds.toFixed(1)}s)\n`,
         );
       } else process.stdout.write(`${describeFailure(result)}\n`);
       return result.ok ? 0 : 1;

@@ -10,14 +10,16 @@ export const serveCommand: Command = {
   usage: `
 Usage: maestro serve [--port 8787] [--host 127.0.0.1] [--data-dir DIR] [--database-url URL]
                      [--policy-bundle FILE] [--checkpoint-interval MS] [--public-read] [--public-log]
-                     [--workers N]
+                     [--workers N] [--witnesses FILE [--witness-quorum K]]
 
 Runs the control API (authenticated writes) and the read-only Evidence API on one port.
 The store is the embedded PostgreSQL (PGlite) in --data-dir (default .maestro/) unless a
 database URL is given (--database-url or DATABASE_URL). Keys are created in DIR/keys on first start.
 --public-read serves every Evidence API read without a token (MAESTRO_PUBLIC_READ=1); --public-log
 only the log's checkpoint, vkey and C2SP tiles (MAESTRO_PUBLIC_LOG=1; docs/governance/ledger.md).
---workers N (PostgreSQL only) runs N processes on one port; they share the ledger's single-writer lock.`,
+--workers N (PostgreSQL only) runs N processes on one port; they share the ledger's single-writer lock.
+--witnesses FILE (MAESTRO_WITNESSES) lists "vkey URL" lines: C2SP tlog-witness witnesses asked to cosign
+each checkpoint; --witness-quorum K (MAESTRO_WITNESS_QUORUM, default all) of them make it witnessed.`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
@@ -30,6 +32,8 @@ only the log's checkpoint, vkey and C2SP tiles (MAESTRO_PUBLIC_LOG=1; docs/gover
         "public-read": { type: "boolean" },
         "public-log": { type: "boolean" },
         workers: { type: "string" },
+        witnesses: { type: "string" },
+        "witness-quorum": { type: "string" },
       },
       serveCommand,
     );
@@ -45,6 +49,8 @@ only the log's checkpoint, vkey and C2SP tiles (MAESTRO_PUBLIC_LOG=1; docs/gover
       checkpointIntervalMs: interval,
       publicRead: values["public-read"],
       publicLog: values["public-log"],
+      witnessesFile: values.witnesses,
+      witnessQuorum: values["witness-quorum"] === undefined ? undefined : Number(values["witness-quorum"]),
     });
     const workers = values.workers === undefined ? 1 : Number(values.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("--workers must be an integer 1-64");

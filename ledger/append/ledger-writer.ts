@@ -101,6 +101,8 @@ export interface LedgerWriterOptions {
   onCommit?: (entries: AppendedEntry[]) => void;
   /** Shared with the checkpointer: once closed (a forked head), every append is refused with `ledger_inconsistent`. */
   fence?: WriteFence;
+  /** Called after each batch, committed or not: its size, how long it took, and whether the store failed it (metrics). */
+  onBatch?: (batch: { entries: number; ms: number; storeFailed: boolean }) => void;
 }
 export class LedgerWriter {
   readonly #db: Kysely<LedgerTables>;
@@ -109,6 +111,9 @@ export class LedgerWriter {
   readonly #maxBatch: number;
   readonly #maxQueue: number;
   readonly #onCommit?: (entries: AppendedEntry[]) => void;
+  readonly #onBatch?: LedgerWriterOptions["onBatch"];
+  /** Batches the store failed (not a constraint one append broke): what the ledger_unavailable 503s come from. */
+  #storeFailures = 0;
   readonly #batchUpdate?: BatchUpdate;
   readonly #fence: WriteFence;
   #queue: Pending[] = [];
@@ -127,6 +132,7 @@ export class LedgerWriter {
     this.#maxBatch = options.maxBatch ?? 512;
     this.#maxQueue = options.maxQueue ?? 20_000;
     this.#onCommit = options.onCommit;
+    this.#onBatch = options.onBatch;
     this.#batchUpdate = options.batchUpdate;
     this.#fence = options.fence ?? new WriteFence();
   }
@@ -203,7 +209,10 @@ export class LedgerWriter {
         // Never cut a group in two: it must commit in one transaction.
         let end = Math.min(this.#maxBatch, this.#queue.length);
         while (end < this.#queue.length && this.#queue[end].group !== undefined && this.#queue[end].group === this.#queue[end - 1].group) end++;
+        const started = performance.now();
+        const failuresBefore = this.#storeFailures;
         await this.#commitBatch(this.#queue.splice(0, end));
+        this.#onBatch?.({ entries: end, ms: performance.now() - started, storeFailed: this.#storeFailures > failuresBefore });
       }
     } finally {
       this.#draining = false;
@@ -294,6 +303,8 @@ export class LedgerWriter {
 
   #failBatch(batch: Pending[], rejected: Map<Pending, unknown>, err: unknown): void {
     this.#frontier = null;
+    // An outage of the store, not a row it refused nor the fork fence: what the store-errors metric counts.
+    if (!isRowRefused(err) && !(isMaestroError(err) && err.code === "ledger_inconsistent")) this.#storeFailures++;
     const outage = isMaestroError(err) && err.code === "ledger_inconsistent" ? err : new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
     const sqlstate = isRowRefused(err) ? (err as { code: string }).code : undefined;
     // A data exception the append's own values caused, alone in its batch by now, is that request's fault, not an

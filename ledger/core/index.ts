@@ -2,6 +2,11 @@
 
 export type { Checkpoint } from "./checkpoint.ts";
 export { formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint } from "./checkpoint.ts";
+export type { CosignatureCheck, Cosigner } from "./cosignature.ts";
+export { cosignedMessage, cosignerKeyId, formatCosignerVkey, parseCosignerVkey, parseSignatureLine, signCosignature, verifyCosignature } from "./cosignature.ts";
+export type { WitnessCount } from "./cosigned-note.ts";
+export { countWitnesses, mergeSignatureLines, splitNote } from "./cosigned-note.ts";
+export { formatAddCheckpoint, parseConflictSize, parseCosignatureLines } from "./witness-protocol.ts";
 export { decodeHash, EMPTY_ROOT, fromBase64, HASH_SIZE, hashEquals, leafHash, nodeHash, toBase64 } from "./hash.ts";
 export type { NoteSignature, OpenedNote } from "./note.ts";
 export { openNote, signNote } from "./note.ts";

@@ -60,4 +60,28 @@ export const ledgerMigrations: Record<string, Migration> = {
       await sql`drop index if exists ledger_entries_kind_subject`.execute(db);
     },
   },
+  "0003_witness_cosignatures": {
+    async up(db: Kysely<any>) {
+      // One verified C2SP cosignature line per (checkpoint, witness); the note served is the log's note plus these lines.
+      await db.schema
+        .createTable("ledger_cosignatures")
+        .addColumn("checkpoint_id", "bigint", (c) => c.notNull())
+        .addColumn("witness", "text", (c) => c.notNull())
+        .addColumn("line", "text", (c) => c.notNull())
+        .addColumn("signed_at", "bigint", (c) => c.notNull())
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint("ledger_cosignatures_pk", ["checkpoint_id", "witness"])
+        .execute();
+      // What each witness last said: the size it cosigned, or why it did not (fork, unreachable, bad cosignature).
+      await db.schema
+        .createTable("ledger_witness_status")
+        .addColumn("witness", "text", (c) => c.primaryKey())
+        .addColumn("cosigned_size", "bigint")
+        .addColumn("cosigned_at", "timestamptz")
+        .addColumn("error_code", "text")
+        .addColumn("error", "text")
+        .addColumn("error_at", "timestamptz")
+        .execute();
+    },
+  },
 };

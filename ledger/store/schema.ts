@@ -44,10 +44,33 @@ export interface SigningKeysTable {
   retired_at: Date | null;
 }
 
+/** A witness's verified cosignature of one stored checkpoint (C2SP tlog-cosignature line, no newline). */
+export interface LedgerCosignaturesTable {
+  checkpoint_id: number;
+  /** The witness's vkey (name+keyid+key). */
+  witness: string;
+  line: string;
+  /** The POSIX seconds inside the cosignature. */
+  signed_at: number;
+  created_at: Generated<Date>;
+}
+
+/** Per witness: the last size it cosigned for us, and the last refusal or failure (cleared on success). */
+export interface LedgerWitnessStatusTable {
+  witness: string;
+  cosigned_size: number | null;
+  cosigned_at: Date | null;
+  error_code: string | null;
+  error: string | null;
+  error_at: Date | null;
+}
+
 export interface LedgerTables {
   ledger_entries: LedgerEntriesTable;
   ledger_nodes: LedgerNodesTable;
   ledger_head: LedgerHeadTable;
   ledger_checkpoints: LedgerCheckpointsTable;
   signing_keys: SigningKeysTable;
+  ledger_cosignatures: LedgerCosignaturesTable;
+  ledger_witness_status: LedgerWitnessStatusTable;
 }

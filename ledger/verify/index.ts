@@ -6,3 +6,4 @@ export { CompactRange } from "./compact-range.ts";
 export { checkEventSignature, eventKeySet, type EventKeys } from "./event-signature.ts";
 export { openCheckpoints, type OpenedCheckpoint } from "./checkpoint-set.ts";
 export { formatProofFile, parseProofFile, verifyProofFile, PROOF_HEADER, type ProofFile, type ProofFileResult } from "./proof-file.ts";
+export { newestWitnessed, type WitnessedSize, type WitnessRequirement } from "./witness-quorum.ts";

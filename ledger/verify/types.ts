@@ -14,9 +14,10 @@ export interface VerifyEntry {
  * Which check failed. "order": a row is missing, duplicated or out of place; "leaf_hash" /
  * "canonical" / "signature": one entry; "checkpoint": a signed checkpoint is bad, forked, or does
  * not match the recomputed tree; "consistency": a served consistency proof; "head": the claimed head;
- * "node": a stored interior subtree hash (the ones proofs are served from).
+ * "node": a stored interior subtree hash (the ones proofs are served from); "witness": no checkpoint has the
+ * required quorum of witness cosignatures, or a cosignature under a trusted witness key is forged.
  */
-export type ProblemPart = "order" | "leaf_hash" | "canonical" | "signature" | "checkpoint" | "consistency" | "head" | "node";
+export type ProblemPart = "order" | "leaf_hash" | "canonical" | "signature" | "checkpoint" | "consistency" | "head" | "node" | "witness";
 
 export interface VerifyProblem {
   ok: false;
@@ -35,6 +36,8 @@ export interface VerifyOk {
   root: string;
   /** Signed checkpoints checked against the recomputed tree. */
   checkpoints: number;
+  /** With `witnesses`: the largest checkpoint a quorum cosigned (it matched the tree like every other). */
+  witnessed?: { size: number; cosigners: string[]; quorum: number };
 }
 
 export type VerifyResult = VerifyOk | VerifyProblem;
@@ -48,6 +51,8 @@ export interface VerifyLogInput {
   eventKeys: JWK[];
   /** Checkpoint verifier keys in signed-note vkey form (current and retired). */
   checkpointKeys: string[];
+  /** Require a k-of-n quorum of these witnesses' cosignatures on at least one checkpoint (C2SP tlog-cosignature). */
+  witnesses?: { vkeys: string[]; quorum: number };
   /** Expected checkpoint origin; defaults to the name of the vkey that verified each note. */
   origin?: string;
   /** The head the source claims (e.g. ledger_head): must equal the recomputed size and root. */

@@ -9,6 +9,7 @@ import { type EntryChecker, inlineChecker, workerChecker } from "./entry-check-p
 import type { EntryProblem } from "./entry-check.ts";
 import { type OpenedCheckpoint, openCheckpoints } from "./checkpoint-set.ts";
 import type { VerifyEntry, VerifyLogInput, VerifyProblem, VerifyResult } from "./types.ts";
+import { newestWitnessed } from "./witness-quorum.ts";
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -17,6 +18,25 @@ export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
   const opened = openCheckpoints(input.checkpoints, input.checkpointKeys, input.origin);
   if ("problem" in opened) return opened.problem;
   const checkpoints = opened.checkpoints;
+
+  // 1b. Witnesses: some checkpoint (their log signatures just verified) must carry a quorum of cosignatures.
+  let witnessed: { size: number; cosigners: string[]; quorum: number } | undefined;
+  if (input.witnesses) {
+    let found;
+    try {
+      found = newestWitnessed(input.checkpoints, input.witnesses);
+    } catch (err) {
+      return { ok: false, part: "witness", reason: `witness cosignatures: ${message(err)}` };
+    }
+    if (!found) {
+      return {
+        ok: false,
+        part: "witness",
+        reason: `no checkpoint carries cosignatures from ${input.witnesses.quorum} of the ${input.witnesses.vkeys.length} trusted witness(es)`,
+      };
+    }
+    witnessed = { ...found, quorum: input.witnesses.quorum };
+  }
 
   // 2. Entries in index order: recompute the tree and compare it with every checkpoint on the way.
   const scan = await scanEntries(input, checkpoints);
@@ -49,7 +69,7 @@ export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
     const problem = await checkConsistencyProofs(checkpoints, input.consistencyProof);
     if (problem) return problem;
   }
-  return { ok: true, size, root: toBase64(root), checkpoints: checkpoints.length };
+  return { ok: true, size, root: toBase64(root), checkpoints: checkpoints.length, ...(witnessed ? { witnessed } : {}) };
 }
 
 async function scanEntries(

@@ -51,6 +51,8 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "GET", path: "/v1/ledger/proofs/inclusion", roles: E, does: "RFC 6962 inclusion proof" },
   { method: "GET", path: "/v1/ledger/proofs/consistency", roles: E, does: "RFC 6962 consistency proof" },
   { method: "GET", path: "/v1/ledger/checkpoints", roles: E, does: "every checkpoint" },
+  { method: "GET", path: "/metrics", roles: E, does: "Prometheus metrics (text exposition format)" },
+  { method: "GET", path: "/v1/ledger/witnessed", roles: E, does: "newest checkpoint a witness quorum cosigned, and each witness's status" },
   { method: "GET", path: "/v1/ledger/stream", roles: E, does: "Server-Sent Events of new entries" },
   { method: "GET", path: "/tlog/checkpoint", roles: E, does: "C2SP tlog-tiles checkpoint", publicLog: true },
   { method: "GET", path: "/tlog/tile/*", roles: E, does: "C2SP tlog-tiles tiles and entry bundles", publicLog: true },

@@ -12,6 +12,7 @@ import { publicRoutes } from "./public-routes.ts";
 import { ledgerEvidenceRoutes } from "./evidence/ledger-routes.ts";
 import { ledgerStreamRoutes } from "./evidence/stream-routes.ts";
 import { tlogTilesRoutes } from "./evidence/tlog-tiles-routes.ts";
+import { metricsRoutes } from "./evidence/metrics-routes.ts";
 import { ledgerControlRoutes } from "./control/ledger-control-routes.ts";
 import { mediateRoutes } from "./control/mediate-routes.ts";
 import { waiverControlRoutes } from "./control/waiver-routes.ts";
@@ -52,6 +53,7 @@ export function createApp(ctx: ServerContext): Hono {
   evidence.route("/", releaseEvidenceRoutes(ctx));
   evidence.route("/", decisionEvidenceRoutes(ctx));
   evidence.route("/", policyEvidenceRoutes(ctx));
+  evidence.route("/", metricsRoutes(ctx));
 
   // Control API: every write is authenticated; each route names its roles.
   const control = controlApp(ctx, MAX_BODY_BYTES);

@@ -103,6 +103,8 @@ function success(rule: RouteRule): Record<string, unknown> {
       return text("C2SP tlog-checkpoint in a C2SP signed note");
     case "GET /v1/ledger/key":
       return text("signed-note verifier key (vkey)");
+    case "GET /metrics":
+      return text("Prometheus text exposition format");
     case "GET /v1/ledger/stream":
       return { description: "Server-Sent Events; resume with Last-Event-ID", content: { "text/event-stream": { schema: { type: "string" } } } };
     case "GET /v1/ledger/entries/:index":

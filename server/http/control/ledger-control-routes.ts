@@ -8,8 +8,9 @@ import type { ServerContext } from "../../context.ts";
 export function ledgerControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.post("/v1/ledger/checkpoint", requireRoute("POST", "/v1/ledger/checkpoint"), async (c) => {
-    const cp = await ctx.ledger.checkpointer.issue();
-    return c.json({ size: cp.size, rootHash: toBase64(cp.root), note: cp.note });
+    // Witnesses are asked before answering, so the note returned carries whatever cosignatures they gave.
+    const cp = await ctx.ledger.checkpointer.issueAndCosign();
+    return c.json({ size: cp.size, rootHash: toBase64(cp.root), note: await ctx.ledger.witnesses.cosignedNote(cp) });
   });
   return app;
 }

@@ -15,6 +15,7 @@ export function mediateRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.post("/v1/mediate", requireRoute("POST", "/v1/mediate"), async (c) => {
     const result = await ctx.mediator.mediate(await readJson(c.req), c.get("principal"));
+    ctx.metrics.decided(result); // counted once durable: a failed append throws before this line
     return c.json(result);
   });
 

@@ -8,13 +8,28 @@ import { parseIndexParam } from "../params.ts";
 /** Largest page of raw entries; a full `maestro ledger verify` over HTTP reads the log in pages of this size. */
 export const MAX_ENTRY_PAGE = 1000;
 
+/** The newest checkpoint as a signed note with the witnesses' cosignature lines (C2SP tlog-witness clients read them there). */
+export async function latestCosignedNote(ctx: ServerContext): Promise<string> {
+  const latest = (await ctx.ledger.reader.latestCheckpoint()) ?? (await ctx.ledger.checkpointer.issue());
+  return ctx.ledger.witnesses.cosignedNote(latest);
+}
+
 export function ledgerEvidenceRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
-  const { reader, checkpointer } = ctx.ledger;
+  const { reader, witnesses } = ctx.ledger;
 
   app.get("/v1/ledger/checkpoint", async (c) => {
-    const latest = (await reader.latestCheckpoint()) ?? (await checkpointer.issue());
-    return c.text(latest.note, 200, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache" });
+    return c.text(await latestCosignedNote(ctx), 200, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache" });
+  });
+
+  // Which checkpoint a quorum of the configured witnesses cosigned, and what each witness last said.
+  app.get("/v1/ledger/witnessed", async (c) => {
+    const [cp, states] = await Promise.all([witnesses.newestWitnessed(), witnesses.status()]);
+    return c.json({
+      quorum: witnesses.policy.quorum,
+      witnesses: states,
+      checkpoint: cp && { size: cp.size, rootHash: toBase64(cp.root), note: cp.note, cosigners: cp.cosigners },
+    });
   });
 
   app.get("/v1/ledger/key", (c) => c.text(`${ctx.checkpointVkey}\n`, 200, { "Content-Type": "text/plain; charset=utf-8" }));
@@ -71,7 +86,8 @@ export function ledgerEvidenceRoutes(ctx: ServerContext): Hono {
 
   app.get("/v1/ledger/checkpoints", async (c) => {
     const all = await reader.checkpoints();
-    return c.json({ checkpoints: all.map((cp) => ({ size: cp.size, rootHash: toBase64(cp.root), note: cp.note, createdAt: cp.createdAt.toISOString() })) });
+    const notes = await witnesses.cosignedNotes(all);
+    return c.json({ checkpoints: all.map((cp, i) => ({ size: cp.size, rootHash: toBase64(cp.root), note: notes[i], createdAt: cp.createdAt.toISOString() })) });
   });
 
   return app;

@@ -8,16 +8,16 @@ import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
 import { formatEntryBundle, parseTilePath, TILE_HEIGHT, TILE_WIDTH, tileWidth } from "../../../ledger/core/index.ts";
 import type { ServerContext } from "../../context.ts";
+import { latestCosignedNote } from "./ledger-routes.ts";
 
 const PREFIX = "/tlog/";
 
 export function tlogTilesRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
-  const { reader, checkpointer } = ctx.ledger;
+  const { reader } = ctx.ledger;
 
   app.get("/tlog/checkpoint", async (c) => {
-    const latest = (await reader.latestCheckpoint()) ?? (await checkpointer.issue());
-    return c.text(latest.note, 200, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache" });
+    return c.text(await latestCosignedNote(ctx), 200, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache" });
   });
 
   app.get("/tlog/tile/*", async (c) => {

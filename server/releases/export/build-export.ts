@@ -42,6 +42,18 @@ async function inclusionProofs(db: Kysely<LedgerTables>, indexes: number[], size
   return out;
 }
 
+/** The newest quorum-witnessed checkpoint at or beyond `size` signed by the current key; null without witnesses or when none can be had. */
+async function witnessedCovering(ledger: Ledger, size: number, vkey: string): Promise<{ id: number; size: number; note: string } | null> {
+  if (ledger.witnesses.policy.witnesses.length === 0) return null;
+  const ok = (w: { size: number; note: string } | null) => w !== null && w.size >= size && signedBy(w.note, vkey);
+  let w = await ledger.witnesses.newestWitnessed();
+  if (!ok(w)) {
+    await ledger.checkpointer.issueAndCosign();
+    w = await ledger.witnesses.newestWitnessed();
+  }
+  return ok(w) ? w : null;
+}
+
 /** The export as its exact bytes: JSON ending in the exportSignature member, which signs every byte before it. */
 export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable): Promise<string> {
   if (row.state !== "published" || !row.bundle || row.published_index === null) {
@@ -58,8 +70,12 @@ export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable):
   // The newest checkpoint is signed by the current key, so that the vkey an auditor pins now (GET /v1/ledger/key)
   // signs it; the first export after a checkpoint key rotation signs the head anew. An older checkpoint signed by the
   // retired key then verifies as a prefix of it (checkpointToLatest): the bundle itself shows the rotation.
-  let latest: { size: number; note: string } = (await reader.latestCheckpoint()) ?? checkpoint;
+  let latest: { id: number; size: number; note: string } = (await reader.latestCheckpoint()) ?? checkpoint;
   if (!signedBy(latest.note, deps.checkpointVkey)) latest = await checkpointer.issue({ force: true });
+  // With witnesses, the latest checkpoint is the newest one a quorum cosigned, so the file carries the cosignatures
+  // that put the evidence inside a witnessed tree (`maestro evidence verify --witness`); asked for now if none covers it.
+  const witnessed = await witnessedCovering(deps.ledger, checkpoint.size, deps.checkpointVkey);
+  if (witnessed) latest = witnessed;
 
   const indexes = [...evidence.events.map((e) => e.index), row.published_index];
   const db = deps.db as Kysely<LedgerTables>;
@@ -91,8 +107,8 @@ export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable):
     exportedAt: deps.clock.now().toISOString(),
     release: releaseFromEvents(created, published),
     keys: { jwks: { keys: (await deps.eventJwks()) as EvidenceExport["keys"]["jwks"]["keys"] }, vkey: await exportedCheckpointKeys(reader, deps.checkpointVkey) },
-    checkpoint: checkpoint.note,
-    latestCheckpoint: latest.note,
+    checkpoint: await deps.ledger.witnesses.cosignedNote(checkpoint),
+    latestCheckpoint: await deps.ledger.witnesses.cosignedNote(latest),
     consistency: {
       evidenceToCheckpoint: await consistency(evidence.tree.size, checkpoint.size),
       checkpointToLatest: await consistency(checkpoint.size, latest.size),

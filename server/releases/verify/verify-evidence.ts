@@ -1,6 +1,7 @@
 // Offline verification of an evidence export with nothing but the file and a pinned key: no database, no network.
 // Reads as the process: file → keys → checkpoints → events → signed statement → release → SBOM → safety case → summaries → export signature.
 import { availableParallelism } from "node:os";
+import { newestWitnessed, type WitnessRequirement } from "../../../ledger/verify/index.ts";
 import { EventSignatureChecks } from "./event-signatures.ts";
 import type { EvidenceExport } from "./export-types.ts";
 import { DetachedJwsVerifier } from "./jws.ts";
@@ -23,18 +24,23 @@ export interface VerifyResult {
 /** From this size (about 600 events) event signatures are checked on worker threads. */
 const LARGE_EXPORT = 1 << 20;
 
-export async function verifyEvidenceFile(fileText: string, keyText: string): Promise<VerifyResult> {
+export interface VerifyEvidenceOptions {
+  /** Require K of these witnesses (cosigner vkeys) to have cosigned the checkpoint or the latest checkpoint. */
+  witnesses?: WitnessRequirement;
+}
+
+export async function verifyEvidenceFile(fileText: string, keyText: string, options: VerifyEvidenceOptions = {}): Promise<VerifyResult> {
   // Started before anything else, so the workers boot while this thread parses the file.
   // This thread checks signatures too, once its own work is done: one worker per other core.
   const signatures = new EventSignatureChecks(fileText.length >= LARGE_EXPORT ? availableParallelism() - 1 : 0);
   try {
-    return await verifyText(fileText, keyText, signatures);
+    return await verifyText(fileText, keyText, signatures, options);
   } finally {
     await signatures.close();
   }
 }
 
-async function verifyText(fileText: string, keyText: string, signatures: EventSignatureChecks): Promise<VerifyResult> {
+async function verifyText(fileText: string, keyText: string, signatures: EventSignatureChecks, options: VerifyEvidenceOptions): Promise<VerifyResult> {
   const started = performance.now();
   const report = new Report();
   const pinned = await report.step<PinnedKey>("key", "the pinned key parses", () => parsePinnedKey(keyText));
@@ -51,6 +57,7 @@ async function verifyText(fileText: string, keyText: string, signatures: EventSi
   const keys = await checkKeys(doc, pinned, report);
   const pending = await verifyLedgerPart(doc, keys, report, signatures);
   const ledger = pending.part;
+  if (options.witnesses) checkWitnesses(doc, options.witnesses, report);
   const shape = checkEvidenceExport(doc);
   if (shape) report.insert(formatAt, { part: partOfPointer(shape.field), ok: false, message: `schema: ${shape.message}` });
   else report.insert(formatAt, { part: "format", ok: true, message: "the file matches schemas/gsn/evidence-export.schema.json" });
@@ -71,6 +78,22 @@ async function verifyText(fileText: string, keyText: string, signatures: EventSi
   });
   const r = casePart.statement?.predicate.release;
   return finish(report, r && { id: r.id, repository: r.repository, version: r.version }, casePart.claims, ledger.events.size, started);
+}
+
+/**
+ * The checkpoint or the latest checkpoint (whose signatures and consistency the ledger part checks) must carry
+ * cosignatures from a quorum of the pinned witnesses: then the release's evidence lies inside a tree those witnesses
+ * saw, and no other history under this log's key and origin can have been shown to them.
+ */
+function checkWitnesses(doc: EvidenceExport, req: WitnessRequirement, report: Report): void {
+  try {
+    const notes = [doc.checkpoint, doc.latestCheckpoint].filter((n): n is string => typeof n === "string");
+    const found = newestWitnessed(notes, req);
+    if (!found) throw new Error(`neither checkpoint carries cosignatures from ${req.quorum} of the ${req.vkeys.length} pinned witness(es)`);
+    report.pass("witness", `the checkpoint of size ${found.size} is cosigned by ${found.cosigners.join(", ")} (quorum ${req.quorum} of ${req.vkeys.length})`);
+  } catch (err) {
+    report.fail("witness", (err as Error).message);
+  }
 }
 
 /** Resolves to the reason the export signature fails, or undefined; never rejects (it is awaited late). */
