@@ -41,12 +41,15 @@ export interface ErrorOptions {
   cause?: unknown;
   /** Extra machine-readable context (never secrets). */
   details?: Record<string, unknown>;
+  /** Every field at fault (a body can be wrong in several places); `field` is the first. */
+  problems?: ReadonlyArray<{ field: string; message: string }>;
 }
 
 export class MaestroError extends Error {
   readonly code: ErrorCode;
   readonly field?: string;
   readonly details?: Record<string, unknown>;
+  readonly problems?: ReadonlyArray<{ field: string; message: string }>;
 
   constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -54,16 +57,21 @@ export class MaestroError extends Error {
     this.code = code;
     this.field = options.field;
     this.details = options.details;
+    this.problems = options.problems;
   }
 
   get status(): number {
     return ERROR_STATUS[this.code];
   }
 
-  /** The wire form fixed by the external contract: {"error": {"code", "message", "field?"}}. */
-  toJSON(): { error: { code: ErrorCode; message: string; field?: string } } {
+  /**
+   * The wire form fixed by the external contract: {"error": {"code", "message", "field?", "details?"}}. An error about
+   * input lists every field at fault in `details` (one entry when only `field` is known), so clients read one shape.
+   */
+  toJSON(): { error: { code: ErrorCode; message: string; field?: string; details?: Array<{ field: string; message: string }> } } {
+    const details = this.problems?.length ? [...this.problems] : this.field ? [{ field: this.field, message: this.message }] : undefined;
     return {
-      error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) },
+      error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}), ...(details ? { details } : {}) },
     };
   }
 }

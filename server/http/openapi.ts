@@ -76,6 +76,60 @@ const OPTIONAL_BODIES = new Set(["/v1/waivers/:id/approve"]);
 /** POST routes that answer 201 Created (the rest answer 200). */
 const CREATED = new Set(["/v1/releases", "/v1/holds", "/v1/waivers", "/v1/runsets", "/v1/breakglass", "/v1/runs/:runId/events"]);
 
+/** Worked request bodies for the routes a newcomer calls by hand first; openapi-examples.test.ts holds them to their schemas. */
+export const BODY_EXAMPLES: Record<string, object> = {
+  "/v1/mediate/:decisionId/outcome": {
+    status: "ok",
+    summary: "read 120 lines of src/app.ts",
+    outputDigest: `sha256:${"0".repeat(64)}`,
+    costUsd: 0.0012,
+  },
+  "/v1/releases": {
+    id: "app-1.2.0",
+    repository: "acme/app",
+    version: "1.2.0",
+    artifacts: [{ name: "app-1.2.0.tgz", digest: { sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" } }],
+    runsets: ["fix-login"],
+    sbom: { packageLock: { name: "app", version: "1.2.0", lockfileVersion: 3, packages: { "": { name: "app", version: "1.2.0" } } } },
+  },
+};
+
+function withExample(content: Record<string, { schema: object }>, example: object | undefined): Record<string, object> {
+  return example ? { "application/json": { ...content["application/json"], example } } : content;
+}
+
+/** The one error body; `details` lists every field at fault (a body can be wrong in several places), `field` is the first. */
+const ERROR_SCHEMA = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string" },
+        message: { type: "string" },
+        field: { type: "string", description: "JSON pointer of the first field at fault" },
+        details: {
+          type: "array",
+          items: { type: "object", required: ["field", "message"], properties: { field: { type: "string" }, message: { type: "string" } } },
+        },
+      },
+    },
+  },
+  example: {
+    error: {
+      code: "invalid_field",
+      message: "session is required; capability must be one of \"repo.read\", \"repo.write\", …",
+      field: "/session",
+      details: [
+        { field: "/session", message: "session is required" },
+        { field: "/capability", message: "capability must be one of \"repo.read\", \"repo.write\", …" },
+      ],
+    },
+  },
+};
+
 const PAGE = ["cursor", "limit"];
 const QUERIES: Record<string, string[]> = {
   "/v1/ledger/proofs/inclusion": ["index*", "size*"],
@@ -156,7 +210,7 @@ function operation(rule: RouteRule): Record<string, unknown> {
     "x-roles": rule.roles,
     security: rule.roles === "public" ? [] : [{ bearer: [] }],
     ...(parameters.length ? { parameters } : {}),
-    ...(rule.method === "POST" ? { requestBody: { required: Boolean(body) && !OPTIONAL_BODIES.has(rule.path), content: json(body ? ref(body) : { type: "object" }) } } : {}),
+    ...(rule.method === "POST" ? { requestBody: { required: Boolean(body) && !OPTIONAL_BODIES.has(rule.path), content: withExample(json(body ? ref(body) : { type: "object" }), BODY_EXAMPLES[rule.path]) } } : {}),
     responses: { [rule.method === "POST" && CREATED.has(rule.path) ? "201" : "200"]: success(rule), ...errors },
   };
 }
@@ -168,7 +222,8 @@ function operation(rule: RouteRule): Record<string, unknown> {
 export const OUTSIDE_DOCUMENT: ReadonlySet<string> = new Set(["GET /tlog/tile/*"]);
 
 const DESCRIPTION = [
-  "Control API (authenticated writes) and read-only Evidence API. Every error is {\"error\": {code, message, field?}}.",
+  "Control API (authenticated writes) and read-only Evidence API. Every error is {\"error\": {code, message, field?, details?}};",
+  "details lists every field at fault, and field is the first.",
   "Not in this document: `GET /tlog/tile/{L}/{N}[.p/{W}]` and `GET /tlog/tile/entries/{N}[.p/{W}]`, the C2SP tlog-tiles",
   "(https://c2sp.org/tlog-tiles) hash tiles and entry bundles, `application/octet-stream`: their index N is split into",
   "`/`-separated groups (x001/234), which no OpenAPI path parameter can hold. Same roles as `GET /tlog/checkpoint`.",
@@ -198,11 +253,7 @@ export function openApiDocument(serverUrl = "http://127.0.0.1:8787"): Record<str
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       schemas: usedBy(paths, {
         ...loadSchemas(),
-        Error: {
-          type: "object",
-          required: ["error"],
-          properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" }, field: { type: "string" } } } },
-        },
+        Error: ERROR_SCHEMA,
       }),
     },
   };

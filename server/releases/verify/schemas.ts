@@ -1,5 +1,5 @@
 // The JSON Schemas every document we sign or accept is checked against (schemas/gsn, schemas/release), compiled once.
-import { ajv, compileSchema, describeAjvError, type SchemaFailure } from "../../../common/ajv.ts";
+import { ajv, compileSchema, describeAjvErrors, type SchemaFailure } from "../../../common/ajv.ts";
 import goal from "../../../schemas/gsn/goal.schema.json" with { type: "json" };
 import strategy from "../../../schemas/gsn/strategy.schema.json" with { type: "json" };
 import solution from "../../../schemas/gsn/solution.schema.json" with { type: "json" };
@@ -26,7 +26,7 @@ function compiled(schema: { $id: string }): (value: unknown) => SchemaFailure | 
     if (!check) {
       // A referenced schema is already registered under its $id: reuse it instead of compiling a duplicate.
       const existing = ajv.getSchema(schema.$id);
-      check = existing ? (v) => (existing(v) ? null : describeAjvError(existing.errors![0])) : compileSchema(schema);
+      check = existing ? (v) => (existing(v) ? null : describeAjvErrors(existing.errors!)) : compileSchema(schema);
     }
     return check(value);
   };
