@@ -56,8 +56,9 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "GET", path: "/v1/ledger/stream", roles: E, does: "Server-Sent Events of new entries" },
   { method: "GET", path: "/tlog/checkpoint", roles: E, does: "C2SP tlog-tiles checkpoint", publicLog: true },
   { method: "GET", path: "/tlog/tile/*", roles: E, does: "C2SP tlog-tiles tiles and entry bundles", publicLog: true },
-  { method: "GET", path: "/v1/waivers", roles: E, does: "waivers with state, approvals and use counts" },
-  { method: "GET", path: "/v1/waivers/:id", roles: E, does: "one waiver and the decisions that used it" },
+  // Engineers request waivers, so they may follow their own (and only their own: the routes filter by requester).
+  { method: "GET", path: "/v1/waivers", roles: [...E, "engineer"], does: "waivers with state, approvals and use counts (an engineer: their own)" },
+  { method: "GET", path: "/v1/waivers/:id", roles: [...E, "engineer"], does: "one waiver and the decisions that used it (an engineer: their own)" },
   { method: "GET", path: "/v1/holds", roles: E, does: "holds with their explanation" },
   { method: "GET", path: "/v1/breakglass", roles: E, does: "break-glass overrides, overdue flags, ledger indexes" },
   { method: "GET", path: "/v1/releases", roles: E, does: "releases" },
@@ -84,6 +85,30 @@ export function requireRoute(method: "GET" | "POST", path: string): MiddlewareHa
   const rule = ruleFor(method, path);
   if (!rule || rule.roles === "public") throw new Error(`route ${method} ${path} has no role rule in server/auth/route-roles.ts`);
   return requireRole(...rule.roles);
+}
+
+/** The GET rule whose pattern matches a concrete path ("/v1/waivers/w-1" → "/v1/waivers/:id"), if any. */
+export function evidenceRuleFor(path: string): RouteRule | undefined {
+  return ROUTE_ROLES.find((r) => r.method === "GET" && patternOf(r.path).test(path));
+}
+
+const patterns = new Map<string, RegExp>();
+function patternOf(path: string): RegExp {
+  let re = patterns.get(path);
+  if (!re) {
+    const body = path.split("/").map((part) => (part === "*" ? ".*" : part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/");
+    patterns.set(path, (re = new RegExp(`^${body}$`)));
+  }
+  return re;
+}
+
+/** The Evidence API's role check, per route from the table; a path the table does not name needs an evidence reader. */
+export function requireEvidenceRoute(): MiddlewareHandler<AuthEnv> {
+  const readers = requireRole(...EVIDENCE_READERS);
+  return (c, next) => {
+    const rule = evidenceRuleFor(c.req.path);
+    return rule && rule.roles !== "public" ? requireRole(...rule.roles)(c, next) : readers(c, next);
+  };
 }
 
 /** The matrix as the Markdown table in docs/governance/roles.md (a test keeps the two identical). */

@@ -1,9 +1,9 @@
 // The HTTP surface: public routes, the read-only Evidence API and the authenticated control API on one Hono app.
 import { type Context, Hono } from "hono";
 import { except } from "hono/combine";
-import { authenticate, requireRole, type AuthEnv } from "../auth/middleware.ts";
+import { authenticate, type AuthEnv } from "../auth/middleware.ts";
 import type { ServerContext } from "../context.ts";
-import { EVIDENCE_READERS, isPublicLogPath } from "../auth/route-roles.ts";
+import { isPublicLogPath, requireEvidenceRoute } from "../auth/route-roles.ts";
 import { limitBody } from "./body-limit.ts";
 import { errorResponse } from "./error-handler.ts";
 import { methodNotAllowed } from "./method-guard.ts";
@@ -42,7 +42,7 @@ export function createApp(ctx: ServerContext): Hono {
   if (!ctx.config.publicRead) {
     // MAESTRO_PUBLIC_LOG=1: tile clients send no token, so the log's own reads skip the guard (token or not).
     const publicLog = (c: Context) => ctx.config.publicLog && isPublicLogPath(c.req.path);
-    evidence.use("*", except(publicLog, authenticate(ctx.tokenVerifiers), requireRole(...EVIDENCE_READERS)));
+    evidence.use("*", except(publicLog, authenticate(ctx.tokenVerifiers), requireEvidenceRoute()));
   }
   evidence.route("/", ledgerEvidenceRoutes(ctx));
   evidence.route("/", ledgerStreamRoutes(ctx));

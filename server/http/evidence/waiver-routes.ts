@@ -1,13 +1,18 @@
-// Evidence API, waivers: every waiver with its state, approvals, use count and ledger indexes (GET only).
+// Evidence API, waivers: every waiver with its state, approvals, use count and ledger indexes (GET only); an engineer sees their own.
 import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
+import type { AuthEnv } from "../../auth/middleware.ts";
+import { type Principal, sameSubject } from "../../auth/roles.ts";
 import type { ServerContext } from "../../context.ts";
 import { service } from "../../waivers/http-support.ts";
 
 const STATES = ["pending", "approved", "active", "revoked", "expired"];
 
-export function waiverEvidenceRoutes(ctx: ServerContext): Hono {
-  const app = new Hono();
+/** An engineer reads only the waivers they requested; every other reader (and public read, with no token) reads all. */
+const ownOnly = (p: Principal | undefined) => (p?.role === "engineer" ? p.sub : undefined);
+
+export function waiverEvidenceRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>();
   app.get("/v1/waivers", async (c) => {
     const state = c.req.query("state");
     if (state !== undefined && !STATES.includes(state)) {
@@ -17,8 +22,16 @@ export function waiverEvidenceRoutes(ctx: ServerContext): Hono {
     if (capability !== undefined && !/^[a-z][a-z0-9_.]{0,63}$/.test(capability)) {
       throw new MaestroError("invalid_field", "capability must look like repo.write", { field: "capability" });
     }
-    return c.json({ waivers: await service(ctx.waivers, "waivers").list({ state, capability }) });
+    const waivers = await service(ctx.waivers, "waivers").list({ state, capability });
+    const own = ownOnly(c.get("principal"));
+    return c.json({ waivers: own === undefined ? waivers : waivers.filter((w) => sameSubject(w.requestedBy, own)) });
   });
-  app.get("/v1/waivers/:id", async (c) => c.json(await service(ctx.waivers, "waivers").get(c.req.param("id"))));
+  app.get("/v1/waivers/:id", async (c) => {
+    const waiver = await service(ctx.waivers, "waivers").get(c.req.param("id"));
+    const own = ownOnly(c.get("principal"));
+    // Another engineer's waiver reads as absent: its id alone says nothing about whom it serves.
+    if (own !== undefined && !sameSubject(waiver.requestedBy, own)) throw new MaestroError("not_found", `no waiver ${c.req.param("id")}`, { field: "id" });
+    return c.json(waiver);
+  });
   return app;
 }
