@@ -90,8 +90,9 @@ export function localTokenVerifier(publicKeys: (kid?: string) => Promise<JWK[]>,
         ({ payload } = await jwtVerify(
           token,
           async (header) => {
-            const jwk = (await publicKeys(header.kid)).find((k) => k.kid === header.kid);
-            if (!jwk) throw new joseErrors.JWSSignatureVerificationFailed("unknown key id");
+            const known = await publicKeys(header.kid);
+            const jwk = known.find((k) => k.kid === header.kid);
+            if (!jwk) throw unknownKid(header.kid, known);
             return importJWK(jwk, "EdDSA");
           },
           // A token without exp would never expire: refused, as one without a subject is.
@@ -109,6 +110,18 @@ export function localTokenVerifier(publicKeys: (kid?: string) => Promise<JWK[]>,
 }
 
 const VERIFIED_CACHE_SIZE = 10_000;
+
+/**
+ * The usual cause is a token issued against another data dir or database (each has its own token key), so the
+ * message names both key ids: the fix is to issue it where the server keeps its keys. Key ids are public.
+ */
+function unknownKid(kid: string | undefined, known: JWK[]): MaestroError {
+  const ids = known.map((k) => k.kid).filter(Boolean);
+  return new MaestroError(
+    "token_bad_signature",
+    `token signature does not verify: the token names key id ${kid ? JSON.stringify(kid) : "(none)"}, this server knows ${ids.length ? ids.map((id) => JSON.stringify(id)).join(", ") : "no token keys"}; was it issued with another --data-dir or --database-url? Issue it with the server's own (maestro token issue --data-dir DIR)`,
+  );
+}
 
 export function principalFrom(payload: JWTPayload, issuer: string, roleClaim: string, roleMap?: Record<string, Role>): Principal {
   const raw = payload[roleClaim];
