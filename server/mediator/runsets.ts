@@ -5,6 +5,7 @@ import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import type { Principal } from "../auth/roles.ts";
 import registrationSchema from "../../schemas/mediate/runset-registration.schema.json" with { type: "json" };
 import type { PolicyGrant } from "../policy/decision-types.ts";
+import { type GrantWarning, grantWarnings } from "./grant-warnings.ts";
 import type { MediatorTables } from "./tables.ts";
 
 const checkRegistration = compileSchema(registrationSchema);
@@ -20,7 +21,7 @@ export async function registerRunset(
   writer: LedgerWriter,
   body: unknown,
   principal: Principal,
-): Promise<{ name: string; ledgerIndex: number }> {
+): Promise<{ name: string; ledgerIndex: number; warnings: GrantWarning[] }> {
   const reg = validated<RunsetRegistration>(checkRegistration, body);
   const grants: PolicyGrant[] = reg.grants.map((g) => ({ ...g, runset: reg.name, approval: g.approval ?? "none" }));
   const spec = JSON.stringify({ grants });
@@ -43,5 +44,6 @@ export async function registerRunset(
       },
     },
   );
-  return { name: reg.name, ledgerIndex: entry.index };
+  // Registered all the same (a grant that matches nothing grants nothing); the warnings say which grant to fix.
+  return { name: reg.name, ledgerIndex: entry.index, warnings: grantWarnings(reg.grants) };
 }
