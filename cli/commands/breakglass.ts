@@ -1,14 +1,31 @@
 // `maestro breakglass open|review|list`: the emergency-override procedure over the HTTP API.
 import { type Command, parseFlags, printJson, requireFlag, UsageError } from "../command.ts";
+import { count, fromNow, table } from "../format.ts";
 import { CLIENT_FLAGS, clientFrom, parseDuration, requirePositional } from "../http-client.ts";
 
 const CONNECT = "[--url URL] [--token TOKEN] [--json]   (MAESTRO_URL, MAESTRO_TOKEN also work)";
 
+const scopeOf = (b: any) => (b.scope.type === "all" ? "everything" : `${b.scope.type} ${b.scope.id}`);
+
+/** "expires in 40 minutes" while open, "expired at T" after: never "until" a time already past. */
+function lifetime(b: any): string {
+  return Date.parse(b.expiresAt) > Date.now() ? `expires ${fromNow(b.expiresAt)} (${b.expiresAt})` : `expired at ${b.expiresAt}`;
+}
+
+function review(b: any): string {
+  return b.state === "reviewed" ? `reviewed by ${b.reviewedBy} (${b.verdict})` : `review due ${fromNow(b.reviewDeadline)}${b.overdue ? " (OVERDUE)" : ""}`;
+}
+
 function summary(b: any): string {
-  const scope = b.scope.type === "all" ? "everything" : `${b.scope.type} ${b.scope.id}`;
   const flags = [b.active ? "ACTIVE" : null, b.overdue ? "OVERDUE REVIEW" : null].filter(Boolean).join(" ");
-  const review = b.state === "reviewed" ? `reviewed by ${b.reviewedBy} (${b.verdict})` : `review due ${b.reviewDeadline}`;
-  return `${b.id}  ${b.state}${flags ? ` ${flags}` : ""}  on ${scope}, opened by ${b.openedBy} until ${b.expiresAt}; ${review}; used ${b.uses.count}x; ledger ${b.ledger.map((r: any) => r.index).join(",")}`;
+  return `break-glass ${b.id}: ${b.state}${flags ? ` ${flags}` : ""}; on ${scopeOf(b)}, opened by ${b.openedBy}, ${lifetime(b)}; ${review(b)}; used ${count(b.uses.count, "time")}; ledger ${b.ledger.map((r: any) => r.index).join(",")}`;
+}
+
+function breakglassTable(list: any[]): string {
+  return table(
+    ["ID", "STATE", "SCOPE", "OPENED BY", "LIFETIME", "REVIEW", "USED"],
+    list.map((b) => [b.id, `${b.state}${b.active ? " (active)" : ""}`, scopeOf(b), b.openedBy, lifetime(b), review(b), String(b.uses.count)]),
+  );
 }
 
 function parseScope(text: string): { type: string; id?: string } {
@@ -96,7 +113,7 @@ Usage: maestro breakglass list [--state open|reviewed] [--overdue] ${CONNECT}`,
     const { breakglass } = await clientFrom(values).get(`/v1/breakglass${query.size ? `?${query}` : ""}`);
     const ordered = [...breakglass].sort((a: any, b: any) => Number(b.overdue) - Number(a.overdue));
     if (values.json) printJson({ breakglass });
-    else process.stdout.write(ordered.length ? `${ordered.map(summary).join("\n")}\n` : "no break-glass overrides\n");
+    else process.stdout.write(ordered.length ? breakglassTable(ordered) : "no break-glass overrides\n");
   },
 };
 

@@ -1,13 +1,22 @@
 // `maestro hold place|clear|list`: the auditor's hold procedure over the HTTP API.
 import { type Command, parseFlags, printJson, requireFlag, UsageError } from "../command.ts";
+import { table } from "../format.ts";
 import { CLIENT_FLAGS, clientFrom, requirePositional } from "../http-client.ts";
 
 const CONNECT = "[--url URL] [--token TOKEN] [--json]   (MAESTRO_URL, MAESTRO_TOKEN also work)";
 
+const scopeOf = (h: any) => (h.scope.type === "all" ? "everything" : `${h.scope.type} ${h.scope.id}`);
+
 function summary(h: any): string {
-  const scope = h.scope.type === "all" ? "everything" : `${h.scope.type} ${h.scope.id}`;
   const end = h.state === "cleared" ? ` by ${h.clearedBy}: ${h.clearReason}` : "";
-  return `${h.id}  ${h.state}${end}  on ${scope}, placed by ${h.placedBy}: ${h.reason}`;
+  return `hold ${h.id}: ${h.state}${end}; on ${scopeOf(h)}, placed by ${h.placedBy}: ${h.reason}`;
+}
+
+function holdTable(holds: any[]): string {
+  return table(
+    ["ID", "STATE", "SCOPE", "PLACED BY", "REASON"],
+    holds.map((h) => [h.id, h.state, scopeOf(h), h.placedBy, h.state === "cleared" ? `${h.reason} (cleared by ${h.clearedBy}: ${h.clearReason})` : h.reason]),
+  );
 }
 
 export const holdPlaceCommand: Command = {
@@ -63,7 +72,7 @@ Usage: maestro hold list [--state active|cleared] ${CONNECT}`,
     const { values } = parseFlags(argv, { ...CLIENT_FLAGS, state: { type: "string" } }, holdListCommand);
     const { holds } = await clientFrom(values).get(`/v1/holds${values.state ? `?state=${encodeURIComponent(values.state)}` : ""}`);
     if (values.json) printJson({ holds });
-    else process.stdout.write(holds.length ? `${holds.map(summary).join("\n")}\n` : "no holds\n");
+    else process.stdout.write(holds.length ? holdTable(holds) : "no holds\n");
   },
 };
 

@@ -1,16 +1,38 @@
 // `maestro waiver request|approve|revoke|list`: the governed-exception procedure over the HTTP API.
 import { type Command, parseFlags, printJson, requireFlag, UsageError } from "../command.ts";
+import { count, durationWords, fromNow, table } from "../format.ts";
 import { CLIENT_FLAGS, clientFrom, parseDuration, requirePositional } from "../http-client.ts";
 
 const CONNECT = "[--url URL] [--token TOKEN] [--json]   (MAESTRO_URL, MAESTRO_TOKEN also work)";
 
+function scopeOf(w: any): string {
+  return [w.agents ? `agents ${w.agents.join(",")}` : null, w.runsets ? `runsets ${w.runsets.join(",")}` : null].filter(Boolean).join(", ");
+}
+
+/** When the waiver lives, in words: each state has its own instant ("revoked at", "expired at", "expires in"). */
+function when(w: any): string {
+  switch (w.state) {
+    case "active":
+      return w.expiresAt ? `expires ${fromNow(w.expiresAt)} (${w.expiresAt})` : "active";
+    case "expired":
+      return w.expiresAt ? `expired at ${w.expiresAt} (${fromNow(w.expiresAt)})` : "expired";
+    case "revoked":
+      return `revoked at ${w.revokedAt}${w.revokedBy ? ` by ${w.revokedBy}` : ""}${w.revokeReason ? `: ${w.revokeReason}` : ""}`;
+    default:
+      return `lasts ${durationWords(w.durationSeconds)} once approved`;
+  }
+}
+
 function summary(w: any): string {
-  const scope = [w.agents ? `agents ${w.agents.join(",")}` : null, w.runsets ? `runsets ${w.runsets.join(",")}` : null]
-    .filter(Boolean)
-    .join(", ");
-  const approvals = `${w.approvals.length}/${w.approvalsRequired} approvals`;
-  const until = w.expiresAt ? ` until ${w.expiresAt}` : "";
-  return `${w.id}  ${w.state}${until}  ${w.capability} on ${w.resource} (${scope}) waives ${w.waives.join(",")}; ${approvals}; used ${w.uses.count}x`;
+  const approvals = `${w.approvals.length} of ${w.approvalsRequired} ${w.approvalsRequired === 1 ? "approval" : "approvals"}`;
+  return `waiver ${w.id}: ${w.state}, ${w.capability} on ${w.resource} for ${scopeOf(w)}, waives ${w.waives.join(",")}; ${approvals}; used ${count(w.uses.count, "time")}; ${when(w)}`;
+}
+
+function waiverTable(waivers: any[]): string {
+  return table(
+    ["ID", "STATE", "CAPABILITY", "RESOURCE", "SCOPE", "WAIVES", "APPROVALS", "USED", "WHEN"],
+    waivers.map((w) => [w.id, w.state, w.capability, w.resource, scopeOf(w), w.waives.join(","), `${w.approvals.length}/${w.approvalsRequired}`, String(w.uses.count), when(w)]),
+  );
 }
 
 export const waiverRequestCommand: Command = {
@@ -92,7 +114,9 @@ Usage: maestro waiver revoke WAIVER_ID --reason TEXT ${CONNECT}`,
 export const waiverListCommand: Command = {
   name: "waiver list",
   usage: `
-Usage: maestro waiver list [--state pending|active|revoked|expired] [--capability CAP] ${CONNECT}`,
+Usage: maestro waiver list [--state pending|active|revoked|expired] [--capability CAP] ${CONNECT}
+
+Security, admin and auditors see every waiver; an engineer sees the waivers they requested.`,
   async run(argv) {
     const { values } = parseFlags(argv, { ...CLIENT_FLAGS, state: { type: "string" }, capability: { type: "string" } }, waiverListCommand);
     const query = new URLSearchParams();
@@ -100,7 +124,7 @@ Usage: maestro waiver list [--state pending|active|revoked|expired] [--capabilit
     if (values.capability) query.set("capability", values.capability);
     const { waivers } = await clientFrom(values).get(`/v1/waivers${query.size ? `?${query}` : ""}`);
     if (values.json) printJson({ waivers });
-    else process.stdout.write(waivers.length ? `${waivers.map(summary).join("\n")}\n` : "no waivers\n");
+    else process.stdout.write(waivers.length ? waiverTable(waivers) : "no waivers\n");
   },
 };
 

@@ -25,11 +25,12 @@ describe("maestro waiver / hold / breakglass CLI", () => {
     const key = { kid: server.ctx.ledger.keyring.token.kid, privateKey: server.ctx.ledger.keyring.token.privateKey };
     for (const [role, sub] of [
       ["engineer", "eng-1"],
+      ["engineer2", "eng-2"],
       ["security", "sec-1"],
       ["admin", "adm-1"],
       ["auditor", "aud-1"],
     ] as const) {
-      tokens[role] = await issueToken(key, role as Role, sub, 3600);
+      tokens[role] = await issueToken(key, role.replace(/\d$/, "") as Role, sub, 3600);
     }
   });
   afterAll(async () => {
@@ -91,10 +92,17 @@ describe("maestro waiver / hold / breakglass CLI", () => {
     expect(JSON.parse(listed.stdout).waivers.map((w: any) => w.id)).toEqual([waiver.id]);
     const human = await maestro(["waiver", "list"], "auditor");
     expect(human.stdout).toContain(`${waiver.id}  active`);
+    expect(human.stdout).toMatch(/expires in (1 hour and 59 minutes|2 hours) \(/);
+    // The requester follows their own waiver; another engineer sees none of it.
+    const own = await maestro(["waiver", "list", "--json"], "engineer");
+    expect(own.code, own.stderr).toBe(0);
+    expect(JSON.parse(own.stdout).waivers.map((w: any) => w.id)).toEqual([waiver.id]);
+    const other = await maestro(["waiver", "list", "--json", "--token", tokens.engineer2!], null);
+    expect(JSON.parse(other.stdout).waivers).toEqual([]);
 
     const revoked = await maestro(["waiver", "revoke", waiver.id, "--reason", "incident closed", "--token", tokens.admin!], null);
     expect(revoked.code, revoked.stderr).toBe(0);
-    expect(revoked.stdout).toContain("revoked");
+    expect(revoked.stdout).toMatch(/revoked at \S+ by adm-1: incident closed/);
     const twice = await maestro(["waiver", "revoke", waiver.id, "--reason", "again"], "admin");
     expect(twice.code).toBe(1);
     expect(twice.stderr.trim()).toMatch(/^maestro: 409 conflict: waiver .* is already revoked$/);
@@ -148,7 +156,9 @@ describe("maestro waiver / hold / breakglass CLI", () => {
     const placed = await maestro(["hold", "place", "--repository", "acme/app", "--reason", "audit sampling", "--json"], "auditor");
     expect(placed.code, placed.stderr).toBe(0);
     const hold = JSON.parse(placed.stdout);
-    expect((await maestro(["hold", "list"], "auditor")).stdout).toContain(`${hold.id}  active  on repository acme/app`);
+    const holds = (await maestro(["hold", "list"], "auditor")).stdout;
+    expect(holds.split("\n")[0]).toMatch(/^ID +STATE +SCOPE +PLACED BY +REASON$/);
+    expect(holds).toContain(`${hold.id}  active  repository acme/app  aud-1      audit sampling`);
     expect((await maestro(["hold", "clear", hold.id, "--reason", "sampling done"], "auditor")).code).toBe(0);
     expect(JSON.parse((await maestro(["hold", "list", "--state", "active", "--json"], "auditor")).stdout).holds).toEqual([]);
 
