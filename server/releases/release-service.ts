@@ -167,7 +167,11 @@ export class ReleaseService {
     const result = await mediator.mediate({ ...call, agent: principal.sub, tool: PUBLISH_TOOL, capability: "release.publish" }, principal);
     if (!result.allow) {
       const reasons = result.reasons.map((r) => `${r.code}: ${r.message}`).join("; ") || "no reason given";
-      throw new MaestroError("release_blocked", `release.publish was ${result.decision} (decision ${result.decisionId}): ${reasons}`, {
+      // The decision is made for the caller as the agent: say which grant would allow it, so no one has to guess.
+      const hint = result.reasons.some((r) => r.code === "no_grant")
+        ? `; publishing is decided for the caller as agent "${principal.sub}" in run-set "${call.runset}": register a grant {agent: "${principal.sub}", capability: release.publish, resource: "${call.resource}"} (approval none) there`
+        : "";
+      throw new MaestroError("release_blocked", `release.publish was ${result.decision} (decision ${result.decisionId}): ${reasons}${hint}`, {
         details: { decisionId: result.decisionId, decision: result.decision, reasons: result.reasons },
       });
     }
