@@ -1,10 +1,11 @@
 // `maestro evidence export|verify`: a release's self-contained evidence bundle, and its offline verification (no database, no network).
-import { MaestroError } from "../../common/errors.ts";
+import { isMaestroError, MaestroError } from "../../common/errors.ts";
 import { verifyEvidenceFile, type VerifyResult } from "../../server/releases/verify/index.ts";
-import { type Command, parseFlags, printJson, readArgFile, requireFlag, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
+import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FLAGS, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
+import { count } from "../format.ts";
 import { writeOutputFile } from "../output-file.ts";
-import { openLedgerStore } from "./ledger-sources.ts";
+import { announceSource, chooseSource, openLedgerStore } from "./ledger-sources.ts";
 import { readWitnessFlags, WITNESS_FLAGS, WITNESS_USAGE } from "./witness-flags.ts";
 
 export const evidenceExportCommand: Command = {
@@ -12,8 +13,9 @@ export const evidenceExportCommand: Command = {
   usage: `
 Usage: maestro evidence export RELEASE -o FILE [--url BASE [--token TOKEN]] [--data-dir DIR | --database-url URL] [--json]
 
-With --url, downloads GET BASE/v1/releases/RELEASE/bundle (token from --token or MAESTRO_TOKEN; role auditor,
-admin or security). Otherwise opens the store directly (stop an embedded server on DIR first, or use --url).
+With --url (or MAESTRO_URL), downloads GET BASE/v1/releases/RELEASE/bundle (token from --token or MAESTRO_TOKEN;
+role auditor, admin or security). With --data-dir or --database-url (or MAESTRO_DATA_DIR, DATABASE_URL, else
+./.maestro) it opens the store directly (stop an embedded server on DIR first). It says on stderr which it read.
 The file verifies offline with: maestro evidence verify FILE --key KEY`,
   async run(argv) {
     const { values, positionals } = parseFlags(
@@ -26,28 +28,38 @@ The file verifies offline with: maestro evidence verify FILE --key KEY`,
     if (!release || positionals.length > 1) throw new UsageError("give exactly one RELEASE id (see maestro evidence export --help)");
     const output = requireFlag(values.output, "output (-o)");
     let text: string;
-    if (values.url) {
+    let source: string;
+    const where = chooseSource(values);
+    if (where.kind === "http") {
       const token = values.token ?? process.env.MAESTRO_TOKEN;
-      const url = `${baseUrl(values.url)}/v1/releases/${encodeURIComponent(release)}/bundle`;
+      const url = `${baseUrl(where.url)}/v1/releases/${encodeURIComponent(release)}/bundle`;
       const res = await fetchJson(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-      if (!res.ok) throw new MaestroError("ledger_unavailable", `GET ${url}: HTTP ${res.status} ${errorMessage(res.body)}`.trim());
+      if (!res.ok) throw new MaestroError(res.status === 404 ? "not_found" : "ledger_unavailable", `GET ${url} (${where.why}): HTTP ${res.status} ${errorMessage(res.body)}`.trim());
       text = res.text;
+      source = baseUrl(where.url);
     } else {
       const { configFromEnv, createContext, ReleaseService } = await import("../../server/index.ts");
       // The server context would create a missing store and keys (and migrate an empty database): look first.
-      await (await openLedgerStore(storeFrom(values), 1)).store.close();
-      const ctx = await createContext(configFromEnv(storeFrom(values)));
+      const opened = await openLedgerStore(where.store, 1);
+      await opened.store.close();
+      source = opened.describe;
+      const ctx = await createContext(configFromEnv(where.store));
       try {
         text = await new ReleaseService(ctx).exportEvidence(release);
+      } catch (err) {
+        // "no release app-1.2.0" alone does not say where it was looked for.
+        if (isMaestroError(err) && err.code === "not_found") throw new MaestroError("not_found", `${err.message} in ${source} (${where.why})`, { field: err.field });
+        throw err;
       } finally {
         await ctx.close();
       }
     }
+    announceSource(source, where.why);
     // Checked before writing: a file that is not a bundle must not replace one that is.
     const events = bundleEvents(text);
     writeOutputFile(output, text);
     if (values.json) printJson({ release, file: output, events, bytes: Buffer.byteLength(text) });
-    else process.stdout.write(`wrote ${output}: release ${release}, ${events} ledger events with inclusion proofs\n`);
+    else process.stdout.write(`wrote ${output}: release ${release}, ${count(events, "ledger event")} with inclusion proofs\n`);
   },
 };
 
@@ -68,7 +80,7 @@ function printReport(result: VerifyResult): void {
     out.push("", "safety case claims:");
     for (const c of result.claims) out.push(`  ${c.status === "supported" ? "supported  " : "UNSUPPORTED"} ${c.claim}: ${c.statement}${c.reason ? ` — ${c.reason}` : ""}`);
   }
-  out.push("", result.ok ? `verified: ${result.stats.events} events in ${result.stats.ms} ms` : `NOT verified; failed parts: ${result.failedParts.join(", ")}`);
+  out.push("", result.ok ? `verified: ${count(result.stats.events, "event")} in ${result.stats.ms} ms` : `NOT verified; failed parts: ${result.failedParts.join(", ")}`);
   process.stdout.write(`${out.join("\n")}\n`);
 }
 

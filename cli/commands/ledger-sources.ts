@@ -7,7 +7,7 @@ import { openStore, type Store } from "../../ledger/store/database.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
 import { WitnessReads } from "../../ledger/witness/witness-reads.ts";
 import type { LevelReader, VerifyEntry } from "../../ledger/verify/index.ts";
-import { reasonOf, UsageError } from "../command.ts";
+import { reasonOf, storeFrom, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
 
 export interface LedgerSource {
@@ -67,6 +67,36 @@ export async function openLedgerStore(options: { dataDir: string; databaseUrl?: 
   return { store, describe };
 }
 
+export type SourceChoice = { kind: "http"; url: string; why: string } | { kind: "store"; why: string; store: { dataDir: string; databaseUrl?: string } };
+
+/**
+ * Where a ledger or evidence command reads: a flag names it; else MAESTRO_URL (the server every other command
+ * talks to), else the store the environment names, else ./.maestro. A command given nothing used to open
+ * ./.maestro silently while MAESTRO_URL pointed at the server the user meant.
+ */
+export function chooseSource(
+  values: { url?: string; "data-dir"?: string; "database-url"?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): SourceChoice {
+  const flags = [values.url && "--url", values["data-dir"] && "--data-dir", values["database-url"] && "--database-url"].filter(Boolean);
+  if (flags.length > 1) throw new UsageError(`give one of --url, --data-dir, --database-url (got ${flags.join(" and ")})`);
+  if (values.url) return { kind: "http", url: values.url, why: "--url" };
+  const store = (why: string): SourceChoice => ({ kind: "store", store: storeFrom(values), why });
+  if (values["data-dir"] || values["database-url"]) return store(String(flags[0]));
+  if (env.MAESTRO_URL) return { kind: "http", url: env.MAESTRO_URL, why: "MAESTRO_URL" };
+  if (env.DATABASE_URL) return store("DATABASE_URL");
+  if (env.MAESTRO_DATA_DIR) return store("MAESTRO_DATA_DIR");
+  return store("the default; set MAESTRO_URL or pass --url to read a running server");
+}
+
+/**
+ * One stderr line naming what was read, so a wrong guess is seen at once (stdout stays the result). Said once the
+ * source answered: a failure before that is the one error line, and it names the URL or store itself.
+ */
+export function announceSource(describe: string, why: string): void {
+  process.stderr.write(`reading ${describe} (${why})\n`);
+}
+
 /** Store mode: only SELECTs, no migrations. The embedded store is single-process, so its server must be stopped. */
 export async function storeSource(options: { dataDir: string; databaseUrl?: string }): Promise<LedgerSource> {
   const { store, describe } = await openLedgerStore(options, 4);
@@ -102,13 +132,18 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
 }
 
 /** HTTP mode: the Evidence API (auditor token unless the server allows public reads). */
-export function httpSource(base: string, token?: string): LedgerSource {
+export function httpSource(base: string, token?: string, onFirstAnswer?: () => void): LedgerSource {
   const root = baseUrl(base);
+  let answered = false;
   const json = async <T>(path: string): Promise<T> => {
     const res = await fetchJson(`${root}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
     if (!res.ok) {
       const hint = res.status === 401 || res.status === 403 ? " (pass an auditor token with --token or MAESTRO_TOKEN)" : "";
       throw new MaestroError("ledger_unavailable", `GET ${root}${path}: HTTP ${res.status} ${errorMessage(res.body)}`.trim() + hint);
+    }
+    if (!answered) {
+      answered = true;
+      onFirstAnswer?.();
     }
     return res.body as T;
   };

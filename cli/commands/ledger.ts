@@ -7,18 +7,20 @@ import { loadKeyring } from "../../ledger/keys/keyring.ts";
 import { openLedger } from "../../ledger/open-ledger.ts";
 import { formatProofFile, verifyLog, verifyProofFile, verifyStoredNodes, type VerifyResult } from "../../ledger/verify/index.ts";
 import { configFromEnv } from "../../server/index.ts";
-import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FLAGS, storeFrom, UsageError } from "../command.ts";
+import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FLAGS, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
+import { count } from "../format.ts";
 import { writeOutputFile } from "../output-file.ts";
-import { httpSource, type LedgerSource, openLedgerStore, storeSource } from "./ledger-sources.ts";
+import { announceSource, chooseSource, httpSource, type LedgerSource, openLedgerStore, storeSource } from "./ledger-sources.ts";
 import { readWitnessFlags, WITNESS_FLAGS, WITNESS_USAGE } from "./witness-flags.ts";
 
 const SOURCE_FLAGS = { ...STORE_FLAGS, url: { type: "string" }, token: { type: "string" } } as const;
 const KEY_FLAGS = { key: { type: "string", multiple: true }, jwks: { type: "string" }, origin: { type: "string" } } as const;
-const SOURCE_USAGE = `Source (one of):
+const SOURCE_USAGE = `Source (one of; the first given wins, and the command says on stderr which it used):
   --url BASE [--token T]     the Evidence API (auditor token; MAESTRO_TOKEN also works)
-  --data-dir DIR             the embedded store (default .maestro; its server must be stopped)
-  --database-url URL         PostgreSQL (DATABASE_URL also works); read only`;
+  --data-dir DIR             the embedded store (its server must be stopped)
+  --database-url URL         PostgreSQL; read only
+  else MAESTRO_URL, then MAESTRO_DATA_DIR or DATABASE_URL, then the embedded store in ./.maestro`;
 const KEY_USAGE = `Trusted keys (default: the keys the source publishes; pin them to verify independently):
   --key VKEY|FILE            checkpoint verifier key(s) in signed-note vkey form (repeatable)
   --jwks FILE                event-signing public keys (a JWKS: {"keys": [...]})
@@ -27,11 +29,11 @@ const KEY_USAGE = `Trusted keys (default: the keys the source publishes; pin the
 type SourceValues = { url?: string; token?: string; "data-dir"?: string; "database-url"?: string };
 
 async function openSource(values: SourceValues): Promise<LedgerSource> {
-  if (values.url) {
-    if (values["data-dir"] || values["database-url"]) throw new UsageError("give one of --url, --data-dir, --database-url");
-    return httpSource(values.url, values.token ?? process.env.MAESTRO_TOKEN);
-  }
-  return storeSource(storeFrom(values));
+  const where = chooseSource(values);
+  if (where.kind === "http") return httpSource(where.url, values.token ?? process.env.MAESTRO_TOKEN, () => announceSource(baseUrl(where.url), where.why));
+  const source = await storeSource(where.store);
+  announceSource(source.describe, where.why);
+  return source;
 }
 
 // name+keyid+key (C2SP signed-note). Anything else is a file name, so a mistyped path is reported as
@@ -128,9 +130,9 @@ ${WITNESS_USAGE}`,
       if (values.json) printJson({ ...result, source: source.describe, seconds });
       else if (result.ok) {
         process.stdout.write(
-          `ledger verified: ${result.size} entries, root ${result.root}, ${result.checkpoints} signed checkpoints match${
+          `ledger verified: ${count(result.size, "entry", "entries")}, root ${result.root}, ${count(result.checkpoints, "signed checkpoint")} ${result.checkpoints === 1 ? "matches" : "match"}${
             result.witnessed ? `; witnessed up to size ${result.witnessed.size} by ${result.witnessed.cosigners.join(", ")} (quorum ${result.witnessed.quorum})` : ""
-          } (${source.describe}, ${seconds.toFixed(1)}s)\n`,
+          } (${source.describe}, ${seconds.toFixed(1)} s)\n`,
         );
       } else process.stdout.write(`${describeFailure(result)}\n`);
       return result.ok ? 0 : 1;
@@ -237,17 +239,20 @@ running server (admin or security token).`,
   async run(argv) {
     const { values } = parseFlags(argv, { ...SOURCE_FLAGS, force: { type: "boolean" }, json: { type: "boolean" } }, ledgerCheckpointCommand);
     let cp: { size: number; rootHash: string; note: string };
-    if (values.url) {
+    const where = chooseSource(values);
+    if (where.kind === "http") {
       const token = values.token ?? process.env.MAESTRO_TOKEN;
-      const url = `${baseUrl(values.url)}/v1/ledger/checkpoint`;
+      const url = `${baseUrl(where.url)}/v1/ledger/checkpoint`;
       const res = await fetchJson(url, { method: "POST", headers: token ? { Authorization: `Bearer ${token}` } : {} });
       if (!res.ok) throw new MaestroError("ledger_unavailable", `POST ${url}: HTTP ${res.status} ${errorMessage(res.body)}`.trim());
       if (typeof res.body?.note !== "string") throw new MaestroError("ledger_unavailable", `POST ${url} answered ${res.status} without a checkpoint`);
+      announceSource(baseUrl(where.url), where.why);
       cp = res.body as typeof cp;
     } else {
-      const { dataDir, databaseUrl } = storeFrom(values);
+      const { dataDir, databaseUrl } = where.store;
       // The ledger must exist before the keyring is loaded: loading creates missing keys.
-      const { store } = await openLedgerStore({ dataDir, databaseUrl }, 2);
+      const { store, describe } = await openLedgerStore({ dataDir, databaseUrl }, 2);
+      announceSource(describe, where.why);
       try {
         const ledger = await openLedger(store.db, await loadKeyring(dataDir), { origin: configFromEnv({ dataDir }).origin });
         const issued = await ledger.checkpointer.issue({ force: values.force });

@@ -31,15 +31,24 @@ OPA's .signatures.json. Needs the pinned opa in .tools/bin (scripts/bootstrap-op
 export const policyTestCommand: Command = {
   name: "policy test",
   usage: `
-Usage: maestro policy test [--threshold 90] [--json]
+Usage: maestro policy test [-v] [--threshold 90] [--json]
 
-Runs opa fmt --fail, opa check --strict, opa test -v and opa test --coverage over policies/rego,
-then checks the committed bundle matches the Rego sources. Exit 0 only if all pass.`,
+Runs opa fmt --fail, opa check --strict, opa test and opa test --coverage over policies/rego, then
+checks the committed bundle matches the Rego sources. Prints the count of passing tests, the
+coverage and every failure; -v (--verbose) prints every test. Exit 0 only if all pass.`,
   async run(argv) {
-    const { values } = parseFlags(argv, { threshold: { type: "string" }, json: { type: "boolean" } }, policyTestCommand);
+    const { values } = parseFlags(
+      argv,
+      { threshold: { type: "string" }, json: { type: "boolean" }, verbose: { type: "boolean", short: "v" } },
+      policyTestCommand,
+    );
     const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 100)) throw new UsageError("--threshold must be 0-100");
-    const report = await runPolicyTests({ threshold, log: values.json ? undefined : (line) => process.stdout.write(`${line}\n`) });
+    const report = await runPolicyTests({
+      threshold,
+      verbose: values.verbose,
+      log: values.json ? undefined : (line) => process.stdout.write(`${line}\n`),
+    });
     if (values.json) printJson(report);
     return report.ok ? 0 : 1;
   },

@@ -1,8 +1,8 @@
 // `maestro runset register FILE` and `maestro runset run FILE`: grants to the server, then every agent through the mediator.
 import { httpMediatorFromEnv, DEFAULT_MAESTRO_URL } from "../../agents/mediator/http-mediator-client.ts";
 import { progressView } from "../../agents/runset/progress-view.ts";
-import { registerRunsetOverHttp } from "../../agents/runset/register-runset.ts";
-import { loadRunset } from "../../agents/runset/runset-file.ts";
+import { type RegisteredRunset, registerRunsetOverHttp } from "../../agents/runset/register-runset.ts";
+import { loadRunset, registrationOf, type Runset } from "../../agents/runset/runset-file.ts";
 import { runRunset } from "../../agents/runset/run-runset.ts";
 import { isMaestroError } from "../../common/errors.ts";
 import { checkTokenActsAs } from "../agent-token-check.ts";
@@ -33,20 +33,59 @@ function adminToken(flag: string | undefined): string {
   return token;
 }
 
+/**
+ * `runset register` takes its token like every other command (--token, MAESTRO_TOKEN). --admin-token and
+ * MAESTRO_ADMIN_TOKEN, its old names, still work (scripts written against them keep running) and say so.
+ */
+function registerToken(values: { token?: string; "admin-token"?: string }): string {
+  if (values.token) return values.token;
+  if (values["admin-token"]) {
+    process.stderr.write("maestro: --admin-token is deprecated; use --token (or MAESTRO_TOKEN)\n");
+    return values["admin-token"];
+  }
+  if (process.env.MAESTRO_TOKEN) return process.env.MAESTRO_TOKEN;
+  if (process.env.MAESTRO_ADMIN_TOKEN) {
+    process.stderr.write("maestro: MAESTRO_ADMIN_TOKEN is deprecated; use MAESTRO_TOKEN (or --token)\n");
+    return process.env.MAESTRO_ADMIN_TOKEN;
+  }
+  throw new UsageError("registering needs an admin or security token: --token or MAESTRO_TOKEN (maestro token issue --role security --sub NAME)");
+}
+
+/** The server's warnings name grants by their place in the request; people know them by agent, capability and glob. */
+function printWarnings(runset: Runset, warnings: RegisteredRunset["warnings"]): void {
+  const grants = registrationOf(runset).grants;
+  for (const w of warnings) {
+    const index = Number(/^\/grants\/(\d+)\//.exec(w.field)?.[1]);
+    const grant = grants[index];
+    process.stderr.write(`warning: ${grant ? `agent ${grant.agent}: ` : ""}${w.message}\n`);
+  }
+}
+
 export const runsetRegisterCommand: Command = {
   name: "runset register",
   usage: `
-Usage: maestro runset register FILE [--url URL] [--admin-token TOKEN] [--json]
+Usage: maestro runset register FILE [--url URL] [--token TOKEN] [--json]
 
 Sends every agent's grants and the run-set budget_usd cap to POST /v1/runsets (ledgered as
-runset.registered). Needs an admin or security token (--admin-token or MAESTRO_ADMIN_TOKEN).
-Server URL: --url, MAESTRO_URL, default ${DEFAULT_MAESTRO_URL}.`,
+runset.registered). Needs an admin or security token: --token or MAESTRO_TOKEN (--admin-token and
+MAESTRO_ADMIN_TOKEN still work, deprecated). Server URL: --url, MAESTRO_URL, default ${DEFAULT_MAESTRO_URL}.
+A grant that can never match (a network.egress grant "*" stops at the first "."; use "**") is registered
+and reported as a warning on stderr (in "warnings" with --json).`,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { ...SERVER_FLAGS, "admin-token": { type: "string" } }, runsetRegisterCommand, true);
+    const { values, positionals } = parseFlags(
+      argv,
+      { ...SERVER_FLAGS, token: { type: "string" }, "admin-token": { type: "string" } },
+      runsetRegisterCommand,
+      true,
+    );
     const runset = await loadRunsetArg(fileArg(positionals, runsetRegisterCommand));
-    const result = await registerRunsetOverHttp(values.url ?? process.env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL, adminToken(values["admin-token"]), runset);
+    const result = await registerRunsetOverHttp(values.url ?? process.env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL, registerToken(values), runset);
+    printWarnings(runset, result.warnings);
     if (values.json) printJson(result);
-    else process.stdout.write(`registered run-set ${result.name} (ledger index ${result.ledgerIndex})\n`);
+    else {
+      const warned = result.warnings.length ? `; ${result.warnings.length === 1 ? "1 grant" : `${result.warnings.length} grants`} can never match (see the warnings above)` : "";
+      process.stdout.write(`registered run-set ${result.name} (ledger index ${result.ledgerIndex})${warned}\n`);
+    }
   },
 };
 
@@ -82,7 +121,7 @@ Exit 0 when every agent met its success criteria, 1 otherwise.`,
     const mediator = httpMediatorFromEnv({ url: values.url, token: values.token });
     // One token drives every agent of the run-set, so it must be bound to all of them (docs/governance/roles.md).
     checkTokenActsAs(values.token ?? process.env.MAESTRO_TOKEN ?? "", runset.agents.map((a) => a.name), runset.name);
-    if (values.register) await registerRunsetOverHttp(mediator.url, adminToken(values["admin-token"]), runset);
+    if (values.register) printWarnings(runset, (await registerRunsetOverHttp(mediator.url, adminToken(values["admin-token"]), runset)).warnings);
     const view = progressView();
     let report;
     try {

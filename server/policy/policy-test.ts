@@ -16,6 +16,8 @@ export interface PolicyTestOptions {
   threshold?: number;
   /** Also require the committed default bundle to match the sources (default: when regoDir is the default). */
   checkBundle?: boolean;
+  /** Every test's PASS line (opa test -v); by default opa prints only failures and the PASS/FAIL count. */
+  verbose?: boolean;
   log?: (line: string) => void;
 }
 
@@ -64,7 +66,7 @@ export async function runPolicyTests(options: PolicyTestOptions = {}): Promise<P
   if (!fmt.ok) problems.push(`opa fmt: not formatted (run \`opa fmt -w\`): ${fmt.out.trim()}`);
   const check = await opa(opaPath, ["check", "--strict", regoDir]);
   if (!check.ok) problems.push(`opa check --strict failed:\n${check.out.trim()}`);
-  const tests = await opa(opaPath, ["test", "-v", regoDir]);
+  const tests = await opa(opaPath, ["test", ...(options.verbose ? ["-v"] : []), regoDir]);
   log(tests.out.trimEnd());
   if (!tests.ok) problems.push("opa test: failures (see output above)");
 
