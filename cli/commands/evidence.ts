@@ -54,10 +54,12 @@ The file verifies offline with: maestro evidence verify FILE --key KEY`,
         await ctx.close();
       }
     }
-    announceSource(source, where.why);
+
     // Checked before writing: a file that is not a bundle must not replace one that is.
     const events = bundleEvents(text);
     writeOutputFile(output, text);
+    // Said once it worked: a failure is one error line, and names the URL or store itself.
+    announceSource(source, where.why);
     if (values.json) printJson({ release, file: output, events, bytes: Buffer.byteLength(text) });
     else process.stdout.write(`wrote ${output}: release ${release}, ${count(events, "ledger event")} with inclusion proofs\n`);
   },

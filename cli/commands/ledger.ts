@@ -28,12 +28,25 @@ const KEY_USAGE = `Trusted keys (default: the keys the source publishes; pin the
 
 type SourceValues = { url?: string; token?: string; "data-dir"?: string; "database-url"?: string };
 
-async function openSource(values: SourceValues): Promise<LedgerSource> {
+/**
+ * The source, and when to say on stderr which it is: `early` (verify, whose findings go to stdout) once it
+ * answers; otherwise the command calls `announce` when it has succeeded, so a failure stays one error line.
+ */
+async function openSource(values: SourceValues, early: boolean): Promise<{ source: LedgerSource; announce(): void }> {
   const where = chooseSource(values);
-  if (where.kind === "http") return httpSource(where.url, values.token ?? process.env.MAESTRO_TOKEN, () => announceSource(baseUrl(where.url), where.why));
+  let said = false;
+  const say = (describe: string) => () => {
+    if (!said) announceSource(describe, where.why);
+    said = true;
+  };
+  if (where.kind === "http") {
+    const announce = say(baseUrl(where.url));
+    return { source: httpSource(where.url, values.token ?? process.env.MAESTRO_TOKEN, early ? announce : undefined), announce };
+  }
   const source = await storeSource(where.store);
-  announceSource(source.describe, where.why);
-  return source;
+  const announce = say(source.describe);
+  if (early) announce();
+  return { source, announce };
 }
 
 // name+keyid+key (C2SP signed-note). Anything else is a file name, so a mistyped path is reported as
@@ -96,7 +109,7 @@ ${WITNESS_USAGE}`,
     const witnesses = readWitnessFlags(values);
     const pinnedVkeys = readVkeys(values.key);
     const pinnedJwks = readJwks(values.jwks);
-    const source = await openSource(values);
+    const { source } = await openSource(values, true);
     try {
       const checkpoints = await source.checkpoints(); // before the head, so every checkpoint is within it
       const head = await source.head();
@@ -161,7 +174,7 @@ ${SOURCE_USAGE}`,
     const index = parseCount(requireFlag(values.index, "index"), "index");
     const wanted = values.size === undefined ? undefined : parseCount(values.size, "size");
     const output = requireFlag(values.output, "output (-o FILE)");
-    const source = await openSource(values);
+    const { source, announce } = await openSource(values, false);
     try {
       const checkpoints = await source.checkpoints();
       const covering = checkpoints.filter((c) => (wanted === undefined ? c.size > index : c.size === wanted));
@@ -187,6 +200,7 @@ ${SOURCE_USAGE}`,
       // Never hand out a proof that does not verify.
       const checked = verifyProofFile(text, { checkpointKeys: await source.checkpointKeys(), eventKeys: await source.eventKeys() });
       writeOutputFile(output, text);
+      announce();
       if (values.json) printJson({ file: output, index, size: cp.size, root: checked.root, kind: checked.event.kind, eventId: checked.event.id });
       else process.stdout.write(`wrote ${output}: entry ${index} (${checked.event.kind}) in the tree of size ${cp.size}, root ${checked.root}\n`);
     } finally {
@@ -252,11 +266,11 @@ running server (admin or security token).`,
       const { dataDir, databaseUrl } = where.store;
       // The ledger must exist before the keyring is loaded: loading creates missing keys.
       const { store, describe } = await openLedgerStore({ dataDir, databaseUrl }, 2);
-      announceSource(describe, where.why);
       try {
         const ledger = await openLedger(store.db, await loadKeyring(dataDir), { origin: configFromEnv({ dataDir }).origin });
         const issued = await ledger.checkpointer.issue({ force: values.force });
         cp = { size: issued.size, rootHash: toBase64(issued.root), note: issued.note };
+        announceSource(describe, where.why);
       } finally {
         await store.close();
       }
