@@ -1,19 +1,11 @@
 // Tests for C2SP tlog-checkpoint bodies: format, strict parsing, signing and verification.
 import { describe, expect, it } from "vitest";
-import { MaestroError } from "../../common/errors.ts";
 import { formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint } from "./checkpoint.ts";
 import { EMPTY_ROOT, toBase64 } from "./hash.ts";
 import { generateNoteKey, parseSignerKey, parseVkey } from "./note-keys.ts";
+import { errorCode } from "./error-code.test-support.ts";
 
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MaestroError);
-    return (e as MaestroError).code;
-  }
-  return "ok";
-}
+const code = errorCode;
 
 const R = toBase64(EMPTY_ROOT);
 

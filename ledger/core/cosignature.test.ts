@@ -1,13 +1,13 @@
 // Tests for C2SP tlog-cosignature/v1, cosigned notes and the tlog-witness wire formats.
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { MaestroError } from "../../common/errors.ts";
 import { formatCheckpoint } from "./checkpoint.ts";
 import { countWitnesses, mergeSignatureLines, splitNote } from "./cosigned-note.ts";
 import { cosignedMessage, formatCosignerVkey, parseCosignerVkey, signCosignature, verifyCosignature } from "./cosignature.ts";
 import { signNote } from "./note.ts";
 import { ed25519PublicRaw, formatVkey, openNote, parseVkey } from "./index.ts";
 import { formatAddCheckpoint, parseConflictSize, parseCosignatureLines } from "./witness-protocol.ts";
+import { errorCode } from "./error-code.test-support.ts";
 
 function witness(name: string) {
   const { privateKey } = generateKeyPairSync("ed25519");
@@ -18,15 +18,7 @@ const log = generateKeyPairSync("ed25519").privateKey;
 const body = formatCheckpoint({ origin: "example.test/log", size: 3, rootHash: new Uint8Array(32).fill(7) });
 const note = signNote(body, { name: "example.test/log", privateKey: log });
 
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MaestroError);
-    return (e as MaestroError).code;
-  }
-  return "ok";
-}
+const code = errorCode;
 
 describe("cosignature/v1", () => {
   it("signs the header, time line and body, and verifies with the witness vkey", () => {

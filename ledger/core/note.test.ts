@@ -1,8 +1,8 @@
 // Tests for C2SP signed notes: key formats, key IDs, round trips and rejection of bad notes.
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { MaestroError } from "../../common/errors.ts";
 import { openNote, signNote } from "./note.ts";
+import { errorCode } from "./error-code.test-support.ts";
 import {
   ed25519PublicRaw,
   formatSignerKey,
@@ -20,15 +20,7 @@ const GO_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy1
 const GO_NOTE =
   "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MaestroError);
-    return (e as MaestroError).code;
-  }
-  return "ok";
-}
+const code = errorCode;
 
 describe("keys", () => {
   it("the vector vkey parses and its key ID matches the hash of name and key", () => {
