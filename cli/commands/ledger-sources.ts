@@ -78,11 +78,12 @@ export function chooseSource(
   values: { url?: string; "data-dir"?: string; "database-url"?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): SourceChoice {
-  const flags = [values.url && "--url", values["data-dir"] && "--data-dir", values["database-url"] && "--database-url"].filter(Boolean);
-  if (flags.length > 1) throw new UsageError(`give one of --url, --data-dir, --database-url (got ${flags.join(" and ")})`);
+  // A store is a database URL, a data directory, or both (the directory then holds the keys beside the database).
+  const storeFlags = [values["database-url"] && "--database-url", values["data-dir"] && "--data-dir"].filter(Boolean);
+  if (values.url && storeFlags.length > 0) throw new UsageError(`give --url or a store (--data-dir, --database-url), not both (got --url and ${storeFlags.join(" and ")})`);
   if (values.url) return { kind: "http", url: values.url, why: "--url" };
   const store = (why: string): SourceChoice => ({ kind: "store", store: storeFrom(values), why });
-  if (values["data-dir"] || values["database-url"]) return store(String(flags[0]));
+  if (storeFlags.length > 0) return store(String(storeFlags[0]));
   if (env.MAESTRO_URL) return { kind: "http", url: env.MAESTRO_URL, why: "MAESTRO_URL" };
   if (env.DATABASE_URL) return store("DATABASE_URL");
   if (env.MAESTRO_DATA_DIR) return store("MAESTRO_DATA_DIR");

@@ -4,7 +4,7 @@ import { configFromEnv } from "../../server/index.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const LOG_READS = ["/tlog/checkpoint", "/tlog/tile/0/000.p/1", "/tlog/tile/entries/000.p/1", "/v1/ledger/checkpoint", "/v1/ledger/key"];
-const GUARDED_READS = ["/v1/ledger/entries/0", "/v1/ledger/entries?from=0", "/v1/ledger/keys", "/v1/ledger/checkpoints", "/v1/decisions", "/v1/releases", "/v1/waivers"];
+const GUARDED_READS = ["/v1/ledger/entries/0", "/v1/ledger/entries?from=0", "/v1/ledger/keys", "/v1/ledger/checkpoints", "/v1/decisions", "/v1/releases", "/v1/holds"]; // not /v1/waivers: an engineer reads their own
 
 async function seed(server: TestServer): Promise<void> {
   const { writer } = server.ctx.ledger;
