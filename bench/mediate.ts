@@ -5,8 +5,7 @@ import { Agent, request } from "node:http";
 import { issueToken } from "../server/index.ts";
 import { loadOrCreateKey, keyPath } from "../ledger/keys/key-files.ts";
 import { join } from "node:path";
-import { spawn } from "node:child_process";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase } from "./support.ts";
+import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer } from "./support.ts";
 import { offerLoad, openConnections, postRequest } from "./open-loop.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
@@ -92,21 +91,11 @@ const OPEN_RATES = (process.env.BENCH_OPEN_RATES ?? "1000,3000").split(",").filt
  * itself allows there (Little's law: p99 ≥ mean = 256 / throughput); its open-loop rows, what the generator adds.
  */
 async function floorRows() {
-  const child = spawn(process.execPath, ["bench/trivial-server.ts"], { stdio: ["ignore", "ignore", "pipe"] });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-        if (match) resolve(match[1]);
-      });
-      child.once("exit", (code) => reject(new Error(`trivial server exited ${code}`)));
-    });
+  return withTrivialServer(async (url) => {
     const rows: Array<Record<string, string | number>> = [{ store: "floor: no-op node:http", ...(await runLoad(url, "unused", 256)) }];
     for (const rate of OPEN_RATES) rows.push({ store: "floor: no-op node:http", ...(await runOpenLoop(url, {}, 256, rate)) });
     return rows;
-  } finally {
-    child.kill();
-  }
+  });
 }
 
 async function benchStore(label: string, serveArgs: string[], dataDir: string) {

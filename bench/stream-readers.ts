@@ -2,7 +2,6 @@
 // Issue 14 saw 40 replays of a 20k-entry log, dropped after 300 ms, take decisions from ~2,000/s to 0, and 200 live
 // readers halve them; the target is ≥ 70 % of the no-reader run for both. The server runs in its own process on a
 // throwaway PostgreSQL database filled with 20,000 entries; a floor row runs the same clients against a no-op server.
-import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { openStore } from "../ledger/store/database.ts";
@@ -10,7 +9,7 @@ import { migrateToLatest } from "../ledger/store/migrate.ts";
 import { keyPath, loadOrCreateKey } from "../ledger/keys/key-files.ts";
 import { allMigrations, issueToken } from "../server/index.ts";
 import { fastFill } from "./ledger-fill.ts";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase } from "./support.ts";
+import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer } from "./support.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -82,19 +81,7 @@ const abortedReplays = (url: string, token: string) => async (end: number) => {
 };
 
 async function floorRow() {
-  const child = spawn(process.execPath, ["bench/trivial-server.ts"], { stdio: ["ignore", "ignore", "pipe"] });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-        if (match) resolve(match[1]);
-      });
-      child.once("exit", (code) => reject(new Error(`trivial server exited ${code}`)));
-    });
-    return { run: "floor: no-op node:http", readers: "none", ...(await decisions(url, "unused")), ofNone: "" };
-  } finally {
-    child.kill();
-  }
+  return withTrivialServer(async (url) => ({ run: "floor: no-op node:http", readers: "none", ...(await decisions(url, "unused")), ofNone: "" }));
 }
 
 const db = await throwawayDatabase();

@@ -82,6 +82,23 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
   };
 }
 
+/** Runs `measure` against bench/trivial-server.ts, a node:http server that does nothing: the floor rows' server. */
+export async function withTrivialServer<T>(measure: (url: string) => Promise<T>): Promise<T> {
+  const child = spawn(process.execPath, ["bench/trivial-server.ts"], { stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr!.on("data", (chunk: Buffer) => {
+        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+        if (match) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`trivial server exited ${code}`)));
+    });
+    return await measure(url);
+  } finally {
+    child.kill();
+  }
+}
+
 export function printTable(title: string, rows: Array<Record<string, string | number>>): void {
   console.log(`\n## ${title}`);
   if (rows.length === 0) return;
