@@ -21,6 +21,9 @@ export function clientFrom(values: { url?: string; token?: string }, env: NodeJS
   if (!/^https?:\/\/[^/\s]+$/.test(base)) throw new UsageError(`--url must be http(s)://host[:port], got "${base}"`);
   const token = values.token ?? env.MAESTRO_TOKEN;
   if (!token) throw new UsageError("missing --token (or MAESTRO_TOKEN); get one with: maestro token issue --role ROLE --sub NAME");
+  const why = values.url ? "--url" : env.MAESTRO_URL ? "MAESTRO_URL" : "the default; set MAESTRO_URL or pass --url";
+  // Said once the server answered, on stderr (stdout stays the result): a failure is one line that names the URL itself.
+  let announced = false;
   const call = async (method: "GET" | "POST", path: string, body?: unknown) => {
     let response: Response;
     try {
@@ -42,6 +45,10 @@ export function clientFrom(values: { url?: string; token?: string }, env: NodeJS
     }
     if (!response.ok) throw serverError(response.status, parsed, text);
     if (!json) throw notJson(`${base}${path}`, response);
+    if (!announced) {
+      announced = true;
+      process.stderr.write(`using ${base} (${why})\n`);
+    }
     return parsed;
   };
   return { get: (path) => call("GET", path), post: (path, body) => call("POST", path, body) };

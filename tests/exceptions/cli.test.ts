@@ -76,6 +76,8 @@ describe("maestro waiver / hold / breakglass CLI", () => {
       "engineer",
     );
     expect(requested.code, requested.stderr).toBe(0);
+    // Which server answered, and why that one: on stderr, so --json output stays clean.
+    expect(requested.stderr).toBe(`using ${url} (MAESTRO_URL)\n`);
     const waiver = JSON.parse(requested.stdout);
     expect(waiver).toMatchObject({ state: "pending", durationSeconds: 7200, agents: ["coder"], ticket: "INC-9" });
 
