@@ -4,29 +4,54 @@
 // (Biome was the first choice; its per-platform binaries are missing from this registry, which breaks `npm ci`.)
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import prettierConfig from "eslint-config-prettier";
 
 const noDatabaseOrHttp = [
-  { group: ["kysely", "kysely/*", "pg", "@electric-sql/*"], message: "The pure ledger core and the offline verifier must not touch a database." },
-  { group: ["hono", "hono/*", "@hono/*", "node:http", "node:https"], message: "The pure ledger core and the offline verifier must not depend on HTTP." },
-  { group: ["**/server/**", "**/store/**", "**/append/**", "**/read/**", "**/agents/**", "**/cli/**"], message: "The verifier must work with the data and a public key alone: no server, store or writer imports." },
+  {
+    group: ["kysely", "kysely/*", "pg", "@electric-sql/*"],
+    message: "The pure ledger core and the offline verifier must not touch a database.",
+  },
+  {
+    group: ["hono", "hono/*", "@hono/*", "node:http", "node:https"],
+    message: "The pure ledger core and the offline verifier must not depend on HTTP.",
+  },
+  {
+    group: ["**/server/**", "**/store/**", "**/append/**", "**/read/**", "**/agents/**", "**/cli/**"],
+    message: "The verifier must work with the data and a public key alone: no server, store or writer imports.",
+  },
 ];
 
 export default tseslint.config(
   { ignores: [".scratch/**", "node_modules/**", ".tools/**", ".maestro/**", "policies/build/**", "tests/fixtures/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Layout is Prettier's job (`prettier --check` in `npm run lint`); this turns off the stylistic rules that would fight it.
+  prettierConfig,
   {
     rules: {
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-non-null-assertion": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_" },
+      ],
       "no-empty": ["error", { allowEmptyCatch: true }],
     },
   },
   {
     files: ["ledger/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/server/**", "**/agents/**", "**/cli/**"], message: "ledger/ is the bottom layer: it imports nothing from server/, agents/ or cli/." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/server/**", "**/agents/**", "**/cli/**"],
+              message: "ledger/ is the bottom layer: it imports nothing from server/, agents/ or cli/.",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -36,7 +61,14 @@ export default tseslint.config(
   {
     files: ["agents/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/server/*/**", "**/cli/**"], message: "agents/ use the server's public entry point (server/index.ts) only." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/server/*/**", "**/cli/**"], message: "agents/ use the server's public entry point (server/index.ts) only." },
+          ],
+        },
+      ],
     },
   },
 );

@@ -1,9 +1,23 @@
 // The agents module's public entry: mediator clients, the runner, run-sets, the MCP proxy and coding-agent hooks.
 export { CAPABILITIES, type Capability, isCapability } from "./capabilities.ts";
-export type { Decision, DecisionKind, MediateCall, MediatorClient, Outcome, OutcomeStatus, Reason, RunEvent } from "./mediator/mediator-client.ts";
+export type {
+  Decision,
+  DecisionKind,
+  MediateCall,
+  MediatorClient,
+  Outcome,
+  OutcomeStatus,
+  Reason,
+  RunEvent,
+} from "./mediator/mediator-client.ts";
 export { reasonText } from "./mediator/mediator-client.ts";
 export { DEFAULT_MAESTRO_URL, HttpMediatorClient, httpMediatorFromEnv, parseDecision } from "./mediator/http-mediator-client.ts";
-export { type AgentPrincipal, type InProcessMediator, InProcessMediatorClient, type RunEventWriter } from "./mediator/in-process-mediator-client.ts";
+export {
+  type AgentPrincipal,
+  type InProcessMediator,
+  InProcessMediatorClient,
+  type RunEventWriter,
+} from "./mediator/in-process-mediator-client.ts";
 export { type ApprovalWait, pollApproval } from "./mediator/approval-wait.ts";
 export { type GatedResult, gatedCall, type ToolRun } from "./mediator/gated-call.ts";
 export { type AgentProgress, type AgentRunOptions, type AgentRunResult, runAgent } from "./runner/agent-runner.ts";

@@ -28,7 +28,10 @@ async function run(kind: "embedded" | "postgres"): Promise<void> {
     // The newest signed checkpoint 1,000 entries behind the head.
     const signed = SIZE - 1000;
     const rootHash = await new LedgerReader(store.db).rootAt(signed);
-    const note = signNote(formatCheckpoint({ origin: ORIGIN, size: signed, rootHash }), { name: ORIGIN, privateKey: keyring.checkpoint.privateKey });
+    const note = signNote(formatCheckpoint({ origin: ORIGIN, size: signed, rootHash }), {
+      name: ORIGIN,
+      privateKey: keyring.checkpoint.privateKey,
+    });
     await store.db.insertInto("ledger_checkpoints").values({ size: signed, root: rootHash, note }).execute();
     const checkpointer = new Checkpointer(store.db, ORIGIN, keyring.checkpoint);
     const times: number[] = [];
@@ -39,7 +42,9 @@ async function run(kind: "embedded" | "postgres"): Promise<void> {
       await sql`delete from ledger_checkpoints where size = ${SIZE}`.execute(store.db); // keep the proof 1,000 long
     }
     const s = summarize(times.slice(Math.floor(ROUNDS / 10))); // first tenth is warm-up
-    console.log(`${kind}: checkpoint at ${SIZE} (signed ${signed}): p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms over ${ROUNDS} rounds`);
+    console.log(
+      `${kind}: checkpoint at ${SIZE} (signed ${signed}): p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms over ${ROUNDS} rounds`,
+    );
   } finally {
     await store.close();
     await pgdb?.drop();

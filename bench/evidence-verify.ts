@@ -21,8 +21,15 @@ async function main(): Promise<void> {
     const key = ctx.ledger.keyring.token;
     const security = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "security", "sec-1", 3600);
     const post = (path: string, body: unknown) =>
-      app.request(path, { method: "POST", headers: { authorization: `Bearer ${security}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-    await post("/v1/runsets", { name: "rs-bench", grants: [{ agent: "sec-1", capability: "release.publish", resource: "acme/api@*", approval: "none" }] });
+      app.request(path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${security}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    await post("/v1/runsets", {
+      name: "rs-bench",
+      grants: [{ agent: "sec-1", capability: "release.publish", resource: "acme/api@*", approval: "none" }],
+    });
     const digest = ctx.policy.current().digest;
 
     // Half decisions, half their outcomes (as the mediator writes them), appended concurrently so the writer batches them.
@@ -34,15 +41,69 @@ async function main(): Promise<void> {
         Array.from({ length: Math.min(1000, calls - start) }, async (_, k) => {
           const id = crypto.randomUUID();
           const tests = (start + k) % 10 === 0;
-          const call = { runset: "rs-bench", agent: "coder", session: `s-${(start + k) % 20}`, tool: tests ? "test" : "read", capability: tests ? "tests.run" : "repo.read", resource: "src/x.ts", args: {} };
+          const call = {
+            runset: "rs-bench",
+            agent: "coder",
+            session: `s-${(start + k) % 20}`,
+            tool: tests ? "test" : "read",
+            capability: tests ? "tests.run" : "repo.read",
+            resource: "src/x.ts",
+            args: {},
+          };
           const now = new Date();
           await ctx.ledger.writer.append(
-            { kind: "decision", actor: agent, subject: { type: "decision", id }, payload: { call, decision: "allow", allow: true, reasons: [], waivers: [], breakglass: [], policy: { digest, revision: "bench" } } },
-            { rows: (index) => [{ table: "mediations", values: { decision_id: id, ledger_index: index, runset: call.runset, agent: call.agent, session: call.session, tool: call.tool, capability: call.capability, resource: call.resource, decision: "allow", policy_digest: digest, waiver_ids: "[]", created_at: now, decided_by: agent.id } }] },
+            {
+              kind: "decision",
+              actor: agent,
+              subject: { type: "decision", id },
+              payload: {
+                call,
+                decision: "allow",
+                allow: true,
+                reasons: [],
+                waivers: [],
+                breakglass: [],
+                policy: { digest, revision: "bench" },
+              },
+            },
+            {
+              rows: (index) => [
+                {
+                  table: "mediations",
+                  values: {
+                    decision_id: id,
+                    ledger_index: index,
+                    runset: call.runset,
+                    agent: call.agent,
+                    session: call.session,
+                    tool: call.tool,
+                    capability: call.capability,
+                    resource: call.resource,
+                    decision: "allow",
+                    policy_digest: digest,
+                    waiver_ids: "[]",
+                    created_at: now,
+                    decided_by: agent.id,
+                  },
+                },
+              ],
+            },
           );
           await ctx.ledger.writer.append(
-            { kind: "outcome", actor: agent, subject: { type: "decision", id }, payload: { status: "ok", summary: "ok", outputDigest: `sha256:${"0".repeat(64)}` } },
-            { rows: (index) => [{ table: "outcomes", values: { decision_id: id, ledger_index: index, status: "ok", cost_usd: 0, created_at: now, reported_by: agent.id } }] },
+            {
+              kind: "outcome",
+              actor: agent,
+              subject: { type: "decision", id },
+              payload: { status: "ok", summary: "ok", outputDigest: `sha256:${"0".repeat(64)}` },
+            },
+            {
+              rows: (index) => [
+                {
+                  table: "outcomes",
+                  values: { decision_id: id, ledger_index: index, status: "ok", cost_usd: 0, created_at: now, reported_by: agent.id },
+                },
+              ],
+            },
           );
         }),
       );
@@ -50,7 +111,17 @@ async function main(): Promise<void> {
     const seeded = performance.now() - t0;
     const releases = new ReleaseService(ctx);
     const principal = { sub: "sec-1", role: "security" as const, issuer: "bench" };
-    await releases.create({ id: "bench-1", repository: "acme/api", version: "1.0.0", artifacts: [{ name: "api.tgz", digest: { sha256: "a".repeat(64) } }], runsets: ["rs-bench"], sbom: { packageLock: JSON.parse(readFileSync("package-lock.json", "utf8")) } }, principal);
+    await releases.create(
+      {
+        id: "bench-1",
+        repository: "acme/api",
+        version: "1.0.0",
+        artifacts: [{ name: "api.tgz", digest: { sha256: "a".repeat(64) } }],
+        runsets: ["rs-bench"],
+        sbom: { packageLock: JSON.parse(readFileSync("package-lock.json", "utf8")) },
+      },
+      principal,
+    );
     const t1 = performance.now();
     await releases.publish("bench-1", principal);
     const published = performance.now() - t1;
@@ -77,7 +148,9 @@ async function main(): Promise<void> {
     const cli: number[] = [];
     for (let i = 0; i < 4; i++) {
       const t = performance.now();
-      const run = spawnSync(process.execPath, ["cli/main.ts", "evidence", "verify", file, "--key", keyFile, "--json"], { encoding: "utf8" });
+      const run = spawnSync(process.execPath, ["cli/main.ts", "evidence", "verify", file, "--key", keyFile, "--json"], {
+        encoding: "utf8",
+      });
       cli.push(performance.now() - t);
       if (run.status !== 0) throw new Error(`maestro evidence verify exited ${run.status}: ${run.stderr || run.stdout.slice(0, 400)}`);
     }

@@ -31,7 +31,7 @@ export async function fastFill(db: Kysely<LedgerTables>, count: number, key: Fil
   let frontier = new Map<string, Uint8Array>();
   if (size > 0) throw new Error("fastFill starts from an empty ledger");
   let root = EMPTY_ROOT;
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const n = Math.min(batch, count - done);
     const rows = Array.from({ length: n }, (_, j) => entryAt(size + j, key));
     const leaves = rows.map((r) => leafHash(r.canonical));
@@ -40,10 +40,14 @@ export async function fastFill(db: Kysely<LedgerTables>, count: number, key: Fil
     await sql`insert into ledger_entries (idx, event_id, kind, subject, leaf_hash, canonical, signature)
       select i, e, 'bench', null, decode(l, 'hex'), decode(c, 'hex'), s
       from unnest(${rows.map((_, j) => size + j)}::bigint[], ${rows.map((r) => r.id)}::text[], ${leaves.map(hex)}::text[],
-                  ${rows.map((r) => r.canonical.toString("hex"))}::text[], ${rows.map((r) => r.signature)}::text[]) as t(i, e, l, c, s)`.execute(db);
+                  ${rows.map((r) => r.canonical.toString("hex"))}::text[], ${rows.map((r) => r.signature)}::text[]) as t(i, e, l, c, s)`.execute(
+      db,
+    );
     if (nodes.length > 0) {
       await sql`insert into ledger_nodes (level, idx, hash)
-        select lv, i, decode(h, 'hex') from unnest(${nodes.map((x) => x.level)}::int[], ${nodes.map((x) => x.index)}::bigint[], ${nodes.map((x) => hex(x.hash))}::text[]) as t(lv, i, h)`.execute(db);
+        select lv, i, decode(h, 'hex') from unnest(${nodes.map((x) => x.level)}::int[], ${nodes.map((x) => x.index)}::bigint[], ${nodes.map((x) => hex(x.hash))}::text[]) as t(lv, i, h)`.execute(
+        db,
+      );
     }
     // Keep only the peaks at the new size: memory stays flat however large the fill.
     const known = new Map(frontier);

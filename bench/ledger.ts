@@ -72,7 +72,15 @@ async function benchAppends(kind: Target["kind"], producers: number) {
     const s = summarize(latencies);
     const cpu = process.cpuUsage(cpu0);
     const cpuPerAppend = Math.round((cpu.user + cpu.system) / latencies.length);
-    return { store: kind, producers, appends: latencies.length, "appends/s": Math.round(latencies.length / seconds), "p50 ms": s.p50, "p99 ms": s.p99, "cpu µs/append": cpuPerAppend };
+    return {
+      store: kind,
+      producers,
+      appends: latencies.length,
+      "appends/s": Math.round(latencies.length / seconds),
+      "p50 ms": s.p50,
+      "p99 ms": s.p99,
+      "cpu µs/append": cpuPerAppend,
+    };
   } finally {
     await t.dispose();
   }
@@ -99,7 +107,15 @@ async function benchProofs(kind: Target["kind"], size: number) {
     const rand = (n: number) => Math.floor(Math.random() * n);
     const inc = await time(() => reader.inclusionProof(rand(size), size));
     const cons = await time(() => reader.consistencyProof(1 + rand(size - 1), size));
-    return { store: kind, entries: size, "fill s": fillSeconds, "inclusion p50 ms": inc.p50, "inclusion p99 ms": inc.p99, "consistency p50 ms": cons.p50, "consistency p99 ms": cons.p99 };
+    return {
+      store: kind,
+      entries: size,
+      "fill s": fillSeconds,
+      "inclusion p50 ms": inc.p50,
+      "inclusion p99 ms": inc.p99,
+      "consistency p50 ms": cons.p50,
+      "consistency p99 ms": cons.p99,
+    };
   } finally {
     await t.dispose();
   }
@@ -141,14 +157,14 @@ async function benchVerify(kind: Target["kind"]) {
     const source = await storeSource({ dataDir: t.dataDir, databaseUrl: t.databaseUrl });
     try {
       await measure(`${kind} store (ledger verify path)`, availableParallelism(), async () => {
-      const head = await source.head();
-      return verifyLog({
-        entries: source.entries(head.size),
-        checkpoints: (await source.checkpoints()).map((c) => c.note),
-        eventKeys: await source.eventKeys(),
-        checkpointKeys: await source.checkpointKeys(),
-        head: head.root ? { size: head.size, root: head.root } : undefined,
-      });
+        const head = await source.head();
+        return verifyLog({
+          entries: source.entries(head.size),
+          checkpoints: (await source.checkpoints()).map((c) => c.note),
+          eventKeys: await source.eventKeys(),
+          checkpointKeys: await source.checkpointKeys(),
+          head: head.root ? { size: head.size, root: head.root } : undefined,
+        });
       });
     } finally {
       await source.close();
@@ -179,8 +195,13 @@ function benchMerkletreejs(size: number) {
 
 async function main() {
   const t0 = performance.now();
-  const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
-  console.log(`# Maestro ledger benchmark (${availableParallelism()} cores${QUICK ? ", quick" : ""}; Node ${process.version}; load average ${load()})`);
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ");
+  console.log(
+    `# Maestro ledger benchmark (${availableParallelism()} cores${QUICK ? ", quick" : ""}; Node ${process.version}; load average ${load()})`,
+  );
   const appendRows = [];
   for (const producers of PRODUCERS) {
     for (const kind of ["postgres", "embedded"] as const) {
@@ -188,7 +209,10 @@ async function main() {
       if (row) appendRows.push(row);
     }
   }
-  printTable(`Durable appends (signed, group commit; ${APPEND_SECONDS}s per row; target >= 5,000/s on postgres at 32 producers)`, appendRows);
+  printTable(
+    `Durable appends (signed, group commit; ${APPEND_SECONDS}s per row; target >= 5,000/s on postgres at 32 producers)`,
+    appendRows,
+  );
 
   const proofRows = [];
   for (const size of PROOF_SIZES) {
@@ -198,15 +222,23 @@ async function main() {
       if (row) proofRows.push(row);
     }
   }
-  printTable(`Proof latency through LedgerReader (${PROOF_SAMPLES} random proofs each; tree filled FAST by writing leaves/nodes directly via computeAppend, not signed appends; embedded capped at ${EMBEDDED_PROOF_CAP}; target p99 <= 5 ms at 1M)`, proofRows);
+  printTable(
+    `Proof latency through LedgerReader (${PROOF_SAMPLES} random proofs each; tree filled FAST by writing leaves/nodes directly via computeAppend, not signed appends; embedded capped at ${EMBEDDED_PROOF_CAP}; target p99 <= 5 ms at 1M)`,
+    proofRows,
+  );
 
   const verifyRows = [];
   for (const kind of ["postgres", "embedded"] as const) verifyRows.push(...(await benchVerify(kind)));
   printTable(`Full verify (leaf hash, RFC 8785 + schema, Ed25519 JWS, tree, checkpoint; target >= 10,000 events/s)`, verifyRows);
 
   const mtRows = PROOF_SIZES.filter((n) => n <= MERKLETREEJS_CAP).map(benchMerkletreejs);
-  printTable(`merkletreejs baseline (rebuilds on each append; capped at ${MERKLETREEJS_CAP}: it is linear, so 1M costs ~10x the 100k row per append)`, mtRows);
-  console.log(`\n(total ${((performance.now() - t0) / 1000).toFixed(0)}s; load average at the end ${load()}: other processes share these cores)`);
+  printTable(
+    `merkletreejs baseline (rebuilds on each append; capped at ${MERKLETREEJS_CAP}: it is linear, so 1M costs ~10x the 100k row per append)`,
+    mtRows,
+  );
+  console.log(
+    `\n(total ${((performance.now() - t0) / 1000).toFixed(0)}s; load average at the end ${load()}: other processes share these cores)`,
+  );
 }
 
 await main();

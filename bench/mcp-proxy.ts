@@ -17,7 +17,10 @@ import { printTable, spawnServer, summarize, tempDir, throwawayDatabase } from "
 
 const CALLS = Number(process.argv[2] ?? 500);
 const WARMUP = 50;
-const fsServer = join(dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/server-filesystem/package.json")), "dist/index.js");
+const fsServer = join(
+  dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/server-filesystem/package.json")),
+  "dist/index.js",
+);
 
 async function time(client: Client, path: string): Promise<number[]> {
   const call = () => client.callTool({ name: "read_text_file", arguments: { path } });
@@ -54,7 +57,11 @@ try {
   const proxy = createMcpProxy({
     upstream,
     mediator,
-    map: parseToolMap(`runset: bench-mcp\nroot: ${root.dir}\ntools:\n  read_text_file: { capability: repo.read, resource: "{path|relative}" }\n`, "bench", root.dir),
+    map: parseToolMap(
+      `runset: bench-mcp\nroot: ${root.dir}\ntools:\n  read_text_file: { capability: repo.read, resource: "{path|relative}" }\n`,
+      "bench",
+      root.dir,
+    ),
     agent: "bench-mcp",
     runset: "bench-mcp",
     session: "bench-mcp-1",
@@ -71,7 +78,15 @@ try {
   const mediatorOnly: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     const t0 = performance.now();
-    const d = await mediator.mediate({ runset: "bench-mcp", agent: "bench-mcp", session: "bench-mcp-2", tool: "read_text_file", capability: "repo.read", resource: "src/a.txt", args: { path } });
+    const d = await mediator.mediate({
+      runset: "bench-mcp",
+      agent: "bench-mcp",
+      session: "bench-mcp-2",
+      tool: "read_text_file",
+      capability: "repo.read",
+      resource: "src/a.txt",
+      args: { path },
+    });
     await mediator.recordOutcome(d.decisionId, { status: "ok", summary: "bench", outputDigest: `sha256:${"0".repeat(64)}` });
     mediatorOnly.push(performance.now() - t0);
   }
@@ -79,7 +94,15 @@ try {
   const decisionsOnly: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     const t0 = performance.now();
-    await mediator.mediate({ runset: "bench-mcp", agent: "bench-mcp", session: "bench-mcp-3", tool: "read_text_file", capability: "repo.read", resource: "src/a.txt", args: { path } });
+    await mediator.mediate({
+      runset: "bench-mcp",
+      agent: "bench-mcp",
+      session: "bench-mcp-3",
+      tool: "read_text_file",
+      capability: "repo.read",
+      resource: "src/a.txt",
+      args: { path },
+    });
     decisionsOnly.push(performance.now() - t0);
   }
   const decided = summarize(decisionsOnly);
@@ -87,19 +110,37 @@ try {
   let previous: string | undefined;
   for (let i = 0; i < CALLS; i++) {
     const t0 = performance.now();
-    const outcomes = previous ? [{ decisionId: previous, status: "ok" as const, summary: "bench", outputDigest: `sha256:${"0".repeat(64)}` }] : [];
-    previous = (await mediator.mediate({ runset: "bench-mcp", agent: "bench-mcp", session: "bench-mcp-4", tool: "read_text_file", capability: "repo.read", resource: "src/a.txt", args: { path } }, { outcomes })).decisionId;
+    const outcomes = previous
+      ? [{ decisionId: previous, status: "ok" as const, summary: "bench", outputDigest: `sha256:${"0".repeat(64)}` }]
+      : [];
+    previous = (
+      await mediator.mediate(
+        {
+          runset: "bench-mcp",
+          agent: "bench-mcp",
+          session: "bench-mcp-4",
+          tool: "read_text_file",
+          capability: "repo.read",
+          resource: "src/a.txt",
+          args: { path },
+        },
+        { outcomes },
+      )
+    ).decisionId;
     piggybacked.push(performance.now() - t0);
   }
   const withOutcome = summarize(piggybacked);
-  printTable(`MCP proxy overhead per tools/call, ${CALLS} sequential calls after ${WARMUP} warm-up, ledger on ${store} (targets: added p50 ≤ 2 ms, p99 ≤ 10 ms)`, [
-    { path: "direct", p50ms: direct.p50, p99ms: direct.p99, maxms: direct.max },
-    { path: "via proxy (mediate + outcome, durable)", p50ms: viaProxy.p50, p99ms: viaProxy.p99, maxms: viaProxy.max },
-    { path: "added by proxy", p50ms: viaProxy.p50 - direct.p50, p99ms: viaProxy.p99 - direct.p99, maxms: Number.NaN },
-    { path: "mediate then outcome over HTTP, in turn", p50ms: mediated.p50, p99ms: mediated.p99, maxms: mediated.max },
-    { path: "mediate alone over HTTP (the floor)", p50ms: decided.p50, p99ms: decided.p99, maxms: decided.max },
-    { path: "mediate carrying the previous outcome", p50ms: withOutcome.p50, p99ms: withOutcome.p99, maxms: withOutcome.max },
-  ]);
+  printTable(
+    `MCP proxy overhead per tools/call, ${CALLS} sequential calls after ${WARMUP} warm-up, ledger on ${store} (targets: added p50 ≤ 2 ms, p99 ≤ 10 ms)`,
+    [
+      { path: "direct", p50ms: direct.p50, p99ms: direct.p99, maxms: direct.max },
+      { path: "via proxy (mediate + outcome, durable)", p50ms: viaProxy.p50, p99ms: viaProxy.p99, maxms: viaProxy.max },
+      { path: "added by proxy", p50ms: viaProxy.p50 - direct.p50, p99ms: viaProxy.p99 - direct.p99, maxms: Number.NaN },
+      { path: "mediate then outcome over HTTP, in turn", p50ms: mediated.p50, p99ms: mediated.p99, maxms: mediated.max },
+      { path: "mediate alone over HTTP (the floor)", p50ms: decided.p50, p99ms: decided.p99, maxms: decided.max },
+      { path: "mediate carrying the previous outcome", p50ms: withOutcome.p50, p99ms: withOutcome.p99, maxms: withOutcome.max },
+    ],
+  );
   await proxied.close();
 } finally {
   await upstream.close();

@@ -10,13 +10,25 @@ import { offerLoad, openConnections, postRequest } from "./open-loop.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,32,256").split(",").filter(Boolean).map(Number);
-const MEDIATE_BODY = JSON.stringify({ runset: "bench", agent: "bench-agent", session: "s-1", tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: { path: "src/a.ts" } });
+const MEDIATE_BODY = JSON.stringify({
+  runset: "bench",
+  agent: "bench-agent",
+  session: "s-1",
+  tool: "read_file",
+  capability: "repo.read",
+  resource: "src/a.ts",
+  args: { path: "src/a.ts" },
+});
 
 function post(agent: Agent, url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: "POST", agent, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        method: "POST",
+        agent,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -50,7 +62,15 @@ async function runLoad(url: string, agentToken: string, concurrency: number) {
   );
   agent.destroy();
   const s = summarize(latencies);
-  return { concurrency, requests: latencies.length, perSecond: Math.round(latencies.length / (DURATION_MS / 1000)), p50ms: s.p50, p99ms: s.p99, errors, allows };
+  return {
+    concurrency,
+    requests: latencies.length,
+    perSecond: Math.round(latencies.length / (DURATION_MS / 1000)),
+    p50ms: s.p50,
+    p99ms: s.p99,
+    errors,
+    allows,
+  };
 }
 
 /**
@@ -113,7 +133,8 @@ async function benchStore(label: string, serveArgs: string[], dataDir: string) {
     if (reg.status !== 201) throw new Error(`runset registration failed: ${reg.status} ${await reg.text()}`);
     const rows = [];
     for (const c of CONCURRENCY) rows.push({ store: label, ...(await runLoad(server.url, agent, c)) });
-    for (const rate of OPEN_RATES) rows.push({ store: label, ...(await runOpenLoop(server.url, { Authorization: `Bearer ${agent}` }, 256, rate)) });
+    for (const rate of OPEN_RATES)
+      rows.push({ store: label, ...(await runOpenLoop(server.url, { Authorization: `Bearer ${agent}` }, 256, rate)) });
     return rows;
   } finally {
     await server.stop();
@@ -131,7 +152,13 @@ if (pgDb) {
     const workersDb = process.env.BENCH_SKIP_WORKERS ? null : await throwawayDatabase();
     if (workersDb) {
       try {
-        rows.push(...(await benchStore("postgres ×2 workers", ["--database-url", workersDb.url, "--data-dir", keys.dir, "--workers", "2"], keys.dir)));
+        rows.push(
+          ...(await benchStore(
+            "postgres ×2 workers",
+            ["--database-url", workersDb.url, "--data-dir", keys.dir, "--workers", "2"],
+            keys.dir,
+          )),
+        );
       } finally {
         await workersDb.drop();
       }
@@ -142,9 +169,10 @@ if (pgDb) {
   }
 }
 const embedded = tempDir("maestro-bench-");
-if (!process.env.BENCH_SKIP_EMBEDDED) try {
-  rows.push(...(await benchStore("embedded", ["--data-dir", embedded.dir], embedded.dir)));
-} finally {
-  embedded.remove();
-}
+if (!process.env.BENCH_SKIP_EMBEDDED)
+  try {
+    rows.push(...(await benchStore("embedded", ["--data-dir", embedded.dir], embedded.dir)));
+  } finally {
+    embedded.remove();
+  }
 printTable(`mediate over HTTP, durable appends (${DURATION_MS / 1000}s per row; targets: p50 ≤ 2 ms, p99 ≤ 10 ms at 256, ≥ 3,000/s)`, rows);

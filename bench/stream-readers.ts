@@ -16,14 +16,30 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const LOG_SIZE = Number(process.env.BENCH_LOG_SIZE ?? 20_000);
 const ABORTED = 40;
 const LIVE = 200;
-const BODY = JSON.stringify({ runset: "bench", agent: "bench-agent", session: "s-1", tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: { path: "src/a.ts" } });
+const BODY = JSON.stringify({
+  runset: "bench",
+  agent: "bench-agent",
+  session: "s-1",
+  tool: "read_file",
+  capability: "repo.read",
+  resource: "src/a.ts",
+  args: { path: "src/a.ts" },
+});
 
 function post(agent: Agent, url: URL, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(BODY) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(BODY) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", reject);
     req.end(BODY);
   });
@@ -61,10 +77,13 @@ function reader(url: string, token: string, query: string, stopAt: number): Prom
     });
     req.on("error", () => {});
     req.end();
-    setTimeout(() => {
-      req.destroy();
-      resolve(bytes);
-    }, Math.max(0, stopAt - performance.now()));
+    setTimeout(
+      () => {
+        req.destroy();
+        resolve(bytes);
+      },
+      Math.max(0, stopAt - performance.now()),
+    );
   });
 }
 
@@ -81,7 +100,12 @@ const abortedReplays = (url: string, token: string) => async (end: number) => {
 };
 
 async function floorRow() {
-  return withTrivialServer(async (url) => ({ run: "floor: no-op node:http", readers: "none", ...(await decisions(url, "unused")), ofNone: "" }));
+  return withTrivialServer(async (url) => ({
+    run: "floor: no-op node:http",
+    readers: "none",
+    ...(await decisions(url, "unused")),
+    ofNone: "",
+  }));
 }
 
 const db = await throwawayDatabase();
@@ -112,7 +136,12 @@ try {
     rows.push({ run: "postgres", readers: "none", ...none1, ofNone: "" });
     let opened = 0;
     const aborted = await decisions(server.url, agent, async (end) => (opened = await abortedReplays(server.url, auditor)(end)));
-    rows.push({ run: "postgres", readers: `${opened} replays of ${LOG_SIZE} from 0, dropped after 300 ms (${ABORTED}/s)`, ...aborted, ofNone: `${Math.round((100 * aborted.perSecond) / none1.perSecond)} %` });
+    rows.push({
+      run: "postgres",
+      readers: `${opened} replays of ${LOG_SIZE} from 0, dropped after 300 ms (${ABORTED}/s)`,
+      ...aborted,
+      ofNone: `${Math.round((100 * aborted.perSecond) / none1.perSecond)} %`,
+    });
 
     const none2 = await decisions(server.url, agent);
     rows.push({ run: "postgres", readers: "none", ...none2, ofNone: "" });
@@ -121,7 +150,12 @@ try {
       const read = await Promise.all(Array.from({ length: LIVE }, () => reader(server.url, auditor, "", end)));
       bytes = read.reduce((a, b) => a + b, 0);
     });
-    rows.push({ run: "postgres", readers: `${LIVE} live (${Math.round(bytes / LIVE / 1024)} KiB read each)`, ...live, ofNone: `${Math.round((100 * live.perSecond) / none2.perSecond)} %` });
+    rows.push({
+      run: "postgres",
+      readers: `${LIVE} live (${Math.round(bytes / LIVE / 1024)} KiB read each)`,
+      ...live,
+      ofNone: `${Math.round((100 * live.perSecond) / none2.perSecond)} %`,
+    });
   } finally {
     await server.stop();
   }
@@ -129,4 +163,7 @@ try {
   await db.drop();
   keys.remove();
 }
-printTable(`decisions/s at ${CLIENTS} closed-loop clients beside ledger stream readers (${DURATION_MS / 1000}s per row; target ≥ 70 % of none)`, rows);
+printTable(
+  `decisions/s at ${CLIENTS} closed-loop clients beside ledger stream readers (${DURATION_MS / 1000}s per row; target ≥ 70 % of none)`,
+  rows,
+);

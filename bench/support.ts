@@ -53,14 +53,21 @@ function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Starts `maestro serve` in its own process (so load generation does not share its event loop). */
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function spawnServer(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   // BENCH_SERVER_NODE_ARGS="--trace-gc" etc. reach the server's node (NODE_OPTIONS refuses some flags).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, ...(process.env.PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "cli/main.ts", "serve", "--port", "0", ...args], {
-    // DATABASE_URL would silently override --data-dir; the caller passes --database-url explicitly.
-    env: { ...withoutDatabaseUrl(process.env), ...env },
-    stdio: ["ignore", process.env.BENCH_SERVER_STDOUT ? "inherit" : "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, ...(process.env.PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "cli/main.ts", "serve", "--port", "0", ...args],
+    {
+      // DATABASE_URL would silently override --data-dir; the caller passes --database-url explicitly.
+      env: { ...withoutDatabaseUrl(process.env), ...env },
+      stdio: ["ignore", process.env.BENCH_SERVER_STDOUT ? "inherit" : "ignore", "pipe"],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let err = "";
     child.stderr!.on("data", (chunk: Buffer) => {

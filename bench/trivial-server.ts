@@ -2,7 +2,15 @@
 // The same generator against it, in the same run, shows what the machine and the generator alone add to a latency.
 import { createServer } from "node:http";
 
-const answer = JSON.stringify({ decision: "allow", allow: true, reasons: [], waivers: [], decisionId: crypto.randomUUID(), ledgerIndex: 1, policyDigest: `sha256:${"0".repeat(64)}` });
+const answer = JSON.stringify({
+  decision: "allow",
+  allow: true,
+  reasons: [],
+  waivers: [],
+  decisionId: crypto.randomUUID(),
+  ledgerIndex: 1,
+  policyDigest: `sha256:${"0".repeat(64)}`,
+});
 const server = createServer((req, res) => {
   req.resume();
   req.on("end", () => res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(answer) }).end(answer));

@@ -17,7 +17,15 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** Checkpoint cadences of the load rows: the default (5 s), and 200 ms (25× as many witness requests) as a worst case. */
 const INTERVALS_MS = (process.env.BENCH_CHECKPOINT_MS ?? "5000,200").split(",").filter(Boolean).map(Number);
 const ORIGIN = configFromEnv().origin;
-const MEDIATE_BODY = JSON.stringify({ runset: "bench", agent: "bench-agent", session: "s-1", tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: { path: "src/a.ts" } });
+const MEDIATE_BODY = JSON.stringify({
+  runset: "bench",
+  agent: "bench-agent",
+  session: "s-1",
+  tool: "read_file",
+  capability: "repo.read",
+  resource: "src/a.ts",
+  args: { path: "src/a.ts" },
+});
 
 /** Sign a checkpoint, then have the witness cosign it (add-checkpoint with a consistency proof, verify, store). */
 async function cosignLatency(): Promise<Array<Record<string, string | number>>> {
@@ -31,7 +39,12 @@ async function cosignLatency(): Promise<Array<Record<string, string | number>>> 
     const sign: number[] = [];
     const cosign: number[] = [];
     for (let i = 0; i < COSIGNS; i++) {
-      await ctx.ledger.writer.append({ kind: "decision", actor: { type: "agent", id: "bench" }, subject: { type: "decision", id: `d-${i}` }, payload: { i } });
+      await ctx.ledger.writer.append({
+        kind: "decision",
+        actor: { type: "agent", id: "bench" },
+        subject: { type: "decision", id: `d-${i}` },
+        payload: { i },
+      });
       const t0 = performance.now();
       await ctx.ledger.checkpointer.issue();
       const t1 = performance.now();
@@ -41,7 +54,11 @@ async function cosignLatency(): Promise<Array<Record<string, string | number>>> 
     }
     const witnessed = await ctx.ledger.witnesses.newestWitnessed();
     if (witnessed?.size !== (await ctx.ledger.reader.head()).size) throw new Error("the last checkpoint was not witnessed");
-    const row = (what: string, xs: number[]) => ({ step: what, n: xs.length, ...Object.fromEntries(Object.entries(summarize(xs)).map(([k, v]) => [`${k}ms`, v])) });
+    const row = (what: string, xs: number[]) => ({
+      step: what,
+      n: xs.length,
+      ...Object.fromEntries(Object.entries(summarize(xs)).map(([k, v]) => [`${k}ms`, v])),
+    });
     return [row("sign + store checkpoint (embedded store)", sign), row("cosign: add-checkpoint → verify → store", cosign)];
   } finally {
     await ctx.close();
@@ -52,10 +69,14 @@ async function cosignLatency(): Promise<Array<Record<string, string | number>>> 
 
 function post(agent: Agent, url: URL, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      { method: "POST", agent, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", reject);
     req.end(MEDIATE_BODY);
   });
@@ -66,7 +87,9 @@ async function throughput(label: string, withWitness: boolean, intervalMs: numbe
   const dir = tempDir("maestro-bench-witness-");
   const db = await throwawayDatabase();
   const keyring = await loadKeyring(dir.dir);
-  const witness = withWitness ? await startLitewitness({ name: "bench.test/witness", origin: ORIGIN, logVkey: formatVkey(ORIGIN, keyring.checkpoint.publicRaw) }) : null;
+  const witness = withWitness
+    ? await startLitewitness({ name: "bench.test/witness", origin: ORIGIN, logVkey: formatVkey(ORIGIN, keyring.checkpoint.publicRaw) })
+    : null;
   const args = ["--data-dir", dir.dir, "--checkpoint-interval", String(intervalMs), ...(db ? ["--database-url", db.url] : [])];
   if (witness) {
     writeFileSync(join(dir.dir, "witnesses.txt"), `${witness.vkey} ${witness.url}\n`);
@@ -98,9 +121,20 @@ async function throughput(label: string, withWitness: boolean, intervalMs: numbe
     );
     agent.destroy();
     const auditor = await issueToken(key, "auditor", "bench-aud", 3600);
-    const w = (await (await fetch(`${server.url}/v1/ledger/witnessed`, { headers: { authorization: `Bearer ${auditor}` } })).json()) as { checkpoint: { size: number } | null };
+    const w = (await (await fetch(`${server.url}/v1/ledger/witnessed`, { headers: { authorization: `Bearer ${auditor}` } })).json()) as {
+      checkpoint: { size: number } | null;
+    };
     const s = summarize(latencies);
-    return { config: label, checkpointMs: intervalMs, store: db ? "postgres" : "embedded", perSecond: Math.round(latencies.length / (DURATION_MS / 1000)), p50ms: s.p50, p99ms: s.p99, errors, witnessedSize: w.checkpoint?.size ?? "-" };
+    return {
+      config: label,
+      checkpointMs: intervalMs,
+      store: db ? "postgres" : "embedded",
+      perSecond: Math.round(latencies.length / (DURATION_MS / 1000)),
+      p50ms: s.p50,
+      p99ms: s.p99,
+      errors,
+      witnessedSize: w.checkpoint?.size ?? "-",
+    };
   } finally {
     await server.stop();
     await witness?.close();

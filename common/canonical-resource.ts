@@ -32,7 +32,8 @@ function refuse(message: string): never {
 
 function refuseHidden(raw: string, what: string): void {
   const hidden = HIDDEN.exec(raw);
-  if (hidden) refuse(`${what} holds a control or invisible character (U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`);
+  if (hidden)
+    refuse(`${what} holds a control or invisible character (U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`);
 }
 
 /**
@@ -66,12 +67,14 @@ const LABEL = /^(?:[a-z0-9_]|[a-z0-9_][a-z0-9_-]{0,61}[a-z0-9_])$/;
 export function canonicalHost(raw: string): string {
   refuseHidden(raw, "a host");
   if (PERCENT_ENCODED.test(raw) || raw.includes("%")) refuse("a host is not percent-encoded");
-  if (/[@:/\\?#\s*]/.test(raw) && !/^\[[0-9A-Fa-f:.]+\]$/.test(raw)) refuse("a host is a name or address alone: no user, port, path, space or wildcard");
+  if (/[@:/\\?#\s*]/.test(raw) && !/^\[[0-9A-Fa-f:.]+\]$/.test(raw))
+    refuse("a host is a name or address alone: no user, port, path, space or wildcard");
   const name = raw.endsWith(".") ? raw.slice(0, -1) : raw;
   const ascii = domainToASCII(name);
   if (ascii === "") refuse("a host is not a valid domain name or address");
   if (ascii.startsWith("[")) return ascii;
-  if (ascii.length > 253 || !ascii.split(".").every((label) => LABEL.test(label))) refuse("a host's labels are 1-63 letters, digits, - or _ (not at either end)");
+  if (ascii.length > 253 || !ascii.split(".").every((label) => LABEL.test(label)))
+    refuse("a host's labels are 1-63 letters, digits, - or _ (not at either end)");
   return ascii;
 }
 
@@ -89,7 +92,9 @@ function hostPattern(raw: string): string {
   // goes through domainToASCII: alone, a numeric label would be read as an IPv4 address (127 → 0.0.0.127).
   return name
     .split(".")
-    .map((label) => (!/[^\x20-\x7e]/.test(label) || /[*?[\]{}\\]/.test(label) ? label.toLowerCase() : domainToASCII(label) || label.toLowerCase()))
+    .map((label) =>
+      !/[^\x20-\x7e]/.test(label) || /[*?[\]{}\\]/.test(label) ? label.toLowerCase() : domainToASCII(label) || label.toLowerCase(),
+    )
     .join(".");
 }
 
@@ -102,7 +107,8 @@ const ECOSYSTEMS: Record<string, { canonical(name: string): string; pattern(name
   npm: {
     canonical(name) {
       const lower = name.toLowerCase();
-      if (lower.length > 214 || !NPM_NAME.test(lower)) refuse(`${JSON.stringify(name)} is not an npm package name (a version goes in args, not the resource)`);
+      if (lower.length > 214 || !NPM_NAME.test(lower))
+        refuse(`${JSON.stringify(name)} is not an npm package name (a version goes in args, not the resource)`);
       return lower;
     },
     pattern: (name) => name.toLowerCase(),
@@ -127,7 +133,8 @@ export function canonicalPackage(raw: string): string {
   if (colon < 0) refuse("a package is <ecosystem>:<name>, e.g. npm:left-pad");
   const ecosystem = raw.slice(0, colon).toLowerCase();
   const rules = ECOSYSTEMS[ecosystem];
-  if (!rules) refuse(`ecosystem ${JSON.stringify(raw.slice(0, colon))} has no package grammar here (known: ${Object.keys(ECOSYSTEMS).join(", ")})`);
+  if (!rules)
+    refuse(`ecosystem ${JSON.stringify(raw.slice(0, colon))} has no package grammar here (known: ${Object.keys(ECOSYSTEMS).join(", ")})`);
   return `${ecosystem}:${rules.canonical(raw.slice(colon + 1))}`;
 }
 
@@ -177,7 +184,8 @@ function releasePattern(raw: string): string {
 export function canonicalSecretName(raw: string): string {
   refuseHidden(raw, "a secret name");
   if (/[\s\\]/.test(raw) || PERCENT_ENCODED.test(raw)) refuse("a secret name has no space, backslash or percent-encoding");
-  if (raw.split("/").some((s) => s === "" || /^\.+$/.test(s))) refuse("a secret name has no empty, . or .. segment (and no leading or trailing /)");
+  if (raw.split("/").some((s) => s === "" || /^\.+$/.test(s)))
+    refuse("a secret name has no empty, . or .. segment (and no leading or trailing /)");
   return raw;
 }
 
@@ -197,9 +205,17 @@ export const GRAMMARS: Record<string, Grammar> = {
   "repo.write": { shape: "relative repository path, e.g. src/app.ts", canonical: canonicalRepositoryPath, pattern: same },
   "tests.run": { shape: "command, e.g. npm test", canonical: canonicalCommand, pattern: same },
   "network.egress": { shape: "host name or address, e.g. registry.npmjs.org", canonical: canonicalHost, pattern: hostPattern },
-  "package.install": { shape: "<ecosystem>:<name>, e.g. npm:left-pad or pypi:requests", canonical: canonicalPackage, pattern: packagePattern },
+  "package.install": {
+    shape: "<ecosystem>:<name>, e.g. npm:left-pad or pypi:requests",
+    canonical: canonicalPackage,
+    pattern: packagePattern,
+  },
   "secrets.read": { shape: "secret name, e.g. ci/npm-token", canonical: canonicalSecretName, pattern: same },
-  "release.publish": { shape: "owner/repo@version, e.g. acme/app@1.2.0", canonical: (raw) => canonicalRelease(raw).canonical, pattern: releasePattern },
+  "release.publish": {
+    shape: "owner/repo@version, e.g. acme/app@1.2.0",
+    canonical: (raw) => canonicalRelease(raw).canonical,
+    pattern: releasePattern,
+  },
 };
 
 /** The canonical resource of a call, or why it has none. An unknown capability keeps its resource: the policy denies it. */

@@ -11,7 +11,10 @@ describe("jsonShapeProblem", () => {
 
   it(`accepts ${MAX_JSON_DEPTH} levels of nesting and refuses ${MAX_JSON_DEPTH + 1}, naming the member`, () => {
     expect(jsonShapeProblem(nested(MAX_JSON_DEPTH))).toBeNull();
-    expect(jsonShapeProblem(nested(MAX_JSON_DEPTH + 1))).toEqual({ field: `/0`.repeat(MAX_JSON_DEPTH), message: expect.stringContaining("nesting") });
+    expect(jsonShapeProblem(nested(MAX_JSON_DEPTH + 1))).toEqual({
+      field: `/0`.repeat(MAX_JSON_DEPTH),
+      message: expect.stringContaining("nesting"),
+    });
     expect(jsonShapeProblem({ args: { x: nested(5000) } })?.field).toBe(`/args/x${"/0".repeat(MAX_JSON_DEPTH - 2)}`);
   });
 

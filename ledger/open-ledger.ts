@@ -46,7 +46,12 @@ export interface Ledger {
 export const DEFAULT_ORIGIN = "maestro.local/ledger";
 
 /** `writerDb` carries the append path (defaults to `db`); reads and checkpoints use `db`. */
-export async function openLedger(db: Kysely<LedgerTables>, keyring: Keyring, options: LedgerOptions, writerDb: Kysely<LedgerTables> = db): Promise<Ledger> {
+export async function openLedger(
+  db: Kysely<LedgerTables>,
+  keyring: Keyring,
+  options: LedgerOptions,
+  writerDb: Kysely<LedgerTables> = db,
+): Promise<Ledger> {
   await refuseAnotherOrigin(db, options.origin);
   await publishKeys(db, keyring, options.origin);
   const fence = new WriteFence(options.log);
@@ -95,8 +100,12 @@ async function refuseAnotherOrigin(db: Kysely<LedgerTables>, origin: string): Pr
   const latest = await db.selectFrom("ledger_checkpoints").select("note").orderBy("size", "desc").limit(1).executeTakeFirst();
   const existing = latest?.note.slice(0, latest.note.indexOf("\n"));
   if (existing !== undefined && existing !== origin) {
-    throw new MaestroError("conflict", `this ledger's checkpoints are for origin "${existing}", not "${origin}": set MAESTRO_LOG_ORIGIN to "${existing}"`, {
-      field: "MAESTRO_LOG_ORIGIN",
-    });
+    throw new MaestroError(
+      "conflict",
+      `this ledger's checkpoints are for origin "${existing}", not "${origin}": set MAESTRO_LOG_ORIGIN to "${existing}"`,
+      {
+        field: "MAESTRO_LOG_ORIGIN",
+      },
+    );
   }
 }

@@ -68,28 +68,35 @@ export async function createContext(config: ServerConfig, options: ContextOption
     // A bad witness list stops the start: serving with fewer witnesses than configured would be silent.
     const witnesses = loadWitnessPolicy(config.witnessesFile, config.witnessQuorum);
     if (!Number.isInteger(config.witnessTimeoutMs) || config.witnessTimeoutMs < 1) {
-      throw new MaestroError("invalid_field", "MAESTRO_WITNESS_TIMEOUT_MS must be a positive integer (ms)", { field: "MAESTRO_WITNESS_TIMEOUT_MS" });
+      throw new MaestroError("invalid_field", "MAESTRO_WITNESS_TIMEOUT_MS must be a positive integer (ms)", {
+        field: "MAESTRO_WITNESS_TIMEOUT_MS",
+      });
     }
     const keyring = await loadKeyring(config.dataDir);
     const feed = new EntryFeed();
     // The ledger is opened below with a commit hook that feeds these; the gauges read it only when scraped.
     const opened: { ledger?: Ledger } = {};
     const metrics = createMetrics(() => opened.ledger!, feed);
-    const ledger = await openLedger(store.db as Kysely<LedgerTables>, keyring, {
-      origin: config.origin,
-      clock,
-      onCommit: (entries: AppendedEntry[]) => {
-        metrics.committed(entries.length);
-        feed.publish(entries);
+    const ledger = await openLedger(
+      store.db as Kysely<LedgerTables>,
+      keyring,
+      {
+        origin: config.origin,
+        clock,
+        onCommit: (entries: AppendedEntry[]) => {
+          metrics.committed(entries.length);
+          feed.publish(entries);
+        },
+        onBatch: (b) => metrics.batch(b),
+        batchUpdate: policyDataVersionBump,
+        witnesses,
+        witnessTimeoutMs: config.witnessTimeoutMs,
+        // A fork or a lying witness is an incident, an unreachable one an outage: both go to the log, never silently.
+        onWitnessReport: (r) =>
+          console.error(JSON.stringify({ level: r.problem === "unreachable" ? "warn" : "error", msg: "witness did not cosign", ...r })),
       },
-      onBatch: (b) => metrics.batch(b),
-      batchUpdate: policyDataVersionBump,
-      witnesses,
-      witnessTimeoutMs: config.witnessTimeoutMs,
-      // A fork or a lying witness is an incident, an unreachable one an outage: both go to the log, never silently.
-      onWitnessReport: (r) =>
-        console.error(JSON.stringify({ level: r.problem === "unreachable" ? "warn" : "error", msg: "witness did not cosign", ...r })),
-    }, store.writerDb as Kysely<LedgerTables>);
+      store.writerDb as Kysely<LedgerTables>,
+    );
     opened.ledger = ledger;
     const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);

@@ -30,9 +30,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   const ctx = await createContext(config, options);
   const app = createApp(ctx);
-  if (options.issueCheckpoints !== false) ctx.ledger.checkpointer.start(config.checkpointIntervalMs, (err) =>
-    console.error(JSON.stringify({ level: "warn", msg: "checkpoint failed", err: String(err) })),
-  );
+  if (options.issueCheckpoints !== false)
+    ctx.ledger.checkpointer.start(config.checkpointIntervalMs, (err) =>
+      console.error(JSON.stringify({ level: "warn", msg: "checkpoint failed", err: String(err) })),
+    );
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);

@@ -48,13 +48,25 @@ interface Activation {
   payload: { digest?: string; revision?: string; source?: string; reason?: string };
 }
 
-export async function loadPolicyRuntime(config: ServerConfig, ledger: Ledger, db: Kysely<any>, log: Log = logToStderr): Promise<PolicyRuntime> {
+export async function loadPolicyRuntime(
+  config: ServerConfig,
+  ledger: Ledger,
+  db: Kysely<any>,
+  log: Log = logToStderr,
+): Promise<PolicyRuntime> {
   const verificationKey = await readVerificationKey(config.policyVerificationKey);
   const last = await lastActivation(ledger);
   const start = await startupBundle(config, db, last);
   const holder = await PolicyHolder.create(start.bytes, { verificationKey });
   let status = await recordStartup(ledger, holder, start, last);
-  log({ level: "info", msg: "policy bundle in force", digest: status.digest, source: status.source, why: start.why, ledgerIndex: status.ledgerIndex });
+  log({
+    level: "info",
+    msg: "policy bundle in force",
+    digest: status.digest,
+    source: status.source,
+    why: start.why,
+    ledgerIndex: status.ledgerIndex,
+  });
 
   const activateWith = (bytes: Uint8Array, actor: Principal, source: PolicySource) =>
     holder.activate(bytes, {
@@ -92,8 +104,13 @@ async function lastActivation(ledger: Ledger): Promise<Activation | null> {
  * from its stored bytes checked against the ledgered digest (refusing to start when they are missing or altered,
  * rather than silently running another policy); else the committed bundle.
  */
-async function startupBundle(config: ServerConfig, db: Kysely<any>, last: Activation | null): Promise<{ bytes: Uint8Array; source: PolicySource; why: string }> {
-  if (config.policyBundle) return { bytes: await readBundleFile(config.policyBundle), source: "config", why: `--policy-bundle ${config.policyBundle}` };
+async function startupBundle(
+  config: ServerConfig,
+  db: Kysely<any>,
+  last: Activation | null,
+): Promise<{ bytes: Uint8Array; source: PolicySource; why: string }> {
+  if (config.policyBundle)
+    return { bytes: await readBundleFile(config.policyBundle), source: "config", why: `--policy-bundle ${config.policyBundle}` };
   if (last?.payload.source === "activated" && typeof last.payload.digest === "string") {
     const stored = await loadStoredBundle(db, last.payload.digest);
     if ("problem" in stored) {
@@ -103,7 +120,11 @@ async function startupBundle(config: ServerConfig, db: Kysely<any>, last: Activa
           "restore its policy_bundles row, or start with --policy-bundle FILE to run a named bundle (ledgered), then activate one",
       );
     }
-    return { bytes: stored.bytes, source: "activated", why: `restored: the last activation (ledger index ${last.index}, by ${last.event.actor.id} at ${last.event.time})` };
+    return {
+      bytes: stored.bytes,
+      source: "activated",
+      why: `restored: the last activation (ledger index ${last.index}, by ${last.event.actor.id} at ${last.event.time})`,
+    };
   }
   const why = !last
     ? "no bundle was ever activated"
@@ -116,12 +137,24 @@ async function startupBundle(config: ServerConfig, db: Kysely<any>, last: Activa
 }
 
 /** A start on another bundle, or from another source, than the last one ledgered is an activation too. */
-async function recordStartup(ledger: Ledger, holder: PolicyHolder, start: { source: PolicySource; why: string }, last: Activation | null): Promise<PolicyStatus> {
-  const info = { digest: holder.digest, revision: holder.revision, previousDigest: last?.payload.digest ?? null, previousRevision: last?.payload.revision ?? null };
+async function recordStartup(
+  ledger: Ledger,
+  holder: PolicyHolder,
+  start: { source: PolicySource; why: string },
+  last: Activation | null,
+): Promise<PolicyStatus> {
+  const info = {
+    digest: holder.digest,
+    revision: holder.revision,
+    previousDigest: last?.payload.digest ?? null,
+    previousRevision: last?.payload.revision ?? null,
+  };
   const unchanged = last?.payload.digest === holder.digest && (last.payload.source ?? "default") === start.source;
   // A ledger refusing writes (a forked head) still starts, to serve reads; its log line already says why.
   if (unchanged || ledger.fence.refusal) {
-    return last ? statusOf(last.index, last.event, info, start.source, last.payload.reason ?? "activated") : { ...info, source: start.source, ledgerIndex: null, activatedBy: null, activatedAt: null, reason: start.why };
+    return last
+      ? statusOf(last.index, last.event, info, start.source, last.payload.reason ?? "activated")
+      : { ...info, source: start.source, ledgerIndex: null, activatedBy: null, activatedAt: null, reason: start.why };
   }
   const entry = await ledger.writer.append({
     kind: "policy.activated",
@@ -132,9 +165,23 @@ async function recordStartup(ledger: Ledger, holder: PolicyHolder, start: { sour
   return statusOf(entry.index, entry.event, info, start.source, `startup: ${start.why}`);
 }
 
-function statusOf(index: number, event: LedgerEvent, info: { digest: string; revision: string }, source: PolicySource, reason: string): PolicyStatus {
+function statusOf(
+  index: number,
+  event: LedgerEvent,
+  info: { digest: string; revision: string },
+  source: PolicySource,
+  reason: string,
+): PolicyStatus {
   const { type, id, role } = event.actor as { type: string; id: string; role?: string };
-  return { digest: info.digest, revision: info.revision, source, ledgerIndex: index, activatedBy: { type, id, ...(role ? { role } : {}) }, activatedAt: event.time, reason };
+  return {
+    digest: info.digest,
+    revision: info.revision,
+    source,
+    ledgerIndex: index,
+    activatedBy: { type, id, ...(role ? { role } : {}) },
+    activatedAt: event.time,
+    reason,
+  };
 }
 
 async function readBundleFile(path: string): Promise<Uint8Array> {
@@ -150,7 +197,10 @@ async function readBundleFile(path: string): Promise<Uint8Array> {
  * MAESTRO_POLICY_VERIFICATION_ALG (default EdDSA); MAESTRO_POLICY_VERIFICATION_SCOPE and _KEY_ID: the `scope` and
  * `keyid` a bundle's signature must carry (as `opa run --verification-key-id --scope`), none by default.
  */
-export async function readVerificationKey(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<VerificationKey | undefined> {
+export async function readVerificationKey(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<VerificationKey | undefined> {
   if (!path) return undefined;
   const text = await readFile(path, "utf8").catch((err) => {
     throw new MaestroError("bad_request", `cannot read policy verification key ${path}`, { cause: err });
@@ -158,5 +208,10 @@ export async function readVerificationKey(path: string | undefined, env: NodeJS.
   const alg = env.MAESTRO_POLICY_VERIFICATION_ALG ?? "EdDSA";
   // A secret file usually ends with a newline that `opa build --signing-key <secret>` never saw.
   const key = alg.startsWith("HS") ? text.replace(/\r?\n$/, "") : text;
-  return { key, alg, scope: env.MAESTRO_POLICY_VERIFICATION_SCOPE || undefined, keyId: env.MAESTRO_POLICY_VERIFICATION_KEY_ID || undefined };
+  return {
+    key,
+    alg,
+    scope: env.MAESTRO_POLICY_VERIFICATION_SCOPE || undefined,
+    keyId: env.MAESTRO_POLICY_VERIFICATION_KEY_ID || undefined,
+  };
 }

@@ -16,7 +16,9 @@ export const NO_DECISION: HookResult = { stdout: "", stderr: "", exitCode: 0 };
 
 /** The PreToolUse decision both agents read (Claude Code hooks reference; Codex output_parser.rs parse_pre_tool_use). */
 function permission(decision: "allow" | "deny", reason: string): HookResult {
-  const output = { hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: decision, permissionDecisionReason: `Maestro: ${reason}` } };
+  const output = {
+    hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: decision, permissionDecisionReason: `Maestro: ${reason}` },
+  };
   return { stdout: `${JSON.stringify(output)}\n`, stderr: "", exitCode: 0 };
 }
 
@@ -35,16 +37,29 @@ export function denied(reason: string): HookResult {
  *   the keyboard approve instead of a Maestro approver, with nothing on the ledger. Once a waiver lifts
  *   approval_required, the retried call is allowed.
  */
-export function verdictOutput(agent: CodingAgent, mode: AllowMode, decisions: Decision[], call: { capability: string; agent: string; runset: string }, resources: string[]): HookResult {
+export function verdictOutput(
+  agent: CodingAgent,
+  mode: AllowMode,
+  decisions: Decision[],
+  call: { capability: string; agent: string; runset: string },
+  resources: string[],
+): HookResult {
   const deny = decisions.filter((d) => d.decision === "deny");
   if (deny.length > 0) return denied(deny.map((d) => reasonText(d)).join("; "));
   const pending = decisions.map((d, i) => ({ d, resource: resources[i] })).filter(({ d }) => d.decision === "require_approval");
   if (pending.length > 0) {
-    const what = pending.map(({ d, resource }) => `${call.capability} on ${resource} (decision ${d.decisionId}: ${reasonText(d)})`).join("; ");
+    const what = pending
+      .map(({ d, resource }) => `${call.capability} on ${resource} (decision ${d.decisionId}: ${reasonText(d)})`)
+      .join("; ");
     const how = pending
-      .map(({ resource }) => `maestro waiver request --capability ${call.capability} --resource ${shellQuote(resource)} --agent ${shellQuote(call.agent)} --runset ${shellQuote(call.runset)} --waives approval_required --justification '…' --duration 1h`)
+      .map(
+        ({ resource }) =>
+          `maestro waiver request --capability ${call.capability} --resource ${shellQuote(resource)} --agent ${shellQuote(call.agent)} --runset ${shellQuote(call.runset)} --waives approval_required --justification '…' --duration 1h`,
+      )
       .join(" ; ");
-    return denied(`approval required for ${what}. To get it, an engineer requests a waiver (${how}) and a security approver runs maestro waiver approve WAIVER_ID; then retry the same call.`);
+    return denied(
+      `approval required for ${what}. To get it, an engineer requests a waiver (${how}) and a security approver runs maestro waiver approve WAIVER_ID; then retry the same call.`,
+    );
   }
   if (agent === "claude-code" && mode === "authoritative") return permission("allow", decisions.map((d) => reasonText(d)).join("; "));
   return NO_DECISION;

@@ -45,7 +45,8 @@ export async function handleHook(input: HookInput, o: HookOptions): Promise<Hook
 async function sessionStart(input: SessionStartInput, o: HookOptions): Promise<HookResult> {
   const root = o.root ?? input.cwd;
   // A session started at the filesystem root would make every path "in the repository".
-  if (!isAbsolute(root) || parse(root).root === root) return blocked(`refusing to pin ${root} as the repository root: start the agent in the repository or install with --root`);
+  if (!isAbsolute(root) || parse(root).root === root)
+    return blocked(`refusing to pin ${root} as the repository root: start the agent in the repository or install with --root`);
   await o.state.pinRoot(input.session_id, root);
   return NO_DECISION;
 }
@@ -55,7 +56,10 @@ async function preToolUse(input: ToolInput, o: HookOptions): Promise<HookResult>
   const tool = mappedTool(o.map, input.tool_name);
   if (!tool) return denied(`tool ${input.tool_name} is not in the tool map, so no policy can allow it`);
   const root = o.root ?? (await o.state.pinnedRoot(input.session_id));
-  if (!root) return denied(`no repository root is pinned for session ${input.session_id}: the SessionStart hook did not run (reinstall with maestro hook install, or configure --root), so paths cannot be decided`);
+  if (!root)
+    return denied(
+      `no repository root is pinned for session ${input.session_id}: the SessionStart hook did not run (reinstall with maestro hook install, or configure --root), so paths cannot be decided`,
+    );
   let resources: string[];
   try {
     // Relative paths resolve from the agent's cwd, as the agent resolves them; the pinned root bounds where they may lead.
@@ -69,7 +73,15 @@ async function preToolUse(input: ToolInput, o: HookOptions): Promise<HookResult>
   // One decision per resource (a Codex patch may touch several files); all must allow.
   for (const resource of resources) {
     decisions.push(
-      await o.mediator.mediate({ runset: o.runset, agent: o.agent, session, tool: input.tool_name, capability: tool.capability, resource, args: ledgerArgs(input.tool_input, tool) }),
+      await o.mediator.mediate({
+        runset: o.runset,
+        agent: o.agent,
+        session,
+        tool: input.tool_name,
+        capability: tool.capability,
+        resource,
+        args: ledgerArgs(input.tool_input, tool),
+      }),
     );
   }
   if (decisions.every((d) => d.decision === "allow")) {
@@ -92,7 +104,9 @@ async function postToolUse(input: ToolInput, o: HookOptions): Promise<HookResult
   if (!found) return NO_DECISION;
   const status = outcomeStatus(input);
   const note = outcomeNote(input);
-  const output = sha256Digest(JSON.stringify(input.hook_event_name === "PostToolUseFailure" ? { error: input.error ?? null } : (input.tool_response ?? null)));
+  const output = sha256Digest(
+    JSON.stringify(input.hook_event_name === "PostToolUseFailure" ? { error: input.error ?? null } : (input.tool_response ?? null)),
+  );
   const pending: PendingCall = {
     ...found.pending,
     outcomes: found.pending.decisionIds.map((_, i) => {
@@ -137,7 +151,10 @@ async function sendOutcomes(file: string, pending: PendingCall, o: HookOptions):
         return { problem: `outcome of ${pending.tool} (decision ${pending.decisionIds[acked]}) refused, not recorded: ${err.message}` };
       }
       await o.state.update(file, { ...pending, acked });
-      return { kept: true, problem: `outcome of ${pending.tool} not recorded yet (${err instanceof Error ? err.message : String(err)}); kept, it is sent with the next hook call` };
+      return {
+        kept: true,
+        problem: `outcome of ${pending.tool} not recorded yet (${err instanceof Error ? err.message : String(err)}); kept, it is sent with the next hook call`,
+      };
     }
   }
   await o.state.remove(file);

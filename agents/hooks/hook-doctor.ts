@@ -40,13 +40,19 @@ export async function hookDoctor(o: DoctorOptions): Promise<Check[]> {
     try {
       doc = JSON.parse(readFileSync(file, "utf8"));
     } catch (err) {
-      checks.push({ check: "settings", ok: false, detail: `${file} is not valid JSON (${(err as Error).message}), so the agent runs none of its hooks`, fix: "repair the file, then " + install });
+      checks.push({
+        check: "settings",
+        ok: false,
+        detail: `${file} is not valid JSON (${(err as Error).message}), so the agent runs none of its hooks`,
+        fix: "repair the file, then " + install,
+      });
       continue;
     }
     for (const [event, groups] of Object.entries(doc?.hooks ?? {})) {
       for (const group of Array.isArray(groups) ? groups : []) {
         for (const h of Array.isArray(group?.hooks) ? group.hooks : []) {
-          if (isMaestroHook(h?.command, o.agent)) found.push({ file, event, matcher: group.matcher, command: h.command, timeout: h.timeout });
+          if (isMaestroHook(h?.command, o.agent))
+            found.push({ file, event, matcher: group.matcher, command: h.command, timeout: h.timeout });
         }
       }
     }
@@ -56,10 +62,16 @@ export async function hookDoctor(o: DoctorOptions): Promise<Check[]> {
     checks.push(
       here.length > 0
         ? { check: `event ${event}`, ok: true, detail: `registered in ${[...new Set(here.map((f) => f.file))].join(", ")}` }
-        : { check: `event ${event}`, ok: false, detail: `no maestro hook ${o.agent} handler for ${event} in ${o.files.join(" or ")}`, fix: install },
+        : {
+            check: `event ${event}`,
+            ok: false,
+            detail: `no maestro hook ${o.agent} handler for ${event} in ${o.files.join(" or ")}`,
+            fix: install,
+          },
     );
   }
-  for (const f of found) checks.push(programCheck(f, o), timeoutCheck(f, install), ...(TOOL_EVENTS.has(f.event) ? [matcherCheck(f, o.agent, install)] : []));
+  for (const f of found)
+    checks.push(programCheck(f, o), timeoutCheck(f, install), ...(TOOL_EVENTS.has(f.event) ? [matcherCheck(f, o.agent, install)] : []));
   checks.push(tokenCheck(o.env, o.now ?? Date.now()));
   const names = new Set(found.map((f) => flag(words(f.command), "--agent") ?? o.env.MAESTRO_AGENT ?? o.agent));
   for (const name of names) {
@@ -77,10 +89,22 @@ function programCheck(f: Found, o: DoctorOptions): Check {
   const program = words(f.command)[0] ?? "";
   const fix = `${o.binary} hook install ${o.agent} --project (or --user): it writes this installation's absolute path`;
   if (/(?:^|\/)(?:npx|npm|pnpm|yarn|bunx)$/.test(program)) {
-    return { check, ok: false, detail: `runs ${program}: outside this repository "npx maestro" resolves to an unrelated registry package that lets every call through`, fix };
+    return {
+      check,
+      ok: false,
+      detail: `runs ${program}: outside this repository "npx maestro" resolves to an unrelated registry package that lets every call through`,
+      fix,
+    };
   }
-  if (!isAbsolute(program)) return { check, ok: false, detail: `runs ${program} by a relative name, found through PATH or the agent's cwd`, fix };
-  if (!existsSync(program)) return { check, ok: false, detail: `${program} does not exist (moved or deleted checkout): the agent's hook fails and the call is not governed`, fix };
+  if (!isAbsolute(program))
+    return { check, ok: false, detail: `runs ${program} by a relative name, found through PATH or the agent's cwd`, fix };
+  if (!existsSync(program))
+    return {
+      check,
+      ok: false,
+      detail: `${program} does not exist (moved or deleted checkout): the agent's hook fails and the call is not governed`,
+      fix,
+    };
   try {
     accessSync(program, constants.X_OK);
   } catch {
@@ -88,18 +112,35 @@ function programCheck(f: Found, o: DoctorOptions): Check {
   }
   const ours = realpathSync(program) === realpathSync(o.binary);
   // Another checkout of Maestro is still Maestro: its launcher runs its own cli/main.ts.
-  const launcher = ours || (readFileSync(program, "utf8").includes("cli/main.ts") && existsSync(join(dirname(dirname(realpathSync(program))), "cli", "main.ts")));
+  const launcher =
+    ours ||
+    (readFileSync(program, "utf8").includes("cli/main.ts") && existsSync(join(dirname(dirname(realpathSync(program))), "cli", "main.ts")));
   if (!launcher) return { check, ok: false, detail: `${program} is not a Maestro launcher (bin/maestro running cli/main.ts)`, fix };
-  return { check, ok: true, detail: ours ? `${program} (this installation)` : `${program} (another Maestro installation than ${o.binary})` };
+  return {
+    check,
+    ok: true,
+    detail: ours ? `${program} (this installation)` : `${program} (another Maestro installation than ${o.binary})`,
+  };
 }
 
 function timeoutCheck(f: Found, install: string): Check {
   const check = `timeout (${f.event}, ${f.file})`;
   if (typeof f.timeout !== "number" || !(f.timeout >= 5)) {
-    return { check, ok: false, detail: `timeout ${JSON.stringify(f.timeout)}: without one of at least 5 s the agent waits up to its default (600 s) for a hung hook`, fix: install };
+    return {
+      check,
+      ok: false,
+      detail: `timeout ${JSON.stringify(f.timeout)}: without one of at least 5 s the agent waits up to its default (600 s) for a hung hook`,
+      fix: install,
+    };
   }
   const told = Number(flag(words(f.command), "--timeout") ?? 30);
-  if (told > f.timeout) return { check, ok: false, detail: `the hook is told --timeout ${told} but the agent kills it after ${f.timeout} s, before its own deadline denies`, fix: install };
+  if (told > f.timeout)
+    return {
+      check,
+      ok: false,
+      detail: `the hook is told --timeout ${told} but the agent kills it after ${f.timeout} s, before its own deadline denies`,
+      fix: install,
+    };
   return { check, ok: true, detail: `${f.timeout} s` };
 }
 
@@ -117,7 +158,8 @@ function matcherCheck(f: Found, agent: CodingAgent, install: string): Check {
   const entries = Object.entries(TOOL_TABLES[agent]);
   const missed = [...entries.filter(([, e]) => e.kind === "governed").map(([n]) => n), "mcp__server__tool"].filter((n) => !re.test(n));
   const extra = entries.filter(([n, e]) => e.kind === "no-decision" && re.test(n)).map(([n]) => n);
-  if (missed.length > 0) return { check, ok: false, detail: `${f.matcher} misses ${missed.join(", ")}: those calls never reach Maestro`, fix: install };
+  if (missed.length > 0)
+    return { check, ok: false, detail: `${f.matcher} misses ${missed.join(", ")}: those calls never reach Maestro`, fix: install };
   if (extra.length > 0) return { check, ok: false, detail: `${f.matcher} also matches ${extra.join(", ")} (unanchored)`, fix: install };
   return { check, ok: true, detail: f.matcher };
 }
@@ -132,9 +174,15 @@ function tokenCheck(env: NodeJS.ProcessEnv, now: number): Check {
   } catch {
     return { check: "token", ok: false, detail: "MAESTRO_TOKEN is not a JWT", fix };
   }
-  if (claims.role !== "agent") return { check: "token", ok: false, detail: `MAESTRO_TOKEN has role ${JSON.stringify(claims.role)}, not agent`, fix };
-  if (typeof claims.exp === "number" && claims.exp * 1000 <= now) return { check: "token", ok: false, detail: `MAESTRO_TOKEN expired at ${new Date(claims.exp * 1000).toISOString()}`, fix };
-  return { check: "token", ok: true, detail: `role agent, sub ${String(claims.sub)}${typeof claims.exp === "number" ? `, expires ${new Date(claims.exp * 1000).toISOString()}` : ""} (signature checked by the server on use)` };
+  if (claims.role !== "agent")
+    return { check: "token", ok: false, detail: `MAESTRO_TOKEN has role ${JSON.stringify(claims.role)}, not agent`, fix };
+  if (typeof claims.exp === "number" && claims.exp * 1000 <= now)
+    return { check: "token", ok: false, detail: `MAESTRO_TOKEN expired at ${new Date(claims.exp * 1000).toISOString()}`, fix };
+  return {
+    check: "token",
+    ok: true,
+    detail: `role agent, sub ${String(claims.sub)}${typeof claims.exp === "number" ? `, expires ${new Date(claims.exp * 1000).toISOString()}` : ""} (signature checked by the server on use)`,
+  };
 }
 
 /**
@@ -166,7 +214,12 @@ async function serverCheck(url: string): Promise<Check> {
     if (response.ok) return { check, ok: true, detail: "reachable (/healthz answered)" };
     return { check, ok: false, detail: `/healthz answered ${response.status}`, fix: "check the server's log" };
   } catch (err) {
-    return { check, ok: false, detail: `cannot be reached (${(err as Error).message}): every hook call fails closed`, fix: "start it (maestro serve) or set MAESTRO_URL" };
+    return {
+      check,
+      ok: false,
+      detail: `cannot be reached (${(err as Error).message}): every hook call fails closed`,
+      fix: "start it (maestro serve) or set MAESTRO_URL",
+    };
   }
 }
 
@@ -174,7 +227,12 @@ async function serverCheck(url: string): Promise<Check> {
 export function words(command: string): string[] {
   const out: string[] = [];
   for (const m of command.matchAll(/(?:'[^']*'|"(?:\\.|[^"\\])*"|\\.|[^\s'"\\])+/g)) {
-    out.push(m[0].replace(/'([^']*)'|"((?:\\.|[^"\\])*)"|\\(.)/g, (_, single?: string, double?: string, escaped?: string) => single ?? double?.replace(/\\(.)/g, "$1") ?? escaped ?? ""));
+    out.push(
+      m[0].replace(
+        /'([^']*)'|"((?:\\.|[^"\\])*)"|\\(.)/g,
+        (_, single?: string, double?: string, escaped?: string) => single ?? double?.replace(/\\(.)/g, "$1") ?? escaped ?? "",
+      ),
+    );
   }
   return out;
 }

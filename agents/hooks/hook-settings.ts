@@ -72,17 +72,27 @@ interface Group {
  * `settings` with our group for each event and no other Maestro handler for this agent; every other key, event,
  * group and handler is kept as it was. Throws on a file whose `hooks` is not the documented shape rather than guess.
  */
-export function mergeHookSettings(settings: Record<string, unknown>, agent: CodingAgent, command: string, timeoutSeconds: number): Record<string, unknown> {
+export function mergeHookSettings(
+  settings: Record<string, unknown>,
+  agent: CodingAgent,
+  command: string,
+  timeoutSeconds: number,
+): Record<string, unknown> {
   const hooks = settings.hooks ?? {};
-  if (typeof hooks !== "object" || hooks === null || Array.isArray(hooks)) throw new Error("its \"hooks\" is not an object");
+  if (typeof hooks !== "object" || hooks === null || Array.isArray(hooks)) throw new Error('its "hooks" is not an object');
   const merged: Record<string, Group[]> = { ...(hooks as Record<string, Group[]>) };
   for (const event of HOOK_EVENTS[agent]) {
     const groups = merged[event] ?? [];
     if (!Array.isArray(groups)) throw new Error(`its hooks.${event} is not a list`);
     const kept = groups
-      .map((group) => (Array.isArray(group?.hooks) ? { ...group, hooks: group.hooks.filter((h) => !isMaestroHook(h?.command, agent)) } : group))
+      .map((group) =>
+        Array.isArray(group?.hooks) ? { ...group, hooks: group.hooks.filter((h) => !isMaestroHook(h?.command, agent)) } : group,
+      )
       .filter((group) => !Array.isArray(group?.hooks) || group.hooks.length > 0);
-    const ours: Group = { ...(TOOL_EVENTS.has(event) ? { matcher: toolMatcher(agent) } : {}), hooks: [{ type: "command", command, timeout: timeoutSeconds }] };
+    const ours: Group = {
+      ...(TOOL_EVENTS.has(event) ? { matcher: toolMatcher(agent) } : {}),
+      hooks: [{ type: "command", command, timeout: timeoutSeconds }],
+    };
     merged[event] = [...kept, ours];
   }
   return { ...settings, hooks: merged };

@@ -73,7 +73,10 @@ export class HookState {
     const info = await lstat(this.dir);
     const uid = process.getuid?.();
     if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
-      throw new MaestroError("forbidden", `hook state directory ${this.dir} is not a directory of this user that only it may write; set MAESTRO_HOOK_STATE_DIR`);
+      throw new MaestroError(
+        "forbidden",
+        `hook state directory ${this.dir} is not a directory of this user that only it may write; set MAESTRO_HOOK_STATE_DIR`,
+      );
     }
   }
 

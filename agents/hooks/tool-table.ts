@@ -46,8 +46,14 @@ export const CLAUDE_CODE_TOOLS: Record<string, ToolEntry> = {
   LSP: { kind: "no-decision", why: "code intelligence from a language server the user configured" },
   ToolSearch: { kind: "no-decision", why: "searches the tool catalogue" },
   SendMessage: { kind: "no-decision", why: "messages a teammate or subagent" },
-  ListMcpResourcesTool: { kind: "no-decision", why: "lists resources of MCP servers the user connected (govern a server with maestro mcp-proxy)" },
-  ReadMcpResourceTool: { kind: "no-decision", why: "reads a resource of an MCP server the user connected (govern a server with maestro mcp-proxy)" },
+  ListMcpResourcesTool: {
+    kind: "no-decision",
+    why: "lists resources of MCP servers the user connected (govern a server with maestro mcp-proxy)",
+  },
+  ReadMcpResourceTool: {
+    kind: "no-decision",
+    why: "reads a resource of an MCP server the user connected (govern a server with maestro mcp-proxy)",
+  },
 };
 
 /**
@@ -65,7 +71,8 @@ export const TOOL_TABLES: Record<CodingAgent, Record<string, ToolEntry>> = { "cl
 export function builtInMap(agent: CodingAgent): ToolMap {
   const tools: ToolMap["tools"] = {};
   for (const [name, entry] of Object.entries(TOOL_TABLES[agent])) {
-    if (entry.kind === "governed") tools[name] = { capability: entry.capability, resource: entry.resource, ...(entry.taints ? { taints: true } : {}) };
+    if (entry.kind === "governed")
+      tools[name] = { capability: entry.capability, resource: entry.resource, ...(entry.taints ? { taints: true } : {}) };
   }
   return { tools };
 }

@@ -1,7 +1,12 @@
 // An MCP server in front of an upstream MCP server: tools/list hides what can never be allowed, every tools/call goes through the mediator.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { type CallToolRequest, CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolRequest,
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { isMaestroError } from "../../common/errors.ts";
 import type { ApprovalWait } from "../mediator/approval-wait.ts";
 import { gatedCall } from "../mediator/gated-call.ts";

@@ -24,7 +24,11 @@ describe("tool maps", () => {
     expect(resourceFor(map, mappedTool(map, "read")!, { path: "/repo" })).toBe(".");
     expect(resourceFor(map, mappedTool(map, "fetch")!, { url: "https://a.example.com/x?y" })).toBe("a.example.com");
     expect(resourceFor(map, mappedTool(map, "shell")!, { command: "  npm test --x" })).toBe("npm");
-    expect(resourcesFor(map, mappedTool(map, "patch")!, { command: "*** Begin Patch\n*** Update File: a.ts\n*** Add File: b/c.ts\n*** End Patch" })).toEqual(["a.ts", "b/c.ts"]);
+    expect(
+      resourcesFor(map, mappedTool(map, "patch")!, {
+        command: "*** Begin Patch\n*** Update File: a.ts\n*** Add File: b/c.ts\n*** End Patch",
+      }),
+    ).toEqual(["a.ts", "b/c.ts"]);
   });
 
   it("refuses arguments that escape the root or are missing", () => {
@@ -46,29 +50,47 @@ describe("tool maps", () => {
     ["runset: 'bad name!'\ntools: {}", "/runset"],
     ["{}", "/tools"],
   ])("rejects a bad map naming the field (%s)", (text, field) => {
-    expect(() => parseToolMap(text, "m.yaml", "/")).toThrow(expect.objectContaining({ code: "invalid_field", field: expect.stringContaining(field) }));
+    expect(() => parseToolMap(text, "m.yaml", "/")).toThrow(
+      expect.objectContaining({ code: "invalid_field", field: expect.stringContaining(field) }),
+    );
   });
 
   it("ledgers large argument values by digest only", () => {
     const big = "x".repeat(5000);
-    expect(ledgerArgs({ path: "a", content: big })).toEqual({ path: "a", content: { digest: expect.stringMatching(/^sha256:/), chars: 5000 } });
+    expect(ledgerArgs({ path: "a", content: big })).toEqual({
+      path: "a",
+      content: { digest: expect.stringMatching(/^sha256:/), chars: 5000 },
+    });
     expect(patchFiles("no markers")).toEqual([]);
   });
 
   it("ledgers file contents, edits and patch text by digest whatever their size; other small values as they are", () => {
     const digest = { digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), chars: expect.any(Number) };
     expect(ledgerArgs({ file_path: ".env", content: "AWS_SECRET_ACCESS_KEY=x" })).toEqual({ file_path: ".env", content: digest });
-    expect(ledgerArgs({ file_path: "a", old_string: "p", new_string: "q", replace_all: true })).toEqual({ file_path: "a", old_string: digest, new_string: digest, replace_all: true });
-    expect(ledgerArgs({ path: "a", edits: [{ oldText: "p", newText: "q" }], dryRun: false })).toEqual({ path: "a", edits: digest, dryRun: false });
+    expect(ledgerArgs({ file_path: "a", old_string: "p", new_string: "q", replace_all: true })).toEqual({
+      file_path: "a",
+      old_string: digest,
+      new_string: digest,
+      replace_all: true,
+    });
+    expect(ledgerArgs({ path: "a", edits: [{ oldText: "p", newText: "q" }], dryRun: false })).toEqual({
+      path: "a",
+      edits: digest,
+      dryRun: false,
+    });
     expect(ledgerArgs({ files: [{ path: "a", content: "secret" }], stdin: "s", new_source: "n", file_text: "t" })).toEqual({
       files: [{ path: "a", content: digest }],
       stdin: digest,
       new_source: digest,
       file_text: digest,
     });
-    expect(ledgerArgs({ content: "abc" })).toEqual({ content: { digest: "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", chars: 3 } });
+    expect(ledgerArgs({ content: "abc" })).toEqual({
+      content: { digest: "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", chars: 3 },
+    });
     // The argument a |patch-files template reads is patch text (Codex apply_patch sends it as `command`); a Bash command is its resource.
-    expect(ledgerArgs({ command: "*** Begin Patch\n*** Add File: a\n+k=v\n*** End Patch" }, mappedTool(map, "patch"))).toEqual({ command: digest });
+    expect(ledgerArgs({ command: "*** Begin Patch\n*** Add File: a\n+k=v\n*** End Patch" }, mappedTool(map, "patch"))).toEqual({
+      command: digest,
+    });
     expect(ledgerArgs({ command: "npm test" }, mappedTool(map, "shell"))).toEqual({ command: "npm test" });
   });
 });
@@ -94,7 +116,8 @@ describe("path resources on disk", () => {
     "map.yaml",
     "/",
   );
-  const on = (tool: string, args: Record<string, unknown>, cwd = root) => resourceFor({ ...disk, root }, mappedTool(disk, tool)!, args, cwd);
+  const on = (tool: string, args: Record<string, unknown>, cwd = root) =>
+    resourceFor({ ...disk, root }, mappedTool(disk, tool)!, args, cwd);
 
   it("names the file a symlink leads to, and refuses one leading out of the root", () => {
     expect(on("read", { path: join(root, "src/alias/a.ts") })).toBe("lib/a.ts");

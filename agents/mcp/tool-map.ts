@@ -53,7 +53,8 @@ export function mappedTool(map: ToolMap, name: string): MappedTool | undefined {
 /** Fills a resource template from the tool's arguments; throws when an argument is missing or escapes the root. */
 export function resourceFor(map: ToolMap, tool: MappedTool, args: Record<string, unknown>, cwd?: string): string {
   const resources = resourcesFor(map, tool, args, cwd);
-  if (resources.length !== 1) throw new MaestroError("invalid_field", `expected one resource, found ${resources.length}`, { field: "resource" });
+  if (resources.length !== 1)
+    throw new MaestroError("invalid_field", `expected one resource, found ${resources.length}`, { field: "resource" });
   return resources[0];
 }
 
@@ -77,7 +78,8 @@ export function resourcesFor(map: ToolMap, tool: MappedTool, args: Record<string
   const patch = /^\{([\w.-]+)\|patch-files\}$/.exec(tool.resource);
   if (patch) {
     const value = args[patch[1]];
-    if (typeof value !== "string") throw new MaestroError("invalid_field", `argument ${patch[1]} is needed to name the resource`, { field: patch[1] });
+    if (typeof value !== "string")
+      throw new MaestroError("invalid_field", `argument ${patch[1]} is needed to name the resource`, { field: patch[1] });
     const files = patchFiles(value);
     if (files.length === 0) throw new MaestroError("invalid_field", "the patch names no files", { field: patch[1] });
     return files.map((file) => inRoot(base, file, patch[1]));
@@ -89,7 +91,8 @@ export function resourcesFor(map: ToolMap, tool: MappedTool, args: Record<string
         if (filter !== "relative") throw new MaestroError("invalid_field", `{${name}?} needs the |relative filter`, { field: "resource" });
         return inRoot(base, base.cwd, name);
       }
-      if (typeof value !== "string" || value === "") throw new MaestroError("invalid_field", `argument ${name} is needed to name the resource`, { field: name });
+      if (typeof value !== "string" || value === "")
+        throw new MaestroError("invalid_field", `argument ${name} is needed to name the resource`, { field: name });
       return applyFilter(base, value, filter, name, args);
     }),
   ];
@@ -155,7 +158,9 @@ function inRoot(base: PathBase, value: string, name: string): string {
   // Not path.join: it would fold `link/..` textually, before the symlink is followed.
   const target = realLocation(isAbsolute(value) ? value : `${base.cwd}${sep}${value}`);
   if (root === undefined || target === undefined) {
-    throw new MaestroError("invalid_field", `argument ${name} (${value}) cannot be resolved to a real path under ${base.root}`, { field: name });
+    throw new MaestroError("invalid_field", `argument ${name} (${value}) cannot be resolved to a real path under ${base.root}`, {
+      field: name,
+    });
   }
   const rel = under(root, target);
   if (rel === undefined) throw outside();

@@ -4,7 +4,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { MaestroError } from "../../common/errors.ts";
 
-export type UpstreamSpec = { command: string; args: string[]; cwd?: string; env?: Record<string, string> } | { url: string; headers?: Record<string, string> };
+export type UpstreamSpec =
+  { command: string; args: string[]; cwd?: string; env?: Record<string, string> } | { url: string; headers?: Record<string, string> };
 
 export async function connectUpstream(spec: UpstreamSpec, name = "maestro-mcp-proxy"): Promise<Client> {
   const client = new Client({ name, version: "0.1.0" });

@@ -8,7 +8,8 @@ import type { Decision, MediateCall, MediatorClient, Outcome } from "./mediator-
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 /** How many outcomes one mediate request may carry: the request schema's own limit. */
-const schemaMaxCarried: number = JSON.parse(readFileSync(new URL("../../schemas/mediate/tool-call.schema.json", import.meta.url), "utf8")).properties.outcomes.maxItems;
+const schemaMaxCarried: number = JSON.parse(readFileSync(new URL("../../schemas/mediate/tool-call.schema.json", import.meta.url), "utf8"))
+  .properties.outcomes.maxItems;
 
 function fakeMediator() {
   const log: string[] = [];
@@ -18,7 +19,14 @@ function fakeMediator() {
   const client: MediatorClient = {
     async mediate(call: MediateCall) {
       log.push(`mediate ${call.tool}`);
-      return { decision: "allow", allow: true, reasons: [], decisionId: call.tool, ledgerIndex: 1, policyDigest: "sha256:x" } as unknown as Decision;
+      return {
+        decision: "allow",
+        allow: true,
+        reasons: [],
+        decisionId: call.tool,
+        ledgerIndex: 1,
+        policyDigest: "sha256:x",
+      } as unknown as Decision;
     },
     recordOutcome(decisionId: string, outcome: Outcome) {
       const fail = failNext;
@@ -36,7 +44,15 @@ function fakeMediator() {
   return { client, log, sent, release: () => releases.shift()?.(), failNextOutcome: () => (failNext = true) };
 }
 
-const call = (tool: string): MediateCall => ({ runset: "r", agent: "a", session: "s", tool, capability: "repo.read", resource: "x", args: {} });
+const call = (tool: string): MediateCall => ({
+  runset: "r",
+  agent: "a",
+  session: "s",
+  tool,
+  capability: "repo.read",
+  resource: "x",
+  args: {},
+});
 const ok: Outcome = { status: "ok", summary: "", outputDigest: `sha256:${"0".repeat(64)}` };
 
 describe("deferOutcomes", () => {
@@ -203,7 +219,9 @@ describe("deferOutcomes", () => {
       const deferred = deferOutcomes(client, () => "s", 60_000);
       await deferred.recordOutcome("o1", ok);
       await deferred.recordOutcome("o2", ok);
-      state.refuse = new MaestroError("conflict", "no allowed decision o1 by a; nothing of this request was recorded", { field: "/outcomes/0/decisionId" });
+      state.refuse = new MaestroError("conflict", "no allowed decision o1 by a; nothing of this request was recorded", {
+        field: "/outcomes/0/decisionId",
+      });
       fake.failNextOutcome(); // o1 is refused on its own too
       await expect(deferred.mediate(call("t1"))).rejects.toThrow("nothing of this request was recorded");
       state.refuse = undefined;
@@ -215,7 +233,7 @@ describe("deferOutcomes", () => {
       await expect(deferred.mediate(call("t3"))).resolves.toMatchObject({ decision: "allow" });
     });
 
-    it("a request that failed in flight but committed: the re-sent outcome's \"already has an outcome\" is no failure", async () => {
+    it('a request that failed in flight but committed: the re-sent outcome\'s "already has an outcome" is no failure', async () => {
       const fake = fakeMediator();
       let fail = true;
       const client: MediatorClient = {
@@ -226,7 +244,9 @@ describe("deferOutcomes", () => {
         },
         recordOutcome: async (id) => {
           fake.sent.push(id);
-          throw new MaestroError("conflict", `mediator refused /v1/mediate/${id}/outcome: decision ${id} already has an outcome`, { field: "decisionId" });
+          throw new MaestroError("conflict", `mediator refused /v1/mediate/${id}/outcome: decision ${id} already has an outcome`, {
+            field: "decisionId",
+          });
         },
       };
       const deferred = deferOutcomes(client, () => "s", 60_000);

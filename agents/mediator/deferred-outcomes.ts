@@ -38,7 +38,11 @@ interface Held {
   outcome: Outcome;
 }
 
-export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: string) => string | undefined, holdMs = HOLD_MS): DeferredOutcomeClient {
+export function deferOutcomes(
+  inner: MediatorClient,
+  sessionOf: (decisionId: string) => string | undefined,
+  holdMs = HOLD_MS,
+): DeferredOutcomeClient {
   const held = new Map<string, Held[]>();
   const timers = new Map<string, NodeJS.Timeout>();
   const pending = new Map<string, Set<Promise<unknown>>>();
@@ -120,7 +124,10 @@ export function deferOutcomes(inner: MediatorClient, sessionOf: (decisionId: str
         }
       }
       const outcomes = sendHeld(call.session);
-      const [decision] = await Promise.all([inner.mediate(call), outcomes.catch((err: unknown) => Promise.reject(takeFailure(call.session, err)))]);
+      const [decision] = await Promise.all([
+        inner.mediate(call),
+        outcomes.catch((err: unknown) => Promise.reject(takeFailure(call.session, err))),
+      ]);
       return decision;
     },
     async recordOutcome(decisionId: string, outcome: Outcome) {

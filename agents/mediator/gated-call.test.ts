@@ -14,7 +14,13 @@ function scripted(kinds: DecisionKind[]): MediatorClient & { outcomes: Array<[st
       client.calls++;
       const kind = kinds[Math.min(n, kinds.length - 1)];
       n++;
-      return { decision: kind, reasons: [{ code: kind === "allow" ? "granted" : kind, message: `said ${kind}` }], decisionId: `d${n}`, ledgerIndex: n, policyDigest: "sha256:p" };
+      return {
+        decision: kind,
+        reasons: [{ code: kind === "allow" ? "granted" : kind, message: `said ${kind}` }],
+        decisionId: `d${n}`,
+        ledgerIndex: n,
+        policyDigest: "sha256:p",
+      };
     },
     async recordOutcome(id: string, outcome: Outcome) {
       client.outcomes.push([id, outcome]);
@@ -25,14 +31,18 @@ function scripted(kinds: DecisionKind[]): MediatorClient & { outcomes: Array<[st
 }
 
 const call = { runset: "r", agent: "a", session: "s", tool: "t", capability: "repo.write", resource: "x", args: {} };
-const ok = (content = "done"): (() => Promise<ToolRun>) => async () => ({ status: "ok", content, summary: "ran" });
+const ok =
+  (content = "done"): (() => Promise<ToolRun>) =>
+  async () => ({ status: "ok", content, summary: "ran" });
 
 describe("gatedCall", () => {
   it("runs on allow and records the outcome with a digest of the output and the unreported cost", async () => {
     const m = scripted(["allow"]);
     const result = await gatedCall(m, call, ok("out"), { takeCostUsd: () => 0.25 });
     expect(result).toMatchObject({ outcome: "ran", content: "out", isError: false });
-    expect(m.outcomes).toEqual([["d1", { status: "ok", summary: "ran", outputDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), costUsd: 0.25 }]]);
+    expect(m.outcomes).toEqual([
+      ["d1", { status: "ok", summary: "ran", outputDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), costUsd: 0.25 }],
+    ]);
   });
 
   it("never runs the tool on deny and returns the reason for the model", async () => {
@@ -127,7 +137,9 @@ describe("gatedCall", () => {
       const result = await gatedCall(m, call, never(ran), { approval, signal: controller.signal, takeCostUsd: () => 0.5 });
       expect(ran).toEqual([]);
       expect(result).toMatchObject({ outcome: "cancelled", isError: true, decision: { decisionId: "d2" } });
-      expect(m.outcomes).toEqual([["d2", { status: "error", summary: CANCELLED_SUMMARY, outputDigest: expect.stringMatching(/^sha256:/), costUsd: 0.5 }]]);
+      expect(m.outcomes).toEqual([
+        ["d2", { status: "error", summary: CANCELLED_SUMMARY, outputDigest: expect.stringMatching(/^sha256:/), costUsd: 0.5 }],
+      ]);
     });
 
     it("the real sleep wakes on abort instead of waiting out the interval", async () => {

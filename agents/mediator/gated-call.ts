@@ -37,7 +37,12 @@ export interface GateOptions {
 /** The ledgered summary of an allowed call whose caller gave up before the tool started. */
 export const CANCELLED_SUMMARY = "not run: the caller cancelled the call before the tool started";
 
-export async function gatedCall(mediator: MediatorClient, call: MediateCall, run: () => Promise<ToolRun>, options: GateOptions = {}): Promise<GatedResult> {
+export async function gatedCall(
+  mediator: MediatorClient,
+  call: MediateCall,
+  run: () => Promise<ToolRun>,
+  options: GateOptions = {},
+): Promise<GatedResult> {
   const { signal } = options;
   // Given up before anything was asked: nothing decided, nothing to record.
   signal?.throwIfAborted();
@@ -52,12 +57,22 @@ export async function gatedCall(mediator: MediatorClient, call: MediateCall, run
     if (waited === "timeout") {
       // No outcome: the server accepts outcomes only for allowed decisions, and the tool never ran.
       options.onDecision?.(pending);
-      return { outcome: "approval_timeout", decision: pending, content: `Denied by Maestro: approval was not given in time (${reasonText(pending)})`, isError: true };
+      return {
+        outcome: "approval_timeout",
+        decision: pending,
+        content: `Denied by Maestro: approval was not given in time (${reasonText(pending)})`,
+        isError: true,
+      };
     }
     if (waited === "cancelled") {
       // No outcome either: the decision on record is still require_approval.
       options.onDecision?.(pending);
-      return { outcome: "cancelled", decision: pending, content: `Cancelled: the caller gave up while approval was pending (${reasonText(pending)})`, isError: true };
+      return {
+        outcome: "cancelled",
+        decision: pending,
+        content: `Cancelled: the caller gave up while approval was pending (${reasonText(pending)})`,
+        isError: true,
+      };
     }
     decision = waited;
   }
@@ -67,7 +82,12 @@ export async function gatedCall(mediator: MediatorClient, call: MediateCall, run
     // Allowed (often by an approval that came after the caller's own timeout), but the caller has already reported the
     // call as failed: a write landing now would be one nobody is waiting for. The outcome says the tool did not run;
     // an allowed decision without one would read as a tool that ran and whose outcome was lost.
-    await mediator.recordOutcome(decision.decisionId, { status: "error", summary: CANCELLED_SUMMARY, outputDigest: sha256Digest(""), ...costField(options.takeCostUsd?.()) });
+    await mediator.recordOutcome(decision.decisionId, {
+      status: "error",
+      summary: CANCELLED_SUMMARY,
+      outputDigest: sha256Digest(""),
+      ...costField(options.takeCostUsd?.()),
+    });
     return { outcome: "cancelled", decision, content: `Cancelled: ${CANCELLED_SUMMARY}`, isError: true };
   }
 

@@ -2,7 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { parseDecision } from "./http-mediator-client.ts";
 
-const good = { decision: "allow", reasons: [{ code: "granted", message: "ok" }], decisionId: "d", ledgerIndex: 3, policyDigest: "sha256:x" };
+const good = {
+  decision: "allow",
+  reasons: [{ code: "granted", message: "ok" }],
+  decisionId: "d",
+  ledgerIndex: 3,
+  policyDigest: "sha256:x",
+};
 
 describe("parseDecision", () => {
   it("accepts the contract shape", () => {
@@ -16,6 +22,8 @@ describe("parseDecision", () => {
     [{ ...good, policyDigest: null }, /policyDigest/],
     [null, /unknown decision/],
   ])("rejects %j", (body, message) => {
-    expect(() => parseDecision(body)).toThrow(expect.objectContaining({ code: "mediator_bad_response", message: expect.stringMatching(message) }));
+    expect(() => parseDecision(body)).toThrow(
+      expect.objectContaining({ code: "mediator_bad_response", message: expect.stringMatching(message) }),
+    );
   });
 });

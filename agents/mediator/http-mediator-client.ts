@@ -16,7 +16,8 @@ export interface HttpMediatorOptions {
 /** URL and token from flags, then MAESTRO_URL / MAESTRO_TOKEN. */
 export function httpMediatorFromEnv(flags: { url?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): HttpMediatorClient {
   const token = flags.token ?? env.MAESTRO_TOKEN;
-  if (!token) throw new MaestroError("unauthenticated", "no agent token: pass --token or set MAESTRO_TOKEN (maestro token issue --role agent)");
+  if (!token)
+    throw new MaestroError("unauthenticated", "no agent token: pass --token or set MAESTRO_TOKEN (maestro token issue --role agent)");
   return new HttpMediatorClient({ url: flags.url ?? env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL, token });
 }
 
@@ -73,7 +74,9 @@ export class HttpMediatorClient implements MediatorClient {
     try {
       response = await this.#send(path, JSON.stringify(body));
     } catch (err) {
-      throw new MaestroError("mediator_unreachable", `mediator at ${this.url} cannot be reached: ${(err as Error).message}`, { cause: err });
+      throw new MaestroError("mediator_unreachable", `mediator at ${this.url} cannot be reached: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const { status, text } = response;
     let parsed: unknown;
@@ -83,7 +86,8 @@ export class HttpMediatorClient implements MediatorClient {
       parsed = undefined;
     }
     if (status < 200 || status > 299) throw errorFrom(status, parsed, path);
-    if (parsed === undefined || parsed === null || typeof parsed !== "object") throw badAnswer(`${path} answered ${status} without a JSON object`);
+    if (parsed === undefined || parsed === null || typeof parsed !== "object")
+      throw badAnswer(`${path} answered ${status} without a JSON object`);
     return parsed;
   }
 
@@ -94,7 +98,11 @@ export class HttpMediatorClient implements MediatorClient {
         {
           method: "POST",
           agent: this.#agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), authorization: `Bearer ${this.#token}` },
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(payload),
+            authorization: `Bearer ${this.#token}`,
+          },
         },
         (res: IncomingMessage) => {
           let text = "";
@@ -116,7 +124,12 @@ function errorFrom(status: number, body: unknown, path: string): MaestroError {
   const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | undefined)?.error;
   const message = typeof error?.message === "string" ? error.message : `HTTP ${status}`;
   if (status >= 500) return new MaestroError("mediator_unreachable", `mediator failed on ${path}: ${message}`, { details: { status } });
-  const code = typeof error?.code === "string" && error.code in ERROR_STATUS ? (error.code as ErrorCode) : status === 404 ? "not_found" : "mediator_bad_response";
+  const code =
+    typeof error?.code === "string" && error.code in ERROR_STATUS
+      ? (error.code as ErrorCode)
+      : status === 404
+        ? "not_found"
+        : "mediator_bad_response";
   return new MaestroError(code, `mediator refused ${path}: ${message}`, {
     field: typeof error?.field === "string" ? error.field : undefined,
     details: { status },
@@ -137,7 +150,14 @@ export function parseDecision(body: unknown): Decision {
   if (!Array.isArray(d.reasons) || !d.reasons.every((r) => r && typeof r.code === "string" && typeof r.message === "string")) {
     throw badAnswer("mediator answer has malformed reasons");
   }
-  if (!Number.isInteger(d.ledgerIndex) || (d.ledgerIndex as number) < 0) throw badAnswer("mediator answer has no ledgerIndex (decision not durable)");
+  if (!Number.isInteger(d.ledgerIndex) || (d.ledgerIndex as number) < 0)
+    throw badAnswer("mediator answer has no ledgerIndex (decision not durable)");
   if (typeof d.policyDigest !== "string") throw badAnswer("mediator answer has no policyDigest");
-  return { decision: d.decision, reasons: d.reasons, decisionId: d.decisionId, ledgerIndex: d.ledgerIndex as number, policyDigest: d.policyDigest };
+  return {
+    decision: d.decision,
+    reasons: d.reasons,
+    decisionId: d.decisionId,
+    ledgerIndex: d.ledgerIndex as number,
+    policyDigest: d.policyDigest,
+  };
 }

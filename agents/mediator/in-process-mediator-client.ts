@@ -3,7 +3,10 @@ import type { Decision, MediateCall, MediatorClient, Outcome, PiggybackedOutcome
 
 /** The slice of ctx.mediator this client needs (server/mediator owns the real type). */
 export interface InProcessMediator {
-  mediate(call: MediateCall & { outcomes?: PiggybackedOutcome[] }, principal: AgentPrincipal): Promise<Decision & { allow?: boolean; waivers?: string[] }>;
+  mediate(
+    call: MediateCall & { outcomes?: PiggybackedOutcome[] },
+    principal: AgentPrincipal,
+  ): Promise<Decision & { allow?: boolean; waivers?: string[] }>;
   recordOutcome(decisionId: string, outcome: Outcome, principal: AgentPrincipal): Promise<{ ledgerIndex: number }>;
 }
 

@@ -67,13 +67,22 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     emit({ state });
     let runEventLedgered: boolean | undefined;
     if (state === "budget_exhausted") {
-      runEventLedgered = (await o.mediator.reportRunEvent?.({
-        kind: "run.budget_exhausted",
-        runId: o.session,
-        payload: { runset: o.runset, agent: o.agent, session: o.session, model: o.model, ...o.budget.snapshot() },
-      })) ?? false;
+      runEventLedgered =
+        (await o.mediator.reportRunEvent?.({
+          kind: "run.budget_exhausted",
+          runId: o.session,
+          payload: { runset: o.runset, agent: o.agent, session: o.session, model: o.model, ...o.budget.snapshot() },
+        })) ?? false;
     }
-    return { ...progress, session: o.session, finalText, error, runEventLedgered, inputTokens: o.budget.inputTokens, outputTokens: o.budget.outputTokens };
+    return {
+      ...progress,
+      session: o.session,
+      finalText,
+      error,
+      runEventLedgered,
+      inputTokens: o.budget.inputTokens,
+      outputTokens: o.budget.outputTokens,
+    };
   };
 
   try {
@@ -108,7 +117,12 @@ interface Called {
   budgetDenied: boolean;
 }
 
-async function callTool(o: AgentRunOptions, use: ToolUse, progress: AgentProgress, emit: (p: Partial<AgentProgress>) => void): Promise<Called> {
+async function callTool(
+  o: AgentRunOptions,
+  use: ToolUse,
+  progress: AgentProgress,
+  emit: (p: Partial<AgentProgress>) => void,
+): Promise<Called> {
   const error = (content: string): Called => ({ result: { toolUseId: use.id, content, isError: true }, budgetDenied: false });
   const tool = o.tools.find((t) => t.name === use.name);
   if (!tool) return error(`unknown tool "${use.name}"; available: ${o.tools.map((t) => t.name).join(", ")}`);

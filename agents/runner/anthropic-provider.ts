@@ -17,16 +17,31 @@ export function anthropicProvider(options: ProviderClientOptions = {}, env: Node
     name: "anthropic",
     start(start: ConversationStart): Conversation {
       const messages: MessageParam[] = [{ role: "user", content: start.goal }];
-      const tools = start.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema as Anthropic.Tool.InputSchema }));
+      const tools = start.tools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: t.inputSchema as Anthropic.Tool.InputSchema,
+      }));
       return {
         async next(results: ToolResult[]): Promise<Turn> {
           if (results.length > 0) {
             messages.push({
               role: "user",
-              content: results.map((r): ContentBlockParam => ({ type: "tool_result", tool_use_id: r.toolUseId, content: r.content, is_error: r.isError })),
+              content: results.map((r): ContentBlockParam => ({
+                type: "tool_result",
+                tool_use_id: r.toolUseId,
+                content: r.content,
+                is_error: r.isError,
+              })),
             });
           }
-          const response = await client.messages.create({ model: start.model, max_tokens: start.maxTokens, system: start.system, messages, tools });
+          const response = await client.messages.create({
+            model: start.model,
+            max_tokens: start.maxTokens,
+            system: start.system,
+            messages,
+            tools,
+          });
           messages.push({ role: "assistant", content: response.content as ContentBlockParam[] });
           const toolUses = response.content.flatMap((block) =>
             block.type === "tool_use" ? [{ id: block.id, name: block.name, input: isObject(block.input) ? block.input : null }] : [],

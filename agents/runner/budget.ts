@@ -49,7 +49,13 @@ export class Budget {
   }
 
   snapshot(): { spent_usd: number; cap_usd: number | null; estimated_usd: number; input_tokens: number; output_tokens: number } {
-    return { spent_usd: round(this.#spent), cap_usd: this.capUsd, estimated_usd: round(this.#lastTurn), input_tokens: this.inputTokens, output_tokens: this.outputTokens };
+    return {
+      spent_usd: round(this.#spent),
+      cap_usd: this.capUsd,
+      estimated_usd: round(this.#lastTurn),
+      input_tokens: this.inputTokens,
+      output_tokens: this.outputTokens,
+    };
   }
 }
 

@@ -27,8 +27,14 @@ export function openaiProvider(options: ProviderClientOptions = {}, env: NodeJS.
       return {
         async next(results: ToolResult[]): Promise<Turn> {
           // Function results go back as role "tool" messages; an error is said in the content (no is_error field here).
-          for (const r of results) messages.push({ role: "tool", tool_call_id: r.toolUseId, content: r.isError ? `ERROR: ${r.content}` : r.content });
-          const completion = await client.chat.completions.create({ model: start.model, max_completion_tokens: start.maxTokens, messages, tools });
+          for (const r of results)
+            messages.push({ role: "tool", tool_call_id: r.toolUseId, content: r.isError ? `ERROR: ${r.content}` : r.content });
+          const completion = await client.chat.completions.create({
+            model: start.model,
+            max_completion_tokens: start.maxTokens,
+            messages,
+            tools,
+          });
           const message = completion.choices[0]?.message;
           if (!message) throw new MaestroError("internal", "provider returned no choices");
           messages.push(message as ChatCompletionMessageParam);

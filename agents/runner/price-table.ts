@@ -25,7 +25,8 @@ export const DEFAULT_PRICES: PriceTable = {
 
 export function priceFor(table: PriceTable, model: string): ModelPrice {
   const price = table[model];
-  if (!price) throw new MaestroError("invalid_field", `no price for model "${model}": add it under prices: in the runset`, { field: "prices" });
+  if (!price)
+    throw new MaestroError("invalid_field", `no price for model "${model}": add it under prices: in the runset`, { field: "prices" });
   return price;
 }
 

@@ -19,7 +19,9 @@ export async function registerRunsetOverHttp(url: string, adminToken: string, ru
       signal: AbortSignal.timeout(10_000),
     });
   } catch (err) {
-    throw new MaestroError("mediator_unreachable", `cannot reach ${url} to register run-set ${runset.name}: ${(err as Error).message}`, { cause: err });
+    throw new MaestroError("mediator_unreachable", `cannot reach ${url} to register run-set ${runset.name}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const body = (await response.json().catch(() => ({}))) as {
     error?: { message?: string; field?: string };
@@ -28,9 +30,13 @@ export async function registerRunsetOverHttp(url: string, adminToken: string, ru
     warnings?: RegisteredRunset["warnings"];
   };
   if (response.status !== 201) {
-    throw new MaestroError(response.status === 403 ? "forbidden" : "bad_request", `registering run-set ${runset.name} failed (${response.status}): ${body.error?.message ?? "no error message"}`, {
-      field: body.error?.field,
-    });
+    throw new MaestroError(
+      response.status === 403 ? "forbidden" : "bad_request",
+      `registering run-set ${runset.name} failed (${response.status}): ${body.error?.message ?? "no error message"}`,
+      {
+        field: body.error?.field,
+      },
+    );
   }
   return { name: String(body.name), ledgerIndex: Number(body.ledgerIndex), warnings: Array.isArray(body.warnings) ? body.warnings : [] };
 }

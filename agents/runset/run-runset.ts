@@ -75,7 +75,13 @@ export async function runRunset(o: RunRunsetOptions): Promise<RunsetReport> {
     let branch: FinishedWorktree | undefined;
     const budget = new Budget(priceFor(prices, agent.model), agent.budget_usd ?? null);
     try {
-      if (codeChanging) worktree = await createWorktree(o.runset.repoPath, `maestro/${o.runset.name}/${agent.name}-${runId}`, o.runset.base, o.worktreeRoot);
+      if (codeChanging)
+        worktree = await createWorktree(
+          o.runset.repoPath,
+          `maestro/${o.runset.name}/${agent.name}-${runId}`,
+          o.runset.base,
+          o.worktreeRoot,
+        );
       const env = toolEnv(
         {
           workdir: worktree?.path ?? o.runset.repoPath,
@@ -109,19 +115,38 @@ export async function runRunset(o: RunRunsetOptions): Promise<RunsetReport> {
         const plan = runTestsTool.plan({}, env);
         const gated = await gatedCall(
           o.mediator,
-          { runset: o.runset.name, agent: agent.name, session, tool: "run_tests", capability: "tests.run", resource: plan.resource, args: { ...plan.args, final: true } },
+          {
+            runset: o.runset.name,
+            agent: agent.name,
+            session,
+            tool: "run_tests",
+            capability: "tests.run",
+            resource: plan.resource,
+            args: { ...plan.args, final: true },
+          },
           () => runTestsTool.run({}, env),
           { takeCostUsd: () => budget.takeUnreported() },
         );
-        tests = gated.outcome === "ran" ? { status: gated.run!.status, summary: gated.run!.summary } : { status: "denied", summary: gated.content };
+        tests =
+          gated.outcome === "ran"
+            ? { status: gated.run!.status, summary: gated.run!.summary }
+            : { status: "denied", summary: gated.content };
       }
     } catch (err) {
       const message = isMaestroError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-      result = { ...(result ?? { ...last, session, finalText: "", inputTokens: budget.inputTokens, outputTokens: budget.outputTokens }), state: "failed", error: message };
+      result = {
+        ...(result ?? { ...last, session, finalText: "", inputTokens: budget.inputTokens, outputTokens: budget.outputTokens }),
+        state: "failed",
+        error: message,
+      };
     } finally {
       if (worktree) {
         report("cleanup");
-        branch = await finishWorktree(o.runset.repoPath, worktree, `maestro: ${agent.name} in run-set ${o.runset.name} (run ${runId})`).catch(() => undefined);
+        branch = await finishWorktree(
+          o.runset.repoPath,
+          worktree,
+          `maestro: ${agent.name} in run-set ${o.runset.name} (run ${runId})`,
+        ).catch(() => undefined);
       }
     }
     const success =

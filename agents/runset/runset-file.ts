@@ -66,7 +66,8 @@ export function parseRunset(text: string, source: string): Runset {
   const runset = doc as Runset;
   const seen = new Set<string>();
   runset.agents.forEach((agent, i) => {
-    if (seen.has(agent.name)) throw new MaestroError("invalid_field", `${source}: agent name "${agent.name}" appears twice`, { field: `/agents/${i}/name` });
+    if (seen.has(agent.name))
+      throw new MaestroError("invalid_field", `${source}: agent name "${agent.name}" appears twice`, { field: `/agents/${i}/name` });
     seen.add(agent.name);
   });
   return runset;
@@ -85,7 +86,11 @@ export async function loadRunset(file: string): Promise<LoadedRunset> {
 }
 
 /** The body of POST /v1/runsets: every agent's grants, named by agent, and the run-set cap. */
-export function registrationOf(runset: Runset): { name: string; budget_cap_usd: number | null; grants: Array<RunsetGrant & { agent: string }> } {
+export function registrationOf(runset: Runset): {
+  name: string;
+  budget_cap_usd: number | null;
+  grants: Array<RunsetGrant & { agent: string }>;
+} {
   return {
     name: runset.name,
     budget_cap_usd: runset.budget_usd ?? null,

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createWorktree, finishWorktree } from "./worktree.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "maestro-worktree-test-"));
-const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, encoding: "utf8" });
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, encoding: "utf8" });
 
 describe("worktrees", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,10 @@ const run = promisify(execFile);
 async function git(cwd: string, ...args: string[]): Promise<string> {
   try {
     // A fixed identity: the commit records what the agent changed, not who ran the CLI.
-    const { stdout } = await run("git", ["-c", "user.name=maestro", "-c", "user.email=maestro@localhost", ...args], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run("git", ["-c", "user.name=maestro", "-c", "user.email=maestro@localhost", ...args], {
+      cwd,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return stdout;
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? "";

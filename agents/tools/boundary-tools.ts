@@ -37,7 +37,8 @@ function parseHttpUrl(value: string): URL {
   } catch {
     throw new MaestroError("invalid_field", `"${value}" is not a URL`, { field: "url" });
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new MaestroError("invalid_field", "only http and https URLs can be fetched", { field: "url" });
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new MaestroError("invalid_field", "only http and https URLs can be fetched", { field: "url" });
   url.username = "";
   url.password = "";
   return url;
@@ -51,12 +52,14 @@ export const readSecretTool: AgentTool<{ name: string }> = {
   inputSchema: { type: "object", properties: { name: { type: "string" } }, required: ["name"], additionalProperties: false },
   capability: "secrets.read",
   plan(args) {
-    if (!SECRET_NAME.test(args.name)) throw new MaestroError("invalid_field", "secret name must be path-like (letters, digits, . _ - and /)", { field: "name" });
+    if (!SECRET_NAME.test(args.name))
+      throw new MaestroError("invalid_field", "secret name must be path-like (letters, digits, . _ - and /)", { field: "name" });
     return { resource: args.name, args: { name: args.name } };
   },
   async run(args, env) {
     const value = env.secret(args.name);
-    if (value === undefined) return { status: "error", content: `secret ${args.name} is not configured`, summary: `secret ${args.name} not configured` };
+    if (value === undefined)
+      return { status: "error", content: `secret ${args.name} is not configured`, summary: `secret ${args.name} not configured` };
     // The value goes to the model only; the ledger gets a salted hash, so even a short secret cannot be guessed from it.
     return {
       status: "ok",
@@ -81,13 +84,15 @@ export const publishReleaseTool: AgentTool<{ repository: string; version: string
   },
   capability: "release.publish",
   plan(args) {
-    if (!REPOSITORY.test(args.repository)) throw new MaestroError("invalid_field", "repository must be owner/repo", { field: "repository" });
+    if (!REPOSITORY.test(args.repository))
+      throw new MaestroError("invalid_field", "repository must be owner/repo", { field: "repository" });
     if (!VERSION.test(args.version)) throw new MaestroError("invalid_field", "version must be semantic (1.2.3)", { field: "version" });
     // "owner/repo@version" is the release id holds match on (policies/rego/match.rego).
     return { resource: `${args.repository}@${args.version}`, args: { repository: args.repository, version: args.version } };
   },
   async run(args, env) {
-    if (!env.publishCommand) return { status: "error", content: "no publish command is configured for this agent", summary: "no publish command configured" };
+    if (!env.publishCommand)
+      return { status: "error", content: "no publish command is configured for this agent", summary: "no publish command configured" };
     const result = await env.exec({
       argv: [env.publishCommand],
       shell: true,
@@ -96,6 +101,10 @@ export const publishReleaseTool: AgentTool<{ repository: string; version: string
       timeoutMs: env.timeoutMs ?? 600_000,
     });
     const ok = result.code === 0 && !result.timedOut;
-    return { status: ok ? "ok" : "error", content: `${ok ? "published" : "publish failed"}\n${result.output}`, summary: `publish ${args.repository}@${args.version}: ${ok ? "ok" : "failed"}` };
+    return {
+      status: ok ? "ok" : "error",
+      content: `${ok ? "published" : "publish failed"}\n${result.output}`,
+      summary: `publish ${args.repository}@${args.version}: ${ok ? "ok" : "failed"}`,
+    };
   },
 };

@@ -25,7 +25,8 @@ export function toolsNamed(names: readonly string[] | undefined): AgentTool[] {
   if (!names) return BUILTIN_TOOLS;
   return names.map((name) => {
     const tool = BUILTIN_TOOLS.find((t) => t.name === name);
-    if (!tool) throw new MaestroError("invalid_field", `unknown tool "${name}" (known: ${BUILTIN_TOOL_NAMES.join(", ")})`, { field: "tools" });
+    if (!tool)
+      throw new MaestroError("invalid_field", `unknown tool "${name}" (known: ${BUILTIN_TOOL_NAMES.join(", ")})`, { field: "tools" });
     return tool;
   });
 }

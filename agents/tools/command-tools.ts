@@ -4,7 +4,8 @@ import type { AgentTool } from "./tool.ts";
 
 export const runTestsTool: AgentTool<{ command?: string }> = {
   name: "run_tests",
-  description: "Run the test command in the worktree and return its exit code and the tail of its output. Omit command to use the configured one.",
+  description:
+    "Run the test command in the worktree and return its exit code and the tail of its output. Omit command to use the configured one.",
   inputSchema: { type: "object", properties: { command: { type: "string" } }, additionalProperties: false },
   capability: "tests.run",
   plan(args, env) {
@@ -40,13 +41,22 @@ export const installPackageTool: AgentTool<{ name: string; version?: string }> =
   capability: "package.install",
   plan(args) {
     if (!NPM_NAME.test(args.name)) throw new MaestroError("invalid_field", `"${args.name}" is not an npm package name`, { field: "name" });
-    if (args.version !== undefined && !NPM_VERSION.test(args.version)) throw new MaestroError("invalid_field", "version is not a version range", { field: "version" });
+    if (args.version !== undefined && !NPM_VERSION.test(args.version))
+      throw new MaestroError("invalid_field", "version is not a version range", { field: "version" });
     return { resource: `npm:${args.name}`, args: { name: args.name, version: args.version ?? "latest" } };
   },
   async run(args, env) {
     const spec = `${args.name}@${args.version ?? "latest"}`;
-    const result = await env.exec({ argv: ["npm", "install", "--no-audit", "--no-fund", spec], cwd: env.workdir, timeoutMs: env.timeoutMs ?? 300_000 });
+    const result = await env.exec({
+      argv: ["npm", "install", "--no-audit", "--no-fund", spec],
+      cwd: env.workdir,
+      timeoutMs: env.timeoutMs ?? 300_000,
+    });
     const ok = result.code === 0 && !result.timedOut;
-    return { status: ok ? "ok" : "error", content: `${ok ? "installed" : "install failed:"} ${spec}\n${result.output}`, summary: `npm install ${spec}: ${ok ? "ok" : "failed"}` };
+    return {
+      status: ok ? "ok" : "error",
+      content: `${ok ? "installed" : "install failed:"} ${spec}\n${result.output}`,
+      summary: `npm install ${spec}: ${ok ? "ok" : "failed"}`,
+    };
   },
 };

@@ -33,7 +33,8 @@ export function patchTarget(patch: string): string {
       newLeft = Number(hunk[2] ?? 1);
       continue;
     }
-    if (REFUSED_HEADER.test(line)) throw invalid(`patch may not rename, copy, change a file's mode, make a symlink or carry binary data (${JSON.stringify(line)})`);
+    if (REFUSED_HEADER.test(line))
+      throw invalid(`patch may not rename, copy, change a file's mode, make a symlink or carry binary data (${JSON.stringify(line)})`);
     const header = /^(---|\+\+\+) (.*)$/.exec(line);
     const name = header && headerPath(header[1] === "---" ? "a/" : "b/", header[2]);
     if (name) targets.add(name);
@@ -47,7 +48,9 @@ function headerPath(prefix: string, text: string): string | null {
   const name = text.split("\t")[0];
   if (name === "/dev/null") return null;
   if (!name.startsWith(prefix) || name.length === prefix.length) {
-    throw invalid(`patch paths must be git-style a/<path> and b/<path> (got ${JSON.stringify(name)}); the first folder is stripped, as git apply -p1 does`);
+    throw invalid(
+      `patch paths must be git-style a/<path> and b/<path> (got ${JSON.stringify(name)}); the first folder is stripped, as git apply -p1 does`,
+    );
   }
   return name.slice(prefix.length);
 }
@@ -63,14 +66,16 @@ export async function patchScopeRefusal(exec: Exec, cwd: string, patch: string, 
   // One "added\tdeleted\tpath\0" per file, path verbatim; a binary file counts "-". A rename shows only
   // its new name here (git 2.39), so the summary below is what catches it.
   const records = numstat.output.split("\0");
-  if (records.pop() !== "" || records.length === 0) return `git reads the patch as touching nothing it can name: ${JSON.stringify(numstat.output)}`;
+  if (records.pop() !== "" || records.length === 0)
+    return `git reads the patch as touching nothing it can name: ${JSON.stringify(numstat.output)}`;
   const others = records.filter((record) => /^\d+\t\d+\t([\s\S]*)$/.exec(record)?.[1] !== path);
   if (others.length > 0) return `git reads the patch as touching more than ${path}: ${others.map((r) => JSON.stringify(r)).join(", ")}`;
 
   const summary = await exec({ argv: [...GIT_APPLY, "--summary", "-"], cwd, stdin: patch, timeoutMs: 30_000 });
   const plain = new Set(["create", "delete"].flatMap((op) => ["100644", "100755"].map((mode) => ` ${op} mode ${mode} ${path}`)));
   const extra = summary.output.split("\n").filter((line) => line !== "" && !plain.has(line));
-  if (summary.code !== 0 || summary.timedOut || extra.length > 0) return `git reads the patch as more than a change to ${path}: ${extra.join("; ")}`;
+  if (summary.code !== 0 || summary.timedOut || extra.length > 0)
+    return `git reads the patch as more than a change to ${path}: ${extra.join("; ")}`;
   return undefined;
 }
 

@@ -40,13 +40,20 @@ export const writeFileTool: AgentTool<{ path: string; content: string }> = {
   plan(args, env) {
     const path = workspacePath(env.workdir, args.path);
     // The ledger records what was written by hash; the content itself stays in git.
-    return { resource: path.relative, args: { path: path.relative, bytes: Buffer.byteLength(args.content), contentDigest: sha256Digest(args.content) } };
+    return {
+      resource: path.relative,
+      args: { path: path.relative, bytes: Buffer.byteLength(args.content), contentDigest: sha256Digest(args.content) },
+    };
   },
   async run(args, env) {
     const path = workspacePath(env.workdir, args.path);
     await mkdir(dirname(path.absolute), { recursive: true });
     await writeNoFollow(path.absolute, args.content);
-    return { status: "ok", content: `wrote ${path.relative}`, summary: `wrote ${path.relative} (${Buffer.byteLength(args.content)} bytes)` };
+    return {
+      status: "ok",
+      content: `wrote ${path.relative}`,
+      summary: `wrote ${path.relative} (${Buffer.byteLength(args.content)} bytes)`,
+    };
   },
 };
 
@@ -57,14 +64,19 @@ export const applyPatchTool: AgentTool<{ patch: string }> = {
   capability: "repo.write",
   plan(args, env) {
     const path = workspacePath(env.workdir, patchTarget(args.patch), "patch");
-    return { resource: path.relative, args: { path: path.relative, bytes: Buffer.byteLength(args.patch), patchDigest: sha256Digest(args.patch) } };
+    return {
+      resource: path.relative,
+      args: { path: path.relative, bytes: Buffer.byteLength(args.patch), patchDigest: sha256Digest(args.patch) },
+    };
   },
   async run(args, env) {
     const path = workspacePath(env.workdir, patchTarget(args.patch), "patch");
     const refusal = await patchScopeRefusal(env.exec, env.workdir, args.patch, path.relative);
-    if (refusal) return { status: "error", content: `patch refused: ${refusal}`, summary: `patch to ${path.relative} refused before applying` };
+    if (refusal)
+      return { status: "error", content: `patch refused: ${refusal}`, summary: `patch to ${path.relative} refused before applying` };
     const result = await env.exec({ argv: [...GIT_APPLY, "-"], cwd: env.workdir, stdin: args.patch, timeoutMs: 30_000 });
-    if (result.code !== 0) return { status: "error", content: `patch did not apply: ${result.output}`, summary: `patch to ${path.relative} did not apply` };
+    if (result.code !== 0)
+      return { status: "error", content: `patch did not apply: ${result.output}`, summary: `patch to ${path.relative} did not apply` };
     return { status: "ok", content: `patched ${path.relative}`, summary: `patched ${path.relative}` };
   },
 };

@@ -23,6 +23,14 @@ describe("toolProcessEnv", () => {
       HTTPS_PROXY: "http://user:pw@proxy",
       UNSET: undefined,
     };
-    expect(toolProcessEnv(runner)).toEqual({ PATH: "/usr/bin", HOME: "/home/r", LANG: "C.UTF-8", LC_ALL: "C", TZ: "UTC", TMPDIR: "/tmp/r", CI: "true" });
+    expect(toolProcessEnv(runner)).toEqual({
+      PATH: "/usr/bin",
+      HOME: "/home/r",
+      LANG: "C.UTF-8",
+      LC_ALL: "C",
+      TZ: "UTC",
+      TMPDIR: "/tmp/r",
+      CI: "true",
+    });
   });
 });

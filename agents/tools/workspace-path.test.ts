@@ -26,6 +26,8 @@ describe("workspacePath", () => {
     expect(() => workspacePath(root, path)).toThrow(expect.objectContaining({ code: "invalid_field" }));
   });
   it.each(["src/dangling", "src/alias.ts", "lib/real.ts", "src/out", "src/dangling/x"])("refuses a path through a symlink: %j", (path) => {
-    expect(() => workspacePath(root, path)).toThrow(expect.objectContaining({ code: "invalid_field", message: expect.stringMatching(/symlink/) }));
+    expect(() => workspacePath(root, path)).toThrow(
+      expect.objectContaining({ code: "invalid_field", message: expect.stringMatching(/symlink/) }),
+    );
   });
 });

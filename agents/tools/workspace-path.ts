@@ -10,7 +10,8 @@ export interface WorkspacePath {
 }
 
 export function workspacePath(workdir: string, input: unknown, field = "path"): WorkspacePath {
-  if (typeof input !== "string" || input.trim() === "") throw new MaestroError("invalid_field", `${field} must be a non-empty string`, { field });
+  if (typeof input !== "string" || input.trim() === "")
+    throw new MaestroError("invalid_field", `${field} must be a non-empty string`, { field });
   const cleaned = input.replaceAll("\\", "/");
   // Absolute paths are accepted only inside the worktree (coding agents often send them).
   const candidate = isAbsolute(cleaned) ? relative(workdir, cleaned).split(sep).join("/") : cleaned;
@@ -47,7 +48,9 @@ function refuseSymlinks(workdir: string, normalized: string, field: string): voi
       throw err;
     }
     if (isLink) {
-      throw new MaestroError("invalid_field", `${field} goes through the symlink ${walked}${linkText(current)}; name the file itself`, { field });
+      throw new MaestroError("invalid_field", `${field} goes through the symlink ${walked}${linkText(current)}; name the file itself`, {
+        field,
+      });
     }
   }
 }

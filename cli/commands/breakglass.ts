@@ -13,7 +13,9 @@ function lifetime(b: any): string {
 }
 
 function review(b: any): string {
-  return b.state === "reviewed" ? `reviewed by ${b.reviewedBy} (${b.verdict})` : `review due ${fromNow(b.reviewDeadline)}${b.overdue ? " (OVERDUE)" : ""}`;
+  return b.state === "reviewed"
+    ? `reviewed by ${b.reviewedBy} (${b.verdict})`
+    : `review due ${fromNow(b.reviewDeadline)}${b.overdue ? " (OVERDUE)" : ""}`;
 }
 
 function summary(b: any): string {
@@ -24,7 +26,15 @@ function summary(b: any): string {
 function breakglassTable(list: any[]): string {
   return table(
     ["ID", "STATE", "SCOPE", "OPENED BY", "LIFETIME", "REVIEW", "USED"],
-    list.map((b) => [b.id, `${b.state}${b.active ? " (active)" : ""}`, scopeOf(b), b.openedBy, lifetime(b), review(b), String(b.uses.count)]),
+    list.map((b) => [
+      b.id,
+      `${b.state}${b.active ? " (active)" : ""}`,
+      scopeOf(b),
+      b.openedBy,
+      lifetime(b),
+      review(b),
+      String(b.uses.count),
+    ]),
   );
 }
 
@@ -116,4 +126,3 @@ Usage: maestro breakglass list [--state open|reviewed] [--overdue] ${CONNECT}`,
     else process.stdout.write(ordered.length ? breakglassTable(ordered) : "no break-glass overrides\n");
   },
 };
-

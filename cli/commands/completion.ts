@@ -26,7 +26,10 @@ const quote = (words: string[]) => words.join(" ");
 function bash(list: Entry[]): string {
   const firsts = [...new Set([...list.map((e) => e.words[0]), "completion"])];
   const groups = [...new Set(list.filter((e) => e.words.length > 1).map((e) => e.words[0]))];
-  const subs = groups.map((g) => `    ${g}) COMPREPLY=($(compgen -W "${quote(list.filter((e) => e.words[0] === g).map((e) => e.words[1]))}" -- "$cur")); return ;;`);
+  const subs = groups.map(
+    (g) =>
+      `    ${g}) COMPREPLY=($(compgen -W "${quote(list.filter((e) => e.words[0] === g).map((e) => e.words[1]))}" -- "$cur")); return ;;`,
+  );
   const flags = list.map((e) => `    "${e.words.join(" ")}") flags="${quote(e.flags)}" ;;`);
   return `# maestro completion for bash: eval "$(bin/maestro completion bash)" (or save it under bash-completion's completions dir)
 _maestro() {
@@ -66,7 +69,9 @@ function fish(list: Entry[]): string {
   const firsts = [...new Set(list.map((e) => e.words[0]))];
   out.push(`complete -c maestro -n __fish_use_subcommand -a "${quote([...firsts, "completion"])}"`);
   for (const g of new Set(list.filter((e) => e.words.length > 1).map((e) => e.words[0]))) {
-    out.push(`complete -c maestro -n "__fish_seen_subcommand_from ${g}; and not __fish_seen_subcommand_from ${quote(list.filter((e) => e.words[0] === g).map((e) => e.words[1]))}" -a "${quote(list.filter((e) => e.words[0] === g).map((e) => e.words[1]))}"`);
+    out.push(
+      `complete -c maestro -n "__fish_seen_subcommand_from ${g}; and not __fish_seen_subcommand_from ${quote(list.filter((e) => e.words[0] === g).map((e) => e.words[1]))}" -a "${quote(list.filter((e) => e.words[0] === g).map((e) => e.words[1]))}"`,
+    );
   }
   out.push(`complete -c maestro -n "__fish_seen_subcommand_from completion" -a "bash zsh fish"`);
   for (const e of list) {

@@ -20,7 +20,13 @@ The file verifies offline with: maestro evidence verify FILE --key KEY`,
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { ...STORE_FLAGS, output: { type: "string", short: "o" }, url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" } },
+      {
+        ...STORE_FLAGS,
+        output: { type: "string", short: "o" },
+        url: { type: "string" },
+        token: { type: "string" },
+        json: { type: "boolean" },
+      },
       evidenceExportCommand,
       true,
     );
@@ -34,7 +40,11 @@ The file verifies offline with: maestro evidence verify FILE --key KEY`,
       const token = values.token ?? process.env.MAESTRO_TOKEN;
       const url = `${baseUrl(where.url)}/v1/releases/${encodeURIComponent(release)}/bundle`;
       const res = await fetchJson(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-      if (!res.ok) throw new MaestroError(res.status === 404 ? "not_found" : "ledger_unavailable", `GET ${url} (${where.why}): HTTP ${res.status} ${errorMessage(res.body)}`.trim());
+      if (!res.ok)
+        throw new MaestroError(
+          res.status === 404 ? "not_found" : "ledger_unavailable",
+          `GET ${url} (${where.why}): HTTP ${res.status} ${errorMessage(res.body)}`.trim(),
+        );
       text = res.text;
       source = baseUrl(where.url);
     } else {
@@ -48,7 +58,8 @@ The file verifies offline with: maestro evidence verify FILE --key KEY`,
         text = await new ReleaseService(ctx).exportEvidence(release);
       } catch (err) {
         // "no release app-1.2.0" alone does not say where it was looked for.
-        if (isMaestroError(err) && err.code === "not_found") throw new MaestroError("not_found", `${err.message} in ${source} (${where.why})`, { field: err.field });
+        if (isMaestroError(err) && err.code === "not_found")
+          throw new MaestroError("not_found", `${err.message} in ${source} (${where.why})`, { field: err.field });
         throw err;
       } finally {
         await ctx.close();
@@ -70,7 +81,8 @@ function bundleEvents(text: string): number {
   try {
     events = (JSON.parse(text) as { events?: unknown }).events;
   } catch {}
-  if (!Array.isArray(events)) throw new MaestroError("verification_failed", "the exported text is not an evidence bundle (no events list); nothing written");
+  if (!Array.isArray(events))
+    throw new MaestroError("verification_failed", "the exported text is not an evidence bundle (no events list); nothing written");
   return events.length;
 }
 
@@ -80,9 +92,17 @@ function printReport(result: VerifyResult): void {
   for (const c of result.checks) out.push(`${c.ok ? "ok  " : "FAIL"} ${c.part}: ${c.message}`);
   if (result.claims.length > 0) {
     out.push("", "safety case claims:");
-    for (const c of result.claims) out.push(`  ${c.status === "supported" ? "supported  " : "UNSUPPORTED"} ${c.claim}: ${c.statement}${c.reason ? ` — ${c.reason}` : ""}`);
+    for (const c of result.claims)
+      out.push(
+        `  ${c.status === "supported" ? "supported  " : "UNSUPPORTED"} ${c.claim}: ${c.statement}${c.reason ? ` — ${c.reason}` : ""}`,
+      );
   }
-  out.push("", result.ok ? `verified: ${count(result.stats.events, "event")} in ${result.stats.ms} ms` : `NOT verified; failed parts: ${result.failedParts.join(", ")}`);
+  out.push(
+    "",
+    result.ok
+      ? `verified: ${count(result.stats.events, "event")} in ${result.stats.ms} ms`
+      : `NOT verified; failed parts: ${result.failedParts.join(", ")}`,
+  );
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
@@ -127,4 +147,3 @@ ${WITNESS_USAGE}`,
     return 0;
   },
 };
-

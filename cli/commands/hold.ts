@@ -15,7 +15,13 @@ function summary(h: any): string {
 function holdTable(holds: any[]): string {
   return table(
     ["ID", "STATE", "SCOPE", "PLACED BY", "REASON"],
-    holds.map((h) => [h.id, h.state, scopeOf(h), h.placedBy, h.state === "cleared" ? `${h.reason} (cleared by ${h.clearedBy}: ${h.clearReason})` : h.reason]),
+    holds.map((h) => [
+      h.id,
+      h.state,
+      scopeOf(h),
+      h.placedBy,
+      h.state === "cleared" ? `${h.reason} (cleared by ${h.clearedBy}: ${h.clearReason})` : h.reason,
+    ]),
   );
 }
 
@@ -75,4 +81,3 @@ Usage: maestro hold list [--state active|cleared] ${CONNECT}`,
     else process.stdout.write(holds.length ? holdTable(holds) : "no holds\n");
   },
 };
-

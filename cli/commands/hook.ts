@@ -6,7 +6,14 @@ import { type AllowMode, blocked, type HookResult, warning } from "../../agents/
 import { handleHook } from "../../agents/hooks/coding-agent-hook.ts";
 import { hookDoctor } from "../../agents/hooks/hook-doctor.ts";
 import { parseHookInput } from "../../agents/hooks/hook-input.ts";
-import { DEFAULT_TIMEOUT_SECONDS, HOOK_EVENTS, hookCommandLine, mergeHookSettings, type Scope, settingsFile } from "../../agents/hooks/hook-settings.ts";
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  HOOK_EVENTS,
+  hookCommandLine,
+  mergeHookSettings,
+  type Scope,
+  settingsFile,
+} from "../../agents/hooks/hook-settings.ts";
 import { HookState, hookStateDir } from "../../agents/hooks/hook-state.ts";
 import { builtInMap, type CodingAgent, toolMatcher } from "../../agents/hooks/tool-table.ts";
 import { DEFAULT_MAESTRO_URL, HttpMediatorClient } from "../../agents/mediator/http-mediator-client.ts";
@@ -32,7 +39,8 @@ function allowMode(value: string | undefined): AllowMode {
 
 function timeoutSeconds(value: string | undefined): number {
   const seconds = Number(value ?? DEFAULT_TIMEOUT_SECONDS);
-  if (!Number.isInteger(seconds) || seconds < 2 || seconds > 600) throw new UsageError(`--timeout must be whole seconds from 2 to 600, not ${value}`);
+  if (!Number.isInteger(seconds) || seconds < 2 || seconds > 600)
+    throw new UsageError(`--timeout must be whole seconds from 2 to 600, not ${value}`);
   return seconds;
 }
 
@@ -93,7 +101,11 @@ MAESTRO_HOOK_ALLOW, MAESTRO_HOOK_STATE_DIR.`,
           event = input.hook_event_name;
           const url = values.url ?? process.env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL;
           const token = values.token ?? process.env.MAESTRO_TOKEN;
-          if (!token) throw new MaestroError("unauthenticated", "no agent token: pass --token or set MAESTRO_TOKEN (maestro token issue --role agent)");
+          if (!token)
+            throw new MaestroError(
+              "unauthenticated",
+              "no agent token: pass --token or set MAESTRO_TOKEN (maestro token issue --role agent)",
+            );
           const root = values.root ?? extra?.root;
           return handleHook(input, {
             flavour,
@@ -112,7 +124,11 @@ MAESTRO_HOOK_ALLOW, MAESTRO_HOOK_STATE_DIR.`,
           timer = setTimeout(() => {
             timedOut = true;
             const message = `no decision within ${deadline} ms (the agent's hook timeout is ${timeoutSeconds(values.timeout)} s)`;
-            resolveLate(event !== undefined && event !== "PreToolUse" ? warning(`${message}; an outcome not sent is retried with the next hook call`) : blocked(message));
+            resolveLate(
+              event !== undefined && event !== "PreToolUse"
+                ? warning(`${message}; an outcome not sent is retried with the next hook call`)
+                : blocked(message),
+            );
           }, deadline);
         });
         const result = await Promise.race([work, late]);
@@ -136,7 +152,8 @@ export const hookCodexCommand = hookCommand("codex");
 
 function agentArg(positionals: string[], command: Command): CodingAgent {
   const agent = positionals[0];
-  if (agent !== "claude-code" && agent !== "codex") throw new UsageError(`name the agent: claude-code or codex (see maestro ${command.name} --help)`);
+  if (agent !== "claude-code" && agent !== "codex")
+    throw new UsageError(`name the agent: claude-code or codex (see maestro ${command.name} --help)`);
   if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`);
   return agent;
 }
@@ -221,9 +238,12 @@ own prompt (default narrow: the user's permission settings still apply).`,
     const report = { file, agent, scope, events: HOOK_EVENTS[agent], matcher: toolMatcher(agent), timeout, command: commandLine };
     if (values.json) printJson(report);
     else {
-      process.stdout.write(`wrote ${file}\n  events:  ${report.events.join(", ")}\n  matcher: ${report.matcher}\n  command: ${commandLine}\n`);
+      process.stdout.write(
+        `wrote ${file}\n  events:  ${report.events.join(", ")}\n  matcher: ${report.matcher}\n  command: ${commandLine}\n`,
+      );
       process.stdout.write(`check it with: ${BINARY} hook doctor ${agent}${scope === "user" ? " --user" : ""}\n`);
-      if (agent === "codex") process.stdout.write("Codex runs a new or changed hook only after it is trusted: review it when Codex asks.\n");
+      if (agent === "codex")
+        process.stdout.write("Codex runs a new or changed hook only after it is trusted: review it when Codex asks.\n");
     }
     return 0;
   },
@@ -239,16 +259,27 @@ unless --project or --user picks one): every needed event registered, the progra
 absolute path (not npx), anchored matchers covering every governed tool, a timeout, MAESTRO_TOKEN an unexpired
 agent token, the server reachable. Prints each check and how to fix it; exit 1 when any fails.`,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { project: { type: "boolean" }, user: { type: "boolean" }, root: { type: "string" }, json: { type: "boolean" } }, hookDoctorCommand, true);
+    const { values, positionals } = parseFlags(
+      argv,
+      { project: { type: "boolean" }, user: { type: "boolean" }, root: { type: "string" }, json: { type: "boolean" } },
+      hookDoctorCommand,
+      true,
+    );
     const agent = agentArg(positionals, hookDoctorCommand);
     const scope = scopeOf(values);
     const root = resolve(values.root ?? process.cwd());
     const scopes: Scope[] = scope ? [scope] : ["project", "user"];
-    const checks = await hookDoctor({ agent, files: scopes.map((s) => settingsFile(agent, s, root, homedir())), binary: BINARY, env: process.env });
+    const checks = await hookDoctor({
+      agent,
+      files: scopes.map((s) => settingsFile(agent, s, root, homedir())),
+      binary: BINARY,
+      env: process.env,
+    });
     const ok = checks.every((c) => c.ok);
     if (values.json) printJson({ ok, checks });
     else {
-      for (const c of checks) process.stdout.write(`${c.ok ? "ok  " : "FAIL"}  ${c.check}: ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}\n`);
+      for (const c of checks)
+        process.stdout.write(`${c.ok ? "ok  " : "FAIL"}  ${c.check}: ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}\n`);
       process.stdout.write(ok ? "all checks passed\n" : `${checks.filter((c) => !c.ok).length} check(s) failed\n`);
     }
     return ok ? 0 : 1;

@@ -46,7 +46,9 @@ server signs with the new key after a restart (see docs/governance/keys.md).`,
     } catch {}
     if (values.json) printJson({ purpose, file, retiredKid: retired.kid, currentKid: current.kid, published });
     else {
-      process.stdout.write(`rotated the ${purpose} key: ${retired.kid} retired, ${current.kid} current (${file})\npublished: ${published}\n`);
+      process.stdout.write(
+        `rotated the ${purpose} key: ${retired.kid} retired, ${current.kid} current (${file})\npublished: ${published}\n`,
+      );
     }
   },
 };

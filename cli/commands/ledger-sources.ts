@@ -43,7 +43,10 @@ async function cosignedNotes(db: Store<LedgerTables>["db"], cps: Array<{ id: num
  * A store that already holds a ledger, opened without creating anything (no data dir, no tables, no keys): the
  * check every reader and `ledger checkpoint` make before they touch the ledger or load a signing key.
  */
-export async function openLedgerStore(options: { dataDir: string; databaseUrl?: string }, poolSize: number): Promise<{ store: Store<LedgerTables>; describe: string }> {
+export async function openLedgerStore(
+  options: { dataDir: string; databaseUrl?: string },
+  poolSize: number,
+): Promise<{ store: Store<LedgerTables>; describe: string }> {
   const describe = options.databaseUrl ? `database ${redact(options.databaseUrl)}` : `embedded store ${options.dataDir}`;
   let store: Store<LedgerTables>;
   try {
@@ -62,12 +65,17 @@ export async function openLedgerStore(options: { dataDir: string; databaseUrl?: 
     if ((err as { code?: unknown }).code === "42P01") {
       throw new MaestroError("ledger_unavailable", `no ledger in ${describe} (has a server ever run on it?)`, { cause: err });
     }
-    throw new MaestroError("ledger_unavailable", `cannot read the ledger in ${describe}: ${hidePassword(reasonOf(err), options.databaseUrl)}`, { cause: err });
+    throw new MaestroError(
+      "ledger_unavailable",
+      `cannot read the ledger in ${describe}: ${hidePassword(reasonOf(err), options.databaseUrl)}`,
+      { cause: err },
+    );
   }
   return { store, describe };
 }
 
-export type SourceChoice = { kind: "http"; url: string; why: string } | { kind: "store"; why: string; store: { dataDir: string; databaseUrl?: string } };
+export type SourceChoice =
+  { kind: "http"; url: string; why: string } | { kind: "store"; why: string; store: { dataDir: string; databaseUrl?: string } };
 
 /**
  * Where a ledger or evidence command reads: a flag names it; else MAESTRO_URL (the server every other command
@@ -80,7 +88,8 @@ export function chooseSource(
 ): SourceChoice {
   // A store is a database URL, a data directory, or both (the directory then holds the keys beside the database).
   const storeFlags = [values["database-url"] && "--database-url", values["data-dir"] && "--data-dir"].filter(Boolean);
-  if (values.url && storeFlags.length > 0) throw new UsageError(`give --url or a store (--data-dir, --database-url), not both (got --url and ${storeFlags.join(" and ")})`);
+  if (values.url && storeFlags.length > 0)
+    throw new UsageError(`give --url or a store (--data-dir, --database-url), not both (got --url and ${storeFlags.join(" and ")})`);
   if (values.url) return { kind: "http", url: values.url, why: "--url" };
   const store = (why: string): SourceChoice => ({ kind: "store", store: storeFrom(values), why });
   if (storeFlags.length > 0) return store(String(storeFlags[0]));
@@ -106,7 +115,7 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
     describe,
     head: () => reader.head(),
     async *entries(size) {
-      for (let from = 0; from < size; ) {
+      for (let from = 0; from < size;) {
         const page = await reader.rawEntries(from, Math.min(PAGE, size - from));
         if (page.length === 0) return;
         yield page;
@@ -148,7 +157,11 @@ export function httpSource(base: string, token?: string, onFirstAnswer?: () => v
     }
     return res.body as T;
   };
-  type Page = { size: number; entries: Array<{ index: number; leafHash: string; canonical: string; signature: string }>; next: number | null };
+  type Page = {
+    size: number;
+    entries: Array<{ index: number; leafHash: string; canonical: string; signature: string }>;
+    next: number | null;
+  };
   const toEntry = (e: Page["entries"][number]): VerifyEntry => ({
     index: e.index,
     leafHash: fromBase64(e.leafHash, "leafHash"),
@@ -160,7 +173,7 @@ export function httpSource(base: string, token?: string, onFirstAnswer?: () => v
     describe: root,
     head: async () => ({ size: (await json<Page>("/v1/ledger/entries?from=0&limit=1")).size }),
     async *entries(size) {
-      for (let from = 0; from < size; ) {
+      for (let from = 0; from < size;) {
         const page = await json<Page>(`/v1/ledger/entries?from=${from}&limit=${Math.min(PAGE, size - from)}`);
         if (page.entries.length === 0) return;
         yield page.entries.map(toEntry);
@@ -171,8 +184,10 @@ export function httpSource(base: string, token?: string, onFirstAnswer?: () => v
     checkpoints: async () => (await json<{ checkpoints: Array<{ size: number; note: string }> }>("/v1/ledger/checkpoints")).checkpoints,
     eventKeys: async () => (await json<{ keys: JWK[] }>("/.well-known/jwks.json")).keys,
     checkpointKeys: async () => (await json<{ checkpoint: Array<{ vkey: string }> }>("/v1/ledger/keys")).checkpoint.map((k) => k.vkey),
-    consistencyProof: async (from, to) => hashes((await json<{ hashes: string[] }>(`/v1/ledger/proofs/consistency?from=${from}&to=${to}`)).hashes),
-    inclusionProof: async (index, size) => hashes((await json<{ hashes: string[] }>(`/v1/ledger/proofs/inclusion?index=${index}&size=${size}`)).hashes),
+    consistencyProof: async (from, to) =>
+      hashes((await json<{ hashes: string[] }>(`/v1/ledger/proofs/consistency?from=${from}&to=${to}`)).hashes),
+    inclusionProof: async (index, size) =>
+      hashes((await json<{ hashes: string[] }>(`/v1/ledger/proofs/inclusion?index=${index}&size=${size}`)).hashes),
     close: async () => {},
   };
 }

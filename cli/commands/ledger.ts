@@ -58,7 +58,10 @@ function readVkeys(args: string[] | undefined): string[] | undefined {
   if (!args?.length) return undefined;
   return args.flatMap((a) => {
     if (!existsSync(a) && VKEY_SHAPE.test(a)) return [a];
-    const keys = readArgFile(a, `--key ${a}`).split("\n").map((l) => l.trim()).filter(Boolean);
+    const keys = readArgFile(a, `--key ${a}`)
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (keys.length === 0) throw new UsageError(`--key ${a} holds no verifier key`);
     return keys;
   });
@@ -103,7 +106,14 @@ ${WITNESS_USAGE}`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
-      { ...SOURCE_FLAGS, ...KEY_FLAGS, ...WITNESS_FLAGS, json: { type: "boolean" }, "skip-proofs": { type: "boolean" }, quiet: { type: "boolean" } },
+      {
+        ...SOURCE_FLAGS,
+        ...KEY_FLAGS,
+        ...WITNESS_FLAGS,
+        json: { type: "boolean" },
+        "skip-proofs": { type: "boolean" },
+        quiet: { type: "boolean" },
+      },
       ledgerVerifyCommand,
     );
     const witnesses = readWitnessFlags(values);
@@ -144,7 +154,9 @@ ${WITNESS_USAGE}`,
       else if (result.ok) {
         process.stdout.write(
           `ledger verified: ${count(result.size, "entry", "entries")}, root ${result.root}, ${count(result.checkpoints, "signed checkpoint")} ${result.checkpoints === 1 ? "matches" : "match"}${
-            result.witnessed ? `; witnessed up to size ${result.witnessed.size} by ${result.witnessed.cosigners.join(", ")} (quorum ${result.witnessed.quorum})` : ""
+            result.witnessed
+              ? `; witnessed up to size ${result.witnessed.size} by ${result.witnessed.cosigners.join(", ")} (quorum ${result.witnessed.quorum})`
+              : ""
           } (${source.describe}, ${seconds.toFixed(1)} s)\n`,
         );
       } else process.stdout.write(`${describeFailure(result)}\n`);
@@ -168,7 +180,13 @@ ${SOURCE_USAGE}`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
-      { ...SOURCE_FLAGS, index: { type: "string" }, size: { type: "string" }, output: { type: "string", short: "o" }, json: { type: "boolean" } },
+      {
+        ...SOURCE_FLAGS,
+        index: { type: "string" },
+        size: { type: "string" },
+        output: { type: "string", short: "o" },
+        json: { type: "boolean" },
+      },
       ledgerProofCommand,
     );
     const index = parseCount(requireFlag(values.index, "index"), "index");
@@ -201,8 +219,12 @@ ${SOURCE_USAGE}`,
       const checked = verifyProofFile(text, { checkpointKeys: await source.checkpointKeys(), eventKeys: await source.eventKeys() });
       writeOutputFile(output, text);
       announce();
-      if (values.json) printJson({ file: output, index, size: cp.size, root: checked.root, kind: checked.event.kind, eventId: checked.event.id });
-      else process.stdout.write(`wrote ${output}: entry ${index} (${checked.event.kind}) in the tree of size ${cp.size}, root ${checked.root}\n`);
+      if (values.json)
+        printJson({ file: output, index, size: cp.size, root: checked.root, kind: checked.event.kind, eventId: checked.event.id });
+      else
+        process.stdout.write(
+          `wrote ${output}: entry ${index} (${checked.event.kind}) in the tree of size ${cp.size}, root ${checked.root}\n`,
+        );
     } finally {
       await source.close();
     }
@@ -230,7 +252,9 @@ Needs no network and no database. Exit 0 if it holds, 1 otherwise.`,
       if (values.json) printJson({ ok: true, ...r });
       else {
         const sig = r.eventSignature === "verified" ? "event signature verified" : "event signature not checked (no --jwks)";
-        process.stdout.write(`proof verified: entry ${r.index} (${r.event.kind} ${r.event.id}) is in the tree of size ${r.size}, root ${r.root}; ${sig}\n`);
+        process.stdout.write(
+          `proof verified: entry ${r.index} (${r.event.kind} ${r.event.id}) is in the tree of size ${r.size}, root ${r.root}; ${sig}\n`,
+        );
       }
       return 0;
     } catch (err) {
@@ -251,7 +275,11 @@ Store mode signs with the checkpoint key in DIR/keys (MAESTRO_CHECKPOINT_KEY_FIL
 returns the newest checkpoint when it already covers the head, unless --force. With --url it asks a
 running server (admin or security token).`,
   async run(argv) {
-    const { values } = parseFlags(argv, { ...SOURCE_FLAGS, force: { type: "boolean" }, json: { type: "boolean" } }, ledgerCheckpointCommand);
+    const { values } = parseFlags(
+      argv,
+      { ...SOURCE_FLAGS, force: { type: "boolean" }, json: { type: "boolean" } },
+      ledgerCheckpointCommand,
+    );
     let cp: { size: number; rootHash: string; note: string };
     const where = chooseSource(values);
     if (where.kind === "http") {
@@ -259,7 +287,8 @@ running server (admin or security token).`,
       const url = `${baseUrl(where.url)}/v1/ledger/checkpoint`;
       const res = await fetchJson(url, { method: "POST", headers: token ? { Authorization: `Bearer ${token}` } : {} });
       if (!res.ok) throw new MaestroError("ledger_unavailable", `POST ${url}: HTTP ${res.status} ${errorMessage(res.body)}`.trim());
-      if (typeof res.body?.note !== "string") throw new MaestroError("ledger_unavailable", `POST ${url} answered ${res.status} without a checkpoint`);
+      if (typeof res.body?.note !== "string")
+        throw new MaestroError("ledger_unavailable", `POST ${url} answered ${res.status} without a checkpoint`);
       announceSource(baseUrl(where.url), where.why);
       cp = res.body as typeof cp;
     } else {
@@ -286,4 +315,3 @@ function parseCount(text: string, flag: string): number {
   }
   return Number(text);
 }
-

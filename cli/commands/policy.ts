@@ -70,7 +70,8 @@ survives restarts. --default goes back to the committed bundle (ledgered too): a
       policyActivateCommand,
       true,
     );
-    if (values.default ? positionals.length !== 0 : positionals.length !== 1) throw new UsageError("give exactly one bundle FILE, or --default alone");
+    if (values.default ? positionals.length !== 0 : positionals.length !== 1)
+      throw new UsageError("give exactly one bundle FILE, or --default alone");
     let body: { bundle: string } | { default: true };
     if (values.default) body = { default: true };
     else {
@@ -94,7 +95,11 @@ The policy bundle a running server enforces (GET /v1/policy/status): digest, rev
 committed bundle; activated: one activated with maestro policy activate; config: --policy-bundle), and the
 ledgered activation that put it there (who, when, ledger index, why).`,
   async run(argv) {
-    const { values } = parseFlags(argv, { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" } }, policyStatusCommand);
+    const { values } = parseFlags(
+      argv,
+      { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" } },
+      policyStatusCommand,
+    );
     const s = (await clientFrom(values).get("/v1/policy/status")) as {
       digest: string;
       revision: string;

@@ -24,7 +24,9 @@ export async function artifactOf(arg: string): Promise<Artifact> {
     for await (const chunk of createReadStream(arg)) hash.update(chunk as Buffer);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new UsageError(`--artifact ${arg}: ${code === "ENOENT" ? "no such file (or give NAME=sha256:HEX)" : `cannot read it (${code ?? String(err)})`}`);
+    throw new UsageError(
+      `--artifact ${arg}: ${code === "ENOENT" ? "no such file (or give NAME=sha256:HEX)" : `cannot read it (${code ?? String(err)})`}`,
+    );
   }
   return { name: basename(arg), digest: { sha256: hash.digest("hex") } };
 }
@@ -45,7 +47,9 @@ export function sbomOf(file: string): { packageLock: unknown } | { cyclonedx: un
 
 function describe(r: any): string {
   const sbom = r.sbom ? `SBOM CycloneDX ${r.sbom.specVersion} (${r.sbom.source})` : "no SBOM";
-  const state = r.published ? `published at ${r.published.at} by ${r.published.by} (ledger index ${r.published.index})` : `draft, created by ${r.createdBy} at ${r.createdAt}`;
+  const state = r.published
+    ? `published at ${r.published.at} by ${r.published.by} (ledger index ${r.published.index})`
+    : `draft, created by ${r.createdBy} at ${r.createdAt}`;
   return `release ${r.id}: ${r.repository} ${r.version}, ${state}; ${count(r.artifacts.length, "artifact")}, ${sbom}`;
 }
 
@@ -75,7 +79,8 @@ release.publish grant allows. Then: maestro release publish ID.`,
       releaseCreateCommand,
     );
     if (!values.artifact?.length) throw new UsageError("missing --artifact (a file, or NAME=sha256:HEX; repeatable)");
-    if (!values.runset?.length && !values.session?.length) throw new UsageError("give --runset or --session (repeatable): a release ships the work of at least one");
+    if (!values.runset?.length && !values.session?.length)
+      throw new UsageError("give --runset or --session (repeatable): a release ships the work of at least one");
     const body = {
       ...(values.id ? { id: values.id } : {}),
       repository: requireFlag(values.repository, "repository"),
@@ -105,7 +110,10 @@ reasons). On allow the server signs the safety case and records release.publishe
     const id = requirePositional(positionals, "release ID");
     const { release } = await clientFrom(values).post(`/v1/releases/${encodeURIComponent(id)}/publish`, {});
     if (values.json) printJson(release);
-    else process.stdout.write(`published ${describe(release)}\n  evidence: maestro evidence export ${release.id} -o ${release.id}.evidence.json\n`);
+    else
+      process.stdout.write(
+        `published ${describe(release)}\n  evidence: maestro evidence export ${release.id} -o ${release.id}.evidence.json\n`,
+      );
   },
 };
 
@@ -119,7 +127,7 @@ Every release, newest first (all pages). Roles: auditor, admin, security.`,
     const { values } = parseFlags(argv, { ...CLIENT_FLAGS, state: { type: "string" } }, releaseListCommand);
     const client = clientFrom(values);
     const releases: any[] = [];
-    for (let cursor: string | null = ""; cursor !== null; ) {
+    for (let cursor: string | null = ""; cursor !== null;) {
       const query = new URLSearchParams({ limit: "100" });
       if (cursor) query.set("cursor", cursor);
       if (values.state) query.set("state", values.state);
@@ -152,7 +160,14 @@ One release: artifacts, SBOM, publication, and what an auditor should check.`,
     const shown = await clientFrom(values).get(`/v1/releases/${encodeURIComponent(id)}`);
     if (values.json) return printJson(shown);
     const r = shown.release;
-    const out = [describe(r), "", table(["ARTIFACT", "SHA-256"], r.artifacts.map((a: Artifact) => [a.name, a.digest.sha256])).trimEnd()];
+    const out = [
+      describe(r),
+      "",
+      table(
+        ["ARTIFACT", "SHA-256"],
+        r.artifacts.map((a: Artifact) => [a.name, a.digest.sha256]),
+      ).trimEnd(),
+    ];
     if (r.runsets.length) out.push("", `run-sets: ${r.runsets.join(", ")}`);
     if (r.sessions.length) out.push(`sessions: ${r.sessions.join(", ")}`);
     out.push("", "to check:", ...shown.auditor.checks.map((c: string) => `  - ${c}`));

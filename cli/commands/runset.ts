@@ -48,7 +48,9 @@ function registerToken(values: { token?: string; "admin-token"?: string }): stri
     process.stderr.write("maestro: MAESTRO_ADMIN_TOKEN is deprecated; use MAESTRO_TOKEN (or --token)\n");
     return process.env.MAESTRO_ADMIN_TOKEN;
   }
-  throw new UsageError("registering needs an admin or security token: --token or MAESTRO_TOKEN (maestro token issue --role security --sub NAME)");
+  throw new UsageError(
+    "registering needs an admin or security token: --token or MAESTRO_TOKEN (maestro token issue --role security --sub NAME)",
+  );
 }
 
 /** The server's warnings name grants by their place in the request; people know them by agent, capability and glob. */
@@ -79,11 +81,17 @@ and reported as a warning on stderr (in "warnings" with --json).`,
       true,
     );
     const runset = await loadRunsetArg(fileArg(positionals, runsetRegisterCommand));
-    const result = await registerRunsetOverHttp(values.url ?? process.env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL, registerToken(values), runset);
+    const result = await registerRunsetOverHttp(
+      values.url ?? process.env.MAESTRO_URL ?? DEFAULT_MAESTRO_URL,
+      registerToken(values),
+      runset,
+    );
     printWarnings(runset, result.warnings);
     if (values.json) printJson(result);
     else {
-      const warned = result.warnings.length ? `; ${result.warnings.length === 1 ? "1 grant" : `${result.warnings.length} grants`} can never match (see the warnings above)` : "";
+      const warned = result.warnings.length
+        ? `; ${result.warnings.length === 1 ? "1 grant" : `${result.warnings.length} grants`} can never match (see the warnings above)`
+        : "";
       process.stdout.write(`registered run-set ${result.name} (ledger index ${result.ledgerIndex})${warned}\n`);
     }
   },
@@ -108,7 +116,13 @@ Exit 0 when every agent met its success criteria, 1 otherwise.`,
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { ...SERVER_FLAGS, token: { type: "string" }, concurrency: { type: "string" }, register: { type: "boolean" }, "admin-token": { type: "string" } },
+      {
+        ...SERVER_FLAGS,
+        token: { type: "string" },
+        concurrency: { type: "string" },
+        register: { type: "boolean" },
+        "admin-token": { type: "string" },
+      },
       runsetRunCommand,
       true,
     );
@@ -120,8 +134,13 @@ Exit 0 when every agent met its success criteria, 1 otherwise.`,
     }
     const mediator = httpMediatorFromEnv({ url: values.url, token: values.token });
     // One token drives every agent of the run-set, so it must be bound to all of them (docs/governance/roles.md).
-    checkTokenActsAs(values.token ?? process.env.MAESTRO_TOKEN ?? "", runset.agents.map((a) => a.name), runset.name);
-    if (values.register) printWarnings(runset, (await registerRunsetOverHttp(mediator.url, adminToken(values["admin-token"]), runset)).warnings);
+    checkTokenActsAs(
+      values.token ?? process.env.MAESTRO_TOKEN ?? "",
+      runset.agents.map((a) => a.name),
+      runset.name,
+    );
+    if (values.register)
+      printWarnings(runset, (await registerRunsetOverHttp(mediator.url, adminToken(values["admin-token"]), runset)).warnings);
     const view = progressView();
     let report;
     try {
@@ -133,7 +152,9 @@ Exit 0 when every agent met its success criteria, 1 otherwise.`,
     else {
       for (const a of report.agents) {
         const branch = a.branch ? ` branch ${a.branch.branch}${a.branch.changed ? "" : " (no changes)"}` : "";
-        process.stdout.write(`${a.success ? "ok  " : "FAIL"} ${a.agent}: ${a.state}, tests ${a.tests?.status ?? "not run"}, $${a.spentUsd.toFixed(4)}${branch}${a.error ? ` — ${a.error}` : ""}\n`);
+        process.stdout.write(
+          `${a.success ? "ok  " : "FAIL"} ${a.agent}: ${a.state}, tests ${a.tests?.status ?? "not run"}, $${a.spentUsd.toFixed(4)}${branch}${a.error ? ` — ${a.error}` : ""}\n`,
+        );
       }
     }
     return report.success ? 0 : 1;

@@ -21,12 +21,16 @@ export async function runPrimary(workers: number, config: ServerConfig): Promise
       worker.once("exit", (code) => reject(new Error(`worker ${i} exited with code ${code} before listening`)));
     });
   }
-  process.stderr.write(`maestro: listening on http://${config.host}:${port} (store: postgres, ${workers} worker processes, origin ${config.origin})\n`);
+  process.stderr.write(
+    `maestro: listening on http://${config.host}:${port} (store: postgres, ${workers} worker processes, origin ${config.origin})\n`,
+  );
   let stopping = false;
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;
     // A worker that dies takes no requests with it (fail closed); the rest keep serving. Say so loudly.
-    process.stderr.write(`maestro: worker ${worker.process.pid} exited (${signal ?? code}); ${Object.keys(cluster.workers ?? {}).length} left\n`);
+    process.stderr.write(
+      `maestro: worker ${worker.process.pid} exited (${signal ?? code}); ${Object.keys(cluster.workers ?? {}).length} left\n`,
+    );
   });
   await new Promise<void>((resolve) => {
     const stop = () => {

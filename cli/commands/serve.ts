@@ -40,7 +40,8 @@ each checkpoint; --witness-quorum K (MAESTRO_WITNESS_QUORUM, default all) of the
     const port = values.port === undefined ? undefined : Number(values.port);
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError("--port must be 0-65535");
     const interval = values["checkpoint-interval"] === undefined ? undefined : Number(values["checkpoint-interval"]);
-    if (interval !== undefined && (!Number.isInteger(interval) || interval < 100)) throw new UsageError("--checkpoint-interval must be an integer ≥ 100 (ms)");
+    if (interval !== undefined && (!Number.isInteger(interval) || interval < 100))
+      throw new UsageError("--checkpoint-interval must be an integer ≥ 100 (ms)");
     const config = configFromEnv({
       ...storeFrom(values),
       port,
@@ -54,13 +55,15 @@ each checkpoint; --witness-quorum K (MAESTRO_WITNESS_QUORUM, default all) of the
     });
     const workers = values.workers === undefined ? 1 : Number(values.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError("--workers must be an integer 1-64");
-    if (workers > 1 && !config.databaseUrl) throw new UsageError("--workers needs PostgreSQL (--database-url): the embedded store is single-process");
+    if (workers > 1 && !config.databaseUrl)
+      throw new UsageError("--workers needs PostgreSQL (--database-url): the embedded store is single-process");
     if (workers > 1 && !isClusterWorker()) return runPrimary(workers, config);
     const server = await startServer(config, serveHttp, { issueCheckpoints: workerIndex() === 0 });
     if (isClusterWorker()) reportListening(server.port);
-    else process.stderr.write(
-      `maestro: listening on http://${config.host}:${server.port} (store: ${server.ctx.store.kind}${config.databaseUrl ? "" : ` in ${config.dataDir}`}, origin ${config.origin})\n`,
-    );
+    else
+      process.stderr.write(
+        `maestro: listening on http://${config.host}:${server.port} (store: ${server.ctx.store.kind}${config.databaseUrl ? "" : ` in ${config.dataDir}`}, origin ${config.origin})\n`,
+      );
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.stderr.write("maestro: shutting down\n");

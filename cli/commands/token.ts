@@ -3,7 +3,18 @@ import { loadOrCreateKey, keyPath } from "../../ledger/keys/key-files.ts";
 import { keysDirFor } from "../../ledger/keys/keyring.ts";
 import { openStore } from "../../ledger/store/database.ts";
 import { migrateToLatest } from "../../ledger/store/migrate.ts";
-import { AGENTS_CLAIM, type AgentBinding, allMigrations, checkTokenSubject, issueToken, parseTtl, ROLES, RUNSETS_CLAIM, type Role, subjectCheckFromEnv } from "../../server/index.ts";
+import {
+  AGENTS_CLAIM,
+  type AgentBinding,
+  allMigrations,
+  checkTokenSubject,
+  issueToken,
+  parseTtl,
+  ROLES,
+  RUNSETS_CLAIM,
+  type Role,
+  subjectCheckFromEnv,
+} from "../../server/index.ts";
 import { type Command, parseFlags, printJson, requireFlag, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
 
 export const tokenIssueCommand: Command = {
@@ -59,7 +70,15 @@ refused (MAESTRO_SUBJECT_CHECK=off turns that off); subjects are compared as peo
       }
     }
     const token = await issueToken({ kid: key.kid, privateKey: key.privateKey }, role as Role, sub, ttl, undefined, binding, check);
-    if (values.json) printJson({ token, role, sub, expiresIn: ttl, ...(binding.agents && { agents: binding.agents }), ...(binding.runsets && { runsets: binding.runsets }) });
+    if (values.json)
+      printJson({
+        token,
+        role,
+        sub,
+        expiresIn: ttl,
+        ...(binding.agents && { agents: binding.agents }),
+        ...(binding.runsets && { runsets: binding.runsets }),
+      });
     else process.stdout.write(`${token}\n`);
   },
 };

@@ -31,7 +31,17 @@ function summary(w: any): string {
 function waiverTable(waivers: any[]): string {
   return table(
     ["ID", "STATE", "CAPABILITY", "RESOURCE", "SCOPE", "WAIVES", "APPROVALS", "USED", "WHEN"],
-    waivers.map((w) => [w.id, w.state, w.capability, w.resource, scopeOf(w), w.waives.join(","), `${w.approvals.length}/${w.approvalsRequired}`, String(w.uses.count), when(w)]),
+    waivers.map((w) => [
+      w.id,
+      w.state,
+      w.capability,
+      w.resource,
+      scopeOf(w),
+      w.waives.join(","),
+      `${w.approvals.length}/${w.approvalsRequired}`,
+      String(w.uses.count),
+      when(w),
+    ]),
   );
 }
 
@@ -127,4 +137,3 @@ Security, admin and auditors see every waiver; an engineer sees the waivers they
     else process.stdout.write(waivers.length ? waiverTable(waivers) : "no waivers\n");
   },
 };
-

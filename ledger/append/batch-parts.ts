@@ -42,7 +42,10 @@ export function unitsOf(batch: Pending[]): Pending[][] {
 /** The connection went away under us: a socket error, or PostgreSQL's admin/crash shutdown codes (57P01–57P03). */
 export function isConnectionLost(err: unknown): boolean {
   const code = typeof err === "object" && err !== null ? String((err as { code?: unknown }).code ?? "") : "";
-  return ["ECONNRESET", "EPIPE", "ECONNREFUSED", "57P01", "57P02", "57P03"].includes(code) || /Connection terminated/i.test(String((err as Error)?.message));
+  return (
+    ["ECONNRESET", "EPIPE", "ECONNREFUSED", "57P01", "57P02", "57P03"].includes(code) ||
+    /Connection terminated/i.test(String((err as Error)?.message))
+  );
 }
 
 /** SQLSTATE 23505 (unique) or 23503 (foreign key), from node-pg and PGlite alike: one append's rows, not an outage. */

@@ -24,7 +24,13 @@ export class Checkpointer {
   readonly #witnesses: WitnessCosigner | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(db: Kysely<LedgerTables>, origin: string, key: SigningKey, fence: WriteFence = new WriteFence(), witnesses?: WitnessCosigner) {
+  constructor(
+    db: Kysely<LedgerTables>,
+    origin: string,
+    key: SigningKey,
+    fence: WriteFence = new WriteFence(),
+    witnesses?: WitnessCosigner,
+  ) {
     this.#db = db;
     this.#origin = origin;
     this.#key = key;
@@ -47,7 +53,8 @@ export class Checkpointer {
         .orderBy("id", "desc")
         .limit(1)
         .executeTakeFirst();
-      if (latest && Number(latest.size) === size) return { id: Number(latest.id), size, root: new Uint8Array(latest.root), note: latest.note };
+      if (latest && Number(latest.size) === size)
+        return { id: Number(latest.id), size, root: new Uint8Array(latest.root), note: latest.note };
     }
     const body = formatCheckpoint({ origin: this.#origin, size, rootHash: root });
     const note = signNote(body, { name: this.#origin, privateKey: this.#key.privateKey });

@@ -45,10 +45,13 @@ export async function checkHead(db: Kysely<LedgerTables>): Promise<CheckedHead> 
   const { head, checkpoint } = await headAndNewestCheckpoint(db);
   const { size, root } = head;
   if (checkpoint && size < checkpoint.size) {
-    throw inconsistent(`the head is at size ${size}, behind the newest signed checkpoint at size ${checkpoint.size} (the log was rewound or ledger_head edited)`, {
-      headSize: size,
-      checkpointSize: checkpoint.size,
-    });
+    throw inconsistent(
+      `the head is at size ${size}, behind the newest signed checkpoint at size ${checkpoint.size} (the log was rewound or ledger_head edited)`,
+      {
+        headSize: size,
+        checkpointSize: checkpoint.size,
+      },
+    );
   }
   const peaks = rootCoords(size);
   const plan = checkpoint && checkpoint.size > 0 && checkpoint.size < size ? consistencyPlan(checkpoint.size, size) : [];
@@ -63,18 +66,31 @@ export async function checkHead(db: Kysely<LedgerTables>): Promise<CheckedHead> 
   const byKey = new Map(coords.map((c, i) => [coordKey(c), hashes[i]]));
   const stored = size === 0 ? EMPTY_ROOT : foldRight(peaks.map((c) => byKey.get(coordKey(c))!));
   if (!hashEquals(stored, root)) {
-    throw inconsistent(`the stored subtree hashes give root ${toBase64(stored)} at size ${size}, but ledger_head says ${toBase64(root)} (ledger_head or a stored subtree hash was edited)`, {
-      headSize: size,
-    });
+    throw inconsistent(
+      `the stored subtree hashes give root ${toBase64(stored)} at size ${size}, but ledger_head says ${toBase64(root)} (ledger_head or a stored subtree hash was edited)`,
+      {
+        headSize: size,
+      },
+    );
   }
   if (checkpoint && checkpoint.size > 0) {
     try {
-      verifyConsistency({ size1: checkpoint.size, size2: size, root1: checkpoint.root, root2: root, proof: resolvePlan(plan, (c) => byKey.get(coordKey(c))!) });
+      verifyConsistency({
+        size1: checkpoint.size,
+        size2: size,
+        root1: checkpoint.root,
+        root2: root,
+        proof: resolvePlan(plan, (c) => byKey.get(coordKey(c))!),
+      });
     } catch (err) {
-      throw inconsistent(`the head at size ${size} is not consistent with the signed checkpoint at size ${checkpoint.size} (${(err as Error).message})`, {
-        headSize: size,
-        checkpointSize: checkpoint.size,
-      }, err);
+      throw inconsistent(
+        `the head at size ${size} is not consistent with the signed checkpoint at size ${checkpoint.size} (${(err as Error).message})`,
+        {
+          headSize: size,
+          checkpointSize: checkpoint.size,
+        },
+        err,
+      );
     }
   }
   return { size, root, checkpoint };
@@ -85,7 +101,9 @@ export async function checkHead(db: Kysely<LedgerTables>): Promise<CheckedHead> 
  * process meanwhile cannot appear newer than the head read with it). Both the largest `size` row and the last inserted
  * row are read, so an edited `size` column cannot hide the newest one, and each row's columns must match its note.
  */
-async function headAndNewestCheckpoint(db: Kysely<LedgerTables>): Promise<{ head: { size: number; root: Uint8Array }; checkpoint: { size: number; root: Uint8Array } | null }> {
+async function headAndNewestCheckpoint(
+  db: Kysely<LedgerTables>,
+): Promise<{ head: { size: number; root: Uint8Array }; checkpoint: { size: number; root: Uint8Array } | null }> {
   const { rows } = await sql<{ id: number | null; size: number; root: Uint8Array; note: string | null }>`
     select null::bigint as id, size, root, null::text as note from ledger_head where id = 1
     union all
@@ -99,9 +117,12 @@ async function headAndNewestCheckpoint(db: Kysely<LedgerTables>): Promise<{ head
     if (r.note === null) continue;
     const signed = noteBody(r.note, Number(r.id));
     if (signed.size !== Number(r.size) || !hashEquals(signed.rootHash, new Uint8Array(r.root))) {
-      throw inconsistent(`ledger_checkpoints row ${r.id} says size ${r.size}, but its signed note says size ${signed.size} with another root (the row was edited)`, {
-        checkpointId: Number(r.id),
-      });
+      throw inconsistent(
+        `ledger_checkpoints row ${r.id} says size ${r.size}, but its signed note says size ${signed.size} with another root (the row was edited)`,
+        {
+          checkpointId: Number(r.id),
+        },
+      );
     }
     if (!newest || signed.size > newest.size) newest = { size: signed.size, root: signed.rootHash };
   }
@@ -115,6 +136,10 @@ function noteBody(note: string, id: number): ReturnType<typeof parseCheckpoint> 
     if (split < 0) throw new Error("no blank line before the signatures");
     return parseCheckpoint(note.slice(0, split + 1));
   } catch (err) {
-    throw inconsistent(`ledger_checkpoints row ${id} holds no readable checkpoint note (${(err as Error).message})`, { checkpointId: id }, err);
+    throw inconsistent(
+      `ledger_checkpoints row ${id} holds no readable checkpoint note (${(err as Error).message})`,
+      { checkpointId: id },
+      err,
+    );
   }
 }

@@ -167,7 +167,17 @@ export class LedgerWriter {
         new Promise<AppendedEntry>((resolve, reject) => {
           const { apply, rows, conflict, readAt, leavesReadsValid } = items[i].options ?? {};
           const entry = { event, leafHash: leafHash(canonical), signature };
-          group.push({ entry, canonical, apply, rows, conflict, readAt, leavesReadsValid: !apply && leavesReadsValid === true, resolve, reject });
+          group.push({
+            entry,
+            canonical,
+            apply,
+            rows,
+            conflict,
+            readAt,
+            leavesReadsValid: !apply && leavesReadsValid === true,
+            resolve,
+            reject,
+          });
         }),
     );
     // Pushed together, in order, so no other append lands between them.
@@ -208,7 +218,8 @@ export class LedgerWriter {
       while (this.#queue.length > 0) {
         // Never cut a group in two: it must commit in one transaction.
         let end = Math.min(this.#maxBatch, this.#queue.length);
-        while (end < this.#queue.length && this.#queue[end].group !== undefined && this.#queue[end].group === this.#queue[end - 1].group) end++;
+        while (end < this.#queue.length && this.#queue[end].group !== undefined && this.#queue[end].group === this.#queue[end - 1].group)
+          end++;
         const started = performance.now();
         const failuresBefore = this.#storeFailures;
         await this.#commitBatch(this.#queue.splice(0, end));
@@ -305,13 +316,19 @@ export class LedgerWriter {
     this.#frontier = null;
     // An outage of the store, not a row it refused nor the fork fence: what the store-errors metric counts.
     if (!isRowRefused(err) && !(isMaestroError(err) && err.code === "ledger_inconsistent")) this.#storeFailures++;
-    const outage = isMaestroError(err) && err.code === "ledger_inconsistent" ? err : new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
+    const outage =
+      isMaestroError(err) && err.code === "ledger_inconsistent"
+        ? err
+        : new MaestroError("ledger_unavailable", "the ledger could not make the event durable", { cause: err });
     const sqlstate = isRowRefused(err) ? (err as { code: string }).code : undefined;
     // A data exception the append's own values caused, alone in its batch by now, is that request's fault, not an
     // outage: no Retry-After invites it again. (The boundary refuses such values first; this is the store's word.)
     const refused =
-      sqlstate?.startsWith("22") === true ? new MaestroError("bad_request", `the store refused a value of this request (SQLSTATE ${sqlstate})`, { cause: err }) : outage;
-    for (const p of batch) p.reject(rejected.get(p) ?? (p.conflict && sqlstate && isConstraintViolation(err) ? p.conflict(sqlstate) : refused));
+      sqlstate?.startsWith("22") === true
+        ? new MaestroError("bad_request", `the store refused a value of this request (SQLSTATE ${sqlstate})`, { cause: err })
+        : outage;
+    for (const p of batch)
+      p.reject(rejected.get(p) ?? (p.conflict && sqlstate && isConstraintViolation(err) ? p.conflict(sqlstate) : refused));
   }
 
   async #commitInTransaction(batch: Pending[]): Promise<void> {
@@ -319,19 +336,18 @@ export class LedgerWriter {
     const rejected = new Map<Pending, unknown>();
     try {
       trx = await this.#begin();
-      const head = await trx
-        .selectFrom("ledger_head")
-        .select(["size", "root"])
-        .where("id", "=", 1)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
+      const head = await trx.selectFrom("ledger_head").select(["size", "root"]).where("id", "=", 1).forUpdate().executeTakeFirstOrThrow();
       const oldSize = Number(head.size);
       const headRoot = new Uint8Array(head.root);
       this.#checkHead(oldSize, headRoot);
       const live = this.#dropStale(batch);
       const accepted = await this.#applyDomainWrites(trx, live, oldSize, rejected);
       const frontier = await this.#frontierAt(trx, oldSize, headRoot);
-      const { nodes, root } = computeAppend(frontier.hashes, oldSize, accepted.map((p) => p.entry.leafHash));
+      const { nodes, root } = computeAppend(
+        frontier.hashes,
+        oldSize,
+        accepted.map((p) => p.entry.leafHash),
+      );
       if (accepted.length > 0) {
         // The same statement as the one-statement path, here under the head lock, so its guard must match.
         const events = accepted.map((p) => p.entry.event);
@@ -349,11 +365,20 @@ export class LedgerWriter {
       await trx.commit().execute();
       trx = undefined;
       this.#batches.locked++;
-      this.#frontier = advanceFrontier(frontier, accepted.map((p) => p.entry.leafHash), nodes, root);
+      this.#frontier = advanceFrontier(
+        frontier,
+        accepted.map((p) => p.entry.leafHash),
+        nodes,
+        root,
+      );
       this.#highWater = this.#frontier.size;
       this.#settle(accepted, oldSize, rejected);
     } catch (err) {
-      if (trx) await trx.rollback().execute().catch(() => {});
+      if (trx)
+        await trx
+          .rollback()
+          .execute()
+          .catch(() => {});
       if (isRowRefused(err) && unitsOf(batch).length > 1) throw err; // #commitBatch splits the batch
       this.#failBatch(batch, rejected, err);
     }
@@ -409,7 +434,13 @@ export class LedgerWriter {
     const known = this.#frontier;
     if (known && known.size === size && Buffer.compare(known.root, root) === 0) return;
     // A head never shrinks: a smaller one means the log was rewound under this process, and appending would reuse indexes.
-    if (size < this.#highWater) this.#refuse(inconsistent(`the head went back from size ${this.#highWater} to ${size} under this process (the log was rewound or ledger_head edited)`, { headSize: size, knownSize: this.#highWater }));
+    if (size < this.#highWater)
+      this.#refuse(
+        inconsistent(
+          `the head went back from size ${this.#highWater} to ${size} under this process (the log was rewound or ledger_head edited)`,
+          { headSize: size, knownSize: this.#highWater },
+        ),
+      );
     this.#highWater = size;
     if (known) this.#otherWriterSeenAt = performance.now();
     this.#generation++;
@@ -424,7 +455,12 @@ export class LedgerWriter {
     // O(log n) hashing of what was just read: never extend a head whose stored peaks do not give its root.
     const stored = size === 0 ? EMPTY_ROOT : foldRight(hashes);
     if (!hashEquals(stored, root)) {
-      this.#refuse(inconsistent(`the stored subtree hashes give root ${toBase64(stored)} at size ${size}, but ledger_head says ${toBase64(root)} (ledger_head or a stored subtree hash was edited)`, { headSize: size }));
+      this.#refuse(
+        inconsistent(
+          `the stored subtree hashes give root ${toBase64(stored)} at size ${size}, but ledger_head says ${toBase64(root)} (ledger_head or a stored subtree hash was edited)`,
+          { headSize: size },
+        ),
+      );
     }
     return { size, root, hashes: new Map(coords.map((c, i) => [coordKey(c), hashes[i]])) };
   }

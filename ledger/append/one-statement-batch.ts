@@ -101,7 +101,13 @@ function shapeKey(groups: Group[], update: RawBuilder<unknown> | undefined): str
 }
 
 /** Builds the statement with kysely and, if its parameters are exactly `variable` then the update's, keeps its text. */
-function compileShape(db: Kysely<any>, key: string, variable: unknown[], groups: Group[], update: RawBuilder<unknown> | undefined): CompiledQuery {
+function compileShape(
+  db: Kysely<any>,
+  key: string,
+  variable: unknown[],
+  groups: Group[],
+  update: RawBuilder<unknown> | undefined,
+): CompiledQuery {
   const [newSize, root, oldSize, oldRoot] = variable;
   const ctes: RawBuilder<unknown>[] = [
     sql`moved_head as (update ledger_head set size = ${newSize}, root = ${root} where id = 1 and size = ${oldSize} and root = ${oldRoot} returning size)`,
@@ -126,13 +132,26 @@ export async function commitInOneStatement(db: Kysely<any>, batch: OneStatementB
     rows.length === 0 ? [] : [{ table, columns: Object.keys(rows[0]).sort(), json: jsonRows(rows) }];
   const groups = [
     ...uniform("ledger_entries", batch.entries as unknown as Record<string, unknown>[]),
-    ...uniform("ledger_nodes", batch.nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash }))),
-    ...[...batch.rows].flatMap(([table, rows]) => byColumns(rows).map(({ columns, rows: members }) => ({ table, columns, json: jsonRows(members) }))),
+    ...uniform(
+      "ledger_nodes",
+      batch.nodes.map((n) => ({ level: n.level, idx: n.index, hash: n.hash })),
+    ),
+    ...[...batch.rows].flatMap(([table, rows]) =>
+      byColumns(rows).map(({ columns, rows: members }) => ({ table, columns, json: jsonRows(members) })),
+    ),
   ];
-  const variable: unknown[] = [batch.oldSize + batch.entries.length, batch.root, batch.oldSize, batch.oldRoot, ...groups.map((g) => g.json)];
+  const variable: unknown[] = [
+    batch.oldSize + batch.entries.length,
+    batch.root,
+    batch.oldSize,
+    batch.oldRoot,
+    ...groups.map((g) => g.json),
+  ];
   const key = shapeKey(groups, batch.update);
   const known = shapes.get(key);
-  const query = known ? CompiledQuery.raw(known.text, [...variable, ...known.updateParameters]) : compileShape(db, key, variable, groups, batch.update);
+  const query = known
+    ? CompiledQuery.raw(known.text, [...variable, ...known.updateParameters])
+    : compileShape(db, key, variable, groups, batch.update);
   const result = await db.executeQuery<{ moved: number }>(query);
   return Number(result.rows[0]?.moved) === 1;
 }

@@ -51,9 +51,7 @@ describe("checkpoint body", () => {
     expect(code(() => formatCheckpoint({ origin: "a\nb", size: 1, rootHash: EMPTY_ROOT }))).toBe("bad_request");
     expect(code(() => formatCheckpoint({ origin: "o", size: -1, rootHash: EMPTY_ROOT }))).toBe("bad_request");
     expect(code(() => formatCheckpoint({ origin: "o", size: 1, rootHash: new Uint8Array(31) }))).toBe("bad_request");
-    expect(code(() => formatCheckpoint({ origin: "o", size: 1, rootHash: EMPTY_ROOT, extensions: [""] }))).toBe(
-      "bad_request",
-    );
+    expect(code(() => formatCheckpoint({ origin: "o", size: 1, rootHash: EMPTY_ROOT, extensions: [""] }))).toBe("bad_request");
   });
 });
 

@@ -18,16 +18,14 @@ function bad(reason: string, field: string): never {
 
 /** A line is non-empty and holds no newline (the body is newline-terminated lines). */
 function checkLine(line: string, field: string): void {
-  if (typeof line !== "string" || line.length === 0 || line.includes("\n"))
-    bad(`${field} must be one non-empty line`, field);
+  if (typeof line !== "string" || line.length === 0 || line.includes("\n")) bad(`${field} must be one non-empty line`, field);
 }
 
 /** "<origin>\n<decimal size>\n<base64 root>\n" then optional extension lines, each "\n"-terminated. */
 export function formatCheckpoint(cp: Checkpoint): string {
   checkLine(cp.origin, "origin");
   if (!Number.isSafeInteger(cp.size) || cp.size < 0) bad("size must be a non-negative safe integer", "size");
-  if (!(cp.rootHash instanceof Uint8Array) || cp.rootHash.length !== HASH_SIZE)
-    bad("root hash must be 32 bytes", "rootHash");
+  if (!(cp.rootHash instanceof Uint8Array) || cp.rootHash.length !== HASH_SIZE) bad("root hash must be 32 bytes", "rootHash");
   const ext = cp.extensions ?? [];
   for (const line of ext) checkLine(line, "extensions");
   return [cp.origin, String(cp.size), toBase64(cp.rootHash), ...ext].map((l) => `${l}\n`).join("");
@@ -65,13 +63,9 @@ export function verifyCheckpoint(
   const { text } = openNote(noteText, [v]);
   const cp = parseCheckpoint(text);
   if (expectedOrigin !== undefined && cp.origin !== expectedOrigin) {
-    throw new MaestroError(
-      "verification_failed",
-      `checkpoint origin ${JSON.stringify(cp.origin)} is not the expected one`,
-      {
-        details: { origin: cp.origin, expectedOrigin },
-      },
-    );
+    throw new MaestroError("verification_failed", `checkpoint origin ${JSON.stringify(cp.origin)} is not the expected one`, {
+      details: { origin: cp.origin, expectedOrigin },
+    });
   }
   return cp;
 }

@@ -3,7 +3,15 @@
 export type { Checkpoint } from "./checkpoint.ts";
 export { formatCheckpoint, parseCheckpoint, signCheckpoint, verifyCheckpoint } from "./checkpoint.ts";
 export type { CosignatureCheck, Cosigner } from "./cosignature.ts";
-export { cosignedMessage, cosignerKeyId, formatCosignerVkey, parseCosignerVkey, parseSignatureLine, signCosignature, verifyCosignature } from "./cosignature.ts";
+export {
+  cosignedMessage,
+  cosignerKeyId,
+  formatCosignerVkey,
+  parseCosignerVkey,
+  parseSignatureLine,
+  signCosignature,
+  verifyCosignature,
+} from "./cosignature.ts";
 export type { WitnessCount } from "./cosigned-note.ts";
 export { countWitnesses, mergeSignatureLines, splitNote } from "./cosigned-note.ts";
 export { formatAddCheckpoint, parseConflictSize, parseCosignatureLines } from "./witness-protocol.ts";
@@ -35,15 +43,7 @@ export {
 export type { ConsistencyInput, InclusionInput } from "./proof-verify.ts";
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from "./proof-verify.ts";
 export type { NodeCoord, NodeHash } from "./subtree.ts";
-export {
-  computeAppend,
-  coordKey,
-  foldRight,
-  frontierCoords,
-  newNodesForAppend,
-  rangeCoords,
-  rootCoords,
-} from "./subtree.ts";
+export { computeAppend, coordKey, foldRight, frontierCoords, newNodesForAppend, rangeCoords, rootCoords } from "./subtree.ts";
 export type { TilePath } from "./tiles.ts";
 export {
   encodeTileIndex,

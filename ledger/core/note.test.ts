@@ -3,15 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { openNote, signNote } from "./note.ts";
 import { errorCode } from "./error-code.test-support.ts";
-import {
-  ed25519PublicRaw,
-  formatSignerKey,
-  formatVkey,
-  generateNoteKey,
-  noteKeyId,
-  parseSignerKey,
-  parseVkey,
-} from "./note-keys.ts";
+import { ed25519PublicRaw, formatSignerKey, formatVkey, generateNoteKey, noteKeyId, parseSignerKey, parseVkey } from "./note-keys.ts";
 
 const VECTOR_VKEY = "example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx";
 // The signer key from the Go x/mod/sumdb/note documentation, with its published vkey.

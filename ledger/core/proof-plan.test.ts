@@ -3,14 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { MaestroError } from "../../common/errors.ts";
 import { EMPTY_ROOT } from "./hash.ts";
-import {
-  buildConsistencyProof,
-  buildInclusionProof,
-  computeRoot,
-  consistencyPlan,
-  inclusionPlan,
-  planCoords,
-} from "./proof-plan.ts";
+import { buildConsistencyProof, buildInclusionProof, computeRoot, consistencyPlan, inclusionPlan, planCoords } from "./proof-plan.ts";
 import { MemoryTree, makeLeaves, refPath, refRoot, refSubproof } from "./test-support.ts";
 
 const leaves = makeLeaves(70);
@@ -67,8 +60,7 @@ describe("plan size is O(log n) for huge trees", () => {
           expect(planCoords(ip).length).toBeLessThanOrEqual(count(ip));
           const cp = consistencyPlan(Math.max(1, m), n);
           expect(count(cp)).toBeLessThanOrEqual(bound(n));
-          for (const el of [...ip, ...cp])
-            for (const c of el) expect((c.index + 1) * 2 ** c.level).toBeLessThanOrEqual(n);
+          for (const el of [...ip, ...cp]) for (const c of el) expect((c.index + 1) * 2 ** c.level).toBeLessThanOrEqual(n);
         },
       ),
       { numRuns: 500 },

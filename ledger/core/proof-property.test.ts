@@ -134,12 +134,8 @@ describe("random trees", () => {
             ).toBe(true);
           }
         }
-        expect(rejects(() => verifyConsistency({ ...cok, root1: root1.map((b, i) => (i === 0 ? b ^ 1 : b)) }))).toBe(
-          true,
-        );
-        expect(rejects(() => verifyConsistency({ ...cok, root2: root.map((b, i) => (i === 31 ? b ^ 1 : b)) }))).toBe(
-          true,
-        );
+        expect(rejects(() => verifyConsistency({ ...cok, root1: root1.map((b, i) => (i === 0 ? b ^ 1 : b)) }))).toBe(true);
+        expect(rejects(() => verifyConsistency({ ...cok, root2: root.map((b, i) => (i === 31 ? b ^ 1 : b)) }))).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -164,13 +160,9 @@ describe("precise failure reasons", () => {
     };
     expect(reason(() => verifyInclusion(base))).toBe("accepted");
     expect(reason(() => verifyInclusion({ ...base, index: 11 }))).toMatch(/out of range/);
-    expect(reason(() => verifyInclusion({ ...base, proof: proof.slice(1) }))).toMatch(
-      /wrong proof length: expected 4, got 3/,
-    );
+    expect(reason(() => verifyInclusion({ ...base, proof: proof.slice(1) }))).toMatch(/wrong proof length: expected 4, got 3/);
     expect(reason(() => verifyInclusion({ ...base, root: leaves[0] }))).toMatch(/root mismatch/);
-    expect(reason(() => verifyInclusion({ ...base, proof: [new Uint8Array(3), ...proof.slice(1)] }))).toMatch(
-      /proof element 0/,
-    );
+    expect(reason(() => verifyInclusion({ ...base, proof: [new Uint8Array(3), ...proof.slice(1)] }))).toMatch(/proof element 0/);
     expect(reason(() => verifyInclusion({ ...base, index: 2 ** 64 }))).toMatch(/safe integer/);
     const cproof = await buildConsistencyProof(tree, 6, 11);
     const root1 = refRoot(leaves.slice(0, 6));
@@ -180,8 +172,6 @@ describe("precise failure reasons", () => {
     expect(reason(() => verifyConsistency({ ...cbase, root2: root1 }))).toMatch(/root2 mismatch/);
     expect(reason(() => verifyConsistency({ ...cbase, size1: 0 }))).toMatch(/empty tree/);
     expect(reason(() => verifyConsistency({ ...cbase, size1: 12 }))).toMatch(/larger/);
-    expect(reason(() => verifyConsistency({ ...cbase, size1: 11, proof: [] }))).toMatch(
-      /equal sizes with different roots/,
-    );
+    expect(reason(() => verifyConsistency({ ...cbase, size1: 11, proof: [] }))).toMatch(/equal sizes with different roots/);
   });
 });

@@ -3,15 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MaestroError } from "../../common/errors.ts";
 import { EMPTY_ROOT } from "./hash.ts";
 import type { NodeCoord } from "./subtree.ts";
-import {
-  computeAppend,
-  coordKey,
-  foldRight,
-  frontierCoords,
-  newNodesForAppend,
-  rangeCoords,
-  rootCoords,
-} from "./subtree.ts";
+import { computeAppend, coordKey, foldRight, frontierCoords, newNodesForAppend, rangeCoords, rootCoords } from "./subtree.ts";
 import { MemoryTree, makeLeaves, refRoot } from "./test-support.ts";
 
 /** Every [a, b) range the MTH recursion visits for a tree of n leaves. */

@@ -43,8 +43,7 @@ describe("tile paths", () => {
       [0, 1234, 5],
       [63, Number.MAX_SAFE_INTEGER, 255],
     ] as const) {
-      const want =
-        w === undefined ? { kind: "hash", level: l, index: i } : { kind: "hash", level: l, index: i, width: w };
+      const want = w === undefined ? { kind: "hash", level: l, index: i } : { kind: "hash", level: l, index: i, width: w };
       expect(parseTilePath(tilePath(l, i, w))).toEqual(want);
     }
     expect(parseTilePath("tile/entries/x001/000.p/3")).toEqual({ kind: "entries", index: 1000, width: 3 });

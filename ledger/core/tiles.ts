@@ -11,9 +11,7 @@ export const TILE_WIDTH = 256;
 export const MAX_ENTRY_BYTES = 0xffff;
 const MAX_TILE_LEVEL = 63;
 
-export type TilePath =
-  | { kind: "hash"; level: number; index: number; width?: number }
-  | { kind: "entries"; index: number; width?: number };
+export type TilePath = { kind: "hash"; level: number; index: number; width?: number } | { kind: "entries"; index: number; width?: number };
 
 function bad(reason: string, field: string): never {
   throw new MaestroError("bad_request", reason, { field, details: { reason } });
@@ -79,8 +77,7 @@ export function tileWidth(tileLevel: number, tileIndex: number, size: number): n
 /** Tile level L holds the nodes of Merkle level 8·L, `width` of them from index N·256. */
 export function tileNodeCoords(tileLevel: number, tileIndex: number, width: number): NodeCoord[] {
   assertIndex(tileIndex, "tileIndex");
-  if (!Number.isInteger(tileLevel) || tileLevel < 0 || TILE_HEIGHT * tileLevel > 53)
-    bad("tile level out of range", "level");
+  if (!Number.isInteger(tileLevel) || tileLevel < 0 || TILE_HEIGHT * tileLevel > 53) bad("tile level out of range", "level");
   if (!Number.isInteger(width) || width < 1 || width > TILE_WIDTH) bad("tile width must be 1..256", "width");
   const level = TILE_HEIGHT * tileLevel;
   return Array.from({ length: width }, (_, j) => ({ level, index: tileIndex * TILE_WIDTH + j }));

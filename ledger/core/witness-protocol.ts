@@ -30,6 +30,7 @@ export function parseConflictSize(body: string): number {
 export function parseCosignatureLines(body: string): string[] {
   if (body.length === 0 || !body.endsWith("\n")) bad("the witness's answer is not newline-terminated signature lines", "body");
   const lines = body.slice(0, -1).split("\n");
-  if (lines.length > 100 || lines.some((l) => !l.startsWith("\u2014 "))) bad("the witness's answer holds a line that is not a signature", "body");
+  if (lines.length > 100 || lines.some((l) => !l.startsWith("\u2014 ")))
+    bad("the witness's answer holds a line that is not a signature", "body");
   return lines;
 }

@@ -18,7 +18,10 @@ function expectSameAsLibrary(value: unknown): void {
 }
 
 /** Keys that sort differently by code unit, by number, and by V8's enumeration order. */
-const awkwardKey = fc.oneof(fc.string(), fc.constantFrom("1", "10", "9", "a", "B", "_", "\u00e9", "\ud83d\ude00", "\uff61", "__proto__", "toJSON"));
+const awkwardKey = fc.oneof(
+  fc.string(),
+  fc.constantFrom("1", "10", "9", "a", "B", "_", "\u00e9", "\ud83d\ude00", "\uff61", "__proto__", "toJSON"),
+);
 
 /** Objects built by assignment in random order (as producers build them), with undefined members here and there. */
 const built: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
@@ -33,7 +36,10 @@ const built: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 
 describe("canonicalJson", () => {
   it("matches the canonicalize library on parsed JSON", () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => expectSameAsLibrary(JSON.parse(JSON.stringify(v) ?? "null"))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => expectSameAsLibrary(JSON.parse(JSON.stringify(v) ?? "null"))),
+      { numRuns: 300 },
+    );
   });
 
   it("matches it on objects built in any key order, with undefined members and integer-like keys", () => {

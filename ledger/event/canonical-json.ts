@@ -105,7 +105,8 @@ function inOrder(value: unknown): unknown {
   const copy: Record<string, unknown> = {};
   for (const i of order) {
     // Assigning "__proto__" would set the prototype; JSON.parse makes it a member, and so does this.
-    if (keys[i] === "__proto__") Object.defineProperty(copy, keys[i], { value: members[i], enumerable: true, writable: true, configurable: true });
+    if (keys[i] === "__proto__")
+      Object.defineProperty(copy, keys[i], { value: members[i], enumerable: true, writable: true, configurable: true });
     else copy[keys[i]] = members[i];
   }
   return copy;

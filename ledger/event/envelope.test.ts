@@ -4,7 +4,14 @@ import canonicalize from "canonicalize";
 import { parseCanonicalEvent } from "./envelope.ts";
 
 describe("parseCanonicalEvent", () => {
-  const event = { v: 1, id: "3f2a8c1e-1b2c-4d5e-8f90-0a1b2c3d4e5f", kind: "decision", time: "2026-01-01T00:00:00.000Z", actor: { type: "agent", id: "a" }, payload: {} };
+  const event = {
+    v: 1,
+    id: "3f2a8c1e-1b2c-4d5e-8f90-0a1b2c3d4e5f",
+    kind: "decision",
+    time: "2026-01-01T00:00:00.000Z",
+    actor: { type: "agent", id: "a" },
+    payload: {},
+  };
   const bytes = Buffer.from(canonicalize(event)!);
 
   it("accepts canonical bytes, integer-like keys in RFC 8785 order included", () => {
@@ -21,7 +28,11 @@ describe("parseCanonicalEvent", () => {
     expect(() => parseCanonicalEvent(bad)).toThrow(/UTF-8/);
     // A 4-byte sequence cut after 3 bytes decodes to one U+FFFD, itself 3 bytes long: a length check passes it.
     const cut = Buffer.from(canonicalize({ ...event, payload: { s: "x" } })!);
-    const truncated = Buffer.concat([cut.subarray(0, cut.indexOf('"x"') + 1), Buffer.from([0xf0, 0x9f, 0x98]), cut.subarray(cut.indexOf('"x"') + 2)]);
+    const truncated = Buffer.concat([
+      cut.subarray(0, cut.indexOf('"x"') + 1),
+      Buffer.from([0xf0, 0x9f, 0x98]),
+      cut.subarray(cut.indexOf('"x"') + 2),
+    ]);
     expect(Buffer.byteLength(truncated.toString("utf8"))).toBe(truncated.length);
     expect(() => parseCanonicalEvent(truncated)).toThrow(/UTF-8/);
   });

@@ -68,14 +68,26 @@ export class LedgerReader {
    * reading or parsing the events (a replay of 20k entries parsed 20k documents per reader).
    */
   async entrySummaries(from: number, limit: number): Promise<Array<{ index: number; kind: string; eventId: string }>> {
-    const rows = await this.#db.selectFrom("ledger_entries").select(["idx", "kind", "event_id"]).where("idx", ">=", from).orderBy("idx").limit(limit).execute();
+    const rows = await this.#db
+      .selectFrom("ledger_entries")
+      .select(["idx", "kind", "event_id"])
+      .where("idx", ">=", from)
+      .orderBy("idx")
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({ index: Number(r.idx), kind: r.kind, eventId: r.event_id }));
   }
 
   /** Stored hashes of one tree level in index order: level 0 = leaf hashes, level ≥ 1 = interior nodes. */
   async levelHashes(level: number, from: number, limit: number): Promise<Array<{ index: number; hash: Uint8Array }>> {
     if (level === 0) {
-      const rows = await this.#db.selectFrom("ledger_entries").select(["idx", "leaf_hash"]).where("idx", ">=", from).orderBy("idx").limit(limit).execute();
+      const rows = await this.#db
+        .selectFrom("ledger_entries")
+        .select(["idx", "leaf_hash"])
+        .where("idx", ">=", from)
+        .orderBy("idx")
+        .limit(limit)
+        .execute();
       return rows.map((r) => ({ index: Number(r.idx), hash: new Uint8Array(r.leaf_hash) }));
     }
     const rows = await this.#db
@@ -90,10 +102,7 @@ export class LedgerReader {
   }
 
   async entriesFor(kind: string | null, subject: string): Promise<StoredEntry[]> {
-    let query = this.#db
-      .selectFrom("ledger_entries")
-      .select(["idx", "leaf_hash", "canonical", "signature"])
-      .where("subject", "=", subject);
+    let query = this.#db.selectFrom("ledger_entries").select(["idx", "leaf_hash", "canonical", "signature"]).where("subject", "=", subject);
     if (kind) query = query.where("kind", "=", kind);
     const rows = await query.orderBy("idx").execute();
     return rows.map((r) => toStored(toRaw(r)));
@@ -130,7 +139,13 @@ export class LedgerReader {
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
-    const row = await this.#db.selectFrom("ledger_checkpoints").selectAll().orderBy("size", "desc").orderBy("id", "desc").limit(1).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom("ledger_checkpoints")
+      .selectAll()
+      .orderBy("size", "desc")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
     return row ? toCheckpoint(row) : null;
   }
 
@@ -171,5 +186,11 @@ function toStored(raw: RawEntry): StoredEntry {
 }
 
 function toCheckpoint(row: { id: number; size: number; root: Uint8Array; note: string; created_at: Date }): StoredCheckpoint {
-  return { id: Number(row.id), size: Number(row.size), root: new Uint8Array(row.root), note: row.note, createdAt: new Date(row.created_at) };
+  return {
+    id: Number(row.id),
+    size: Number(row.size),
+    root: new Uint8Array(row.root),
+    note: row.note,
+    createdAt: new Date(row.created_at),
+  };
 }

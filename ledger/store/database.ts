@@ -65,7 +65,10 @@ function postgresPool(url: string, poolSize: number): pg.Pool {
     // Statements marked in prepared.ts are parsed once per connection.
     Client: PreparingClient,
     // Tree sizes and indexes are bigint columns; they stay below 2^53, so numbers are exact.
-    types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text")) } as pg.CustomTypesConfig,
+    types: {
+      getTypeParser: (oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text"),
+    } as pg.CustomTypesConfig,
   });
   // A dropped connection must not crash the process (pg emits 'error' on idle and checked-out
   // clients alike); the query in flight rejects and the caller reports the outage.

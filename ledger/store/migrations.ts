@@ -32,7 +32,9 @@ export const ledgerMigrations: Record<string, Migration> = {
         .addColumn("root", "bytea", (c) => c.notNull())
         .execute();
       // SHA-256 of the empty string: the RFC 6962 root of the empty tree.
-      await sql`insert into ledger_head (id, size, root) values (1, 0, decode('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex'))`.execute(db);
+      await sql`insert into ledger_head (id, size, root) values (1, 0, decode('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex'))`.execute(
+        db,
+      );
       await db.schema
         .createTable("ledger_checkpoints")
         .addColumn("id", "bigserial", (c) => c.primaryKey())

@@ -10,9 +10,7 @@ export async function readNodeHashes(db: Kysely<LedgerTables>, coords: NodeCoord
   const leafIdx = coords.filter((c) => c.level === 0).map((c) => c.index);
   const inner = coords.filter((c) => c.level > 0);
   const [leaves, nodes] = await Promise.all([
-    leafIdx.length
-      ? db.selectFrom("ledger_entries").select(["idx", "leaf_hash"]).where("idx", "in", leafIdx).execute()
-      : [],
+    leafIdx.length ? db.selectFrom("ledger_entries").select(["idx", "leaf_hash"]).where("idx", "in", leafIdx).execute() : [],
     inner.length
       ? db
           .selectFrom("ledger_nodes")

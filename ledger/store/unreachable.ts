@@ -4,7 +4,17 @@
 // Retry-After (issue 14: with PostgreSQL stopped, every evidence read answered 500 internal).
 
 /** Socket-level failures of node-pg, and the AggregateError Node raises when every address of a host refused. */
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ENOENT"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENOENT",
+]);
 
 /**
  * SQLSTATE class 08 (connection exception), 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now: the
@@ -15,7 +25,12 @@ function isUnreachableSqlState(code: string): boolean {
 }
 
 /** node-pg's own messages for a connection that ended or never came up (they carry no code). */
-const MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /Connection ended unexpectedly/i];
+const MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+  /Connection ended unexpectedly/i,
+];
 
 export function isStoreUnreachable(err: unknown, depth = 0): boolean {
   if (typeof err !== "object" || err === null || depth > 4) return false;

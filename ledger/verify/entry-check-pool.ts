@@ -18,6 +18,11 @@ export function inlineChecker(eventKeys: JWK[]): EntryChecker {
 }
 
 export function workerChecker(eventKeys: JWK[], size: number): EntryChecker {
-  const pool = new WorkerPool<VerifyEntry[], EntryProblem | null>(new URL("./entry-check-worker.ts", import.meta.url), size, { eventKeys }, "entry check");
+  const pool = new WorkerPool<VerifyEntry[], EntryProblem | null>(
+    new URL("./entry-check-worker.ts", import.meta.url),
+    size,
+    { eventKeys },
+    "entry check",
+  );
   return { check: (entries) => pool.run(entries), close: () => pool.close() };
 }

@@ -82,5 +82,7 @@ export function prepareDetachedJws(payload: Uint8Array, jws: string, keys: Event
 export function checkEventSignature(canonical: Uint8Array, jws: string, keys: EventKeys): string | null {
   const prepared = prepareDetachedJws(canonical, jws, keys);
   if (typeof prepared === "string") return prepared;
-  return verify(null, prepared.signingInput, prepared.key, prepared.signature) ? null : "Ed25519 signature does not verify over the canonical bytes";
+  return verify(null, prepared.signingInput, prepared.key, prepared.signature)
+    ? null
+    : "Ed25519 signature does not verify over the canonical bytes";
 }

@@ -39,7 +39,9 @@ describe("proof file", () => {
   it("refuses a wrong key, index, hash, checkpoint or event", async () => {
     const { log, text } = await proofFor(6, 20);
     const keys = { checkpointKeys: [log.vkey], eventKeys: log.eventKeys };
-    expect(() => verifyProofFile(text, { checkpointKeys: [generateNoteKey("maestro.test/ledger").vkey] })).toThrow(/no signature from a known key/);
+    expect(() => verifyProofFile(text, { checkpointKeys: [generateNoteKey("maestro.test/ledger").vkey] })).toThrow(
+      /no signature from a known key/,
+    );
     expect(() => verifyProofFile(text.replace("\nindex 6\n", "\nindex 7\n"), keys)).toThrow();
     const lines = text.split("\n");
     const hashLine = lines.findIndex((l) => l.startsWith("index ")) + 1;

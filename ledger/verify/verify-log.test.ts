@@ -72,7 +72,9 @@ describe("verifyLog", () => {
     const dup = [...log.entries.slice(0, 6), log.entries[4], ...log.entries.slice(6)];
     expect(await verifyLog(input(dup))).toMatchObject({ ok: false, index: 4, part: "order" });
     // Swapping two rows' indexes keeps every row self-consistent; the signed roots give it away.
-    const swapped = log.entries.map((e, i) => (i === 13 ? { ...log.entries[17], index: 13 } : i === 17 ? { ...log.entries[13], index: 17 } : e));
+    const swapped = log.entries.map((e, i) =>
+      i === 13 ? { ...log.entries[17], index: 13 } : i === 17 ? { ...log.entries[13], index: 17 } : e,
+    );
     const res = await verifyLog(input(swapped));
     expect(res).toMatchObject({ ok: false, part: "checkpoint", index: 10, checkpoint: { position: 1, size: 20 } });
     // With a checkpoint at every size the swap is located exactly.

@@ -32,7 +32,11 @@ export async function verifyStoredNodes(size: number, read: LevelReader): Promis
           return problem(level, index, `has a missing child at level ${level - 1}`);
         }
         if (!hashEquals(parent.hash, nodeHash(left.hash, right.hash))) {
-          return problem(level, index, `is ${toBase64(parent.hash)}, but its children hash to ${toBase64(nodeHash(left.hash, right.hash))}`);
+          return problem(
+            level,
+            index,
+            `is ${toBase64(parent.hash)}, but its children hash to ${toBase64(nodeHash(left.hash, right.hash))}`,
+          );
         }
       }
     }

@@ -7,7 +7,14 @@
 // only if it verifies under the configured witness key, so a witness that lies is not counted.
 import type { Kysely } from "kysely";
 import { isMaestroError } from "../../common/errors.ts";
-import { formatAddCheckpoint, parseConflictSize, parseCosignatureLines, splitNote, verifyCosignature, type CosignatureCheck } from "../core/index.ts";
+import {
+  formatAddCheckpoint,
+  parseConflictSize,
+  parseCosignatureLines,
+  splitNote,
+  verifyCosignature,
+  type CosignatureCheck,
+} from "../core/index.ts";
 import type { LedgerReader } from "../read/ledger-reader.ts";
 import type { LedgerTables } from "../store/schema.ts";
 import { postAddCheckpoint } from "./witness-client.ts";
@@ -23,8 +30,7 @@ export interface CheckpointToCosign {
 }
 
 export type WitnessOutcome =
-  | { witness: string; ok: true; line: string; timestamp: number }
-  | { witness: string; ok: false; problem: WitnessProblem; message: string };
+  { witness: string; ok: true; line: string; timestamp: number } | { witness: string; ok: false; problem: WitnessProblem; message: string };
 
 export interface WitnessReport {
   witness: string;
@@ -49,7 +55,12 @@ export class WitnessCosigner {
   readonly #timeoutMs: number;
   readonly #onReport: (report: WitnessReport) => void;
 
-  constructor(db: Kysely<LedgerTables>, reader: LedgerReader, policy: WitnessPolicy, options: { timeoutMs?: number; onReport?: (r: WitnessReport) => void } = {}) {
+  constructor(
+    db: Kysely<LedgerTables>,
+    reader: LedgerReader,
+    policy: WitnessPolicy,
+    options: { timeoutMs?: number; onReport?: (r: WitnessReport) => void } = {},
+  ) {
     this.#db = db;
     this.#reader = reader;
     this.policy = policy;
@@ -78,7 +89,8 @@ export class WitnessCosigner {
       await this.#setStatus(witness, { cosigned_size: cp.size, cosigned_at: new Date(), error_code: null, error: null, error_at: null });
       return { witness, ok: true, line: check.line, timestamp: check.timestamp };
     } catch (err) {
-      const problem: WitnessProblem = err instanceof Refusal ? err.problem : isMaestroError(err) && err.code === "ledger_unavailable" ? "unreachable" : "bad_response";
+      const problem: WitnessProblem =
+        err instanceof Refusal ? err.problem : isMaestroError(err) && err.code === "ledger_unavailable" ? "unreachable" : "bad_response";
       const message = err instanceof Error ? err.message : String(err);
       await this.#setStatus(witness, { error_code: problem, error: message, error_at: new Date() });
       this.#onReport({ witness, url: w.url, problem, message, size: cp.size });
@@ -87,7 +99,11 @@ export class WitnessCosigner {
   }
 
   async #request(w: WitnessEndpoint, cp: CheckpointToCosign): Promise<CosignatureCheck> {
-    const status = await this.#db.selectFrom("ledger_witness_status").select("cosigned_size").where("witness", "=", w.cosigner.vkey).executeTakeFirst();
+    const status = await this.#db
+      .selectFrom("ledger_witness_status")
+      .select("cosigned_size")
+      .where("witness", "=", w.cosigner.vkey)
+      .executeTakeFirst();
     const known = status?.cosigned_size == null ? 0 : Number(status.cosigned_size);
     let old = known <= cp.size ? known : 0;
     for (let attempt = 0; ; attempt++) {
@@ -103,18 +119,30 @@ export class WitnessCosigner {
           throw new Refusal("fork", `witness refused size ${cp.size} as conflicting (409) without a size: it holds another root`);
         }
         if (theirs > cp.size) {
-          throw new Refusal("witness_ahead", `witness has cosigned size ${theirs} for this origin, beyond this checkpoint's ${cp.size}: the log was rolled back, or another log signs under this key and origin`);
+          throw new Refusal(
+            "witness_ahead",
+            `witness has cosigned size ${theirs} for this origin, beyond this checkpoint's ${cp.size}: the log was rolled back, or another log signs under this key and origin`,
+          );
         }
         if (theirs === old || attempt > 0) {
-          throw new Refusal("fork", `witness refused size ${cp.size} from old size ${old} (409, it knows ${theirs}): it holds another root for this origin — a fork`);
+          throw new Refusal(
+            "fork",
+            `witness refused size ${cp.size} from old size ${old} (409, it knows ${theirs}): it holds another root for this origin — a fork`,
+          );
         }
         old = theirs;
         continue;
       }
       if (answer.status === 422) {
-        throw new Refusal("fork", `witness refused the consistency proof from size ${old} to ${cp.size} (422): its view of this log at size ${old} is another history — a fork`);
+        throw new Refusal(
+          "fork",
+          `witness refused the consistency proof from size ${old} to ${cp.size} (422): its view of this log at size ${old} is another history — a fork`,
+        );
       }
-      throw new Refusal("refused", `witness answered HTTP ${answer.status}${answer.status === 404 ? " (it does not know this origin)" : answer.status === 403 ? " (it does not trust this log key)" : ""}: ${answer.body.slice(0, 200).trim()}`);
+      throw new Refusal(
+        "refused",
+        `witness answered HTTP ${answer.status}${answer.status === 404 ? " (it does not know this origin)" : answer.status === 403 ? " (it does not trust this log key)" : ""}: ${answer.body.slice(0, 200).trim()}`,
+      );
     }
   }
 
@@ -134,7 +162,10 @@ export class WitnessCosigner {
         throw new Refusal("bad_cosignature", err instanceof Error ? err.message : String(err));
       }
     }
-    throw new Refusal("bad_cosignature", `witness answered 200 but none of its ${lines.length} line(s) is a cosignature by ${w.cosigner.name} under the configured key`);
+    throw new Refusal(
+      "bad_cosignature",
+      `witness answered 200 but none of its ${lines.length} line(s) is a cosignature by ${w.cosigner.name} under the configured key`,
+    );
   }
 
   async #setStatus(witness: string, values: Partial<Omit<LedgerTables["ledger_witness_status"], "witness">>): Promise<void> {

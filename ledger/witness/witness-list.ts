@@ -44,7 +44,8 @@ export function parseWitnessList(text: string, field = "MAESTRO_WITNESSES"): Wit
     if ((url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password || url.search || url.hash) {
       bad(`${where}: the URL must be http(s) with no credentials, query or fragment`, field);
     }
-    if (out.some((w) => w.cosigner.vkey === cosigner.vkey || w.cosigner.name === cosigner.name)) bad(`${where}: witness ${cosigner.name} is listed twice`, field);
+    if (out.some((w) => w.cosigner.vkey === cosigner.vkey || w.cosigner.name === cosigner.name))
+      bad(`${where}: witness ${cosigner.name} is listed twice`, field);
     out.push({ cosigner, url: url.href.replace(/\/+$/, "") });
   }
   return out;
@@ -60,11 +61,16 @@ export function loadWitnessPolicy(file: string | undefined, quorum: number | und
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new MaestroError("invalid_field", `MAESTRO_WITNESSES: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { field: "MAESTRO_WITNESSES", cause: err });
+    throw new MaestroError(
+      "invalid_field",
+      `MAESTRO_WITNESSES: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      { field: "MAESTRO_WITNESSES", cause: err },
+    );
   }
   const witnesses = parseWitnessList(text);
   if (witnesses.length === 0) bad(`MAESTRO_WITNESSES: ${file} lists no witness`, "MAESTRO_WITNESSES");
   const k = quorum ?? witnesses.length;
-  if (!Number.isSafeInteger(k) || k < 1 || k > witnesses.length) bad(`MAESTRO_WITNESS_QUORUM must be 1..${witnesses.length}`, "MAESTRO_WITNESS_QUORUM");
+  if (!Number.isSafeInteger(k) || k < 1 || k > witnesses.length)
+    bad(`MAESTRO_WITNESS_QUORUM must be 1..${witnesses.length}`, "MAESTRO_WITNESS_QUORUM");
   return { witnesses, quorum: k };
 }

@@ -37,13 +37,26 @@ export class WitnessReads {
 
   /** The stored note plus every cosignature line stored for it (signed-note allows any number of signatures). */
   async cosignedNote(cp: { id: number; note: string }): Promise<string> {
-    const rows = await this.#db.selectFrom("ledger_cosignatures").select("line").where("checkpoint_id", "=", cp.id).orderBy("witness").execute();
-    return rows.length === 0 ? cp.note : mergeSignatureLines(cp.note, rows.map((r) => r.line));
+    const rows = await this.#db
+      .selectFrom("ledger_cosignatures")
+      .select("line")
+      .where("checkpoint_id", "=", cp.id)
+      .orderBy("witness")
+      .execute();
+    return rows.length === 0
+      ? cp.note
+      : mergeSignatureLines(
+          cp.note,
+          rows.map((r) => r.line),
+        );
   }
 
   /** cosignedNote for many checkpoints with one query (every checkpoint of a log, for verifiers). */
   async cosignedNotes(cps: Array<{ id: number; note: string }>): Promise<string[]> {
-    const rows = cps.length === 0 ? [] : await this.#db.selectFrom("ledger_cosignatures").select(["checkpoint_id", "line"]).orderBy("witness").execute();
+    const rows =
+      cps.length === 0
+        ? []
+        : await this.#db.selectFrom("ledger_cosignatures").select(["checkpoint_id", "line"]).orderBy("witness").execute();
     const lines = new Map<number, string[]>();
     for (const r of rows) lines.set(Number(r.checkpoint_id), [...(lines.get(Number(r.checkpoint_id)) ?? []), r.line]);
     return cps.map((cp) => (lines.has(cp.id) ? mergeSignatureLines(cp.note, lines.get(cp.id)!) : cp.note));
@@ -72,12 +85,22 @@ export class WitnessReads {
       const note = await this.cosignedNote({ id: Number(row.id), note: row.note });
       let count;
       try {
-        count = countWitnesses(note, witnesses.map((w) => w.cosigner), quorum);
+        count = countWitnesses(
+          note,
+          witnesses.map((w) => w.cosigner),
+          quorum,
+        );
       } catch {
         continue; // a stored line under a witness's key that no longer verifies: not evidence
       }
       if (count.witnessed) {
-        return { id: Number(row.id), size: Number(row.size), root: new Uint8Array(row.root), note, cosigners: count.valid.map((v) => v.cosigner.name) };
+        return {
+          id: Number(row.id),
+          size: Number(row.size),
+          root: new Uint8Array(row.root),
+          note,
+          cosigners: count.valid.map((v) => v.cosigner.name),
+        };
       }
     }
     return null;

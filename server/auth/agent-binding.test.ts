@@ -13,21 +13,36 @@ async function keys() {
 describe("agent binding", () => {
   it("carries --agents and --runsets from issue to the verified principal; without them, only the subject", async () => {
     const { key, verifier } = await keys();
-    const bound = await verifier.verify(await issueToken(key, "agent", "runner", 60, undefined, { agents: ["coder", "coder", "agent-2"], runsets: ["rs1"] }));
+    const bound = await verifier.verify(
+      await issueToken(key, "agent", "runner", 60, undefined, { agents: ["coder", "coder", "agent-2"], runsets: ["rs1"] }),
+    );
     expect(bound).toMatchObject({ sub: "runner", agents: ["coder", "agent-2"], runsets: ["rs1"] });
     const plain = await verifier.verify(await issueToken(key, "agent", "coder", 60));
     expect(plain.agents).toBeUndefined();
     expect(() => requireActsAs(plain, { agent: "coder", runset: "any" })).not.toThrow();
-    expect(() => requireActsAs(plain, { agent: "agent-2", runset: "any" })).toThrow(expect.objectContaining({ code: "agent_mismatch", field: "/agent" }));
+    expect(() => requireActsAs(plain, { agent: "agent-2", runset: "any" })).toThrow(
+      expect.objectContaining({ code: "agent_mismatch", field: "/agent" }),
+    );
     expect(() => requireActsAs(bound, { agent: "runner", runset: "rs1" })).toThrow(expect.objectContaining({ code: "agent_mismatch" }));
-    expect(() => requireActsAs(bound, { agent: "coder", runset: "rs2" })).toThrow(expect.objectContaining({ code: "runset_mismatch", field: "/runset" }));
+    expect(() => requireActsAs(bound, { agent: "coder", runset: "rs2" })).toThrow(
+      expect.objectContaining({ code: "runset_mismatch", field: "/runset" }),
+    );
   });
 
   it("refuses to issue a binding on another role, or one holding a name no call can carry", async () => {
     const { key } = await keys();
-    await expect(issueToken(key, "security", "sam", 60, undefined, { agents: ["coder"] })).rejects.toMatchObject({ code: "invalid_field", field: "agents" });
-    await expect(issueToken(key, "agent", "r", 60, undefined, { agents: ["bad name"] })).rejects.toMatchObject({ code: "invalid_field", field: "agents" });
-    await expect(issueToken(key, "agent", "r", 60, undefined, { runsets: [] })).rejects.toMatchObject({ code: "invalid_field", field: "runsets" });
+    await expect(issueToken(key, "security", "sam", 60, undefined, { agents: ["coder"] })).rejects.toMatchObject({
+      code: "invalid_field",
+      field: "agents",
+    });
+    await expect(issueToken(key, "agent", "r", 60, undefined, { agents: ["bad name"] })).rejects.toMatchObject({
+      code: "invalid_field",
+      field: "agents",
+    });
+    await expect(issueToken(key, "agent", "r", 60, undefined, { runsets: [] })).rejects.toMatchObject({
+      code: "invalid_field",
+      field: "runsets",
+    });
   });
 
   it.each([

@@ -32,7 +32,10 @@ function namesIn(value: unknown, pattern: RegExp, claim: string): readonly strin
  */
 export function bindingFromClaims(payload: JWTPayload): AgentBinding {
   const binding: { agents?: readonly string[]; runsets?: readonly string[] } = {};
-  for (const [key, claim, pattern] of [["agents", AGENTS_CLAIM, AGENT_NAME], ["runsets", RUNSETS_CLAIM, RUNSET_NAME]] as const) {
+  for (const [key, claim, pattern] of [
+    ["agents", AGENTS_CLAIM, AGENT_NAME],
+    ["runsets", RUNSETS_CLAIM, RUNSET_NAME],
+  ] as const) {
     if (payload[claim] === undefined) continue;
     const names = namesIn(payload[claim], pattern, claim);
     if (typeof names === "string") throw new MaestroError("unauthenticated", `token claim ${names}`);
@@ -44,7 +47,10 @@ export function bindingFromClaims(payload: JWTPayload): AgentBinding {
 /** The claims `token issue` writes for a binding; an invalid one is refused naming its flag. */
 export function bindingClaims(binding: AgentBinding): Record<string, readonly string[]> {
   const claims: Record<string, readonly string[]> = {};
-  for (const [key, claim, pattern] of [["agents", AGENTS_CLAIM, AGENT_NAME], ["runsets", RUNSETS_CLAIM, RUNSET_NAME]] as const) {
+  for (const [key, claim, pattern] of [
+    ["agents", AGENTS_CLAIM, AGENT_NAME],
+    ["runsets", RUNSETS_CLAIM, RUNSET_NAME],
+  ] as const) {
     if (binding[key] === undefined) continue;
     const names = namesIn(binding[key], pattern, claim);
     if (typeof names === "string") throw new MaestroError("invalid_field", names, { field: key });
@@ -57,14 +63,26 @@ export function bindingClaims(binding: AgentBinding): Record<string, readonly st
  * Refuses a call that names an agent or run-set the token is not bound to (403). Without this any agent token could
  * act as any agent: take its grants, read its session, spend its budget.
  */
-export function requireActsAs(principal: Principal, target: { agent: string; runset: string }, fields = { agent: "/agent", runset: "/runset" }): void {
+export function requireActsAs(
+  principal: Principal,
+  target: { agent: string; runset: string },
+  fields = { agent: "/agent", runset: "/runset" },
+): void {
   const agents = principal.agents ?? [principal.sub];
   if (!agents.includes(target.agent)) {
-    throw new MaestroError("agent_mismatch", `this token acts as ${agents.map((a) => JSON.stringify(a)).join(", ")}, not ${JSON.stringify(target.agent)}`, { field: fields.agent });
+    throw new MaestroError(
+      "agent_mismatch",
+      `this token acts as ${agents.map((a) => JSON.stringify(a)).join(", ")}, not ${JSON.stringify(target.agent)}`,
+      { field: fields.agent },
+    );
   }
   if (principal.runsets && !principal.runsets.includes(target.runset)) {
-    throw new MaestroError("runset_mismatch", `this token acts in run-set(s) ${principal.runsets.map((r) => JSON.stringify(r)).join(", ")}, not ${JSON.stringify(target.runset)}`, {
-      field: fields.runset,
-    });
+    throw new MaestroError(
+      "runset_mismatch",
+      `this token acts in run-set(s) ${principal.runsets.map((r) => JSON.stringify(r)).join(", ")}, not ${JSON.stringify(target.runset)}`,
+      {
+        field: fields.runset,
+      },
+    );
   }
 }

@@ -29,7 +29,10 @@ describe("oidcConfigFromEnv", () => {
       roleMap: { sec: "security" },
       subjectCheck: "refuse",
     });
-    expect(oidcConfigFromEnv({ MAESTRO_OIDC_ISSUER: "i", MAESTRO_OIDC_AUDIENCE: "m", MAESTRO_OIDC_JWKS_URL: "u", MAESTRO_SUBJECT_CHECK: "off" })?.subjectCheck).toBe("off");
+    expect(
+      oidcConfigFromEnv({ MAESTRO_OIDC_ISSUER: "i", MAESTRO_OIDC_AUDIENCE: "m", MAESTRO_OIDC_JWKS_URL: "u", MAESTRO_SUBJECT_CHECK: "off" })
+        ?.subjectCheck,
+    ).toBe("off");
   });
 });
 

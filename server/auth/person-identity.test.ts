@@ -38,7 +38,8 @@ describe("samePerson", () => {
 
 describe("subjectProblem", () => {
   it("accepts plain names in one script, and Latin beside Japanese", () => {
-    for (const ok of ["erin@example.com", "José", "Ωμέγα", "李小龍", "山田taro", "ｓａｍ", "user_1:eng"]) expect(subjectProblem(ok), ok).toBeNull();
+    for (const ok of ["erin@example.com", "José", "Ωμέγα", "李小龍", "山田taro", "ｓａｍ", "user_1:eng"])
+      expect(subjectProblem(ok), ok).toBeNull();
   });
 
   it("refuses mixed scripts and invisible characters", () => {

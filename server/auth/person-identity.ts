@@ -60,7 +60,9 @@ export type SubjectCheck = "refuse" | "off";
 export function subjectCheckFromEnv(env: NodeJS.ProcessEnv = process.env): SubjectCheck {
   const value = env.MAESTRO_SUBJECT_CHECK?.trim() || "refuse";
   if (value !== "refuse" && value !== "off") {
-    throw new MaestroError("bad_request", `MAESTRO_SUBJECT_CHECK must be refuse or off, not ${JSON.stringify(value)}`, { field: "MAESTRO_SUBJECT_CHECK" });
+    throw new MaestroError("bad_request", `MAESTRO_SUBJECT_CHECK must be refuse or off, not ${JSON.stringify(value)}`, {
+      field: "MAESTRO_SUBJECT_CHECK",
+    });
   }
   return value;
 }
@@ -99,7 +101,13 @@ const SCRIPT_TESTS: Array<[string, RegExp]> = SCRIPTS.flatMap((name) => {
 });
 
 // UTS #39 §5.1: Han, Hiragana, Katakana, Hangul and Bopomofo also count as the writing systems that combine them.
-const AUGMENT: Record<string, string[]> = { Hani: ["Hanb", "Jpan", "Kore"], Hira: ["Jpan"], Kana: ["Jpan"], Hang: ["Kore"], Bopo: ["Hanb"] };
+const AUGMENT: Record<string, string[]> = {
+  Hani: ["Hanb", "Jpan", "Kore"],
+  Hira: ["Jpan"],
+  Kana: ["Jpan"],
+  Hang: ["Kore"],
+  Bopo: ["Hanb"],
+};
 
 /** The augmented Script_Extensions of one character; null for Common and Inherited ones, which fit any script. */
 function scriptsOf(char: string): Set<string> | null {

@@ -28,7 +28,12 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "POST", path: "/v1/ledger/checkpoint", roles: ["admin", "security"], does: "issue a checkpoint now" },
   { method: "POST", path: "/v1/runs/:runId/events", roles: ["agent"], does: "a run's lifecycle event (budget exhausted, finished)" },
   { method: "POST", path: "/v1/runsets", roles: ["admin", "security"], does: "register a run-set (grants, budget)" },
-  { method: "POST", path: "/v1/policy/activate", roles: ["security", "admin"], does: "activate a signed policy bundle, or the committed one ({\"default\": true})" },
+  {
+    method: "POST",
+    path: "/v1/policy/activate",
+    roles: ["security", "admin"],
+    does: 'activate a signed policy bundle, or the committed one ({"default": true})',
+  },
   { method: "POST", path: "/v1/waivers", roles: ["engineer"], does: "request a waiver" },
   { method: "POST", path: "/v1/waivers/:id/approve", roles: ["security"], does: "approve a waiver (never your own)" },
   { method: "POST", path: "/v1/waivers/:id/revoke", roles: ["security", "admin"], does: "revoke a waiver with a reason" },
@@ -57,8 +62,18 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: "GET", path: "/tlog/checkpoint", roles: E, does: "C2SP tlog-tiles checkpoint", publicLog: true },
   { method: "GET", path: "/tlog/tile/*", roles: E, does: "C2SP tlog-tiles tiles and entry bundles", publicLog: true },
   // Engineers request waivers, so they may follow their own (and only their own: the routes filter by requester).
-  { method: "GET", path: "/v1/waivers", roles: [...E, "engineer"], does: "waivers with state, approvals and use counts (an engineer: their own)" },
-  { method: "GET", path: "/v1/waivers/:id", roles: [...E, "engineer"], does: "one waiver and the decisions that used it (an engineer: their own)" },
+  {
+    method: "GET",
+    path: "/v1/waivers",
+    roles: [...E, "engineer"],
+    does: "waivers with state, approvals and use counts (an engineer: their own)",
+  },
+  {
+    method: "GET",
+    path: "/v1/waivers/:id",
+    roles: [...E, "engineer"],
+    does: "one waiver and the decisions that used it (an engineer: their own)",
+  },
   { method: "GET", path: "/v1/holds", roles: E, does: "holds with their explanation" },
   { method: "GET", path: "/v1/breakglass", roles: E, does: "break-glass overrides, overdue flags, ledger indexes" },
   { method: "GET", path: "/v1/releases", roles: E, does: "releases" },
@@ -96,7 +111,10 @@ const patterns = new Map<string, RegExp>();
 function patternOf(path: string): RegExp {
   let re = patterns.get(path);
   if (!re) {
-    const body = path.split("/").map((part) => (part === "*" ? ".*" : part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/");
+    const body = path
+      .split("/")
+      .map((part) => (part === "*" ? ".*" : part.startsWith(":") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("/");
     patterns.set(path, (re = new RegExp(`^${body}$`)));
   }
   return re;

@@ -54,7 +54,9 @@ export async function issueToken(
   const claims = bindingClaims(binding);
   // Only agent tokens name agents; on another role the claim would be a promise nothing reads.
   if (role !== "agent" && Object.keys(claims).length > 0) {
-    throw new MaestroError("invalid_field", `only agent tokens are bound to agents or run-sets, not ${role} tokens`, { field: binding.agents ? "agents" : "runsets" });
+    throw new MaestroError("invalid_field", `only agent tokens are bound to agents or run-sets, not ${role} tokens`, {
+      field: binding.agents ? "agents" : "runsets",
+    });
   }
   const now = Math.floor(clock.now().getTime() / 1000);
   return new SignJWT({ role, ...claims })
@@ -96,7 +98,13 @@ export function localTokenVerifier(publicKeys: (kid?: string) => Promise<JWK[]>,
             return importJWK(jwk, "EdDSA");
           },
           // A token without exp would never expire: refused, as one without a subject is.
-          { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ["EdDSA"], currentDate: clock.now(), requiredClaims: ["exp", "sub"] },
+          {
+            issuer: TOKEN_ISSUER,
+            audience: TOKEN_AUDIENCE,
+            algorithms: ["EdDSA"],
+            currentDate: clock.now(),
+            requiredClaims: ["exp", "sub"],
+          },
         ));
       } catch (err) {
         throw tokenError(err);

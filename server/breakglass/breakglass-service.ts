@@ -6,7 +6,17 @@ import { MaestroError } from "../../common/errors.ts";
 import openSchema from "../../schemas/breakglass/open.schema.json" with { type: "json" };
 import reviewSchema from "../../schemas/breakglass/review.schema.json" with { type: "json" };
 import { type Principal, sameSubject } from "../auth/roles.ts";
-import { applyTransition, checkScopeId, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
+import {
+  applyTransition,
+  checkScopeId,
+  iso,
+  notFound,
+  parseId,
+  parseRefs,
+  userActor,
+  validated,
+  withProofLinks,
+} from "../waivers/transition.ts";
 import type { ExceptionDeps } from "../waivers/waiver-service.ts";
 import type { BreakglassTable, BreakglassTables } from "./tables.ts";
 

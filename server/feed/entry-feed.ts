@@ -23,7 +23,12 @@ export class EntryFeed {
 
   publish(entries: AppendedEntry[]): void {
     if (this.#listeners.size === 0) return;
-    const items = entries.map((e) => ({ index: e.index, kind: e.event.kind, eventId: e.event.id, text: sseEntry(e.index, e.event.kind, e.event.id) }));
+    const items = entries.map((e) => ({
+      index: e.index,
+      kind: e.event.kind,
+      eventId: e.event.id,
+      text: sseEntry(e.index, e.event.kind, e.event.id),
+    }));
     for (const listener of this.#listeners) listener(items);
   }
 

@@ -6,7 +6,17 @@ import { MaestroError } from "../../common/errors.ts";
 import clearSchema from "../../schemas/hold/clear.schema.json" with { type: "json" };
 import placeSchema from "../../schemas/hold/place.schema.json" with { type: "json" };
 import type { Principal } from "../auth/roles.ts";
-import { applyTransition, checkScopeId, iso, notFound, parseId, parseRefs, userActor, validated, withProofLinks } from "../waivers/transition.ts";
+import {
+  applyTransition,
+  checkScopeId,
+  iso,
+  notFound,
+  parseId,
+  parseRefs,
+  userActor,
+  validated,
+  withProofLinks,
+} from "../waivers/transition.ts";
 import type { ExceptionDeps } from "../waivers/waiver-service.ts";
 import type { HoldsTable, HoldTables } from "./tables.ts";
 

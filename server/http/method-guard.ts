@@ -20,7 +20,10 @@ export function methodNotAllowed(app: Hono<any>): (c: Context) => Response {
     if (allowed.size === 0) {
       return c.json(new MaestroError("not_found", `no route ${c.req.method} ${c.req.path}`).toJSON(), 404);
     }
-    const error = new MaestroError("method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; allowed: ${[...allowed].join(", ")}`);
+    const error = new MaestroError(
+      "method_not_allowed",
+      `${c.req.method} is not allowed on ${c.req.path}; allowed: ${[...allowed].join(", ")}`,
+    );
     return c.json(error.toJSON(), 405, { Allow: [...allowed].join(", ") });
   };
 }

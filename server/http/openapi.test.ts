@@ -51,11 +51,16 @@ describe("openapi.json", () => {
     expect(refs.length).toBeGreaterThan(10);
     for (const r of refs) {
       expect(r, r).toMatch(/^#\/components\/schemas\//);
-      const target = r.slice(2).split("/").reduce<any>((node, key) => node?.[key.replaceAll("~1", "/").replaceAll("~0", "~")], doc);
+      const target = r
+        .slice(2)
+        .split("/")
+        .reduce<any>((node, key) => node?.[key.replaceAll("~1", "/").replaceAll("~0", "~")], doc);
       expect(target, r).toBeDefined();
     }
     expect(JSON.stringify(doc)).not.toContain('"$id"');
-    expect(doc.paths["/v1/releases"].post.requestBody.content["application/json"].schema.$ref).toBe("#/components/schemas/release.release-create");
+    expect(doc.paths["/v1/releases"].post.requestBody.content["application/json"].schema.$ref).toBe(
+      "#/components/schemas/release.release-create",
+    );
     const { $id: _id, ...file } = JSON.parse(readFileSync("schemas/gsn/goal.schema.json", "utf8"));
     expect(doc.components.schemas["gsn.goal"]).toEqual(file);
     expect(JSON.stringify(doc.components.schemas["gsn.safety-case"])).toContain('"$ref":"#/components/schemas/gsn.goal"');
@@ -63,13 +68,22 @@ describe("openapi.json", () => {
 
   it("rewrites relative, absolute and local refs, and fails on a ref that names no schema file", () => {
     const files = {
-      "a.one": { $id: "https://x.test/a/one.schema.json", properties: { b: { $ref: "../b/two.schema.json#/$defs/n" }, c: { $ref: "#/$defs/m" } }, $defs: { m: {} } },
+      "a.one": {
+        $id: "https://x.test/a/one.schema.json",
+        properties: { b: { $ref: "../b/two.schema.json#/$defs/n" }, c: { $ref: "#/$defs/m" } },
+        $defs: { m: {} },
+      },
       "b.two": { $id: "https://x.test/b/two.schema.json", items: { $ref: "https://x.test/a/one.schema.json" }, $defs: { n: {} } },
     };
     expect(internalRefs(files)).toEqual({
-      "a.one": { properties: { b: { $ref: "#/components/schemas/b.two/$defs/n" }, c: { $ref: "#/components/schemas/a.one/$defs/m" } }, $defs: { m: {} } },
+      "a.one": {
+        properties: { b: { $ref: "#/components/schemas/b.two/$defs/n" }, c: { $ref: "#/components/schemas/a.one/$defs/m" } },
+        $defs: { m: {} },
+      },
       "b.two": { items: { $ref: "#/components/schemas/a.one" }, $defs: { n: {} } },
     });
-    expect(() => internalRefs({ "a.one": { $id: "https://x.test/a/one.schema.json", items: { $ref: "nope.schema.json" } } as never })).toThrow(/names no schema file/);
+    expect(() =>
+      internalRefs({ "a.one": { $id: "https://x.test/a/one.schema.json", items: { $ref: "nope.schema.json" } } as never }),
+    ).toThrow(/names no schema file/);
   });
 });

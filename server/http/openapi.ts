@@ -120,11 +120,11 @@ const ERROR_SCHEMA = {
   example: {
     error: {
       code: "invalid_field",
-      message: "session is required; capability must be one of \"repo.read\", \"repo.write\", …",
+      message: 'session is required; capability must be one of "repo.read", "repo.write", …',
       field: "/session",
       details: [
         { field: "/session", message: "session is required" },
-        { field: "/capability", message: "capability must be one of \"repo.read\", \"repo.write\", …" },
+        { field: "/capability", message: 'capability must be one of "repo.read", "repo.write", …' },
       ],
     },
   },
@@ -146,7 +146,11 @@ const QUERIES: Record<string, string[]> = {
   "/v1/ledger/stream": ["from"],
 };
 
-const list = (item: object) => ({ type: "object", required: ["items", "nextCursor"], properties: { items: { type: "array", items: item }, nextCursor: { type: ["string", "null"] } } });
+const list = (item: object) => ({
+  type: "object",
+  required: ["items", "nextCursor"],
+  properties: { items: { type: "array", items: item }, nextCursor: { type: ["string", "null"] } },
+});
 
 /** Success responses for routes whose body has a schema (others: application/json object). */
 function success(rule: RouteRule): Record<string, unknown> {
@@ -160,20 +164,32 @@ function success(rule: RouteRule): Record<string, unknown> {
     case "GET /metrics":
       return text("Prometheus text exposition format");
     case "GET /v1/ledger/stream":
-      return { description: "Server-Sent Events; resume with Last-Event-ID", content: { "text/event-stream": { schema: { type: "string" } } } };
+      return {
+        description: "Server-Sent Events; resume with Last-Event-ID",
+        content: { "text/event-stream": { schema: { type: "string" } } },
+      };
     case "GET /v1/ledger/entries/:index":
       return {
         description: "one entry: its RFC 8785 bytes (base64), leaf hash, detached JWS and the parsed event",
         content: json({
           type: "object",
           required: ["index", "leafHash", "canonical", "event", "signature"],
-          properties: { index: { type: "integer" }, leafHash: { type: "string" }, canonical: { type: "string" }, event: ref("ledger.event"), signature: { type: "string" } },
+          properties: {
+            index: { type: "integer" },
+            leafHash: { type: "string" },
+            canonical: { type: "string" },
+            event: ref("ledger.event"),
+            signature: { type: "string" },
+          },
         }),
       };
     case "GET /v1/releases":
       return { description: "releases, newest first", content: json(list(ref("release.release"))) };
     case "GET /v1/releases/:id":
-      return { description: "the release and what an auditor should check", content: json({ type: "object", properties: { release: ref("release.release"), auditor: { type: "object" } } }) };
+      return {
+        description: "the release and what an auditor should check",
+        content: json({ type: "object", properties: { release: ref("release.release"), auditor: { type: "object" } } }),
+      };
     case "POST /v1/releases":
     case "POST /v1/releases/:id/publish":
       return { description: "the release", content: json({ type: "object", properties: { release: ref("release.release") } }) };
@@ -185,7 +201,10 @@ function success(rule: RouteRule): Record<string, unknown> {
     case "GET /v1/releases/:id/sbom":
       return { description: "CycloneDX JSON (ECMA-424)", content: { "application/vnd.cyclonedx+json": { schema: { type: "object" } } } };
     case "GET /v1/releases/:id/bundle":
-      return { description: "self-contained evidence bundle (maestro evidence verify checks it offline)", content: json(ref("gsn.evidence-export")) };
+      return {
+        description: "self-contained evidence bundle (maestro evidence verify checks it offline)",
+        content: json(ref("gsn.evidence-export")),
+      };
     default:
       return { description: rule.does, content: json({ type: "object" }) };
   }
@@ -210,7 +229,14 @@ function operation(rule: RouteRule): Record<string, unknown> {
     "x-roles": rule.roles,
     security: rule.roles === "public" ? [] : [{ bearer: [] }],
     ...(parameters.length ? { parameters } : {}),
-    ...(rule.method === "POST" ? { requestBody: { required: Boolean(body) && !OPTIONAL_BODIES.has(rule.path), content: withExample(json(body ? ref(body) : { type: "object" }), BODY_EXAMPLES[rule.path]) } } : {}),
+    ...(rule.method === "POST"
+      ? {
+          requestBody: {
+            required: Boolean(body) && !OPTIONAL_BODIES.has(rule.path),
+            content: withExample(json(body ? ref(body) : { type: "object" }), BODY_EXAMPLES[rule.path]),
+          },
+        }
+      : {}),
     responses: { [rule.method === "POST" && CREATED.has(rule.path) ? "201" : "200"]: success(rule), ...errors },
   };
 }
@@ -222,7 +248,7 @@ function operation(rule: RouteRule): Record<string, unknown> {
 export const OUTSIDE_DOCUMENT: ReadonlySet<string> = new Set(["GET /tlog/tile/*"]);
 
 const DESCRIPTION = [
-  "Control API (authenticated writes) and read-only Evidence API. Every error is {\"error\": {code, message, field?, details?}};",
+  'Control API (authenticated writes) and read-only Evidence API. Every error is {"error": {code, message, field?, details?}};',
   "details lists every field at fault, and field is the first.",
   "Not in this document: `GET /tlog/tile/{L}/{N}[.p/{W}]` and `GET /tlog/tile/entries/{N}[.p/{W}]`, the C2SP tlog-tiles",
   "(https://c2sp.org/tlog-tiles) hash tiles and entry bundles, `application/octet-stream`: their index N is split into",
@@ -247,7 +273,10 @@ export function openApiDocument(serverUrl = "http://127.0.0.1:8787"): Record<str
       description: DESCRIPTION,
     },
     servers: [{ url: serverUrl, description: "this Maestro server" }],
-    tags: [{ name: "control", description: "POST only, bearer token" }, { name: "evidence", description: "GET only; auditor token unless public read is on" }],
+    tags: [
+      { name: "control", description: "POST only, bearer token" },
+      { name: "evidence", description: "GET only; auditor token unless public read is on" },
+    ],
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },

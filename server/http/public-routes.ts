@@ -14,7 +14,9 @@ export function publicRoutes(ctx: ServerContext): Hono {
       head = await ctx.ledger.reader.head();
     } catch (err) {
       // Whatever stops the head being read stops decisions too: a load balancer must take this server out.
-      const error = isStoreUnreachable(err) ? storeUnavailable(err) : new MaestroError("internal", "the store could not be read", { cause: err });
+      const error = isStoreUnreachable(err)
+        ? storeUnavailable(err)
+        : new MaestroError("internal", "the store could not be read", { cause: err });
       return c.json({ status: "degraded", store: ctx.store.kind, error: error.toJSON().error }, 503, { "Retry-After": "1" });
     }
     return c.json({ status: "ok", store: ctx.store.kind, treeSize: head.size, origin: ctx.ledger.origin });

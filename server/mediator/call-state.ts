@@ -147,7 +147,10 @@ export class CallStateReader {
       while (this.#waiting.length > 0) {
         const batch = this.#waiting.splice(0, 500);
         try {
-          const rows = await readCallStateRows(this.#db, batch.map((w) => w.call));
+          const rows = await readCallStateRows(
+            this.#db,
+            batch.map((w) => w.call),
+          );
           batch.forEach((w, i) => w.resolve(rows[i]));
         } catch (err) {
           for (const w of batch) w.reject(err);

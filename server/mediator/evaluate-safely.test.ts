@@ -11,9 +11,12 @@ const policy = (evaluateDecision: () => PolicyDecision): DecisionPolicy => ({ ev
 
 describe("evaluateSafely", () => {
   it.each([
-    ["throws", () => {
-      throw new Error("boom");
-    }],
+    [
+      "throws",
+      () => {
+        throw new Error("boom");
+      },
+    ],
     ["returns no decision document", () => ({}) as PolicyDecision],
   ])("denies with policy_error when the policy %s, and lists every argument for hashing", (_name, evaluate) => {
     const decision = evaluateSafely(policy(evaluate), input);
@@ -25,6 +28,11 @@ describe("evaluateSafely", () => {
 
   it("passes a well-formed decision through", () => {
     const allow: PolicyDecision = { allow: true, decision: "allow", reasons: [], waivers: [], obligations: { secret_fields: [] } };
-    expect(evaluateSafely(policy(() => allow), input)).toBe(allow);
+    expect(
+      evaluateSafely(
+        policy(() => allow),
+        input,
+      ),
+    ).toBe(allow);
   });
 });

@@ -29,8 +29,11 @@ describe("grant warnings", () => {
   });
 
   it("names the grant by its pointer in the registration body", () => {
-    expect(grantWarnings([{ capability: "repo.read", resource: "**" }, { capability: "network.egress", resource: "*" }])).toEqual([
-      { field: "/grants/1/resource", message: expect.stringContaining("network.egress") },
-    ]);
+    expect(
+      grantWarnings([
+        { capability: "repo.read", resource: "**" },
+        { capability: "network.egress", resource: "*" },
+      ]),
+    ).toEqual([{ field: "/grants/1/resource", message: expect.stringContaining("network.egress") }]);
   });
 });

@@ -39,7 +39,8 @@ export function grantResourceProblem(capability: string, resource: string): stri
   }
   switch (capability) {
     case "network.egress":
-      if (/[/:@]/.test(resource)) return `network.egress resources are host names (${example}), never a URL, port or path: "${resource}" can never match`;
+      if (/[/:@]/.test(resource))
+        return `network.egress resources are host names (${example}), never a URL, port or path: "${resource}" can never match`;
       break;
     case "package.install":
       if (!resource.includes(":") && !resource.includes("**")) {

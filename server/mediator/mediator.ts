@@ -17,7 +17,14 @@ import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, Provider
 import type { SecretRedactor } from "./secret-redaction.ts";
 import { claimSession, requireSessionOwner } from "./session-owner.ts";
 import type { MediatorTables } from "./tables.ts";
-import { allowedDecision, appendOutcomeWithEffects, appendPlainOutcome, isPlainOutcome, plainOutcomeAppend, refusedCarriedOutcome } from "./outcomes.ts";
+import {
+  allowedDecision,
+  appendOutcomeWithEffects,
+  appendPlainOutcome,
+  isPlainOutcome,
+  plainOutcomeAppend,
+  refusedCarriedOutcome,
+} from "./outcomes.ts";
 import type { DecisionPolicy, MediationResult, Outcome, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
 
 /** Canonical size limit of a call's args: large payloads belong in the tool, not the ledger. */
@@ -82,7 +89,9 @@ export class Mediator {
     } = decided;
     const decisionId = entry.event.subject!.id;
     return {
-      ...(outcomes.length > 0 && { outcomes: outcomes.map((o, i) => ({ decisionId: o.decisionId, ledgerIndex: outcomeEntries[i].index })) }),
+      ...(outcomes.length > 0 && {
+        outcomes: outcomes.map((o, i) => ({ decisionId: o.decisionId, ledgerIndex: outcomeEntries[i].index })),
+      }),
       decision: decision.decision,
       allow: decision.allow && decision.decision === "allow",
       reasons: decision.reasons,
@@ -97,7 +106,13 @@ export class Mediator {
    * Decides on `state` and appends the decision. State kept from earlier reads may have changed by the commit: the
    * writer then refuses the append, and the call is decided again on a fresh read (which cannot be refused so).
    */
-  async #decideAndAppend(canonical: CanonicalCall, principal: Principal, now: Date, state: CallState, carried: GroupMember[]): Promise<Decided> {
+  async #decideAndAppend(
+    canonical: CanonicalCall,
+    principal: Principal,
+    now: Date,
+    state: CallState,
+    carried: GroupMember[],
+  ): Promise<Decided> {
     requireSessionOwner(state.sessionOwner, principal, canonical.call.session);
     const policy = this.#deps.policy();
     let decision: PolicyDecision;
@@ -108,7 +123,11 @@ export class Mediator {
     } else decision = invalidResourceDecision(canonical);
     try {
       const opensSession = state.sessionOwner === null;
-      return { entries: await this.#appendDecision(canonical, principal, now, policy, decision, state.readAt, carried, opensSession), decision, policy };
+      return {
+        entries: await this.#appendDecision(canonical, principal, now, policy, decision, state.readAt, carried, opensSession),
+        decision,
+        policy,
+      };
     } catch (err) {
       if (!(err instanceof StaleReadError)) throw err;
       const fresh = await storeUnavailableOnError(() => this.#callState.read(canonical.call, { fresh: true }));
@@ -181,7 +200,9 @@ export class Mediator {
           opensSession || citesExceptions(decision)
             ? async (trx, event) => {
                 if (opensSession) await claimSession(trx, call.session, principal);
-                if (citesExceptions(decision)) for (const hook of this.#deps.hooks) await hook.onDecision(trx, { decisionId: event.subject!.id, call: policyCall ?? call, decision, now });
+                if (citesExceptions(decision))
+                  for (const hook of this.#deps.hooks)
+                    await hook.onDecision(trx, { decisionId: event.subject!.id, call: policyCall ?? call, decision, now });
               }
             : undefined,
         readAt,
@@ -191,7 +212,10 @@ export class Mediator {
         leavesReadsValid: true,
         // A group fails as a whole when one carried outcome breaks a key; mediate() then finds which one.
         conflict:
-          carried.length > 0 ? () => new MaestroError("conflict", "a carried outcome was refused; nothing of this request was recorded", { field: "/outcomes" }) : undefined,
+          carried.length > 0
+            ? () =>
+                new MaestroError("conflict", "a carried outcome was refused; nothing of this request was recorded", { field: "/outcomes" })
+            : undefined,
       },
     };
     return this.#deps.writer.appendAll([decisionAppend, ...carried]);
@@ -200,7 +224,8 @@ export class Mediator {
   async recordOutcome(decisionId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {
     const outcome = parseOutcome(body);
     const now = this.#deps.clock.now();
-    if (isPlainOutcome(outcome)) return { ledgerIndex: (await appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal, now)).index };
+    if (isPlainOutcome(outcome))
+      return { ledgerIndex: (await appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal, now)).index };
     const target = await storeUnavailableOnError(() => allowedDecision(this.#deps.db, decisionId, principal));
     return { ledgerIndex: (await appendOutcomeWithEffects(this.#deps.writer, target, outcome, principal, now)).index };
   }

@@ -20,7 +20,12 @@ export interface OutcomeTarget {
  * token's decision answers as an unknown one does, as the plain path's foreign key does too. Its session must be the
  * token's own (403): a decision made in another token's session before sessions had owners taints or spends nothing.
  */
-export async function allowedDecision(db: Kysely<MediatorTables>, decisionId: string, principal: Principal, field = "decisionId"): Promise<OutcomeTarget> {
+export async function allowedDecision(
+  db: Kysely<MediatorTables>,
+  decisionId: string,
+  principal: Principal,
+  field = "decisionId",
+): Promise<OutcomeTarget> {
   const mediation = await db
     .selectFrom("mediations")
     .leftJoin("sessions", "sessions.session", "mediations.session")
@@ -28,9 +33,16 @@ export async function allowedDecision(db: Kysely<MediatorTables>, decisionId: st
     .where("mediations.decision_id", "=", decisionId)
     .where("mediations.decided_by", "=", principal.sub)
     .executeTakeFirst();
-  if (!mediation) throw new MaestroError("conflict", `no decision ${decisionId} by ${principal.sub}: an outcome needs an allowed decision of its own token`, { field });
+  if (!mediation)
+    throw new MaestroError(
+      "conflict",
+      `no decision ${decisionId} by ${principal.sub}: an outcome needs an allowed decision of its own token`,
+      { field },
+    );
   if (mediation.decision !== "allow") {
-    throw new MaestroError("conflict", `decision ${decisionId} was ${mediation.decision}; a tool that was not allowed has no outcome`, { field });
+    throw new MaestroError("conflict", `decision ${decisionId} was ${mediation.decision}; a tool that was not allowed has no outcome`, {
+      field,
+    });
   }
   requireSessionOwner(mediation.owner, principal, mediation.session, field);
   return { decisionId, session: mediation.session, runset: mediation.runset };
@@ -47,55 +59,108 @@ export function isPlainOutcome(outcome: Outcome): boolean {
  * for an unknown or not-allowed decision, or another token's (23503), or a second one (23505), and the writer refuses
  * that append alone: a 409 naming `field`.
  */
-export function appendPlainOutcome(writer: LedgerWriter, decisionId: string, outcome: Outcome, principal: Principal, now: Date): Promise<AppendedEntry> {
+export function appendPlainOutcome(
+  writer: LedgerWriter,
+  decisionId: string,
+  outcome: Outcome,
+  principal: Principal,
+  now: Date,
+): Promise<AppendedEntry> {
   const { input, options } = plainOutcomeAppend(decisionId, outcome, principal, now, "decisionId");
   return writer.append(input, options);
 }
 
 /** A plain outcome as an append of its own or a member of a group (a decision carrying it); a conflict names `field`. */
-export function plainOutcomeAppend(decisionId: string, outcome: Outcome, principal: Principal, now: Date, field: string): { input: EventInput; options: AppendOptions } {
+export function plainOutcomeAppend(
+  decisionId: string,
+  outcome: Outcome,
+  principal: Principal,
+  now: Date,
+  field: string,
+): { input: EventInput; options: AppendOptions } {
   const conflict = (sqlstate: string) =>
     sqlstate === "23505"
       ? new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field })
-      : new MaestroError("conflict", `no allowed decision ${decisionId} by ${principal.sub}: a tool that was not allowed has no outcome`, { field });
-  return { input: outcomeEvent(decisionId, outcome, principal), options: {
-    rows: (index) => [
-      {
-        table: "outcomes",
-        values: { decision_id: decisionId, status: outcome.status, cost_usd: 0, created_at: now, ledger_index: index, reported_by: principal.sub },
-      },
-    ],
-    conflict,
-    // No taint, no spend: nothing a decision's call state holds.
-    leavesReadsValid: true,
-  } };
+      : new MaestroError("conflict", `no allowed decision ${decisionId} by ${principal.sub}: a tool that was not allowed has no outcome`, {
+          field,
+        });
+  return {
+    input: outcomeEvent(decisionId, outcome, principal),
+    options: {
+      rows: (index) => [
+        {
+          table: "outcomes",
+          values: {
+            decision_id: decisionId,
+            status: outcome.status,
+            cost_usd: 0,
+            created_at: now,
+            ledger_index: index,
+            reported_by: principal.sub,
+          },
+        },
+      ],
+      conflict,
+      // No taint, no spend: nothing a decision's call state holds.
+      leavesReadsValid: true,
+    },
+  };
 }
 
 /**
  * Why a group carrying these outcomes was refused (the database says only that one row broke a key): the first that
  * names an unknown, not-allowed or another token's decision, or one that already has an outcome. Read only then.
  */
-export async function refusedCarriedOutcome(db: Kysely<MediatorTables>, decisionIds: string[], principal: Principal): Promise<MaestroError | undefined> {
-  const allowed = await db.selectFrom("mediations").select("decision_id").where("decision_id", "in", decisionIds).where("decision", "=", "allow").where("decided_by", "=", principal.sub).execute();
+export async function refusedCarriedOutcome(
+  db: Kysely<MediatorTables>,
+  decisionIds: string[],
+  principal: Principal,
+): Promise<MaestroError | undefined> {
+  const allowed = await db
+    .selectFrom("mediations")
+    .select("decision_id")
+    .where("decision_id", "in", decisionIds)
+    .where("decision", "=", "allow")
+    .where("decided_by", "=", principal.sub)
+    .execute();
   const reported = await db.selectFrom("outcomes").select("decision_id").where("decision_id", "in", decisionIds).execute();
   const own = new Set(allowed.map((r) => r.decision_id));
   const done = new Set(reported.map((r) => r.decision_id));
   for (const [i, id] of decisionIds.entries()) {
     const field = `/outcomes/${i}/decisionId`;
-    if (!own.has(id)) return new MaestroError("conflict", `no allowed decision ${id} by ${principal.sub}: a tool that was not allowed has no outcome; nothing of this request was recorded`, { field });
-    if (done.has(id) || decisionIds.indexOf(id) < i) return new MaestroError("conflict", `decision ${id} already has an outcome; nothing of this request was recorded`, { field });
+    if (!own.has(id))
+      return new MaestroError(
+        "conflict",
+        `no allowed decision ${id} by ${principal.sub}: a tool that was not allowed has no outcome; nothing of this request was recorded`,
+        { field },
+      );
+    if (done.has(id) || decisionIds.indexOf(id) < i)
+      return new MaestroError("conflict", `decision ${id} already has an outcome; nothing of this request was recorded`, { field });
   }
   return undefined;
 }
 
 /** Appends a tainting or spending outcome with the session and run-set updates the next decision reads, atomically. */
-export function appendOutcomeWithEffects(writer: LedgerWriter, target: OutcomeTarget, outcome: Outcome, principal: Principal, now: Date): Promise<AppendedEntry> {
+export function appendOutcomeWithEffects(
+  writer: LedgerWriter,
+  target: OutcomeTarget,
+  outcome: Outcome,
+  principal: Principal,
+  now: Date,
+): Promise<AppendedEntry> {
   const { decisionId } = target;
   return writer.append(outcomeEvent(decisionId, outcome, principal), {
     apply: async (trx, _event, index) => {
       const inserted = await trx
         .insertInto("outcomes")
-        .values({ decision_id: decisionId, status: outcome.status, cost_usd: outcome.costUsd ?? 0, created_at: now, ledger_index: index, reported_by: principal.sub })
+        .values({
+          decision_id: decisionId,
+          status: outcome.status,
+          cost_usd: outcome.costUsd ?? 0,
+          created_at: now,
+          ledger_index: index,
+          reported_by: principal.sub,
+        })
         .onConflict((oc) => oc.column("decision_id").doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
@@ -103,7 +168,11 @@ export function appendOutcomeWithEffects(writer: LedgerWriter, target: OutcomeTa
       }
       if (outcome.taint) await markTainted(trx, target.session, outcome.taint.source);
       if (outcome.costUsd) {
-        await trx.updateTable("runsets").set((eb) => ({ spent_usd: eb("spent_usd", "+", outcome.costUsd!) })).where("name", "=", target.runset).execute();
+        await trx
+          .updateTable("runsets")
+          .set((eb) => ({ spent_usd: eb("spent_usd", "+", outcome.costUsd!) }))
+          .where("name", "=", target.runset)
+          .execute();
       }
     },
   });

@@ -13,7 +13,20 @@ function countingProvider(expiresAt = "2999-01-01T00:00:00Z", fail = false) {
     async provide() {
       calls++;
       if (fail && calls === 1) throw new Error("store down");
-      return { waivers: [{ id: `w${calls}`, capability: "repo.read", resource: "**", agents: null, runsets: null, expires_at: expiresAt, waives: [], state: "active" }] };
+      return {
+        waivers: [
+          {
+            id: `w${calls}`,
+            capability: "repo.read",
+            resource: "**",
+            agents: null,
+            runsets: null,
+            expires_at: expiresAt,
+            waives: [],
+            state: "active",
+          },
+        ],
+      };
     },
   };
   return { provider, calls: () => calls };

@@ -9,7 +9,12 @@ import runEventSchema from "../../schemas/mediate/run-event.schema.json" with { 
 const checkRunEvent = compileSchema(runEventSchema);
 const RUN_ID = /^[A-Za-z0-9][\w.:-]{0,127}$/;
 
-export async function recordRunEvent(writer: LedgerWriter, runId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {
+export async function recordRunEvent(
+  writer: LedgerWriter,
+  runId: string,
+  body: unknown,
+  principal: Principal,
+): Promise<{ ledgerIndex: number }> {
   if (!RUN_ID.test(runId)) throw new MaestroError("invalid_field", "runId must be 1-128 letters, digits, _ . : -", { field: "runId" });
   const event = validated<{ kind: string; payload: { runset: string; agent: string } & Record<string, unknown> }>(checkRunEvent, body);
   // A run's events are reported as the agent that ran: another token would put words in its mouth on the ledger.

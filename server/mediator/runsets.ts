@@ -39,7 +39,9 @@ export async function registerRunset(
           .insertInto("runsets")
           .values({ name: reg.name, spec, budget_cap_usd: cap, spent_usd: 0, registered_by: principal.sub, ledger_index: index })
           // Re-registering replaces grants and cap but keeps what was already spent.
-          .onConflict((oc) => oc.column("name").doUpdateSet({ spec, budget_cap_usd: cap, registered_by: principal.sub, ledger_index: index }))
+          .onConflict((oc) =>
+            oc.column("name").doUpdateSet({ spec, budget_cap_usd: cap, registered_by: principal.sub, ledger_index: index }),
+          )
           .execute();
       },
     },

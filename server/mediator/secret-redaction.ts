@@ -25,13 +25,17 @@ export function loadSalt(file: string): Buffer {
 
 export function secretRedactor(salt: Buffer): SecretRedactor {
   const digest = (value: unknown) =>
-    `hmac-sha256:${createHmac("sha256", salt).update(typeof value === "string" ? value : JSON.stringify(value) ?? "").digest("hex")}`;
+    `hmac-sha256:${createHmac("sha256", salt)
+      .update(typeof value === "string" ? value : (JSON.stringify(value) ?? ""))
+      .digest("hex")}`;
   const walk = (value: unknown, named: Set<string>): unknown => {
     if (Array.isArray(value)) return value.map((v) => walk(v, named));
     if (value === null || typeof value !== "object") return value;
     // fromEntries defines each member as an own property: assigning out["__proto__"] would set the prototype and
     // drop the member (JSON.parse keeps it as an own key), leaving an argument the agent sent out of the ledger.
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, named.has(key) || ALWAYS_SECRET.test(key) ? digest(v) : walk(v, named)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, v]) => [key, named.has(key) || ALWAYS_SECRET.test(key) ? digest(v) : walk(v, named)]),
+    );
   };
   return { redact: (args, secretFields) => walk(args, new Set(secretFields)) as Record<string, unknown> };
 }

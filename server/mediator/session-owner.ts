@@ -15,12 +15,18 @@ export function requireSessionOwner(owner: string | null, principal: Principal, 
  * session row from before owners (a taint, no owner) is claimed the same way.
  */
 export async function claimSession(trx: Kysely<any>, session: string, principal: Principal): Promise<void> {
-  const { rows } = await sql<{ owner: string }>`insert into sessions (session, tainted, taint_sources, owner) values (${session}, false, '[]', ${principal.sub})
+  const { rows } = await sql<{
+    owner: string;
+  }>`insert into sessions (session, tainted, taint_sources, owner) values (${session}, false, '[]', ${principal.sub})
     on conflict (session) do update set owner = excluded.owner where sessions.owner is null or sessions.owner = excluded.owner
     returning owner`.execute(trx);
   if (rows.length === 0) throw sessionMismatch(session, "/session");
 }
 
 function sessionMismatch(session: string, field: string): MaestroError {
-  return new MaestroError("session_mismatch", `session ${JSON.stringify(session)} belongs to another token: a session is used only by the token that opened it`, { field });
+  return new MaestroError(
+    "session_mismatch",
+    `session ${JSON.stringify(session)} belongs to another token: a session is used only by the token that opened it`,
+    { field },
+  );
 }

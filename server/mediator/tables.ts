@@ -103,7 +103,9 @@ export const mediatorMigrations: Record<string, Migration> = {
     async up(db: Kysely<any>) {
       await sql`alter table mediations add constraint mediations_decision_verdict unique (decision_id, decision)`.execute(db);
       await sql`alter table outcomes add column decision text not null default 'allow' check (decision = 'allow')`.execute(db);
-      await sql`alter table outcomes add constraint outcomes_allowed_decision foreign key (decision_id, decision) references mediations (decision_id, decision)`.execute(db);
+      await sql`alter table outcomes add constraint outcomes_allowed_decision foreign key (decision_id, decision) references mediations (decision_id, decision)`.execute(
+        db,
+      );
     },
   },
   // An outcome is reported by the token that asked for its decision: any other agent could otherwise taint a
@@ -115,7 +117,9 @@ export const mediatorMigrations: Record<string, Migration> = {
         sql`(select convert_from(e.canonical, 'UTF8')::jsonb #>> '{actor,id}' from ledger_entries e where e.idx = ${sql.ref(`${alias}.ledger_index`)})`;
       await sql`alter table mediations add column decided_by text`.execute(db);
       await sql`update mediations m set decided_by = ${actorOf("m")}`.execute(db);
-      await sql`alter table mediations add constraint mediations_decision_verdict_by unique (decision_id, decision, decided_by)`.execute(db);
+      await sql`alter table mediations add constraint mediations_decision_verdict_by unique (decision_id, decision, decided_by)`.execute(
+        db,
+      );
       await sql`alter table outcomes add column reported_by text`.execute(db);
       await sql`update outcomes o set reported_by = ${actorOf("o")}`.execute(db);
       await sql`alter table outcomes alter column reported_by set not null`.execute(db);

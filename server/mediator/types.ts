@@ -22,7 +22,6 @@ export interface ToolCall {
   args: Record<string, unknown>;
 }
 
-
 export type { PolicyDecision, PolicyInput, Reason };
 export type DecisionKind = Verdict;
 

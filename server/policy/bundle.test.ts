@@ -169,20 +169,27 @@ describe.skipIf(!HAVE_OPA)("buildBundle and signatures (opa CLI)", () => {
     await expect(loadBundle(signed, { verificationKey: key })).resolves.toMatchObject({ verified: true });
   });
 
-  it.runIf(HAVE_OPA)("takes the verification key, scope and key id from the environment; an HS secret file's newline is not part of it", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "maestro-vkey-"));
-    const secret = "s3cret-s3cret-s3cret-s3cret-s3cret";
-    await writeFile(join(dir, "secret"), `${secret}\n`);
-    const env = { MAESTRO_POLICY_VERIFICATION_ALG: "HS256", MAESTRO_POLICY_VERIFICATION_SCOPE: "prod", MAESTRO_POLICY_VERIFICATION_KEY_ID: "ci" };
-    const key = (await readVerificationKey(join(dir, "secret"), env))!;
-    expect(key).toMatchObject({ key: secret, alg: "HS256", scope: "prod", keyId: "ci" });
-    const signed = await opaBundle(DENY_ALL, { signingKey: secret, signingAlg: "HS256", claims: { scope: "prod", keyid: "ci" } });
-    await expect(loadBundle(signed, { verificationKey: key })).resolves.toMatchObject({ verified: true });
-    const unscoped = await opaBundle(DENY_ALL, { signingKey: secret, signingAlg: "HS256" });
-    await expect(loadBundle(unscoped, { verificationKey: key })).rejects.toThrow(/key id/);
-    await expect(loadBundle(unscoped, { verificationKey: { ...key, keyId: undefined } })).rejects.toThrow(/scope mismatch/);
-    await rm(dir, { recursive: true, force: true });
-  });
+  it.runIf(HAVE_OPA)(
+    "takes the verification key, scope and key id from the environment; an HS secret file's newline is not part of it",
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), "maestro-vkey-"));
+      const secret = "s3cret-s3cret-s3cret-s3cret-s3cret";
+      await writeFile(join(dir, "secret"), `${secret}\n`);
+      const env = {
+        MAESTRO_POLICY_VERIFICATION_ALG: "HS256",
+        MAESTRO_POLICY_VERIFICATION_SCOPE: "prod",
+        MAESTRO_POLICY_VERIFICATION_KEY_ID: "ci",
+      };
+      const key = (await readVerificationKey(join(dir, "secret"), env))!;
+      expect(key).toMatchObject({ key: secret, alg: "HS256", scope: "prod", keyId: "ci" });
+      const signed = await opaBundle(DENY_ALL, { signingKey: secret, signingAlg: "HS256", claims: { scope: "prod", keyid: "ci" } });
+      await expect(loadBundle(signed, { verificationKey: key })).resolves.toMatchObject({ verified: true });
+      const unscoped = await opaBundle(DENY_ALL, { signingKey: secret, signingAlg: "HS256" });
+      await expect(loadBundle(unscoped, { verificationKey: key })).rejects.toThrow(/key id/);
+      await expect(loadBundle(unscoped, { verificationKey: { ...key, keyId: undefined } })).rejects.toThrow(/scope mismatch/);
+      await rm(dir, { recursive: true, force: true });
+    },
+  );
 
   it("refuses unsigned and tampered bundles when a key is configured", async () => {
     const { signer } = await keys();

@@ -22,7 +22,15 @@ export interface ActivateOptions {
 
 // A call nobody is granted: any sane policy must deny it. A bundle that allows it (or errors) is refused.
 const SMOKE_INPUT: PolicyInput = blankPolicyInput(
-  { runset: "smoke-test", agent: "smoke-test", session: "smoke-test", tool: "smoke-test", capability: "secrets.read", resource: "smoke/test", args: {} },
+  {
+    runset: "smoke-test",
+    agent: "smoke-test",
+    session: "smoke-test",
+    tool: "smoke-test",
+    capability: "secrets.read",
+    resource: "smoke/test",
+    args: {},
+  },
   "2000-01-01T00:00:00Z",
 );
 

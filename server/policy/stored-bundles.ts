@@ -24,7 +24,11 @@ export const policyBundleMigrations: Record<string, Migration> = {
 
 /** Inside the activation's append transaction: the bytes commit with the event that names their digest, or neither. */
 export async function storeBundle(trx: Kysely<any>, digest: string, bytes: Uint8Array): Promise<void> {
-  await trx.insertInto("policy_bundles").values({ digest, bytes }).onConflict((oc) => oc.column("digest").doNothing()).execute();
+  await trx
+    .insertInto("policy_bundles")
+    .values({ digest, bytes })
+    .onConflict((oc) => oc.column("digest").doNothing())
+    .execute();
 }
 
 /** The stored bytes for `digest`, or why they cannot be trusted: missing, or not hashing to the digest that names them. */

@@ -67,13 +67,20 @@ export function parseLimit(value: string | undefined, fallback = 50, max = 500):
 }
 
 /** Newest first, keyed by the release.created ledger index (unique and stable). */
-export async function listReleases(db: Kysely<any>, options: { cursor?: string; limit?: string; state?: string }): Promise<Page<ReleaseRecord>> {
+export async function listReleases(
+  db: Kysely<any>,
+  options: { cursor?: string; limit?: string; state?: string },
+): Promise<Page<ReleaseRecord>> {
   const limit = parseLimit(options.limit);
   const before = decodeCursor(options.cursor);
   if (options.state !== undefined && options.state !== "draft" && options.state !== "published") {
     throw new MaestroError("invalid_field", "state must be draft or published", { field: "state" });
   }
-  let query = (db as Kysely<ReleaseTables>).selectFrom("releases").selectAll().orderBy("created_index", "desc").limit(limit + 1);
+  let query = (db as Kysely<ReleaseTables>)
+    .selectFrom("releases")
+    .selectAll()
+    .orderBy("created_index", "desc")
+    .limit(limit + 1);
   if (before !== undefined) query = query.where("created_index", "<", before);
   if (options.state) query = query.where("state", "=", options.state as "draft" | "published");
   const rows = await query.execute();

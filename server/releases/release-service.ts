@@ -32,7 +32,16 @@ interface CreateBody {
 
 /** What publishing needs from the mediator (server/mediator): one decision, durable on the ledger before we act on it. */
 interface PublishMediator {
-  mediate(call: unknown, principal: Principal): Promise<{ decision: string; allow: boolean; reasons: Array<{ code: string; message: string }>; decisionId: string; ledgerIndex: number }>;
+  mediate(
+    call: unknown,
+    principal: Principal,
+  ): Promise<{
+    decision: string;
+    allow: boolean;
+    reasons: Array<{ code: string; message: string }>;
+    decisionId: string;
+    ledgerIndex: number;
+  }>;
 }
 
 const actorOf = (p: Principal) => ({ type: "user" as const, id: p.sub, role: p.role });
@@ -58,7 +67,12 @@ export class ReleaseService {
     const id = input.id ?? randomUUID();
     // An agent may create a release only when the policy allows it a release.publish call for the repository.
     if (principal.role === "agent") {
-      await this.#mediatePublish(principal, { runset: await this.#runsetOf(runsets, sessions), session: sessions[0] ?? serviceSession("release-create"), resource: `${repository}@${input.version}`, args: { repository, release: id, version: input.version } });
+      await this.#mediatePublish(principal, {
+        runset: await this.#runsetOf(runsets, sessions),
+        session: sessions[0] ?? serviceSession("release-create"),
+        resource: `${repository}@${input.version}`,
+        args: { repository, release: id, version: input.version },
+      });
     }
     await this.#ctx.ledger.writer.append(
       {
@@ -75,7 +89,10 @@ export class ReleaseService {
             .select("id")
             .where((eb) => eb.or([eb("id", "=", id), eb.and([eb("repository", "=", repository), eb("version", "=", input.version)])]))
             .executeTakeFirst();
-          if (clash) throw new MaestroError("conflict", `release ${clash.id} already exists for this id or repository and version`, { field: "/id" });
+          if (clash)
+            throw new MaestroError("conflict", `release ${clash.id} already exists for this id or repository and version`, {
+              field: "/id",
+            });
           await db
             .insertInto("releases")
             .values({
@@ -108,7 +125,9 @@ export class ReleaseService {
   async publish(id: string, principal: Principal): Promise<ReleaseRecord> {
     const row = await findRelease(this.#ctx.db, id);
     if (row.state !== "draft") throw new MaestroError("conflict", `release ${id} is already ${row.state}`, { field: "id" });
-    const session = serviceSession(`release:${id}`.length <= 114 ? `release:${id}` : `release:${createHash("sha256").update(id).digest("hex").slice(0, 40)}`);
+    const session = serviceSession(
+      `release:${id}`.length <= 114 ? `release:${id}` : `release:${createHash("sha256").update(id).digest("hex").slice(0, 40)}`,
+    );
     const result = await this.#mediatePublish(principal, {
       runset: await this.#runsetOf(JSON.parse(row.runsets), JSON.parse(row.sessions)),
       session,
@@ -131,11 +150,19 @@ export class ReleaseService {
         apply: async (trx, event, index) => {
           const updated = await (trx as unknown as Kysely<ReleaseTables>)
             .updateTable("releases")
-            .set({ state: "published", published: JSON.stringify(payload), published_at: new Date(event.time), published_by: principal.sub, published_index: index, bundle: JSON.stringify(signed.bundle) })
+            .set({
+              state: "published",
+              published: JSON.stringify(payload),
+              published_at: new Date(event.time),
+              published_by: principal.sub,
+              published_index: index,
+              bundle: JSON.stringify(signed.bundle),
+            })
             .where("id", "=", id)
             .where("state", "=", "draft")
             .executeTakeFirst();
-          if (Number(updated.numUpdatedRows) === 0) throw new MaestroError("conflict", `release ${id} was published concurrently`, { field: "id" });
+          if (Number(updated.numUpdatedRows) === 0)
+            throw new MaestroError("conflict", `release ${id} was published concurrently`, { field: "id" });
           await refuseIfHeld(trx, repositoryOrRaw(row.repository), releaseOrRaw(`${row.repository}@${row.version}`));
         },
       },
@@ -171,15 +198,22 @@ export class ReleaseService {
       const hint = result.reasons.some((r) => r.code === "no_grant")
         ? `; publishing is decided for the caller as agent "${principal.sub}" in run-set "${call.runset}": register a grant {agent: "${principal.sub}", capability: release.publish, resource: "${call.resource}"} (approval none) there`
         : "";
-      throw new MaestroError("release_blocked", `release.publish was ${result.decision} (decision ${result.decisionId}): ${reasons}${hint}`, {
-        details: { decisionId: result.decisionId, decision: result.decision, reasons: result.reasons },
-      });
+      throw new MaestroError(
+        "release_blocked",
+        `release.publish was ${result.decision} (decision ${result.decisionId}): ${reasons}${hint}`,
+        {
+          details: { decisionId: result.decisionId, decision: result.decision, reasons: result.reasons },
+        },
+      );
     }
     return result;
   }
 
   /** Gathers the evidence up to the current tree size and builds the statement (and its GSN case) over it. */
-  async #statementFor(row: Awaited<ReturnType<typeof findRelease>>, publishDecision: { id: string; index: number }): Promise<SafetyCaseStatement> {
+  async #statementFor(
+    row: Awaited<ReturnType<typeof findRelease>>,
+    publishDecision: { id: string; index: number },
+  ): Promise<SafetyCaseStatement> {
     const { reader } = this.#ctx.ledger;
     const size = (await reader.head()).size;
     const tree = { origin: this.#ctx.ledger.origin, size, rootHash: toBase64(await reader.rootAt(size)) };
@@ -198,7 +232,10 @@ export class ReleaseService {
       generatedAt: this.#ctx.clock.now().toISOString(),
     });
     return buildStatement({
-      release: { ...record, created: { index: record.createdIndex, leafHash: toBase64(entries.find((e) => e.index === record.createdIndex)!.leafHash) } },
+      release: {
+        ...record,
+        created: { index: record.createdIndex, leafHash: toBase64(entries.find((e) => e.index === record.createdIndex)!.leafHash) },
+      },
       safetyCase,
       tree,
       events: entries.map((e) => ({ index: e.index, leafHash: toBase64(e.leafHash) })),
@@ -235,7 +272,13 @@ export class ReleaseService {
   async exportEvidence(id: string): Promise<string> {
     const ctx = this.#ctx;
     return buildEvidenceExport(
-      { db: ctx.db, ledger: ctx.ledger, clock: ctx.clock, checkpointVkey: ctx.checkpointVkey, eventJwks: async () => (await ctx.eventJwks()) as Array<Record<string, unknown>> },
+      {
+        db: ctx.db,
+        ledger: ctx.ledger,
+        clock: ctx.clock,
+        checkpointVkey: ctx.checkpointVkey,
+        eventJwks: async () => (await ctx.eventJwks()) as Array<Record<string, unknown>>,
+      },
       await findRelease(ctx.db, id),
     );
   }
@@ -270,9 +313,13 @@ async function refuseIfHeld(trx: Kysely<any>, repository: string, releaseResourc
     )
     .executeTakeFirst();
   if (hold) {
-    throw new MaestroError("release_blocked", `hold ${hold.id} placed by ${hold.placed_by} (${hold.reason}) arrived while the release was being published`, {
-      details: { holdId: hold.id },
-    });
+    throw new MaestroError(
+      "release_blocked",
+      `hold ${hold.id} placed by ${hold.placed_by} (${hold.reason}) arrived while the release was being published`,
+      {
+        details: { holdId: hold.id },
+      },
+    );
   }
 }
 

@@ -76,7 +76,8 @@ export { validated } from "../../common/ajv.ts";
 
 /** A scope of type "all" names nothing; every other type names its target in scope.id (`hint` says what). */
 export function checkScopeId(scope: { type: string; id?: string }, hint: string): void {
-  if (scope.type === "all" && scope.id !== undefined) throw new MaestroError("invalid_field", "scope type all takes no id", { field: "/scope/id" });
+  if (scope.type === "all" && scope.id !== undefined)
+    throw new MaestroError("invalid_field", "scope type all takes no id", { field: "/scope/id" });
   if (scope.type !== "all" && scope.id === undefined) {
     throw new MaestroError("invalid_field", `scope type ${scope.type} needs scope.id (${hint})`, { field: "/scope/id" });
   }

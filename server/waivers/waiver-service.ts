@@ -213,7 +213,12 @@ export class WaiverService {
     return this.get(row.id, now);
   }
 
-  #activation(row: WaiversTable, now: Date, approvers: string[], fromVersion: number): { input: EventInput; options: ExceptionAppendOptions } {
+  #activation(
+    row: WaiversTable,
+    now: Date,
+    approvers: string[],
+    fromVersion: number,
+  ): { input: EventInput; options: ExceptionAppendOptions } {
     const expiresAt = new Date(now.getTime() + row.duration_seconds * 1000);
     return {
       input: {
@@ -224,7 +229,14 @@ export class WaiverService {
       },
       options: {
         apply: (trx: any, event: { kind: string }, index: number) =>
-          applyTransition(trx, "waivers", row.id, fromVersion, { kind: event.kind, index }, { state: "active", activated_at: now, expires_at: expiresAt }),
+          applyTransition(
+            trx,
+            "waivers",
+            row.id,
+            fromVersion,
+            { kind: event.kind, index },
+            { state: "active", activated_at: now, expires_at: expiresAt },
+          ),
       },
     };
   }

@@ -20,7 +20,10 @@ const INPUTS: Record<CodingAgent, Record<string, { input: Record<string, unknown
     Grep: { input: { pattern: "TODO", path: `${ROOT}/src`, output_mode: "content" }, resource: "src" },
     Write: { input: { file_path: `${ROOT}/src/b.ts`, content: "export {};\n" }, resource: "src/b.ts" },
     Edit: { input: { file_path: `${ROOT}/src/a.ts`, old_string: "a", new_string: "b", replace_all: false }, resource: "src/a.ts" },
-    NotebookEdit: { input: { notebook_path: `${ROOT}/nb/x.ipynb`, cell_id: "c1", new_source: "print(1)", edit_mode: "replace" }, resource: "nb/x.ipynb" },
+    NotebookEdit: {
+      input: { notebook_path: `${ROOT}/nb/x.ipynb`, cell_id: "c1", new_source: "print(1)", edit_mode: "replace" },
+      resource: "nb/x.ipynb",
+    },
     Bash: { input: { command: "npm test", description: "Run tests", timeout: 120000 }, resource: "npm test" },
     PowerShell: { input: { command: "Invoke-Pester", description: "Run tests" }, resource: "Invoke-Pester" },
     Monitor: { input: { command: "npm run dev", description: "Watch the dev server" }, resource: "npm run dev" },
@@ -61,11 +64,25 @@ describe("every tool in the hook tool table", () => {
     const o = await options(agent);
     const table = TOOL_TABLES[agent];
     // Every governed tool has a documented input here, so a tool added to the table cannot go untested.
-    expect(Object.keys(INPUTS[agent]).sort()).toEqual(Object.keys(table).filter((n) => table[n].kind === "governed").sort());
+    expect(Object.keys(INPUTS[agent]).sort()).toEqual(
+      Object.keys(table)
+        .filter((n) => table[n].kind === "governed")
+        .sort(),
+    );
     for (const [tool, entry] of Object.entries(table)) {
       const session = `${agent}-${tool}`;
       const before = (await server.events("decision")).length;
-      const result = await handleHook({ session_id: session, cwd: ROOT, hook_event_name: "PreToolUse", tool_name: tool, tool_input: INPUTS[agent][tool]?.input ?? {}, tool_use_id: `id-${tool}` }, o);
+      const result = await handleHook(
+        {
+          session_id: session,
+          cwd: ROOT,
+          hook_event_name: "PreToolUse",
+          tool_name: tool,
+          tool_input: INPUTS[agent][tool]?.input ?? {},
+          tool_use_id: `id-${tool}`,
+        },
+        o,
+      );
       const ledgered = (await server.events("decision")).slice(before).map((e) => e.payload.call);
       if (entry.kind === "no-decision") {
         expect([tool, result, ledgered]).toEqual([tool, NO_DECISION, []]);

@@ -39,7 +39,12 @@ describe("maestro hook install / doctor", () => {
         permissions: { allow: ["Bash(npm test)"] },
         model: "opus",
         hooks: {
-          PreToolUse: [{ matcher: "Read|Write|Bash", hooks: [{ type: "command", command: "npx maestro hook claude-code --runset laptop", timeout: 30 }] }],
+          PreToolUse: [
+            {
+              matcher: "Read|Write|Bash",
+              hooks: [{ type: "command", command: "npx maestro hook claude-code --runset laptop", timeout: 30 }],
+            },
+          ],
           PostToolUse: [mine],
           Stop: [{ hooks: [{ type: "command", command: "say done" }] }],
         },
@@ -71,11 +76,22 @@ describe("maestro hook install / doctor", () => {
 
   it("Codex, user: writes $CODEX_HOME/hooks.json with SessionStart, PreToolUse and PostToolUse; --json reports it", async () => {
     const codexHome = join(home, ".codex-home");
-    const result = await runMaestro(["hook", "install", "codex", "--user", "--runset", "laptop", "--timeout", "20", "--json"], { ...env, CODEX_HOME: codexHome });
+    const result = await runMaestro(["hook", "install", "codex", "--user", "--runset", "laptop", "--timeout", "20", "--json"], {
+      ...env,
+      CODEX_HOME: codexHome,
+    });
     expect(result.code).toBe(0);
     const command = `${BINARY} hook codex --runset laptop --timeout 20`;
     const matcher = "^(?:Bash|apply_patch|mcp__.*)$";
-    expect(JSON.parse(result.stdout)).toEqual({ file: join(codexHome, "hooks.json"), agent: "codex", scope: "user", events: ["SessionStart", "PreToolUse", "PostToolUse"], matcher, timeout: 20, command });
+    expect(JSON.parse(result.stdout)).toEqual({
+      file: join(codexHome, "hooks.json"),
+      agent: "codex",
+      scope: "user",
+      events: ["SessionStart", "PreToolUse", "PostToolUse"],
+      matcher,
+      timeout: 20,
+      command,
+    });
     expect(JSON.parse(readFileSync(join(codexHome, "hooks.json"), "utf8"))).toEqual({
       hooks: {
         SessionStart: [{ hooks: [{ type: "command", command, timeout: 20 }] }],
@@ -94,7 +110,11 @@ describe("maestro hook install / doctor", () => {
     expect(broken.stderr).toMatch(/^maestro: .*settings\.json is not a JSON object .*nothing was written\n$/);
     expect(readFileSync(join(dir, ".claude/settings.json"), "utf8")).toBe("{ // a comment\n}");
     const noRunset = await runMaestro(["hook", "install", "claude-code", "--root", dir], env);
-    expect(noRunset).toEqual({ code: 2, stdout: "", stderr: "maestro: missing --runset (the run-set whose grants the agent works under)\n" });
+    expect(noRunset).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "maestro: missing --runset (the run-set whose grants the agent works under)\n",
+    });
   });
 
   it("doctor passes on what install wrote, with a token and a running server", async () => {
@@ -104,7 +124,14 @@ describe("maestro hook install / doctor", () => {
     expect(report.ok).toBe(true);
     expect(result.code).toBe(0);
     expect(report.checks.map((c: { check: string }) => c.check)).toEqual(
-      expect.arrayContaining(["event SessionStart", "event PreToolUse", "event PostToolUse", "event PostToolUseFailure", "token", `server ${server.url}`]),
+      expect.arrayContaining([
+        "event SessionStart",
+        "event PreToolUse",
+        "event PostToolUse",
+        "event PostToolUseFailure",
+        "token",
+        `server ${server.url}`,
+      ]),
     );
   });
 
@@ -116,13 +143,23 @@ describe("maestro hook install / doctor", () => {
       join(dir, ".claude/settings.json"),
       JSON.stringify({ hooks: { PreToolUse: [{ matcher: "Read|Write|Bash|mcp__.*", hooks: [{ type: "command", command: npx }] }] } }),
     );
-    const result = await runMaestro(["hook", "doctor", "claude-code", "--project", "--root", dir], { ...env, MAESTRO_TOKEN: "", MAESTRO_URL: "http://127.0.0.1:9" });
+    const result = await runMaestro(["hook", "doctor", "claude-code", "--project", "--root", dir], {
+      ...env,
+      MAESTRO_TOKEN: "",
+      MAESTRO_URL: "http://127.0.0.1:9",
+    });
     expect(result.code).toBe(1);
     const lines = result.stdout;
-    expect(lines).toContain(`FAIL  event SessionStart: no maestro hook claude-code handler for SessionStart in ${join(dir, ".claude/settings.json")}\n      fix: maestro hook install claude-code --project (or --user)`);
-    expect(lines).toMatch(/FAIL {2}program \(PreToolUse, .*\): runs npx: outside this repository "npx maestro" resolves to an unrelated registry package/);
+    expect(lines).toContain(
+      `FAIL  event SessionStart: no maestro hook claude-code handler for SessionStart in ${join(dir, ".claude/settings.json")}\n      fix: maestro hook install claude-code --project (or --user)`,
+    );
+    expect(lines).toMatch(
+      /FAIL {2}program \(PreToolUse, .*\): runs npx: outside this repository "npx maestro" resolves to an unrelated registry package/,
+    );
     expect(lines).toMatch(/FAIL {2}timeout \(PreToolUse, .*\): timeout undefined/);
-    expect(lines).toMatch(/FAIL {2}matcher \(PreToolUse, .*\): Read\|Write\|Bash\|mcp__\.\* misses Glob, Grep, Edit, NotebookEdit, PowerShell, Monitor, WebFetch, WebSearch/);
+    expect(lines).toMatch(
+      /FAIL {2}matcher \(PreToolUse, .*\): Read\|Write\|Bash\|mcp__\.\* misses Glob, Grep, Edit, NotebookEdit, PowerShell, Monitor, WebFetch, WebSearch/,
+    );
     expect(lines).toContain("FAIL  token: MAESTRO_TOKEN is not set");
     expect(lines).toMatch(/FAIL {2}server http:\/\/127\.0\.0\.1:9: cannot be reached/);
     expect(lines).toMatch(/\d+ check\(s\) failed\n$/);
@@ -130,19 +167,34 @@ describe("maestro hook install / doctor", () => {
     // A matcher naming the right tools but unanchored also fires for TodoWrite and ReadMcpResourceTool.
     writeFileSync(
       join(dir, ".claude/settings.json"),
-      JSON.stringify({ hooks: { PreToolUse: [{ matcher: "Read|Glob|Grep|Write|Edit|NotebookEdit|Bash|PowerShell|Monitor|WebFetch|WebSearch|mcp__.*", hooks: [{ type: "command", command: `${BINARY} hook claude-code --runset x`, timeout: 30 }] }] } }),
+      JSON.stringify({
+        hooks: {
+          PreToolUse: [
+            {
+              matcher: "Read|Glob|Grep|Write|Edit|NotebookEdit|Bash|PowerShell|Monitor|WebFetch|WebSearch|mcp__.*",
+              hooks: [{ type: "command", command: `${BINARY} hook claude-code --runset x`, timeout: 30 }],
+            },
+          ],
+        },
+      }),
     );
     const loose = await runMaestro(["hook", "doctor", "claude-code", "--project", "--root", dir], env);
     expect(loose.code).toBe(1);
     expect(loose.stdout).toMatch(/FAIL {2}matcher \(PreToolUse, .*\): .* also matches TodoWrite, .*ReadMcpResourceTool \(unanchored\)/);
     expect(loose.stdout).toMatch(/ok {4}program \(PreToolUse, .*\): .*bin\/maestro \(this installation\)/);
     // The hook acts as claude-code (its default); a token for another subject cannot act as it.
-    const other = await runMaestro(["hook", "doctor", "claude-code", "--project", "--root", dir], { ...env, MAESTRO_TOKEN: await server.token("agent", "coder") });
+    const other = await runMaestro(["hook", "doctor", "claude-code", "--project", "--root", dir], {
+      ...env,
+      MAESTRO_TOKEN: await server.token("agent", "coder"),
+    });
     expect(other.stdout).toContain(
       "FAIL  agent claude-code: the hook acts as agent claude-code but MAESTRO_TOKEN is for coder: the server refuses or misattributes its calls\n      fix: maestro token issue --role agent --sub claude-code, or install with --agent coder",
     );
     // Bound to claude-code by its maestro_agents claim, a token of another subject may act as it.
-    const bound = await runMaestro(["hook", "doctor", "claude-code", "--project", "--root", dir], { ...env, MAESTRO_TOKEN: await server.token("agent", "coder", { agents: ["claude-code"] }) });
+    const bound = await runMaestro(["hook", "doctor", "claude-code", "--project", "--root", dir], {
+      ...env,
+      MAESTRO_TOKEN: await server.token("agent", "coder", { agents: ["claude-code"] }),
+    });
     expect(bound.stdout).toContain("ok    agent claude-code: the token may act as it");
     expect(existsSync(join(dir, ".claude/settings.json"))).toBe(true);
   });

@@ -15,7 +15,10 @@ function gate(target: string): Promise<{ url: string; mode: Mode; close(): Promi
   const state = { mode: "up" as Mode };
   const server: Server = createServer((req, res) => {
     if (state.mode === "silent") return;
-    if (state.mode === "down") return void res.writeHead(503, { "content-type": "application/json" }).end('{"error":{"code":"ledger_unavailable","message":"down"}}');
+    if (state.mode === "down")
+      return void res
+        .writeHead(503, { "content-type": "application/json" })
+        .end('{"error":{"code":"ledger_unavailable","message":"down"}}');
     const chunks: Buffer[] = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
@@ -60,8 +63,26 @@ describe("durable hook outcomes and the per-call deadline", () => {
     front = await gate(server.url);
     scratch = mkdtempSync(join(tmpdir(), "maestro-hook-outcomes-"));
     await server.register("dur", [{ agent: "codex", capability: "tests.run", resource: "npm test" }]);
-    env = { MAESTRO_URL: front.url, MAESTRO_TOKEN: await server.token("agent", "codex"), MAESTRO_RUNSET: "dur", MAESTRO_HOOK_STATE_DIR: join(scratch, "state") };
-    expect(await runHook("codex", JSON.stringify({ session_id: session, transcript_path: null, cwd, hook_event_name: "SessionStart", model: "gpt-5-codex", source: "startup" }), env)).toEqual({ code: 0, stdout: "", stderr: "" });
+    env = {
+      MAESTRO_URL: front.url,
+      MAESTRO_TOKEN: await server.token("agent", "codex"),
+      MAESTRO_RUNSET: "dur",
+      MAESTRO_HOOK_STATE_DIR: join(scratch, "state"),
+    };
+    expect(
+      await runHook(
+        "codex",
+        JSON.stringify({
+          session_id: session,
+          transcript_path: null,
+          cwd,
+          hook_event_name: "SessionStart",
+          model: "gpt-5-codex",
+          source: "startup",
+        }),
+        env,
+      ),
+    ).toEqual({ code: 0, stdout: "", stderr: "" });
   });
   afterAll(async () => {
     await front?.close();
@@ -69,8 +90,19 @@ describe("durable hook outcomes and the per-call deadline", () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  const base = () => ({ session_id: session, turn_id: String(++n), transcript_path: null, cwd, model: "gpt-5-codex", permission_mode: "default", tool_name: "Bash", tool_input: { command: "npm test" }, tool_use_id: `call_${n}` });
-  const post = (pre: ReturnType<typeof base>, text: string) => JSON.stringify({ ...pre, hook_event_name: "PostToolUse", tool_response: text });
+  const base = () => ({
+    session_id: session,
+    turn_id: String(++n),
+    transcript_path: null,
+    cwd,
+    model: "gpt-5-codex",
+    permission_mode: "default",
+    tool_name: "Bash",
+    tool_input: { command: "npm test" },
+    tool_use_id: `call_${n}`,
+  });
+  const post = (pre: ReturnType<typeof base>, text: string) =>
+    JSON.stringify({ ...pre, hook_event_name: "PostToolUse", tool_response: text });
   const pending = () => readdirSync(join(scratch, "state/pending"));
   const outcomesOf = async () => {
     const ids = new Set((await server.events("decision")).filter((e) => e.payload.call.session === session).map((e) => e.subject.id));
@@ -79,21 +111,35 @@ describe("durable hook outcomes and the per-call deadline", () => {
 
   it("server down at PostToolUse: the outcome is kept (a warning, not a block) and sent with the next hook call", async () => {
     const call = base();
-    expect(await runHook("codex", JSON.stringify({ ...call, hook_event_name: "PreToolUse" }), env)).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await runHook("codex", JSON.stringify({ ...call, hook_event_name: "PreToolUse" }), env)).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: "",
+    });
     expect(pending()).toHaveLength(1);
     front.mode = "down";
     const late = await runHook("codex", post(call, "Exit code: 1\nWall time: 1.0 seconds\nOutput:\n1 failing\n"), env);
     expect(late.code).toBe(0);
     expect(late.stderr).toBe("");
-    expect(JSON.parse(late.stdout)).toEqual({ systemMessage: expect.stringMatching(/^Maestro: outcome of Bash not recorded yet \(mediator failed on \/v1\/mediate\/.*\/outcome: down\); kept, it is sent with the next hook call$/) });
+    expect(JSON.parse(late.stdout)).toEqual({
+      systemMessage: expect.stringMatching(
+        /^Maestro: outcome of Bash not recorded yet \(mediator failed on \/v1\/mediate\/.*\/outcome: down\); kept, it is sent with the next hook call$/,
+      ),
+    });
     expect(pending()).toHaveLength(1);
-    expect(JSON.parse(readFileSync(join(scratch, "state/pending", pending()[0]), "utf8")).outcomes).toEqual([expect.objectContaining({ status: "error" })]);
+    expect(JSON.parse(readFileSync(join(scratch, "state/pending", pending()[0]), "utf8")).outcomes).toEqual([
+      expect.objectContaining({ status: "error" }),
+    ]);
     expect(await outcomesOf()).toEqual([]);
 
     // The next call of the session (here the next PreToolUse) sends it first, then decides.
     front.mode = "up";
     const next = base();
-    expect(await runHook("codex", JSON.stringify({ ...next, hook_event_name: "PreToolUse" }), env)).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await runHook("codex", JSON.stringify({ ...next, hook_event_name: "PreToolUse" }), env)).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: "",
+    });
     expect((await outcomesOf()).map((o) => o.payload.status)).toEqual(["error"]);
     expect(pending()).toHaveLength(1); // the new call's own record
     expect(await runHook("codex", post(next, "Exit code: 0\nOutput:\nok\n"), env)).toEqual({ code: 0, stdout: "", stderr: "" });
@@ -111,7 +157,11 @@ describe("durable hook outcomes and the per-call deadline", () => {
     expect(pending()).toHaveLength(1);
     front.mode = "up";
     const next = base();
-    expect(await runHook("codex", JSON.stringify({ ...next, hook_event_name: "PreToolUse" }), env)).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await runHook("codex", JSON.stringify({ ...next, hook_event_name: "PreToolUse" }), env)).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: "",
+    });
     expect(pending()).toHaveLength(1);
     await runHook("codex", post(next, "Exit code: 0\nOutput:\nok\n"), env);
     expect(pending()).toEqual([]);
@@ -124,8 +174,22 @@ describe("durable hook outcomes and the per-call deadline", () => {
     expect(JSON.parse(result.stdout).hookSpecificOutput.permissionDecision).toBe("deny");
     expect(pending()).toEqual([]);
     const stale = join(scratch, "state/pending", "stale.json");
-    writeFileSync(stale, JSON.stringify({ url: front.url, agent: "codex", createdAt: Date.now() - 25 * 3600_000, tool: "Bash", decisionIds: ["x"], resources: ["npm test"], taints: false, outcomes: [{ status: "ok", summary: "s", outputDigest: "sha256:00" }] }));
-    expect(await runHook("codex", JSON.stringify({ ...base(), hook_event_name: "PostToolUse", tool_response: "Exit code: 0" }), env)).toEqual({ code: 0, stdout: "", stderr: "" });
+    writeFileSync(
+      stale,
+      JSON.stringify({
+        url: front.url,
+        agent: "codex",
+        createdAt: Date.now() - 25 * 3600_000,
+        tool: "Bash",
+        decisionIds: ["x"],
+        resources: ["npm test"],
+        taints: false,
+        outcomes: [{ status: "ok", summary: "s", outputDigest: "sha256:00" }],
+      }),
+    );
+    expect(
+      await runHook("codex", JSON.stringify({ ...base(), hook_event_name: "PostToolUse", tool_response: "Exit code: 0" }), env),
+    ).toEqual({ code: 0, stdout: "", stderr: "" });
     expect(pending()).toEqual([]);
   });
 
@@ -135,7 +199,11 @@ describe("durable hook outcomes and the per-call deadline", () => {
     const result = await runHook("codex", JSON.stringify({ ...base(), hook_event_name: "PreToolUse" }), env, ["--timeout", "10"]);
     const took = Date.now() - started;
     front.mode = "up";
-    expect(result).toEqual({ code: 2, stdout: "", stderr: "maestro hook: blocked, Maestro could not decide: no decision within 5000 ms (the agent's hook timeout is 10 s)\n" });
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "maestro hook: blocked, Maestro could not decide: no decision within 5000 ms (the agent's hook timeout is 10 s)\n",
+    });
     expect(took).toBeGreaterThanOrEqual(5000);
     // The margin covers Node's start on a loaded machine (1-2.5 s seen here).
     expect(took).toBeLessThan(10_000);
@@ -145,7 +213,10 @@ describe("durable hook outcomes and the per-call deadline", () => {
     const shared = join(scratch, "shared-state");
     mkdirSync(shared);
     chmodSync(shared, 0o777);
-    const result = await runHook("codex", JSON.stringify({ ...base(), hook_event_name: "PreToolUse" }), { ...env, MAESTRO_HOOK_STATE_DIR: shared });
+    const result = await runHook("codex", JSON.stringify({ ...base(), hook_event_name: "PreToolUse" }), {
+      ...env,
+      MAESTRO_HOOK_STATE_DIR: shared,
+    });
     expect(result).toEqual({
       code: 2,
       stdout: "",

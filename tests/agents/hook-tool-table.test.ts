@@ -22,14 +22,19 @@ describe("hook tool table", () => {
     expect(DOC).toContain(`matcher\n\`${toolMatcher("codex")}\``);
   });
 
-  it.each(["claude-code", "codex"] as CodingAgent[])("%s: the matcher fires for every governed tool and MCP tools, for no tool left alone, and only for whole names", (agent) => {
-    const matcher = toolMatcher(agent);
-    for (const [name, entry] of Object.entries(TOOL_TABLES[agent])) expect([name, fires(matcher, name)]).toEqual([name, entry.kind === "governed"]);
-    expect(fires(matcher, "mcp__github__create_pull_request")).toBe(true);
-    for (const near of ["TodoWrite", "ReadMcpResourceTool", "BashOutput", "xBash", "LS"]) expect([near, fires(matcher, near)]).toEqual([near, false]);
-    // The unanchored form this replaces fired for tools that merely contain a governed name.
-    expect(fires("Read|Write|Bash|mcp__.*", "TodoWrite")).toBe(true);
-  });
+  it.each(["claude-code", "codex"] as CodingAgent[])(
+    "%s: the matcher fires for every governed tool and MCP tools, for no tool left alone, and only for whole names",
+    (agent) => {
+      const matcher = toolMatcher(agent);
+      for (const [name, entry] of Object.entries(TOOL_TABLES[agent]))
+        expect([name, fires(matcher, name)]).toEqual([name, entry.kind === "governed"]);
+      expect(fires(matcher, "mcp__github__create_pull_request")).toBe(true);
+      for (const near of ["TodoWrite", "ReadMcpResourceTool", "BashOutput", "xBash", "LS"])
+        expect([near, fires(matcher, near)]).toEqual([near, false]);
+      // The unanchored form this replaces fired for tools that merely contain a governed name.
+      expect(fires("Read|Write|Bash|mcp__.*", "TodoWrite")).toBe(true);
+    },
+  );
 
   it("reads Codex's exit status from the text its Bash PostToolUse carries", () => {
     expect(codexExitCode("Exit code: 1\nWall time: 2.4 seconds\nOutput:\n1 failing\n")).toBe(1);

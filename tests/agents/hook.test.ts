@@ -41,11 +41,17 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
       { agent: "codex", capability: "repo.write", resource: "docs/**", approval: "required" },
       { agent: "codex", capability: "repo.read", resource: "src/**" },
     ]);
-    env = { MAESTRO_URL: server.url, MAESTRO_TOKEN: "", MAESTRO_RUNSET: "laptop", MAESTRO_HOOK_STATE_DIR: stateDir, MAESTRO_HOOK_ALLOW: "" };
+    env = {
+      MAESTRO_URL: server.url,
+      MAESTRO_TOKEN: "",
+      MAESTRO_RUNSET: "laptop",
+      MAESTRO_HOOK_STATE_DIR: stateDir,
+      MAESTRO_HOOK_ALLOW: "",
+    };
     claude = { ...env, MAESTRO_TOKEN: await server.token("agent", "claude-code") };
     codex = { ...env, MAESTRO_TOKEN: await server.token("agent", "codex") };
     mapFile = join(stateDir, "codex-map.yaml");
-    writeFileSync(mapFile, "tools:\n  mcp__fs__read_text_file: { capability: repo.read, resource: \"{path|relative}\" }\n");
+    writeFileSync(mapFile, 'tools:\n  mcp__fs__read_text_file: { capability: repo.read, resource: "{path|relative}" }\n');
     for (const session of ["3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f", "7a7a7a7a-1111-4222-8333-944444444444"]) {
       expect(await runHook("claude-code", withSession("claude-session-start.json", session), claude)).toEqual(NOTHING);
     }
@@ -57,7 +63,8 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
   });
 
   const decisionsFor = async (session: string) => (await server.events("decision")).filter((e) => e.payload.call.session === session);
-  const reasonOf = (event: any) => event.payload.reasons.map((r: { code: string; message: string }) => `${r.code}: ${r.message}`).join("; ");
+  const reasonOf = (event: any) =>
+    event.payload.reasons.map((r: { code: string; message: string }) => `${r.code}: ${r.message}`).join("; ");
   const lastDecision = async (session: string) => (await decisionsFor(session)).at(-1);
 
   it("Claude Code, narrow (default): an allow prints nothing, so Claude Code's own permission settings still apply; the outcome lands on the decision", async () => {
@@ -105,7 +112,9 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
     const pwsh = await runHook("claude-code", fixture("claude-pre-powershell.json"), claude);
     expect(pwsh).toEqual(deny(reasonOf(await lastDecision("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f"))));
     const calls = (await decisionsFor("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f")).map((d) => d.payload.call);
-    expect(calls.filter((c) => c.tool === "PowerShell").map((c) => [c.capability, c.resource])).toEqual([["tests.run", "Remove-Item -Recurse -Force C:\\Users\\dev\\.ssh"]]);
+    expect(calls.filter((c) => c.tool === "PowerShell").map((c) => [c.capability, c.resource])).toEqual([
+      ["tests.run", "Remove-Item -Recurse -Force C:\\Users\\dev\\.ssh"],
+    ]);
     const monitor = await runHook("claude-code", fixture("claude-pre-monitor.json"), claude);
     expect(monitor).toEqual(deny(reasonOf(await lastDecision("3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f"))));
     expect(monitor.stdout).toMatch(/no_grant.*tests\.run on tail -f \/var\/log\/app\.log/);
@@ -114,8 +123,12 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
       expect(await runHook("claude-code", fixture(name), claude)).toEqual(NOTHING);
     }
     expect((await server.events("decision")).length).toBe(before);
-    expect(await runHook("claude-code", fixture("claude-pre-multiedit.json"), claude)).toEqual(deny("tool MultiEdit is not in the tool map, so no policy can allow it"));
-    expect(await runHook("claude-code", fixture("claude-pre-mcp-unmapped.json"), claude)).toEqual(deny("tool mcp__github__create_pull_request is not in the tool map, so no policy can allow it"));
+    expect(await runHook("claude-code", fixture("claude-pre-multiedit.json"), claude)).toEqual(
+      deny("tool MultiEdit is not in the tool map, so no policy can allow it"),
+    );
+    expect(await runHook("claude-code", fixture("claude-pre-mcp-unmapped.json"), claude)).toEqual(
+      deny("tool mcp__github__create_pull_request is not in the tool map, so no policy can allow it"),
+    );
   });
 
   it("Claude Code: a WebFetch outcome taints the session, so the next fetch is denied", async () => {
@@ -142,8 +155,14 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
       [".github/workflows/x.yml", "deny"],
     ]);
     const outcomes = await server.events("outcome");
-    expect(outcomes.find((o) => o.subject.id === decisions[0].subject.id).payload).toMatchObject({ status: "error", summary: "Bash on npm test: error (exit code 1)" });
-    expect(outcomes.find((o) => o.subject.id === decisions[1].subject.id).payload).toMatchObject({ status: "ok", summary: "Bash on npm test: ok (exit code 0)" });
+    expect(outcomes.find((o) => o.subject.id === decisions[0].subject.id).payload).toMatchObject({
+      status: "error",
+      summary: "Bash on npm test: error (exit code 1)",
+    });
+    expect(outcomes.find((o) => o.subject.id === decisions[1].subject.id).payload).toMatchObject({
+      status: "ok",
+      summary: "Bash on npm test: ok (exit code 0)",
+    });
   });
 
   it("Codex: require_approval is a deny whose reason names the waiver to request and the decision id", async () => {
@@ -158,7 +177,9 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
   });
 
   it("Codex: MCP tools are denied unless --map maps them; a mapped one's isError result is recorded as error", async () => {
-    expect(await runHook("codex", fixture("codex-pre-mcp.json"), codex)).toEqual(deny("tool mcp__fs__read_text_file is not in the tool map, so no policy can allow it"));
+    expect(await runHook("codex", fixture("codex-pre-mcp.json"), codex)).toEqual(
+      deny("tool mcp__fs__read_text_file is not in the tool map, so no policy can allow it"),
+    );
     expect(await runHook("codex", fixture("codex-pre-mcp.json"), codex, ["--map", mapFile])).toEqual(NOTHING);
     expect(await runHook("codex", fixture("codex-post-mcp-error.json"), codex, ["--map", mapFile])).toEqual(NOTHING);
     const decision = await lastDecision("0199c2d4-aaaa-7bbb-8ccc-dddddddddddd");
@@ -169,24 +190,48 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
 
   it("fails closed with exit 2 and the reason on stderr when the server is down, answers badly, or the input is not hook JSON", async () => {
     const down = await runHook("claude-code", fixture("claude-pre-read.json"), { ...claude, MAESTRO_URL: "http://127.0.0.1:9" });
-    expect(down).toEqual({ code: 2, stdout: "", stderr: expect.stringMatching(/^maestro hook: blocked, Maestro could not decide: mediator at http:\/\/127\.0\.0\.1:9 cannot be reached: .*\n$/) });
+    expect(down).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: expect.stringMatching(
+        /^maestro hook: blocked, Maestro could not decide: mediator at http:\/\/127\.0\.0\.1:9 cannot be reached: .*\n$/,
+      ),
+    });
 
-    const liar: Server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"decision":"probably"}'));
+    const liar: Server = createServer((_req, res) =>
+      res.writeHead(200, { "content-type": "application/json" }).end('{"decision":"probably"}'),
+    );
     await new Promise<void>((resolve) => liar.listen(0, "127.0.0.1", resolve));
     try {
-      const bad = await runHook("codex", fixture("codex-pre-bash.json"), { ...codex, MAESTRO_URL: `http://127.0.0.1:${(liar.address() as AddressInfo).port}` });
-      expect(bad).toEqual({ code: 2, stdout: "", stderr: 'maestro hook: blocked, Maestro could not decide: mediator answered an unknown decision "probably"\n' });
+      const bad = await runHook("codex", fixture("codex-pre-bash.json"), {
+        ...codex,
+        MAESTRO_URL: `http://127.0.0.1:${(liar.address() as AddressInfo).port}`,
+      });
+      expect(bad).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: 'maestro hook: blocked, Maestro could not decide: mediator answered an unknown decision "probably"\n',
+      });
     } finally {
       await new Promise<void>((resolve) => liar.close(() => resolve()));
     }
 
-    expect(await runHook("claude-code", "not json", claude)).toEqual({ code: 2, stdout: "", stderr: "maestro hook: blocked, Maestro could not decide: hook input on stdin is not JSON\n" });
+    expect(await runHook("claude-code", "not json", claude)).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "maestro hook: blocked, Maestro could not decide: hook input on stdin is not JSON\n",
+    });
     expect(await runHook("claude-code", fixture("claude-pre-read.json"), { ...env, MAESTRO_TOKEN: "" })).toEqual({
       code: 2,
       stdout: "",
-      stderr: "maestro hook: blocked, Maestro could not decide: no agent token: pass --token or set MAESTRO_TOKEN (maestro token issue --role agent)\n",
+      stderr:
+        "maestro hook: blocked, Maestro could not decide: no agent token: pass --token or set MAESTRO_TOKEN (maestro token issue --role agent)\n",
     });
     const wrongToken = await runHook("claude-code", fixture("claude-pre-read.json"), { ...env, MAESTRO_TOKEN: "not-a-jwt" });
-    expect(wrongToken).toEqual({ code: 2, stdout: "", stderr: expect.stringMatching(/^maestro hook: blocked, Maestro could not decide: mediator refused \/v1\/mediate: .*\n$/) });
+    expect(wrongToken).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: expect.stringMatching(/^maestro hook: blocked, Maestro could not decide: mediator refused \/v1\/mediate: .*\n$/),
+    });
   });
 });

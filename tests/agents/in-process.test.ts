@@ -21,8 +21,14 @@ describe.each(STORE_KINDS)("in-process mediator client (%s store)", (kind) => {
   it("mediates through ctx.mediator and ledgers run.budget_exhausted when the cap is hit", async () => {
     const repo = makeRepo();
     await server.register("inproc", [{ agent: "local", capability: "repo.read", resource: "**" }]);
-    const mediator = new InProcessMediatorClient(server.ctx.mediator, { sub: "local", role: "agent", issuer: "maestro" }, server.ctx.ledger.writer);
-    const provider = await fakeAnthropic([{ toolUses: [{ name: "read_file", input: { path: "src/add.js" } }], usage: { input: 2_000_000, output: 0 } }]);
+    const mediator = new InProcessMediatorClient(
+      server.ctx.mediator,
+      { sub: "local", role: "agent", issuer: "maestro" },
+      server.ctx.ledger.writer,
+    );
+    const provider = await fakeAnthropic([
+      { toolUses: [{ name: "read_file", input: { path: "src/add.js" } }], usage: { input: 2_000_000, output: 0 } },
+    ]);
     try {
       const result = await runAgent({
         runset: "inproc",
@@ -39,7 +45,10 @@ describe.each(STORE_KINDS)("in-process mediator client (%s store)", (kind) => {
       // $2 spent in turn 1 reaches the $2 cap: the tool call of that turn is not run.
       expect(result).toMatchObject({ state: "budget_exhausted", toolCalls: 0, runEventLedgered: true });
       const [event] = (await server.events("run.budget_exhausted")).filter((e) => e.subject.id === "local-s1");
-      expect(event).toMatchObject({ actor: { type: "agent", id: "local" }, payload: { runset: "inproc", agent: "local", spent_usd: 2, cap_usd: 2 } });
+      expect(event).toMatchObject({
+        actor: { type: "agent", id: "local" },
+        payload: { runset: "inproc", agent: "local", spent_usd: 2, cap_usd: 2 },
+      });
     } finally {
       await provider.close();
       repo.cleanup();

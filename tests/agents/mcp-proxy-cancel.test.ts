@@ -44,7 +44,13 @@ describe("mcp-proxy: a call the client cancelled", () => {
         // The first ask needs approval; the poll that follows answers allow only once the client has given up.
         if (n > 1) await approved;
         const decision = n === 1 ? "require_approval" : "allow";
-        return { decision, reasons: [{ code: n === 1 ? "approval_required" : "granted", message: "" }], decisionId: `d${n}`, ledgerIndex: n, policyDigest: "sha256:p" };
+        return {
+          decision,
+          reasons: [{ code: n === 1 ? "approval_required" : "granted", message: "" }],
+          decisionId: `d${n}`,
+          ledgerIndex: n,
+          policyDigest: "sha256:p",
+        };
       },
       async recordOutcome(id, outcome) {
         outcomes.push([id, outcome]);
@@ -63,7 +69,9 @@ describe("mcp-proxy: a call the client cancelled", () => {
     });
     const client = await connect(proxy);
     try {
-      await expect(client.callTool({ name: "write_file", arguments: { path: "/repo/src/a.ts" } }, undefined, { timeout: 100 })).rejects.toThrow(/timed out/i);
+      await expect(
+        client.callTool({ name: "write_file", arguments: { path: "/repo/src/a.ts" } }, undefined, { timeout: 100 }),
+      ).rejects.toThrow(/timed out/i);
       approve();
       await vi.waitFor(() => expect(outcomes).toHaveLength(1), { timeout: 5000, interval: 10 });
       expect(ran).toEqual([]);
@@ -78,7 +86,13 @@ describe("mcp-proxy: a call the client cancelled", () => {
     const mediator: MediatorClient = {
       async mediate(): Promise<Decision> {
         asked.push("mediate");
-        return { decision: "require_approval", reasons: [{ code: "approval_required", message: "" }], decisionId: `d${asked.length}`, ledgerIndex: 1, policyDigest: "sha256:p" };
+        return {
+          decision: "require_approval",
+          reasons: [{ code: "approval_required", message: "" }],
+          decisionId: `d${asked.length}`,
+          ledgerIndex: 1,
+          policyDigest: "sha256:p",
+        };
       },
       async recordOutcome() {
         throw new Error("no outcome for a call that was never allowed");
@@ -86,7 +100,15 @@ describe("mcp-proxy: a call the client cancelled", () => {
     };
     const ran: string[] = [];
     // A 60 s poll interval: only the cancel can end the wait within the test.
-    const proxy = createMcpProxy({ upstream: upstream(ran), mediator, map, agent: "a", runset: "r", session: "s", approval: pollApproval(mediator, { intervalMs: 60_000, timeoutMs: 300_000 }) });
+    const proxy = createMcpProxy({
+      upstream: upstream(ran),
+      mediator,
+      map,
+      agent: "a",
+      runset: "r",
+      session: "s",
+      approval: pollApproval(mediator, { intervalMs: 60_000, timeoutMs: 300_000 }),
+    });
     const client = await connect(proxy);
     try {
       const controller = new AbortController();

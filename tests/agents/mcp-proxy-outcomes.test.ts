@@ -24,9 +24,19 @@ describe.each(STORE_KINDS)("mcp-proxy held outcomes (%s store)", (kind) => {
     const http = new HttpMediatorClient({ url: server.url, token: await server.token("agent", "proxy") });
     // A hold longer than the test: every outcome rides with a decision or goes out on flush().
     const client = deferOutcomes(http, () => session, 60_000);
-    const call = (resource: string, capability = "repo.read"): MediateCall => ({ runset, agent: "proxy", session, tool: "read_text_file", capability, resource, args: {} });
-    const outcomesOf = async (ids: string[]) => (await server.events("outcome")).filter((e) => ids.includes(e.subject.id)).map((e) => e.subject.id);
-    const decisionsOn = async (resource: string) => (await server.events("decision")).filter((e) => e.payload.call.session === session && e.payload.call.resource === resource);
+    const call = (resource: string, capability = "repo.read"): MediateCall => ({
+      runset,
+      agent: "proxy",
+      session,
+      tool: "read_text_file",
+      capability,
+      resource,
+      args: {},
+    });
+    const outcomesOf = async (ids: string[]) =>
+      (await server.events("outcome")).filter((e) => ids.includes(e.subject.id)).map((e) => e.subject.id);
+    const decisionsOn = async (resource: string) =>
+      (await server.events("decision")).filter((e) => e.payload.call.session === session && e.payload.call.resource === resource);
     return { http, client, call, outcomesOf, decisionsOn };
   };
 

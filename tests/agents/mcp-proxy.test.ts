@@ -94,10 +94,13 @@ describe.each(STORE_KINDS)("maestro mcp-proxy (%s store)", (kind) => {
         ["write_file", "notes/n.txt", "allow"],
       ]);
       // Outcomes are appended off the call's critical path (deferred-outcomes.ts): durable shortly after.
-      await vi.waitFor(async () => {
-        const outcomes = (await server.events("outcome")).filter((o) => decisions.some((d) => d.subject.id === o.subject.id));
-        expect(outcomes.map((o) => o.payload.status)).toEqual(["ok", "ok"]);
-      }, { timeout: 5000, interval: 50 });
+      await vi.waitFor(
+        async () => {
+          const outcomes = (await server.events("outcome")).filter((o) => decisions.some((d) => d.subject.id === o.subject.id));
+          expect(outcomes.map((o) => o.payload.status)).toEqual(["ok", "ok"]);
+        },
+        { timeout: 5000, interval: 50 },
+      );
     } finally {
       await client.close();
       await upstream.close();
@@ -110,7 +113,22 @@ describe.each(STORE_KINDS)("maestro mcp-proxy (%s store)", (kind) => {
     writeFileSync(mapFile, mapYaml(runset, root));
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: ["cli/main.ts", "mcp-proxy", "--agent", "fs-agent", "--map", mapFile, "--session", session, "--url", server.url, "--", process.execPath, filesystemServerEntry(), root],
+      args: [
+        "cli/main.ts",
+        "mcp-proxy",
+        "--agent",
+        "fs-agent",
+        "--map",
+        mapFile,
+        "--session",
+        session,
+        "--url",
+        server.url,
+        "--",
+        process.execPath,
+        filesystemServerEntry(),
+        root,
+      ],
       env: { ...(process.env as Record<string, string>), MAESTRO_TOKEN: await server.token("agent", "fs-agent") },
       cwd: process.cwd(),
       stderr: "pipe",
@@ -136,7 +154,10 @@ describe.each(STORE_KINDS)("maestro mcp-proxy (%s store)", (kind) => {
 
   it("as the CLI, ledgers the last calls' outcomes when the client closes right after them (well inside the 20 ms hold)", async () => {
     const client = await cliProxyClient("mcp-cli-close");
-    for (let i = 0; i < 3; i++) expect(text(await client.callTool({ name: "read_text_file", arguments: { path: join(root, "src/a.txt") } }))).toContain("hello from a");
+    for (let i = 0; i < 3; i++)
+      expect(text(await client.callTool({ name: "read_text_file", arguments: { path: join(root, "src/a.txt") } }))).toContain(
+        "hello from a",
+      );
     await client.close(); // returns once the proxy process has exited
     const decisions = (await server.events("decision")).filter((e) => e.payload.call.session === "mcp-cli-close");
     const outcomes = (await server.events("outcome")).filter((o) => decisions.some((d) => d.subject.id === o.subject.id));

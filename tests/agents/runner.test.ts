@@ -24,7 +24,10 @@ describe.each(STORE_KINDS)("agent runner through the mediator (%s store)", (kind
   let mediator: HttpMediatorClient;
   beforeAll(async () => {
     server = await startTestServer(kind);
-    mediator = new HttpMediatorClient({ url: server.url, token: await server.token("agent", "runner", { agents: ["fixer", "reader", "spender", "deployer", "a"] }) });
+    mediator = new HttpMediatorClient({
+      url: server.url,
+      token: await server.token("agent", "runner", { agents: ["fixer", "reader", "spender", "deployer", "a"] }),
+    });
   });
   afterAll(async () => server?.close());
 
@@ -120,7 +123,10 @@ describe.each(STORE_KINDS)("agent runner through the mediator (%s store)", (kind
         model: "gpt-test",
         provider: createProvider("openai", { baseURL: provider.baseURL }, KEYS),
         tools: BUILTIN_TOOLS,
-        env: toolEnv({ workdir: repo.dir, secrets: { "deploy/token": "MAESTRO_TEST_DEPLOY_TOKEN" } }, { MAESTRO_TEST_DEPLOY_TOKEN: "tok-s3cr3t-value" }),
+        env: toolEnv(
+          { workdir: repo.dir, secrets: { "deploy/token": "MAESTRO_TEST_DEPLOY_TOKEN" } },
+          { MAESTRO_TEST_DEPLOY_TOKEN: "tok-s3cr3t-value" },
+        ),
         mediator,
         budget: new Budget(PRICE, null),
       });
@@ -129,7 +135,9 @@ describe.each(STORE_KINDS)("agent runner through the mediator (%s store)", (kind
       expect(denial).toContain(url);
       const outcomes = await server.events("outcome");
       expect(outcomes.some((o) => o.payload.taint?.source === url)).toBe(true);
-      const secretDecision = (await server.events("decision")).find((e) => e.payload.call.session === "reader-s1" && e.payload.call.capability === "secrets.read");
+      const secretDecision = (await server.events("decision")).find(
+        (e) => e.payload.call.session === "reader-s1" && e.payload.call.capability === "secrets.read",
+      );
       expect(secretDecision.payload.decision).toBe("deny");
       expect(await ledgerText()).not.toContain("tok-s3cr3t-value");
     } finally {
@@ -158,7 +166,10 @@ describe.each(STORE_KINDS)("agent runner through the mediator (%s store)", (kind
         model: "claude-test",
         provider: createProvider("anthropic", { baseURL: provider.baseURL }, KEYS),
         tools: BUILTIN_TOOLS,
-        env: toolEnv({ workdir: repo.dir, secrets: { "deploy/token": "MAESTRO_TEST_DEPLOY_TOKEN" } }, { MAESTRO_TEST_DEPLOY_TOKEN: "tok-s3cr3t-value" }),
+        env: toolEnv(
+          { workdir: repo.dir, secrets: { "deploy/token": "MAESTRO_TEST_DEPLOY_TOKEN" } },
+          { MAESTRO_TEST_DEPLOY_TOKEN: "tok-s3cr3t-value" },
+        ),
         mediator,
         budget: new Budget(PRICE, null),
       });

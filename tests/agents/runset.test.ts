@@ -20,15 +20,23 @@ describe("run-set files", () => {
 
   it("accepts YAML and JSON", () => {
     expect(parseRunset(JSON.stringify(valid), "x.json").agents[0].name).toBe("a");
-    const yaml = "version: 1\nname: rs\nagents:\n  - name: a\n    goal: fix it\n    provider: openai\n    model: gpt-5\n    grants:\n      - {capability: repo.read, resource: 'src/**'}\n";
+    const yaml =
+      "version: 1\nname: rs\nagents:\n  - name: a\n    goal: fix it\n    provider: openai\n    model: gpt-5\n    grants:\n      - {capability: repo.read, resource: 'src/**'}\n";
     const parsed = parseRunset(yaml, "x.yaml");
-    expect(registrationOf(parsed)).toEqual({ name: "rs", budget_cap_usd: null, grants: [{ agent: "a", capability: "repo.read", resource: "src/**" }] });
+    expect(registrationOf(parsed)).toEqual({
+      name: "rs",
+      budget_cap_usd: null,
+      grants: [{ agent: "a", capability: "repo.read", resource: "src/**" }],
+    });
   });
 
   it.each([
     [{ ...valid, version: 2 }, "/version"],
     [{ ...valid, agents: [{ ...valid.agents[0], provider: "gemini" }] }, "/agents/0/provider"],
-    [{ ...valid, agents: [{ ...valid.agents[0], grants: [{ capability: "root.shell", resource: "*" }] }] }, "/agents/0/grants/0/capability"],
+    [
+      { ...valid, agents: [{ ...valid.agents[0], grants: [{ capability: "root.shell", resource: "*" }] }] },
+      "/agents/0/grants/0/capability",
+    ],
     [{ ...valid, agents: [{ name: "a", goal: "g", provider: "openai" }] }, "/agents/0/model"],
     [{ ...valid, agents: [{ ...valid.agents[0], secrets: { token: "not a var name" } }] }, "/agents/0/secrets/token"],
     [{ ...valid, surprise: true }, "/surprise"],
@@ -55,7 +63,10 @@ describe.each(STORE_KINDS)("runRunset (%s store)", (kind) => {
       { toolUses: [{ name: "write_file", input: { path: "src/add.js", content: FIXED_ADD } }] },
       { text: "fixed" },
     ]);
-    const idler = await fakeOpenAI([{ toolUses: [{ name: "write_file", input: { path: "README.md", content: "hi" } }] }, { text: "could not write" }]);
+    const idler = await fakeOpenAI([
+      { toolUses: [{ name: "write_file", input: { path: "README.md", content: "hi" } }] },
+      { text: "could not write" },
+    ]);
     const file = join(repo.dir, "runset.yaml");
     writeFileSync(
       file,
@@ -88,7 +99,10 @@ agents:
     try {
       const runset = await loadRunset(file);
       await server.register(registrationOf(runset).name, registrationOf(runset).grants);
-      const mediator = new HttpMediatorClient({ url: server.url, token: await server.token("agent", "runset-runner", { agents: ["fixer", "idler"], runsets: [`parallel-${kind}`] }) });
+      const mediator = new HttpMediatorClient({
+        url: server.url,
+        token: await server.token("agent", "runset-runner", { agents: ["fixer", "idler"], runsets: [`parallel-${kind}`] }),
+      });
       const progress: RunsetProgress[] = [];
       const keys = { ANTHROPIC_API_KEY: "k", OPENAI_API_KEY: "k" };
       const report = await runRunset({
@@ -102,8 +116,19 @@ agents:
         worktreeRoot: mkdtempSync(join(tmpdir(), "maestro-trees-")),
       });
       const [fixed, idle] = report.agents;
-      expect(fixed, JSON.stringify(fixed)).toMatchObject({ state: "done", success: true, tests: { status: "ok" }, branch: { branch: "maestro/parallel-" + kind + "/fixer-r1", changed: true } });
-      expect(idle, JSON.stringify(idle)).toMatchObject({ state: "done", success: false, denies: 1, tests: { status: "error" }, branch: { changed: false } });
+      expect(fixed, JSON.stringify(fixed)).toMatchObject({
+        state: "done",
+        success: true,
+        tests: { status: "ok" },
+        branch: { branch: "maestro/parallel-" + kind + "/fixer-r1", changed: true },
+      });
+      expect(idle, JSON.stringify(idle)).toMatchObject({
+        state: "done",
+        success: false,
+        denies: 1,
+        tests: { status: "error" },
+        branch: { changed: false },
+      });
       expect(report.success).toBe(false);
       // Worktrees are gone, branches stay; the fix lives on the fixer's branch only.
       expect(git(repo.dir, "worktree", "list").trim().split("\n")).toHaveLength(1);
@@ -116,9 +141,17 @@ agents:
         expect(phases).toContain("tests");
         expect(phases.at(-1)).toBe("finished");
       }
-      const finalTests = (await server.events("decision")).filter((e) => e.payload.call.runset === `parallel-${kind}` && e.payload.call.args.final === true);
-      expect(finalTests.map((e) => [e.payload.call.agent, e.payload.decision]).sort()).toEqual([["fixer", "allow"], ["idler", "allow"]]);
-      const statuses = (await server.events("outcome")).filter((o) => finalTests.some((d) => d.subject.id === o.subject.id)).map((o) => o.payload.status).sort();
+      const finalTests = (await server.events("decision")).filter(
+        (e) => e.payload.call.runset === `parallel-${kind}` && e.payload.call.args.final === true,
+      );
+      expect(finalTests.map((e) => [e.payload.call.agent, e.payload.decision]).sort()).toEqual([
+        ["fixer", "allow"],
+        ["idler", "allow"],
+      ]);
+      const statuses = (await server.events("outcome"))
+        .filter((o) => finalTests.some((d) => d.subject.id === o.subject.id))
+        .map((o) => o.payload.status)
+        .sort();
       expect(statuses).toEqual(["error", "ok"]);
       expect(existsSync(join(repo.dir, "README.md"))).toBe(false);
     } finally {
@@ -133,7 +166,11 @@ describe("maestro runset run (CLI)", () => {
   // Exit 2, a usage error: exit 1 is kept for "an agent failed".
   const run = (file: string, token = "x") => {
     try {
-      execFileSync(process.execPath, ["cli/main.ts", "runset", "run", file], { encoding: "utf8", stdio: "pipe", env: { ...process.env, MAESTRO_TOKEN: token, MAESTRO_URL: "http://127.0.0.1:9" } });
+      execFileSync(process.execPath, ["cli/main.ts", "runset", "run", file], {
+        encoding: "utf8",
+        stdio: "pipe",
+        env: { ...process.env, MAESTRO_TOKEN: token, MAESTRO_URL: "http://127.0.0.1:9" },
+      });
     } catch (e) {
       return e as { status: number; stderr: string };
     }
@@ -161,11 +198,16 @@ describe("maestro runset run (CLI)", () => {
   it("refuses, before any agent starts, a token not bound to every agent of the run-set, naming the token to issue (exit 2)", async () => {
     const repo = makeRepo();
     try {
-      writeFileSync(join(repo.dir, "two.yaml"), "version: 1\nname: pair\nagents:\n  - {name: fixer, goal: g, provider: openai, model: gpt-5}\n  - {name: idler, goal: g, provider: openai, model: gpt-5}\n");
+      writeFileSync(
+        join(repo.dir, "two.yaml"),
+        "version: 1\nname: pair\nagents:\n  - {name: fixer, goal: g, provider: openai, model: gpt-5}\n  - {name: idler, goal: g, provider: openai, model: gpt-5}\n",
+      );
       const key = { kid: "k", privateKey: generateKeyPairSync("ed25519").privateKey };
       const err = run(join(repo.dir, "two.yaml"), await issueToken(key, "agent", "runner", 60, undefined, { agents: ["fixer"] }));
       expect(err.status).toBe(2);
-      expect(err.stderr).toBe("maestro: the agent token (sub runner) may not act as agent(s) idler; issue one that may: maestro token issue --role agent --sub runner --agents fixer,idler --runsets pair\n");
+      expect(err.stderr).toBe(
+        "maestro: the agent token (sub runner) may not act as agent(s) idler; issue one that may: maestro token issue --role agent --sub runner --agents fixer,idler --runsets pair\n",
+      );
     } finally {
       repo.cleanup();
     }

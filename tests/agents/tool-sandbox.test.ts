@@ -119,7 +119,13 @@ describe("apply_patch changes the decided file and nothing else", () => {
 });
 
 describe("tool subprocesses and the runner's environment", () => {
-  const runner = { MAESTRO_TOKEN: "agent-jwt-x1", MAESTRO_ADMIN_TOKEN: "admin-jwt-x2", ANTHROPIC_API_KEY: "sk-ant-x3", OPENAI_API_KEY: "sk-oa-x4", DEPLOY_TOKEN: "deploy-x5" };
+  const runner = {
+    MAESTRO_TOKEN: "agent-jwt-x1",
+    MAESTRO_ADMIN_TOKEN: "admin-jwt-x2",
+    ANTHROPIC_API_KEY: "sk-ant-x3",
+    OPENAI_API_KEY: "sk-oa-x4",
+    DEPLOY_TOKEN: "deploy-x5",
+  };
   const saved: Record<string, string | undefined> = {};
   beforeEach(() => {
     for (const [name, value] of Object.entries(runner)) {

@@ -40,10 +40,16 @@ describe("strings the store cannot hold are refused at the boundary", () => {
     });
     expect(waiver.status).toBe(400);
     expect(waiver.body.error.field).toBe("/resource");
-    const hold = await server.call("POST", "/v1/holds", { token: tokens.auditor, body: { scope: { type: "repository", id: "acme/\u0000" }, reason: "r" } });
+    const hold = await server.call("POST", "/v1/holds", {
+      token: tokens.auditor,
+      body: { scope: { type: "repository", id: "acme/\u0000" }, reason: "r" },
+    });
     expect(hold.status).toBe(400);
     expect(hold.body.error.field).toBe("/scope/id");
-    const release = await server.call("POST", "/v1/releases", { token: tokens.admin, body: { repository: "acme/app", version: "1.0\u0000", runsets: ["rs"] } });
+    const release = await server.call("POST", "/v1/releases", {
+      token: tokens.admin,
+      body: { repository: "acme/app", version: "1.0\u0000", runsets: ["rs"] },
+    });
     expect(release.status).toBe(400);
     expect(release.body.error.field).toBe("/version");
   });

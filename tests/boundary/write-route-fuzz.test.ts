@@ -24,7 +24,10 @@ const ALWAYS_REFUSED = new Set<Fault>(["missing", "extra", "wrongType", "tooLarg
 
 /** Write routes whose JSON body has a schema of its own, as `:param` paths (the route table's spelling). */
 function writeRoutes(): string[] {
-  const paths = openApiDocument().paths as Record<string, { post?: { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } } }>;
+  const paths = openApiDocument().paths as Record<
+    string,
+    { post?: { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } } }
+  >;
   return Object.entries(paths)
     .filter(([, ops]) => ops.post?.requestBody?.content["application/json"]?.schema.$ref !== undefined)
     .map(([path]) => path.replace(/\{(\w+)\}/g, ":$1"));
@@ -47,14 +50,15 @@ function setAt(body: Json, path: Path, value: Json): Json {
 }
 
 const nested = (depth: number): Json => (depth === 0 ? 1 : { a: nested(depth - 1) });
-const otherType = (v: Json): Json => (typeof v === "string" ? 7 : typeof v === "number" || typeof v === "boolean" ? "7" : Array.isArray(v) ? "x" : v === null ? "x" : [1]);
+const otherType = (v: Json): Json =>
+  typeof v === "string" ? 7 : typeof v === "number" || typeof v === "boolean" ? "7" : Array.isArray(v) ? "x" : v === null ? "x" : [1];
 
 /** The body's JSON text with one fault; `pick` chooses where, `text` is random material. */
 function faulty(fault: Fault, seed: Record<string, Json>, required: string[], pick: number, text: string): string {
   const all = leaves(seed);
   const strings = all.filter((l) => typeof l.value === "string");
   const numbers = all.filter((l) => typeof l.value === "number");
-  const at = <T,>(list: T[]): T | undefined => (list.length === 0 ? undefined : list[pick % list.length]);
+  const at = <T>(list: T[]): T | undefined => (list.length === 0 ? undefined : list[pick % list.length]);
   switch (fault) {
     case "missing": {
       const key = at(required) ?? Object.keys(seed)[0];
@@ -113,7 +117,8 @@ describe("write-route fuzzer (seeded, bounded)", () => {
 
   beforeAll(async () => {
     server = await startTestServer("embedded");
-    for (const role of ["agent", "admin", "security", "auditor", "engineer"] as Role[]) tokens.set(role, await server.token(role, role === "agent" ? "coder" : `${role}-1`));
+    for (const role of ["agent", "admin", "security", "auditor", "engineer"] as Role[])
+      tokens.set(role, await server.token(role, role === "agent" ? "coder" : `${role}-1`));
     await server.registerRunset({ name: "rs", grants: [{ agent: "coder", capability: "repo.write", resource: "src/**" }] });
     decisionId = (await server.call("POST", "/v1/mediate", { token: tokens.get("agent"), body: MEDIATE_BODY })).body.decisionId;
   });
@@ -129,7 +134,12 @@ describe("write-route fuzzer (seeded, bounded)", () => {
       return schemas.components.schemas[ref.split("/").pop()!].required ?? [];
     };
     const cases = fc.sample(
-      fc.record({ route: fc.constantFrom(...routes), fault: fc.constantFrom(...FAULTS), pick: fc.nat(), text: fc.string({ maxLength: 12 }) }),
+      fc.record({
+        route: fc.constantFrom(...routes),
+        fault: fc.constantFrom(...FAULTS),
+        pick: fc.nat(),
+        text: fc.string({ maxLength: 12 }),
+      }),
       { seed: SEED, numRuns: RUNS },
     );
     const failures: string[] = [];
@@ -143,7 +153,10 @@ describe("write-route fuzzer (seeded, bounded)", () => {
       const mustRefuse = ALWAYS_REFUSED.has(fault) && !(fault === "missing" && required.length === 0);
       const rule = ruleFor("POST", route)!;
       const role = (rule.roles as readonly Role[])[0];
-      const path = route.replace(":decisionId", decisionId).replace(":runId", "run-1").replace(":id", "00000000-0000-4000-8000-000000000000");
+      const path = route
+        .replace(":decisionId", decisionId)
+        .replace(":runId", "run-1")
+        .replace(":id", "00000000-0000-4000-8000-000000000000");
       const res = await server.call("POST", path, { token: tokens.get(role), rawBody: body });
       const key = `${fault} ${res.status}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
@@ -157,11 +170,15 @@ describe("write-route fuzzer (seeded, bounded)", () => {
               : res.status >= 400 && typeof res.body?.error?.code !== "string"
                 ? "no error code"
                 : undefined;
-      if (problem) failures.push(`${problem}: ${fault} on ${route} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)} body=${body.slice(0, 200)}`);
+      if (problem)
+        failures.push(
+          `${problem}: ${fault} on ${route} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)} body=${body.slice(0, 200)}`,
+        );
     }
     expect(failures, failures.slice(0, 10).join("\n")).toEqual([]);
     // Each fault was tried on the routes many times.
-    for (const fault of FAULTS) expect([...seen].filter(([k]) => k.startsWith(`${fault} `)).reduce((n, [, c]) => n + c, 0)).toBeGreaterThan(100);
+    for (const fault of FAULTS)
+      expect([...seen].filter(([k]) => k.startsWith(`${fault} `)).reduce((n, [, c]) => n + c, 0)).toBeGreaterThan(100);
     // Nothing leaked onto Object.prototype, and the server still decides.
     expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
     expect((await server.call("GET", "/healthz")).status).toBe(200);

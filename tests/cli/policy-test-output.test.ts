@@ -9,7 +9,9 @@ const MAIN = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
 
 function policyTest(args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, "policy", "test", ...args], (err, stdout) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }));
+    execFile(process.execPath, [MAIN, "policy", "test", ...args], (err, stdout) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+    );
   });
 }
 

@@ -57,7 +57,19 @@ describe("docs/quickstart.md", () => {
     expect(blocks.length).toBeGreaterThan(10);
     const all = blocks.join("\n");
     expect(all).not.toMatch(/^\s*npx maestro/m);
-    for (const step of ["policy test", "policy build", "policy activate", "runset register", "mediate", "waiver request", "waiver approve", "hold place", "release publish", "evidence export", "evidence verify"]) {
+    for (const step of [
+      "policy test",
+      "policy build",
+      "policy activate",
+      "runset register",
+      "mediate",
+      "waiver request",
+      "waiver approve",
+      "hold place",
+      "release publish",
+      "evidence export",
+      "evidence verify",
+    ]) {
       expect(all, step).toContain(`bin/maestro ${step}`);
     }
   });
@@ -65,7 +77,10 @@ describe("docs/quickstart.md", () => {
   it("runs end to end: denied with the new reason, allowed by a waiver until it expires, held, published, verified, tamper caught", async () => {
     dir = copyRepository();
     const port = await freePort();
-    const script = shellBlocks(readFileSync(DOC, "utf8")).join("\n").replaceAll("127.0.0.1:8787", `127.0.0.1:${port}`).replaceAll("--port 8787", `--port ${port}`);
+    const script = shellBlocks(readFileSync(DOC, "utf8"))
+      .join("\n")
+      .replaceAll("127.0.0.1:8787", `127.0.0.1:${port}`)
+      .replaceAll("--port 8787", `--port ${port}`);
     const env: Record<string, string | undefined> = { ...process.env, PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH}` };
     for (const name of Object.keys(env)) if (/^MAESTRO_|^DATABASE_URL$/.test(name)) delete env[name];
     // -e: a step that fails stops the run (the doc marks expected refusals with `|| true`); the trap stops the server.
@@ -77,7 +92,8 @@ describe("docs/quickstart.md", () => {
     run.stdout.on("data", (d: Buffer) => (stdout += d));
     run.stderr.on("data", (d: Buffer) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => run.on("close", resolve));
-    const log = () => `${stdout}\n--- stderr ---\n${stderr}\n--- server.log ---\n${readFileSync(join(dir!, "server.log"), "utf8").slice(-3000)}`;
+    const log = () =>
+      `${stdout}\n--- stderr ---\n${stderr}\n--- server.log ---\n${readFileSync(join(dir!, "server.log"), "utf8").slice(-3000)}`;
     expect(code, log()).toBe(0);
 
     // Security: allowed before, denied with the new reason after activation.

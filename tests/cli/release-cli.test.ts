@@ -57,7 +57,12 @@ describe("maestro runset / mediate / release CLI", () => {
     writeFileSync(join(dir, "app-1.2.0.tgz"), "the artifact bytes\n");
     writeFileSync(
       join(dir, "package-lock.json"),
-      JSON.stringify({ name: "app", version: "1.2.0", lockfileVersion: 3, packages: { "": { name: "app", version: "1.2.0" }, "node_modules/left-pad": { version: "1.3.0" } } }),
+      JSON.stringify({
+        name: "app",
+        version: "1.2.0",
+        lockfileVersion: 3,
+        packages: { "": { name: "app", version: "1.2.0" }, "node_modules/left-pad": { version: "1.3.0" } },
+      }),
     );
   });
   afterAll(async () => {
@@ -66,7 +71,11 @@ describe("maestro runset / mediate / release CLI", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function maestro(args: string[], token: string | null, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  function maestro(
+    args: string[],
+    token: string | null,
+    env: Record<string, string> = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     const withEnv: Record<string, string | undefined> = { ...process.env, MAESTRO_URL: url, MAESTRO_TOKEN: token ?? undefined, ...env };
     for (const name of ["MAESTRO_ADMIN_TOKEN", "DATABASE_URL", "MAESTRO_DATA_DIR"]) if (!(name in env)) delete withEnv[name];
     if (token === null) delete withEnv.MAESTRO_TOKEN;
@@ -94,25 +103,72 @@ describe("maestro runset / mediate / release CLI", () => {
 
   it("mediates one call and prints the decision and its reasons", async () => {
     const denied = await maestro(
-      ["mediate", "--runset", "ship-app", "--agent", "coder", "--session", "s-1", "--capability", "network.egress", "--resource", "docs.example.com"],
+      [
+        "mediate",
+        "--runset",
+        "ship-app",
+        "--agent",
+        "coder",
+        "--session",
+        "s-1",
+        "--capability",
+        "network.egress",
+        "--resource",
+        "docs.example.com",
+      ],
       tokens.agent,
     );
     expect(denied.code, denied.stderr).toBe(0);
     expect(denied.stdout).toMatch(/^deny: network\.egress on docs\.example\.com for agent coder in run-set ship-app\n {2}no_grant: /);
     expect(denied.stdout).toMatch(/decision [0-9a-f-]{36}, ledger index \d+\n$/);
     const allowed = await maestro(
-      ["mediate", "--runset", "ship-app", "--agent", "coder", "--session", "s-1", "--capability", "repo.read", "--resource", "src/a.ts", "--arg", "path=src/a.ts", "--json"],
+      [
+        "mediate",
+        "--runset",
+        "ship-app",
+        "--agent",
+        "coder",
+        "--session",
+        "s-1",
+        "--capability",
+        "repo.read",
+        "--resource",
+        "src/a.ts",
+        "--arg",
+        "path=src/a.ts",
+        "--json",
+      ],
       tokens.agent,
     );
     expect(JSON.parse(allowed.stdout)).toMatchObject({ decision: "allow", allow: true });
-    const bad = await maestro(["mediate", "--runset", "ship-app", "--agent", "coder", "--session", "s-1", "--capability", "repo.rd", "--resource", "x"], tokens.agent);
+    const bad = await maestro(
+      ["mediate", "--runset", "ship-app", "--agent", "coder", "--session", "s-1", "--capability", "repo.rd", "--resource", "x"],
+      tokens.agent,
+    );
     expect(bad.code).toBe(2);
   });
 
   it("creates a release from a file, a digest and a package-lock, says who may publish it, publishes, lists and shows it", async () => {
     const digest = "ab".repeat(32);
     const created = await maestro(
-      ["release", "create", "--id", "app-1.2.0", "--repository", "acme/app", "--version", "1.2.0", "--artifact", "app-1.2.0.tgz", "--artifact", `app.sig=sha256:${digest}`, "--runset", "ship-app", "--sbom", "package-lock.json"],
+      [
+        "release",
+        "create",
+        "--id",
+        "app-1.2.0",
+        "--repository",
+        "acme/app",
+        "--version",
+        "1.2.0",
+        "--artifact",
+        "app-1.2.0.tgz",
+        "--artifact",
+        `app.sig=sha256:${digest}`,
+        "--runset",
+        "ship-app",
+        "--sbom",
+        "package-lock.json",
+      ],
       tokens.security,
     );
     expect(created.code, created.stderr).toBe(0);
@@ -158,7 +214,11 @@ describe("maestro runset / mediate / release CLI", () => {
     expect(bash.stdout).toMatch(/"release create"\) flags="[^"]*--artifact[^"]*--sbom/);
     // bash itself completes "maestro release create --sb" to --sbom with the script loaded.
     const completed = await new Promise<string>((resolve) =>
-      execFile("bash", ["-c", `${bash.stdout}\nCOMP_WORDS=(maestro release create --sb); COMP_CWORD=3; _maestro; echo "\${COMPREPLY[*]}"`], (_e, out) => resolve(out)),
+      execFile(
+        "bash",
+        ["-c", `${bash.stdout}\nCOMP_WORDS=(maestro release create --sb); COMP_CWORD=3; _maestro; echo "\${COMPREPLY[*]}"`],
+        (_e, out) => resolve(out),
+      ),
     );
     expect(completed.trim()).toBe("--sbom");
     expect((await maestro(["completion", "zsh"], null)).stdout).toContain("bashcompinit");

@@ -68,7 +68,11 @@ describe.runIf(canRunAsNobody())("container start path (unprivileged user)", () 
     const health = () => runAsNobody(["node", "scripts/container/healthcheck.ts"], { MAESTRO_PORT: port });
     expect(health().status, "unhealthy before start").toBe(1);
 
-    server = spawn("setpriv", [...asNobody, "sh", "scripts/container/start.sh"], { cwd: ROOT, env: serverEnv, stdio: ["ignore", "pipe", "pipe"] });
+    server = spawn("setpriv", [...asNobody, "sh", "scripts/container/start.sh"], {
+      cwd: ROOT,
+      env: serverEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let log = "";
     server.stdout!.on("data", (d) => (log += d));
     server.stderr!.on("data", (d) => (log += d));
@@ -79,7 +83,10 @@ describe.runIf(canRunAsNobody())("container start path (unprivileged user)", () 
     }
 
     // The first token, as docs/container.md says: `maestro token issue` on the same data directory.
-    const issued = runAsNobody(["bin/maestro", "token", "issue", "--role", "admin", "--sub", "ops@example.com", "--ttl", "10m", "--data-dir", data], {});
+    const issued = runAsNobody(
+      ["bin/maestro", "token", "issue", "--role", "admin", "--sub", "ops@example.com", "--ttl", "10m", "--data-dir", data],
+      {},
+    );
     expect(issued.status, issued.stderr).toBe(0);
     const token = issued.stdout.trim();
     const res = await fetch(`http://127.0.0.1:${port}/v1/waivers`, { headers: { authorization: `Bearer ${token}` } });

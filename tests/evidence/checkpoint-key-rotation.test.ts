@@ -16,15 +16,20 @@ import { publishedFixture, releaseBody, type PublishedFixture } from "./support.
 /** `maestro keys rotate --purpose checkpoint` on the stopped server's store, as an operator runs it. */
 function rotateCheckpointKey(config: ServerConfig): { retiredKid: string; currentKid: string; published: string } {
   const store = config.databaseUrl ? ["--database-url", config.databaseUrl] : [];
-  const run = spawnSync(process.execPath, ["cli/main.ts", "keys", "rotate", "--purpose", "checkpoint", "--json", "--data-dir", config.dataDir, ...store], {
-    encoding: "utf8",
-    env: { ...process.env, DATABASE_URL: "", MAESTRO_LOG_ORIGIN: config.origin },
-  });
+  const run = spawnSync(
+    process.execPath,
+    ["cli/main.ts", "keys", "rotate", "--purpose", "checkpoint", "--json", "--data-dir", config.dataDir, ...store],
+    {
+      encoding: "utf8",
+      env: { ...process.env, DATABASE_URL: "", MAESTRO_LOG_ORIGIN: config.origin },
+    },
+  );
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout);
 }
 
-const statementOf = (doc: any): SafetyCaseStatement => JSON.parse(Buffer.from(doc.safetyCase.bundle.dsseEnvelope.payload, "base64").toString("utf8"));
+const statementOf = (doc: any): SafetyCaseStatement =>
+  JSON.parse(Buffer.from(doc.safetyCase.bundle.dsseEnvelope.payload, "base64").toString("utf8"));
 
 describe.each(STORE_KINDS)("evidence export after a checkpoint key rotation (%s store)", (kind) => {
   let server: TestServer;
@@ -50,7 +55,12 @@ describe.each(STORE_KINDS)("evidence export after a checkpoint key rotation (%s 
     const res = await get(`/v1/releases/${before.releaseId}/bundle`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    after = { text, doc: JSON.parse(text), jwks: JSON.stringify(await (await app.request("/.well-known/jwks.json")).json()), vkey: await (await get("/v1/ledger/key")).text() };
+    after = {
+      text,
+      doc: JSON.parse(text),
+      jwks: JSON.stringify(await (await app.request("/.well-known/jwks.json")).json()),
+      vkey: await (await get("/v1/ledger/key")).text(),
+    };
   }, 120_000);
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -71,7 +81,11 @@ describe.each(STORE_KINDS)("evidence export after a checkpoint key rotation (%s 
     // As the auditor runs it.
     writeFileSync(join(dir, "after.json"), after.text);
     writeFileSync(join(dir, "ledger.vkey"), after.vkey);
-    const cli = spawnSync(process.execPath, ["cli/main.ts", "evidence", "verify", join(dir, "after.json"), "--key", join(dir, "ledger.vkey")], { encoding: "utf8" });
+    const cli = spawnSync(
+      process.execPath,
+      ["cli/main.ts", "evidence", "verify", join(dir, "after.json"), "--key", join(dir, "ledger.vkey")],
+      { encoding: "utf8" },
+    );
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
   });
 
@@ -105,15 +119,27 @@ describe.each(STORE_KINDS)("evidence export after a checkpoint key rotation (%s 
     // A key slipped into the bundle's list signs the newest checkpoint: neither the pinned vkey nor the current key signed it.
     const evil = generateNoteKey(restarted.ledger.origin);
     const body = after.doc.latestCheckpoint.slice(0, after.doc.latestCheckpoint.indexOf("\n\n") + 1);
-    const forged = { ...after.doc, keys: { ...after.doc.keys, vkey: `${after.doc.keys.vkey}\n${evil.vkey}` }, latestCheckpoint: signNote(body, parseSignerKey(evil.signerKey)) };
+    const forged = {
+      ...after.doc,
+      keys: { ...after.doc.keys, vkey: `${after.doc.keys.vkey}\n${evil.vkey}` },
+      latestCheckpoint: signNote(body, parseSignerKey(evil.signerKey)),
+    };
     const byVkey = await verifyEvidenceFile(JSON.stringify(forged), after.vkey);
     expect(byVkey.failedParts).toEqual(["checkpoint", "latestCheckpoint", "exportSignature"]);
     expect(byVkey.checks.find((c) => c.part === "latestCheckpoint")?.message).toMatch(/signed by .*, which is not pinned/);
-    expect((await verifyEvidenceFile(JSON.stringify(forged), after.jwks)).failedParts).toEqual(["checkpoint", "latestCheckpoint", "exportSignature"]);
+    expect((await verifyEvidenceFile(JSON.stringify(forged), after.jwks)).failedParts).toEqual([
+      "checkpoint",
+      "latestCheckpoint",
+      "exportSignature",
+    ]);
     // Listed first, as if current: with a JWKS pinned, the export signature over the key list is what refuses it.
     const promoted = { ...forged, keys: { ...forged.keys, vkey: `${evil.vkey}\n${after.doc.keys.vkey}` } };
     expect((await verifyEvidenceFile(JSON.stringify(promoted), after.jwks)).failedParts).toEqual(["exportSignature"]);
-    expect((await verifyEvidenceFile(JSON.stringify(promoted), after.vkey)).failedParts).toEqual(["checkpoint", "latestCheckpoint", "exportSignature"]);
+    expect((await verifyEvidenceFile(JSON.stringify(promoted), after.vkey)).failedParts).toEqual([
+      "checkpoint",
+      "latestCheckpoint",
+      "exportSignature",
+    ]);
     // Without the retired key the checkpoint does not verify, and the statement names a key the bundle does not carry.
     const dropped = { ...after.doc, keys: { ...after.doc.keys, vkey: after.vkey.trim() } };
     const result = await verifyEvidenceFile(JSON.stringify(dropped), after.jwks);
@@ -122,9 +148,18 @@ describe.each(STORE_KINDS)("evidence export after a checkpoint key rotation (%s 
   });
 
   it("a release published after the rotation attests the new key and verifies", async () => {
-    const security = await issueToken({ kid: restarted.ledger.keyring.token.kid, privateKey: restarted.ledger.keyring.token.privateKey }, "security", "sec-1", 3600);
+    const security = await issueToken(
+      { kid: restarted.ledger.keyring.token.kid, privateKey: restarted.ledger.keyring.token.privateKey },
+      "security",
+      "sec-1",
+      3600,
+    );
     const call = (path: string, body?: unknown) =>
-      app.request(path, { method: "POST", headers: { authorization: `Bearer ${security}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      app.request(path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${security}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     expect((await call("/v1/releases", releaseBody({ id: "api-1.4.0", version: "1.4.0" }))).status).toBe(201);
     const published = await call("/v1/releases/api-1.4.0/publish");
     expect(published.status, await published.clone().text()).toBe(200);

@@ -23,7 +23,10 @@ describe.each(STORE_KINDS)("publishing on %s store", (kind) => {
     const id = `race-${name.replaceAll(" ", "-")}`;
     const security = await server.token("security", "sec-1");
     const auditor = await server.token("auditor", "aud-1");
-    const created = await server.call("POST", "/v1/releases", { token: security, body: releaseBody({ id, version, sessions: [], runsets: ["rs-rel"] }) });
+    const created = await server.call("POST", "/v1/releases", {
+      token: security,
+      body: releaseBody({ id, version, sessions: [], runsets: ["rs-rel"] }),
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const mediator = server.ctx.mediator;
     const mediate = mediator.mediate.bind(mediator);
@@ -50,7 +53,15 @@ describe.each(STORE_KINDS)("publishing on %s store", (kind) => {
     // Cleared, the same release publishes, even with an agent's token owning the session "release:<id>": each publish
     // decision is taken in a fresh session of its own, since a session belongs to the token whose decision opened it.
     expect((await server.call("POST", `/v1/holds/${holdId}/clear`, { token: auditor, body: { reason: "resolved" } })).status).toBe(200);
-    const squatter = { runset: "rs-elsewhere", agent: "coder", session: `release:${id}`, tool: "read_file", capability: "repo.read", resource: "src/a.ts", args: {} };
+    const squatter = {
+      runset: "rs-elsewhere",
+      agent: "coder",
+      session: `release:${id}`,
+      tool: "read_file",
+      capability: "repo.read",
+      resource: "src/a.ts",
+      args: {},
+    };
     expect((await server.call("POST", "/v1/mediate", { token: await server.token("agent", "coder"), body: squatter })).status).toBe(200);
     const published = await server.call("POST", `/v1/releases/${id}/publish`, { token: security });
     expect(published.status, JSON.stringify(published.body)).toBe(200);
@@ -60,14 +71,24 @@ describe.each(STORE_KINDS)("publishing on %s store", (kind) => {
     const security = await server.token("security", "sec-1");
     const auditor = await server.token("auditor", "aud-1");
     const create = async (id: string, version: string) =>
-      expect((await server.call("POST", "/v1/releases", { token: security, body: releaseBody({ id, version, sessions: [], runsets: ["rs-rel"] }) })).status).toBe(201);
+      expect(
+        (
+          await server.call("POST", "/v1/releases", {
+            token: security,
+            body: releaseBody({ id, version, sessions: [], runsets: ["rs-rel"] }),
+          })
+        ).status,
+      ).toBe(201);
     const publish = (id: string) => server.call("POST", `/v1/releases/${id}/publish`, { token: security });
 
     await create("rel-a", "3.0.0");
     const a = await publish("rel-a");
     expect(a.status).toBe(200);
     await create("rel-b", "3.0.1");
-    const hold = await server.call("POST", "/v1/holds", { token: auditor, body: { scope: { type: "release", id: `${REPO}@3.0.1` }, reason: "held" } });
+    const hold = await server.call("POST", "/v1/holds", {
+      token: auditor,
+      body: { scope: { type: "release", id: `${REPO}@3.0.1` }, reason: "held" },
+    });
     const held = await publish("rel-b");
     expect(held.status).toBe(409);
     const heldDecisionId = /decision ([0-9a-f-]{36})/.exec(held.body.error.message)![1];

@@ -29,13 +29,25 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
       [releaseBody({ id: "r-x", repository: undefined }), "/repository"],
       [releaseBody({ id: "r-x", artifacts: [{ name: "a", digest: { sha256: "nothex" } }] }), "/artifacts/0/digest/sha256"],
       [releaseBody({ id: "r-x", sessions: [], runsets: [] }), "/sessions"],
-      [releaseBody({ id: "r-x", sbom: { cyclonedx: { bomFormat: "CycloneDX", specVersion: "1.7", components: [{ type: "library" }] } } }), "/sbom/cyclonedx/components/0/name"],
+      [
+        releaseBody({ id: "r-x", sbom: { cyclonedx: { bomFormat: "CycloneDX", specVersion: "1.7", components: [{ type: "library" }] } } }),
+        "/sbom/cyclonedx/components/0/name",
+      ],
       [releaseBody({ id: "r-x", sbom: { cyclonedx: { bomFormat: "CycloneDX", specVersion: "1.2" } } }), "/sbom/cyclonedx/specVersion"],
       [releaseBody({ id: "r-x", sbom: { packageLock: { lockfileVersion: 1, dependencies: {} } } }), "/sbom/packageLock/packages"],
       // Entries npm would never write answered 500 before.
-      [releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "node_modules/x": null } } } }), "/sbom/packageLock/packages/node_modules~1x"],
-      [releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "node_modules/x": { version: "1.0.0", name: 5 } } } } }), "/sbom/packageLock/packages/node_modules~1x/name"],
-      [releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "": { dependencies: { x: 1 } } } } } }), "/sbom/packageLock/packages//dependencies"],
+      [
+        releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "node_modules/x": null } } } }),
+        "/sbom/packageLock/packages/node_modules~1x",
+      ],
+      [
+        releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "node_modules/x": { version: "1.0.0", name: 5 } } } } }),
+        "/sbom/packageLock/packages/node_modules~1x/name",
+      ],
+      [
+        releaseBody({ id: "r-x", sbom: { packageLock: { packages: { "": { dependencies: { x: 1 } } } } } }),
+        "/sbom/packageLock/packages//dependencies",
+      ],
       [releaseBody({ id: "r-x", extra: 1 }), "/extra"],
       // Outside the release grammar (docs/governance/capabilities.md#canonical-resources): no publish could ever match it.
       [releaseBody({ id: "r-x", repository: "acme//api" }), "/repository"],
@@ -48,20 +60,33 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
       expect(res.body.error.field).toBe(field);
     }
     expect((await server.call("POST", "/v1/releases", { token: security, rawBody: "{nope" })).status).toBe(400);
-    expect((await server.call("POST", "/v1/releases", { token: await server.token("engineer"), body: releaseBody({ id: "r-y" }) })).status).toBe(403);
+    expect(
+      (await server.call("POST", "/v1/releases", { token: await server.token("engineer"), body: releaseBody({ id: "r-y" }) })).status,
+    ).toBe(403);
     expect((await server.call("POST", "/v1/releases", { body: releaseBody({ id: "r-y" }) })).status).toBe(401);
     // Same id, or same repository and version: conflict, and nothing was appended for it.
     const dup = await server.call("POST", "/v1/releases", { token: security, body: releaseBody({ id: "other" }) });
     expect(dup.status).toBe(409);
     expect(await server.ctx.ledger.reader.entriesFor(null, "release:other")).toEqual([]);
     // The repository is stored canonical, so another spelling of it is the same release line: still a conflict.
-    const shouted = await server.call("POST", "/v1/releases", { token: security, body: releaseBody({ id: "other", repository: REPO.toUpperCase() }) });
+    const shouted = await server.call("POST", "/v1/releases", {
+      token: security,
+      body: releaseBody({ id: "other", repository: REPO.toUpperCase() }),
+    });
     expect(shouted.status, JSON.stringify(shouted.body)).toBe(409);
   });
 
   it("accepts an uploaded CycloneDX 1.6 SBOM and publishing twice conflicts", async () => {
-    const bom = { bomFormat: "CycloneDX", specVersion: "1.6", version: 1, components: [{ type: "library", name: "left-pad", version: "1.3.0" }] };
-    const res = await server.call("POST", "/v1/releases", { token: security, body: releaseBody({ id: "api-1.3.0", version: "1.3.0", sbom: { cyclonedx: bom } }) });
+    const bom = {
+      bomFormat: "CycloneDX",
+      specVersion: "1.6",
+      version: 1,
+      components: [{ type: "library", name: "left-pad", version: "1.3.0" }],
+    };
+    const res = await server.call("POST", "/v1/releases", {
+      token: security,
+      body: releaseBody({ id: "api-1.3.0", version: "1.3.0", sbom: { cyclonedx: bom } }),
+    });
     expect(res.status).toBe(201);
     expect(res.body.release).toMatchObject({ state: "draft", sbom: { specVersion: "1.6", source: "cyclonedx-upload" } });
     expect((await server.call("POST", "/v1/releases/api-1.2.0/publish", { token: security })).status).toBe(409);
@@ -71,7 +96,10 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
   it("records the blocked publish as a deny decision citing the hold", async () => {
     const res = await server.call("GET", `/v1/decisions/${fixture.blockedDecisionId}`, { token: auditor });
     expect(res.status).toBe(200);
-    expect(res.body.decision.event.payload).toMatchObject({ allow: false, call: { capability: "release.publish", resource: "acme/api@1.2.0" } });
+    expect(res.body.decision.event.payload).toMatchObject({
+      allow: false,
+      call: { capability: "release.publish", resource: "acme/api@1.2.0" },
+    });
     expect(JSON.stringify(res.body.decision.event.payload.reasons)).toContain("hold");
     expect(res.body.outcome).toBeNull();
   });
@@ -84,7 +112,9 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
     expect(body.auditor.links.evidenceBundle).toBe("/v1/releases/api-1.2.0/bundle");
     expect(body.auditor.checks.join(" ")).toContain("maestro evidence verify");
     const etag = res.headers.get("etag")!;
-    const again = await server.app.request("/v1/releases/api-1.2.0", { headers: { authorization: `Bearer ${auditor}`, "if-none-match": etag } });
+    const again = await server.app.request("/v1/releases/api-1.2.0", {
+      headers: { authorization: `Bearer ${auditor}`, "if-none-match": etag },
+    });
     expect(again.status).toBe(304);
     expect((await server.call("GET", "/v1/releases/api-1.2.0")).status).toBe(401);
     expect((await server.call("DELETE", "/v1/releases/api-1.2.0", { token: auditor })).status).toBe(405);
@@ -94,7 +124,7 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
   it("paginates releases and decisions with cursors", async () => {
     const page1 = await server.call("GET", "/v1/releases?limit=1", { token: auditor });
     expect(page1.body.items).toHaveLength(1);
-    expect(page1.headers.get("link")).toContain("rel=\"next\"");
+    expect(page1.headers.get("link")).toContain('rel="next"');
     const page2 = await server.call("GET", `/v1/releases?limit=1&cursor=${page1.body.nextCursor}`, { token: auditor });
     expect(page2.body.items[0].id).not.toBe(page1.body.items[0].id);
     expect(page2.body.nextCursor).toBeNull();
@@ -107,7 +137,9 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
     const seen: string[] = [];
     let cursor = "";
     for (let i = 0; i < 10; i++) {
-      const page = await server.call("GET", `/v1/decisions?release=api-1.2.0&limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: auditor });
+      const page = await server.call("GET", `/v1/decisions?release=api-1.2.0&limit=2${cursor ? `&cursor=${cursor}` : ""}`, {
+        token: auditor,
+      });
       seen.push(...page.body.items.map((d: any) => d.decisionId));
       if (!page.body.nextCursor) break;
       cursor = page.body.nextCursor;

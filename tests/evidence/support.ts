@@ -18,10 +18,18 @@ export interface PublishedFixture {
 }
 
 /** Mediates one call over HTTP and records an outcome when one is given. */
-export async function toolCall(server: TestServer, agent: string, body: Record<string, unknown>, status?: string): Promise<{ decisionId: string; policyDigest: string; allow: boolean }> {
+export async function toolCall(
+  server: TestServer,
+  agent: string,
+  body: Record<string, unknown>,
+  status?: string,
+): Promise<{ decisionId: string; policyDigest: string; allow: boolean }> {
   const res = await server.call("POST", "/v1/mediate", { token: agent, body });
   expect(res.status).toBe(200);
-  if (status) expect((await server.call("POST", `/v1/mediate/${res.body.decisionId}/outcome`, { token: agent, body: outcome(status) })).status).toBe(200);
+  if (status)
+    expect((await server.call("POST", `/v1/mediate/${res.body.decisionId}/outcome`, { token: agent, body: outcome(status) })).status).toBe(
+      200,
+    );
   return res.body;
 }
 
@@ -29,7 +37,12 @@ export async function toolCall(server: TestServer, agent: string, body: Record<s
 async function waiverCoveredCall(server: TestServer, session: string, policyDigest: string): Promise<void> {
   const { writer } = server.ctx.ledger;
   const actor = { type: "user" as const, id: "sec-1", role: "security" };
-  await writer.append({ kind: "waiver.requested", actor, subject: { type: "waiver", id: "w-1" }, payload: { capability: "network.egress", expiresAt: "2999-01-01T00:00:00Z" } });
+  await writer.append({
+    kind: "waiver.requested",
+    actor,
+    subject: { type: "waiver", id: "w-1" },
+    payload: { capability: "network.egress", expiresAt: "2999-01-01T00:00:00Z" },
+  });
   await writer.append({ kind: "waiver.approved", actor, subject: { type: "waiver", id: "w-1" }, payload: {} });
   const decisionId = crypto.randomUUID();
   const call = { runset: "rs-rel", agent: "coder", session, tool: "fetch", capability: "network.egress", resource: "pypi.org", args: {} };
@@ -38,19 +51,51 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
       kind: "decision",
       actor: { type: "agent", id: "coder", role: "agent" },
       subject: { type: "decision", id: decisionId },
-      payload: { call, decision: "allow", allow: true, reasons: [], waivers: ["w-1"], breakglass: [], policy: { digest: policyDigest, revision: "r1" } },
+      payload: {
+        call,
+        decision: "allow",
+        allow: true,
+        reasons: [],
+        waivers: ["w-1"],
+        breakglass: [],
+        policy: { digest: policyDigest, revision: "r1" },
+      },
     },
     {
       rows: (index) => [
         {
           table: "mediations",
-          values: { decision_id: decisionId, ledger_index: index, runset: call.runset, agent: call.agent, session: call.session, tool: call.tool, capability: call.capability, resource: call.resource, decision: "allow", policy_digest: policyDigest, waiver_ids: '["w-1"]', created_at: new Date(), decided_by: "coder" },
+          values: {
+            decision_id: decisionId,
+            ledger_index: index,
+            runset: call.runset,
+            agent: call.agent,
+            session: call.session,
+            tool: call.tool,
+            capability: call.capability,
+            resource: call.resource,
+            decision: "allow",
+            policy_digest: policyDigest,
+            waiver_ids: '["w-1"]',
+            created_at: new Date(),
+            decided_by: "coder",
+          },
         },
       ],
     },
   );
-  await writer.append({ kind: "breakglass.opened", actor, subject: { type: "breakglass", id: "bg-1" }, payload: { scope: { type: "runset", id: "rs-rel" } } });
-  await writer.append({ kind: "breakglass.reviewed", actor, subject: { type: "breakglass", id: "bg-1" }, payload: { verdict: "justified" } });
+  await writer.append({
+    kind: "breakglass.opened",
+    actor,
+    subject: { type: "breakglass", id: "bg-1" },
+    payload: { scope: { type: "runset", id: "rs-rel" } },
+  });
+  await writer.append({
+    kind: "breakglass.reviewed",
+    actor,
+    subject: { type: "breakglass", id: "bg-1" },
+    payload: { verdict: "justified" },
+  });
 }
 
 export async function registerRunset(server: TestServer): Promise<void> {
@@ -86,14 +131,35 @@ export async function publishedFixture(server: TestServer): Promise<PublishedFix
   const agent = await server.token("agent", "coder");
   const security = await server.token("security", "sec-1");
   const auditor = await server.token("auditor", "aud-1");
-  const first = await toolCall(server, agent, { runset: "rs-rel", agent: "coder", session: "s-1", tool: "read", capability: "repo.read", resource: "src/a.ts", args: {} }, "ok");
-  await toolCall(server, agent, { runset: "rs-rel", agent: "coder", session: "s-1", tool: "read", capability: "repo.read", resource: "/etc/passwd", args: {} });
-  await toolCall(server, agent, { runset: "rs-rel", agent: "coder", session: "s-1", tool: "test", capability: "tests.run", resource: "npm test", args: {} }, "ok");
+  const first = await toolCall(
+    server,
+    agent,
+    { runset: "rs-rel", agent: "coder", session: "s-1", tool: "read", capability: "repo.read", resource: "src/a.ts", args: {} },
+    "ok",
+  );
+  await toolCall(server, agent, {
+    runset: "rs-rel",
+    agent: "coder",
+    session: "s-1",
+    tool: "read",
+    capability: "repo.read",
+    resource: "/etc/passwd",
+    args: {},
+  });
+  await toolCall(
+    server,
+    agent,
+    { runset: "rs-rel", agent: "coder", session: "s-1", tool: "test", capability: "tests.run", resource: "npm test", args: {} },
+    "ok",
+  );
   await waiverCoveredCall(server, "s-1", first.policyDigest);
 
   const created = await server.call("POST", "/v1/releases", { token: security, body: releaseBody() });
   expect(created.status).toBe(201);
-  const hold = await server.call("POST", "/v1/holds", { token: auditor, body: { scope: { type: "repository", id: REPO }, reason: "pending security review" } });
+  const hold = await server.call("POST", "/v1/holds", {
+    token: auditor,
+    body: { scope: { type: "repository", id: REPO }, reason: "pending security review" },
+  });
   expect(hold.status).toBe(201);
   const blocked = await server.call("POST", "/v1/releases/api-1.2.0/publish", { token: security });
   expect(blocked.status, JSON.stringify(blocked.body)).toBe(409);

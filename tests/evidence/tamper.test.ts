@@ -142,10 +142,14 @@ describe("tampering with an exported evidence bundle", () => {
     const file = join(dir, "exported.json");
     const key = join(dir, "vkey");
     writeFileSync(key, fixture.vkey);
-    const run = spawnSync(process.execPath, ["cli/main.ts", "evidence", "export", fixture.releaseId, "-o", file, "--data-dir", server.ctx.config.dataDir], {
-      encoding: "utf8",
-      env: { ...process.env, DATABASE_URL: "" },
-    });
+    const run = spawnSync(
+      process.execPath,
+      ["cli/main.ts", "evidence", "export", fixture.releaseId, "-o", file, "--data-dir", server.ctx.config.dataDir],
+      {
+        encoding: "utf8",
+        env: { ...process.env, DATABASE_URL: "" },
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
     const result = await verifyEvidenceFile(readFileSync(file, "utf8"), fixture.vkey);
     expect(result.failedParts).toEqual([]);

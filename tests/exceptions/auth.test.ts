@@ -44,7 +44,10 @@ describe("bearer tokens and OIDC SSO", () => {
     const r = await f.app.request("/v1/waivers", { headers: { authorization: `Bearer ${token}` } });
     return { status: r.status, body: (await r.json()) as any };
   };
-  const sso = (claims: Record<string, unknown>, opts: { key?: typeof oidcKey; kid?: string; aud?: string; exp?: number; sub?: string } = {}) => {
+  const sso = (
+    claims: Record<string, unknown>,
+    opts: { key?: typeof oidcKey; kid?: string; aud?: string; exp?: number; sub?: string } = {},
+  ) => {
     const now = Math.floor(f.clock.now().getTime() / 1000);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: "ES256", kid: opts.kid ?? "sso-1" })

@@ -45,11 +45,23 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
     expect(self.status).toBe(403);
     expect(self.body.error.code).toBe("self_approval");
     // The same person with a token whose subject is spelled in capitals.
-    const shouted = await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "looked fine to me", verdict: "justified" }, "ADM-1");
+    const shouted = await f.call(
+      "POST",
+      `/v1/breakglass/${bg.id}/review`,
+      "security",
+      { finding: "looked fine to me", verdict: "justified" },
+      "ADM-1",
+    );
     expect(shouted.status).toBe(403);
     expect(shouted.body.error.code).toBe("self_approval");
     // And in fullwidth letters (issue 14): NFKC makes them the same person.
-    const fullwidth = await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "looked fine to me", verdict: "justified" }, "ａｄｍ-1");
+    const fullwidth = await f.call(
+      "POST",
+      `/v1/breakglass/${bg.id}/review`,
+      "security",
+      { finding: "looked fine to me", verdict: "justified" },
+      "ａｄｍ-1",
+    );
     expect(fullwidth.status).toBe(403);
     expect(fullwidth.body.error.code).toBe("self_approval");
     const reviewed = await f.call(

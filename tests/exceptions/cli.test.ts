@@ -214,7 +214,9 @@ describe("maestro waiver / hold / breakglass CLI", () => {
         expect(refused.stderr, sub).toMatch(/subject refused/);
       }
       expect(existsSync(join(dir, "keys"))).toBe(false);
-      const lax = await maestro(["token", "issue", "--role", "security", "--sub", "ѕam", "--data-dir", dir], null, { MAESTRO_SUBJECT_CHECK: "off" });
+      const lax = await maestro(["token", "issue", "--role", "security", "--sub", "ѕam", "--data-dir", dir], null, {
+        MAESTRO_SUBJECT_CHECK: "off",
+      });
       expect(lax.code, lax.stderr).toBe(0);
       expect(lax.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     } finally {
@@ -223,7 +225,24 @@ describe("maestro waiver / hold / breakglass CLI", () => {
   });
 
   it("issues agent tokens bound with --agents and --runsets that the server holds to them", async () => {
-    const issued = await maestro(["token", "issue", "--role", "agent", "--sub", "runner", "--agents", "coder,reviewer", "--runsets", "rs-cli", "--data-dir", store.dataDir, "--json"], null);
+    const issued = await maestro(
+      [
+        "token",
+        "issue",
+        "--role",
+        "agent",
+        "--sub",
+        "runner",
+        "--agents",
+        "coder,reviewer",
+        "--runsets",
+        "rs-cli",
+        "--data-dir",
+        store.dataDir,
+        "--json",
+      ],
+      null,
+    );
     expect(issued.code, issued.stderr).toBe(0);
     const { token, agents, runsets } = JSON.parse(issued.stdout);
     expect({ agents, runsets }).toEqual({ agents: ["coder", "reviewer"], runsets: ["rs-cli"] });
@@ -231,14 +250,25 @@ describe("maestro waiver / hold / breakglass CLI", () => {
       const res = await fetch(`${url}/v1/mediate`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ runset, agent, session: `cli-${agent}-${runset}`, tool: "read_file", capability: "repo.read", resource: "a.ts", args: {} }),
+        body: JSON.stringify({
+          runset,
+          agent,
+          session: `cli-${agent}-${runset}`,
+          tool: "read_file",
+          capability: "repo.read",
+          resource: "a.ts",
+          args: {},
+        }),
       });
       return { status: res.status, body: (await res.json()) as any };
     };
     expect((await mediate("reviewer")).status).toBe(200);
     expect((await mediate("runner")).body.error.code).toBe("agent_mismatch");
     expect((await mediate("coder", "rs-other")).body.error.code).toBe("runset_mismatch");
-    const refused = await maestro(["token", "issue", "--role", "security", "--sub", "sam", "--agents", "coder", "--data-dir", store.dataDir], null);
+    const refused = await maestro(
+      ["token", "issue", "--role", "security", "--sub", "sam", "--agents", "coder", "--data-dir", store.dataDir],
+      null,
+    );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^maestro: .*--role agent only/);
   });

@@ -42,7 +42,9 @@ describe("helpful errors", () => {
       body: { repository: "acme/app", version: "1.0.0", artifacts: [{ name: "a.tgz", digest: { sha256: "xyz" } }], runsets: ["rs"] },
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual([{ field: "/artifacts/0/digest/sha256", message: "artifacts[0].digest.sha256 must match ^[0-9a-f]{64}$" }]);
+    expect(res.body.error.details).toEqual([
+      { field: "/artifacts/0/digest/sha256", message: "artifacts[0].digest.sha256 must match ^[0-9a-f]{64}$" },
+    ]);
   });
 
   it("warns at run-set registration of a grant that cannot match, and registers it all the same", async () => {
@@ -59,7 +61,15 @@ describe("helpful errors", () => {
     expect(res.status).toBe(201);
     expect(res.body.warnings).toEqual([{ field: "/grants/1/resource", message: expect.stringContaining('use "**"') }]);
     // What the warning says: "*" does not cover a dotted host.
-    const call = { runset: "rs-warn", agent: "coder", session: "s-1", tool: "fetch", capability: "network.egress", resource: "docs.example.com", args: {} };
+    const call = {
+      runset: "rs-warn",
+      agent: "coder",
+      session: "s-1",
+      tool: "fetch",
+      capability: "network.egress",
+      resource: "docs.example.com",
+      args: {},
+    };
     expect((await server.call("POST", "/v1/mediate", { token: agent, body: call })).body.allow).toBe(false);
   });
 

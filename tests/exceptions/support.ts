@@ -48,7 +48,15 @@ export async function openFixture(kind: TestStoreKind): Promise<Fixture> {
         parsed = JSON.parse(text);
       } catch {}
       // Held to the served OpenAPI document, as every TestServer.call is.
-      await checkExchange({ method, path, headers, body, status: response.status, responseHeaders: response.headers, responseBody: parsed });
+      await checkExchange({
+        method,
+        path,
+        headers,
+        body,
+        status: response.status,
+        responseHeaders: response.headers,
+        responseBody: parsed,
+      });
       return { status: response.status, body: parsed };
     },
     treeSize: async () => (await ctx.ledger.reader.head()).size,

@@ -23,7 +23,12 @@ describe.each(STORE_KINDS)("token keys come from the key files (%s store)", (kin
     const kid = "injected-token-key";
     await server.ctx.db
       .insertInto("signing_keys")
-      .values({ kid, purpose: "token", public_jwk: JSON.stringify({ ...publicKey.export({ format: "jwk" }), kid, alg: "EdDSA", use: "sig" }), vkey: null })
+      .values({
+        kid,
+        purpose: "token",
+        public_jwk: JSON.stringify({ ...publicKey.export({ format: "jwk" }), kid, alg: "EdDSA", use: "sig" }),
+        vkey: null,
+      })
       .execute();
     const forged = await issueToken({ kid, privateKey }, "security", "mallory", 3600);
     const size = (await server.ctx.ledger.reader.head()).size;

@@ -13,13 +13,23 @@ describe.each(STORE_KINDS)("waiver limits at approval (%s store)", (kind) => {
   const person = (sub: string, role: "engineer" | "security") => ({ sub, role, issuer: "maestro" });
   const request = (durationSeconds: number) =>
     service.request(
-      { capability: "repo.write", resource: "src/**", agents: ["coder"], waives: ["no_grant"], justification: "hotfix for INC-42, see ticket", durationSeconds },
+      {
+        capability: "repo.write",
+        resource: "src/**",
+        agents: ["coder"],
+        waives: ["no_grant"],
+        justification: "hotfix for INC-42, see ticket",
+        durationSeconds,
+      },
       person("erin", "engineer"),
     );
 
   beforeAll(async () => {
     f = await openFixture(kind);
-    service = new WaiverService({ db: f.ctx.db, writer: f.ctx.ledger.writer, reader: f.ctx.ledger.reader, clock: f.clock }, { rulesFor: (c) => rules[c] });
+    service = new WaiverService(
+      { db: f.ctx.db, writer: f.ctx.ledger.writer, reader: f.ctx.ledger.reader, clock: f.clock },
+      { rulesFor: (c) => rules[c] },
+    );
   });
   afterAll(async () => f?.close());
 
@@ -29,12 +39,18 @@ describe.each(STORE_KINDS)("waiver limits at approval (%s store)", (kind) => {
     const unwaivable = await request(3600);
     const more = await request(3600);
     rules = { "repo.write": { waivable: true, max_duration_seconds: 3600, approvals_required: 2 } };
-    await expect(service.approve(long.id, {}, person("sam", "security"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("at most 3600") });
+    await expect(service.approve(long.id, {}, person("sam", "security"))).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("at most 3600"),
+    });
     const first = await service.approve(more.id, {}, person("sam", "security"));
     expect(first).toMatchObject({ state: "pending", approvalsRequired: 2 });
     expect((await service.approve(more.id, {}, person("ann", "security"))).state).toBe("active");
     rules = { "repo.write": { waivable: false, max_duration_seconds: 0, approvals_required: 0 } };
-    await expect(service.approve(unwaivable.id, {}, person("sam", "security"))).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("no longer allows") });
+    await expect(service.approve(unwaivable.id, {}, person("sam", "security"))).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("no longer allows"),
+    });
     expect((await service.get(long.id, f.clock.now())).state).toBe("pending");
   });
 });

@@ -43,7 +43,15 @@ async function publishRelease(server: TestServer, artifact: Buffer): Promise<str
   );
   const agent = await server.token("agent", "coder");
   const security = await server.token("security", "sec-1");
-  const call = { runset: "rs-interop", agent: "coder", session: "s-1", tool: "read", capability: "repo.read", resource: "src/a.ts", args: {} };
+  const call = {
+    runset: "rs-interop",
+    agent: "coder",
+    session: "s-1",
+    tool: "read",
+    capability: "repo.read",
+    resource: "src/a.ts",
+    args: {},
+  };
   await ok(server, "POST", "/v1/mediate", agent, call);
   await ok(server, "POST", "/v1/releases", security, {
     id: "api-1.0.0",
@@ -90,10 +98,18 @@ try {
   const latest = await checkpointer.issue();
 
   const auditor = await server.token("auditor", "aud-1");
-  const sigstore = await server.app.request(`/v1/releases/${releaseId}/safety-case?format=sigstore`, { headers: { authorization: `Bearer ${auditor}` } });
+  const sigstore = await server.app.request(`/v1/releases/${releaseId}/safety-case?format=sigstore`, {
+    headers: { authorization: `Bearer ${auditor}` },
+  });
   write("sigstore-bundle.json", await sigstore.text());
-  write("sbom.cdx.json", await (await server.app.request(`/v1/releases/${releaseId}/sbom`, { headers: { authorization: `Bearer ${auditor}` } })).text());
-  write("evidence-export.json", await (await server.app.request(`/v1/releases/${releaseId}/bundle`, { headers: { authorization: `Bearer ${auditor}` } })).text());
+  write(
+    "sbom.cdx.json",
+    await (await server.app.request(`/v1/releases/${releaseId}/sbom`, { headers: { authorization: `Bearer ${auditor}` } })).text(),
+  );
+  write(
+    "evidence-export.json",
+    await (await server.app.request(`/v1/releases/${releaseId}/bundle`, { headers: { authorization: `Bearer ${auditor}` } })).text(),
+  );
   write("event-key.pem", server.ctx.ledger.keyring.event.publicKey.export({ type: "spki", format: "pem" }).toString());
   write("jwks.json", JSON.stringify(await (await server.app.request("/.well-known/jwks.json")).json()));
   write("checkpoint.vkey", `${await (await server.app.request("/v1/ledger/key")).text()}\n`);

@@ -61,9 +61,17 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
 
   it("stores each event's exact canonical bytes, whatever its strings and keys hold", async () => {
     const before = t.ledger.writer.batches.oneStatement;
-    const awkward = ['quote " backslash \\ slash /', "tab\t newline\n nul \u0000 bell \u0007", "é ü ß 中文 \u2028", "\ud83d\ude00 \u{10ffff}", "\\x41 looks like hex"];
+    const awkward = [
+      'quote " backslash \\ slash /',
+      "tab\t newline\n nul \u0000 bell \u0007",
+      "é ü ß 中文 \u2028",
+      "\ud83d\ude00 \u{10ffff}",
+      "\\x41 looks like hex",
+    ];
     const appended = await Promise.all(
-      awkward.map((text, i) => t.ledger.writer.append({ kind: "test.awkward", actor: { type: "service", id: "test" }, payload: { text, [`k\\${i}"`]: [text] } })),
+      awkward.map((text, i) =>
+        t.ledger.writer.append({ kind: "test.awkward", actor: { type: "service", id: "test" }, payload: { text, [`k\\${i}"`]: [text] } }),
+      ),
     );
     // They went through the one-statement path (the test before this one left the head known).
     expect(t.ledger.writer.batches.oneStatement).toBeGreaterThan(before);
@@ -115,14 +123,22 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
     await sql`create table if not exists append_version (id integer primary key, version integer not null)`.execute(t.db);
     await sql`insert into append_version values (1, 0) on conflict do nothing`.execute(t.db);
     const writer = new LedgerWriter(t.db, eventSigner((await loadKeyring(cfg.dataDir)).event), {
-      batchUpdate: { when: (events) => events.some((e) => e.kind === "probe.bump"), statement: sql`update append_version set version = version + 1 where id = 1` },
+      batchUpdate: {
+        when: (events) => events.some((e) => e.kind === "probe.bump"),
+        statement: sql`update append_version set version = version + 1 where id = 1`,
+      },
     });
     const probe = (i: number, kind = "decision") =>
-      writer.append({ ...testEvent(100 + i), kind }, { rows: (index) => [{ table: "append_probe", values: { id: `p-${i}`, n: index, raw: Buffer.from([0, 255, i]) } }] });
+      writer.append(
+        { ...testEvent(100 + i), kind },
+        { rows: (index) => [{ table: "append_probe", values: { id: `p-${i}`, n: index, raw: Buffer.from([0, 255, i]) } }] },
+      );
     await probe(0); // locked: loads the head
     const bumped = await probe(1, "probe.bump");
     expect(writer.batches).toEqual({ oneStatement: 1, locked: 1 });
-    const rows = await sql<{ id: string; n: string | number; raw: Uint8Array }>`select id, n, raw from append_probe order by id`.execute(t.db);
+    const rows = await sql<{ id: string; n: string | number; raw: Uint8Array }>`select id, n, raw from append_probe order by id`.execute(
+      t.db,
+    );
     expect(rows.rows.map((r) => [r.id, Number(r.n), [...r.raw]])).toEqual([
       ["p-0", bumped.index - 1, [0, 255, 0]],
       ["p-1", bumped.index, [0, 255, 1]],
@@ -137,7 +153,11 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
       writer.append(testEvent(151), { rows: () => [{ table: "append_probe", values: { id: "p-b", n: 2, raw: Buffer.from([7]) } }] }),
     ]);
     expect(writer.batches).toEqual({ ...batchesBefore, oneStatement: batchesBefore.oneStatement + 1 });
-    const mixed = await sql<{ id: string; n: number; raw: Uint8Array | null }>`select id, n, raw from append_probe where id in ('p-a', 'p-b') order by id`.execute(t.db);
+    const mixed = await sql<{
+      id: string;
+      n: number;
+      raw: Uint8Array | null;
+    }>`select id, n, raw from append_probe where id in ('p-a', 'p-b') order by id`.execute(t.db);
     expect(mixed.rows.map((r) => [r.id, Number(r.n), r.raw ? [...r.raw] : null])).toEqual([
       ["p-a", 7, null],
       ["p-b", 2, [7]],
@@ -145,7 +165,9 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
 
     // A projection row that violates its table (duplicate id) fails the whole statement: no entry, no head move.
     const before = (await t.ledger.reader.head()).size;
-    await expect(writer.append(testEvent(200), { rows: () => [{ table: "append_probe", values: { id: "p-0", n: 0 } }] })).rejects.toMatchObject({
+    await expect(
+      writer.append(testEvent(200), { rows: () => [{ table: "append_probe", values: { id: "p-0", n: 0 } }] }),
+    ).rejects.toMatchObject({
       code: "ledger_unavailable",
     });
     expect((await t.ledger.reader.head()).size).toBe(before);
@@ -157,13 +179,19 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
     await sql`delete from append_probe`.execute(t.db);
     await sql`update append_version set version = 0 where id = 1`.execute(t.db);
     const writer = new LedgerWriter(t.db, eventSigner((await loadKeyring(cfg.dataDir)).event), {
-      batchUpdate: { when: (events) => events.some((e) => e.kind === "probe.bump"), statement: sql`update append_version set version = version + 1 where id = 1` },
+      batchUpdate: {
+        when: (events) => events.some((e) => e.kind === "probe.bump"),
+        statement: sql`update append_version set version = version + 1 where id = 1`,
+      },
     });
     const appended: number[] = [];
     for (let i = 0; i < 6; i++) {
       // The same columns, listed in two orders: one group, one shape.
       const values = i % 2 === 0 ? { id: `s-${i}`, n: i * 10, raw: Buffer.from([i]) } : { raw: Buffer.from([i]), n: i * 10, id: `s-${i}` };
-      const entry = await writer.append({ ...testEvent(300 + i), kind: i < 4 ? "probe.bump" : "decision" }, { rows: () => [{ table: "append_probe", values }] });
+      const entry = await writer.append(
+        { ...testEvent(300 + i), kind: i < 4 ? "probe.bump" : "decision" },
+        { rows: () => [{ table: "append_probe", values }] },
+      );
       appended.push(entry.index);
     }
     expect(writer.batches.oneStatement).toBeGreaterThanOrEqual(5);

@@ -31,7 +31,10 @@ function fakeServer(): Promise<{ url: string; close(): Promise<void> }> {
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () =>
-      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) }),
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => new Promise((r) => server.close(() => r())),
+      }),
     ),
   );
 }
@@ -48,14 +51,26 @@ describe("maestro ledger/evidence over HTTP", () => {
   it("names the URL and the cause when nothing listens", async () => {
     // Port 2: closed, and not on fetch's blocked-port list (port 1 is; fetch would refuse it before connecting).
     const down = "http://127.0.0.1:2";
-    expectOneLine(await runCli(["ledger", "checkpoint", "--url", down]), /cannot reach http:\/\/127\.0\.0\.1:2\/v1\/ledger\/checkpoint: ECONNREFUSED/);
-    expectOneLine(await runCli(["evidence", "export", "r1", "-o", join(tmp, "e.json"), "--url", down]), /cannot reach http:\/\/127\.0\.0\.1:2\/v1\/releases\/r1\/bundle: ECONNREFUSED/);
+    expectOneLine(
+      await runCli(["ledger", "checkpoint", "--url", down]),
+      /cannot reach http:\/\/127\.0\.0\.1:2\/v1\/ledger\/checkpoint: ECONNREFUSED/,
+    );
+    expectOneLine(
+      await runCli(["evidence", "export", "r1", "-o", join(tmp, "e.json"), "--url", down]),
+      /cannot reach http:\/\/127\.0\.0\.1:2\/v1\/releases\/r1\/bundle: ECONNREFUSED/,
+    );
     expectOneLine(await runCli(["ledger", "verify", "--url", down]), /cannot reach http:\/\/127\.0\.0\.1:2\/v1\/ledger\/.*: ECONNREFUSED/);
   });
 
   it("says an HTML answer is not JSON, on one line", async () => {
-    expectOneLine(await runCli(["ledger", "checkpoint", "--url", fake.url]), /\/v1\/ledger\/checkpoint answered 404 \(text\/html\), not JSON/);
-    expectOneLine(await runCli(["evidence", "export", "r1", "-o", join(tmp, "e.json"), "--url", fake.url]), /\/v1\/releases\/r1\/bundle answered 404 \(text\/html\), not JSON/);
+    expectOneLine(
+      await runCli(["ledger", "checkpoint", "--url", fake.url]),
+      /\/v1\/ledger\/checkpoint answered 404 \(text\/html\), not JSON/,
+    );
+    expectOneLine(
+      await runCli(["evidence", "export", "r1", "-o", join(tmp, "e.json"), "--url", fake.url]),
+      /\/v1\/releases\/r1\/bundle answered 404 \(text\/html\), not JSON/,
+    );
     expectOneLine(await runCli(["ledger", "verify", "--url", fake.url]), /answered 404 \(text\/html\), not JSON/);
     expectOneLine(await runCli(["hold", "list", "--url", fake.url, "--token", "t"]), /404 error: <!DOCTYPE html> <html>/);
   });
@@ -63,7 +78,10 @@ describe("maestro ledger/evidence over HTTP", () => {
   it("keeps the previous bundle when the new one does not parse or cannot be written", async () => {
     const file = join(tmp, "bundle.json");
     writeFileSync(file, '{"events": []}\n');
-    expectOneLine(await runCli(["evidence", "export", "cut", "-o", file, "--url", fake.url]), /answered 200 \(application\/json\), not JSON/);
+    expectOneLine(
+      await runCli(["evidence", "export", "cut", "-o", file, "--url", fake.url]),
+      /answered 200 \(application\/json\), not JSON/,
+    );
     expectOneLine(await runCli(["evidence", "export", "text", "-o", file, "--url", fake.url]), /not an evidence bundle/);
     const efbig = await runCli(["evidence", "export", "big", "-o", file, "--url", fake.url], undefined, {}, { maxFileBlocks: 8 });
     expectOneLine(efbig, /cannot write .*bundle\.json: file too large/);

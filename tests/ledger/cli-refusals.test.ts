@@ -76,9 +76,17 @@ describe("maestro ledger with unreadable key files", () => {
     const proof = join(tmp, "p1.txt");
     writeFileSync(proof, "not a proof\n");
     const vkey = "maestro.test/ledger+01234567+AQID";
-    expectOneLine(await runCli(["ledger", "verify-proof", proof, "--key", vkey, "--jwks", join(tmp, "nofile")]), 2, /cannot read --jwks .*nofile: no such file/);
+    expectOneLine(
+      await runCli(["ledger", "verify-proof", proof, "--key", vkey, "--jwks", join(tmp, "nofile")]),
+      2,
+      /cannot read --jwks .*nofile: no such file/,
+    );
     expectOneLine(await runCli(["ledger", "verify-proof", proof, "--key", vkey, "--jwks", proof]), 2, /--jwks .*p1\.txt is not a JWKS/);
-    expectOneLine(await runCli(["ledger", "verify-proof", join(tmp, "gone.txt"), "--key", vkey]), 2, /cannot read .*gone\.txt: no such file/);
+    expectOneLine(
+      await runCli(["ledger", "verify-proof", join(tmp, "gone.txt"), "--key", vkey]),
+      2,
+      /cannot read .*gone\.txt: no such file/,
+    );
     expectOneLine(await runCli(["ledger", "verify-proof", proof, "--key", join(tmp, "k1.vkey")]), 2, /cannot read --key .*k1\.vkey/);
     // A readable but bad proof is still a failed verification.
     const bad = await runCli(["ledger", "verify-proof", proof, "--key", vkey]);
@@ -101,7 +109,9 @@ describe.runIf(process.env.DATABASE_URL)("maestro ledger against PostgreSQL that
       expectOneLine(await runCli(["evidence", "export", "r1", "-o", join(cfg.dataDir, "e.json")], cfg), 1, /no ledger in database/);
       const store = await openStore({ databaseUrl: cfg.databaseUrl, poolSize: 1 });
       try {
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(store.db);
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(store.db);
         expect(rows[0].n).toBe(0); // not migrated by the failed export
       } finally {
         await store.close();

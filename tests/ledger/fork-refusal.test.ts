@@ -61,7 +61,8 @@ describe.each(STORE_KINDS)("fork refusal (%s store)", (kind) => {
     open.splice(open.indexOf(o.ctx), 1);
   }
 
-  const checkpointCount = () => withDb(cfg, async (db) => Number((await sql<{ n: number }>`select count(*)::int as n from ledger_checkpoints`.execute(db)).rows[0].n));
+  const checkpointCount = () =>
+    withDb(cfg, async (db) => Number((await sql<{ n: number }>`select count(*)::int as n from ledger_checkpoints`.execute(db)).rows[0].n));
 
   /** Flips one bit of a stored interior node; returns the undo. */
   async function flipNode(level: number, idx: number) {
@@ -74,7 +75,14 @@ describe.each(STORE_KINDS)("fork refusal (%s store)", (kind) => {
     const before = await checkpointCount();
     const o = await start();
     try {
-      expect(o.logged).toContainEqual(expect.objectContaining({ level: "error", msg: "ledger writes refused", code: "ledger_inconsistent", problem: expect.stringMatching(problem) }));
+      expect(o.logged).toContainEqual(
+        expect.objectContaining({
+          level: "error",
+          msg: "ledger writes refused",
+          code: "ledger_inconsistent",
+          problem: expect.stringMatching(problem),
+        }),
+      );
       await expect(o.ctx.ledger.writer.append(testEvent(99))).rejects.toMatchObject({ code: "ledger_inconsistent", status: 503 });
       const res = await o.post("/v1/ledger/checkpoint");
       expect(res.status).toBe(503);
@@ -127,7 +135,10 @@ describe.each(STORE_KINDS)("fork refusal (%s store)", (kind) => {
     try {
       await down.execute(o.ctx.db);
       const before = await checkpointCount();
-      await expect(o.ctx.ledger.checkpointer.issue({ force: true })).rejects.toMatchObject({ code: "ledger_inconsistent", message: expect.stringMatching(/behind the newest signed checkpoint at size 10/) });
+      await expect(o.ctx.ledger.checkpointer.issue({ force: true })).rejects.toMatchObject({
+        code: "ledger_inconsistent",
+        message: expect.stringMatching(/behind the newest signed checkpoint at size 10/),
+      });
       expect(await checkpointCount()).toBe(before);
       // The fence is shared: appends stop too, even with the head put back, until a restart checks again.
       await undo.execute(o.ctx.db);
@@ -167,13 +178,21 @@ describe.each(STORE_KINDS)("fork refusal (%s store)", (kind) => {
       await o.ctx.ledger.writer.append(testEvent(SIZE)); // this process now knows the head at SIZE + 1
       await sql`delete from ledger_entries where idx >= 8`.execute(o.ctx.db);
       await sql`delete from ledger_nodes where idx * (1 << level) >= 8`.execute(o.ctx.db);
-      await sql`update ledger_head set size = 8, root = (select hash from ledger_nodes where level = 3 and idx = 0) where id = 1`.execute(o.ctx.db);
-      await expect(o.ctx.ledger.writer.append(testEvent(98))).rejects.toMatchObject({ code: "ledger_inconsistent", message: expect.stringMatching(/head went back from size 13 to 8/) });
+      await sql`update ledger_head set size = 8, root = (select hash from ledger_nodes where level = 3 and idx = 0) where id = 1`.execute(
+        o.ctx.db,
+      );
+      await expect(o.ctx.ledger.writer.append(testEvent(98))).rejects.toMatchObject({
+        code: "ledger_inconsistent",
+        message: expect.stringMatching(/head went back from size 13 to 8/),
+      });
     } finally {
       await stop(o);
     }
     await expectRefusedAtStart(/head is at size 8, behind the newest signed checkpoint at size 10/);
-    const max = await withDb(cfg, async (db) => (await sql<{ n: number | null }>`select max(idx)::int as n from ledger_entries`.execute(db)).rows[0].n);
+    const max = await withDb(
+      cfg,
+      async (db) => (await sql<{ n: number | null }>`select max(idx)::int as n from ledger_entries`.execute(db)).rows[0].n,
+    );
     expect(max).toBe(7);
   });
 });

@@ -41,7 +41,9 @@ describe.each(STORE_KINDS)("group commit isolation (%s)", (kind) => {
     expect(indexes).toHaveLength(40);
     // Committed in the order they were sent, at dense indexes.
     expect(indexes).toEqual(Array.from({ length: 40 }, (_, i) => base + i));
-    const rows = await sql<{ n: number }>`select count(*)::int as n from isolation_probe where id like ${`p-${String(offset).slice(0, 1)}%`}`.execute(t.db);
+    const rows = await sql<{
+      n: number;
+    }>`select count(*)::int as n from isolation_probe where id like ${`p-${String(offset).slice(0, 1)}%`}`.execute(t.db);
     expect(Number(rows.rows[0].n)).toBe(40);
 
     const head = await t.ledger.reader.head();

@@ -79,7 +79,10 @@ describe.each(STORE_KINDS)("maestro ledger CLI (%s store)", (kind) => {
   });
 
   it("verifies over the Evidence API with an auditor token, and refuses without one", async () => {
-    const server = await startServer(configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, origin: ORIGIN, port: 0 }, {}), serve);
+    const server = await startServer(
+      configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, origin: ORIGIN, port: 0 }, {}),
+      serve,
+    );
     try {
       const key = server.ctx.ledger.keyring.token;
       const token = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "auditor", "cli-test", 600);

@@ -24,7 +24,10 @@ export interface OpenTestLedger {
 }
 
 /** The production wiring (openLedger: writer, reader, checkpointer, published keys) on a test store. */
-export async function openTestLedger(cfg: TestStoreConfig, options: { poolSize?: number; migrate?: boolean } = {}): Promise<OpenTestLedger> {
+export async function openTestLedger(
+  cfg: TestStoreConfig,
+  options: { poolSize?: number; migrate?: boolean } = {},
+): Promise<OpenTestLedger> {
   const store = await openStore<LedgerTables>({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, poolSize: options.poolSize });
   // Only on a fresh store: kysely refuses a migration list that lacks the server's later migrations.
   if (options.migrate !== false) await migrateToLatest(store.db, ledgerMigrations);
@@ -47,7 +50,12 @@ export async function verifyStoredLog(ctx: ServerContext) {
 }
 
 export function testEvent(i: number): EventInput {
-  return { kind: "decision", actor: { type: "agent", id: `agent-${i % 4}` }, subject: { type: "decision", id: `d-${i}` }, payload: { n: i } };
+  return {
+    kind: "decision",
+    actor: { type: "agent", id: `agent-${i % 4}` },
+    subject: { type: "decision", id: `d-${i}` },
+    payload: { n: i },
+  };
 }
 
 /** Opens the store, runs `f`, closes it again (the embedded store admits one process at a time). */

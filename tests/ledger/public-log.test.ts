@@ -4,11 +4,24 @@ import { configFromEnv } from "../../server/index.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 const LOG_READS = ["/tlog/checkpoint", "/tlog/tile/0/000.p/1", "/tlog/tile/entries/000.p/1", "/v1/ledger/checkpoint", "/v1/ledger/key"];
-const GUARDED_READS = ["/v1/ledger/entries/0", "/v1/ledger/entries?from=0", "/v1/ledger/keys", "/v1/ledger/checkpoints", "/v1/decisions", "/v1/releases", "/v1/holds"]; // not /v1/waivers: an engineer reads their own
+const GUARDED_READS = [
+  "/v1/ledger/entries/0",
+  "/v1/ledger/entries?from=0",
+  "/v1/ledger/keys",
+  "/v1/ledger/checkpoints",
+  "/v1/decisions",
+  "/v1/releases",
+  "/v1/holds",
+]; // not /v1/waivers: an engineer reads their own
 
 async function seed(server: TestServer): Promise<void> {
   const { writer } = server.ctx.ledger;
-  await writer.append({ kind: "hold.placed", actor: { type: "user", id: "aud-1", role: "auditor" }, subject: { type: "hold", id: "h-1" }, payload: {} });
+  await writer.append({
+    kind: "hold.placed",
+    actor: { type: "user", id: "aud-1", role: "auditor" },
+    subject: { type: "hold", id: "h-1" },
+    payload: {},
+  });
   await server.ctx.ledger.checkpointer.issue();
 }
 
@@ -26,7 +39,9 @@ describe("public log reads", () => {
       for (const path of LOG_READS) {
         const anonymous = await server.app.request(path);
         expect(anonymous.status, path).toBe(200);
-        expect((await server.app.request(path, { headers: { authorization: `Bearer ${engineer}` } })).status, `${path} as engineer`).toBe(200);
+        expect((await server.app.request(path, { headers: { authorization: `Bearer ${engineer}` } })).status, `${path} as engineer`).toBe(
+          200,
+        );
       }
       const note = await (await server.app.request("/tlog/checkpoint")).text();
       expect(note.split("\n")[0]).toBe(server.ctx.ledger.origin);
@@ -35,7 +50,8 @@ describe("public log reads", () => {
     it("keeps every other read and every write behind its roles", async () => {
       for (const path of GUARDED_READS) expect((await server.app.request(path)).status, path).toBe(401);
       const engineer = await server.token("engineer");
-      for (const path of GUARDED_READS) expect((await server.app.request(path, { headers: { authorization: `Bearer ${engineer}` } })).status, path).toBe(403);
+      for (const path of GUARDED_READS)
+        expect((await server.app.request(path, { headers: { authorization: `Bearer ${engineer}` } })).status, path).toBe(403);
       const write = await server.call("POST", "/v1/ledger/checkpoint", { body: {} });
       expect(write.status).toBe(401);
       // A path that only starts like a log route is not one.

@@ -30,7 +30,10 @@ describe.each(STORE_KINDS)("writer generation and stale reads (%s)", (kind) => {
 
   it("appends marked leavesReadsValid keep the generation; any other append moves it", async () => {
     const g = writer.generation;
-    await Promise.all([writer.append(testEvent(1), { leavesReadsValid: true }), writer.append(testEvent(2), { leavesReadsValid: true, readAt: g })]);
+    await Promise.all([
+      writer.append(testEvent(1), { leavesReadsValid: true }),
+      writer.append(testEvent(2), { leavesReadsValid: true, readAt: g }),
+    ]);
     expect(writer.generation).toBe(g);
     await writer.append(testEvent(3));
     expect(writer.generation).toBe(g + 1);
@@ -70,7 +73,10 @@ describe.each(STORE_KINDS)("writer generation and stale reads (%s)", (kind) => {
     await other.append(testEvent(30)); // e.g. another server process tainting a session
     const before = await size();
     // The one-statement guard finds the head moved: nothing decided at `g` may commit, a plain append still does.
-    const [stale, plain] = await Promise.allSettled([writer.append(testEvent(31), { readAt: g, leavesReadsValid: true }), writer.append(testEvent(32), { leavesReadsValid: true })]);
+    const [stale, plain] = await Promise.allSettled([
+      writer.append(testEvent(31), { readAt: g, leavesReadsValid: true }),
+      writer.append(testEvent(32), { leavesReadsValid: true }),
+    ]);
     expect(stale.status === "rejected" && stale.reason).toBeInstanceOf(StaleReadError);
     expect(plain.status === "fulfilled" && plain.value.index).toBe(before);
     expect(writer.generation).toBeGreaterThan(g);

@@ -16,7 +16,9 @@ describe.each(STORE_KINDS)("served leafHash (%s store)", (kind) => {
 
   it("is recomputed from canonical, not read from an edited leaf_hash column", async () => {
     const { index } = await server.ctx.ledger.writer.append(testEvent(1));
-    await sql`update ledger_entries set leaf_hash = set_byte(leaf_hash, 0, get_byte(leaf_hash, 0) # 1) where idx = ${index}`.execute(server.ctx.db);
+    await sql`update ledger_entries set leaf_hash = set_byte(leaf_hash, 0, get_byte(leaf_hash, 0) # 1) where idx = ${index}`.execute(
+      server.ctx.db,
+    );
     const stored = await server.ctx.db.selectFrom("ledger_entries").select("leaf_hash").where("idx", "=", index).executeTakeFirstOrThrow();
 
     const res = await server.call("GET", `/v1/ledger/entries/${index}`, { token: await server.token("auditor") });

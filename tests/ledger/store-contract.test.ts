@@ -16,14 +16,17 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest();
 
 /** merkletreejs configured as RFC 6962: leaves given pre-hashed (0x00), interior nodes over 0x01‖l‖r. */
 function referenceRoot(leafHashes: Uint8Array[]): Uint8Array {
-  const tree = new MerkleTree(leafHashes.map((h) => Buffer.from(h)), sha256, { concatenator: (b: Buffer[]) => Buffer.concat([Buffer.from([1]), ...b]) });
+  const tree = new MerkleTree(
+    leafHashes.map((h) => Buffer.from(h)),
+    sha256,
+    { concatenator: (b: Buffer[]) => Buffer.concat([Buffer.from([1]), ...b]) },
+  );
   return new Uint8Array(tree.getRoot());
 }
 
 async function allEntries(ctx: ServerContext): Promise<VerifyEntry[]> {
   return ctx.ledger.reader.rawEntries(0, 100_000);
 }
-
 
 describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
   let cfg: TestStoreConfig;
@@ -79,7 +82,10 @@ describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
     const before = await reader.head();
     let rejectedEventId = "";
     const outcomes = await Promise.allSettled([
-      writer.append(testEvent(1), { apply: async (trx, _e, index) => void (await trx.insertInto("contract_widgets").values({ id: "w-ok-1", ledger_index: index }).execute()) }),
+      writer.append(testEvent(1), {
+        apply: async (trx, _e, index) =>
+          void (await trx.insertInto("contract_widgets").values({ id: "w-ok-1", ledger_index: index }).execute()),
+      }),
       writer.append(testEvent(2), {
         apply: async (trx, event) => {
           rejectedEventId = event.id;
@@ -87,7 +93,10 @@ describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
           throw new MaestroError("conflict", "widget already taken");
         },
       }),
-      writer.append(testEvent(3), { apply: async (trx, _e, index) => void (await trx.insertInto("contract_widgets").values({ id: "w-ok-2", ledger_index: index }).execute()) }),
+      writer.append(testEvent(3), {
+        apply: async (trx, _e, index) =>
+          void (await trx.insertInto("contract_widgets").values({ id: "w-ok-2", ledger_index: index }).execute()),
+      }),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: "conflict" });
@@ -182,12 +191,13 @@ describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
   });
 
   it.runIf(kind === "postgres")("two writer processes on one database never fork the tree", async () => {
-    const [w1, w2] = [await openTestLedger(cfg, { poolSize: 4, migrate: false }), await openTestLedger(cfg, { poolSize: 4, migrate: false })];
+    const [w1, w2] = [
+      await openTestLedger(cfg, { poolSize: 4, migrate: false }),
+      await openTestLedger(cfg, { poolSize: 4, migrate: false }),
+    ];
     try {
       const base = (await ctx.ledger.reader.head()).size;
-      const all = await Promise.all(
-        Array.from({ length: 300 }, (_, i) => [w1, w2, ctx][i % 3].ledger.writer.append(testEvent(i))),
-      );
+      const all = await Promise.all(Array.from({ length: 300 }, (_, i) => [w1, w2, ctx][i % 3].ledger.writer.append(testEvent(i))));
       expect(all.map((r) => r.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => base + i));
       await w1.ledger.checkpointer.issue({ force: true });
       await w2.ledger.checkpointer.issue({ force: true });

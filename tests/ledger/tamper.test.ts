@@ -56,7 +56,10 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
   it("one byte of a stored event's canonical bytes", async () => {
     const run = await tampered(async (db) => {
       await sql`update ledger_entries set canonical = set_byte(canonical, 20, get_byte(canonical, 20) # 1) where idx = 4`.execute(db);
-      return async (db) => void (await sql`update ledger_entries set canonical = set_byte(canonical, 20, get_byte(canonical, 20) # 1) where idx = 4`.execute(db));
+      return async (db) =>
+        void (await sql`update ledger_entries set canonical = set_byte(canonical, 20, get_byte(canonical, 20) # 1) where idx = 4`.execute(
+          db,
+        ));
     });
     expect(run.code).toBe(1);
     expect(run.json).toMatchObject({ ok: false, index: 4, part: "canonical" });
@@ -66,7 +69,10 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
   it("one byte of a leaf hash", async () => {
     const run = await tampered(async (db) => {
       await sql`update ledger_entries set leaf_hash = set_byte(leaf_hash, 31, get_byte(leaf_hash, 31) # 128) where idx = 5`.execute(db);
-      return async (db) => void (await sql`update ledger_entries set leaf_hash = set_byte(leaf_hash, 31, get_byte(leaf_hash, 31) # 128) where idx = 5`.execute(db));
+      return async (db) =>
+        void (await sql`update ledger_entries set leaf_hash = set_byte(leaf_hash, 31, get_byte(leaf_hash, 31) # 128) where idx = 5`.execute(
+          db,
+        ));
     });
     expect(run).toMatchObject({ code: 1, json: { ok: false, index: 5, part: "leaf_hash" } });
   });
@@ -106,8 +112,15 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
 
   it("the last row deleted (a truncated log)", async () => {
     const run = await tampered(async (db) => {
-      const row = await db.selectFrom("ledger_entries").selectAll().where("idx", "=", SIZE - 1).executeTakeFirstOrThrow();
-      await db.deleteFrom("ledger_entries").where("idx", "=", SIZE - 1).execute();
+      const row = await db
+        .selectFrom("ledger_entries")
+        .selectAll()
+        .where("idx", "=", SIZE - 1)
+        .executeTakeFirstOrThrow();
+      await db
+        .deleteFrom("ledger_entries")
+        .where("idx", "=", SIZE - 1)
+        .execute();
       return async (db) => void (await db.insertInto("ledger_entries").values(row).execute());
     });
     expect(run).toMatchObject({ code: 1, json: { ok: false, index: SIZE - 1, part: "order" } });
@@ -130,7 +143,11 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
     const run = await tampered(async (db) => {
       const other = await db.selectFrom("ledger_checkpoints").select("root").where("size", "=", 5).executeTakeFirstOrThrow();
       const note = signCheckpoint({ origin: ORIGIN, size: 6, rootHash: new Uint8Array(other.root) }, checkpointKey);
-      const { id } = await db.insertInto("ledger_checkpoints").values({ size: 6, root: other.root, note }).returning("id").executeTakeFirstOrThrow();
+      const { id } = await db
+        .insertInto("ledger_checkpoints")
+        .values({ size: 6, root: other.root, note })
+        .returning("id")
+        .executeTakeFirstOrThrow();
       return async (db) => void (await db.deleteFrom("ledger_checkpoints").where("id", "=", id).execute());
     });
     expect(run).toMatchObject({ code: 1, json: { ok: false, part: "checkpoint", checkpoint: { size: 6 } } });
@@ -140,7 +157,8 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
   it("a stored interior node that served proofs use (found through the consistency proofs)", async () => {
     const run = await tampered(async (db) => {
       await sql`update ledger_nodes set hash = set_byte(hash, 0, get_byte(hash, 0) # 1) where level = 2 and idx = 0`.execute(db);
-      return async (db) => void (await sql`update ledger_nodes set hash = set_byte(hash, 0, get_byte(hash, 0) # 1) where level = 2 and idx = 0`.execute(db));
+      return async (db) =>
+        void (await sql`update ledger_nodes set hash = set_byte(hash, 0, get_byte(hash, 0) # 1) where level = 2 and idx = 0`.execute(db));
     });
     expect(run).toMatchObject({ code: 1, json: { ok: false, part: "consistency" } });
   });

@@ -92,7 +92,15 @@ describe.each(STORE_KINDS)("tlog-tiles endpoints (%s)", (kind) => {
 
   it("refuses tiles the tree does not have (404) and malformed paths (400)", async () => {
     const last = (await ctx.ledger.reader.head()).size % TILE_WIDTH; // width of the partial level-0 tile
-    for (const path of ["tile/0/002", `tile/0/002.p/${last + 1}`, "tile/0/003.p/1", "tile/1/000", "tile/1/000.p/3", "tile/entries/002", "tile/2/000.p/1"]) {
+    for (const path of [
+      "tile/0/002",
+      `tile/0/002.p/${last + 1}`,
+      "tile/0/003.p/1",
+      "tile/1/000",
+      "tile/1/000.p/3",
+      "tile/entries/002",
+      "tile/2/000.p/1",
+    ]) {
       const res = await fetchTile(path);
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
     }

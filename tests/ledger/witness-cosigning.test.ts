@@ -49,7 +49,17 @@ async function serve(
   const file = join(cfg.dataDir, "witnesses.txt");
   writeFileSync(file, `# test witnesses\n${(await witnessesFor(logVkey)).map((w) => `${w.vkey} ${w.url}`).join("\n")}\n`);
   const ctx = await createContext(
-    configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, origin: ORIGIN, witnessesFile: file, witnessQuorum: options.quorum, witnessTimeoutMs: 2000 }, {}),
+    configFromEnv(
+      {
+        dataDir: cfg.dataDir,
+        databaseUrl: cfg.databaseUrl,
+        origin: ORIGIN,
+        witnessesFile: file,
+        witnessQuorum: options.quorum,
+        witnessTimeoutMs: 2000,
+      },
+      {},
+    ),
   );
   const app = createApp(ctx);
   const key = ctx.ledger.keyring.token;
@@ -137,7 +147,11 @@ describe.each(STORE_KINDS)("witness cosigning (%s)", (kind) => {
   it("re-verifies stored cosignatures when reading: a changed row is not counted", async () => {
     const { ctx } = a;
     const latest = (await ctx.ledger.reader.latestCheckpoint())!;
-    const row = await ctx.db.selectFrom("ledger_cosignatures").select(["line"]).where("checkpoint_id", "=", latest.id).executeTakeFirstOrThrow();
+    const row = await ctx.db
+      .selectFrom("ledger_cosignatures")
+      .select(["line"])
+      .where("checkpoint_id", "=", latest.id)
+      .executeTakeFirstOrThrow();
     const raw = Buffer.from(row.line.split(" ")[2], "base64");
     raw[raw.length - 1] ^= 1; // one bit of the signature
     const forged = `\u2014 witness.test/w1 ${raw.toString("base64")}`;
@@ -147,7 +161,18 @@ describe.each(STORE_KINDS)("witness cosigning (%s)", (kind) => {
       expect(w.checkpoint.size).toBeLessThan(latest.size); // the previous witnessed checkpoint
       // And the offline verifier refuses a forged line under a trusted witness key outright.
       const url = await a.listen();
-      const run = await runCli(["ledger", "verify", "--url", url, "--token", a.token, "--skip-proofs", "--witness", witness.vkey, "--json"]);
+      const run = await runCli([
+        "ledger",
+        "verify",
+        "--url",
+        url,
+        "--token",
+        a.token,
+        "--skip-proofs",
+        "--witness",
+        witness.vkey,
+        "--json",
+      ]);
       expect(run.json).toMatchObject({ ok: false, part: "witness" });
     } finally {
       await ctx.db.updateTable("ledger_cosignatures").set({ line: row.line }).where("checkpoint_id", "=", latest.id).execute();

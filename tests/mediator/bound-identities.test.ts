@@ -22,7 +22,8 @@ const call = (overrides: Record<string, unknown> = {}) => ({
   args: {},
   ...overrides,
 });
-const egress = (overrides: Record<string, unknown> = {}) => call({ tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", ...overrides });
+const egress = (overrides: Record<string, unknown> = {}) =>
+  call({ tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", ...overrides });
 const digest = `sha256:${"cd".repeat(32)}`;
 const GRANTS = [
   { agent: "coder", capability: "repo.write", resource: "src/**" },
@@ -72,20 +73,30 @@ describe.each(STORE_KINDS)("bound identities on %s store", (kind) => {
     const before = await treeSize();
     // agent-2 as itself, and a second token bound to coder: neither may decide in the session coder's token opened.
     const secondCoder = await server.token("agent", "coder-2", { agents: ["coder"] });
-    for (const [token, body] of [[agent2, call({ agent: "agent-2" })], [secondCoder, egress()]] as const) {
+    for (const [token, body] of [
+      [agent2, call({ agent: "agent-2" })],
+      [secondCoder, egress()],
+    ] as const) {
       const res = await mediate(token, body);
       expect(res.status).toBe(403);
       expect(res.body.error).toMatchObject({ code: "session_mismatch", field: "/session" });
     }
     // Nor report a tainting, spending or plain outcome on coder's decision, alone or carried.
     for (const extra of [{ taint: { source: "https://evil.example" }, costUsd: 10 }, {}]) {
-      const res = await server.call("POST", `/v1/mediate/${opened.body.decisionId}/outcome`, { token: agent2, body: { status: "ok", summary: "x", outputDigest: digest, ...extra } });
+      const res = await server.call("POST", `/v1/mediate/${opened.body.decisionId}/outcome`, {
+        token: agent2,
+        body: { status: "ok", summary: "x", outputDigest: digest, ...extra },
+      });
       expect(res.status).toBe(409);
     }
     expect(await treeSize()).toBe(before);
     const next = await mediate(coder, egress({ args: { estimated_usd: 0.5 } }));
     expect(next.body).toMatchObject({ decision: "allow", allow: true });
-    const owner = await server.ctx.db.selectFrom("sessions").select(["owner", "tainted"]).where("session", "=", "s-coder").executeTakeFirstOrThrow();
+    const owner = await server.ctx.db
+      .selectFrom("sessions")
+      .select(["owner", "tainted"])
+      .where("session", "=", "s-coder")
+      .executeTakeFirstOrThrow();
     expect(owner).toEqual({ owner: "coder", tainted: false });
   });
 
@@ -94,8 +105,13 @@ describe.each(STORE_KINDS)("bound identities on %s store", (kind) => {
     // As a server before owners recorded it: agent-2's allowed decision in coder's session.
     const legacy = crypto.randomUUID();
     await sql`insert into mediations (decision_id, ledger_index, runset, agent, session, tool, capability, resource, decision, policy_digest, waiver_ids, created_at, decided_by)
-      values (${legacy}, 0, 'rs1', 'agent-2', 's-legacy', 'write_file', 'repo.write', 'src/a.ts', 'allow', 'd', '[]', now(), 'agent-2')`.execute(server.ctx.db);
-    const res = await server.call("POST", `/v1/mediate/${legacy}/outcome`, { token: agent2, body: { status: "ok", summary: "x", outputDigest: digest, taint: { source: "https://evil.example" }, costUsd: 10 } });
+      values (${legacy}, 0, 'rs1', 'agent-2', 's-legacy', 'write_file', 'repo.write', 'src/a.ts', 'allow', 'd', '[]', now(), 'agent-2')`.execute(
+      server.ctx.db,
+    );
+    const res = await server.call("POST", `/v1/mediate/${legacy}/outcome`, {
+      token: agent2,
+      body: { status: "ok", summary: "x", outputDigest: digest, taint: { source: "https://evil.example" }, costUsd: 10 },
+    });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe("session_mismatch");
     const next = await mediate(coder, egress({ session: "s-legacy" }));
@@ -106,9 +122,12 @@ describe.each(STORE_KINDS)("bound identities on %s store", (kind) => {
 
   it("gives a session two tokens open at once to one of them: every call of the other is refused", async () => {
     const body = (agent: string) => call({ agent, session: "s-race" });
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? mediate(coder, body("coder")) : mediate(agent2, body("agent-2")))));
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? mediate(coder, body("coder")) : mediate(agent2, body("agent-2")))),
+    );
     const bySub = { coder: results.filter((_r, i) => i % 2 === 0), "agent-2": results.filter((_r, i) => i % 2 === 1) };
-    const owner = (await server.ctx.db.selectFrom("sessions").select("owner").where("session", "=", "s-race").executeTakeFirstOrThrow()).owner!;
+    const owner = (await server.ctx.db.selectFrom("sessions").select("owner").where("session", "=", "s-race").executeTakeFirstOrThrow())
+      .owner!;
     const loser = owner === "coder" ? "agent-2" : "coder";
     expect(bySub[owner as "coder"].map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(bySub[loser as "coder"].map((r) => r.body.error?.code)).toEqual(Array(8).fill("session_mismatch"));
@@ -134,7 +153,9 @@ describe.each(STORE_KINDS)("session owners across a restart on %s store", (kind)
       const second = await open();
       try {
         await expect(second.mediator.mediate(call({ session: "s-kept" }), agent2)).rejects.toMatchObject({ code: "session_mismatch" });
-        await expect(second.mediator.mediate(call({ session: "s-kept" }), coder)).resolves.toMatchObject({ ledgerIndex: expect.any(Number) });
+        await expect(second.mediator.mediate(call({ session: "s-kept" }), coder)).resolves.toMatchObject({
+          ledgerIndex: expect.any(Number),
+        });
       } finally {
         await second.close();
       }
@@ -154,7 +175,9 @@ describe.each(STORE_KINDS)("session owner migration on %s store", (kind) => {
       await migrateToLatest(store.db, before);
       const decided = (session: string, by: string, index: number) =>
         sql`insert into mediations (decision_id, ledger_index, runset, agent, session, tool, capability, resource, decision, policy_digest, waiver_ids, created_at, decided_by)
-          values (${crypto.randomUUID()}, ${index}, 'rs1', ${by}, ${session}, 't', 'repo.read', 'r', 'allow', 'd', '[]', now(), ${by})`.execute(store.db);
+          values (${crypto.randomUUID()}, ${index}, 'rs1', ${by}, ${session}, 't', 'repo.read', 'r', 'allow', 'd', '[]', now(), ${by})`.execute(
+          store.db,
+        );
       await decided("s-a", "agent-2", 5);
       await decided("s-a", "coder", 2);
       await decided("s-b", "agent-2", 3);

@@ -22,7 +22,13 @@ describe.each(STORE_KINDS)("concurrent decisions on %s store", (kind) => {
     agent = await server.token("agent", "coder");
     const security = await server.token("security");
     for (const name of ["granted", "ungranted"]) {
-      const grants = name === "granted" ? [{ agent: "coder", capability: "secrets.read", resource: "NPM_TOKEN" }, { agent: "coder", capability: "network.egress", resource: "x.example" }] : [];
+      const grants =
+        name === "granted"
+          ? [
+              { agent: "coder", capability: "secrets.read", resource: "NPM_TOKEN" },
+              { agent: "coder", capability: "network.egress", resource: "x.example" },
+            ]
+          : [];
       expect((await server.call("POST", "/v1/runsets", { token: security, body: { name, grants } })).status).toBe(201);
     }
     // Taint the odd sessions through the real outcome path.
@@ -41,7 +47,9 @@ describe.each(STORE_KINDS)("concurrent decisions on %s store", (kind) => {
 
   it("answers each of 48 simultaneous calls from its own session and run-set", async () => {
     const cases = Array.from({ length: 48 }, (_, n) => ({ session: `s${n % 8}`, runset: n % 3 === 0 ? "ungranted" : "granted" }));
-    const answers = await Promise.all(cases.map((c) => server.call("POST", "/v1/mediate", { token: agent, body: call(c.session, c.runset) })));
+    const answers = await Promise.all(
+      cases.map((c) => server.call("POST", "/v1/mediate", { token: agent, body: call(c.session, c.runset) })),
+    );
     answers.forEach((res, n) => {
       const { session, runset } = cases[n];
       const tainted = Number(session.slice(1)) % 2 === 1;

@@ -23,8 +23,14 @@ const call = (session: string, overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 const fetchCall = (session: string) =>
-  call(session, { tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", args: { url: "https://docs.example.com/x" } });
-const secretCall = (session: string) => call(session, { tool: "read_secret", capability: "secrets.read", resource: "NPM_TOKEN", args: { name: "NPM_TOKEN" } });
+  call(session, {
+    tool: "fetch_url",
+    capability: "network.egress",
+    resource: "docs.example.com",
+    args: { url: "https://docs.example.com/x" },
+  });
+const secretCall = (session: string) =>
+  call(session, { tool: "read_secret", capability: "secrets.read", resource: "NPM_TOKEN", args: { name: "NPM_TOKEN" } });
 
 describe.each(STORE_KINDS)("decisions on kept call state (%s)", (kind) => {
   let server: TestServer;
@@ -57,14 +63,23 @@ describe.each(STORE_KINDS)("decisions on kept call state (%s)", (kind) => {
   afterEach(() => server?.close());
 
   const secretDecisions = async (session: string) =>
-    server.ctx.db.selectFrom("mediations").select(["decision"]).where("session", "=", session).where("capability", "=", "secrets.read").execute();
+    server.ctx.db
+      .selectFrom("mediations")
+      .select(["decision"])
+      .where("session", "=", session)
+      .where("capability", "=", "secrets.read")
+      .execute();
 
   it("sees its own tainting outcome at the next decision", async () => {
     const mediator = server.ctx.mediator;
     const fetched = await mediator.mediate(fetchCall("own-taint"), coder);
     expect(fetched.allow).toBe(true);
     expect((await mediator.mediate(call("own-taint"), coder)).allow).toBe(true); // on kept state
-    await mediator.recordOutcome(fetched.decisionId, { status: "ok", summary: "fetched", outputDigest: digest, taint: { source: "https://docs.example.com/x" } }, coder);
+    await mediator.recordOutcome(
+      fetched.decisionId,
+      { status: "ok", summary: "fetched", outputDigest: digest, taint: { source: "https://docs.example.com/x" } },
+      coder,
+    );
     const secret = await mediator.mediate(secretCall("own-taint"), coder);
     expect(secret.allow).toBe(false);
     expect(secret.reasons.map((r) => r.code)).toContain("session_tainted");
@@ -78,7 +93,11 @@ describe.each(STORE_KINDS)("decisions on kept call state (%s)", (kind) => {
     expect((await mediator.mediate(call(session), coder)).allow).toBe(true);
     // Another process fetches in the same session and records the taint.
     const fetched = await elsewhere.mediate(fetchCall(session), coder);
-    await elsewhere.recordOutcome(fetched.decisionId, { status: "ok", summary: "fetched", outputDigest: digest, taint: { source: "https://docs.example.com/x" } }, coder);
+    await elsewhere.recordOutcome(
+      fetched.decisionId,
+      { status: "ok", summary: "fetched", outputDigest: digest, taint: { source: "https://docs.example.com/x" } },
+      coder,
+    );
 
     const secret = await mediator.mediate(secretCall(session), coder);
     expect(secret.allow).toBe(false);

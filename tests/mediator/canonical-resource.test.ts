@@ -75,7 +75,13 @@ describe.each(STORE_KINDS)("canonical resources (%s store)", (kind) => {
   });
 
   it("a hold on acme/app denies every spelling the trial used (hold_active or invalid_resource); acme/app@1.0.0 too", async () => {
-    const placed = await f.call("POST", "/v1/holds", "auditor", { scope: { type: "repository", id: "acme/App" }, reason: "audit" }, "aud-1");
+    const placed = await f.call(
+      "POST",
+      "/v1/holds",
+      "auditor",
+      { scope: { type: "repository", id: "acme/App" }, reason: "audit" },
+      "aud-1",
+    );
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
     // Canonical at placement; the auditor's spelling is kept on the ledger.
     expect(placed.body.scope).toEqual({ type: "repository", id: "acme/app" });
@@ -100,8 +106,12 @@ describe.each(STORE_KINDS)("canonical resources (%s store)", (kind) => {
         expect(codes(d), resource).toContain(code);
       }
       // args.repository is compared canonically too, and must be in the grammar.
-      expect(codes(await decide(call("releaser", "release.publish", "acme/lib@2.0.0", { args: { repository: "ACME/app" } })))).toContain("hold_active");
-      expect(codes(await decide(call("releaser", "release.publish", "acme/lib@2.0.0", { args: { repository: "acme//app" } })))).toEqual(["invalid_resource"]);
+      expect(codes(await decide(call("releaser", "release.publish", "acme/lib@2.0.0", { args: { repository: "ACME/app" } })))).toContain(
+        "hold_active",
+      );
+      expect(codes(await decide(call("releaser", "release.publish", "acme/lib@2.0.0", { args: { repository: "acme//app" } })))).toEqual([
+        "invalid_resource",
+      ]);
       expect((await decide(call("releaser", "release.publish", "acme/lib@2.0.0"))).decision).toBe("allow");
     } finally {
       await f.call("POST", `/v1/holds/${placed.body.id}/clear`, "auditor", { reason: "done" }, "aud-2");
@@ -141,7 +151,10 @@ describe("canonical resources, property tests (embedded store)", () => {
   const dirty = fc.constantFrom("", ".", "..", "%2e%2e", "%2E", "\\..", "...", "~");
   // A spelling: real segments with dot, empty and traversal segments mixed in, an optional leading ./ or /.
   const spelling = fc
-    .tuple(fc.array(fc.oneof({ weight: 4, arbitrary: segment }, { weight: 1, arbitrary: dirty }), { minLength: 1, maxLength: 6 }), fc.constantFrom("", "./", "/", "//"))
+    .tuple(
+      fc.array(fc.oneof({ weight: 4, arbitrary: segment }, { weight: 1, arbitrary: dirty }), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom("", "./", "/", "//"),
+    )
     .map(([parts, lead]) => lead + parts.join("/"));
   const grant = fc.oneof(
     segment.map((s) => `${s}/**`),
@@ -165,7 +178,10 @@ describe("canonical resources, property tests (embedded store)", () => {
         if (!d.allow) return;
         const canonical = canonicalRepositoryPath(resource);
         expect(canonical.split("/")).not.toContain("..");
-        expect(grants.some((g) => inside(g, canonical)), `${resource} → ${canonical} under ${grants.join(", ")}`).toBe(true);
+        expect(
+          grants.some((g) => inside(g, canonical)),
+          `${resource} → ${canonical} under ${grants.join(", ")}`,
+        ).toBe(true);
       }),
       { numRuns: 120, seed: 14 },
     );
@@ -178,22 +194,44 @@ describe("canonical resources, property tests (embedded store)", () => {
     });
     const held = await f.call("POST", "/v1/holds", "auditor", { scope: { type: "repository", id: "acme/app" }, reason: "audit" });
     expect(held.status).toBe(201);
-    const caseOf = (text: string) => fc.array(fc.boolean(), { minLength: text.length, maxLength: text.length }).map((up) => [...text].map((c, i) => (up[i] ? c.toUpperCase() : c)).join(""));
-    const repo = fc.oneof({ weight: 3, arbitrary: fc.tuple(caseOf("acme"), caseOf("app")) }, { weight: 1, arbitrary: fc.constant(["acme", "lib"] as [string, string]) });
+    const caseOf = (text: string) =>
+      fc
+        .array(fc.boolean(), { minLength: text.length, maxLength: text.length })
+        .map((up) => [...text].map((c, i) => (up[i] ? c.toUpperCase() : c)).join(""));
+    const repo = fc.oneof(
+      { weight: 3, arbitrary: fc.tuple(caseOf("acme"), caseOf("app")) },
+      { weight: 1, arbitrary: fc.constant(["acme", "lib"] as [string, string]) },
+    );
     const joiner = fc.constantFrom("/", "/", "/", "//", "/./", " /", "\\");
     const separator = fc.constantFrom("@", "@", "@", "/@", " @", "#", ":", "@@");
     const version = fc.constantFrom("1.0.0", "v2", "1.0.0-rc.1", "");
     const release = fc.tuple(repo, joiner, separator, version).map(([[owner, name], j, s, v]) => `${owner}${j}${name}${s}${v}`);
     await fc.assert(
       fc.asyncProperty(release, async (resource) => {
-        const body = { runset: "rs-hold", agent: "releaser", session: "s-hold", tool: "publish", capability: "release.publish", resource, args: {} };
+        const body = {
+          runset: "rs-hold",
+          agent: "releaser",
+          session: "s-hold",
+          tool: "publish",
+          capability: "release.publish",
+          resource,
+          args: {},
+        };
         const d = (await f.call("POST", "/v1/mediate", "agent", body, "releaser")).body;
         let repository: string | undefined;
         try {
           repository = canonicalRelease(resource).repository;
         } catch {}
-        if (repository === "acme/app") expect(d.reasons.map((r: any) => r.code), resource).toContain("hold_active");
-        if (repository === undefined) expect(d.reasons.map((r: any) => r.code), resource).toEqual(["invalid_resource"]);
+        if (repository === "acme/app")
+          expect(
+            d.reasons.map((r: any) => r.code),
+            resource,
+          ).toContain("hold_active");
+        if (repository === undefined)
+          expect(
+            d.reasons.map((r: any) => r.code),
+            resource,
+          ).toEqual(["invalid_resource"]);
         if (d.allow) expect(repository, resource).toBe("acme/lib");
       }),
       { numRuns: 150, seed: 4 },

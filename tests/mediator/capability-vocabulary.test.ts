@@ -19,14 +19,16 @@ function enumsIn(schema: unknown, found: string[][] = []): string[][] {
 describe("capability vocabulary", () => {
   const expected = [...CAPABILITIES].sort();
 
-  it.each(["schemas/mediate/tool-call.schema.json", "schemas/mediate/runset-registration.schema.json", "schemas/runset/runset.schema.json", "schemas/runset/tool-map.schema.json"])(
-    "%s enumerates exactly the server's capabilities",
-    (file) => {
-      const enums = enumsIn(JSON.parse(readFileSync(repo(file), "utf8")));
-      expect(enums.length).toBeGreaterThan(0);
-      for (const list of enums) expect([...list].sort()).toEqual(expected);
-    },
-  );
+  it.each([
+    "schemas/mediate/tool-call.schema.json",
+    "schemas/mediate/runset-registration.schema.json",
+    "schemas/runset/runset.schema.json",
+    "schemas/runset/tool-map.schema.json",
+  ])("%s enumerates exactly the server's capabilities", (file) => {
+    const enums = enumsIn(JSON.parse(readFileSync(repo(file), "utf8")));
+    expect(enums.length).toBeGreaterThan(0);
+    for (const list of enums) expect([...list].sort()).toEqual(expected);
+  });
 
   it("the Rego catalogue and waiver limits cover exactly the same capabilities", () => {
     const rego = readFileSync(repo("policies/rego/capabilities.rego"), "utf8");

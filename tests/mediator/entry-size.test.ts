@@ -20,7 +20,11 @@ describe("decision events that always fit a tile", () => {
   beforeAll(async () => {
     server = await startTestServer("embedded");
     agent = await server.token("agent", "coder");
-    await server.registerRunset({ name: "rs-1", budget_cap_usd: 1, grants: [{ agent: "coder", capability: "repo.read", resource: "src/**" }] });
+    await server.registerRunset({
+      name: "rs-1",
+      budget_cap_usd: 1,
+      grants: [{ agent: "coder", capability: "repo.read", resource: "src/**" }],
+    });
   });
   afterAll(() => server.close());
 

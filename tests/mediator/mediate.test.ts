@@ -74,7 +74,12 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
   it("never ledgers a secret argument's value", async () => {
     const res = await server.call("POST", "/v1/mediate", {
       token: agent,
-      body: call({ capability: "secrets.read", tool: "read_secret", resource: "NPM_TOKEN", args: { name: "NPM_TOKEN", password: "hunter2-secret" } }),
+      body: call({
+        capability: "secrets.read",
+        tool: "read_secret",
+        resource: "NPM_TOKEN",
+        args: { name: "NPM_TOKEN", password: "hunter2-secret" },
+      }),
     });
     expect(res.status).toBe(200);
     const entry = await server.call("GET", `/v1/ledger/entries/${res.body.ledgerIndex}`, { token: auditor });
@@ -113,11 +118,17 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
   it("takes an outcome only from the token that asked for the decision: another agent's is refused (409), nothing ledgered", async () => {
     // Another token that may act as coder too (a second runner): still not the token that asked.
     const other = await server.token("agent", "intruder", { agents: ["coder"] });
-    const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call({ session: "sess-owner", tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", args: {} }) });
+    const allowed = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: call({ session: "sess-owner", tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", args: {} }),
+    });
     expect(allowed.body.allow).toBe(true);
     const before = (await server.ctx.ledger.reader.head()).size;
     const post = (token: string, body: Record<string, unknown>) =>
-      server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, { token, body: { status: "ok", summary: "x", outputDigest: digest, ...body } });
+      server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, {
+        token,
+        body: { status: "ok", summary: "x", outputDigest: digest, ...body },
+      });
     // Plain (the foreign key decides), tainting and spending (a read decides), and piggybacked on another call.
     for (const extra of [{}, { taint: { source: "https://evil.example" } }, { costUsd: 0.5 }]) {
       const res = await post(other, extra);
@@ -126,17 +137,28 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     }
     const carried = await server.call("POST", "/v1/mediate", {
       token: other,
-      body: { ...call({ session: "sess-intruder" }), outcomes: [{ decisionId: allowed.body.decisionId, status: "ok", summary: "x", outputDigest: digest }] },
+      body: {
+        ...call({ session: "sess-intruder" }),
+        outcomes: [{ decisionId: allowed.body.decisionId, status: "ok", summary: "x", outputDigest: digest }],
+      },
     });
     expect(carried.status).toBe(409);
     expect(carried.body.error).toMatchObject({ code: "conflict", field: "/outcomes/0/decisionId" });
-    const rows = await server.ctx.db.selectFrom("outcomes").select("decision_id").where("decision_id", "=", allowed.body.decisionId).execute();
+    const rows = await server.ctx.db
+      .selectFrom("outcomes")
+      .select("decision_id")
+      .where("decision_id", "=", allowed.body.decisionId)
+      .execute();
     expect(rows).toEqual([]);
     const entries = [];
-    for (let i = before; i < (await server.ctx.ledger.reader.head()).size; i++) entries.push((await server.ctx.ledger.reader.entry(i)).event);
+    for (let i = before; i < (await server.ctx.ledger.reader.head()).size; i++)
+      entries.push((await server.ctx.ledger.reader.entry(i)).event);
     expect(entries.filter((e) => e.kind === "outcome")).toEqual([]);
     // The session is not tainted: its own agent still reaches the network.
-    const again = await server.call("POST", "/v1/mediate", { token: agent, body: call({ session: "sess-owner", tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", args: {} }) });
+    const again = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: call({ session: "sess-owner", tool: "fetch_url", capability: "network.egress", resource: "docs.example.com", args: {} }),
+    });
     expect(again.body.allow).toBe(true);
     // The deciding token's own outcome lands.
     expect((await post(agent, { taint: { source: "https://docs.example.com" } })).status).toBe(200);
@@ -145,7 +167,10 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
   it("two outcomes for one decision in one batch: one lands, the other is refused alone (409), the batch's others commit", async () => {
     const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call() });
     const outcome = (summary: string) =>
-      server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, { token: agent, body: { status: "ok", summary, outputDigest: digest } });
+      server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, {
+        token: agent,
+        body: { status: "ok", summary, outputDigest: digest },
+      });
     const [first, second, decision, third] = await Promise.all([
       outcome("first"),
       outcome("second"),
@@ -173,22 +198,39 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     const batches = server.ctx.ledger.writer.batches;
     const next = await server.call("POST", "/v1/mediate", {
       token: agent,
-      body: { ...call({ session: "sess-pig" }), outcomes: [{ decisionId: first.body.decisionId, status: "ok", summary: "read", outputDigest: digest }] },
+      body: {
+        ...call({ session: "sess-pig" }),
+        outcomes: [{ decisionId: first.body.decisionId, status: "ok", summary: "read", outputDigest: digest }],
+      },
     });
     expect(next.status).toBe(200);
     const after = server.ctx.ledger.writer.batches;
     expect(after.oneStatement + after.locked - batches.oneStatement - batches.locked).toBe(1); // decision and outcome: one commit
     expect(next.body.outcomes).toEqual([{ decisionId: first.body.decisionId, ledgerIndex: expect.any(Number) }]);
     const outcome = await server.call("GET", `/v1/ledger/entries/${next.body.outcomes[0].ledgerIndex}`, { token: auditor });
-    expect(outcome.body.event).toMatchObject({ kind: "outcome", subject: { id: first.body.decisionId }, payload: { status: "ok", summary: "read" } });
+    expect(outcome.body.event).toMatchObject({
+      kind: "outcome",
+      subject: { id: first.body.decisionId },
+      payload: { status: "ok", summary: "read" },
+    });
     const decision = await server.call("GET", `/v1/ledger/entries/${next.body.ledgerIndex}`, { token: auditor });
     expect(decision.body.event.payload.call).not.toHaveProperty("outcomes"); // the ledgered call is the call alone
 
-    const piggyback = (outcomes: unknown) => server.call("POST", "/v1/mediate", { token: agent, body: { ...call({ session: "sess-pig" }), outcomes } });
+    const piggyback = (outcomes: unknown) =>
+      server.call("POST", "/v1/mediate", { token: agent, body: { ...call({ session: "sess-pig" }), outcomes } });
     const plain = { decisionId: next.body.decisionId, status: "ok", summary: "x", outputDigest: digest };
-    expect((await piggyback([{ ...plain, taint: { source: "https://x" } }])).body.error).toMatchObject({ code: "invalid_field", field: "/outcomes/0/taint" });
-    expect((await piggyback(Array.from({ length: 17 }, () => plain))).body.error).toMatchObject({ code: "invalid_field", field: "/outcomes" });
-    expect((await piggyback([{ ...plain, decisionId: "nope" }])).body.error).toMatchObject({ code: "invalid_field", field: "/outcomes/0/decisionId" });
+    expect((await piggyback([{ ...plain, taint: { source: "https://x" } }])).body.error).toMatchObject({
+      code: "invalid_field",
+      field: "/outcomes/0/taint",
+    });
+    expect((await piggyback(Array.from({ length: 17 }, () => plain))).body.error).toMatchObject({
+      code: "invalid_field",
+      field: "/outcomes",
+    });
+    expect((await piggyback([{ ...plain, decisionId: "nope" }])).body.error).toMatchObject({
+      code: "invalid_field",
+      field: "/outcomes/0/decisionId",
+    });
     const denied = await server.call("POST", "/v1/mediate", { token: agent, body: call({ resource: "/etc/shadow" }) });
     // A refused outcome refuses the whole request: the decision it rode with is not recorded either (the agent never
     // received it), and the error names the outcome at fault even when it is not the first.
@@ -213,12 +255,24 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     const session = "sess-taint";
     const fetch = await server.call("POST", "/v1/mediate", {
       token: agent,
-      body: call({ session, capability: "network.egress", tool: "fetch_url", resource: "docs.example.com", args: { url: "https://docs.example.com/x" } }),
+      body: call({
+        session,
+        capability: "network.egress",
+        tool: "fetch_url",
+        resource: "docs.example.com",
+        args: { url: "https://docs.example.com/x" },
+      }),
     });
     expect(fetch.body.allow).toBe(true);
     const before = await server.call("POST", "/v1/mediate", {
       token: agent,
-      body: call({ session: "sess-clean", capability: "secrets.read", tool: "read_secret", resource: "NPM_TOKEN", args: { name: "NPM_TOKEN" } }),
+      body: call({
+        session: "sess-clean",
+        capability: "secrets.read",
+        tool: "read_secret",
+        resource: "NPM_TOKEN",
+        args: { name: "NPM_TOKEN" },
+      }),
     });
     expect(before.body.allow).toBe(true);
     await server.call("POST", `/v1/mediate/${fetch.body.decisionId}/outcome`, {
@@ -234,19 +288,32 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
   });
 
   it("denies when the run-set's spend would pass its cap", async () => {
-    const run = await server.call("POST", "/v1/mediate", { token: agent, body: call({ tool: "run_tests", capability: "tests.run", resource: "npm test", args: {} }) });
+    const run = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: call({ tool: "run_tests", capability: "tests.run", resource: "npm test", args: {} }),
+    });
     await server.call("POST", `/v1/mediate/${run.body.decisionId}/outcome`, {
       token: agent,
       body: { status: "ok", summary: "tests passed", outputDigest: digest, costUsd: 0.9 },
     });
-    const over = await server.call("POST", "/v1/mediate", { token: agent, body: call({ args: { path: "src/app.ts", estimated_usd: 0.5 } }) });
+    const over = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: call({ args: { path: "src/app.ts", estimated_usd: 0.5 } }),
+    });
     expect(over.body.allow).toBe(false);
     expect(over.body.reasons.map((r: { code: string }) => r.code)).toContain("budget_exceeded");
   });
 
   describe("bad input", () => {
     const cases: Array<[string, unknown, string]> = [
-      ["a missing field", (() => { const { runset: _r, ...rest } = call(); return rest; })(), "/runset"],
+      [
+        "a missing field",
+        (() => {
+          const { runset: _r, ...rest } = call();
+          return rest;
+        })(),
+        "/runset",
+      ],
       ["an unknown field", { ...call(), extra: 1 }, "/extra"],
       ["an unknown capability", call({ capability: "shell.exec" }), "/capability"],
       ["a wrong type", call({ args: "not-an-object" }), "/args"],
@@ -287,12 +354,18 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     it("names the field holding a lone surrogate outside args too, in a call, an outcome or a piggybacked outcome", async () => {
       const before = (await server.ctx.ledger.reader.head()).size;
       const withSurrogate = (body: unknown) => JSON.stringify(body).replace("PLACEHOLDER", "\\ud800");
-      const resource = await server.call("POST", "/v1/mediate", { token: agent, rawBody: withSurrogate(call({ resource: "src/PLACEHOLDER" })) });
+      const resource = await server.call("POST", "/v1/mediate", {
+        token: agent,
+        rawBody: withSurrogate(call({ resource: "src/PLACEHOLDER" })),
+      });
       expect(resource.status).toBe(400);
       expect(resource.body.error).toMatchObject({ code: "invalid_field", field: "/resource" });
       const allowed = await server.call("POST", "/v1/mediate", { token: agent, body: call() });
       const outcome = { status: "ok", summary: "PLACEHOLDER", outputDigest: digest };
-      const direct = await server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, { token: agent, rawBody: withSurrogate(outcome) });
+      const direct = await server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, {
+        token: agent,
+        rawBody: withSurrogate(outcome),
+      });
       expect(direct.status).toBe(400);
       expect(direct.body.error).toMatchObject({ code: "invalid_field", field: "/summary" });
       const carried = { ...call(), outcomes: [{ decisionId: allowed.body.decisionId, ...outcome }] };

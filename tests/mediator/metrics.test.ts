@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 
-const call = (resource: string) => ({ runset: "rs-m", agent: "coder", session: "s-m", tool: "read_file", capability: "repo.read", resource, args: { path: resource } });
+const call = (resource: string) => ({
+  runset: "rs-m",
+  agent: "coder",
+  session: "s-m",
+  tool: "read_file",
+  capability: "repo.read",
+  resource,
+  args: { path: resource },
+});
 
 describe.each(STORE_KINDS)("metrics (%s)", (kind) => {
   let server: TestServer;
@@ -30,7 +38,8 @@ describe.each(STORE_KINDS)("metrics (%s)", (kind) => {
     const text: string = (await scrape()).body;
     const allowReason = /maestro_decisions_total\{result="allow",reason="([^"]+)"\} 1/.exec(text);
     expect(allowReason, text).not.toBeNull();
-    for (const r of denied.body.reasons) expect(text).toContain(`maestro_decisions_total{result="${denied.body.decision}",reason="${r.code}"} 1`);
+    for (const r of denied.body.reasons)
+      expect(text).toContain(`maestro_decisions_total{result="${denied.body.decision}",reason="${r.code}"} 1`);
     expect(Number(/maestro_ledger_append_batch_size_count (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
     expect(Number(/maestro_ledger_append_batch_seconds_count (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
     expect(text).toMatch(/^maestro_store_errors_total 0$/m);

@@ -28,19 +28,46 @@ describe.each(STORE_KINDS)("outcome token migration on %s store", (kind) => {
     const now = new Date();
     // As the server wrote them before 3004: no decided_by, no reported_by; the outcome by another token.
     await writer.append(
-      { kind: "decision", actor: { type: "agent", id: "coder" }, subject: { type: "decision", id: decisionId }, payload: { decision: "allow" } },
+      {
+        kind: "decision",
+        actor: { type: "agent", id: "coder" },
+        subject: { type: "decision", id: decisionId },
+        payload: { decision: "allow" },
+      },
       {
         rows: (index) => [
           {
             table: "mediations",
-            values: { decision_id: decisionId, ledger_index: index, runset: "rs", agent: "coder", session: "s", tool: "t", capability: "repo.read", resource: "r", decision: "allow", policy_digest: "d", waiver_ids: "[]", created_at: now },
+            values: {
+              decision_id: decisionId,
+              ledger_index: index,
+              runset: "rs",
+              agent: "coder",
+              session: "s",
+              tool: "t",
+              capability: "repo.read",
+              resource: "r",
+              decision: "allow",
+              policy_digest: "d",
+              waiver_ids: "[]",
+              created_at: now,
+            },
           },
         ],
       },
     );
     await writer.append(
-      { kind: "outcome", actor: { type: "agent", id: "intruder" }, subject: { type: "decision", id: decisionId }, payload: { status: "ok" } },
-      { rows: (index) => [{ table: "outcomes", values: { decision_id: decisionId, ledger_index: index, status: "ok", cost_usd: 0, created_at: now } }] },
+      {
+        kind: "outcome",
+        actor: { type: "agent", id: "intruder" },
+        subject: { type: "decision", id: decisionId },
+        payload: { status: "ok" },
+      },
+      {
+        rows: (index) => [
+          { table: "outcomes", values: { decision_id: decisionId, ledger_index: index, status: "ok", cost_usd: 0, created_at: now } },
+        ],
+      },
     );
     await migrateToLatest(t.db, { ...before, [MIGRATION]: tokenMigration, "3008_session_owners": sessionOwners });
   });
@@ -61,7 +88,9 @@ describe.each(STORE_KINDS)("outcome token migration on %s store", (kind) => {
     await sql`insert into mediations (decision_id, ledger_index, runset, agent, session, tool, capability, resource, decision, policy_digest, waiver_ids, created_at, decided_by)
       values (${other}, 0, 'rs', 'coder', 's', 't', 'repo.read', 'r', 'allow', 'd', '[]', now(), 'coder')`.execute(t.db);
     const insertOutcome = (by: string) =>
-      sql`insert into outcomes (decision_id, ledger_index, status, cost_usd, created_at, reported_by) values (${other}, 0, 'ok', 0, now(), ${by})`.execute(t.db);
+      sql`insert into outcomes (decision_id, ledger_index, status, cost_usd, created_at, reported_by) values (${other}, 0, 'ok', 0, now(), ${by})`.execute(
+        t.db,
+      );
     await expect(insertOutcome("intruder")).rejects.toMatchObject({ code: "23503" });
     await expect(insertOutcome("coder")).resolves.toBeDefined();
   });

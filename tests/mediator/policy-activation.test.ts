@@ -35,7 +35,10 @@ describe.each(STORE_KINDS)("policy activation on %s store", (kind) => {
   it("refuses a corrupt bundle, keeps the old one, and ledgers nothing", async () => {
     const before = server.ctx.policy.current().digest;
     const size = (await server.ctx.ledger.reader.head()).size;
-    const res = await server.call("POST", "/v1/policy/activate", { token: security, body: { bundle: Buffer.from("not a tarball").toString("base64") } });
+    const res = await server.call("POST", "/v1/policy/activate", {
+      token: security,
+      body: { bundle: Buffer.from("not a tarball").toString("base64") },
+    });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("policy_bundle_invalid");
     expect(server.ctx.policy.current().digest).toBe(before);

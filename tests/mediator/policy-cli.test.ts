@@ -37,21 +37,32 @@ describe("maestro policy activate --default / policy status", () => {
   it("activates the committed bundle on purpose, and status shows who did it", async () => {
     const before = await maestro(["policy", "status", "--json"], "auditor");
     expect(before.code).toBe(0);
-    expect(JSON.parse(before.stdout)).toMatchObject({ source: "default", activatedBy: { id: "maestro-server" }, reason: expect.stringMatching(/^startup/) });
+    expect(JSON.parse(before.stdout)).toMatchObject({
+      source: "default",
+      activatedBy: { id: "maestro-server" },
+      reason: expect.stringMatching(/^startup/),
+    });
 
     const run = await maestro(["policy", "activate", "--default"], "security");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^activated sha256:[0-9a-f]{64} \(the committed bundle\)\n$/);
 
     const after = JSON.parse((await maestro(["policy", "status", "--json"], "auditor")).stdout);
-    expect(after).toMatchObject({ source: "default", activatedBy: { id: "sec-1", role: "security" }, digest: server.ctx.policy.current().digest });
+    expect(after).toMatchObject({
+      source: "default",
+      activatedBy: { id: "sec-1", role: "security" },
+      digest: server.ctx.policy.current().digest,
+    });
     const plain = await maestro(["policy", "status"], "auditor");
     expect(plain.stdout).toContain(`digest    ${after.digest}`);
     expect(plain.stdout).toContain("activated by sec-1 (security)");
   });
 
   it("refuses a FILE together with --default, or neither, with a usage error", async () => {
-    for (const args of [["policy", "activate"], ["policy", "activate", "x.tar.gz", "--default"]]) {
+    for (const args of [
+      ["policy", "activate"],
+      ["policy", "activate", "x.tar.gz", "--default"],
+    ]) {
       const run = await maestro(args, "security");
       expect(run.code).not.toBe(0);
       expect(run.stderr).toMatch(/exactly one bundle FILE, or --default alone/);

@@ -47,7 +47,10 @@ describe.skipIf(!HAVE_OPA).each(STORE_KINDS)("durable policy activation (%s stor
     cfg = await createTestStore(kind);
     freeze = Buffer.from(await opaBundle(FREEZE)).toString("base64");
     await start();
-    const res = await call("POST", "/v1/runsets", "security", "security-1", { name: "rs", grants: [{ agent: "coder", capability: "repo.read", resource: "**" }] });
+    const res = await call("POST", "/v1/runsets", "security", "security-1", {
+      name: "rs",
+      grants: [{ agent: "coder", capability: "repo.read", resource: "**" }],
+    });
     expect(res.status).toBe(201);
   });
   afterAll(async () => {
@@ -62,7 +65,11 @@ describe.skipIf(!HAVE_OPA).each(STORE_KINDS)("durable policy activation (%s stor
     expect(activated.status).toBe(200);
     expect((await mediate()).body).toMatchObject({ decision: "deny", reasons: [expect.objectContaining({ code: "emergency_freeze" })] });
     const before = await status();
-    expect(before).toMatchObject({ digest: activated.body.digest, source: "activated", activatedBy: { id: "security-1", role: "security" } });
+    expect(before).toMatchObject({
+      digest: activated.body.digest,
+      source: "activated",
+      activatedBy: { id: "security-1", role: "security" },
+    });
 
     await stop();
     await start();
@@ -76,7 +83,11 @@ describe.skipIf(!HAVE_OPA).each(STORE_KINDS)("durable policy activation (%s stor
     expect(res.status).toBe(200);
     expect((await mediate()).body.decision).toBe("allow");
     const entry = await ctx!.ledger.reader.entry((await status()).ledgerIndex);
-    expect(entry.event).toMatchObject({ kind: "policy.activated", actor: { id: "security-2" }, payload: { source: "default", digest: res.body.digest } });
+    expect(entry.event).toMatchObject({
+      kind: "policy.activated",
+      actor: { id: "security-2" },
+      payload: { source: "default", digest: res.body.digest },
+    });
     await stop();
     await start();
     expect((await mediate()).body.decision).toBe("allow");
@@ -97,12 +108,18 @@ describe.skipIf(!HAVE_OPA).each(STORE_KINDS)("durable policy activation (%s stor
     const db = ctx!.db;
     await sql`update policy_bundles set bytes = bytes || '\\x00'::bytea where digest = ${activated.body.digest}`.execute(db);
     await stop();
-    await expect(start()).rejects.toMatchObject({ code: "policy_bundle_invalid", message: expect.stringMatching(/refusing to start: .* hash to sha256:/) });
+    await expect(start()).rejects.toMatchObject({
+      code: "policy_bundle_invalid",
+      message: expect.stringMatching(/refusing to start: .* hash to sha256:/),
+    });
     // Missing altogether (a restore without the table): refused too.
     const { openStore } = await import("../../ledger/store/database.ts");
     const store = await openStore<any>({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, poolSize: 1 });
     await sql`delete from policy_bundles`.execute(store.db);
     await store.close();
-    await expect(start()).rejects.toMatchObject({ code: "policy_bundle_invalid", message: expect.stringMatching(/no stored bytes for bundle/) });
+    await expect(start()).rejects.toMatchObject({
+      code: "policy_bundle_invalid",
+      message: expect.stringMatching(/no stored bytes for bundle/),
+    });
   });
 });

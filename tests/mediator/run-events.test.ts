@@ -19,7 +19,12 @@ describe.each(STORE_KINDS)("run events on %s store", (kind) => {
     const res = await server.call("POST", "/v1/runs/s-9/events", { token: agent, body: { kind: "run.budget_exhausted", payload } });
     expect(res.status).toBe(201);
     const entry = await server.ctx.ledger.reader.entry(res.body.ledgerIndex);
-    expect(entry.event).toMatchObject({ kind: "run.budget_exhausted", subject: { type: "run", id: "s-9" }, actor: { id: "runner-1" }, payload });
+    expect(entry.event).toMatchObject({
+      kind: "run.budget_exhausted",
+      subject: { type: "run", id: "s-9" },
+      actor: { id: "runner-1" },
+      payload,
+    });
   });
 
   it.each([
@@ -47,7 +52,10 @@ describe.each(STORE_KINDS)("run events on %s store", (kind) => {
   });
 
   it("is for agents only", async () => {
-    const res = await server.call("POST", "/v1/runs/s-1/events", { token: await server.token("engineer"), body: { kind: "run.finished", payload: { runset: "r", agent: "a" } } });
+    const res = await server.call("POST", "/v1/runs/s-1/events", {
+      token: await server.token("engineer"),
+      body: { kind: "run.finished", payload: { runset: "r", agent: "a" } },
+    });
     expect(res.status).toBe(403);
   });
 });

@@ -7,7 +7,10 @@ import { createTestStore, type TestStoreConfig } from "../support/test-stores.ts
 import { join } from "node:path";
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawn(process.execPath, ["cli/main.ts", ...args], { env: { ...process.env, DATABASE_URL: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  spawn(process.execPath, ["cli/main.ts", ...args], {
+    env: { ...process.env, DATABASE_URL: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 
 function run(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -46,15 +49,28 @@ describe.skipIf(!process.env.DATABASE_URL)("serve --workers (PostgreSQL only)", 
     const key = await loadOrCreateKey("token", keyPath(join(store.dataDir, "keys"), "token"));
     const tk = (role: "agent" | "security") => issueToken({ kid: key.kid, privateKey: key.privateKey }, role, `${role}-1`, 600);
     const post = (path: string, token: string, body: unknown) =>
-      fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-    expect((await post("/v1/runsets", await tk("security"), { name: "rs", grants: [{ agent: "a", capability: "repo.read", resource: "**" }] })).status).toBe(201);
+      fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await post("/v1/runsets", await tk("security"), { name: "rs", grants: [{ agent: "a", capability: "repo.read", resource: "**" }] }))
+        .status,
+    ).toBe(201);
     // One runner token for agent "a": both workers see the four sessions opened at once by it, and claim each once.
     const agent = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "agent", "agent-1", 600, undefined, { agents: ["a"] });
     const answers = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        post("/v1/mediate", agent, { runset: "rs", agent: "a", session: `s${i % 4}`, tool: "read", capability: "repo.read", resource: `f${i}`, args: {} }).then(
-          (r) => r.json() as Promise<{ allow: boolean; ledgerIndex: number }>,
-        ),
+        post("/v1/mediate", agent, {
+          runset: "rs",
+          agent: "a",
+          session: `s${i % 4}`,
+          tool: "read",
+          capability: "repo.read",
+          resource: `f${i}`,
+          args: {},
+        }).then((r) => r.json() as Promise<{ allow: boolean; ledgerIndex: number }>),
       ),
     );
     expect(answers.every((a) => a.allow)).toBe(true);

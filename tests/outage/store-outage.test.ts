@@ -50,9 +50,15 @@ describe.skipIf(!pg)("routes while the store is unreachable (own PostgreSQL clus
     app = createApp(ctx);
     const key = ctx.ledger.keyring.token;
     for (const role of ["agent", "admin", "security", "auditor", "engineer"] as Role[]) {
-      tokens.set(role, await issueToken({ kid: key.kid, privateKey: key.privateKey }, role, role === "agent" ? "coder" : `${role}-1`, 3600));
+      tokens.set(
+        role,
+        await issueToken({ kid: key.kid, privateKey: key.privateKey }, role, role === "agent" ? "coder" : `${role}-1`, 3600),
+      );
     }
-    const runset = await call("POST", "/v1/runsets", "security", { name: "rs", grants: [{ agent: "coder", capability: "repo.write", resource: "src/**" }] });
+    const runset = await call("POST", "/v1/runsets", "security", {
+      name: "rs",
+      grants: [{ agent: "coder", capability: "repo.write", resource: "src/**" }],
+    });
     expect(runset.status).toBe(201);
     const decided = await call("POST", "/v1/mediate", "agent", mediateBody);
     expect(decided.body.allow).toBe(true);
@@ -84,7 +90,13 @@ describe.skipIf(!pg)("routes while the store is unreachable (own PostgreSQL clus
     }
     // Only what needs no store answers otherwise: public documents, keys and the policy status held in memory, and a policy bundle
     // refused before anything is read. The rest, including every route the trial saw answer 500, is 503.
-    const storeless = new Set(["GET /.well-known/jwks.json", "GET /openapi.json", "GET /v1/ledger/key", "POST /v1/policy/activate", "GET /v1/policy/status"]);
+    const storeless = new Set([
+      "GET /.well-known/jwks.json",
+      "GET /openapi.json",
+      "GET /v1/ledger/key",
+      "POST /v1/policy/activate",
+      "GET /v1/policy/status",
+    ]);
     for (const line of answers) {
       const route = line.split(" ").slice(0, 2).join(" ");
       if (!storeless.has(route)) expect(line).toMatch(/ 503 (store|ledger)_unavailable$/);

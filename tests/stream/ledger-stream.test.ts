@@ -39,7 +39,11 @@ describe.each(STORE_KINDS)("ledger stream on %s store", (kind) => {
   let auditor: string;
 
   const append = (n: number) =>
-    Promise.all(Array.from({ length: n }, (_, i) => server.ctx.ledger.writer.append({ kind: "test.stream", actor: { type: "service", id: "t" }, payload: { i } })));
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        server.ctx.ledger.writer.append({ kind: "test.stream", actor: { type: "service", id: "t" }, payload: { i } }),
+      ),
+    );
 
   beforeAll(async () => {
     server = await startTestServer(kind);
@@ -93,7 +97,10 @@ describe.each(STORE_KINDS)("ledger stream on %s store", (kind) => {
 
   it("appends complete while a stream client reads nothing (no back-pressure on the writer)", async () => {
     const controller = new AbortController();
-    const res = await fetch(`${base}/v1/ledger/stream?from=0`, { headers: { authorization: `Bearer ${auditor}` }, signal: controller.signal });
+    const res = await fetch(`${base}/v1/ledger/stream?from=0`, {
+      headers: { authorization: `Bearer ${auditor}` },
+      signal: controller.signal,
+    });
     expect(res.status).toBe(200);
     // The client never reads its body; appends must still complete promptly.
     const t0 = performance.now();

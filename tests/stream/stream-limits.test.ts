@@ -33,7 +33,12 @@ async function readSse(body: ReadableStream<Uint8Array>, ms: number, stopAfter =
     buffer += decoder.decode(next.value, { stream: true });
     let sep: number;
     while ((sep = buffer.indexOf("\n\n")) >= 0) {
-      const fields = Object.fromEntries(buffer.slice(0, sep).split("\n").map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
+      const fields = Object.fromEntries(
+        buffer
+          .slice(0, sep)
+          .split("\n")
+          .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]),
+      );
       buffer = buffer.slice(sep + 2);
       events.push({ event: fields.event, id: fields.id, data: fields.data });
     }
@@ -50,7 +55,11 @@ describe.each(STORE_KINDS)("ledger stream limits on %s store", (kind) => {
   let reads: number[];
 
   const append = (n: number) =>
-    Promise.all(Array.from({ length: n }, (_, i) => server.ctx.ledger.writer.append({ kind: "test.stream", actor: { type: "service", id: "t" }, payload: { i } })));
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        server.ctx.ledger.writer.append({ kind: "test.stream", actor: { type: "service", id: "t" }, payload: { i } }),
+      ),
+    );
   /** The stream route alone (no auth), with its limits made small enough to reach in a test. */
   const open = async (query: string, limits: Partial<StreamLimits>) => {
     const app = new Hono().route("/", ledgerStreamRoutes(server.ctx, { ...STREAM_LIMITS, pageSize: PAGE, ...limits }));

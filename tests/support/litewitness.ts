@@ -67,9 +67,13 @@ export async function startLitewitness(options: { name: string; origin: string; 
 
   const start = async () => {
     stderr = "";
-    const p = spawn(LITEWITNESS, ["-listen", `127.0.0.1:${port}`, "-db", db, "-ssh-agent", sock, "-name", options.name, "-key", fingerprint], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const p = spawn(
+      LITEWITNESS,
+      ["-listen", `127.0.0.1:${port}`, "-db", db, "-ssh-agent", sock, "-name", options.name, "-key", fingerprint],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     proc = p;
     p.stderr!.on("data", (d: Buffer) => {
       stderr += d.toString();

@@ -17,13 +17,19 @@ const exchange = (over: Partial<Exchange>): Exchange => ({
 describe("exchangeProblems", () => {
   it("passes an exchange the document describes", async () => {
     expect(await exchangeProblems(exchange({}))).toEqual([]);
-    expect(await exchangeProblems(exchange({ status: 401, responseBody: { error: { code: "unauthenticated", message: "no token" } } }))).toEqual([]);
+    expect(
+      await exchangeProblems(exchange({ status: 401, responseBody: { error: { code: "unauthenticated", message: "no token" } } })),
+    ).toEqual([]);
   });
 
   it("reports a response body, status or media type the document does not describe", async () => {
-    expect((await exchangeProblems(exchange({ status: 401, responseBody: { error: { message: "no code" } } })))[0]).toMatch(/response does not match/);
+    expect((await exchangeProblems(exchange({ status: 401, responseBody: { error: { message: "no code" } } })))[0]).toMatch(
+      /response does not match/,
+    );
     expect((await exchangeProblems(exchange({ status: 418 })))[0]).toMatch(/status 418 is not documented/);
-    expect((await exchangeProblems(exchange({ responseHeaders: new Headers({ "content-type": "text/html" }) })))[0]).toMatch(/media type text\/html/);
+    expect((await exchangeProblems(exchange({ responseHeaders: new Headers({ "content-type": "text/html" }) })))[0]).toMatch(
+      /media type text\/html/,
+    );
   });
 
   it("reports an accepted request the document does not allow, and leaves refused ones to their responses", async () => {

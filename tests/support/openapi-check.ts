@@ -60,7 +60,8 @@ export async function exchangeProblems(x: Exchange): Promise<string[]> {
   const response = operation.responses?.[String(x.status)] as { content?: Record<string, unknown> } | undefined;
   if (!response) return [...problems, `${where}: status ${x.status} is not documented`];
   const mediaType = (x.responseHeaders.get("content-type") ?? "").split(";")[0].trim();
-  if (response.content && mediaType && !(mediaType in response.content)) problems.push(`${where}: media type ${mediaType} is not documented`);
+  if (response.content && mediaType && !(mediaType in response.content))
+    problems.push(`${where}: media type ${mediaType} is not documented`);
   if (mediaType === "application/json") {
     const checked = openapi.validateResponse(x.responseBody, operation, x.status);
     if (!checked.valid) problems.push(`${where}: response does not match the document: ${JSON.stringify(checked.errors)}`);

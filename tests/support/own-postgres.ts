@@ -14,10 +14,12 @@ export interface OwnPostgres {
 }
 
 function findBinDir(): string | null {
-  for (const dir of (process.env.PATH ?? "").split(":")) if (dir && existsSync(join(dir, "initdb")) && existsSync(join(dir, "pg_ctl"))) return dir;
+  for (const dir of (process.env.PATH ?? "").split(":"))
+    if (dir && existsSync(join(dir, "initdb")) && existsSync(join(dir, "pg_ctl"))) return dir;
   const root = "/usr/lib/postgresql";
   if (!existsSync(root)) return null;
-  for (const version of readdirSync(root).sort().reverse()) if (existsSync(join(root, version, "bin", "initdb"))) return join(root, version, "bin");
+  for (const version of readdirSync(root).sort().reverse())
+    if (existsSync(join(root, version, "bin", "initdb"))) return join(root, version, "bin");
   return null;
 }
 

@@ -11,23 +11,39 @@ export interface TestServer {
   /** A token for `role`; an agent token acts as `sub` unless `binding` names its agents (and run-sets). */
   token(role: Role, sub?: string, binding?: AgentBinding): Promise<string>;
   /** JSON request helper: returns status and parsed body. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; rawBody?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** POST /v1/runsets as a security user; throws unless it answers 201. */
   registerRunset(spec: Record<string, unknown>, securitySub?: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(kind: TestStoreKind, options: { clock?: Clock; publicRead?: boolean; publicLog?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  kind: TestStoreKind,
+  options: { clock?: Clock; publicRead?: boolean; publicLog?: boolean } = {},
+): Promise<TestServer> {
   const store = await createTestStore(kind);
-  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: options.publicRead ?? false, publicLog: options.publicLog ?? false }), {
-    clock: options.clock,
-  });
+  const ctx = await createContext(
+    configFromEnv({
+      dataDir: store.dataDir,
+      databaseUrl: store.databaseUrl,
+      publicRead: options.publicRead ?? false,
+      publicLog: options.publicLog ?? false,
+    }),
+    {
+      clock: options.clock,
+    },
+  );
   const app = createApp(ctx);
   const key = ctx.ledger.keyring.token;
   const server: TestServer = {
     ctx,
     app,
-    token: (role, sub = `${role}-1`, binding) => issueToken({ kid: key.kid, privateKey: key.privateKey }, role, sub, 3600, options.clock, binding),
+    token: (role, sub = `${role}-1`, binding) =>
+      issueToken({ kid: key.kid, privateKey: key.privateKey }, role, sub, 3600, options.clock, binding),
     async call(method, path, { token, body, rawBody } = {}) {
       const headers: Record<string, string> = {};
       if (token) headers.authorization = `Bearer ${token}`;
@@ -39,7 +55,15 @@ export async function startTestServer(kind: TestStoreKind, options: { clock?: Cl
         parsed = JSON.parse(text);
       } catch {}
       // Every exchange of every test that goes through here is held to the served OpenAPI document.
-      await checkExchange({ method, path, headers, body: rawBody ?? body, status: res.status, responseHeaders: res.headers, responseBody: parsed });
+      await checkExchange({
+        method,
+        path,
+        headers,
+        body: rawBody ?? body,
+        status: res.status,
+        responseHeaders: res.headers,
+        responseBody: parsed,
+      });
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async registerRunset(spec, securitySub = "security-1") {

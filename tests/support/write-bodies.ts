@@ -4,7 +4,15 @@ import { createHash } from "node:crypto";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
-export const MEDIATE_BODY = { runset: "rs", agent: "coder", session: "s", tool: "write_file", capability: "repo.write", resource: "src/a.ts", args: {} };
+export const MEDIATE_BODY = {
+  runset: "rs",
+  agent: "coder",
+  session: "s",
+  tool: "write_file",
+  capability: "repo.write",
+  resource: "src/a.ts",
+  args: {},
+};
 
 export function writeBodies(now: Date = new Date()): Record<string, Record<string, unknown>> {
   return {
@@ -33,7 +41,12 @@ export function writeBodies(now: Date = new Date()): Record<string, Record<strin
       scope: { type: "agent", id: "coder" },
     },
     "/v1/breakglass/:id/review": { finding: "the override was needed", verdict: "justified" },
-    "/v1/releases": { repository: "acme/app", version: "1.0.0", artifacts: [{ name: "app-1.0.0.tgz", digest: { sha256: sha256("a") } }], runsets: ["rs"] },
+    "/v1/releases": {
+      repository: "acme/app",
+      version: "1.0.0",
+      artifacts: [{ name: "app-1.0.0.tgz", digest: { sha256: sha256("a") } }],
+      runsets: ["rs"],
+    },
     "/v1/releases/:id/publish": {},
   };
 }

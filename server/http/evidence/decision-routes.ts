@@ -47,11 +47,17 @@ export function decisionEvidenceRoutes(ctx: ServerContext): Hono {
     if (decision !== undefined && !["allow", "deny", "require_approval"].includes(decision)) {
       throw new MaestroError("invalid_field", "decision must be allow, deny or require_approval", { field: "decision" });
     }
-    let query = db.selectFrom("mediations").selectAll().orderBy("ledger_index", "desc").limit(limit + 1);
+    let query = db
+      .selectFrom("mediations")
+      .selectAll()
+      .orderBy("ledger_index", "desc")
+      .limit(limit + 1);
     if (before !== undefined) query = query.where("ledger_index", "<", before);
     if (decision) query = query.where("decision", "=", decision);
     if (sessions.length || runsets.length) {
-      query = query.where((eb) => eb.or([...(sessions.length ? [eb("session", "in", sessions)] : []), ...(runsets.length ? [eb("runset", "in", runsets)] : [])]));
+      query = query.where((eb) =>
+        eb.or([...(sessions.length ? [eb("session", "in", sessions)] : []), ...(runsets.length ? [eb("runset", "in", runsets)] : [])]),
+      );
     }
     const rows = await query.execute();
     const items = rows.slice(0, limit).map((r) => ({

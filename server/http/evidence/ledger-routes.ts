@@ -43,7 +43,12 @@ export function ledgerEvidenceRoutes(ctx: ServerContext): Hono {
     }
     const { size } = await reader.head();
     const rows = from >= size ? [] : await reader.rawEntries(from, Math.min(limit, size - from));
-    const entries = rows.map((e) => ({ index: e.index, leafHash: toBase64(e.leafHash), canonical: toBase64(e.canonical), signature: e.signature }));
+    const entries = rows.map((e) => ({
+      index: e.index,
+      leafHash: toBase64(e.leafHash),
+      canonical: toBase64(e.canonical),
+      signature: e.signature,
+    }));
     // Continue after the last row returned (not from + count), so a gap in the rows is seen by the verifier, not hidden.
     const end = entries.length > 0 ? entries[entries.length - 1].index + 1 : size;
     return c.json({ size, from, entries, next: end < size ? end : null });
@@ -87,7 +92,14 @@ export function ledgerEvidenceRoutes(ctx: ServerContext): Hono {
   app.get("/v1/ledger/checkpoints", async (c) => {
     const all = await reader.checkpoints();
     const notes = await witnesses.cosignedNotes(all);
-    return c.json({ checkpoints: all.map((cp, i) => ({ size: cp.size, rootHash: toBase64(cp.root), note: notes[i], createdAt: cp.createdAt.toISOString() })) });
+    return c.json({
+      checkpoints: all.map((cp, i) => ({
+        size: cp.size,
+        rootHash: toBase64(cp.root),
+        note: notes[i],
+        createdAt: cp.createdAt.toISOString(),
+      })),
+    });
   });
 
   return app;

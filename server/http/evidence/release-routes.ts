@@ -58,7 +58,8 @@ export function releaseEvidenceRoutes(ctx: ServerContext): Hono {
   app.get("/v1/releases/:id/safety-case", async (c) => {
     const { document, signed, bundle } = await releases.safetyCase(c.req.param("id"));
     if (c.req.query("format") === "sigstore") {
-      if (!bundle) return c.json({ error: { code: "conflict", message: "a draft release has no signed safety case yet", field: "id" } }, 409);
+      if (!bundle)
+        return c.json({ error: { code: "conflict", message: "a draft release has no signed safety case yet", field: "id" } }, 409);
       return jsonWithEtag(c, bundle, { "Content-Type": BUNDLE_V03_MEDIA_TYPE });
     }
     return jsonWithEtag(c, document, { "X-Maestro-Signed": String(signed) });

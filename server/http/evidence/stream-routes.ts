@@ -61,7 +61,7 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
   const app = new Hono();
   const slots = pLimit(limits.concurrentReads);
   /** A store read of a stream: waits for a slot, and keeps it until the slot's page interval has passed. */
-  const storeReads = <T,>(read: () => Promise<T>): Promise<T> =>
+  const storeReads = <T>(read: () => Promise<T>): Promise<T> =>
     slots(async () => {
       const started = performance.now();
       try {
@@ -83,7 +83,12 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
   app.get("/v1/ledger/stream", async (c) => {
     const header = c.req.header("last-event-id");
     // Last-Event-ID is the last index seen (resume after it); ?from= is the first index wanted.
-    const next = header !== undefined ? parseIndexParam(header, "Last-Event-ID") + 1 : c.req.query("from") === undefined ? undefined : parseIndexParam(c.req.query("from"), "from");
+    const next =
+      header !== undefined
+        ? parseIndexParam(header, "Last-Event-ID") + 1
+        : c.req.query("from") === undefined
+          ? undefined
+          : parseIndexParam(c.req.query("from"), "from");
     // Under @hono/node-server the socket's response, to close it when a dropped client never reads again.
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     // Read before the 200 goes out, so a store that is down answers 503 like every other route.
@@ -210,7 +215,9 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
         if (behind && !stream.aborted) dropped ??= "too_far_behind";
         if (dropped && !stream.aborted) {
           // Queued behind whatever the client has not taken yet: a client that reads again learns why it was dropped.
-          void stream.write(`event: dropped\ndata: ${JSON.stringify({ reason: dropped, message: DROP_MESSAGES[dropped], lastIndex: from - 1 })}\n\n`);
+          void stream.write(
+            `event: dropped\ndata: ${JSON.stringify({ reason: dropped, message: DROP_MESSAGES[dropped], lastIndex: from - 1 })}\n\n`,
+          );
           console.warn(JSON.stringify({ level: "warn", msg: "ledger stream reader dropped", reason: dropped, lastIndex: from - 1 }));
           // A client that never reads again would hold its socket and our queued bytes for good.
           if (outgoing) setTimeout(() => outgoing.destroy(), limits.maxWriteWaitMs).unref();

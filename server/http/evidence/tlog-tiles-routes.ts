@@ -27,7 +27,9 @@ export function tlogTilesRoutes(ctx: ServerContext): Hono {
     const width = tile.width ?? TILE_WIDTH;
     const available = tileWidth(level, tile.index, size);
     if (width > available) {
-      throw new MaestroError("not_found", `tile ${c.req.path} is not available at tree size ${size} (width ${available})`, { field: "path" });
+      throw new MaestroError("not_found", `tile ${c.req.path} is not available at tree size ${size} (width ${available})`, {
+        field: "path",
+      });
     }
     const first = tile.index * TILE_WIDTH;
     const body = tile.kind === "entries" ? await entryBundle(ctx, first, width) : await hashTile(ctx, TILE_HEIGHT * level, first, width);
@@ -40,7 +42,13 @@ export function tlogTilesRoutes(ctx: ServerContext): Hono {
 async function hashTile(ctx: ServerContext, level: number, first: number, width: number): Promise<Uint8Array<ArrayBuffer>> {
   const rows: Array<{ idx: number; hash: Uint8Array }> =
     level === 0
-      ? await ctx.db.selectFrom("ledger_entries").select(["idx", "leaf_hash as hash"]).where("idx", ">=", first).where("idx", "<", first + width).orderBy("idx").execute()
+      ? await ctx.db
+          .selectFrom("ledger_entries")
+          .select(["idx", "leaf_hash as hash"])
+          .where("idx", ">=", first)
+          .where("idx", "<", first + width)
+          .orderBy("idx")
+          .execute()
       : await ctx.db
           .selectFrom("ledger_nodes")
           .select(["idx", "hash"])

@@ -30,7 +30,8 @@ export function waiverEvidenceRoutes(ctx: ServerContext): Hono<AuthEnv> {
     const waiver = await service(ctx.waivers, "waivers").get(c.req.param("id"));
     const own = ownOnly(c.get("principal"));
     // Another engineer's waiver reads as absent: its id alone says nothing about whom it serves.
-    if (own !== undefined && !sameSubject(waiver.requestedBy, own)) throw new MaestroError("not_found", `no waiver ${c.req.param("id")}`, { field: "id" });
+    if (own !== undefined && !sameSubject(waiver.requestedBy, own))
+      throw new MaestroError("not_found", `no waiver ${c.req.param("id")}`, { field: "id" });
     return c.json(waiver);
   });
   return app;

@@ -59,7 +59,12 @@ export const PUBLISH_TOOL = "maestro.release.publish";
  */
 function otherPublishDecision(e: EvidenceEntry, scope: GatherScope): boolean {
   const call = (e.event.payload as { call?: { tool?: unknown } }).call;
-  return e.event.kind === "decision" && e.event.actor.role !== "agent" && call?.tool === PUBLISH_TOOL && e.event.subject?.id !== scope.publishDecision?.id;
+  return (
+    e.event.kind === "decision" &&
+    e.event.actor.role !== "agent" &&
+    call?.tool === PUBLISH_TOOL &&
+    e.event.subject?.id !== scope.publishDecision?.id
+  );
 }
 
 export async function gatherEvidence(db: Kysely<any>, scope: GatherScope, size: number): Promise<GatheredEvidence> {
@@ -73,11 +78,17 @@ export async function gatherEvidence(db: Kysely<any>, scope: GatherScope, size: 
     const cited = (e.event.payload as { waivers?: unknown }).waivers;
     if (e.event.kind === "decision" && Array.isArray(cited)) for (const id of cited) waiverIds.add(String(id));
   }
-  const waivers = await entriesBySubject(ledger, [...waiverIds].map((id) => `waiver:${id}`), size);
+  const waivers = await entriesBySubject(
+    ledger,
+    [...waiverIds].map((id) => `waiver:${id}`),
+    size,
+  );
   // Holds and break-glass are global governance state: all of them, past and present.
   const governance = await entriesByKind(ledger, ["policy.activated"], ["hold.", "breakglass."], size);
   const digests = new Set(calls.map((e) => (e.event.payload as { policy?: { digest?: string } }).policy?.digest));
-  const relevant = governance.filter((e) => e.event.kind !== "policy.activated" || digests.has((e.event.payload as { digest?: string }).digest));
+  const relevant = governance.filter(
+    (e) => e.event.kind !== "policy.activated" || digests.has((e.event.payload as { digest?: string }).digest),
+  );
 
   const byIndex = new Map<number, EvidenceEntry>();
   for (const e of [...calls, ...waivers, ...relevant]) byIndex.set(e.index, e);

@@ -17,7 +17,13 @@ type Row = { idx: number; leaf_hash: Uint8Array; canonical: Uint8Array; signatur
 
 function toEntry(row: Row): EvidenceEntry {
   const canonical = new Uint8Array(row.canonical);
-  return { index: Number(row.idx), leafHash: new Uint8Array(row.leaf_hash), canonical, signature: row.signature, event: parseCanonicalEvent(canonical) };
+  return {
+    index: Number(row.idx),
+    leafHash: new Uint8Array(row.leaf_hash),
+    canonical,
+    signature: row.signature,
+    event: parseCanonicalEvent(canonical),
+  };
 }
 
 function chunks<T>(xs: T[]): T[][] {
@@ -45,7 +51,12 @@ export async function entriesBySubject(db: Kysely<LedgerTables>, subjects: strin
 }
 
 /** Every event whose kind is one of `kinds` or starts with one of `prefixes` (e.g. "hold."). */
-export async function entriesByKind(db: Kysely<LedgerTables>, kinds: string[], prefixes: string[], below: number): Promise<EvidenceEntry[]> {
+export async function entriesByKind(
+  db: Kysely<LedgerTables>,
+  kinds: string[],
+  prefixes: string[],
+  below: number,
+): Promise<EvidenceEntry[]> {
   const rows = await db
     .selectFrom("ledger_entries")
     .select(COLUMNS)

@@ -57,7 +57,9 @@ async function witnessedCovering(ledger: Ledger, size: number, vkey: string): Pr
 /** The export as its exact bytes: JSON ending in the exportSignature member, which signs every byte before it. */
 export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable): Promise<string> {
   if (row.state !== "published" || !row.bundle || row.published_index === null) {
-    throw new MaestroError("conflict", `release ${row.id} is not published; only a published release has signed evidence to export`, { field: "id" });
+    throw new MaestroError("conflict", `release ${row.id} is not published; only a published release has signed evidence to export`, {
+      field: "id",
+    });
   }
   const { reader, checkpointer } = deps.ledger;
   const bundle = JSON.parse(row.bundle) as Record<string, any>;
@@ -106,7 +108,10 @@ export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable):
     format: EXPORT_FORMAT,
     exportedAt: deps.clock.now().toISOString(),
     release: releaseFromEvents(created, published),
-    keys: { jwks: { keys: (await deps.eventJwks()) as EvidenceExport["keys"]["jwks"]["keys"] }, vkey: await exportedCheckpointKeys(reader, deps.checkpointVkey) },
+    keys: {
+      jwks: { keys: (await deps.eventJwks()) as EvidenceExport["keys"]["jwks"]["keys"] },
+      vkey: await exportedCheckpointKeys(reader, deps.checkpointVkey),
+    },
     checkpoint: await deps.ledger.witnesses.cosignedNote(checkpoint),
     latestCheckpoint: await deps.ledger.witnesses.cosignedNote(latest),
     consistency: {

@@ -30,7 +30,10 @@ const licenses = new CDX.Contrib.License.Factories.LicenseFactory(() => {
 /** purl-spec npm type: the scope's "@" is percent-encoded (pkg:npm/%40scope/name@1.0.0). */
 export function npmPurl(name: string, version: string): string {
   const encoded = name.startsWith("@") ? `%40${name.slice(1)}` : name;
-  return `pkg:npm/${encoded.split("/").map((s, i) => (i === 0 ? s : encodeURIComponent(s))).join("/")}@${encodeURIComponent(version)}`;
+  return `pkg:npm/${encoded
+    .split("/")
+    .map((s, i) => (i === 0 ? s : encodeURIComponent(s)))
+    .join("/")}@${encodeURIComponent(version)}`;
 }
 
 /** npm resolution: a dependency is found in the nearest node_modules walking up from the dependent's path. */
@@ -57,7 +60,8 @@ function lockEntryProblem(pkg: unknown): { member?: string; message: string } | 
   if (typeof pkg !== "object" || pkg === null || Array.isArray(pkg)) return { message: "must be an object" };
   const entry = pkg as Record<string, unknown>;
   for (const member of STRING_MEMBERS) {
-    if (entry[member] !== undefined && typeof entry[member] !== "string") return { member, message: `has a ${member} that is not a string` };
+    if (entry[member] !== undefined && typeof entry[member] !== "string")
+      return { member, message: `has a ${member} that is not a string` };
   }
   for (const member of MAP_MEMBERS) {
     const map = entry[member];
@@ -72,9 +76,13 @@ function lockEntryProblem(pkg: unknown): { member?: string; message: string } | 
 export function sbomFromPackageLock(lock: unknown, now: Date): Record<string, unknown> {
   const l = lock as PackageLock;
   if (typeof l !== "object" || l === null || typeof l.packages !== "object" || l.packages === null) {
-    throw new MaestroError("invalid_field", "package-lock.json needs a 'packages' map (lockfileVersion 2 or 3; regenerate v1 locks with npm ≥ 7)", {
-      field: "/sbom/packageLock/packages",
-    });
+    throw new MaestroError(
+      "invalid_field",
+      "package-lock.json needs a 'packages' map (lockfileVersion 2 or 3; regenerate v1 locks with npm ≥ 7)",
+      {
+        field: "/sbom/packageLock/packages",
+      },
+    );
   }
   const packages = l.packages;
   for (const [path, pkg] of Object.entries(packages)) {
@@ -109,13 +117,19 @@ export function sbomFromPackageLock(lock: unknown, now: Date): Record<string, un
         version: pkg.version,
         purl,
         bomRef: purl,
-        scope: pkg.dev ? CDX.Enums.ComponentScope.Excluded : pkg.optional ? CDX.Enums.ComponentScope.Optional : CDX.Enums.ComponentScope.Required,
+        scope: pkg.dev
+          ? CDX.Enums.ComponentScope.Excluded
+          : pkg.optional
+            ? CDX.Enums.ComponentScope.Optional
+            : CDX.Enums.ComponentScope.Required,
       });
       const integrity = /^sha512-(.+)$/.exec(pkg.integrity ?? "");
       if (integrity) component.hashes.set(CDX.Enums.HashAlgorithm["SHA-512"], Buffer.from(integrity[1], "base64").toString("hex"));
       if (pkg.license) {
         // Compound SPDX expressions stay expressions; a single id becomes an SPDX (or named) license.
-        component.licenses.add(/\s(OR|AND|WITH)\s/.test(pkg.license) ? new CDX.Models.LicenseExpression(pkg.license) : licenses.makeDisjunctive(pkg.license));
+        component.licenses.add(
+          /\s(OR|AND|WITH)\s/.test(pkg.license) ? new CDX.Models.LicenseExpression(pkg.license) : licenses.makeDisjunctive(pkg.license),
+        );
       }
       if (pkg.resolved) {
         component.externalReferences.add(new CDX.Models.ExternalReference(pkg.resolved, CDX.Enums.ExternalReferenceType.Distribution));

@@ -12,7 +12,10 @@ import { signStatement } from "./case-signer.ts";
 const newKey = () => keyFromPrivateJwk("event", generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK);
 const statement = { _type: "https://in-toto.io/Statement/v1", subject: [], predicate: { n: 1 } } as unknown as SafetyCaseStatement;
 
-type Bundle = { dsseEnvelope: { signatures: Array<{ keyid: string; sig: string }> }; verificationMaterial: { publicKey: { hint: string } } };
+type Bundle = {
+  dsseEnvelope: { signatures: Array<{ keyid: string; sig: string }> };
+  verificationMaterial: { publicKey: { hint: string } };
+};
 
 describe("signStatement", () => {
   it("leaves the DSSE keyid blank and names the key in the public-key hint", async () => {

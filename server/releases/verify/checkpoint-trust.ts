@@ -25,10 +25,14 @@ interface SignedTree extends TrustedTree {
 /** Opens a C2SP signed note (https://c2sp.org/signed-note) with the given keys, then its tlog-checkpoint body. */
 function openSigned(note: unknown, vkeys: string[]): SignedTree {
   // Throws when no given key signed it, or when the signature of a given key is bad.
-  const { text, sigs } = openNote(String(note), vkeys.map((v) => parseVkey(v)));
+  const { text, sigs } = openNote(
+    String(note),
+    vkeys.map((v) => parseVkey(v)),
+  );
   const cp = parseCheckpoint(text);
   // Our vkeys are named after the log's origin: a key of this log signing another log's checkpoint is refused.
-  for (const sig of sigs) ensure(sig.name === cp.origin, `checkpoint origin ${JSON.stringify(cp.origin)} is not the name of its signing key ${sig.name}`);
+  for (const sig of sigs)
+    ensure(sig.name === cp.origin, `checkpoint origin ${JSON.stringify(cp.origin)} is not the name of its signing key ${sig.name}`);
   // Key by key: a note names its signer only by name and a 32-bit id, so only the key itself tells whose signature it is.
   const signers = vkeys.filter((v) => {
     try {
@@ -50,7 +54,11 @@ function openSigned(note: unknown, vkeys: string[]): SignedTree {
  * caller's consistency check (RFC 9162 §2.1.4) is what makes the rotation verifiable, the new key having signed a tree
  * that extends the one the old key signed. A retired key is never trusted on the bundle's word alone.
  */
-export function verifyCheckpoints(doc: EvidenceExport, keys: CheckpointKeys, report: Report): { checkpoint?: TrustedTree; latest?: TrustedTree } {
+export function verifyCheckpoints(
+  doc: EvidenceExport,
+  keys: CheckpointKeys,
+  report: Report,
+): { checkpoint?: TrustedTree; latest?: TrustedTree } {
   const accepted = [...new Set([...keys.checkpointKeys, ...(keys.pinnedVkeys ?? [])])];
   const anchors = keys.pinnedVkeys ?? keys.checkpointKeys.slice(0, 1);
   const anchorName = keys.pinnedVkeys ? "a pinned vkey" : `the bundle's current checkpoint key ${anchors.map(vkeyLabel).join("")}`;
@@ -70,13 +78,19 @@ export function verifyCheckpoints(doc: EvidenceExport, keys: CheckpointKeys, rep
   if (checkpoint instanceof Error) report.fail("checkpoint", checkpoint.message);
   else if (anchored(checkpoint)) report.pass("checkpoint", `checkpoint signature and origin verify (signed by ${by(checkpoint)})`);
   else if (latestAnchored) {
-    report.pass("checkpoint", `checkpoint signature and origin verify (signed by ${by(checkpoint)}: trusted as a prefix of the latest checkpoint, see consistency)`);
+    report.pass(
+      "checkpoint",
+      `checkpoint signature and origin verify (signed by ${by(checkpoint)}: trusted as a prefix of the latest checkpoint, see consistency)`,
+    );
   } else report.fail("checkpoint", `checkpoint is signed by ${by(checkpoint)}, and neither it nor the latest checkpoint by ${anchorName}`);
 
   if (latest instanceof Error) report.fail("latestCheckpoint", latest.message);
   else if (latestAnchored) report.pass("latestCheckpoint", `latest checkpoint signature verifies (signed by ${by(latest)})`);
   else if (keys.pinnedVkeys) {
-    report.fail("latestCheckpoint", `latest checkpoint is signed by ${by(latest)}, which is not pinned (after a checkpoint key rotation, pin the new vkey too: one per line)`);
+    report.fail(
+      "latestCheckpoint",
+      `latest checkpoint is signed by ${by(latest)}, which is not pinned (after a checkpoint key rotation, pin the new vkey too: one per line)`,
+    );
   } else report.fail("latestCheckpoint", `latest checkpoint is signed by ${by(latest)}, not by ${anchorName}`);
 
   return { checkpoint: checkpoint instanceof Error ? undefined : checkpoint, latest: latestAnchored ? (latest as SignedTree) : undefined };

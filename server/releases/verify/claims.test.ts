@@ -6,11 +6,27 @@ import { buildSafetyCase } from "./safety-case.ts";
 import type { EvidenceSet, IndexedEvent } from "./types.ts";
 
 let next = 0;
-function ev(kind: string, subject: { type: string; id: string }, payload: Record<string, unknown> = {}, time = "2026-01-01T00:00:00.000Z"): IndexedEvent {
+function ev(
+  kind: string,
+  subject: { type: string; id: string },
+  payload: Record<string, unknown> = {},
+  time = "2026-01-01T00:00:00.000Z",
+): IndexedEvent {
   return { index: next++, event: { v: 1, id: `e${next}`, kind, time, actor: { type: "agent", id: "a" }, subject, payload } };
 }
 const decision = (id: string, allow: boolean, extra: Record<string, unknown> = {}) =>
-  ev("decision", { type: "decision", id }, { call: { session: "s1", capability: "repo.read" }, allow, decision: allow ? "allow" : "deny", waivers: [], policy: { digest: "sha256:p" }, ...extra });
+  ev(
+    "decision",
+    { type: "decision", id },
+    {
+      call: { session: "s1", capability: "repo.read" },
+      allow,
+      decision: allow ? "allow" : "deny",
+      waivers: [],
+      policy: { digest: "sha256:p" },
+      ...extra,
+    },
+  );
 const outcome = (id: string, status = "ok") => ev("outcome", { type: "decision", id }, { status });
 
 function base(): EvidenceSet {
@@ -29,7 +45,12 @@ function base(): EvidenceSet {
     target: { repository: "acme/api", version: "1.0.0" },
   };
 }
-const statuses = (set: EvidenceSet) => Object.fromEntries(evaluateClaims(set).flatMap((g) => g.claims).map((c) => [c.claim, c]));
+const statuses = (set: EvidenceSet) =>
+  Object.fromEntries(
+    evaluateClaims(set)
+      .flatMap((g) => g.claims)
+      .map((c) => [c.claim, c]),
+  );
 
 describe("claims", () => {
   it("are all supported by clean evidence", () => {
@@ -62,7 +83,13 @@ describe("claims", () => {
     expect(c["breakglass-reviewed"].counterexamples).toEqual([bg.index]);
     expect(c["sbom-present"]).toMatchObject({ status: "unsupported", reason: "the release has no SBOM" });
 
-    const doc = buildSafetyCase({ release: { id: "r", repository: "acme/api", version: "1.0.0", artifacts: [] }, evidence: set, tree: { origin: "o", size: 99, rootHash: `${"A".repeat(43)}=` }, policyDigests: ["sha256:p"], generatedAt: "2026-01-01T00:00:00.000Z" });
+    const doc = buildSafetyCase({
+      release: { id: "r", repository: "acme/api", version: "1.0.0", artifacts: [] },
+      evidence: set,
+      tree: { origin: "o", size: 99, rootHash: `${"A".repeat(43)}=` },
+      policyDigests: ["sha256:p"],
+      generatedAt: "2026-01-01T00:00:00.000Z",
+    });
     expect(gsnProblem(doc)).toBeNull();
     const goals = doc.nodes.filter((n) => n.type === "Goal");
     expect(goals).toHaveLength(8); // the top goal and all seven claims, unsupported ones included
@@ -73,8 +100,16 @@ describe("claims", () => {
   });
 
   it("rejects a structurally broken GSN document", () => {
-    const doc = buildSafetyCase({ release: { id: "r", repository: "a/b", version: "1", artifacts: [] }, evidence: base(), tree: { origin: "o", size: 9, rootHash: `${"A".repeat(43)}=` }, policyDigests: [], generatedAt: "2026-01-01T00:00:00.000Z" });
-    expect(gsnProblem({ ...doc, links: [...doc.links, { type: "SupportedBy", from: "G0", to: "C0" }] })).toMatch(/SupportedBy link to a Context/);
+    const doc = buildSafetyCase({
+      release: { id: "r", repository: "a/b", version: "1", artifacts: [] },
+      evidence: base(),
+      tree: { origin: "o", size: 9, rootHash: `${"A".repeat(43)}=` },
+      policyDigests: [],
+      generatedAt: "2026-01-01T00:00:00.000Z",
+    });
+    expect(gsnProblem({ ...doc, links: [...doc.links, { type: "SupportedBy", from: "G0", to: "C0" }] })).toMatch(
+      /SupportedBy link to a Context/,
+    );
     expect(gsnProblem({ ...doc, links: [...doc.links, { type: "SupportedBy", from: "G1.1", to: "G0" }] })).toMatch(/top goal|cycle/);
     expect(gsnProblem({ ...doc, nodes: [...doc.nodes, { id: "G9", type: "Goal", statement: "orphan" }] })).toMatch(/top goal|no support/);
   });

@@ -158,7 +158,13 @@ function noActiveHold(set: EvidenceSet): ClaimResult {
   const counter: number[] = [];
   const indexes: number[] = [];
   for (const events of bySubject(set.holds).values()) {
-    if (!holdCovers(events.find((e) => e.event.kind === "hold.placed"), set.target)) continue;
+    if (
+      !holdCovers(
+        events.find((e) => e.event.kind === "hold.placed"),
+        set.target,
+      )
+    )
+      continue;
     indexes.push(...events.map((e) => e.index));
     const last = events[events.length - 1];
     if (last.event.kind === "hold.placed") counter.push(last.index);

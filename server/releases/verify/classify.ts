@@ -23,7 +23,8 @@ export function classifyEvents(
     const { kind, subject } = e.event;
     const p = e.event.payload as Payload;
     if (kind === "release.created" || kind === "release.published") {
-      if (subject?.type !== "release" || subject.id !== scope.releaseId) out.stray.push({ index: e.index, why: "event of another release" });
+      if (subject?.type !== "release" || subject.id !== scope.releaseId)
+        out.stray.push({ index: e.index, why: "event of another release" });
       else if (kind === "release.created") out.created = e;
       else out.published = e;
     } else if (kind === "decision" && subject?.id === scope.publishDecisionId) {

@@ -15,7 +15,12 @@ const newDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const valid = { bomFormat: "CycloneDX", specVersion: "1.7", version: 1, components: [{ type: "library", name: "left-pad", version: "1.3.0" }] };
+const valid = {
+  bomFormat: "CycloneDX",
+  specVersion: "1.7",
+  version: 1,
+  components: [{ type: "library", name: "left-pad", version: "1.3.0" }],
+};
 const invalid = [
   { ...valid, components: [{ type: "nope", name: "x" }] },
   { ...valid, surprise: true },
@@ -37,7 +42,11 @@ describe("CycloneDX validators", () => {
     for (const doc of invalid) {
       expect(precompiled(doc)).toBe(false);
       expect(compiled(doc)).toBe(false);
-      const pick = (e: { instancePath: string; keyword: string; message?: string }) => ({ at: e.instancePath, keyword: e.keyword, message: e.message });
+      const pick = (e: { instancePath: string; keyword: string; message?: string }) => ({
+        at: e.instancePath,
+        keyword: e.keyword,
+        message: e.message,
+      });
       expect(pick(precompiled.errors![0])).toEqual(pick(compiled.errors![0]));
     }
   }, 60_000);

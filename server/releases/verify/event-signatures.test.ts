@@ -46,9 +46,13 @@ describe("EventSignatureChecks", () => {
     for (const reason of inline.values()) expect(reason).toMatch(/does not verify/);
     // Waits until the worker has taken a batch, so both threads check some: settle() takes back only the rest.
     let split = { batches: 0, byWorkers: 0, here: 0 };
-    const onWorker = await failuresWith(1, async (checks) => {
-      for (let waited = 0; checks.claims().byWorkers === 0 && waited < 10_000; waited += 1) await new Promise((r) => setTimeout(r, 1));
-    }, (checks) => (split = checks.claims()));
+    const onWorker = await failuresWith(
+      1,
+      async (checks) => {
+        for (let waited = 0; checks.claims().byWorkers === 0 && waited < 10_000; waited += 1) await new Promise((r) => setTimeout(r, 1));
+      },
+      (checks) => (split = checks.claims()),
+    );
     expect(split.byWorkers).toBeGreaterThanOrEqual(1);
     expect(split.byWorkers + split.here).toBe(split.batches);
     expect(new Map([...onWorker].sort((a, b) => a[0] - b[0]))).toEqual(new Map([...inline].sort((a, b) => a[0] - b[0])));

@@ -41,7 +41,11 @@ export class EventSignatureChecks {
   /** How many batches each side checked (or took, for a worker that died): for reports and tests. */
   claims(): { batches: number; byWorkers: number; here: number } {
     const by = this.#sealed.map((s) => claimedBy(s.batch));
-    return { batches: by.length, byWorkers: by.filter((c) => c === CLAIMED_BY_WORKER).length, here: by.filter((c) => c === CLAIMED_BY_SENDER).length };
+    return {
+      batches: by.length,
+      byWorkers: by.filter((c) => c === CLAIMED_BY_WORKER).length,
+      here: by.filter((c) => c === CLAIMED_BY_SENDER).length,
+    };
   }
 
   /** The trusted event keys; events added before this call would be checked against none (and fail). */
@@ -93,7 +97,10 @@ export class EventSignatureChecks {
         (err: Error) => {
           // Unclaimed batches are still taken up by settle(); one the worker took and did not finish fails.
           if (claimedBy(sealed.batch) !== CLAIMED_BY_WORKER) return;
-          this.#record(sealed.positions, sealed.positions.map((_, i) => [i, `signature not checked: ${err.message}`]));
+          this.#record(
+            sealed.positions,
+            sealed.positions.map((_, i) => [i, `signature not checked: ${err.message}`]),
+          );
         },
       ),
     );

@@ -44,7 +44,8 @@ export function gsnProblem(doc: unknown): string | null {
   };
   if (nodes.some((n) => visit(n.id))) return "SupportedBy links form a cycle";
   for (const n of nodes) {
-    if (n.type === "Goal" && n.undeveloped !== true && !(children.get(n.id)?.length)) return `goal ${n.id} has no support and is not marked undeveloped`;
+    if (n.type === "Goal" && n.undeveloped !== true && !children.get(n.id)?.length)
+      return `goal ${n.id} has no support and is not marked undeveloped`;
   }
   return null;
 }

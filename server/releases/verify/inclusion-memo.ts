@@ -70,10 +70,19 @@ export class InclusionVerifier {
   }
 
   verify(leaf: Uint8Array, index: number, proof: string[]): void {
-    const walk = Number.isSafeInteger(index) && index >= 0 && index < this.#size && Array.isArray(proof) ? parentKeys(index, this.#size, proof.length) : null;
+    const walk =
+      Number.isSafeInteger(index) && index >= 0 && index < this.#size && Array.isArray(proof)
+        ? parentKeys(index, this.#size, proof.length)
+        : null;
     if (!walk) {
       // Malformed: let the reference verifier produce the precise reason.
-      verifyInclusion({ leafHash: leaf, index, size: this.#size, proof: proof.map((p, i) => strictHash(p, `proof[${i}]`)), root: this.#root });
+      verifyInclusion({
+        leafHash: leaf,
+        index,
+        size: this.#size,
+        proof: proof.map((p, i) => strictHash(p, `proof[${i}]`)),
+        root: this.#root,
+      });
       throw new Error("inclusion proof is malformed");
     }
     const { keys, sides } = walk;

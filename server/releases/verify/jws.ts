@@ -22,7 +22,9 @@ export class DetachedJwsVerifier {
     if (typeof prepared === "string") return Promise.reject(new Error(prepared));
     const { kid, key, signingInput, signature } = prepared;
     return new Promise((resolve, reject) =>
-      cryptoVerify(null, signingInput, key, signature, (err, ok) => (err || !ok ? reject(new Error(`JWS signature by ${kid} does not verify`)) : resolve())),
+      cryptoVerify(null, signingInput, key, signature, (err, ok) =>
+        err || !ok ? reject(new Error(`JWS signature by ${kid} does not verify`)) : resolve(),
+      ),
     );
   }
 }

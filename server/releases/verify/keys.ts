@@ -46,7 +46,10 @@ export async function parsePinnedKey(text: string): Promise<PinnedKey> {
     const k = await eventKeyFromJwk(jwk);
     return { kind: "jwks", keys: new Map([[k.kid, k]]) };
   }
-  const vkeys = trimmed.split("\n").map((line) => line.trim()).filter(Boolean);
+  const vkeys = trimmed
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   if (vkeys.length === 0) throw new Error("the key file is empty");
   for (const vkey of vkeys) parseVkey(vkey); // throws on a malformed vkey or a key id that does not match
   return { kind: "vkey", vkeys };

@@ -1,6 +1,14 @@
 // Turns claim results into a GSN safety case (GSN Community Standard v3): top goal, strategies by risk dimension, claims, solutions.
 import { DIMENSIONS, evaluateClaims } from "./claims.ts";
-import { CASE_SCHEMA, type EvidenceSet, type GsnLink, type GsnNode, type ReleaseRecord, type SafetyCaseDocument, type TreeRef } from "./types.ts";
+import {
+  CASE_SCHEMA,
+  type EvidenceSet,
+  type GsnLink,
+  type GsnNode,
+  type ReleaseRecord,
+  type SafetyCaseDocument,
+  type TreeRef,
+} from "./types.ts";
 
 export interface CaseInput {
   release: Pick<ReleaseRecord, "id" | "repository" | "version" | "artifacts">;
@@ -46,7 +54,11 @@ export function buildSafetyCase(input: CaseInput): SafetyCaseDocument {
     statement: `Policy bundles in force: ${input.policyDigests.length === 0 ? "none recorded" : input.policyDigests.join(", ")}`,
     values: { policyDigests: input.policyDigests },
   });
-  nodes.push({ id: "A0", type: "Assumption", statement: "The ledger's event and checkpoint signing keys were held only by the Maestro server" });
+  nodes.push({
+    id: "A0",
+    type: "Assumption",
+    statement: "The ledger's event and checkpoint signing keys were held only by the Maestro server",
+  });
   nodes.push({
     id: "J0",
     type: "Justification",
@@ -76,7 +88,15 @@ export function buildSafetyCase(input: CaseInput): SafetyCaseDocument {
           ? input.evidence.sbom
             ? [{ kind: "sbom", digest: input.evidence.sbom.digest }]
             : [{ kind: "none" }]
-          : [{ kind: "ledger-events", indexes: claim.indexes, counterexamples: claim.counterexamples, treeSize: tree.size, rootHash: tree.rootHash }];
+          : [
+              {
+                kind: "ledger-events",
+                indexes: claim.indexes,
+                counterexamples: claim.counterexamples,
+                treeSize: tree.size,
+                rootHash: tree.rootHash,
+              },
+            ];
       nodes.push({ id: snid, type: "Solution", statement: solutionText(claim.claim, claim.indexes.length), evidence });
       supportedBy(gid, snid);
     });

@@ -27,7 +27,8 @@ export function keyTrustMaterial(keys: Map<string, EventKey>): TrustMaterial {
  * timestamp, which a self-hosted key without network witnesses cannot have.
  */
 export function verifySafetyCaseBundle(json: unknown, keys: Map<string, EventKey>): { payload: Buffer; hint: string } {
-  if ((json as { mediaType?: unknown })?.mediaType !== BUNDLE_V03_MEDIA_TYPE) throw new Error(`bundle mediaType is not ${BUNDLE_V03_MEDIA_TYPE}`);
+  if ((json as { mediaType?: unknown })?.mediaType !== BUNDLE_V03_MEDIA_TYPE)
+    throw new Error(`bundle mediaType is not ${BUNDLE_V03_MEDIA_TYPE}`);
   const bundle = bundleFromJSON(json);
   if (bundle.content.$case !== "dsseEnvelope") throw new Error("bundle does not hold a DSSE envelope");
   if (bundle.verificationMaterial.content.$case !== "publicKey") throw new Error("bundle is not signed with a public key");

@@ -57,6 +57,8 @@ export function buildStatement(input: StatementInput): SafetyCaseStatement {
 
 /** The sorted, distinct policy digests the release's decisions cite. */
 export function policyDigestsOf(decisions: Array<{ event: { payload: Record<string, unknown> } }>): string[] {
-  const digests = decisions.map((d) => (d.event.payload.policy as { digest?: unknown } | undefined)?.digest).filter((d): d is string => typeof d === "string");
+  const digests = decisions
+    .map((d) => (d.event.payload.policy as { digest?: unknown } | undefined)?.digest)
+    .filter((d): d is string => typeof d === "string");
   return [...new Set(digests)].sort();
 }

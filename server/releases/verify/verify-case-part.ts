@@ -22,14 +22,18 @@ export interface CasePart {
 
 export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, report: Report): Promise<CasePart> {
   const out: CasePart = { claims: [] };
-  const signed = await report.step("safetyCase.bundle", "Sigstore bundle v0.3 (DSSE) verifies with @sigstore/verify against the trusted key", () => {
-    const { payload, hint } = verifySafetyCaseBundle(doc.safetyCase.bundle, ledger.eventKeys);
-    const statement = JSON.parse(payload.toString("utf8")) as SafetyCaseStatement;
-    const problem = checkStatement(statement);
-    ensure(!problem, `in-toto statement: ${problem?.message}`);
-    ensure(statement.predicate.keys.eventKid === hint, "statement names another signing key than the bundle");
-    return { statement, hint, digest: sha256Digest(payload) };
-  });
+  const signed = await report.step(
+    "safetyCase.bundle",
+    "Sigstore bundle v0.3 (DSSE) verifies with @sigstore/verify against the trusted key",
+    () => {
+      const { payload, hint } = verifySafetyCaseBundle(doc.safetyCase.bundle, ledger.eventKeys);
+      const statement = JSON.parse(payload.toString("utf8")) as SafetyCaseStatement;
+      const problem = checkStatement(statement);
+      ensure(!problem, `in-toto statement: ${problem?.message}`);
+      ensure(statement.predicate.keys.eventKid === hint, "statement names another signing key than the bundle");
+      return { statement, hint, digest: sha256Digest(payload) };
+    },
+  );
   if (!signed) return out;
   const { statement } = signed;
   const { evidence } = statement.predicate;
@@ -42,7 +46,10 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
   // statement naming another log's key, or a key the ledger never published, still fails. Until the first rotation the
   // bundle carries one key and this is the equality it always was.
   await report.step("keys", "the checkpoint key the signed statement names is one of the bundle's checkpoint keys", () =>
-    ensure(ledger.checkpointKeys.includes(statement.predicate.keys.checkpointVkey), "the signed statement attests a checkpoint key the bundle does not carry"),
+    ensure(
+      ledger.checkpointKeys.includes(statement.predicate.keys.checkpointVkey),
+      "the signed statement attests a checkpoint key the bundle does not carry",
+    ),
   );
   const cp = ledger.checkpoint;
   if (cp) {
@@ -62,7 +69,10 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
     }
     for (const index of ledger.events.keys()) {
       const kind = ledger.events.get(index)!.event.kind;
-      ensure(cited.has(index) || (kind === "release.published" && index >= evidence.tree.size), `ledger index ${index} is not cited by the statement`);
+      ensure(
+        cited.has(index) || (kind === "release.published" && index >= evidence.tree.size),
+        `ledger index ${index} is not cited by the statement`,
+      );
     }
   });
 
@@ -76,7 +86,10 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
   });
 
   const release = await report.step("release", "the release record matches its signed ledger events and the statement", () => {
-    ensure(classified.created && classified.created.index === statement.predicate.release.created.index, "release.created event is missing");
+    ensure(
+      classified.created && classified.created.index === statement.predicate.release.created.index,
+      "release.created event is missing",
+    );
     ensure(classified.published, "release.published event is missing: the release was not published");
     const record = releaseFromEvents(classified.created, classified.published);
     ensure(same(record, doc.release), "the release record differs from what its ledger events say");
@@ -85,7 +98,10 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
     ensure(p.signerKid === signed.hint, "the release.published event names another signing key");
     ensure(p.decisionId === evidence.publishDecision.id && p.decisionIndex === evidence.publishDecision.index, "publish decision mismatch");
     ensure(classified.publishDecision?.index === p.decisionIndex, "the publish decision is not in the bundle");
-    ensure((classified.publishDecision.event.payload as { allow?: unknown }).allow === true, "the release.publish decision was not an allow");
+    ensure(
+      (classified.publishDecision.event.payload as { allow?: unknown }).allow === true,
+      "the release.publish decision was not an allow",
+    );
     ensure(p.tree.size === evidence.tree.size && p.tree.rootHash === evidence.tree.rootHash, "evidence tree mismatch");
     ensure(same(statement.subject, record.artifacts), "the statement's subject is not the release's artifacts");
     const r = statement.predicate.release;
@@ -109,21 +125,40 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
     ensure(!problem, `GSN: ${problem}`);
   });
 
-  const set = { ...classified.set, sbom: evidence.sbom, target: { repository: statement.predicate.release.repository, version: statement.predicate.release.version } };
+  const set = {
+    ...classified.set,
+    sbom: evidence.sbom,
+    target: { repository: statement.predicate.release.repository, version: statement.predicate.release.version },
+  };
   await report.step("safetyCase.claims", "every claim's status follows from the events", () => {
     ensure(same(policyDigestsOf(set.decisions), evidence.policyDigests), "policy digests in force do not match the decisions");
     ensure(release, "cannot recompute claims without a verified release");
     const signedCase = statement.predicate.safetyCase;
-    const recomputed = buildSafetyCase({ release, evidence: set, tree: evidence.tree, policyDigests: evidence.policyDigests, generatedAt: signedCase.generatedAt });
+    const recomputed = buildSafetyCase({
+      release,
+      evidence: set,
+      tree: evidence.tree,
+      policyDigests: evidence.policyDigests,
+      generatedAt: signedCase.generatedAt,
+    });
     const differs = recomputed.nodes.find((n, i) => !same(n, signedCase.nodes[i]));
-    ensure(!differs && same(recomputed, signedCase), `node ${differs?.id ?? "?"} (${String(differs?.claim ?? differs?.statement)}) does not match the events`);
+    ensure(
+      !differs && same(recomputed, signedCase),
+      `node ${differs?.id ?? "?"} (${String(differs?.claim ?? differs?.statement)}) does not match the events`,
+    );
     out.claims = recomputed.nodes
       .filter((n) => n.type === "Goal")
       .map((n) => ({ claim: n.claim, statement: n.statement, status: n.status, reason: n.reason }) as unknown as ClaimResult);
   });
 
-  for (const [part, events] of [["waivers", set.waivers], ["holds", set.holds], ["breakglass", set.breakglass]] as const) {
-    await report.step(part, `${part} summary matches the events`, () => ensure(same(summarize(events), doc[part]), `${part} summary differs from the events`));
+  for (const [part, events] of [
+    ["waivers", set.waivers],
+    ["holds", set.holds],
+    ["breakglass", set.breakglass],
+  ] as const) {
+    await report.step(part, `${part} summary matches the events`, () =>
+      ensure(same(summarize(events), doc[part]), `${part} summary differs from the events`),
+    );
   }
   return out;
 }

@@ -40,7 +40,12 @@ export async function verifyEvidenceFile(fileText: string, keyText: string, opti
   }
 }
 
-async function verifyText(fileText: string, keyText: string, signatures: EventSignatureChecks, options: VerifyEvidenceOptions): Promise<VerifyResult> {
+async function verifyText(
+  fileText: string,
+  keyText: string,
+  signatures: EventSignatureChecks,
+  options: VerifyEvidenceOptions,
+): Promise<VerifyResult> {
   const started = performance.now();
   const report = new Report();
   const pinned = await report.step<PinnedKey>("key", "the pinned key parses", () => parsePinnedKey(keyText));
@@ -90,7 +95,10 @@ function checkWitnesses(doc: EvidenceExport, req: WitnessRequirement, report: Re
     const notes = [doc.checkpoint, doc.latestCheckpoint].filter((n): n is string => typeof n === "string");
     const found = newestWitnessed(notes, req);
     if (!found) throw new Error(`neither checkpoint carries cosignatures from ${req.quorum} of the ${req.vkeys.length} pinned witness(es)`);
-    report.pass("witness", `the checkpoint of size ${found.size} is cosigned by ${found.cosigners.join(", ")} (quorum ${req.quorum} of ${req.vkeys.length})`);
+    report.pass(
+      "witness",
+      `the checkpoint of size ${found.size} is cosigned by ${found.cosigners.join(", ")} (quorum ${req.quorum} of ${req.vkeys.length})`,
+    );
   } catch (err) {
     report.fail("witness", (err as Error).message);
   }
@@ -102,14 +110,28 @@ function checkExportSignature(fileText: string, doc: EvidenceExport, jws: Detach
   const marker = fileText.lastIndexOf(',"exportSignature":');
   if (marker < 0) return Promise.resolve(new Error("the file does not end with its exportSignature member"));
   const tail = fileText.slice(marker + ',"exportSignature":'.length).trimEnd();
-  if (tail !== `${JSON.stringify(doc.exportSignature)}}`) return Promise.resolve(new Error("exportSignature must be the file's last member"));
+  if (tail !== `${JSON.stringify(doc.exportSignature)}}`)
+    return Promise.resolve(new Error("exportSignature must be the file's last member"));
   return jws.verify(doc.exportSignature, Buffer.from(`${fileText.slice(0, marker)}}`)).then(
     () => undefined,
     (err: Error) => err,
   );
 }
 
-function finish(report: Report, release: VerifyResult["release"], claims: VerifyResult["claims"], events: number, started: number): VerifyResult {
+function finish(
+  report: Report,
+  release: VerifyResult["release"],
+  claims: VerifyResult["claims"],
+  events: number,
+  started: number,
+): VerifyResult {
   const failedParts = [...new Set(report.failures.map((c) => c.part))];
-  return { ok: report.ok, failedParts, checks: report.checks, release, claims, stats: { events, ms: Math.round(performance.now() - started) } };
+  return {
+    ok: report.ok,
+    failedParts,
+    checks: report.checks,
+    release,
+    claims,
+    stats: { events, ms: Math.round(performance.now() - started) },
+  };
 }

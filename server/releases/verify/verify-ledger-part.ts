@@ -31,7 +31,10 @@ export async function checkKeys(doc: EvidenceExport, pinned: PinnedKey, report: 
       const shared = [...pinned.keys.keys()].filter((kid) => keys.has(kid));
       ensure(shared.length > 0, "none of the pinned keys is among the bundle's keys");
     } else {
-      ensure(pinned.vkeys.some((v) => vkeys.includes(v)), "none of the pinned vkeys is among the bundle's checkpoint keys");
+      ensure(
+        pinned.vkeys.some((v) => vkeys.includes(v)),
+        "none of the pinned vkeys is among the bundle's checkpoint keys",
+      );
     }
     return { keys, vkeys };
   });
@@ -61,7 +64,13 @@ function strictBase64(text: string): Uint8Array {
 
 export function checkConsistency(c: ExportedConsistency, from: TrustedTree, to: TrustedTree, what: string): void {
   ensure(c.from === from.size && c.to === to.size, `${what}: proof is for ${c.from}→${c.to}, expected ${from.size}→${to.size}`);
-  verifyConsistency({ size1: c.from, size2: c.to, root1: from.root, root2: to.root, proof: c.hashes.map((h, i) => decodeHash(h, `hashes[${i}]`)) });
+  verifyConsistency({
+    size1: c.from,
+    size2: c.to,
+    root1: from.root,
+    root2: to.root,
+    proof: c.hashes.map((h, i) => decodeHash(h, `hashes[${i}]`)),
+  });
 }
 
 /**

@@ -26,7 +26,11 @@ async function readBody(req: IncomingMessage): Promise<any> {
   return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
 }
 
-async function serveScript(path: string, script: Script, render: (step: ScriptStep, n: number, body: any) => unknown): Promise<{ server: Server; requests: any[]; port: number }> {
+async function serveScript(
+  path: string,
+  script: Script,
+  render: (step: ScriptStep, n: number, body: any) => unknown,
+): Promise<{ server: Server; requests: any[]; port: number }> {
   const requests: any[] = [];
   let next = 0;
   const server = createServer(async (req, res) => {
@@ -38,13 +42,17 @@ async function serveScript(path: string, script: Script, render: (step: ScriptSt
     requests.push({ headers: req.headers, body });
     const entry = script[next++];
     if (!entry) {
-      res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { type: "script_exhausted", message: "script exhausted" } }));
+      res
+        .writeHead(500, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { type: "script_exhausted", message: "script exhausted" } }));
       return;
     }
     const step = typeof entry === "function" ? entry(body) : entry;
     if (step.failWith) {
       // retry-after-ms keeps the SDKs' own backoff short in tests.
-      res.writeHead(step.failWith, { "content-type": "application/json", "retry-after-ms": "5" }).end(JSON.stringify({ error: { type: "overloaded_error", message: "try again" } }));
+      res
+        .writeHead(step.failWith, { "content-type": "application/json", "retry-after-ms": "5" })
+        .end(JSON.stringify({ error: { type: "overloaded_error", message: "try again" } }));
       return;
     }
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(render(step, next, body)));
@@ -91,12 +99,22 @@ export async function fakeOpenAI(script: Script): Promise<FakeProvider> {
           content: step.text ?? null,
           refusal: null,
           ...(step.toolUses?.length
-            ? { tool_calls: step.toolUses.map((use, i) => ({ id: `call_${n}_${i}`, type: "function", function: { name: use.name, arguments: JSON.stringify(use.input) } })) }
+            ? {
+                tool_calls: step.toolUses.map((use, i) => ({
+                  id: `call_${n}_${i}`,
+                  type: "function",
+                  function: { name: use.name, arguments: JSON.stringify(use.input) },
+                })),
+              }
             : {}),
         },
       },
     ],
-    usage: { prompt_tokens: step.usage?.input ?? 100, completion_tokens: step.usage?.output ?? 50, total_tokens: (step.usage?.input ?? 100) + (step.usage?.output ?? 50) },
+    usage: {
+      prompt_tokens: step.usage?.input ?? 100,
+      completion_tokens: step.usage?.output ?? 50,
+      total_tokens: (step.usage?.input ?? 100) + (step.usage?.output ?? 50),
+    },
   }));
   return { baseURL: `http://127.0.0.1:${port}/v1`, requests, close: closer(server) };
 }
@@ -106,7 +124,9 @@ export function toolResultsIn(body: any): Array<{ content: string; isError: bool
   if (Array.isArray(body.messages) && body.system !== undefined) {
     const last = body.messages.at(-1);
     if (!Array.isArray(last?.content)) return [];
-    return last.content.filter((b: any) => b.type === "tool_result").map((b: any) => ({ content: String(b.content), isError: b.is_error === true }));
+    return last.content
+      .filter((b: any) => b.type === "tool_result")
+      .map((b: any) => ({ content: String(b.content), isError: b.is_error === true }));
   }
   const out: Array<{ content: string; isError: boolean }> = [];
   for (let i = body.messages.length - 1; i >= 0 && body.messages[i].role === "tool"; i--) {

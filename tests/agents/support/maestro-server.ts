@@ -33,7 +33,8 @@ export async function startTestServer(kind: TestStoreKind): Promise<TestServer> 
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const key = { kid: ctx.ledger.keyring.token.kid, privateKey: ctx.ledger.keyring.token.privateKey };
-  const token = (role: "agent" | "admin" | "auditor", sub: string, binding?: AgentBinding) => issueToken(key, role, sub, 3600, undefined, binding);
+  const token = (role: "agent" | "admin" | "auditor", sub: string, binding?: AgentBinding) =>
+    issueToken(key, role, sub, 3600, undefined, binding);
   return {
     url,
     ctx,
