@@ -21,6 +21,20 @@ const noDatabaseOrHttp = [
   },
 ];
 
+// Feature folders under server/exceptions share the parent's helpers; one feature reaches another (and the rest of
+// server/ reaches any of them) only through the feature's index.ts. Tests may reach a feature's internals.
+const EXCEPTION_FEATURES = "(waivers|holds|breakglass)";
+const featureInternals = [
+  {
+    regex: `(^|/)exceptions/${EXCEPTION_FEATURES}/(?!index\\.ts$)`,
+    message: "Import an exception feature through its index.ts, not its internals.",
+  },
+  {
+    regex: `^\\.\\./${EXCEPTION_FEATURES}/(?!index\\.ts$)`,
+    message: "One exception feature imports another only through its index.ts.",
+  },
+];
+
 export default tseslint.config(
   { ignores: [".scratch/**", "node_modules/**", ".tools/**", ".maestro/**", "policies/build/**", "tests/fixtures/**", "coverage/**"] },
   js.configs.recommended,
@@ -57,6 +71,11 @@ export default tseslint.config(
   {
     files: ["ledger/core/**/*.ts", "ledger/verify/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: noDatabaseOrHttp }] },
+  },
+  {
+    files: ["server/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: featureInternals }] },
   },
   {
     files: ["agents/**/*.ts"],

@@ -4,9 +4,9 @@ import { ledgerMigrations } from "../../ledger/store/migrations.ts";
 import { mediatorMigrations } from "../mediator/tables.ts";
 import { policyDataVersionMigrations } from "../mediator/call-state.ts";
 import { policyBundleMigrations } from "../policy/stored-bundles.ts";
-import { waiverMigrations } from "../waivers/tables.ts";
-import { holdMigrations } from "../holds/tables.ts";
-import { breakglassMigrations } from "../breakglass/tables.ts";
+import { waiverMigrations } from "../exceptions/waivers/index.ts";
+import { holdMigrations } from "../exceptions/holds/index.ts";
+import { breakglassMigrations } from "../exceptions/breakglass/index.ts";
 import { releaseMigrations } from "../releases/tables.ts";
 
 export const allMigrations: Record<string, Migration> = {

@@ -13,7 +13,7 @@ import { acceptSbom } from "./sbom/accept-sbom.ts";
 import { signStatement } from "./sign/case-signer.ts";
 import type { MediatorTables } from "../mediator/tables.ts";
 import type { ReleaseTables } from "./tables.ts";
-import type { HoldTables } from "../holds/tables.ts";
+import type { HoldTables } from "../exceptions/holds/index.ts";
 import { buildSafetyCase } from "./verify/safety-case.ts";
 import { checkReleaseCreate } from "./verify/schemas.ts";
 import { validated } from "../../common/ajv.ts";

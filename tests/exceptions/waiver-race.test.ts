@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../common/clock.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
 import { configFromEnv, issueToken, type RunningServer, startServer } from "../../server/index.ts";
-import { policyWaiverRules, WaiverService } from "../../server/waivers/index.ts";
+import { policyWaiverRules, WaiverService } from "../../server/exceptions/waivers/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { type Fixture, openFixture, waiverRequest } from "./support.ts";
 

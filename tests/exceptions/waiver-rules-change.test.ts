@@ -1,8 +1,8 @@
 // A waiver is approved under the policy's limits at approval time: a bundle activated since the request may have
 // shortened the longest duration, stopped the capability being waivable, or asked for more approvers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WaiverService } from "../../server/waivers/index.ts";
-import type { WaiverRule } from "../../server/waivers/waiver-rules.ts";
+import { WaiverService } from "../../server/exceptions/waivers/index.ts";
+import type { WaiverRule } from "../../server/exceptions/waivers/waiver-rules.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { type Fixture, openFixture } from "./support.ts";
 

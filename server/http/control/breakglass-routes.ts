@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { AuthEnv } from "../../auth/middleware.ts";
 import { requireRoute } from "../../auth/route-roles.ts";
 import type { ServerContext } from "../../context.ts";
-import { service } from "../../waivers/http-support.ts";
+import { service } from "../../exceptions/http-support.ts";
 import { readJson } from "../params.ts";
 
 export function breakglassControlRoutes(ctx: ServerContext): Hono<AuthEnv> {

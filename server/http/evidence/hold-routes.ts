@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
 import type { ServerContext } from "../../context.ts";
-import { service } from "../../waivers/http-support.ts";
+import { service } from "../../exceptions/http-support.ts";
 
 export function holdEvidenceRoutes(ctx: ServerContext): Hono {
   const app = new Hono();

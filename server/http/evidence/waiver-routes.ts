@@ -4,7 +4,7 @@ import { MaestroError } from "../../../common/errors.ts";
 import type { AuthEnv } from "../../auth/middleware.ts";
 import { type Principal, sameSubject } from "../../auth/roles.ts";
 import type { ServerContext } from "../../context.ts";
-import { service } from "../../waivers/http-support.ts";
+import { service } from "../../exceptions/http-support.ts";
 
 const STATES = ["pending", "approved", "active", "revoked", "expired"];
 

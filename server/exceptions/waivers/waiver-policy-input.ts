@@ -1,7 +1,7 @@
 // Waivers meet the mediator here: active waivers go into the policy input; cited waivers have each use counted.
 import type { Kysely } from "kysely";
-import { canonicalPattern } from "../../common/canonical-resource.ts";
-import type { DecisionHook, PolicyInputProvider } from "../mediator/policy-input.ts";
+import { canonicalPattern } from "../../../common/canonical-resource.ts";
+import type { DecisionHook, PolicyInputProvider } from "../../mediator/policy-input.ts";
 import type { WaiversTable, WaiverTables } from "./tables.ts";
 import type { WaiverService } from "./waiver-service.ts";
 import { policyWaiver } from "./waiver-view.ts";

@@ -1,5 +1,5 @@
 // Break-glass meets the mediator here: open overrides go into the policy input; decisions citing one are recorded.
-import type { DecisionHook, PolicyInputProvider } from "../mediator/policy-input.ts";
+import type { DecisionHook, PolicyInputProvider } from "../../mediator/policy-input.ts";
 import type { BreakglassService } from "./breakglass-service.ts";
 
 export function breakglassPolicyInput(service: BreakglassService): PolicyInputProvider {

@@ -1,5 +1,5 @@
 // The break-glass feature's public face: build the service, feed open overrides to the policy, record their use.
-import type { ServerContext } from "../context.ts";
+import type { ServerContext } from "../../context.ts";
 import { breakglassPolicyInput, breakglassUseRecorder } from "./breakglass-policy-input.ts";
 import { BreakglassService } from "./breakglass-service.ts";
 

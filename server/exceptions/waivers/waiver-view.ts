@@ -1,7 +1,7 @@
 // How a waiver reads in the Evidence API and in the policy input.
 
 import type { WaiversTable } from "./tables.ts";
-import { iso, parseRefs, withProofLinks } from "./transition.ts";
+import { iso, parseRefs, withProofLinks } from "../transition.ts";
 
 export interface WaiverApproval {
   by: string;

@@ -1,14 +1,21 @@
 // Auditor holds: place on a scope (a release, a repository, everything) with a reason; clear with a reason. Both ledgered.
 import type { Kysely } from "kysely";
-import { compileSchema } from "../../common/ajv.ts";
-import { canonicalRelease, canonicalRepository, releaseOrRaw, repositoryOrRaw, ResourceProblem } from "../../common/canonical-resource.ts";
-import { MaestroError } from "../../common/errors.ts";
-import clearSchema from "../../schemas/hold/clear.schema.json" with { type: "json" };
-import placeSchema from "../../schemas/hold/place.schema.json" with { type: "json" };
-import type { Principal } from "../auth/roles.ts";
+import { compileSchema } from "../../../common/ajv.ts";
+import {
+  canonicalRelease,
+  canonicalRepository,
+  releaseOrRaw,
+  repositoryOrRaw,
+  ResourceProblem,
+} from "../../../common/canonical-resource.ts";
+import { MaestroError } from "../../../common/errors.ts";
+import clearSchema from "../../../schemas/hold/clear.schema.json" with { type: "json" };
+import placeSchema from "../../../schemas/hold/place.schema.json" with { type: "json" };
+import type { Principal } from "../../auth/roles.ts";
 import {
   applyTransition,
   checkScopeId,
+  type ExceptionDeps,
   iso,
   notFound,
   parseId,
@@ -16,8 +23,7 @@ import {
   userActor,
   validated,
   withProofLinks,
-} from "../waivers/transition.ts";
-import type { ExceptionDeps } from "../waivers/waiver-service.ts";
+} from "../transition.ts";
 import type { HoldsTable, HoldTables } from "./tables.ts";
 
 const checkPlace = compileSchema(placeSchema);

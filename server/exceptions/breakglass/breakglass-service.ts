@@ -1,14 +1,15 @@
 // Break-glass: an admin's emergency override (≤ 1 hour, counter-claim, compensating controls, review deadline),
 // closed by a security reviewer's finding; unreviewed past its deadline it is flagged overdue.
 import type { Kysely } from "kysely";
-import { compileSchema } from "../../common/ajv.ts";
-import { MaestroError } from "../../common/errors.ts";
-import openSchema from "../../schemas/breakglass/open.schema.json" with { type: "json" };
-import reviewSchema from "../../schemas/breakglass/review.schema.json" with { type: "json" };
-import { type Principal, sameSubject } from "../auth/roles.ts";
+import { compileSchema } from "../../../common/ajv.ts";
+import { MaestroError } from "../../../common/errors.ts";
+import openSchema from "../../../schemas/breakglass/open.schema.json" with { type: "json" };
+import reviewSchema from "../../../schemas/breakglass/review.schema.json" with { type: "json" };
+import { type Principal, sameSubject } from "../../auth/roles.ts";
 import {
   applyTransition,
   checkScopeId,
+  type ExceptionDeps,
   iso,
   notFound,
   parseId,
@@ -16,8 +17,7 @@ import {
   userActor,
   validated,
   withProofLinks,
-} from "../waivers/transition.ts";
-import type { ExceptionDeps } from "../waivers/waiver-service.ts";
+} from "../transition.ts";
 import type { BreakglassTable, BreakglassTables } from "./tables.ts";
 
 const checkOpen = compileSchema(openSchema);

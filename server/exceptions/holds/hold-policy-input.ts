@@ -1,5 +1,5 @@
 // Holds meet the mediator here: active holds go into the policy input, which denies release.* calls they cover.
-import type { PolicyInputProvider } from "../mediator/policy-input.ts";
+import type { PolicyInputProvider } from "../../mediator/policy-input.ts";
 import type { HoldService } from "./hold-service.ts";
 
 /** Only release.* calls can be held (policies/rego/match.rego), so other calls skip the query. */

@@ -1,5 +1,5 @@
 // The waiver feature's public face: build the service from the server context and plug it into the mediator.
-import type { ServerContext } from "../context.ts";
+import type { ServerContext } from "../../context.ts";
 import { waiverPolicyInput, waiverUseCounter } from "./waiver-policy-input.ts";
 import { policyWaiverRules } from "./waiver-rules.ts";
 import { WaiverService } from "./waiver-service.ts";
@@ -7,7 +7,7 @@ import { WaiverService } from "./waiver-service.ts";
 export { waiverMigrations } from "./tables.ts";
 export { waiverPolicyInput, waiverUseCounter } from "./waiver-policy-input.ts";
 export { policyWaiverRules, staticWaiverRules, type WaiverRule, type WaiverRules } from "./waiver-rules.ts";
-export { type ExceptionDeps, type WaiverRequest, WaiverService } from "./waiver-service.ts";
+export { type WaiverRequest, WaiverService } from "./waiver-service.ts";
 
 type WiringContext = Pick<ServerContext, "db" | "ledger" | "clock" | "policy" | "policyInputs" | "decisionHooks">;
 

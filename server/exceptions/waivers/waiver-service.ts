@@ -1,15 +1,22 @@
 // Waivers: request → approve (security, never the requester; N distinct approvers) → active until expiry; revoke; expire at first use.
 import type { Kysely } from "kysely";
-import { compileSchema } from "../../common/ajv.ts";
-import type { Clock } from "../../common/clock.ts";
-import { MaestroError } from "../../common/errors.ts";
-import type { EventInput } from "../../ledger/event/envelope.ts";
-import approveSchema from "../../schemas/waiver/approve.schema.json" with { type: "json" };
-import requestSchema from "../../schemas/waiver/request.schema.json" with { type: "json" };
-import revokeSchema from "../../schemas/waiver/revoke.schema.json" with { type: "json" };
-import { type Principal, sameSubject } from "../auth/roles.ts";
+import { compileSchema } from "../../../common/ajv.ts";
+import { MaestroError } from "../../../common/errors.ts";
+import type { EventInput } from "../../../ledger/event/envelope.ts";
+import approveSchema from "../../../schemas/waiver/approve.schema.json" with { type: "json" };
+import requestSchema from "../../../schemas/waiver/request.schema.json" with { type: "json" };
+import revokeSchema from "../../../schemas/waiver/revoke.schema.json" with { type: "json" };
+import { type Principal, sameSubject } from "../../auth/roles.ts";
 import type { WaiversTable, WaiverTables } from "./tables.ts";
-import { applyTransition, notFound, parseId, userActor, validated } from "./transition.ts";
+import {
+  applyTransition,
+  type ExceptionAppendOptions,
+  type ExceptionDeps,
+  notFound,
+  parseId,
+  userActor,
+  validated,
+} from "../transition.ts";
 import type { WaiverRules } from "./waiver-rules.ts";
 import { effectiveState, type WaiverApproval, type WaiverView, waiverView } from "./waiver-view.ts";
 
@@ -26,23 +33,6 @@ export interface WaiverRequest {
   justification: string;
   durationSeconds: number;
   ticket?: string;
-}
-
-export interface ExceptionAppendOptions {
-  apply?: (trx: any, event: any, index: number) => Promise<void>;
-}
-
-export interface ExceptionDeps {
-  db: Kysely<any>;
-  /** The ledger writer; `apply` runs under its single-writer lock. */
-  writer: {
-    append(input: EventInput, options?: ExceptionAppendOptions): Promise<{ index: number }>;
-    /** Several events in one commit, all or none (ledger/append/ledger-writer.ts appendAll). */
-    appendAll(items: Array<{ input: EventInput; options?: ExceptionAppendOptions }>): Promise<Array<{ index: number }>>;
-  };
-  /** For the tree size that inclusion-proof links are computed at. */
-  reader: { head(): Promise<{ size: number }> };
-  clock: Clock;
 }
 
 const SERVICE_ACTOR = { type: "service" as const, id: "maestro-waivers" };

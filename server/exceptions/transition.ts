@@ -1,8 +1,27 @@
-// Shared by waivers, holds and break-glass: ledgered state transitions (applied only to the version they were decided on) and their helpers.
-import type { Transaction } from "kysely";
+// Shared by waivers, holds and break-glass: the services' dependencies, ledgered state transitions (applied only to the version they were decided on) and their helpers.
+import type { Kysely, Transaction } from "kysely";
+import type { Clock } from "../../common/clock.ts";
 import { MaestroError } from "../../common/errors.ts";
-import type { Actor } from "../../ledger/event/envelope.ts";
+import type { Actor, EventInput } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
+
+/** What every exception service is built from: the database, the ledger writer and reader, a clock. */
+export interface ExceptionAppendOptions {
+  apply?: (trx: any, event: any, index: number) => Promise<void>;
+}
+
+export interface ExceptionDeps {
+  db: Kysely<any>;
+  /** The ledger writer; `apply` runs under its single-writer lock. */
+  writer: {
+    append(input: EventInput, options?: ExceptionAppendOptions): Promise<{ index: number }>;
+    /** Several events in one commit, all or none (ledger/append/ledger-writer.ts appendAll). */
+    appendAll(items: Array<{ input: EventInput; options?: ExceptionAppendOptions }>): Promise<Array<{ index: number }>>;
+  };
+  /** For the tree size that inclusion-proof links are computed at. */
+  reader: { head(): Promise<{ size: number }> };
+  clock: Clock;
+}
 
 export interface LedgerRef {
   kind: string;
