@@ -27,6 +27,7 @@ import { loadSalt, secretRedactor } from "./mediator/secret-redaction.ts";
 import { policyDataVersionBump } from "./mediator/call-state.ts";
 import { loadPolicyRuntime, type PolicyRuntime } from "./policy-runtime.ts";
 import { createMetrics, type ServerMetrics } from "./metrics/metrics.ts";
+import { openWebhooks, type Webhooks, type WebhookSettings, webhookSettingsFromEnv } from "./webhooks/index.ts";
 
 export interface ServerContext {
   config: ServerConfig;
@@ -49,6 +50,8 @@ export interface ServerContext {
   waivers?: WaiverService;
   holds?: HoldService;
   breakglass?: BreakglassService;
+  /** Subscriptions, the dispatcher following the ledger, and the deadline clock (started by startServer). */
+  webhooks?: Webhooks;
   /** Prometheus series served on GET /metrics. */
   metrics: ServerMetrics;
   /** Public event-signing keys, current and retired, for /.well-known/jwks.json. */
@@ -58,6 +61,7 @@ export interface ServerContext {
 
 export interface ContextOptions {
   clock?: Clock;
+  webhooks?: Partial<WebhookSettings>;
 }
 
 export async function createContext(config: ServerConfig, options: ContextOptions = {}): Promise<ServerContext> {
@@ -75,7 +79,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
     const keyring = await loadKeyring(config.dataDir);
     const feed = new EntryFeed();
     // The ledger is opened below with a commit hook that feeds these; the gauges read it only when scraped.
-    const opened: { ledger?: Ledger } = {};
+    const opened: { ledger?: Ledger; webhooks?: Webhooks } = {};
     const metrics = createMetrics(() => opened.ledger!, feed);
     const ledger = await openLedger(
       store.db as Kysely<LedgerTables>,
@@ -86,6 +90,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
         onCommit: (entries: AppendedEntry[]) => {
           metrics.committed(entries.length);
           feed.publish(entries);
+          opened.webhooks?.dispatcher.wake();
         },
         onBatch: (b) => metrics.batch(b),
         batchUpdate: policyDataVersionBump,
@@ -132,6 +137,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
       metrics,
       eventJwks: () => eventKeys.keys(),
       close: async () => {
+        await ctx.webhooks?.stop();
         ledger.checkpointer.stop();
         feed.close();
         await store.close();
@@ -140,6 +146,15 @@ export async function createContext(config: ServerConfig, options: ContextOption
     ctx.waivers = openWaivers(ctx);
     ctx.holds = openHolds(ctx);
     ctx.breakglass = openBreakglass(ctx);
+    const waivers = ctx.waivers;
+    ctx.webhooks = opened.webhooks = openWebhooks({
+      db: store.db,
+      writer: ledger.writer,
+      reader: ledger.reader,
+      clock,
+      settings: webhookSettingsFromEnv(process.env, config.port, options.webhooks),
+      expireWaiver: (row, now, trigger) => waivers.expire(row, now, trigger),
+    });
     return ctx;
   } catch (err) {
     await store.close();

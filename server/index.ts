@@ -15,6 +15,7 @@ export { ROLES, type Role, type Principal } from "./auth/roles.ts";
 export { allMigrations } from "./db/migrations.ts";
 export { CAPABILITIES, type Capability } from "./mediator/types.ts";
 export { ReleaseService } from "./releases/release-service.ts";
+export { type WebhookSettings, WEBHOOK_KINDS } from "./webhooks/index.ts";
 
 export interface RunningServer {
   ctx: ServerContext;
@@ -34,6 +35,7 @@ export async function startServer(
     ctx.ledger.checkpointer.start(config.checkpointIntervalMs, (err) =>
       console.error(JSON.stringify({ level: "warn", msg: "checkpoint failed", err: String(err) })),
     );
+  ctx.webhooks?.start();
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);

@@ -8,6 +8,7 @@ import { waiverMigrations } from "../exceptions/waivers/index.ts";
 import { holdMigrations } from "../exceptions/holds/index.ts";
 import { breakglassMigrations } from "../exceptions/breakglass/index.ts";
 import { releaseMigrations } from "../releases/tables.ts";
+import { webhookMigrations } from "../webhooks/index.ts";
 
 export const allMigrations: Record<string, Migration> = {
   ...ledgerMigrations,
@@ -18,4 +19,5 @@ export const allMigrations: Record<string, Migration> = {
   ...holdMigrations,
   ...breakglassMigrations,
   ...releaseMigrations,
+  ...webhookMigrations,
 };

@@ -26,6 +26,7 @@ import { decisionEvidenceRoutes } from "./evidence/decision-routes.ts";
 import { policyEvidenceRoutes } from "./evidence/policy-routes.ts";
 import { releaseControlRoutes } from "./control/release-routes.ts";
 import { MAX_BUNDLE_BODY_BYTES, policyRoutes } from "./control/policy-routes.ts";
+import { webhookControlRoutes, webhookReadRoutes } from "./control/webhook-routes.ts";
 
 /** Largest JSON body a control route accepts; bigger ones get 413 before parsing. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -63,6 +64,10 @@ export function createApp(ctx: ServerContext): Hono {
   control.route("/", holdControlRoutes(ctx));
   control.route("/", breakglassControlRoutes(ctx));
   control.route("/", releaseControlRoutes(ctx));
+  control.route("/", webhookControlRoutes(ctx));
+  // Webhook reads need admin or security whatever public read says: a subscription names where events go.
+  const webhookReads = controlApp(ctx, MAX_BODY_BYTES);
+  webhookReads.route("/", webhookReadRoutes(ctx));
 
   // Policy bundles are bigger than any other body, so they get their own limit.
   const bundles = controlApp(ctx, MAX_BUNDLE_BODY_BYTES);
@@ -71,6 +76,7 @@ export function createApp(ctx: ServerContext): Hono {
   mountOnly(app, evidence, "GET");
   mountOnly(app, control, "POST");
   mountOnly(app, bundles, "POST");
+  mountOnly(app, webhookReads, "GET");
   app.notFound(methodNotAllowed(app));
   return app;
 }

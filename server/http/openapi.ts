@@ -68,13 +68,23 @@ const BODIES: Record<string, string> = {
   "/v1/breakglass": "breakglass.open",
   "/v1/breakglass/:id/review": "breakglass.review",
   "/v1/releases": "release.release-create",
+  "/v1/webhooks": "webhook.subscribe",
+  "/v1/webhooks/:id/remove": "webhook.remove",
 };
 
 /** Routes whose body may be left out (an approval without a comment). */
 const OPTIONAL_BODIES = new Set(["/v1/waivers/:id/approve"]);
 
 /** POST routes that answer 201 Created (the rest answer 200). */
-const CREATED = new Set(["/v1/releases", "/v1/holds", "/v1/waivers", "/v1/runsets", "/v1/breakglass", "/v1/runs/:runId/events"]);
+const CREATED = new Set([
+  "/v1/releases",
+  "/v1/holds",
+  "/v1/waivers",
+  "/v1/runsets",
+  "/v1/breakglass",
+  "/v1/runs/:runId/events",
+  "/v1/webhooks",
+]);
 
 /** Worked request bodies for the routes a newcomer calls by hand first; openapi-examples.test.ts holds them to their schemas. */
 export const BODY_EXAMPLES: Record<string, object> = {
@@ -142,6 +152,7 @@ const QUERIES: Record<string, string[]> = {
   "/v1/waivers": ["state", "capability"],
   "/v1/holds": ["state"],
   "/v1/breakglass": ["state", "overdue"],
+  "/v1/webhooks/failures": ["webhook", "state"],
   // Or the Last-Event-ID header: resume after that index.
   "/v1/ledger/stream": ["from"],
 };
@@ -204,6 +215,25 @@ function success(rule: RouteRule): Record<string, unknown> {
       return {
         description: "self-contained evidence bundle (maestro evidence verify checks it offline)",
         content: json(ref("gsn.evidence-export")),
+      };
+    case "POST /v1/webhooks":
+      return {
+        description: "the subscription and its signing secret, which no later answer repeats",
+        content: json({
+          allOf: [ref("webhook.subscription"), { type: "object", required: ["secret"], properties: { secret: { type: "string" } } }],
+        }),
+      };
+    case "POST /v1/webhooks/:id/remove":
+    case "GET /v1/webhooks/:id":
+      return { description: rule.does, content: json(ref("webhook.subscription")) };
+    case "GET /v1/webhooks":
+      return {
+        description: rule.does,
+        content: json({
+          type: "object",
+          required: ["webhooks"],
+          properties: { webhooks: { type: "array", items: ref("webhook.subscription") } },
+        }),
       };
     default:
       return { description: rule.does, content: json({ type: "object" }) };

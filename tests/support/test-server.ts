@@ -1,5 +1,13 @@
 // A real server context + Hono app on a fresh test store, with tokens for every role.
-import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
+import {
+  configFromEnv,
+  createApp,
+  createContext,
+  issueToken,
+  type Role,
+  type ServerContext,
+  type WebhookSettings,
+} from "../../server/index.ts";
 import type { Clock } from "../../common/clock.ts";
 import type { AgentBinding } from "../../server/auth/agent-binding.ts";
 import { createTestStore, type TestStoreKind } from "./test-stores.ts";
@@ -23,7 +31,7 @@ export interface TestServer {
 
 export async function startTestServer(
   kind: TestStoreKind,
-  options: { clock?: Clock; publicRead?: boolean; publicLog?: boolean } = {},
+  options: { clock?: Clock; publicRead?: boolean; publicLog?: boolean; webhooks?: Partial<WebhookSettings> } = {},
 ): Promise<TestServer> {
   const store = await createTestStore(kind);
   const ctx = await createContext(
@@ -35,6 +43,7 @@ export async function startTestServer(
     }),
     {
       clock: options.clock,
+      webhooks: options.webhooks,
     },
   );
   const app = createApp(ctx);

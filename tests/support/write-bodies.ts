@@ -48,5 +48,9 @@ export function writeBodies(now: Date = new Date()): Record<string, Record<strin
       runsets: ["rs"],
     },
     "/v1/releases/:id/publish": {},
+    "/v1/webhooks": { url: "https://hooks.example.com/maestro", events: ["waiver.requested", "hold.placed"] },
+    "/v1/webhooks/:id/remove": { reason: "receiver retired" },
+    "/v1/webhooks/:id/test": {},
+    "/v1/webhooks/failures/:id/redeliver": {},
   };
 }

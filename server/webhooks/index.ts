@@ -1,0 +1,61 @@
+// The webhook feature's public face: subscriptions, the dispatcher that follows the ledger, and the deadline clock.
+import type { Kysely } from "kysely";
+import type { Clock } from "../../common/clock.ts";
+import type { EventInput } from "../../ledger/event/envelope.ts";
+import type { StoredEntry } from "../../ledger/read/ledger-reader.ts";
+import { DeadlineClock } from "./deadline-clock.ts";
+import { WebhookDispatcher } from "./dispatcher.ts";
+import type { WebhookSettings } from "./settings.ts";
+import { WebhookService } from "./subscription-service.ts";
+
+export { WEBHOOK_KINDS, type WebhookKind } from "./event-kinds.ts";
+export { webhookSettingsFromEnv, type WebhookSettings } from "./settings.ts";
+export { webhookMigrations } from "./tables.ts";
+export { WebhookService } from "./subscription-service.ts";
+export { WebhookDispatcher } from "./dispatcher.ts";
+export { DeadlineClock } from "./deadline-clock.ts";
+
+export interface Webhooks {
+  service: WebhookService;
+  dispatcher: WebhookDispatcher;
+  deadlines: DeadlineClock;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface WebhookWiring {
+  db: Kysely<any>;
+  writer: {
+    append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }>;
+  };
+  reader: { head(): Promise<{ size: number }>; entry(index: number): Promise<StoredEntry> };
+  clock: Clock;
+  settings: WebhookSettings;
+  expireWaiver(row: any, now: Date, trigger: string): Promise<void>;
+}
+
+export function openWebhooks(w: WebhookWiring): Webhooks {
+  const service = new WebhookService(w);
+  const dispatcher = new WebhookDispatcher({
+    ...w,
+    service,
+    onFailure: (f) =>
+      console.error(
+        JSON.stringify({ level: f.dead ? "error" : "warn", msg: f.dead ? "webhook delivery given up" : "webhook delivery failed", ...f }),
+      ),
+  });
+  const deadlines = new DeadlineClock({ ...w, expiringLeadMs: w.settings.expiringLeadMs });
+  return {
+    service,
+    dispatcher,
+    deadlines,
+    start() {
+      dispatcher.start();
+      deadlines.start(w.settings.clockMs);
+    },
+    async stop() {
+      await deadlines.stop();
+      await dispatcher.stop();
+    },
+  };
+}
