@@ -13,7 +13,7 @@ export interface Received {
 export interface Receiver {
   url: string;
   port: number;
-  /** Messages that verified and were answered 2xx, in arrival order. */
+  /** Messages that verified and were processed (answered 204 if the sender still listened), in arrival order. */
   accepted: Received[];
   /** Every message id that arrived, verified or not, acknowledged or not. */
   arrivals: string[];
@@ -67,9 +67,9 @@ export async function startReceiver(port = 0): Promise<Receiver> {
       }
       const msg = { id: headers["webhook-id"]!, type: parsed.type ?? "slack", ledgerIndex: parsed.data?.ledgerIndex, body: parsed };
       await receiver.onArrival?.(msg);
-      if (res.destroyed) return;
+      // Processed, whether or not the sender is still there to hear the answer.
       receiver.accepted.push(msg);
-      res.writeHead(204).end();
+      if (!res.destroyed) res.writeHead(204).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
