@@ -24,6 +24,7 @@ import { EntryFeed } from "./feed/entry-feed.ts";
 import { Mediator } from "./mediator/mediator.ts";
 import type { DecisionHook, PolicyInputProvider } from "./mediator/policy-input.ts";
 import { loadSalt, secretRedactor } from "./mediator/secret-redaction.ts";
+import { contentInspector } from "./content/content-facts.ts";
 import { policyDataVersionBump } from "./mediator/call-state.ts";
 import { loadPolicyRuntime, type PolicyRuntime } from "./policy-runtime.ts";
 import { createMetrics, type ServerMetrics } from "./metrics/metrics.ts";
@@ -111,13 +112,15 @@ export async function createContext(config: ServerConfig, options: ContextOption
     const eventKeys = publicKeyCache(storedKeys("event"), [keyring.event.publicJwk]);
     const policy = await loadPolicyRuntime(config, ledger, store.db);
     const policyInputs: PolicyInputProvider[] = [];
+    const secretSalt = loadSalt(join(keyring.keysDir, "secret-salt"));
     const decisionHooks: DecisionHook[] = [];
     const mediator = new Mediator({
       db: store.db,
       writer: ledger.writer,
       clock,
       policy: () => policy.current(),
-      redactor: secretRedactor(loadSalt(join(keyring.keysDir, "secret-salt"))),
+      redactor: secretRedactor(secretSalt),
+      content: contentInspector(secretSalt),
       providers: policyInputs,
       hooks: decisionHooks,
     });

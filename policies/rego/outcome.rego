@@ -3,6 +3,7 @@ package maestro.lib.outcome
 
 import data.maestro.capabilities.catalogue
 import data.maestro.capabilities.secret_arg_markers
+import data.maestro.lib.content
 import data.maestro.lib.match
 
 call := input.call
@@ -59,6 +60,10 @@ stops contains reason if {
 		" (", member_text(hold, "reason"), "); only an auditor can clear it",
 	])}
 }
+
+# --- content: secrets found in a write and never-written files; a waiver naming the reason lifts them (content.rego) ---
+
+stops contains reason if some reason in content.stops
 
 # --- session taint: untrusted content was read; a waiver naming session_tainted lifts it ---
 
@@ -167,6 +172,8 @@ lifted_by_waiver contains [id, "budget_exceeded"] if {
 	budget_lifted_by == "waiver"
 	some id in budget_waivers
 }
+
+lifted_by_waiver contains pair if some pair in content.lifted
 
 lifted_by_waiver contains [id, authority_code] if {
 	authority == "waiver"

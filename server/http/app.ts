@@ -4,7 +4,8 @@ import { except } from "hono/combine";
 import { authenticate, type AuthEnv } from "../auth/middleware.ts";
 import type { ServerContext } from "../context.ts";
 import { isPublicLogPath, requireEvidenceRoute } from "../auth/route-roles.ts";
-import { limitBody } from "./body-limit.ts";
+import { limitBodyPerPath } from "./body-limit.ts";
+import { MAX_CONTENT_BYTES } from "../content/content-facts.ts";
 import { errorResponse } from "./error-handler.ts";
 import { methodNotAllowed } from "./method-guard.ts";
 import { checkRequestParams } from "./params.ts";
@@ -30,6 +31,12 @@ import { webhookControlRoutes, webhookReadRoutes } from "./control/webhook-route
 
 /** Largest JSON body a control route accepts; bigger ones get 413 before parsing. */
 export const MAX_BODY_BYTES = 256 * 1024;
+
+/** POST /v1/mediate may carry a file's `content`: twice its bound leaves room for JSON escapes; content itself is checked after. */
+export const MAX_MEDIATE_BODY_BYTES = MAX_BODY_BYTES + 2 * MAX_CONTENT_BYTES;
+
+/** Control routes whose bodies may be larger than MAX_BODY_BYTES, and their own bound. */
+export const LARGER_BODY_ROUTES: Record<string, number> = { "/v1/mediate": MAX_MEDIATE_BODY_BYTES };
 
 export function createApp(ctx: ServerContext): Hono {
   const app = new Hono();
@@ -84,7 +91,7 @@ export function createApp(ctx: ServerContext): Hono {
 function controlApp(ctx: ServerContext, maxBytes: number): Hono<AuthEnv> {
   const control = new Hono<AuthEnv>();
   control.onError(errorResponse);
-  control.use("*", limitBody(maxBytes), authenticate(ctx.tokenVerifiers));
+  control.use("*", limitBodyPerPath(maxBytes, LARGER_BODY_ROUTES), authenticate(ctx.tokenVerifiers));
   return control;
 }
 

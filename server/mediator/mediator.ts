@@ -11,6 +11,7 @@ import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
 import { policyError } from "../policy/engine.ts";
+import { checkContentBounds, type ContentFacts, type ContentInspector } from "../content/content-facts.ts";
 import { type CallState, CallStateReader } from "./call-state.ts";
 import { type CanonicalCall, canonicalCall, invalidResourceDecision } from "./canonical-call.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
@@ -40,6 +41,8 @@ export interface MediatorDeps {
   /** The active policy; read on every call so an atomic bundle swap takes effect at once. */
   policy: () => DecisionPolicy;
   redactor: SecretRedactor;
+  /** Scans a call's `content` in memory; only its facts reach the policy and the ledger. */
+  content: ContentInspector;
   providers: PolicyInputProvider[];
   hooks: DecisionHook[];
 }
@@ -61,7 +64,7 @@ export class Mediator {
   }
 
   async mediate(body: unknown, principal: Principal): Promise<MediationResult> {
-    const { call, outcomes } = parseMediateRequest(body);
+    const { call, outcomes, content: text } = parseMediateRequest(body);
     // Before anything is read: a token naming an agent or run-set it is not bound to learns nothing of its state.
     requireActsAs(principal, call);
     const now = this.#deps.clock.now();
@@ -74,9 +77,11 @@ export class Mediator {
     });
     // The policy, holds and grants see the canonical resource; a resource outside its grammar is denied unevaluated.
     const canonical = canonicalCall(call);
+    const content =
+      text === undefined ? null : await this.#deps.content.inspect(canonical.canonicalResource ?? call.resource, call.args, text);
     let decided: Decided;
     try {
-      decided = await this.#decideAndAppend(canonical, principal, now, state, carried);
+      decided = await this.#decideAndAppend(canonical, principal, now, state, carried, content);
     } catch (err) {
       if (carried.length === 0 || !(err instanceof MaestroError) || err.code !== "conflict") throw err;
       const ids = outcomes.map((o) => o.decisionId);
@@ -112,6 +117,7 @@ export class Mediator {
     now: Date,
     state: CallState,
     carried: GroupMember[],
+    content: ContentFacts | null,
   ): Promise<Decided> {
     requireSessionOwner(state.sessionOwner, principal, canonical.call.session);
     const policy = this.#deps.policy();
@@ -119,19 +125,20 @@ export class Mediator {
     if (canonical.policyCall) {
       const policyCall = canonical.policyCall;
       const input = await storeUnavailableOnError(() => buildPolicyInput(policyCall, now, state, this.#deps.providers, this.#cache));
+      if (content) input.content = content;
       decision = evaluateSafely(policy, input);
     } else decision = invalidResourceDecision(canonical);
     try {
       const opensSession = state.sessionOwner === null;
       return {
-        entries: await this.#appendDecision(canonical, principal, now, policy, decision, state.readAt, carried, opensSession),
+        entries: await this.#appendDecision(canonical, principal, now, policy, decision, state.readAt, carried, opensSession, content),
         decision,
         policy,
       };
     } catch (err) {
       if (!(err instanceof StaleReadError)) throw err;
       const fresh = await storeUnavailableOnError(() => this.#callState.read(canonical.call, { fresh: true }));
-      return this.#decideAndAppend(canonical, principal, now, fresh, carried);
+      return this.#decideAndAppend(canonical, principal, now, fresh, carried, content);
     }
   }
 
@@ -144,6 +151,7 @@ export class Mediator {
     readAt: number | undefined,
     carried: GroupMember[],
     opensSession: boolean,
+    content: ContentFacts | null,
   ): Promise<AppendedEntry[]> {
     // Every object here lists its members in RFC 8785 order, so the event is canonicalized natively (canonical-json.ts).
     const redactedCall = {
@@ -166,6 +174,8 @@ export class Mediator {
           allow: decision.allow,
           breakglass: decision.obligations.breakglass ?? [],
           call: redactedCall,
+          // The content's digest and findings; the text itself was scanned in memory and is gone.
+          ...(content && { content }),
           decision: decision.decision,
           policy: { digest: policy.digest, revision: policy.revision },
           reasons: decision.reasons,
@@ -258,8 +268,13 @@ export function evaluateSafely(policy: DecisionPolicy, input: Parameters<Decisio
 }
 
 /** POST /v1/mediate's body: the tool call, and any plain outcomes of earlier calls riding along. */
-export function parseMediateRequest(body: unknown): { call: ToolCall; outcomes: PiggybackedOutcome[] } {
-  const { outcomes = [], ...call } = validated<ToolCall & { outcomes?: PiggybackedOutcome[] }>(checkToolCall, body);
+export function parseMediateRequest(body: unknown): { call: ToolCall; outcomes: PiggybackedOutcome[]; content?: string } {
+  const {
+    outcomes = [],
+    content,
+    ...call
+  } = validated<ToolCall & { outcomes?: PiggybackedOutcome[]; content?: string }>(checkToolCall, body);
+  if (content !== undefined) checkContentBounds(call.capability, content);
   // Same length as the RFC 8785 form for parsed JSON (only key order differs), without sorting on the hot path.
   if (Buffer.byteLength(JSON.stringify(call.args)) > MAX_ARGS_BYTES) {
     throw new MaestroError("invalid_field", `args exceed ${MAX_ARGS_BYTES} bytes`, { field: "/args" });
@@ -269,7 +284,7 @@ export function parseMediateRequest(body: unknown): { call: ToolCall; outcomes: 
   if (estimate !== undefined && !(typeof estimate === "number" && estimate >= 0)) {
     throw new MaestroError("invalid_field", "args.estimated_usd must be a number ≥ 0 (USD)", { field: "/args/estimated_usd" });
   }
-  return { call, outcomes };
+  return { call, outcomes, content };
 }
 
 function parseOutcome(body: unknown): Outcome {

@@ -78,6 +78,16 @@ export interface PolicyInput {
   waivers: PolicyWaiver[];
   holds: PolicyHold[];
   breakglass: PolicyBreakglass[];
+  /** Facts of the call's `content`, when it carried any (server/content/): digest, size, secret findings; never the text. */
+  content?: PolicyContent;
+}
+
+export interface PolicyContent {
+  bytes: number;
+  digest: string;
+  findings: Array<{ fingerprint: string; line: number; path: string; rule: string }>;
+  /** Findings past the listed ones. */
+  unlisted: number;
 }
 
 /** The input for a call before any data source has spoken: untainted, no budget, no grants, no exceptions. */

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ruleFor } from "../../server/auth/route-roles.ts";
 import type { Role } from "../../server/auth/roles.ts";
-import { MAX_BODY_BYTES } from "../../server/http/app.ts";
+import { LARGER_BODY_ROUTES, MAX_BODY_BYTES } from "../../server/http/app.ts";
 import { openApiDocument } from "../../server/http/openapi.ts";
 import { MEDIATE_BODY, writeBodies } from "../support/write-bodies.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
@@ -54,7 +54,7 @@ const otherType = (v: Json): Json =>
   typeof v === "string" ? 7 : typeof v === "number" || typeof v === "boolean" ? "7" : Array.isArray(v) ? "x" : v === null ? "x" : [1];
 
 /** The body's JSON text with one fault; `pick` chooses where, `text` is random material. */
-function faulty(fault: Fault, seed: Record<string, Json>, required: string[], pick: number, text: string): string {
+function faulty(fault: Fault, seed: Record<string, Json>, required: string[], pick: number, text: string, maxBody: number): string {
   const all = leaves(seed);
   const strings = all.filter((l) => typeof l.value === "string");
   const numbers = all.filter((l) => typeof l.value === "number");
@@ -78,7 +78,7 @@ function faulty(fault: Fault, seed: Record<string, Json>, required: string[], pi
       return JSON.stringify(leaf ? setAt(seed, leaf.path, big) : { ...seed, huge: big });
     }
     case "tooLarge":
-      return JSON.stringify({ ...seed, pad: "y".repeat(MAX_BODY_BYTES + 1) });
+      return JSON.stringify({ ...seed, pad: "y".repeat(maxBody + 1) });
     case "deep": {
       const objects = all.filter((l) => l.value !== null && typeof l.value === "object" && !Array.isArray(l.value));
       const where = at([{ path: [] as Path, value: seed as Json }, ...objects])!;
@@ -148,7 +148,7 @@ describe("write-route fuzzer (seeded, bounded)", () => {
       const seed = seeds[route] as Record<string, Json>;
       expect(seed, route).toBeDefined();
       const required = requiredOf(route);
-      const body = faulty(fault, seed, required, pick, text);
+      const body = faulty(fault, seed, required, pick, text, LARGER_BODY_ROUTES[route] ?? MAX_BODY_BYTES);
       // A schema with no required member (waiver approval's optional comment) still takes a body without it.
       const mustRefuse = ALWAYS_REFUSED.has(fault) && !(fault === "missing" && required.length === 0);
       const rule = ruleFor("POST", route)!;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eventSigner } from "../../ledger/append/event-signer.ts";
 import { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import { Mediator } from "../../server/mediator/mediator.ts";
+import { contentInspector } from "../../server/content/content-facts.ts";
 import { secretRedactor } from "../../server/mediator/secret-redaction.ts";
 import type { Principal } from "../../server/index.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
@@ -56,6 +57,7 @@ describe.each(STORE_KINDS)("decisions on kept call state (%s)", (kind) => {
       clock: ctx.clock,
       policy: () => ctx.policy.current(),
       redactor: secretRedactor(randomBytes(32)),
+      content: contentInspector(randomBytes(32)),
       providers: ctx.policyInputs,
       hooks: ctx.decisionHooks,
     });

@@ -1,5 +1,6 @@
 // End-to-end data path over HTTP on both stores: tool call → policy decision → signed ledger append → evidence read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_MEDIATE_BODY_BYTES } from "../../server/http/app.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
@@ -387,8 +388,17 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     });
 
     it("rejects a body over the size limit with 413", async () => {
-      const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ args: { blob: "x".repeat(300 * 1024) } }) });
+      const res = await server.call("POST", "/v1/mediate", {
+        token: agent,
+        body: call({ args: { blob: "x".repeat(MAX_MEDIATE_BODY_BYTES) } }),
+      });
       expect(res.status).toBe(413);
+    });
+
+    it("rejects args over their own bound with 400 naming args", async () => {
+      const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ args: { blob: "x".repeat(300 * 1024) } }) });
+      expect(res.status).toBe(400);
+      expect(res.body.error.field).toBe("/args");
     });
 
     it("rejects a bad outcome body with 400 naming the field", async () => {

@@ -1,0 +1,115 @@
+# Content checks for writes: secrets the mediator found in a call's content, and files that must never be written.
+package maestro.lib.content
+
+import data.maestro.lib.glob as patterns
+import data.maestro.lib.match
+
+call := input.call
+
+# --- policy data: paths (canonical repository paths, "/"-delimited globs) that hold secrets by convention ---
+
+# A write to one of these is denied with secret_file whatever its content: a secret belongs in the secrets store,
+# read at run time through secrets.read. Templates that hold no values (never_written_except) stay writable.
+never_written := [
+	".env", ".env.*", "**/.env", "**/.env.*",
+	"*.pem", "**/*.pem", "*.key", "**/*.key", "*.p12", "**/*.p12", "*.pfx", "**/*.pfx",
+	"id_rsa", "**/id_rsa", "id_dsa", "**/id_dsa", "id_ecdsa", "**/id_ecdsa", "id_ed25519", "**/id_ed25519",
+	".npmrc", "**/.npmrc", ".pypirc", "**/.pypirc", ".netrc", "**/.netrc",
+]
+
+never_written_except := [
+	".env.example", "**/.env.example", ".env.sample", "**/.env.sample", ".env.template", "**/.env.template",
+]
+
+# Finding rules (secretlint rule/message ids, e.g. "github/GITHUB_TOKEN") a deployment decides not to act on.
+ignored_rules := set()
+
+# --- facts: the mediator's findings for this call's content (absent when the call carried none) ---
+
+content := object.get(input, "content", {})
+
+findings := [finding |
+	some finding in object.get(content, "findings", [])
+	not finding.rule in ignored_rules
+]
+
+unlisted := object.get(content, "unlisted", 0)
+
+# A waiver of secret_detected lifts a finding when it covers the call's path and, if it lists fingerprints, this one.
+finding_waivers(finding) := {waiver.id |
+	some waiver in match.active_waivers
+	"secret_detected" in waiver.waives
+	fingerprint_listed(object.get(waiver, "fingerprints", null), finding.fingerprint)
+}
+
+fingerprint_listed(null, _)
+
+fingerprint_listed(fingerprints, fingerprint) if fingerprint in fingerprints
+
+# Unlisted findings have no fingerprint to name: only a waiver for the whole path lifts them.
+path_waivers := {waiver.id |
+	some waiver in match.active_waivers
+	"secret_detected" in waiver.waives
+	object.get(waiver, "fingerprints", null) == null
+}
+
+line_text(finding) := json.marshal(finding.line)
+
+stops contains reason if {
+	some finding in findings
+	count(finding_waivers(finding)) == 0
+	reason := {"code": "secret_detected", "message": concat("", [
+		"secret found by rule ", finding.rule, " in ", finding.path, " line ", line_text(finding),
+		": remove it and read it at run time through the secrets.read capability, or ask for a waiver of secret_detected",
+		" for this path or for fingerprint ", finding.fingerprint,
+	])}
+}
+
+stops contains reason if {
+	unlisted > 0
+	count(path_waivers) == 0
+	reason := {"code": "secret_detected", "message": concat("", [
+		json.marshal(unlisted), " more secrets found in ", call.resource,
+		" than one decision lists: remove them, or ask for a waiver of secret_detected for this path",
+	])}
+}
+
+lifted contains [id, "secret_detected"] if {
+	some finding in findings
+	some id in finding_waivers(finding)
+}
+
+lifted contains [id, "secret_detected"] if {
+	unlisted > 0
+	some id in path_waivers
+}
+
+# --- never-written files ---
+
+secret_file_pattern := [pattern |
+	call.capability == "repo.write"
+	some pattern in never_written
+	patterns.match(pattern, ["/"], call.resource)
+	not excepted
+][0]
+
+excepted if {
+	some pattern in never_written_except
+	patterns.match(pattern, ["/"], call.resource)
+}
+
+file_waivers := match.waivers_for("secret_file")
+
+stops contains reason if {
+	secret_file_pattern
+	count(file_waivers) == 0
+	reason := {"code": "secret_file", "message": concat("", [
+		call.resource, " matches ", secret_file_pattern, ", a file that holds secrets and is never written by an agent:",
+		" keep the value in the secrets store and read it through secrets.read, or ask for a waiver of secret_file",
+	])}
+}
+
+lifted contains [id, "secret_file"] if {
+	secret_file_pattern
+	some id in file_waivers
+}

@@ -1,0 +1,149 @@
+# Tests for the content checks: secret findings, never-written files, and the waivers that lift each.
+package maestro.content_test
+
+import data.maestro.decision
+
+fingerprint_a := "hmac-sha256:aaaa"
+
+fingerprint_b := "hmac-sha256:bbbb"
+
+finding(fp, line) := {"fingerprint": fp, "line": line, "path": "src/billing.ts", "rule": "stripe/STRIPE_SECRET_KEY_LIVE"}
+
+write := {
+	"call": {
+		"runset": "rs-1", "agent": "coder", "session": "sess-1", "tool": "write_file",
+		"capability": "repo.write", "resource": "src/billing.ts", "args": {"path": "src/billing.ts"},
+	},
+	"now": "2025-06-01T12:00:00Z",
+	"session": {"tainted": false, "taint_sources": []},
+	"budget": {"spent_usd": 0, "cap_usd": null, "estimated_usd": 0},
+	"grants": [{"agent": "coder", "runset": "rs-1", "capability": "repo.write", "resource": "**", "approval": "none"}],
+	"waivers": [],
+	"holds": [],
+	"breakglass": [],
+}
+
+with_content(findings, unlisted) := object.union(write, {"content": {
+	"bytes": 120, "digest": "sha256:00", "findings": findings, "unlisted": unlisted,
+}})
+
+at(path) := object.union(write, {"call": object.union(write.call, {"resource": path})})
+
+waiver(id, fields) := object.union(
+	{
+		"id": id, "capability": "repo.write", "resource": "src/**", "agents": null, "runsets": null,
+		"expires_at": "2025-06-01T13:00:00Z", "waives": ["secret_detected"], "state": "active",
+	},
+	fields,
+)
+
+codes(d) := {r.code | some r in d.reasons}
+
+with_waivers(doc, waivers) := object.union(doc, {"waivers": waivers})
+
+test_clean_content_allowed if {
+	d := decision with input as with_content([], 0)
+	d.decision == "allow"
+}
+
+test_no_content_allowed if {
+	d := decision with input as write
+	d.decision == "allow"
+}
+
+test_finding_denied_naming_rule_path_line_and_remedy if {
+	d := decision with input as with_content([finding(fingerprint_a, 7)], 0)
+	d.decision == "deny"
+	codes(d) == {"secret_detected"}
+	some r in d.reasons
+	contains(r.message, "stripe/STRIPE_SECRET_KEY_LIVE")
+	contains(r.message, "src/billing.ts line 7")
+	contains(r.message, "secrets.read")
+	contains(r.message, fingerprint_a)
+}
+
+test_each_finding_is_a_reason if {
+	d := decision with input as with_content([finding(fingerprint_a, 7), finding(fingerprint_b, 9)], 0)
+	count(d.reasons) == 2
+}
+
+test_ignored_rule_is_not_acted_on if {
+	d := decision with input as with_content([finding(fingerprint_a, 7)], 0)
+		with data.maestro.lib.content.ignored_rules as {"stripe/STRIPE_SECRET_KEY_LIVE"}
+	d.decision == "allow"
+}
+
+test_path_waiver_lifts_every_finding_and_is_cited if {
+	d := decision with input as with_waivers(with_content([finding(fingerprint_a, 7), finding(fingerprint_b, 9)], 2), [waiver("w-path", {})])
+	d.decision == "allow"
+	d.waivers == ["w-path"]
+	"waiver_applied" in codes(d)
+}
+
+test_fingerprint_waiver_lifts_only_its_fingerprint if {
+	one := with_waivers(with_content([finding(fingerprint_a, 7)], 0), [waiver("w-fp", {"fingerprints": [fingerprint_a]})])
+	d := decision with input as one
+	d.decision == "allow"
+	d.waivers == ["w-fp"]
+	both := with_waivers(with_content([finding(fingerprint_a, 7), finding(fingerprint_b, 9)], 0), [waiver("w-fp", {"fingerprints": [fingerprint_a]})])
+	e := decision with input as both
+	e.decision == "deny"
+	count(e.reasons) == 1
+	some r in e.reasons
+	contains(r.message, fingerprint_b)
+}
+
+test_fingerprint_waiver_does_not_lift_unlisted_findings if {
+	d := decision with input as with_waivers(with_content([finding(fingerprint_a, 7)], 3), [waiver("w-fp", {"fingerprints": [fingerprint_a]})])
+	d.decision == "deny"
+	some r in d.reasons
+	contains(r.message, "3 more secrets")
+}
+
+test_expired_waiver_lifts_nothing if {
+	d := decision with input as with_waivers(with_content([finding(fingerprint_a, 7)], 0), [waiver("w-old", {"expires_at": "2025-06-01T11:59:59Z"})])
+	d.decision == "deny"
+	codes(d) == {"secret_detected"}
+}
+
+test_waiver_of_another_reason_lifts_nothing if {
+	d := decision with input as with_waivers(with_content([finding(fingerprint_a, 7)], 0), [waiver("w-grant", {"waives": ["no_grant"]})])
+	d.decision == "deny"
+}
+
+test_never_written_files_denied if {
+	every path in [".env", ".env.production", "services/api/.env", "deploy/tls.pem", "keys/id_ed25519", ".npmrc"] {
+		d := decision with input as at(path)
+		d.decision == "deny"
+		codes(d) == {"secret_file"}
+	}
+}
+
+test_never_written_reason_names_the_pattern if {
+	d := decision with input as at("services/api/.env.local")
+	some r in d.reasons
+	contains(r.message, "**/.env.*")
+}
+
+test_templates_and_look_alike_names_written if {
+	every path in [".env.example", "web/.env.sample", "src/env.ts", "docs/pem-files.md", "src/keys.ts"] {
+		d := decision with input as at(path)
+		d.decision == "allow"
+	}
+}
+
+test_never_written_is_only_about_writes if {
+	read := object.union(at(".env"), {
+		"call": object.union(write.call, {"capability": "repo.read", "resource": ".env"}),
+		"grants": [{"agent": "coder", "runset": "rs-1", "capability": "repo.read", "resource": "**", "approval": "none"}],
+	})
+	d := decision with input as read
+	d.decision == "allow"
+}
+
+test_secret_file_waiver_lifts_and_is_cited if {
+	doc := with_waivers(at("deploy/tls.pem"), [waiver("w-file", {"resource": "deploy/**", "waives": ["secret_file"]})])
+	d := decision with input as doc
+	d.decision == "allow"
+	d.waivers == ["w-file"]
+}

@@ -1,0 +1,85 @@
+// The scan over the fake-credential corpus: every secret found, no look-alike flagged, and no secret text in the facts.
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { MaestroError } from "../../common/errors.ts";
+import { LOOKALIKES, SECRETS } from "../../tests/fixtures/content/secret-corpus.ts";
+import { checkContentBounds, contentInspector, MAX_CONTENT_BYTES, MAX_LISTED_FINDINGS } from "./content-facts.ts";
+import { addedText } from "./secret-scan.ts";
+
+const key = randomBytes(32);
+const inspector = contentInspector(key);
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof MaestroError ? `${err.code} ${err.field}` : String(err);
+  }
+  return undefined;
+}
+
+describe("content facts", () => {
+  it.each(SECRETS.map((s) => [s.name, s] as const))("finds the %s and records no part of it", async (_name, item) => {
+    const facts = await inspector.inspect(item.path, {}, item.content);
+    expect(facts.findings.length).toBeGreaterThan(0);
+    for (const finding of facts.findings) {
+      expect(finding.path).toBe(item.path);
+      expect(finding.fingerprint).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+      expect(finding.line).toBeGreaterThan(0);
+    }
+    expect(JSON.stringify(facts)).not.toContain(item.secret!);
+  });
+
+  it.each(LOOKALIKES.map((s) => [s.name, s] as const))("lets %s through", async (_name, item) => {
+    expect((await inspector.inspect(item.path, {}, item.content)).findings).toEqual([]);
+  });
+
+  it("fingerprints equal secrets equally, and differently under another key", async () => {
+    const item = SECRETS.find((s) => s.name === "Stripe live secret key")!;
+    const a = await inspector.inspect("a.ts", {}, item.content);
+    const b = await inspector.inspect("b.ts", {}, `// moved\n${item.content}`);
+    const other = await contentInspector(randomBytes(32)).inspect("a.ts", {}, item.content);
+    expect(b.findings[0].fingerprint).toBe(a.findings[0].fingerprint);
+    expect(b.findings[0].line).toBe(2);
+    expect(other.findings[0].fingerprint).not.toBe(a.findings[0].fingerprint);
+  });
+
+  it("checks the digest the tool reports against the content", async () => {
+    const item = SECRETS[0];
+    const facts = await inspector.inspect(item.path, {}, item.content);
+    expect(facts.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect((await inspector.inspect(item.path, { contentDigest: facts.digest }, item.content)).digest).toBe(facts.digest);
+    await expect(inspector.inspect(item.path, { contentDigest: `sha256:${"0".repeat(64)}` }, item.content)).rejects.toMatchObject({
+      code: "invalid_field",
+      field: "/args/contentDigest",
+    });
+    await expect(inspector.inspect(item.path, { patchDigest: "sha256:abc" }, item.content)).rejects.toMatchObject({
+      field: "/args/patchDigest",
+    });
+  });
+
+  it("scans only what a patch adds: removing a secret is not a finding", async () => {
+    const secret = SECRETS.find((s) => s.name === "GitHub classic token")!.secret!;
+    const removing = `--- a/run.sh\n+++ b/run.sh\n@@ -1,2 +1,2 @@\n-export GH_TOKEN=${secret}\n+export GH_TOKEN="$(cat /run/secrets/gh)"\n`;
+    const adding = removing.replace("-export", " export").replace("+export", "-export").replace(" export", "+export");
+    const digest = async (t: string) => (await inspector.inspect("x", {}, t)).digest;
+    expect((await inspector.inspect("run.sh", { patchDigest: await digest(removing) }, removing)).findings).toEqual([]);
+    const added = await inspector.inspect("run.sh", { patchDigest: await digest(adding) }, adding);
+    expect(added.findings.map((f) => f.line)).toEqual([4]);
+    expect(addedText("-a\n---b\n+c")).toBe("\n---b\n+c");
+  });
+
+  it("lists at most MAX_LISTED_FINDINGS findings and counts the rest", async () => {
+    const item = SECRETS.find((s) => s.name === "Stripe live secret key")!;
+    const facts = await inspector.inspect(item.path, {}, item.content.repeat(MAX_LISTED_FINDINGS + 3));
+    expect(facts.findings).toHaveLength(MAX_LISTED_FINDINGS);
+    expect(facts.unlisted).toBe(3);
+  });
+
+  it("refuses content past its bound (413) and on capabilities that take none (400)", () => {
+    expect(codeOf(() => checkContentBounds("repo.write", "x".repeat(MAX_CONTENT_BYTES)))).toBeUndefined();
+    expect(codeOf(() => checkContentBounds("repo.write", "é".repeat(MAX_CONTENT_BYTES / 2 + 1)))).toBe("payload_too_large /content");
+    expect(codeOf(() => checkContentBounds("network.egress", "x"))).toBe("invalid_field /content");
+    expect(codeOf(() => checkContentBounds("package.install", "{}"))).toBeUndefined();
+  });
+});
