@@ -2,6 +2,7 @@
 // Issue 14 saw 40 replays of a 20k-entry log, dropped after 300 ms, take decisions from ~2,000/s to 0, and 200 live
 // readers halve them; the target is ≥ 70 % of the no-reader run for both. The server runs in its own process on a
 // throwaway PostgreSQL database filled with 20,000 entries; a floor row runs the same clients against a no-op server.
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { openStore } from "../ledger/store/database.ts";
@@ -67,6 +68,30 @@ async function decisions(url: string, token: string, during: (end: number) => Pr
   return { perSecond: Math.round(latencies.length / (DURATION_MS / 1000)), p50ms: s.p50, p99ms: s.p99, errors };
 }
 
+/**
+ * CPU seconds (user + system) the server process has used, from Linux's /proc; undefined elsewhere. Per decision it
+ * is the readers' cost that a shared machine's load does not blur as much as decisions/s.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat, after the command name in parentheses, in clock ticks (100 per second).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `row` and adds the server's CPU milliseconds per decision over it. */
+async function withServerCpu<T extends { perSecond: number }>(pid: number | undefined, row: () => Promise<T>) {
+  const before = cpuSeconds(pid);
+  const result = await row();
+  const after = cpuSeconds(pid);
+  const decided = (result.perSecond * DURATION_MS) / 1000;
+  const cpuMsPerDecision = before === undefined || after === undefined ? "" : ((1000 * (after - before)) / decided).toFixed(2);
+  return { ...result, cpuMsPerDecision };
+}
+
 /** Opens a stream and reads it; resolves with the bytes read once `stopAt` (performance.now()) passes. */
 function reader(url: string, token: string, query: string, stopAt: number): Promise<number> {
   return new Promise((resolve) => {
@@ -104,6 +129,7 @@ async function floorRow() {
     run: "floor: no-op node:http",
     readers: "none",
     ...(await decisions(url, "unused")),
+    cpuMsPerDecision: "",
     ofNone: "",
   }));
 }
@@ -132,10 +158,13 @@ try {
     if (reg.status !== 201) throw new Error(`runset registration failed: ${reg.status} ${await reg.text()}`);
     await decisions(server.url, agent); // warm-up, unrecorded
 
-    const none1 = await decisions(server.url, agent);
+    const pid = server.child.pid;
+    const none1 = await withServerCpu(pid, () => decisions(server.url, agent));
     rows.push({ run: "postgres", readers: "none", ...none1, ofNone: "" });
     let opened = 0;
-    const aborted = await decisions(server.url, agent, async (end) => (opened = await abortedReplays(server.url, auditor)(end)));
+    const aborted = await withServerCpu(pid, () =>
+      decisions(server.url, agent, async (end) => (opened = await abortedReplays(server.url, auditor)(end))),
+    );
     rows.push({
       run: "postgres",
       readers: `${opened} replays of ${LOG_SIZE} from 0, dropped after 300 ms (${ABORTED}/s)`,
@@ -143,13 +172,15 @@ try {
       ofNone: `${Math.round((100 * aborted.perSecond) / none1.perSecond)} %`,
     });
 
-    const none2 = await decisions(server.url, agent);
+    const none2 = await withServerCpu(pid, () => decisions(server.url, agent));
     rows.push({ run: "postgres", readers: "none", ...none2, ofNone: "" });
     let bytes = 0;
-    const live = await decisions(server.url, agent, async (end) => {
-      const read = await Promise.all(Array.from({ length: LIVE }, () => reader(server.url, auditor, "", end)));
-      bytes = read.reduce((a, b) => a + b, 0);
-    });
+    const live = await withServerCpu(pid, () =>
+      decisions(server.url, agent, async (end) => {
+        const read = await Promise.all(Array.from({ length: LIVE }, () => reader(server.url, auditor, "", end)));
+        bytes = read.reduce((a, b) => a + b, 0);
+      }),
+    );
     rows.push({
       run: "postgres",
       readers: `${LIVE} live (${Math.round(bytes / LIVE / 1024)} KiB read each)`,
@@ -164,6 +195,6 @@ try {
   keys.remove();
 }
 printTable(
-  `decisions/s at ${CLIENTS} closed-loop clients beside ledger stream readers (${DURATION_MS / 1000}s per row; target ≥ 70 % of none)`,
+  `decisions/s at ${CLIENTS} closed-loop clients beside ledger stream readers (${DURATION_MS / 1000}s per row; target ≥ 70 % of none; cpuMsPerDecision: the server's CPU over the row per decision)`,
   rows,
 );

@@ -1,15 +1,36 @@
 // Fan-out of committed ledger entries to live subscribers (SSE); a slow subscriber drops, never blocks appends.
+//
+// Issue 14: with 200 live readers every entry was serialised, encoded and framed 200 times, each reader on its own
+// coalescing timer. Now the feed gathers what commits within one window into a single batch whose SSE bytes are built
+// once; every reader that is caught up writes those same bytes.
 import type { AppendedEntry } from "../../ledger/append/ledger-writer.ts";
 
 export interface FeedItem {
   index: number;
   kind: string;
   eventId: string;
-  /** The entry's SSE block, built once per commit and shared by every subscriber (200 readers, one string). */
+  /** The entry's SSE block. */
   text: string;
 }
 
-type Listener = (items: readonly FeedItem[]) => void;
+/** What committed in one coalescing window, in index order, with its SSE bytes built once for every subscriber. */
+export interface FeedBatch {
+  items: readonly FeedItem[];
+  first: number;
+  last: number;
+  /** True when the indexes run first..last with no gap (another process may have appended in between). */
+  contiguous: boolean;
+  bytes: Buffer;
+}
+
+type Listener = (batch: FeedBatch) => void;
+
+/**
+ * Commits are gathered at least this long after the first, so one write per reader carries what commits together;
+ * with many readers the window grows so that all of them together make at most `writesPerSecond` socket writes (each
+ * is a system call that the decisions' CPU pays for), up to `maxMs`.
+ */
+export const FEED_COALESCE = { minMs: 100, maxMs: 1_000, writesPerSecond: 1_000 };
 
 /** One `entry` event of the stream; the SSE id is the ledger index, so Last-Event-ID resumes after it. */
 export function sseEntry(index: number, kind: string, eventId: string): string {
@@ -20,16 +41,40 @@ export function sseEntry(index: number, kind: string, eventId: string): string {
 
 export class EntryFeed {
   #listeners = new Set<Listener>();
+  #pending: FeedItem[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  readonly #coalesce: typeof FEED_COALESCE;
+
+  constructor(coalesce = FEED_COALESCE) {
+    this.#coalesce = coalesce;
+  }
+
+  /** How long commits are gathered before one batch goes to every subscriber. */
+  get windowMs(): number {
+    const { minMs, maxMs, writesPerSecond } = this.#coalesce;
+    return Math.min(maxMs, Math.max(minMs, (1000 * this.#listeners.size) / writesPerSecond));
+  }
 
   publish(entries: AppendedEntry[]): void {
     if (this.#listeners.size === 0) return;
-    const items = entries.map((e) => ({
-      index: e.index,
-      kind: e.event.kind,
-      eventId: e.event.id,
-      text: sseEntry(e.index, e.event.kind, e.event.id),
-    }));
-    for (const listener of this.#listeners) listener(items);
+    for (const e of entries) this.#pending.push({ index: e.index, kind: e.event.kind, eventId: e.event.id, text: "" });
+    this.#timer ??= setTimeout(() => this.#flush(), this.windowMs);
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    const items = this.#pending.sort((a, b) => a.index - b.index);
+    this.#pending = [];
+    if (items.length === 0 || this.#listeners.size === 0) return;
+    let text = "";
+    for (const item of items) {
+      item.text = sseEntry(item.index, item.kind, item.eventId);
+      text += item.text;
+    }
+    const first = items[0].index;
+    const last = items[items.length - 1].index;
+    const batch: FeedBatch = { items, first, last, contiguous: last - first + 1 === items.length, bytes: Buffer.from(text) };
+    for (const listener of this.#listeners) listener(batch);
   }
 
   subscribe(listener: Listener): () => void {
@@ -42,6 +87,9 @@ export class EntryFeed {
   }
 
   close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pending = [];
     this.#listeners.clear();
   }
 }

@@ -1,5 +1,7 @@
 // A stream reader costs the server only while it keeps up: a replay stops when its client goes, reads the store a
 // page at a time as the client takes them, and a reader that falls behind is dropped with a final event saying why.
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ledgerStreamRoutes, STREAM_LIMITS, type StreamLimits } from "../../server/http/evidence/stream-routes.ts";
@@ -129,5 +131,30 @@ describe.each(STORE_KINDS)("ledger stream limits on %s store", (kind) => {
     // What it did get is in order, from where it asked.
     const ids = events.filter((e) => e.event === "entry").map((e) => Number(e.id));
     expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => head + i));
+  });
+
+  it("over Node's response (how maestro serve answers), a replay stops reading the store once the client goes", async () => {
+    // Paced so that the whole log would take ~2 s: a client gone after its first events must leave most of it unread.
+    const app = new Hono().route("/", ledgerStreamRoutes(server.ctx, { ...STREAM_LIMITS, pageSize: PAGE, pageIntervalMs: 50 }));
+    const http = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    try {
+      await new Promise((r) => http.once("listening", r));
+      reads.length = 0;
+      const controller = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/v1/ledger/stream?from=0`, {
+        signal: controller.signal,
+      });
+      expect(res.headers.get("content-type")).toBe("text/event-stream");
+      const { events } = await readSse(res.body!, 10_000, 1);
+      expect(events[0]).toMatchObject({ event: "entry", id: "0" });
+      controller.abort();
+      await new Promise((r) => setTimeout(r, 300));
+      const afterGone = reads.length;
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(reads.length).toBe(afterGone);
+      expect(Math.max(...reads)).toBeLessThan(LOG / 2);
+    } finally {
+      await new Promise((r) => http.close(r));
+    }
   });
 });

@@ -5,12 +5,11 @@
 // error), and forty such replays took decisions from ~2,000/s to 0. Now every page is written with back-pressure
 // (the next page is read only once the client has taken this one), the loop stops as soon as the client goes, and
 // a reader that falls behind a bound is dropped with a final `dropped` event naming the reason; it may resume.
-import type { ServerResponse } from "node:http";
 import { Hono } from "hono";
 import pLimit from "p-limit";
-import { streamSSE } from "hono/streaming";
 import type { ServerContext } from "../../context.ts";
-import { type FeedItem, sseEntry } from "../../feed/entry-feed.ts";
+import { type FeedBatch, sseEntry } from "../../feed/entry-feed.ts";
+import { respondWithSse, type SseSink } from "./sse-sink.ts";
 import { isStoreUnreachable } from "../../../ledger/store/unreachable.ts";
 import { parseIndexParam } from "../params.ts";
 
@@ -21,8 +20,6 @@ export interface StreamLimits {
   maxWriteWaitMs: number;
   /** Live entries waiting for this reader beyond this many bytes drop it (`too_far_behind`); appends never wait. */
   maxBufferedBytes: number;
-  /** Live entries are gathered this long after the first arrives, so one write carries what commits together. */
-  coalesceMs: number;
   /**
    * Store reads all streams together may have in flight. Readers share the pool that decisions read call state
    * from: forty replays each holding a connection made decisions queue behind them.
@@ -40,7 +37,6 @@ export const STREAM_LIMITS: StreamLimits = {
   pageSize: 500,
   maxWriteWaitMs: 10_000,
   maxBufferedBytes: 1 << 20,
-  coalesceMs: 100,
   concurrentReads: 2,
   pageIntervalMs: 20,
 };
@@ -89,143 +85,197 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
         : c.req.query("from") === undefined
           ? undefined
           : parseIndexParam(c.req.query("from"), "from");
-    // Under @hono/node-server the socket's response, to close it when a dropped client never reads again.
-    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-    // Read before the 200 goes out, so a store that is down answers 503 like every other route.
-    const start = next ?? (await ctx.ledger.reader.head()).size;
-    return streamSSE(c, async (stream) => {
-      let buffered: FeedItem[] = [];
-      let bufferedBytes = 0;
-      let behind = false;
-      let wake: (() => void) | undefined;
-      let dropped: DropReason | undefined;
-      /** Ends a write still waiting for the client, once the reader is dropped or gone. */
-      let interrupt: (() => void) | undefined;
-      const unsubscribe = ctx.feed.subscribe((items) => {
-        if (behind) return;
-        for (const item of items) bufferedBytes += item.text.length;
-        if (bufferedBytes > limits.maxBufferedBytes) {
-          behind = true;
-          buffered = [];
-          interrupt?.();
-        } else for (const item of items) buffered.push(item);
-        wake?.();
-      });
-      stream.onAbort(() => {
-        unsubscribe();
-        interrupt?.();
-        wake?.();
-      });
-      const open = () => !stream.aborted && dropped === undefined && !behind;
-      const sleep = (ms: number) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        }).finally(() => (wake = undefined));
-
-      /** Writes and waits until the client has taken it (back-pressure); false once the stream is over. */
-      const send = async (text: string): Promise<boolean> => {
-        if (!open()) return false;
-        let timer: NodeJS.Timeout | undefined;
-        let timedOut = false;
-        const stop = new Promise<false>((resolve) => {
-          timer = setTimeout(() => {
-            timedOut = true;
-            resolve(false);
-          }, limits.maxWriteWaitMs);
-          interrupt = () => resolve(false);
-        });
-        const taken = await Promise.race([stream.write(text).then(() => true), stop]);
-        clearTimeout(timer);
-        interrupt = undefined;
-        if (timedOut && !taken && !stream.aborted) dropped ??= "slow_reader";
-        return taken && open();
-      };
-
-      let from = start;
-      /** Writes every stored entry from `from` on, a page at a time; true if it wrote any. */
-      const replay = async (): Promise<boolean> => {
-        const before = from;
-        while (open()) {
-          const page = await storeReads(() => ctx.ledger.reader.entrySummaries(from, limits.pageSize));
-          if (page.length === 0 || !open()) break;
-          let text = "";
-          for (const entry of page) text += sseEntry(entry.index, entry.kind, entry.eventId);
-          const taken = await send(text);
-          // Once written the page is queued ahead of any final event, even if the client has not taken it yet.
-          from = page[page.length - 1].index + 1;
-          if (!taken || page.length < limits.pageSize) break;
-        }
-        return from > before;
-      };
-
-      const follow = async (): Promise<void> => {
-        // Replay from the store first, then follow the live feed without gaps or repeats. The feed carries only this
-        // process's appends: another process's (several servers on one database) are read from the store, when a
-        // live item shows a gap before it, and after each quiet second.
-        await replay();
-        let quietSince = performance.now();
-        while (open()) {
-          if (buffered.length === 0) {
-            await sleep(POLL_MS);
-            if (!open()) break;
-            if (buffered.length === 0) {
-              if ((await storeSize()) > from && (await replay())) quietSince = performance.now();
-              else if (performance.now() - quietSince >= PING_MS) {
-                if (!(await send("event: ping\ndata: \n\n"))) break;
-                quietSince = performance.now();
-              }
-              continue;
-            }
-            await new Promise((resolve) => setTimeout(resolve, limits.coalesceMs));
-            if (!open()) break;
-          }
-          const items = buffered.sort((a, b) => a.index - b.index);
-          buffered = [];
-          bufferedBytes = 0;
-          let text = "";
-          for (const item of items) {
-            if (item.index > from) {
-              // A gap: another process appended between our own entries. What is gathered goes first, in order.
-              if (text !== "" && !(await send(text))) break;
-              text = "";
-              await replay();
-              if (!open()) break;
-            }
-            if (item.index < from) continue;
-            text += item.text;
-            from = item.index + 1;
-          }
-          if (text !== "" && !(await send(text))) break;
-          quietSince = performance.now();
-        }
-      };
-
+    // Subscribed before the head is read, so nothing that commits in between is missed (nor read again from the store).
+    const live = liveQueue(ctx, limits);
+    let start: number;
+    try {
+      // Read before the 200 goes out, so a store that is down answers 503 like every other route.
+      start = next ?? (await ctx.ledger.reader.head()).size;
+    } catch (err) {
+      live.close();
+      throw err;
+    }
+    return respondWithSse(c, async (sink) => {
       try {
-        try {
-          await follow();
-        } catch (err) {
-          // A 200 is already out: the reason goes in the stream. Anything but an outage is still a bug to log.
-          if (!isStoreUnreachable(err)) throw err;
-          dropped = "store_unavailable";
-        }
-        if (behind && !stream.aborted) dropped ??= "too_far_behind";
-        if (dropped && !stream.aborted) {
-          // Queued behind whatever the client has not taken yet: a client that reads again learns why it was dropped.
-          void stream.write(
-            `event: dropped\ndata: ${JSON.stringify({ reason: dropped, message: DROP_MESSAGES[dropped], lastIndex: from - 1 })}\n\n`,
-          );
-          console.warn(JSON.stringify({ level: "warn", msg: "ledger stream reader dropped", reason: dropped, lastIndex: from - 1 }));
-          // A client that never reads again would hold its socket and our queued bytes for good.
-          if (outgoing) setTimeout(() => outgoing.destroy(), limits.maxWriteWaitMs).unref();
-        }
+        await streamEntries(ctx, limits, storeReads, storeSize, sink, live, start, next !== undefined);
       } finally {
-        unsubscribe();
+        live.close();
       }
     });
   });
   return app;
+}
+
+/** Live batches waiting for one reader; past the byte bound they are let go and the reader is marked behind. */
+function liveQueue(ctx: ServerContext, limits: StreamLimits) {
+  const queue = {
+    batches: [] as FeedBatch[],
+    bytes: 0,
+    behind: false,
+    /** Wakes the reader's loop (a batch arrived, or the reader fell behind). */
+    wake: undefined as (() => void) | undefined,
+    close: () => unsubscribe(),
+  };
+  const unsubscribe = ctx.feed.subscribe((batch) => {
+    if (queue.behind) return;
+    queue.bytes += batch.bytes.length;
+    if (queue.bytes > limits.maxBufferedBytes) {
+      queue.behind = true;
+      queue.batches = [];
+    } else queue.batches.push(batch);
+    queue.wake?.();
+  });
+  return queue;
+}
+type LiveQueue = ReturnType<typeof liveQueue>;
+
+/** One reader: a paged replay from `start`, then the live batches, until the client goes or is dropped. */
+async function streamEntries(
+  ctx: ServerContext,
+  limits: StreamLimits,
+  storeReads: <T>(read: () => Promise<T>) => Promise<T>,
+  storeSize: () => Promise<number>,
+  sink: SseSink,
+  live: LiveQueue,
+  start: number,
+  replayFirst: boolean,
+): Promise<void> {
+  let dropped: DropReason | undefined;
+  /** Ends a write still waiting for the client, once the reader is dropped or gone. */
+  let interrupt: (() => void) | undefined;
+  const wakeAll = () => {
+    interrupt?.();
+    live.wake?.();
+  };
+  sink.onGone(() => {
+    live.close();
+    wakeAll();
+  });
+  const open = () => !sink.gone && dropped === undefined && !live.behind;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      live.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (live.wake = undefined));
+
+  /** Writes and waits until the client has taken it (back-pressure); false once the stream is over. */
+  const send = async (chunk: Uint8Array | string): Promise<boolean> => {
+    if (!open()) return false;
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const stop = new Promise<false>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        resolve(false);
+      }, limits.maxWriteWaitMs);
+      interrupt = () => resolve(false);
+    });
+    // A reader that falls behind while a write waits is let go at once, not after the write bound.
+    live.wake = () => {
+      if (live.behind) interrupt?.();
+    };
+    const taken = await Promise.race([sink.write(chunk), stop]);
+    clearTimeout(timer);
+    interrupt = undefined;
+    live.wake = undefined;
+    if (timedOut && !taken && !sink.gone) dropped ??= "slow_reader";
+    return taken && open();
+  };
+
+  let from = start;
+  /** Writes every stored entry from `from` on, a page at a time; true if it wrote any. */
+  const replay = async (): Promise<boolean> => {
+    const before = from;
+    while (open()) {
+      const page = await storeReads(() => ctx.ledger.reader.entrySummaries(from, limits.pageSize));
+      if (page.length === 0 || !open()) break;
+      let text = "";
+      for (const entry of page) text += sseEntry(entry.index, entry.kind, entry.eventId);
+      const taken = await send(text);
+      // Once written the page is queued ahead of any final event, even if the client has not taken it yet.
+      from = page[page.length - 1].index + 1;
+      if (!taken || page.length < limits.pageSize) break;
+    }
+    return from > before;
+  };
+
+  /** Writes the queued live batches: a caught-up reader writes each batch's shared bytes as they are. */
+  const writeBatches = async (batches: FeedBatch[]): Promise<boolean> => {
+    const chunks: Uint8Array[] = [];
+    const flush = async () => {
+      if (chunks.length === 0) return true;
+      const chunk = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      chunks.length = 0;
+      return send(chunk);
+    };
+    for (const batch of batches) {
+      if (batch.last < from) continue;
+      if (batch.first === from && batch.contiguous) {
+        chunks.push(batch.bytes);
+        from = batch.last + 1;
+        continue;
+      }
+      for (const item of batch.items) {
+        if (item.index > from) {
+          // A gap: another process appended between our own entries. What is gathered goes first, in order.
+          if (!(await flush())) return false;
+          await replay();
+          if (!open()) return false;
+        }
+        if (item.index < from) continue;
+        chunks.push(Buffer.from(item.text));
+        from = item.index + 1;
+      }
+    }
+    return flush();
+  };
+
+  const follow = async (): Promise<void> => {
+    // Replay from the store first, then follow the live feed without gaps or repeats. The feed carries only this
+    // process's appends: another process's (several servers on one database) are read from the store, when a
+    // live batch shows a gap before it, and after each quiet second. A reader that starts at the head has nothing
+    // to replay (it subscribed before reading the head): 200 such readers each reading an empty page held the
+    // store-read slots for seconds.
+    if (replayFirst) await replay();
+    let quietSince = performance.now();
+    while (open()) {
+      if (live.batches.length === 0) {
+        await sleep(POLL_MS);
+        if (!open()) break;
+        if (live.batches.length === 0) {
+          if ((await storeSize()) > from && (await replay())) quietSince = performance.now();
+          else if (performance.now() - quietSince >= PING_MS) {
+            if (!(await send("event: ping\ndata: \n\n"))) break;
+            quietSince = performance.now();
+          }
+          continue;
+        }
+      }
+      const batches = live.batches;
+      live.batches = [];
+      live.bytes = 0;
+      if (!(await writeBatches(batches))) break;
+      quietSince = performance.now();
+    }
+  };
+
+  try {
+    await follow();
+  } catch (err) {
+    // A 200 is already out: the reason goes in the stream. Anything but an outage is still a bug to log.
+    if (!isStoreUnreachable(err)) throw err;
+    dropped = "store_unavailable";
+  }
+  if (live.behind && !sink.gone) dropped ??= "too_far_behind";
+  if (dropped && !sink.gone) {
+    // Queued behind whatever the client has not taken yet: a client that reads again learns why it was dropped.
+    sink.finish(
+      `event: dropped\ndata: ${JSON.stringify({ reason: dropped, message: DROP_MESSAGES[dropped], lastIndex: from - 1 })}\n\n`,
+      limits.maxWriteWaitMs,
+    );
+    console.warn(JSON.stringify({ level: "warn", msg: "ledger stream reader dropped", reason: dropped, lastIndex: from - 1 }));
+  }
 }
