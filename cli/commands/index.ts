@@ -114,6 +114,32 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./breakglass.ts")).breakglassListCommand,
   },
   {
+    name: "webhook add",
+    summary: "subscribe a URL to events (signed, Standard Webhooks or Slack); prints the secret once",
+    load: async () => (await import("./webhook.ts")).webhookAddCommand,
+  },
+  {
+    name: "webhook list",
+    summary: "list webhook subscriptions and where their delivery stands",
+    load: async () => (await import("./webhook.ts")).webhookListCommand,
+  },
+  {
+    name: "webhook remove",
+    summary: "remove a webhook subscription with a reason",
+    load: async () => (await import("./webhook.ts")).webhookRemoveCommand,
+  },
+  { name: "webhook test", summary: "send a signed test message now", load: async () => (await import("./webhook.ts")).webhookTestCommand },
+  {
+    name: "webhook failures",
+    summary: "list deliveries given up after the retry window",
+    load: async () => (await import("./webhook.ts")).webhookFailuresCommand,
+  },
+  {
+    name: "webhook redeliver",
+    summary: "deliver one failed message once more",
+    load: async () => (await import("./webhook.ts")).webhookRedeliverCommand,
+  },
+  {
     name: "release create",
     summary: "record a draft release: artifacts (file or digest), run-sets, SBOM from package-lock.json",
     load: async () => (await import("./release.ts")).releaseCreateCommand,
