@@ -49,11 +49,13 @@ export const waiverRequestCommand: Command = {
   name: "waiver request",
   usage: `
 Usage: maestro waiver request --capability CAP --resource GLOB (--agent NAME... | --runset NAME...)
-         --waives no_grant[,session_tainted,approval_required,budget_exceeded] --justification TEXT
-         --duration 8h [--ticket REF] ${CONNECT}
+         --waives no_grant[,session_tainted,approval_required,budget_exceeded,secret_detected,secret_file,
+                  licence_incompatible,licence_unknown] --justification TEXT
+         --duration 8h [--fingerprint hmac-sha256:HEX...] [--ticket REF] ${CONNECT}
 
 The policy sets the longest duration per capability and whether it can be waived at all.
-Security approves it (never the requester); high-risk capabilities need two approvers.`,
+Security approves it (never the requester); high-risk capabilities need two approvers.
+--fingerprint (repeatable, with secret_detected) lifts only the findings a deny named by that fingerprint.`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
@@ -67,6 +69,7 @@ Security approves it (never the requester); high-risk capabilities need two appr
         justification: { type: "string" },
         duration: { type: "string" },
         ticket: { type: "string" },
+        fingerprint: { type: "string", multiple: true },
       },
       waiverRequestCommand,
     );
@@ -83,6 +86,7 @@ Security approves it (never the requester); high-risk capabilities need two appr
       justification: requireFlag(values.justification, "justification"),
       durationSeconds: parseDuration(requireFlag(values.duration, "duration"), "duration"),
       ...(values.ticket ? { ticket: values.ticket } : {}),
+      ...(values.fingerprint ? { fingerprints: values.fingerprint } : {}),
     };
     const waiver = await clientFrom(values).post("/v1/waivers", body);
     if (values.json) printJson(waiver);

@@ -50,6 +50,8 @@ export interface PolicyWaiver {
   runsets: string[] | null;
   expires_at: string;
   waives: string[];
+  /** secret_detected only: the finding fingerprints it lifts; null lifts every finding on the resource. */
+  fingerprints?: string[] | null;
   state: string;
 }
 

@@ -15,6 +15,8 @@ export interface WaiversTable {
   agents: string | null;
   runsets: string | null;
   waives: string;
+  /** JSON string[] of secret-finding fingerprints a secret_detected waiver is limited to; null: every finding. */
+  fingerprints: string | null;
   justification: string;
   ticket: string | null;
   duration_seconds: number;
@@ -82,6 +84,11 @@ export const waiverMigrations: Record<string, Migration> = {
         .addColumn("used_at", "timestamptz", (c) => c.notNull())
         .addPrimaryKeyConstraint("waiver_uses_pk", ["waiver_id", "decision_id"])
         .execute();
+    },
+  },
+  "2002_waiver_fingerprints": {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("waivers").addColumn("fingerprints", "text").execute();
     },
   },
 };

@@ -30,6 +30,7 @@ export interface WaiverRequest {
   agents?: string[];
   runsets?: string[];
   waives: string[];
+  fingerprints?: string[];
   justification: string;
   durationSeconds: number;
   ticket?: string;
@@ -52,6 +53,11 @@ export class WaiverService {
 
   async request(body: unknown, principal: Principal): Promise<WaiverView> {
     const input = validated<WaiverRequest>(checkRequest, body);
+    if (input.fingerprints && !input.waives.includes("secret_detected")) {
+      throw new MaestroError("invalid_field", "fingerprints narrow a waiver of secret_detected: add it to waives or drop them", {
+        field: "/fingerprints",
+      });
+    }
     if (!input.agents && !input.runsets) {
       throw new MaestroError("invalid_field", "a waiver is scoped to agents or runsets (or both): give at least one", { field: "/agents" });
     }
@@ -80,6 +86,7 @@ export class WaiverService {
           agents: input.agents ?? null,
           runsets: input.runsets ?? null,
           waives: input.waives,
+          fingerprints: input.fingerprints ?? null,
           justification: input.justification,
           ticket: input.ticket ?? null,
           durationSeconds: input.durationSeconds,
@@ -100,6 +107,7 @@ export class WaiverService {
               agents: input.agents ? JSON.stringify(input.agents) : null,
               runsets: input.runsets ? JSON.stringify(input.runsets) : null,
               waives: JSON.stringify(input.waives),
+              fingerprints: input.fingerprints ? JSON.stringify(input.fingerprints) : null,
               justification: input.justification,
               ticket: input.ticket ?? null,
               duration_seconds: input.durationSeconds,

@@ -24,6 +24,7 @@ export function waiverView(row: WaiversTable, now: Date, treeSize: number) {
     agents: row.agents === null ? null : (JSON.parse(row.agents) as string[]),
     runsets: row.runsets === null ? null : (JSON.parse(row.runsets) as string[]),
     waives: JSON.parse(row.waives) as string[],
+    fingerprints: parseList(row.fingerprints),
     justification: row.justification,
     ticket: row.ticket,
     durationSeconds: row.duration_seconds,
@@ -53,6 +54,12 @@ export function policyWaiver(row: WaiversTable) {
     runsets: row.runsets === null ? null : (JSON.parse(row.runsets) as string[]),
     expires_at: new Date(row.expires_at!).toISOString(),
     waives: JSON.parse(row.waives) as string[],
+    fingerprints: parseList(row.fingerprints),
     state: "active" as const,
   };
+}
+
+/** A nullable JSON list column (null when the row predates it, too). */
+function parseList(value: string | null | undefined): string[] | null {
+  return value === null || value === undefined ? null : (JSON.parse(value) as string[]);
 }
