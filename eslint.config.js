@@ -1,6 +1,6 @@
 // The one linter (ESLint + typescript-eslint). Beyond the recommended rules it keeps import directions honest:
-// the pure ledger core and the offline verifier import no database, HTTP or server code; ledger/ imports
-// nothing above it; agents/ reach the server only through server/index.ts.
+// the pure ledger core, the offline verifiers and the evidence formats (ledger/verify, evidence/) import no database,
+// HTTP or server code; ledger/ imports nothing above it; agents/ reach the server only through server/index.ts.
 // (Biome was the first choice; its per-platform binaries are missing from this registry, which breaks `npm ci`.)
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
@@ -22,18 +22,26 @@ const noDatabaseOrHttp = [
 ];
 
 // Feature folders under server/exceptions share the parent's helpers; one feature reaches another (and the rest of
-// server/ reaches any of them) only through the feature's index.ts. Tests may reach a feature's internals.
+// server/ reaches any of them) only through the feature's index.ts. Likewise the top-level evidence/ package is reached
+// only through evidence/index.ts. Tests may reach internals.
 const EXCEPTION_FEATURES = "(waivers|holds|breakglass)";
+const INTERNAL = "/(?!index\\.ts$)";
 const featureInternals = [
   {
-    regex: `(^|/)exceptions/${EXCEPTION_FEATURES}/(?!index\\.ts$)`,
+    regex: `(^|/)exceptions/${EXCEPTION_FEATURES}${INTERNAL}`,
     message: "Import an exception feature through its index.ts, not its internals.",
   },
   {
-    regex: `^\\.\\./${EXCEPTION_FEATURES}/(?!index\\.ts$)`,
+    regex: `^\\.\\./${EXCEPTION_FEATURES}${INTERNAL}`,
     message: "One exception feature imports another only through its index.ts.",
   },
 ];
+// `up` is how many "../" reach the repository root from the files the rule applies to (server/ has evidence folders of
+// its own one level up, so the depth tells the top-level package apart).
+const evidenceInternals = (up) => ({
+  regex: `^(\\.\\./)${up}evidence${INTERNAL}`,
+  message: "Import the evidence package through evidence/index.ts, not its internals.",
+});
 
 export default tseslint.config(
   { ignores: [".scratch/**", "node_modules/**", ".tools/**", ".maestro/**", "policies/build/**", "tests/fixtures/**", "coverage/**"] },
@@ -60,8 +68,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["**/server/**", "**/agents/**", "**/cli/**"],
-              message: "ledger/ is the bottom layer: it imports nothing from server/, agents/ or cli/.",
+              group: ["**/server/**", "**/evidence/**", "**/agents/**", "**/cli/**"],
+              message: "ledger/ is the bottom layer: it imports nothing from server/, evidence/, agents/ or cli/.",
             },
           ],
         },
@@ -70,12 +78,31 @@ export default tseslint.config(
   },
   {
     files: ["ledger/core/**/*.ts", "ledger/verify/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...noDatabaseOrHttp,
+            { group: ["**/evidence/**"], message: "ledger/ is the bottom layer: it imports nothing from evidence/." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["evidence/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: noDatabaseOrHttp }] },
   },
   {
     files: ["server/**/*.ts"],
     ignores: ["**/*.test.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: featureInternals }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [...featureInternals, evidenceInternals("{2,}")] }] },
+  },
+  {
+    files: ["server/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [...featureInternals, evidenceInternals("{1}")] }] },
   },
   {
     files: ["agents/**/*.ts"],

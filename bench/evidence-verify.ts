@@ -4,7 +4,7 @@
 // The in-process first run is not cold: seeding, publishing and exporting warmed the code they share with it. A cold
 // verification is the CLI row (a new process: Node's start, module loading, reading the file, JIT warm-up).
 import { configFromEnv, createApp, createContext, issueToken, ReleaseService } from "../server/index.ts";
-import { verifyEvidenceFile } from "../server/releases/verify/index.ts";
+import { verifyEvidenceFile } from "../evidence/index.ts";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

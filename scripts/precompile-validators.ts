@@ -1,8 +1,8 @@
 // Run by `npm install` / `npm ci` (the prepare script): writes the CycloneDX schema validators as ajv standalone code to
-// node_modules/.cache/maestro (see server/releases/verify/cyclonedx-validators.ts). Optional by design: if this fails,
+// node_modules/.cache/maestro (see evidence/sbom/cyclonedx-validators.ts). Optional by design: if this fails,
 // the validators compile at first use, so it warns and exits 0 rather than failing the install.
-import { SUPPORTED_SPEC_VERSIONS } from "../server/releases/verify/cyclonedx-schema.ts";
-import { writePrecompiledValidators } from "../server/releases/verify/cyclonedx-validators.ts";
+import { SUPPORTED_SPEC_VERSIONS } from "../evidence/sbom/cyclonedx-schema.ts";
+import { writePrecompiledValidators } from "../evidence/sbom/cyclonedx-validators.ts";
 
 try {
   const started = performance.now();

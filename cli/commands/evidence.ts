@@ -1,6 +1,6 @@
 // `maestro evidence export|verify`: a release's self-contained evidence bundle, and its offline verification (no database, no network).
 import { isMaestroError, MaestroError } from "../../common/errors.ts";
-import { verifyEvidenceFile, type VerifyResult } from "../../server/releases/verify/index.ts";
+import { verifyEvidenceFile, type VerifyResult } from "../../evidence/index.ts";
 import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FLAGS, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
 import { count } from "../format.ts";

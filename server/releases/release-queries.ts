@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
 import type { ReleaseTables, ReleasesTable } from "./tables.ts";
-import type { ReleaseRecord } from "./verify/types.ts";
+import { type ReleaseRecord } from "../../evidence/index.ts";
 
 /** The release row; a 404 naming `field` (the path's `id`, or a query parameter) when there is none. */
 export async function findRelease(db: Kysely<any>, id: string, field = "id"): Promise<ReleasesTable> {

@@ -6,19 +6,25 @@ import { canonicalRepository, canonicalVersion, releaseOrRaw, repositoryOrRaw, R
 import { toBase64 } from "../../ledger/core/index.ts";
 import type { Principal } from "../auth/roles.ts";
 import type { ServerContext } from "../context.ts";
-import { gatherEvidence, PUBLISH_TOOL } from "./evidence/gather-evidence.ts";
+import { gatherEvidence, PUBLISH_TOOL } from "./gather/gather-evidence.ts";
 import { buildEvidenceExport } from "./export/build-export.ts";
 import { findRelease, recordOf } from "./release-queries.ts";
 import { acceptSbom } from "./sbom/accept-sbom.ts";
-import { signStatement } from "./sign/case-signer.ts";
+import {
+  type Artifact,
+  buildSafetyCase,
+  buildStatement,
+  checkReleaseCreate,
+  policyDigestsOf,
+  type ReleaseRecord,
+  type SafetyCaseDocument,
+  type SafetyCaseStatement,
+  signStatement,
+} from "../../evidence/index.ts";
 import type { MediatorTables } from "../mediator/tables.ts";
 import type { ReleaseTables } from "./tables.ts";
 import type { HoldTables } from "../exceptions/holds/index.ts";
-import { buildSafetyCase } from "./verify/safety-case.ts";
-import { checkReleaseCreate } from "./verify/schemas.ts";
 import { validated } from "../../common/ajv.ts";
-import { buildStatement, policyDigestsOf } from "./verify/statement.ts";
-import type { Artifact, ReleaseRecord, SafetyCaseDocument, SafetyCaseStatement } from "./verify/types.ts";
 
 interface CreateBody {
   id?: string;

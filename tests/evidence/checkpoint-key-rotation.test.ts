@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateNoteKey, parseCheckpoint, parseSignerKey, signNote, verifyCheckpoint } from "../../ledger/core/index.ts";
 import { verifyStoredLog } from "../ledger/ledger-fixture.ts";
-import { verifyEvidenceFile, type SafetyCaseStatement } from "../../server/releases/verify/index.ts";
+import { verifyEvidenceFile, type SafetyCaseStatement } from "../../evidence/index.ts";
 import { createApp, createContext, issueToken, type ServerConfig, type ServerContext } from "../../server/index.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";

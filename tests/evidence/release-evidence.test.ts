@@ -5,9 +5,9 @@ import { bundleFromJSON } from "@sigstore/bundle";
 import { toSignedEntity, Verifier } from "@sigstore/verify";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
-import { cycloneDxProblem, gsnProblem, verifyEvidenceFile } from "../../server/releases/verify/index.ts";
-import { keyTrustMaterial } from "../../server/releases/verify/sigstore-bundle.ts";
-import { parsePinnedKey } from "../../server/releases/verify/keys.ts";
+import { cycloneDxProblem, gsnProblem, verifyEvidenceFile } from "../../evidence/index.ts";
+import { keyTrustMaterial } from "../../evidence/bundle/sigstore-bundle.ts";
+import { parsePinnedKey } from "../../evidence/verify/keys.ts";
 import { publishedFixture, REPO, releaseBody, type PublishedFixture } from "./support.ts";
 
 describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { flattenedVerify, importJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
-import { verifyEvidenceFile } from "../../server/releases/verify/index.ts";
+import { verifyEvidenceFile } from "../../evidence/index.ts";
 import { publishedFixture, type PublishedFixture } from "./support.ts";
 
 type Path = Array<string | number>;

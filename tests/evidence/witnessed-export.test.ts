@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSync } from "node:crypto";
 import { ed25519PublicRaw, formatCosignerVkey, splitNote } from "../../ledger/core/index.ts";
-import { verifyEvidenceFile } from "../../server/releases/verify/index.ts";
+import { verifyEvidenceFile } from "../../evidence/index.ts";
 import { createApp, createContext, issueToken, type ServerContext } from "../../server/index.ts";
 import { startLitewitness, type Litewitness } from "../support/litewitness.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";

@@ -3,8 +3,7 @@ import { Hono } from "hono";
 import type { ServerContext } from "../../context.ts";
 import { listReleases } from "../../releases/release-queries.ts";
 import { ReleaseService } from "../../releases/release-service.ts";
-import { BUNDLE_V03_MEDIA_TYPE } from "../../releases/verify/sigstore-bundle.ts";
-import type { ReleaseRecord } from "../../releases/verify/types.ts";
+import { BUNDLE_V03_MEDIA_TYPE, type ReleaseRecord } from "../../../evidence/index.ts";
 import { jsonWithEtag, nextLink } from "./json-etag.ts";
 
 /** What an auditor should check for this release, each step with the command or route that does it. */

@@ -8,10 +8,16 @@ import { readNodeHashes } from "../../../ledger/store/node-hashes.ts";
 import type { LedgerTables } from "../../../ledger/store/schema.ts";
 import { MaestroError } from "../../../common/errors.ts";
 import type { Clock } from "../../../common/clock.ts";
-import { classifyEvents, releaseFromEvents, summarize } from "../verify/classify.ts";
-import type { EvidenceExport, ExportedEvent } from "../verify/export-types.ts";
-import { EXPORT_FORMAT, type SafetyCaseStatement } from "../verify/types.ts";
-import { entriesByIndex } from "../evidence/ledger-queries.ts";
+import {
+  classifyEvents,
+  type EvidenceExport,
+  EXPORT_FORMAT,
+  type ExportedEvent,
+  releaseFromEvents,
+  type SafetyCaseStatement,
+  summarize,
+} from "../../../evidence/index.ts";
+import { entriesByIndex } from "../gather/ledger-queries.ts";
 import type { ReleasesTable } from "../tables.ts";
 import { exportedCheckpointKeys, signedBy } from "./checkpoint-keys.ts";
 

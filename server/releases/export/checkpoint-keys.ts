@@ -1,7 +1,7 @@
 // The checkpoint keys an export carries across key rotations: every one the ledger publishes, the signing one first.
 import { openNote, parseVkey } from "../../../ledger/core/index.ts";
 import type { LedgerReader } from "../../../ledger/read/ledger-reader.ts";
-import { formatVkeyList } from "../verify/keys.ts";
+import { formatVkeyList } from "../../../evidence/index.ts";
 
 /**
  * `keys.vkey` of an export: the key this process signs checkpoints with, then every other checkpoint key the ledger

@@ -1,10 +1,7 @@
 // Turns a release request's `sbom` into the stored CycloneDX document: built from a package-lock, or an upload checked against its schema.
 import { MaestroError } from "../../../common/errors.ts";
 import type { Clock } from "../../../common/clock.ts";
-import { cycloneDxProblem } from "../verify/cyclonedx-schema.ts";
-import { jsonDigest } from "../verify/statement.ts";
-import type { SbomRef } from "../verify/types.ts";
-import { sbomFromPackageLock } from "./sbom-from-lock.ts";
+import { cycloneDxProblem, jsonDigest, sbomFromPackageLock, type SbomRef } from "../../../evidence/index.ts";
 
 export interface AcceptedSbom {
   document: Record<string, unknown>;

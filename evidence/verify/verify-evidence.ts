@@ -1,12 +1,12 @@
 // Offline verification of an evidence export with nothing but the file and a pinned key: no database, no network.
 // Reads as the process: file → keys → checkpoints → events → signed statement → release → SBOM → safety case → summaries → export signature.
 import { availableParallelism } from "node:os";
-import { newestWitnessed, type WitnessRequirement } from "../../../ledger/verify/index.ts";
+import { newestWitnessed, type WitnessRequirement } from "../../ledger/verify/index.ts";
 import { EventSignatureChecks } from "./event-signatures.ts";
-import type { EvidenceExport } from "./export-types.ts";
+import type { EvidenceExport } from "../formats/export-types.ts";
 import { DetachedJwsVerifier } from "./jws.ts";
 import { parsePinnedKey, type PinnedKey } from "./keys.ts";
-import { checkEvidenceExport } from "./schemas.ts";
+import { checkEvidenceExport } from "../formats/schemas.ts";
 import { verifyCasePart } from "./verify-case-part.ts";
 import { checkKeys, verifyLedgerPart } from "./verify-ledger-part.ts";
 import { type Check, partOfPointer, Report } from "./verify-report.ts";

@@ -2,7 +2,7 @@
 // proofs that reach it stop hashing and only compare their remaining elements with the proven ones (string equality).
 // Equivalent to verifying each proof in full: a valid audit path is unique, so every element must equal the proven node.
 import { hash } from "node:crypto";
-import { verifyInclusion } from "../../../ledger/core/index.ts";
+import { verifyInclusion } from "../../ledger/core/index.ts";
 
 const isOdd = (n: number) => n % 2 === 1;
 const half = (n: number) => Math.floor(n / 2);

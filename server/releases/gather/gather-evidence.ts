@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import type { LedgerTables } from "../../../ledger/store/schema.ts";
 import type { MediatorTables } from "../../mediator/tables.ts";
-import { classifyEvents, type Classified } from "../verify/classify.ts";
+import { type Classified, classifyEvents } from "../../../evidence/index.ts";
 import { entriesByIndex, entriesByKind, entriesBySubject, type EvidenceEntry } from "./ledger-queries.ts";
 
 export interface GatherScope {

@@ -1,7 +1,7 @@
 // Builds a CycloneDX 1.7 JSON SBOM (ECMA-424) from an npm package-lock.json (lockfileVersion 2 or 3) with @cyclonedx/cyclonedx-library.
 import { createHash } from "node:crypto";
 import * as CDX from "@cyclonedx/cyclonedx-library";
-import { MaestroError } from "../../../common/errors.ts";
+import { MaestroError } from "../../common/errors.ts";
 
 interface LockPackage {
   name?: string;

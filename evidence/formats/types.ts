@@ -1,5 +1,5 @@
 // The shapes the evidence pipeline passes around: indexed ledger events, releases, claims, statements.
-import type { LedgerEvent } from "../../../ledger/event/envelope.ts";
+import type { LedgerEvent } from "../../ledger/event/envelope.ts";
 
 export interface IndexedEvent {
   index: number;

@@ -2,7 +2,7 @@
 // worker threads as they fill (10,000 Ed25519 checks are ~0.6 s of CPU); once its own checks are done, the main
 // thread takes batches back from the end of the line (signature-batch.ts claims) until none is left unclaimed.
 import type { JWK } from "jose";
-import { eventKeySet, type EventKeys } from "../../../ledger/verify/event-signature.ts";
+import { eventKeySet, type EventKeys } from "../../ledger/verify/event-signature.ts";
 import {
   CLAIMED_BY_SENDER,
   CLAIMED_BY_WORKER,
@@ -12,7 +12,7 @@ import {
   type SignatureBatch,
   signatureFailures,
   signatureWorkers,
-} from "../../../ledger/verify/signature-batch.ts";
+} from "../../ledger/verify/signature-batch.ts";
 import type { EventKey } from "./keys.ts";
 
 /** ~16 ms of Ed25519 work: small enough that the last batches spread evenly, large enough that messages are few. */

@@ -1,8 +1,8 @@
 // The memoized inclusion verifier accepts exactly the proofs the reference RFC 9162 verifier accepts, in any order.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { leafHash, toBase64 } from "../../../ledger/core/index.ts";
-import { makeLeaves, refPath, refRoot } from "../../../ledger/core/test-support.ts";
+import { leafHash, toBase64 } from "../../ledger/core/index.ts";
+import { makeLeaves, refPath, refRoot } from "../../ledger/core/test-support.ts";
 import { InclusionVerifier } from "./inclusion-memo.ts";
 
 describe("InclusionVerifier", () => {

@@ -1,5 +1,5 @@
 // Evaluates the release claims from ledger events alone — the same code signs the case and re-checks it offline.
-import { releaseOrRaw, repositoryOrRaw } from "../../../common/canonical-resource.ts";
+import { releaseOrRaw, repositoryOrRaw } from "../../common/canonical-resource.ts";
 import type { ClaimKey, ClaimResult, EvidenceSet, IndexedEvent } from "./types.ts";
 
 type Payload = Record<string, any>;

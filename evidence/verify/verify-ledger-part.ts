@@ -1,12 +1,12 @@
 // Offline checks of the ledger half of an evidence export: keys, signed checkpoints, consistency, and every event's bytes, signature and inclusion.
-import { decodeHash, leafHash, parseCheckpoint, toBase64, verifyConsistency } from "../../../ledger/core/index.ts";
-import { parseCanonicalEvent } from "../../../ledger/event/envelope.ts";
-import type { EvidenceExport, ExportedConsistency } from "./export-types.ts";
+import { decodeHash, leafHash, parseCheckpoint, toBase64, verifyConsistency } from "../../ledger/core/index.ts";
+import { parseCanonicalEvent } from "../../ledger/event/envelope.ts";
+import type { EvidenceExport, ExportedConsistency } from "../formats/export-types.ts";
 import { type CheckpointKeys, type TrustedTree, verifyCheckpoints } from "./checkpoint-trust.ts";
 import { EventSignatureChecks } from "./event-signatures.ts";
 import { InclusionVerifier } from "./inclusion-memo.ts";
 import { keySetFromJwks, parseVkeyList, type EventKey, type PinnedKey } from "./keys.ts";
-import type { IndexedEvent } from "./types.ts";
+import type { IndexedEvent } from "../formats/types.ts";
 import { ensure, type Report } from "./verify-report.ts";
 
 export interface LedgerPart {

@@ -3,10 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { generateKeyPairSync } from "node:crypto";
 import type { JWK } from "jose";
-import { keyFromPrivateJwk } from "../../../ledger/keys/key-files.ts";
+import { keyFromPrivateJwk } from "../../ledger/keys/key-files.ts";
 import { eventKeyFromJwk } from "../verify/keys.ts";
-import { verifySafetyCaseBundle } from "../verify/sigstore-bundle.ts";
-import type { SafetyCaseStatement } from "../verify/types.ts";
+import { verifySafetyCaseBundle } from "./sigstore-bundle.ts";
+import type { SafetyCaseStatement } from "../formats/types.ts";
 import { signStatement } from "./case-signer.ts";
 
 const newKey = () => keyFromPrivateJwk("event", generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK);

@@ -1,7 +1,7 @@
 // Detached-payload JWS (RFC 7515 Appendix F), EdDSA / Ed25519, for the export signature over the whole file (the
 // events' own JWS are checked in batches by event-signatures.ts, with the same event-signature.ts check).
 import { verify as cryptoVerify } from "node:crypto";
-import { type EventKeys, prepareDetachedJws } from "../../../ledger/verify/event-signature.ts";
+import { type EventKeys, prepareDetachedJws } from "../../ledger/verify/event-signature.ts";
 import type { EventKey } from "./keys.ts";
 
 /**

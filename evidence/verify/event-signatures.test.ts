@@ -1,8 +1,8 @@
 // Event signatures checked on a worker and taken back by the calling thread: every bad one named, none lost.
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { buildTestLog } from "../../../ledger/verify/test-log.ts";
-import { CLAIMED_BY_SENDER, CLAIMED_BY_WORKER, claimBatch, newClaim, signatureWorkers } from "../../../ledger/verify/signature-batch.ts";
+import { buildTestLog } from "../../ledger/verify/test-log.ts";
+import { CLAIMED_BY_SENDER, CLAIMED_BY_WORKER, claimBatch, newClaim, signatureWorkers } from "../../ledger/verify/signature-batch.ts";
 import { EventSignatureChecks } from "./event-signatures.ts";
 import { keySetFromJwks } from "./keys.ts";
 

@@ -1,7 +1,7 @@
 // The keys an auditor pins (--key: JWKS, one JWK, an Ed25519 PEM, or signed-note vkeys) and the bundle's own key sets.
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
-import { parseVkey } from "../../../ledger/core/index.ts";
+import { parseVkey } from "../../ledger/core/index.ts";
 
 export interface EventKey {
   kid: string;

@@ -1,15 +1,15 @@
 // Offline checks of the release half of an evidence export: the signed statement, the release record, SBOM, safety case and summaries.
-import { decodeHash } from "../../../ledger/core/index.ts";
-import { canonicalBytes } from "../../../ledger/event/envelope.ts";
-import { classifyEvents, releaseFromEvents, summarize } from "./classify.ts";
-import { cycloneDxProblem } from "./cyclonedx-schema.ts";
-import type { EvidenceExport } from "./export-types.ts";
-import { gsnProblem } from "./gsn-structure.ts";
-import { buildSafetyCase } from "./safety-case.ts";
-import { checkStatement } from "./schemas.ts";
-import { verifySafetyCaseBundle } from "./sigstore-bundle.ts";
-import { jsonDigest, policyDigestsOf, sha256Digest } from "./statement.ts";
-import type { ClaimResult, SafetyCaseStatement } from "./types.ts";
+import { decodeHash } from "../../ledger/core/index.ts";
+import { canonicalBytes } from "../../ledger/event/envelope.ts";
+import { classifyEvents, releaseFromEvents, summarize } from "../formats/classify.ts";
+import { cycloneDxProblem } from "../sbom/cyclonedx-schema.ts";
+import type { EvidenceExport } from "../formats/export-types.ts";
+import { gsnProblem } from "../formats/gsn-structure.ts";
+import { buildSafetyCase } from "../formats/safety-case.ts";
+import { checkStatement } from "../formats/schemas.ts";
+import { verifySafetyCaseBundle } from "../bundle/sigstore-bundle.ts";
+import { jsonDigest, policyDigestsOf, sha256Digest } from "../formats/statement.ts";
+import type { ClaimResult, SafetyCaseStatement } from "../formats/types.ts";
 import { checkConsistency, type LedgerPart } from "./verify-ledger-part.ts";
 import { ensure, type Report } from "./verify-report.ts";
 

@@ -1,8 +1,8 @@
 // Verifies the safety case's Sigstore bundle v0.3 (DSSE) with @sigstore/verify against a pinned public key, fully offline.
 import { bundleFromJSON } from "@sigstore/bundle";
 import { toSignedEntity, Verifier, type TrustMaterial } from "@sigstore/verify";
-import type { EventKey } from "./keys.ts";
-import { INTOTO_PAYLOAD_TYPE } from "./types.ts";
+import type { EventKey } from "../verify/keys.ts";
+import { INTOTO_PAYLOAD_TYPE } from "../formats/types.ts";
 
 export const BUNDLE_V03_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
 

@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import { parseCanonicalEvent } from "../../../ledger/event/envelope.ts";
 import type { LedgerTables } from "../../../ledger/store/schema.ts";
-import type { IndexedEvent } from "../verify/types.ts";
+import { type IndexedEvent } from "../../../evidence/index.ts";
 
 export interface EvidenceEntry extends IndexedEvent {
   leafHash: Uint8Array;

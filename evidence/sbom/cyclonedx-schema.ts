@@ -1,6 +1,6 @@
 // Validates CycloneDX JSON (ECMA-424) 1.5–1.7 against the official schemas (cyclonedx-validators.ts compiles them).
 import type { ValidateFunction } from "ajv";
-import { describeAjvError, type SchemaFailure } from "../../../common/ajv.ts";
+import { describeAjvError, type SchemaFailure } from "../../common/ajv.ts";
 import { compileValidator } from "./cyclonedx-validators.ts";
 
 export const SUPPORTED_SPEC_VERSIONS = ["1.5", "1.6", "1.7"] as const;

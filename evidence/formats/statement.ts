@@ -1,6 +1,6 @@
 // Builds the in-toto Statement v1 that carries a release's safety case, and the digests that tie documents together.
 import { createHash } from "node:crypto";
-import { canonicalBytes } from "../../../ledger/event/envelope.ts";
+import { canonicalBytes } from "../../ledger/event/envelope.ts";
 import {
   PREDICATE_TYPE,
   STATEMENT_TYPE,

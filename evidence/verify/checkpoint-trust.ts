@@ -1,6 +1,6 @@
 // The export's two signed checkpoints: which keys may sign them, and how the trusted key anchors them across a key rotation.
-import { openNote, parseCheckpoint, parseVkey } from "../../../ledger/core/index.ts";
-import type { EvidenceExport } from "./export-types.ts";
+import { openNote, parseCheckpoint, parseVkey } from "../../ledger/core/index.ts";
+import type { EvidenceExport } from "../formats/export-types.ts";
 import { vkeyLabel } from "./keys.ts";
 import { ensure, type Report } from "./verify-report.ts";
 

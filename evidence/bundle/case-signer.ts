@@ -2,10 +2,10 @@
 import { sign } from "node:crypto";
 import { bundleToJSON } from "@sigstore/bundle";
 import { DSSEBundleBuilder, type Signer } from "@sigstore/sign";
-import { canonicalBytes } from "../../../ledger/event/envelope.ts";
-import type { SigningKey } from "../../../ledger/keys/key-files.ts";
-import { sha256Digest } from "../verify/statement.ts";
-import { INTOTO_PAYLOAD_TYPE, type SafetyCaseStatement } from "../verify/types.ts";
+import { canonicalBytes } from "../../ledger/event/envelope.ts";
+import type { SigningKey } from "../../ledger/keys/key-files.ts";
+import { sha256Digest } from "../formats/statement.ts";
+import { INTOTO_PAYLOAD_TYPE, type SafetyCaseStatement } from "../formats/types.ts";
 
 export interface SignedCase {
   bundle: Record<string, unknown>;
