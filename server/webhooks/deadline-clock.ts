@@ -13,7 +13,7 @@ export interface DeadlineClockDeps {
     append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }>;
   };
   clock: Clock;
-  /** The waiver service's own expiry (server/waivers): the same transition a decision makes at first use after expiry. */
+  /** The waiver service's own expiry (server/exceptions/waivers): the same transition a decision makes at first use after expiry. */
   expireWaiver(row: any, now: Date, trigger: string): Promise<void>;
   expiringLeadMs: number;
 }
