@@ -7,8 +7,12 @@ import { loadOrCreateKey, keyPath } from "../ledger/keys/key-files.ts";
 import { join } from "node:path";
 import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer } from "./support.ts";
 import { offerLoad, openConnections, postRequest } from "./open-loop.ts";
+import { startBenchReceiver, subscribeAll } from "./webhook-receiver.ts";
+import { WEBHOOK_KINDS } from "../server/index.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
+/** Webhook subscriptions per store run ("0,5": each store without, then with five, side by side). */
+const WEBHOOKS = (process.env.BENCH_WEBHOOKS ?? "0,5").split(",").filter(Boolean).map(Number);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,32,256").split(",").filter(Boolean).map(Number);
 const MEDIATE_BODY = JSON.stringify({
   runset: "bench",
@@ -118,8 +122,10 @@ async function floorRows() {
   });
 }
 
-async function benchStore(label: string, serveArgs: string[], dataDir: string) {
-  const server = await spawnServer(serveArgs);
+async function benchStore(label: string, serveArgs: string[], dataDir: string, webhooks = 0) {
+  const server = await spawnServer(serveArgs, { MAESTRO_WEBHOOK_ALLOW_HOSTS: "127.0.0.1" });
+  const receiver = await startBenchReceiver();
+  if (webhooks > 0) label = `${label}, ${webhooks} webhooks`;
   try {
     const tokenKey = await loadOrCreateKey("token", keyPath(join(dataDir, "keys"), "token"));
     const key = { kid: tokenKey.kid, privateKey: tokenKey.privateKey };
@@ -131,6 +137,8 @@ async function benchStore(label: string, serveArgs: string[], dataDir: string) {
       body: JSON.stringify({ name: "bench", grants: [{ agent: "bench-agent", capability: "repo.read", resource: "src/**" }] }),
     });
     if (reg.status !== 201) throw new Error(`runset registration failed: ${reg.status} ${await reg.text()}`);
+    // Every kind, so the dispatcher follows every commit (release.blocked reads decisions) while the load runs.
+    await subscribeAll(server.url, security, receiver.url, webhooks, [...WEBHOOK_KINDS]);
     const rows = [];
     for (const c of CONCURRENCY) rows.push({ store: label, ...(await runLoad(server.url, agent, c)) });
     for (const rate of OPEN_RATES)
@@ -138,7 +146,22 @@ async function benchStore(label: string, serveArgs: string[], dataDir: string) {
     return rows;
   } finally {
     await server.stop();
+    await receiver.close();
   }
+}
+
+/** Each store's rows once per subscription count, fresh store each time, so the rows differ only in the webhooks. */
+async function benchStoreWithWebhooks(label: string, fresh: () => Promise<{ args: string[]; dataDir: string; drop(): Promise<void> }>) {
+  const rows = [];
+  for (const webhooks of WEBHOOKS) {
+    const store = await fresh();
+    try {
+      rows.push(...(await benchStore(label, store.args, store.dataDir, webhooks)));
+    } finally {
+      await store.drop();
+    }
+  }
+  return rows;
 }
 
 const rows: Array<Record<string, string | number>> = [];
@@ -147,7 +170,12 @@ const pgDb = process.env.BENCH_SKIP_PG ? null : await throwawayDatabase();
 if (pgDb) {
   const keys = tempDir("maestro-bench-");
   try {
-    rows.push(...(await benchStore("postgres", ["--database-url", pgDb.url, "--data-dir", keys.dir], keys.dir)));
+    rows.push(
+      ...(await benchStoreWithWebhooks("postgres", async () => {
+        const db = (await throwawayDatabase())!;
+        return { args: ["--database-url", db.url, "--data-dir", keys.dir], dataDir: keys.dir, drop: () => db.drop() };
+      })),
+    );
     // The same, served by two processes on one port (maestro serve --workers 2).
     const workersDb = process.env.BENCH_SKIP_WORKERS ? null : await throwawayDatabase();
     if (workersDb) {
@@ -168,11 +196,11 @@ if (pgDb) {
     keys.remove();
   }
 }
-const embedded = tempDir("maestro-bench-");
 if (!process.env.BENCH_SKIP_EMBEDDED)
-  try {
-    rows.push(...(await benchStore("embedded", ["--data-dir", embedded.dir], embedded.dir)));
-  } finally {
-    embedded.remove();
-  }
+  rows.push(
+    ...(await benchStoreWithWebhooks("embedded", async () => {
+      const embedded = tempDir("maestro-bench-");
+      return { args: ["--data-dir", embedded.dir], dataDir: embedded.dir, drop: async () => embedded.remove() };
+    })),
+  );
 printTable(`mediate over HTTP, durable appends (${DURATION_MS / 1000}s per row; targets: p50 ≤ 2 ms, p99 ≤ 10 ms at 256, ≥ 3,000/s)`, rows);
