@@ -9,6 +9,7 @@ import { eventSigner } from "./append/event-signer.ts";
 import { type AppendedEntry, LedgerWriter, type LedgerWriterOptions } from "./append/ledger-writer.ts";
 import type { Keyring } from "./keys/keyring.ts";
 import { publishKeys } from "./keys/publish-keys.ts";
+import { type KeyEventSink, recordKeyEvents } from "./keys/record-key-events.ts";
 import { LedgerReader } from "./read/ledger-reader.ts";
 import type { LedgerTables } from "./store/schema.ts";
 import { WitnessCosigner, type WitnessReport } from "./witness/cosigner.ts";
@@ -41,6 +42,8 @@ export interface Ledger {
   origin: string;
   /** Closed (writes answer 503 `ledger_inconsistent`) when the stored head forks the signed log. */
   fence: WriteFence;
+  /** Ledgers key.added / key.retired for what the key files say and the log lacks (ledger/keys/record-key-events.ts). */
+  recordKeyEvents(options: { retire: boolean }): Promise<number>;
 }
 
 export const DEFAULT_ORIGIN = "maestro.local/ledger";
@@ -59,22 +62,30 @@ export async function openLedger(
   const policy = options.witnesses ?? { witnesses: [], quorum: 0 };
   const reader = new LedgerReader(db);
   const cosigner = new WitnessCosigner(db, reader, policy, { timeoutMs: options.witnessTimeoutMs, onReport: options.onWitnessReport });
+  const clock = options.clock ?? systemClock;
+  const writer = new LedgerWriter(writerDb, eventSigner(keyring.event), {
+    clock,
+    maxBatch: options.maxBatch,
+    maxQueue: options.maxQueue,
+    onCommit: options.onCommit,
+    onBatch: options.onBatch,
+    batchUpdate: options.batchUpdate,
+    fence,
+  });
+  // Only a successor's key.added is signed by another key (its predecessor's): a writer of its own for that one event.
+  const keySink: KeyEventSink = {
+    append: (input, key) =>
+      key.kid === keyring.event.kid ? writer.append(input) : new LedgerWriter(writerDb, eventSigner(key), { clock, fence }).append(input),
+  };
   return {
-    writer: new LedgerWriter(writerDb, eventSigner(keyring.event), {
-      clock: options.clock ?? systemClock,
-      maxBatch: options.maxBatch,
-      maxQueue: options.maxQueue,
-      onCommit: options.onCommit,
-      onBatch: options.onBatch,
-      batchUpdate: options.batchUpdate,
-      fence,
-    }),
+    writer,
     reader,
     checkpointer: new Checkpointer(db, options.origin, keyring.checkpoint, fence, cosigner),
     witnesses: new WitnessReads(db, policy),
     keyring,
     origin: options.origin,
     fence,
+    recordKeyEvents: ({ retire }) => recordKeyEvents(reader, keySink, keyring, { origin: options.origin, retire }),
   };
 }
 

@@ -104,6 +104,9 @@ export async function createContext(config: ServerConfig, options: ContextOption
       store.writerDb as Kysely<LedgerTables>,
     );
     opened.ledger = ledger;
+    // Key rotations take effect here (this process now signs with the key files' current keys): ledger them, so a
+    // verifier's trust follows from its anchors. A forked head refuses appends; the fence already says why.
+    if (!ledger.fence.refusal) await ledger.recordKeyEvents({ retire: true });
     const storedKeys = (purpose: "event" | "token") => async () =>
       (await ledger.reader.publicKeys(purpose)).map((row) => JSON.parse(row.public_jwk) as JWK);
     // Token keys come from the key files only (current and retired, re-read on an unknown kid so a rotation is seen

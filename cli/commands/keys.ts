@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { keyPath, type KeyPurpose, rotateKeyFile } from "../../ledger/keys/key-files.ts";
 import { keysDirFor, loadKeyring } from "../../ledger/keys/keyring.ts";
-import { publishKeys } from "../../ledger/keys/publish-keys.ts";
+import { openLedger } from "../../ledger/open-ledger.ts";
 import { openStore } from "../../ledger/store/database.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
 import { configFromEnv } from "../../server/index.ts";
@@ -23,8 +23,9 @@ Usage: maestro keys rotate --purpose event|token|checkpoint [--data-dir DIR | --
 
 Moves the current private key to <keys dir>/retired/ and creates a new one (file mode 0600). The
 retired key's public half stays in the JWKS / vkey list, so old signatures, tokens and checkpoints
-still verify. When the store can be opened now, both public keys are published at once; a running
-server signs with the new key after a restart (see docs/governance/keys.md).`,
+still verify. When the store can be opened now, both public keys are published at once and a key.added
+event for the new key is appended (an event key's signed by the key it replaces); a running server signs
+with the new key after a restart, and ledgers key.retired for the old one then (docs/governance/keys.md).`,
   async run(argv) {
     const { values } = parseFlags(argv, { ...STORE_FLAGS, purpose: { type: "string" }, json: { type: "boolean" } }, keysRotateCommand);
     const purpose = requireFlag(values.purpose, "purpose") as KeyPurpose;
@@ -33,21 +34,26 @@ server signs with the new key after a restart (see docs/governance/keys.md).`,
     const file = process.env[ENV_BY_PURPOSE[purpose]] ?? keyPath(keysDirFor(dataDir), purpose);
     const { retired, current } = await rotateKeyFile(purpose, file);
     let published = "not yet: the store is busy or not initialised; the server publishes both keys when it starts";
+    let ledgered = "not yet: the server ledgers key.added and key.retired when it starts";
     try {
       // An embedded store that was never created is left alone (opening it would create an empty one).
       if (!databaseUrl && !existsSync(join(dataDir, "pgdata"))) throw new Error("no store yet");
       const store = await openStore<LedgerTables>({ dataDir, databaseUrl, poolSize: 1 });
       try {
-        await publishKeys(store.db, await loadKeyring(dataDir), configFromEnv({ dataDir }).origin);
+        const ledger = await openLedger(store.db, await loadKeyring(dataDir), { origin: configFromEnv({ dataDir }).origin });
         published = "yes";
+        // key.added now (signed by the key it replaces, for an event key); key.retired when the server restarts
+        // and stops signing with the old key, since a verifier refuses anything a retired key signs later.
+        const count = await ledger.recordKeyEvents({ retire: false });
+        ledgered = `key.added (${count} event${count === 1 ? "" : "s"}); key.retired when the server restarts`;
       } finally {
         await store.close();
       }
     } catch {}
-    if (values.json) printJson({ purpose, file, retiredKid: retired.kid, currentKid: current.kid, published });
+    if (values.json) printJson({ purpose, file, retiredKid: retired.kid, currentKid: current.kid, published, ledgered });
     else {
       process.stdout.write(
-        `rotated the ${purpose} key: ${retired.kid} retired, ${current.kid} current (${file})\npublished: ${published}\n`,
+        `rotated the ${purpose} key: ${retired.kid} retired, ${current.kid} current (${file})\npublished: ${published}\nledgered: ${ledgered}\n`,
       );
     }
   },

@@ -2,16 +2,21 @@
 import type { JWK } from "jose";
 import { isMaestroError, MaestroError } from "../../common/errors.ts";
 import { decodeHash, fromBase64 } from "../../ledger/core/index.ts";
+import { type KeyAnchors, readKeyAnchors } from "../../ledger/keys/key-anchors.ts";
+import { keysDirFor } from "../../ledger/keys/keyring.ts";
+import { DEFAULT_ORIGIN } from "../../ledger/open-ledger.ts";
 import { LedgerReader } from "../../ledger/read/ledger-reader.ts";
 import { openStore, type Store } from "../../ledger/store/database.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
 import { WitnessReads } from "../../ledger/witness/witness-reads.ts";
-import type { LevelReader, VerifyEntry } from "../../ledger/verify/index.ts";
+import type { CosignatureRow, LevelReader, StoredRows, VerifyEntry } from "../../ledger/verify/index.ts";
 import { reasonOf, storeFrom, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
 
 export interface LedgerSource {
   describe: string;
+  /** Where eventKeys() and checkpointKeys() come from, for the note that says keys were not pinned. */
+  keysFrom: string;
   /** The committed head when the run starts; entries are read up to its size. */
   head(): Promise<{ size: number; root?: Uint8Array }>;
   /** Pages of raw rows from index 0, in index order, up to `size`. */
@@ -24,6 +29,8 @@ export interface LedgerSource {
   inclusionProof(index: number, size: number): Promise<Uint8Array[]>;
   /** Store mode only: stored hashes per tree level, so interior nodes can be checked too. */
   levelHashes?: LevelReader;
+  /** Store mode only: checkpoint, cosignature and key rows, which the verifier recomputes from their signed text. */
+  rows?: () => Promise<StoredRows>;
   close(): Promise<void>;
 }
 
@@ -35,6 +42,16 @@ async function cosignedNotes(db: Store<LedgerTables>["db"], cps: Array<{ id: num
     return await new WitnessReads(db, { witnesses: [], quorum: 0 }).cosignedNotes(cps);
   } catch (err) {
     if (/ledger_cosignatures/.test(String((err as Error)?.message))) return cps.map((c) => c.note);
+    throw err;
+  }
+}
+
+async function cosignatureRows(db: Store<LedgerTables>["db"]): Promise<CosignatureRow[]> {
+  try {
+    const rows = await db.selectFrom("ledger_cosignatures").select(["checkpoint_id", "witness", "line", "signed_at"]).execute();
+    return rows.map((r) => ({ checkpointId: Number(r.checkpoint_id), witness: r.witness, line: r.line, signedAt: Number(r.signed_at) }));
+  } catch (err) {
+    if (/ledger_cosignatures/.test(String((err as Error)?.message))) return [];
     throw err;
   }
 }
@@ -111,12 +128,25 @@ export function announceSource(describe: string, why: string): void {
 export async function storeSource(options: { dataDir: string; databaseUrl?: string }): Promise<LedgerSource> {
   const { store, describe } = await openLedgerStore(options, 4);
   const reader = new LedgerReader(store.db);
+  const keysDir = keysDirFor(options.dataDir);
+  const anchors = async (): Promise<KeyAnchors> => {
+    const latest = await reader.latestCheckpoint();
+    const origin = process.env.MAESTRO_LOG_ORIGIN ?? latest?.note.slice(0, latest.note.indexOf("\n")) ?? DEFAULT_ORIGIN;
+    const found = readKeyAnchors(keysDir, origin);
+    if (!found) {
+      throw new UsageError(
+        `no key files in ${keysDir} to trust: pass --jwks and --key (keys you trust, from outside the store), or the --data-dir whose keys/ holds them`,
+      );
+    }
+    return found;
+  };
   return {
     describe,
+    keysFrom: `the key files in ${keysDir}`,
     head: () => reader.head(),
     async *entries(size) {
       for (let from = 0; from < size;) {
-        const page = await reader.rawEntries(from, Math.min(PAGE, size - from));
+        const page = await reader.entriesWithColumns(from, Math.min(PAGE, size - from));
         if (page.length === 0) return;
         yield page;
         from = page[page.length - 1].index + 1; // after the last row, so gaps stay visible
@@ -132,11 +162,18 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
       const notes = await cosignedNotes(store.db, all);
       return all.map((c, i) => ({ size: c.size, note: notes[i] }));
     },
-    eventKeys: async () => (await reader.publicKeys("event")).map((r) => JSON.parse(r.public_jwk) as JWK),
-    checkpointKeys: async () => (await reader.publicKeys("checkpoint")).flatMap((r) => (r.vkey ? [r.vkey] : [])),
+    // Trust comes from the key files beside the store, never from its signing_keys rows (anyone who can write the
+    // database could add one); key.added events in the log extend it as the verifier reads.
+    eventKeys: async () => (await anchors()).eventKeys,
+    checkpointKeys: async () => (await anchors()).checkpointKeys,
     consistencyProof: async (from, to) => (await reader.consistencyProof(from, to)).hashes,
     inclusionProof: async (index, size) => (await reader.inclusionProof(index, size)).hashes,
     levelHashes: (level, from, limit) => reader.levelHashes(level, from, limit),
+    rows: async () => ({
+      checkpoints: (await reader.checkpoints()).map(({ id, size, root, note }) => ({ id, size, root, note })),
+      cosignatures: await cosignatureRows(store.db),
+      keys: (await reader.publicKeys()).map((k) => ({ kid: k.kid, purpose: k.purpose, publicJwk: k.public_jwk, vkey: k.vkey })),
+    }),
     close: () => store.close(),
   };
 }
@@ -171,6 +208,7 @@ export function httpSource(base: string, token?: string, onFirstAnswer?: () => v
   const hashes = (list: string[]) => list.map((h, i) => decodeHash(h, `hashes/${i}`));
   return {
     describe: root,
+    keysFrom: `${root} itself (its published keys)`,
     head: async () => ({ size: (await json<Page>("/v1/ledger/entries?from=0&limit=1")).size }),
     async *entries(size) {
       for (let from = 0; from < size;) {

@@ -21,7 +21,9 @@ const SOURCE_USAGE = `Source (one of; the first given wins, and the command says
   --data-dir DIR             the embedded store (its server must be stopped)
   --database-url URL         PostgreSQL; read only
   else MAESTRO_URL, then MAESTRO_DATA_DIR or DATABASE_URL, then the embedded store in ./.maestro`;
-const KEY_USAGE = `Trusted keys (default: the keys the source publishes; pin them to verify independently):
+const KEY_USAGE = `Trusted keys (default: a store's key files, in --data-dir's keys/ or MAESTRO_KEYS_DIR, never its
+signing_keys rows; over --url, the keys the server publishes; pin them to verify independently). key.added events
+in the log, signed by a key already trusted, add keys; after a key.retired event that key signs no later entry:
   --key VKEY|FILE            checkpoint verifier key(s) in signed-note vkey form (repeatable)
   --jwks FILE                event-signing public keys (a JWKS: {"keys": [...]})
   --origin ORIGIN            expected checkpoint origin (default: the verifier key's name)`;
@@ -80,6 +82,10 @@ function readJwks(file: string | undefined): JWK[] | undefined {
 }
 
 function describeFailure(r: Exclude<VerifyResult, { ok: true }>): string {
+  if (r.row) {
+    const { table, key, column, stored, expected } = r.row;
+    return `ledger verification FAILED at ${table} ${key}, column ${column} (stored ${JSON.stringify(stored)}, expected ${JSON.stringify(expected)}): ${r.reason}`;
+  }
   const where = r.index !== undefined ? `index ${r.index}` : r.checkpoint ? `checkpoint #${r.checkpoint.position}` : "the log";
   return `ledger verification FAILED at ${where} (${r.part}): ${r.reason}`;
 }
@@ -122,9 +128,10 @@ ${WITNESS_USAGE}`,
     const { source } = await openSource(values, true);
     try {
       const checkpoints = await source.checkpoints(); // before the head, so every checkpoint is within it
+      const rows = await source.rows?.();
       const head = await source.head();
       if (!pinnedVkeys || !pinnedJwks) {
-        process.stderr.write(`note: keys not pinned with --key/--jwks are taken from ${source.describe} itself\n`);
+        process.stderr.write(`note: keys not pinned with --key/--jwks are taken from ${source.keysFrom}\n`);
       }
       const started = Date.now();
       let lastReport = started;
@@ -136,6 +143,7 @@ ${WITNESS_USAGE}`,
         origin: values.origin,
         witnesses,
         head: head.root ? { size: head.size, root: head.root } : undefined,
+        rows,
         consistencyProof: values["skip-proofs"] ? undefined : source.consistencyProof,
         onProgress: (n) => {
           const now = Date.now();

@@ -8,8 +8,8 @@ export interface Keyring {
   event: SigningKey;
   token: SigningKey;
   checkpoint: SigningKey;
-  /** Public JWKs of retired keys (kept so old signatures still verify). */
-  retired: Array<{ purpose: KeyPurpose; jwk: JWK }>;
+  /** Retired keys: their public JWKs stay published so old signatures still verify; `key` can introduce a successor. */
+  retired: Array<{ purpose: KeyPurpose; jwk: JWK; key: SigningKey }>;
   keysDir: string;
 }
 
@@ -30,15 +30,15 @@ export async function loadKeyring(dataDir: string, env: NodeJS.ProcessEnv = proc
   return { event, token, checkpoint, retired: await loadRetired(keysDir), keysDir };
 }
 
-async function loadRetired(keysDir: string): Promise<Array<{ purpose: KeyPurpose; jwk: JWK }>> {
+async function loadRetired(keysDir: string): Promise<Keyring["retired"]> {
   const dir = join(keysDir, "retired");
   if (!existsSync(dir)) return [];
-  const out: Array<{ purpose: KeyPurpose; jwk: JWK }> = [];
+  const out: Keyring["retired"] = [];
   for (const name of readdirSync(dir).sort()) {
     const purpose = name.split("-")[0] as KeyPurpose;
     if (!(purpose in ENV_BY_PURPOSE)) continue;
     const key = await keyFromPrivateJwk(purpose, JSON.parse(readFileSync(join(dir, name), "utf8")) as JWK);
-    out.push({ purpose, jwk: key.publicJwk });
+    out.push({ purpose, jwk: key.publicJwk, key });
   }
   return out;
 }

@@ -63,6 +63,21 @@ export class LedgerReader {
     return rows.map(toRaw);
   }
 
+  /** rawEntries with the columns stored beside the bytes (event_id, kind, subject), which the verifier recomputes. */
+  async entriesWithColumns(
+    from: number,
+    limit: number,
+  ): Promise<Array<RawEntry & { columns: { eventId: string; kind: string; subject: string | null } }>> {
+    const rows = await this.#db
+      .selectFrom("ledger_entries")
+      .select(["idx", "leaf_hash", "canonical", "signature", "event_id", "kind", "subject"])
+      .where("idx", ">=", from)
+      .orderBy("idx")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...toRaw(r), columns: { eventId: r.event_id, kind: r.kind, subject: r.subject } }));
+  }
+
   /**
    * Index, kind and event id of entries in index order, from their own columns: what the SSE stream sends, without
    * reading or parsing the events (a replay of 20k entries parsed 20k documents per reader).

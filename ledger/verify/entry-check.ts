@@ -1,13 +1,14 @@
 // Checks one entry on its own (no neighbours needed): leaf hash, canonical envelope, event signature.
 import { HASH_SIZE, hashEquals, leafHash } from "../core/index.ts";
-import { parseCanonicalEvent } from "../event/envelope.ts";
+import { type LedgerEvent, parseCanonicalEvent, subjectKey } from "../event/envelope.ts";
 import { checkEventSignature, type EventKeys } from "./event-signature.ts";
-import type { VerifyEntry } from "./types.ts";
+import type { RowMismatch, VerifyEntry } from "./types.ts";
 
 export interface EntryProblem {
   index: number;
-  part: "leaf_hash" | "canonical" | "signature";
+  part: "leaf_hash" | "canonical" | "signature" | "column";
   reason: string;
+  row?: RowMismatch;
 }
 
 /**
@@ -36,13 +37,38 @@ export function checkEntry(entry: VerifyEntry, keys: EventKeys): EntryProblem | 
           reason: "canonical bytes do not hash to the stored leaf hash and their signature fails: the event bytes were altered",
         };
   }
+  let event: LedgerEvent;
   try {
-    parseCanonicalEvent(entry.canonical); // UTF-8, RFC 8785 canonical form, envelope schema
+    event = parseCanonicalEvent(entry.canonical); // UTF-8, RFC 8785 canonical form, envelope schema
   } catch (err) {
     return { index, part: "canonical", reason: `not a valid canonical event: ${err instanceof Error ? err.message : String(err)}` };
   }
   const why = sigProblem();
-  return why === null ? null : { index, part: "signature", reason: why };
+  if (why !== null) return { index, part: "signature", reason: why };
+  return entry.columns ? checkColumns(index, entry.columns, event) : null;
+}
+
+/**
+ * The reader finds decisions and a release's evidence by these columns without parsing the bytes, so each must say
+ * what the signed event says: an edited `kind` or `subject` would hide an entry from (or add one to) those reads.
+ */
+function checkColumns(index: number, columns: NonNullable<VerifyEntry["columns"]>, event: LedgerEvent): EntryProblem | null {
+  const expected: Array<[string, string | null, string | null]> = [
+    ["event_id", columns.eventId, event.id],
+    ["kind", columns.kind, event.kind],
+    ["subject", columns.subject, subjectKey(event.subject)],
+  ];
+  for (const [column, stored, want] of expected) {
+    if (stored === want) continue;
+    const row = { table: "ledger_entries", key: `idx=${index}`, column, stored: String(stored), expected: String(want) };
+    return {
+      index,
+      part: "column",
+      row,
+      reason: `ledger_entries.${column} is ${JSON.stringify(stored)}, but the signed event says ${JSON.stringify(want)}`,
+    };
+  }
+  return null;
 }
 
 /** The first problem of a batch in index order (entries are checked in the order given). */

@@ -1,5 +1,6 @@
 // Public surface of the offline verifier: whole-log verification, proof files, event signatures.
-export type { VerifyEntry, VerifyLogInput, VerifyOk, VerifyProblem, VerifyResult, ProblemPart } from "./types.ts";
+export { checkStoredRows, type CheckpointRow, type CosignatureRow, type KeyRow, type StoredRows } from "./stored-rows.ts";
+export type { RowMismatch, VerifyEntry, VerifyLogInput, VerifyOk, VerifyProblem, VerifyResult, ProblemPart } from "./types.ts";
 export { verifyLog } from "./verify-log.ts";
 export { verifyStoredNodes, type LevelReader, type StoredHash } from "./verify-nodes.ts";
 export { CompactRange } from "./compact-range.ts";

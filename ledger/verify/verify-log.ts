@@ -3,23 +3,45 @@
 // Reads top to bottom as the process an auditor runs. Pure: the data and public keys come in as
 // arguments (no database, no HTTP), so it can run against a dump, a live store or the HTTP API.
 import { availableParallelism } from "node:os";
-import { hashEquals, toBase64, verifyConsistency } from "../core/index.ts";
+import { hashEquals, openNote, toBase64, verifyConsistency } from "../core/index.ts";
+import { parseCanonicalEvent } from "../event/envelope.ts";
+import { checkEventSignature, eventKeySet } from "./event-signature.ts";
+import { KeyTrust } from "./key-trust.ts";
 import { CompactRange } from "./compact-range.ts";
 import { type EntryChecker, inlineChecker, workerChecker } from "./entry-check-pool.ts";
 import type { EntryProblem } from "./entry-check.ts";
 import { type OpenedCheckpoint, openCheckpoints } from "./checkpoint-set.ts";
 import type { VerifyEntry, VerifyLogInput, VerifyProblem, VerifyResult } from "./types.ts";
 import { newestWitnessed } from "./witness-quorum.ts";
+import { checkStoredRows } from "./stored-rows.ts";
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
-  // 1. Checkpoints first: signatures, origin and forks need no entries, and they anchor the rest.
-  const opened = openCheckpoints(input.checkpoints, input.checkpointKeys, input.origin);
+  // 0. Trust starts at the anchors the caller gives (key files or pinned keys); key.added events extend it on the way.
+  let trust: KeyTrust;
+  try {
+    trust = new KeyTrust({ eventKeys: input.eventKeys, checkpointKeys: input.checkpointKeys });
+  } catch (err) {
+    return { ok: false, part: "checkpoint", reason: `bad checkpoint verifier key: ${message(err)}` };
+  }
+
+  // 1. Checkpoints first: signatures, origin and forks need no entries, and they anchor the rest. A note signed by a
+  //    key the anchors do not hold waits for the key.added events (step 2b) and is compared with the tree meanwhile.
+  const opened = openCheckpoints(input.checkpoints, (size) => trust.checkpointVerifiers(size), input.origin, { deferUnknown: true });
   if ("problem" in opened) return opened.problem;
   const checkpoints = opened.checkpoints;
 
-  // 1b. Witnesses: some checkpoint (their log signatures just verified) must carry a quorum of cosignatures.
+  // 2. Entries in index order: recompute the tree and compare it with every checkpoint on the way.
+  const scan = await scanEntries(input, checkpoints, trust);
+  if (!scan.ok) return scan;
+  const { size, root } = scan;
+
+  // 2b. Every checkpoint again, now with the keys the log introduced and retired: each needs a key trusted at its size.
+  const reopened = openCheckpoints(input.checkpoints, (n) => trust.checkpointVerifiers(n), input.origin);
+  if ("problem" in reopened) return explainRetired(reopened.problem, input.checkpoints, trust);
+
+  // 2c. Witnesses: some checkpoint (their log signatures just verified) must carry a quorum of cosignatures.
   let witnessed: { size: number; cosigners: string[]; quorum: number } | undefined;
   if (input.witnesses) {
     let found;
@@ -38,11 +60,6 @@ export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
     witnessed = { ...found, quorum: input.witnesses.quorum };
   }
 
-  // 2. Entries in index order: recompute the tree and compare it with every checkpoint on the way.
-  const scan = await scanEntries(input, checkpoints);
-  if (!scan.ok) return scan;
-  const { size, root } = scan;
-
   // 3. A signed checkpoint beyond the last entry means entries were deleted from the end.
   const beyond = checkpoints.find((cp) => cp.size > size);
   if (beyond) {
@@ -53,6 +70,12 @@ export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
       checkpoint: { position: beyond.position, size: beyond.size },
       reason: `the log ends after ${size} entries but checkpoint #${beyond.position} is signed for size ${beyond.size}: entries ${size}..${beyond.size - 1} are missing`,
     };
+  }
+
+  // 3b. Rows stored beside signed text (checkpoint size and root, cosignatures, key ids) must say what the text says.
+  if (input.rows) {
+    const problem = checkStoredRows(input.rows, trust.purposes);
+    if (problem) return problem;
   }
 
   // 4. The head the source claims.
@@ -75,6 +98,7 @@ export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
 async function scanEntries(
   input: VerifyLogInput,
   checkpoints: OpenedCheckpoint[],
+  trust: KeyTrust,
 ): Promise<{ ok: true; size: number; root: Uint8Array } | VerifyProblem> {
   const range = new CompactRange();
   const batchSize = input.batchSize ?? 256;
@@ -107,7 +131,7 @@ async function scanEntries(
   const flush = (final: boolean) => {
     if (batch.length === 0) return;
     // Small logs are checked inline: starting workers costs more than they would save.
-    checker ??= workers > 0 && !final ? workerChecker(input.eventKeys, workers) : inlineChecker(input.eventKeys);
+    checker ??= workers > 0 && !final ? workerChecker(trust.eventKeys(), workers) : inlineChecker(trust.eventKeys());
     const pending = checker.check(batch);
     pending.catch(() => {}); // awaited in order below; this only keeps an early exit from leaving it unhandled
     inflight.push(pending);
@@ -116,7 +140,7 @@ async function scanEntries(
   const drain = async (keep: number): Promise<VerifyProblem | null> => {
     while (inflight.length > keep) {
       const p = await inflight.shift();
-      if (p) return { ok: false, part: p.part, index: p.index, reason: `entry ${p.index}: ${p.reason}` };
+      if (p) return { ok: false, part: p.part, index: p.index, reason: `entry ${p.index}: ${p.reason}`, ...(p.row ? { row: p.row } : {}) };
     }
     return null;
   };
@@ -138,6 +162,18 @@ async function scanEntries(
         range.append(entry.leafHash);
         // Entry i's own checks come before a checkpoint ending at i: it is flushed with this batch.
         if ((found = compareCheckpoints())) break scan;
+        if (mayHoldKeyEvent(entry.canonical)) {
+          const before = trust.version;
+          if ((found = applyKeyEvent(entry, trust))) break scan;
+          if (trust.version !== before) {
+            // Later entries are checked with the new key set: finish what the old checkers hold, then start afresh.
+            flush(false);
+            const problem = await drain(0);
+            if (problem) return problem;
+            await (checker as EntryChecker | null)?.close();
+            checker = null;
+          }
+        }
         if (batch.length >= batchSize) {
           flush(false);
           const problem = await drain(workers * 4);
@@ -153,6 +189,50 @@ async function scanEntries(
     await (checker as EntryChecker | null)?.close();
   }
   return found ?? { ok: true, size: range.size, root: range.root() };
+}
+
+const KEY_EVENT_MARK = Buffer.from('"kind":"key.');
+
+/**
+ * A cheap filter: an event of kind key.* has this member in its canonical bytes (a quote inside a string would be
+ * escaped there). It may also match a nested member; applyKeyEvent then parses the event and finds another kind.
+ */
+function mayHoldKeyEvent(canonical: Uint8Array): boolean {
+  return (
+    canonical instanceof Uint8Array && Buffer.from(canonical.buffer, canonical.byteOffset, canonical.byteLength).includes(KEY_EVENT_MARK)
+  );
+}
+
+/**
+ * Applies a key event to the trusted keys, once its own signature verified under the keys trusted before it. An
+ * entry that does not parse or verify is left to the entry checks, which report it in index order.
+ */
+function applyKeyEvent(entry: VerifyEntry, trust: KeyTrust): VerifyProblem | null {
+  let event;
+  try {
+    event = parseCanonicalEvent(entry.canonical);
+  } catch {
+    return null;
+  }
+  if (!event.kind.startsWith("key.")) return null;
+  if (checkEventSignature(entry.canonical, entry.signature, eventKeySet(trust.eventKeys())) !== null) return null;
+  const why = trust.apply(event, entry.index);
+  return why === null ? null : { ok: false, part: "key", index: entry.index, reason: `entry ${entry.index}: ${why}` };
+}
+
+/** A checkpoint refused at the end only because its key was retired before its size says so. */
+function explainRetired(problem: VerifyProblem, notes: string[], trust: KeyTrust): VerifyProblem {
+  const position = problem.checkpoint?.position;
+  if (position === undefined || problem.reason.includes("fork")) return problem;
+  try {
+    openNote(notes[position], trust.allCheckpointVerifiers());
+  } catch {
+    return problem;
+  }
+  return {
+    ...problem,
+    reason: `checkpoint #${position} is signed only by a checkpoint key that a key.retired event retired before the log reached its size`,
+  };
 }
 
 function orderProblem(got: number, expected: number): VerifyProblem {

@@ -173,6 +173,53 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
     expect(run.json.reason).toMatch(/level 2, index 1/);
   });
 
+  // Columns stored beside signed text, which the reader and the server use without opening that text.
+  const columnEdits: Array<[string, string, string, (db: any) => Promise<(db: any) => Promise<void>>]> = [
+    [
+      "ledger_entries",
+      "event_id",
+      "idx=3",
+      async (db) => setColumn(db, "ledger_entries", "idx", 3, "event_id", "00000000-0000-4000-8000-000000000000"),
+    ],
+    ["ledger_entries", "kind", "idx=4", async (db) => setColumn(db, "ledger_entries", "idx", 4, "kind", "outcome")],
+    ["ledger_entries", "subject", "idx=5", async (db) => setColumn(db, "ledger_entries", "idx", 5, "subject", "decision:d-0")],
+    [
+      "ledger_checkpoints",
+      "size",
+      "",
+      async (db) => setColumn(db, "ledger_checkpoints", "id", await idOf(db, "ledger_checkpoints", "id", "size", 9), "size", 10),
+    ],
+    [
+      "ledger_checkpoints",
+      "root",
+      "",
+      async (db) =>
+        setColumn(db, "ledger_checkpoints", "id", await idOf(db, "ledger_checkpoints", "id", "size", 9), "root", new Uint8Array(32)),
+    ],
+    [
+      "signing_keys",
+      "kid",
+      "",
+      async (db) => setColumn(db, "signing_keys", "kid", await idOf(db, "signing_keys", "kid", "purpose", "event"), "kid", "another-kid"),
+    ],
+  ];
+
+  it.each(columnEdits)("a changed %s.%s is named with its stored and expected value", async (table, column, key, corrupt) => {
+    const run = await tampered(corrupt);
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({ ok: false, part: "column", row: { table, column } });
+    if (key) expect(run.json.row.key).toBe(key);
+    expect(run.json.row.stored).not.toBe(run.json.row.expected);
+  });
+
+  it("says table, row, column, stored and expected in the human-readable output", async () => {
+    const undo = await withDb(cfg, (db) => setColumn(db, "ledger_entries", "idx", 4, "kind", "outcome"));
+    const plain = await runCli(["ledger", "verify", "--quiet"], cfg);
+    await withDb(cfg, undo);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toMatch(/FAILED at ledger_entries idx=4, column kind \(stored "outcome", expected "decision"\)/);
+  });
+
   it("names the first bad index in the human-readable output", async () => {
     const run = await tampered(async (db) => {
       await db.deleteFrom("ledger_checkpoints").where("size", "=", 2).execute();
@@ -189,3 +236,27 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
     expect(plain.code).toBe(0);
   });
 });
+
+/** The key of the one row where `column = value`. */
+async function idOf(db: any, table: string, key: string, column: string, value: unknown) {
+  const rows = await db.selectFrom(table).select(key).where(column, "=", value).execute();
+  if (rows.length !== 1) throw new Error(`expected one ${table} row with ${column} = ${String(value)}, found ${rows.length}`);
+  return rows[0][key];
+}
+
+/** Sets one column of the row whose primary key `pk` is `id`, returning the undo. */
+async function setColumn(db: any, table: string, pk: string, id: unknown, column: string, to: unknown) {
+  const before = await db.selectFrom(table).select(column).where(pk, "=", id).executeTakeFirstOrThrow();
+  await db
+    .updateTable(table)
+    .set({ [column]: to })
+    .where(pk, "=", id)
+    .execute();
+  const idAfter = pk === column ? to : id;
+  return async (db: any) =>
+    void (await db
+      .updateTable(table)
+      .set({ [column]: before[column] })
+      .where(pk, "=", idAfter)
+      .execute());
+}
