@@ -74,8 +74,12 @@ export async function openLedger(
   });
   // Only a successor's key.added is signed by another key (its predecessor's): a writer of its own for that one event.
   const keySink: KeyEventSink = {
-    append: (input, key) =>
-      key.kid === keyring.event.kid ? writer.append(input) : new LedgerWriter(writerDb, eventSigner(key), { clock, fence }).append(input),
+    append: (inputs, key) => {
+      const items = inputs.map((input) => ({ input }));
+      return key.kid === keyring.event.kid
+        ? writer.appendAll(items)
+        : new LedgerWriter(writerDb, eventSigner(key), { clock, fence }).appendAll(items);
+    },
   };
   return {
     writer,

@@ -32,25 +32,19 @@ with the new key after a restart, and ledgers key.retired for the old one then (
     if (!PURPOSES.includes(purpose)) throw new UsageError(`--purpose must be one of ${PURPOSES.join(", ")}`);
     const { dataDir, databaseUrl } = storeFrom(values);
     const file = process.env[ENV_BY_PURPOSE[purpose]] ?? keyPath(keysDirFor(dataDir), purpose);
+    // The keys in force are ledgered first (a log from before key events gets them now), so the old event key is
+    // trusted in the log when it introduces its successor below.
+    const before = await ledgerKeyEvents(dataDir, databaseUrl).catch(() => null);
     const { retired, current } = await rotateKeyFile(purpose, file);
-    let published = "not yet: the store is busy or not initialised; the server publishes both keys when it starts";
-    let ledgered = "not yet: the server ledgers key.added and key.retired when it starts";
-    try {
-      // An embedded store that was never created is left alone (opening it would create an empty one).
-      if (!databaseUrl && !existsSync(join(dataDir, "pgdata"))) throw new Error("no store yet");
-      const store = await openStore<LedgerTables>({ dataDir, databaseUrl, poolSize: 1 });
-      try {
-        const ledger = await openLedger(store.db, await loadKeyring(dataDir), { origin: configFromEnv({ dataDir }).origin });
-        published = "yes";
-        // key.added now (signed by the key it replaces, for an event key); key.retired when the server restarts
-        // and stops signing with the old key, since a verifier refuses anything a retired key signs later.
-        const count = await ledger.recordKeyEvents({ retire: false });
-        ledgered = `key.added (${count} event${count === 1 ? "" : "s"}); key.retired when the server restarts`;
-      } finally {
-        await store.close();
-      }
-    } catch {}
-    if (values.json) printJson({ purpose, file, retiredKid: retired.kid, currentKid: current.kid, published, ledgered });
+    const after = before === null ? null : await ledgerKeyEvents(dataDir, databaseUrl).catch(() => null);
+    const keyEvents = before === null || after === null ? null : before + after;
+    const published =
+      keyEvents === null ? "not yet: the store is busy or not initialised; the server publishes both keys when it starts" : "yes";
+    const ledgered =
+      keyEvents === null
+        ? "not yet: the server ledgers key.added and key.retired when it starts"
+        : `key.added (${keyEvents} event${keyEvents === 1 ? "" : "s"}); key.retired when the server restarts`;
+    if (values.json) printJson({ purpose, file, retiredKid: retired.kid, currentKid: current.kid, published, ledgered, keyEvents });
     else {
       process.stdout.write(
         `rotated the ${purpose} key: ${retired.kid} retired, ${current.kid} current (${file})\npublished: ${published}\nledgered: ${ledgered}\n`,
@@ -58,3 +52,20 @@ with the new key after a restart, and ledgers key.retired for the old one then (
     }
   },
 };
+
+/**
+ * Publishes the key files' public halves and ledgers key.added for the ones the log lacks; how many events it
+ * appended. key.retired waits for the server's restart: it stops signing with the old key only then, and a
+ * verifier refuses anything a retired key signs later. Throws when the store cannot be opened now.
+ */
+async function ledgerKeyEvents(dataDir: string, databaseUrl: string | undefined): Promise<number> {
+  // An embedded store that was never created is left alone (opening it would create an empty one).
+  if (!databaseUrl && !existsSync(join(dataDir, "pgdata"))) throw new Error("no store yet");
+  const store = await openStore<LedgerTables>({ dataDir, databaseUrl, poolSize: 1 });
+  try {
+    const ledger = await openLedger(store.db, await loadKeyring(dataDir), { origin: configFromEnv({ dataDir }).origin });
+    return await ledger.recordKeyEvents({ retire: false });
+  } finally {
+    await store.close();
+  }
+}

@@ -11,8 +11,8 @@ import type { SigningKey } from "./key-files.ts";
 import type { Keyring } from "./keyring.ts";
 
 export interface KeyEventSink {
-  /** Appends one event signed by `key` and resolves once it is durable. */
-  append(input: EventInput, key: SigningKey): Promise<unknown>;
+  /** Appends the events, in order and all signed by `key`, and resolves once they are durable. */
+  append(inputs: EventInput[], key: SigningKey): Promise<unknown>;
 }
 
 /** What the log already says about one kid. */
@@ -38,10 +38,6 @@ export async function recordKeyEvents(
   options: { origin: string; retire: boolean },
 ): Promise<number> {
   let count = 0;
-  const put = async (input: EventInput, by: SigningKey) => {
-    await sink.append(input, by);
-    count++;
-  };
   const current = keyring.event;
   if (!(await ledgered(reader, current.kid)).added) {
     // The predecessor still trusted in the log vouches for its successor; without one (a new log, or key files
@@ -52,15 +48,19 @@ export async function recordKeyEvents(
       const state = await ledgered(reader, r.key.kid);
       if (state.added && !state.retired) introducer = r.key;
     }
-    await put(added(current, options.origin), introducer);
+    await sink.append([added(current, options.origin)], introducer);
+    count++;
   }
+  // The rest in one append (one commit), signed by the current event key, which the log now trusts.
+  const rest: EventInput[] = [];
   for (const key of [keyring.token, keyring.checkpoint, ...keyring.retired.map((r) => r.key)]) {
-    if (!(await ledgered(reader, key.kid)).added) await put(added(key, options.origin), current);
+    if (!(await ledgered(reader, key.kid)).added) rest.push(added(key, options.origin));
   }
   if (options.retire) {
     for (const { key } of keyring.retired) {
-      if (!(await ledgered(reader, key.kid)).retired) await put(keyRetiredEvent(key.purpose, key.kid), current);
+      if (!(await ledgered(reader, key.kid)).retired) rest.push(keyRetiredEvent(key.purpose, key.kid));
     }
   }
-  return count;
+  if (rest.length > 0) await sink.append(rest, current);
+  return count + rest.length;
 }
