@@ -36,6 +36,8 @@ const featureInternals = [
     message: "One exception feature imports another only through its index.ts.",
   },
 ];
+// Anything in server/ but its public entry point.
+const SERVER_INTERNALS = `^(\\.\\./)+server${INTERNAL}`;
 // `up` is how many "../" reach the repository root from the files the rule applies to (server/ has evidence folders of
 // its own one level up, so the depth tells the top-level package apart).
 const evidenceInternals = (up) => ({
@@ -105,13 +107,32 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [...featureInternals, evidenceInternals("{1}")] }] },
   },
   {
+    files: ["cli/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { regex: SERVER_INTERNALS, message: "cli/ uses the server's public entry point (server/index.ts) only." },
+            {
+              regex: `^(\\.\\./)+evidence${INTERNAL}`,
+              message: "cli/ uses the evidence package's public entry point (evidence/index.ts) only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["agents/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
-            { group: ["**/server/*/**", "**/cli/**"], message: "agents/ use the server's public entry point (server/index.ts) only." },
+            { regex: SERVER_INTERNALS, message: "agents/ use the server's public entry point (server/index.ts) only." },
+            { group: ["**/cli/**"], message: "agents/ never import the CLI." },
           ],
         },
       ],

@@ -9,17 +9,17 @@ export type {
   OutcomeStatus,
   Reason,
   RunEvent,
-} from "./mediator/mediator-client.ts";
-export { reasonText } from "./mediator/mediator-client.ts";
-export { DEFAULT_MAESTRO_URL, HttpMediatorClient, httpMediatorFromEnv, parseDecision } from "./mediator/http-mediator-client.ts";
+} from "./mediator-client/mediator-client.ts";
+export { reasonText } from "./mediator-client/mediator-client.ts";
+export { DEFAULT_MAESTRO_URL, HttpMediatorClient, httpMediatorFromEnv, parseDecision } from "./mediator-client/http-mediator-client.ts";
 export {
   type AgentPrincipal,
   type InProcessMediator,
   InProcessMediatorClient,
   type RunEventWriter,
-} from "./mediator/in-process-mediator-client.ts";
-export { type ApprovalWait, pollApproval } from "./mediator/approval-wait.ts";
-export { type GatedResult, gatedCall, type ToolRun } from "./mediator/gated-call.ts";
+} from "./mediator-client/in-process-mediator-client.ts";
+export { type ApprovalWait, pollApproval } from "./mediator-client/approval-wait.ts";
+export { type GatedResult, gatedCall, type ToolRun } from "./mediator-client/gated-call.ts";
 export { type AgentProgress, type AgentRunOptions, type AgentRunResult, runAgent } from "./runner/agent-runner.ts";
 export { Budget } from "./runner/budget.ts";
 export { DEFAULT_PRICES, type ModelPrice, type PriceTable } from "./runner/price-table.ts";

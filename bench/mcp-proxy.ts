@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { HttpMediatorClient } from "../agents/mediator/http-mediator-client.ts";
+import { HttpMediatorClient } from "../agents/mediator-client/http-mediator-client.ts";
 import { createMcpProxy } from "../agents/mcp/mcp-proxy.ts";
 import { parseToolMap } from "../agents/mcp/tool-map.ts";
 import { connectUpstream } from "../agents/mcp/upstream.ts";

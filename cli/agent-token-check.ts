@@ -1,7 +1,7 @@
 // Before a runner or proxy starts: does its agent token act as the agents and run-set it will name? The server decides
 // (403 agent_mismatch, runset_mismatch); this says so before any work starts, with the command that issues a fitting token.
 import { decodeJwt, type JWTPayload } from "jose";
-import { AGENTS_CLAIM, RUNSETS_CLAIM } from "../server/auth/agent-binding.ts";
+import { AGENTS_CLAIM, RUNSETS_CLAIM } from "../server/index.ts";
 import { UsageError } from "./command.ts";
 
 export function checkTokenActsAs(token: string, agents: readonly string[], runset: string): void {

@@ -26,7 +26,7 @@ import type { DecisionHook, PolicyInputProvider } from "./mediator/policy-input.
 import { loadSalt, secretRedactor } from "./mediator/secret-redaction.ts";
 import { contentInspector } from "./content/content-facts.ts";
 import { policyDataVersionBump } from "./mediator/call-state.ts";
-import { loadPolicyRuntime, type PolicyRuntime } from "./policy-runtime.ts";
+import { loadActivePolicy, type ActivePolicy } from "./policy/active-policy.ts";
 import { createMetrics, type ServerMetrics } from "./metrics/metrics.ts";
 import { openWebhooks, type Webhooks, type WebhookSettings, webhookSettingsFromEnv } from "./webhooks/index.ts";
 
@@ -42,7 +42,7 @@ export interface ServerContext {
   /** New ledger entries, for the SSE stream. */
   feed: EntryFeed;
   /** The active policy bundle; swapped atomically on activation. */
-  policy: PolicyRuntime;
+  policy: ActivePolicy;
   mediator: Mediator;
   /** Policy data sources (waivers, holds, break-glass register theirs here). */
   policyInputs: PolicyInputProvider[];
@@ -113,7 +113,7 @@ export async function createContext(config: ServerConfig, options: ContextOption
     // without a restart): a row inserted into signing_keys must not let a token signed by its key in.
     const tokenKeys = publicKeyCache(() => tokenKeysFromFiles(config.dataDir), [keyring.token.publicJwk]);
     const eventKeys = publicKeyCache(storedKeys("event"), [keyring.event.publicJwk]);
-    const policy = await loadPolicyRuntime(config, ledger, store.db);
+    const policy = await loadActivePolicy(config, ledger, store.db);
     const policyInputs: PolicyInputProvider[] = [];
     const secretSalt = loadSalt(join(keyring.keysDir, "secret-salt"));
     const decisionHooks: DecisionHook[] = [];

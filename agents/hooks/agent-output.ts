@@ -1,6 +1,6 @@
 // What each agent must read to enforce a Maestro verdict: stdout, stderr and exit status per agent (the table in docs/governance/agents.md).
-import type { Decision } from "../mediator/mediator-client.ts";
-import { reasonText } from "../mediator/mediator-client.ts";
+import type { Decision } from "../mediator-client/mediator-client.ts";
+import { reasonText } from "../mediator-client/mediator-client.ts";
 import type { CodingAgent } from "./tool-table.ts";
 
 /** Whether a Maestro allow also skips the agent's own permission prompt (authoritative) or leaves it in place (narrow). */

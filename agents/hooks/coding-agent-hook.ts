@@ -1,8 +1,8 @@
 // One hook invocation, top to bottom: send outcomes still owed → SessionStart pins the root | PreToolUse mediates | PostToolUse(Failure) records the outcome.
 import { isAbsolute, parse } from "node:path";
 import { isMaestroError } from "../../common/errors.ts";
-import { clip, sha256Digest } from "../mediator/digest.ts";
-import type { Decision, MediatorClient, Outcome } from "../mediator/mediator-client.ts";
+import { clip, sha256Digest } from "../mediator-client/digest.ts";
+import type { Decision, MediatorClient, Outcome } from "../mediator-client/mediator-client.ts";
 import { ledgerArgs, mappedTool, resourcesFor, type ToolMap } from "../mcp/tool-map.ts";
 import { type AllowMode, blocked, denied, type HookResult, NO_DECISION, verdictOutput, warning } from "./agent-output.ts";
 import { type HookInput, sessionId, type SessionStartInput, type ToolInput } from "./hook-input.ts";

@@ -1,7 +1,7 @@
 // `maestro hook doctor`: reads an agent's installed hook settings and checks each thing the hook needs (program, events, matchers, timeout, token, server), saying how to fix what is wrong.
 import { accessSync, constants, existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { DEFAULT_MAESTRO_URL } from "../mediator/http-mediator-client.ts";
+import { DEFAULT_MAESTRO_URL } from "../mediator-client/http-mediator-client.ts";
 import { HOOK_EVENTS, isMaestroHook, TOOL_EVENTS } from "./hook-settings.ts";
 import { type CodingAgent, TOOL_TABLES } from "./tool-table.ts";
 

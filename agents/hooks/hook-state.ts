@@ -4,7 +4,7 @@ import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MaestroError } from "../../common/errors.ts";
-import type { Outcome } from "../mediator/mediator-client.ts";
+import type { Outcome } from "../mediator-client/mediator-client.ts";
 import type { ToolInput } from "./hook-input.ts";
 
 /** A record older than this is dropped: a call whose PostToolUse never came, or an outcome the server never took. */

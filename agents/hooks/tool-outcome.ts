@@ -1,5 +1,5 @@
 // Whether a tool call failed, read from what each agent really sends after it: Claude Code's PostToolUseFailure event, Codex's "Exit code: N" text, an MCP result's isError.
-import type { OutcomeStatus } from "../mediator/mediator-client.ts";
+import type { OutcomeStatus } from "../mediator-client/mediator-client.ts";
 import type { ToolInput } from "./hook-input.ts";
 
 /**

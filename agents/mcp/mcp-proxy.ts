@@ -8,10 +8,10 @@ import {
   ListToolsRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { isMaestroError } from "../../common/errors.ts";
-import type { ApprovalWait } from "../mediator/approval-wait.ts";
-import { gatedCall } from "../mediator/gated-call.ts";
-import type { MediatorClient } from "../mediator/mediator-client.ts";
-import { deferOutcomes } from "../mediator/deferred-outcomes.ts";
+import type { ApprovalWait } from "../mediator-client/approval-wait.ts";
+import { gatedCall } from "../mediator-client/gated-call.ts";
+import type { MediatorClient } from "../mediator-client/mediator-client.ts";
+import { deferOutcomes } from "../mediator-client/deferred-outcomes.ts";
 import { ledgerArgs, mappedTool, resourceFor, type ToolMap } from "./tool-map.ts";
 
 export interface McpProxyOptions {
@@ -24,7 +24,7 @@ export interface McpProxyOptions {
   approval?: ApprovalWait;
   /**
    * Return the upstream result without waiting for the outcome's durable append (default true);
-   * the session's next call still waits for it (agents/mediator/deferred-outcomes.ts).
+   * the session's next call still waits for it (agents/mediator-client/deferred-outcomes.ts).
    */
   deferOutcomes?: boolean;
 }

@@ -7,7 +7,7 @@ import { compileSchema } from "../../common/ajv.ts";
 import { MaestroError } from "../../common/errors.ts";
 import toolMapSchema from "../../schemas/runset/tool-map.schema.json" with { type: "json" };
 import type { Capability } from "../capabilities.ts";
-import { sha256Digest } from "../mediator/digest.ts";
+import { sha256Digest } from "../mediator-client/digest.ts";
 
 const checkToolMap = compileSchema(toolMapSchema);
 

@@ -1,8 +1,8 @@
 // One agent run: model turn → each tool call through the mediator → results back to the model, until done, out of turns or out of budget.
 import { isMaestroError } from "../../common/errors.ts";
-import type { ApprovalWait } from "../mediator/approval-wait.ts";
-import { gatedCall } from "../mediator/gated-call.ts";
-import type { MediatorClient } from "../mediator/mediator-client.ts";
+import type { ApprovalWait } from "../mediator-client/approval-wait.ts";
+import { gatedCall } from "../mediator-client/gated-call.ts";
+import type { MediatorClient } from "../mediator-client/mediator-client.ts";
 import { checkToolInput } from "../tools/catalogue.ts";
 import type { AgentTool, ToolEnv } from "../tools/tool.ts";
 import type { Budget } from "./budget.ts";

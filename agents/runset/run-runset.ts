@@ -2,9 +2,9 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../../common/clock.ts";
 import { isMaestroError } from "../../common/errors.ts";
-import { pollApproval } from "../mediator/approval-wait.ts";
-import { gatedCall } from "../mediator/gated-call.ts";
-import type { MediatorClient } from "../mediator/mediator-client.ts";
+import { pollApproval } from "../mediator-client/approval-wait.ts";
+import { gatedCall } from "../mediator-client/gated-call.ts";
+import type { MediatorClient } from "../mediator-client/mediator-client.ts";
 import { type AgentProgress, type AgentRunResult, runAgent } from "../runner/agent-runner.ts";
 import { Budget } from "../runner/budget.ts";
 import { DEFAULT_PRICES, priceFor } from "../runner/price-table.ts";

@@ -1,7 +1,7 @@
 // Tools that cross the trust boundary: fetch_url (network.egress, taints the session), read_secret (secrets.read), publish_release (release.publish).
 import { randomBytes } from "node:crypto";
 import { MaestroError } from "../../common/errors.ts";
-import { sha256Digest } from "../mediator/digest.ts";
+import { sha256Digest } from "../mediator-client/digest.ts";
 import type { AgentTool } from "./tool.ts";
 
 const MAX_FETCH = 100 * 1024;

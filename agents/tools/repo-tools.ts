@@ -2,7 +2,7 @@
 import { constants } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
-import { sha256Digest } from "../mediator/digest.ts";
+import { sha256Digest } from "../mediator-client/digest.ts";
 import { GIT_APPLY, patchScopeRefusal, patchTarget } from "./patch-scope.ts";
 import type { AgentTool } from "./tool.ts";
 import { workspacePath } from "./workspace-path.ts";

@@ -1,6 +1,6 @@
 // What a built-in tool is: a schema the model sees, the capability and resource it means, and the code that runs it on allow.
 import type { Capability } from "../capabilities.ts";
-import type { ToolRun } from "../mediator/gated-call.ts";
+import type { ToolRun } from "../mediator-client/gated-call.ts";
 import type { Exec } from "./exec.ts";
 
 /** Everything a tool may touch, injected so tests swap the network and the shell. */

@@ -16,7 +16,7 @@ import {
 } from "../../agents/hooks/hook-settings.ts";
 import { HookState, hookStateDir } from "../../agents/hooks/hook-state.ts";
 import { builtInMap, type CodingAgent, toolMatcher } from "../../agents/hooks/tool-table.ts";
-import { DEFAULT_MAESTRO_URL, HttpMediatorClient } from "../../agents/mediator/http-mediator-client.ts";
+import { DEFAULT_MAESTRO_URL, HttpMediatorClient } from "../../agents/mediator-client/http-mediator-client.ts";
 import { MaestroError } from "../../common/errors.ts";
 import { loadToolMap, type ToolMap } from "../../agents/mcp/tool-map.ts";
 import { type Command, parseFlags, printJson, UsageError } from "../command.ts";

@@ -1,8 +1,8 @@
 // `maestro mcp-proxy`: an MCP server on stdio that forwards to an upstream MCP server, mediating every tools/call.
 import { randomUUID } from "node:crypto";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { DEFAULT_MAESTRO_URL, httpMediatorFromEnv } from "../../agents/mediator/http-mediator-client.ts";
-import { pollApproval } from "../../agents/mediator/approval-wait.ts";
+import { DEFAULT_MAESTRO_URL, httpMediatorFromEnv } from "../../agents/mediator-client/http-mediator-client.ts";
+import { pollApproval } from "../../agents/mediator-client/approval-wait.ts";
 import { createMcpProxy } from "../../agents/mcp/mcp-proxy.ts";
 import { loadToolMap, type ToolMap } from "../../agents/mcp/tool-map.ts";
 import { connectUpstream, type UpstreamSpec } from "../../agents/mcp/upstream.ts";

@@ -1,6 +1,6 @@
 // `maestro policy build|test|activate|status`: compile Rego to a Wasm bundle with the pinned opa, run opa tests, activate a bundle, show the one in force.
 import { readFile } from "node:fs/promises";
-import { buildBundle, buildDefaultBundle, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR, runPolicyTests } from "../../server/policy/index.ts";
+import { buildBundle, buildDefaultBundle, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR, runPolicyTests } from "../../server/index.ts";
 import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
 import { clientFrom } from "../http-client.ts";
 

@@ -1,5 +1,5 @@
 // `maestro runset register FILE` and `maestro runset run FILE`: grants to the server, then every agent through the mediator.
-import { httpMediatorFromEnv, DEFAULT_MAESTRO_URL } from "../../agents/mediator/http-mediator-client.ts";
+import { httpMediatorFromEnv, DEFAULT_MAESTRO_URL } from "../../agents/mediator-client/http-mediator-client.ts";
 import { progressView } from "../../agents/runset/progress-view.ts";
 import { type RegisteredRunset, registerRunsetOverHttp } from "../../agents/runset/register-runset.ts";
 import { loadRunset, registrationOf, type Runset } from "../../agents/runset/runset-file.ts";

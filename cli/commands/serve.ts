@@ -1,7 +1,6 @@
 // `maestro serve`: runs the control and evidence APIs on the embedded store or PostgreSQL.
 import { serve as serveHttp } from "@hono/node-server";
-import { configFromEnv } from "../../server/config.ts";
-import { startServer } from "../../server/index.ts";
+import { configFromEnv, startServer } from "../../server/index.ts";
 import { type Command, parseFlags, storeFrom, STORE_FLAGS, UsageError } from "../command.ts";
 import { isClusterWorker, reportListening, runPrimary, workerIndex } from "./serve-cluster.ts";
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { blankPolicyInput } from "../policy/decision-types.ts";
 import { evaluateSafely } from "./mediator.ts";
-import type { DecisionPolicy, PolicyDecision } from "./types.ts";
+import type { PolicyEvaluator, PolicyDecision } from "./types.ts";
 
 const input = blankPolicyInput(
   { runset: "rs", agent: "a", session: "s", tool: "t", capability: "repo.read", resource: "r", args: { path: "x", note: "y" } },
   "2026-01-01T00:00:00Z",
 );
-const policy = (evaluateDecision: () => PolicyDecision): DecisionPolicy => ({ evaluateDecision, digest: "sha256:x", revision: "r" });
+const policy = (evaluateDecision: () => PolicyDecision): PolicyEvaluator => ({ evaluateDecision, digest: "sha256:x", revision: "r" });
 
 describe("evaluateSafely", () => {
   it.each([

@@ -26,7 +26,7 @@ import {
   plainOutcomeAppend,
   refusedCarriedOutcome,
 } from "./outcomes.ts";
-import type { DecisionPolicy, MediationResult, Outcome, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
+import type { PolicyEvaluator, MediationResult, Outcome, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
 
 /** Canonical size limit of a call's args: large payloads belong in the tool, not the ledger. */
 export const MAX_ARGS_BYTES = 64 * 1024;
@@ -39,7 +39,7 @@ export interface MediatorDeps {
   writer: LedgerWriter;
   clock: Clock;
   /** The active policy; read on every call so an atomic bundle swap takes effect at once. */
-  policy: () => DecisionPolicy;
+  policy: () => PolicyEvaluator;
   redactor: SecretRedactor;
   /** Scans a call's `content` in memory; only its facts reach the policy and the ledger. */
   content: ContentInspector;
@@ -51,7 +51,7 @@ export interface MediatorDeps {
 type GroupMember = { input: EventInput; options: AppendOptions };
 
 /** A decision made and durable: its entry first, then those of the outcomes it carried. */
-type Decided = { entries: AppendedEntry[]; decision: PolicyDecision; policy: DecisionPolicy };
+type Decided = { entries: AppendedEntry[]; decision: PolicyDecision; policy: PolicyEvaluator };
 
 export class Mediator {
   readonly #deps: MediatorDeps;
@@ -146,7 +146,7 @@ export class Mediator {
     { call, policyCall, canonicalResource }: CanonicalCall,
     principal: Principal,
     now: Date,
-    policy: DecisionPolicy,
+    policy: PolicyEvaluator,
     decision: PolicyDecision,
     readAt: number | undefined,
     carried: GroupMember[],
@@ -256,7 +256,7 @@ async function storeUnavailableOnError<T>(read: () => Promise<T>): Promise<T> {
 }
 
 /** An undefined, erroring or malformed evaluation is a deny with reason `policy_error`, never an allow. */
-export function evaluateSafely(policy: DecisionPolicy, input: Parameters<DecisionPolicy["evaluateDecision"]>[0]): PolicyDecision {
+export function evaluateSafely(policy: PolicyEvaluator, input: Parameters<PolicyEvaluator["evaluateDecision"]>[0]): PolicyDecision {
   try {
     const decision = policy.evaluateDecision(input);
     if (decision && typeof decision.allow === "boolean" && Array.isArray(decision.reasons)) return decision;

@@ -25,8 +25,8 @@ export interface ToolCall {
 export type { PolicyDecision, PolicyInput, Reason };
 export type DecisionKind = Verdict;
 
-/** What the policy engine must offer the mediator (server/policy's PolicyEngine implements it). */
-export interface DecisionPolicy {
+/** What the mediator decides with: the active policy's engine (server/policy's PolicyEngine implements it). */
+export interface PolicyEvaluator {
   evaluateDecision(input: PolicyInput): PolicyDecision;
   readonly digest: string;
   readonly revision: string;

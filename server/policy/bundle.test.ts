@@ -9,7 +9,7 @@ import { bundleDigest, loadBundle } from "./bundle-load.ts";
 import { opaFileHash } from "./bundle-verify.ts";
 import { checkBundleFresh, DEFAULT_BUNDLE_FILE, DEFAULT_REGO_DIR, DEFAULT_SOURCES_FILE, loadDefaultBundle } from "./default-bundle.ts";
 import { readTarGz } from "./tar.ts";
-import { readVerificationKey } from "../policy-runtime.ts";
+import { readVerificationKey } from "./active-policy.ts";
 import { HAVE_OPA, OPA, opaBundle, stubPolicy, writeTarGz } from "./test-helpers.ts";
 
 const DENY_ALL = stubPolicy(

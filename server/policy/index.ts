@@ -36,6 +36,5 @@ export {
   loadDefaultBundle,
 } from "./default-bundle.ts";
 export { PolicyEngine, type PolicyEngineOptions, policyError } from "./engine.ts";
-export { type OpenPolicyOptions, openPolicy } from "./open-policy.ts";
-export { type ActivateOptions, type ActivationInfo, PolicyHolder } from "./policy-holder.ts";
+export { type ActivateOptions, type ActivationInfo, type ActivePolicy, loadActivePolicy, PolicyHolder } from "./active-policy.ts";
 export { DEFAULT_COVERAGE_THRESHOLD, type PolicyTestOptions, type PolicyTestReport, runPolicyTests } from "./policy-test.ts";

@@ -7,7 +7,7 @@ import { NO_DECISION } from "../../agents/hooks/agent-output.ts";
 import { handleHook, type HookOptions } from "../../agents/hooks/coding-agent-hook.ts";
 import { HookState } from "../../agents/hooks/hook-state.ts";
 import { builtInMap, type CodingAgent, TOOL_TABLES } from "../../agents/hooks/tool-table.ts";
-import { HttpMediatorClient } from "../../agents/mediator/http-mediator-client.ts";
+import { HttpMediatorClient } from "../../agents/mediator-client/http-mediator-client.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
 
 const ROOT = "/workspace/project";

@@ -1,6 +1,6 @@
 // The in-process MediatorClient over ctx.mediator: same decisions as HTTP, and run events (budget exhausted) reach the ledger.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InProcessMediatorClient } from "../../agents/mediator/in-process-mediator-client.ts";
+import { InProcessMediatorClient } from "../../agents/mediator-client/in-process-mediator-client.ts";
 import { runAgent } from "../../agents/runner/agent-runner.ts";
 import { Budget } from "../../agents/runner/budget.ts";
 import { createProvider } from "../../agents/runner/providers.ts";

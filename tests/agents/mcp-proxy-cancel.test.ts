@@ -5,9 +5,9 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { describe, expect, it, vi } from "vitest";
 import { createMcpProxy } from "../../agents/mcp/mcp-proxy.ts";
 import type { ToolMap } from "../../agents/mcp/tool-map.ts";
-import { pollApproval } from "../../agents/mediator/approval-wait.ts";
-import { CANCELLED_SUMMARY } from "../../agents/mediator/gated-call.ts";
-import type { Decision, MediatorClient, Outcome } from "../../agents/mediator/mediator-client.ts";
+import { pollApproval } from "../../agents/mediator-client/approval-wait.ts";
+import { CANCELLED_SUMMARY } from "../../agents/mediator-client/gated-call.ts";
+import type { Decision, MediatorClient, Outcome } from "../../agents/mediator-client/mediator-client.ts";
 
 /** Upstream stand-in: records every call it receives. */
 function upstream(calls: string[]): Client {

@@ -1,9 +1,9 @@
 // The proxy's held outcomes against a real server, which commits a decision and the outcomes it carries all or nothing:
 // a request that fails must not take them down with it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deferOutcomes } from "../../agents/mediator/deferred-outcomes.ts";
-import { HttpMediatorClient } from "../../agents/mediator/http-mediator-client.ts";
-import type { MediateCall, Outcome } from "../../agents/mediator/mediator-client.ts";
+import { deferOutcomes } from "../../agents/mediator-client/deferred-outcomes.ts";
+import { HttpMediatorClient } from "../../agents/mediator-client/http-mediator-client.ts";
+import type { MediateCall, Outcome } from "../../agents/mediator-client/mediator-client.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
 

@@ -6,7 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { HttpMediatorClient } from "../../agents/mediator/http-mediator-client.ts";
+import { HttpMediatorClient } from "../../agents/mediator-client/http-mediator-client.ts";
 import { createMcpProxy } from "../../agents/mcp/mcp-proxy.ts";
 import { parseToolMap } from "../../agents/mcp/tool-map.ts";
 import { connectUpstream } from "../../agents/mcp/upstream.ts";

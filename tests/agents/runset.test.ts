@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpMediatorClient } from "../../agents/mediator/http-mediator-client.ts";
+import { HttpMediatorClient } from "../../agents/mediator-client/http-mediator-client.ts";
 import { createProvider } from "../../agents/runner/providers.ts";
 import { loadRunset, parseRunset, registrationOf } from "../../agents/runset/runset-file.ts";
 import { type RunsetProgress, runRunset } from "../../agents/runset/run-runset.ts";

@@ -4,8 +4,8 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_BUNDLE_FILE } from "./default-bundle.ts";
-import { PolicyHolder } from "./policy-holder.ts";
+import { PolicyHolder } from "./active-policy.ts";
+import { DEFAULT_BUNDLE_FILE, loadDefaultBundle } from "./default-bundle.ts";
 import { baseInput, HAVE_OPA, opaBundle, stubPolicy, writeTarGz } from "./test-helpers.ts";
 
 const DENY_ALL = stubPolicy(
@@ -94,10 +94,10 @@ describe.skipIf(!HAVE_OPA)("PolicyHolder activation (bundles built with opa)", (
   });
 });
 
-describe("openPolicy", () => {
-  it("opens the default bundle, or an explicit file as is", async () => {
-    const { openPolicy } = await import("./open-policy.ts");
-    expect((await openPolicy()).evaluateDecision(baseInput()).decision).toBe("allow");
-    expect((await openPolicy({ bundleFile: DEFAULT_BUNDLE_FILE })).digest).toMatch(/^sha256:/);
+describe("the committed bundle", () => {
+  it("loads (checked fresh against policies/rego) and allows a granted call", async () => {
+    const holder = await PolicyHolder.create(await loadDefaultBundle());
+    expect(holder.evaluateDecision(baseInput()).decision).toBe("allow");
+    expect(holder.digest).toMatch(/^sha256:/);
   });
 });
