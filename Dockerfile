@@ -8,11 +8,10 @@ FROM node:24-bookworm-slim AS app
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 # The "node" devDependency only matters on hosts whose system Node is older; the image has Node 24. No production
-# dependency has an install script; the project's own prepare step needs the sources, so it runs after COPY.
+# dependency has an install script.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY --from=opa /out/opa /app/.tools/bin/opa
 COPY . .
-RUN node scripts/precompile-validators.ts
 # /data holds the signing keys (0600) and the embedded store: owned by `node` before VOLUME declares it, so a
 # fresh named volume starts writable (tests/container/container-start.test.ts runs this path unprivileged).
 RUN sh scripts/container/prepare-data.sh /data node:node
