@@ -3,7 +3,7 @@
 // embedded store, exports it, then times verifyEvidenceFile in-process (first run, then warm) and the CLI end to end.
 // The in-process first run is not cold: seeding, publishing and exporting warmed the code they share with it. A cold
 // verification is the CLI row (a new process: Node's start, module loading, reading the file, JIT warm-up).
-import { configFromEnv, createApp, createContext, issueToken, ReleaseService } from "../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken } from "../server/index.ts";
 import { verifyEvidenceFile } from "../evidence/index.ts";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -15,7 +15,7 @@ const RUNS = 5;
 
 async function main(): Promise<void> {
   const tmp = tempDir("maestro-bench-evidence-");
-  const ctx = await createContext(configFromEnv({ dataDir: tmp.dir, databaseUrl: undefined }));
+  const ctx = await composeServer(configFromEnv({ dataDir: tmp.dir, databaseUrl: undefined }));
   try {
     const app = createApp(ctx);
     const key = ctx.ledger.keyring.token;
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       );
     }
     const seeded = performance.now() - t0;
-    const releases = new ReleaseService(ctx);
+    const { releases } = ctx;
     const principal = { sub: "sec-1", role: "security" as const, issuer: "bench" };
     await releases.create(
       {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { formatVkey } from "../ledger/core/index.ts";
 import { loadKeyring } from "../ledger/keys/keyring.ts";
-import { configFromEnv, createContext, issueToken } from "../server/index.ts";
+import { configFromEnv, composeServer, issueToken } from "../server/index.ts";
 import { startLitewitness } from "../tests/support/litewitness.ts";
 import { printTable, spawnServer, summarize, tempDir, throwawayDatabase } from "./support.ts";
 
@@ -34,7 +34,7 @@ async function cosignLatency(): Promise<Array<Record<string, string | number>>> 
   const witness = await startLitewitness({ name: "bench.test/witness", origin: ORIGIN, logVkey });
   const file = join(dir.dir, "witnesses.txt");
   writeFileSync(file, `${witness.vkey} ${witness.url}\n`);
-  const ctx = await createContext(configFromEnv({ dataDir: dir.dir, databaseUrl: undefined, witnessesFile: file }));
+  const ctx = await composeServer(configFromEnv({ dataDir: dir.dir, databaseUrl: undefined, witnessesFile: file }));
   try {
     const sign: number[] = [];
     const cosign: number[] = [];

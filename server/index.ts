@@ -1,12 +1,12 @@
 // The server's public entry point: what cli/, agents/ and tests may import.
 import type { AddressInfo } from "node:net";
 import type { serve as serveHttp } from "@hono/node-server";
-import { createContext, type ContextOptions, type ServerContext } from "./context.ts";
+import { composeServer, type ComposeOptions, type Services } from "./compose.ts";
 import type { ServerConfig } from "./config.ts";
 import { createApp } from "./http/app.ts";
 
 export { configFromEnv, type ServerConfig } from "./config.ts";
-export { createContext, type ServerContext } from "./context.ts";
+export { composeServer, type Services } from "./compose.ts";
 export { createApp } from "./http/app.ts";
 export { checkTokenSubject, issueToken, parseTtl } from "./auth/tokens.ts";
 export { personKey, samePerson, subjectCheckFromEnv, subjectProblem } from "./auth/person-identity.ts";
@@ -14,29 +14,28 @@ export { AGENTS_CLAIM, RUNSETS_CLAIM, type AgentBinding } from "./auth/agent-bin
 export { ROLES, type Role, type Principal } from "./auth/roles.ts";
 export { allMigrations } from "./db/migrations.ts";
 export { CAPABILITIES, type Capability } from "./mediator/types.ts";
-export { ReleaseService } from "./releases/release-service.ts";
 export { buildBundle, buildDefaultBundle, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR, runPolicyTests } from "./policy/index.ts";
 export { type WebhookSettings, WEBHOOK_KINDS } from "./webhooks/index.ts";
 
 export interface RunningServer {
-  ctx: ServerContext;
+  ctx: Services;
   port: number;
   close(): Promise<void>;
 }
 
-/** Builds the context, starts the checkpoint cadence (unless another process of the cluster does) and listens. */
+/** Composes the services, starts the checkpoint cadence (unless another process of the cluster does) and listens. */
 export async function startServer(
   config: ServerConfig,
   serve: typeof serveHttp,
-  options: ContextOptions & { issueCheckpoints?: boolean } = {},
+  options: ComposeOptions & { issueCheckpoints?: boolean } = {},
 ): Promise<RunningServer> {
-  const ctx = await createContext(config, options);
+  const ctx = await composeServer(config, options);
   const app = createApp(ctx);
   if (options.issueCheckpoints !== false)
     ctx.ledger.checkpointer.start(config.checkpointIntervalMs, (err) =>
       console.error(JSON.stringify({ level: "warn", msg: "checkpoint failed", err: String(err) })),
     );
-  ctx.webhooks?.start();
+  ctx.webhooks.start();
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);

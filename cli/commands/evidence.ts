@@ -48,14 +48,14 @@ The file verifies offline with: maestro evidence verify FILE --key KEY`,
       text = res.text;
       source = baseUrl(where.url);
     } else {
-      const { configFromEnv, createContext, ReleaseService } = await import("../../server/index.ts");
-      // The server context would create a missing store and keys (and migrate an empty database): look first.
+      const { configFromEnv, composeServer } = await import("../../server/index.ts");
+      // Composing the server would create a missing store and keys (and migrate an empty database): look first.
       const opened = await openLedgerStore(where.store, 1);
       await opened.store.close();
       source = opened.describe;
-      const ctx = await createContext(configFromEnv(where.store));
+      const ctx = await composeServer(configFromEnv(where.store));
       try {
-        text = await new ReleaseService(ctx).exportEvidence(release);
+        text = await ctx.releases.exportEvidence(release);
       } catch (err) {
         // "no release app-1.2.0" alone does not say where it was looked for.
         if (isMaestroError(err) && err.code === "not_found")

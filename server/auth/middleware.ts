@@ -7,7 +7,7 @@ import type { TokenVerifier } from "./tokens.ts";
 
 export type AuthEnv = { Variables: { principal: Principal } };
 
-export function authenticate(verifiers: TokenVerifier[]): MiddlewareHandler<AuthEnv> {
+export function authenticate(verifiers: readonly TokenVerifier[]): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization");
     if (!header) throw new MaestroError("unauthenticated", "missing Authorization: Bearer token");
@@ -22,7 +22,7 @@ export function authenticate(verifiers: TokenVerifier[]): MiddlewareHandler<Auth
  * Routes the token to the verifier of its (unverified) `iss`, so the reason a token is refused comes from
  * the issuer that should have accepted it: expired, bad signature, or no trusted issuer at all.
  */
-export async function verifyBearer(token: string, verifiers: TokenVerifier[]): Promise<Principal> {
+export async function verifyBearer(token: string, verifiers: readonly TokenVerifier[]): Promise<Principal> {
   let issuer: unknown;
   try {
     issuer = decodeJwt(token).iss;

@@ -2,7 +2,7 @@
 import { type Context, Hono } from "hono";
 import { except } from "hono/combine";
 import { authenticate, type AuthEnv } from "../auth/middleware.ts";
-import type { ServerContext } from "../context.ts";
+import type { Services } from "../compose.ts";
 import { isPublicLogPath, requireEvidenceRoute } from "../auth/route-roles.ts";
 import { limitBodyPerPath } from "./body-limit.ts";
 import { MAX_CONTENT_BYTES } from "../content/content-facts.ts";
@@ -38,7 +38,7 @@ export const MAX_MEDIATE_BODY_BYTES = MAX_BODY_BYTES + 2 * MAX_CONTENT_BYTES;
 /** Control routes whose bodies may be larger than MAX_BODY_BYTES, and their own bound. */
 export const LARGER_BODY_ROUTES: Record<string, number> = { "/v1/mediate": MAX_MEDIATE_BODY_BYTES };
 
-export function createApp(ctx: ServerContext): Hono {
+export function createApp(ctx: Services): Hono {
   const app = new Hono();
   app.onError(errorResponse);
 
@@ -55,30 +55,30 @@ export function createApp(ctx: ServerContext): Hono {
   evidence.route("/", ledgerEvidenceRoutes(ctx));
   evidence.route("/", ledgerStreamRoutes(ctx));
   evidence.route("/", tlogTilesRoutes(ctx));
-  evidence.route("/", waiverEvidenceRoutes(ctx));
-  evidence.route("/", holdEvidenceRoutes(ctx));
-  evidence.route("/", breakglassEvidenceRoutes(ctx));
-  evidence.route("/", releaseEvidenceRoutes(ctx));
+  evidence.route("/", waiverEvidenceRoutes(ctx.waivers));
+  evidence.route("/", holdEvidenceRoutes(ctx.holds));
+  evidence.route("/", breakglassEvidenceRoutes(ctx.breakglass));
+  evidence.route("/", releaseEvidenceRoutes(ctx.db, ctx.releases));
   evidence.route("/", decisionEvidenceRoutes(ctx));
-  evidence.route("/", policyEvidenceRoutes(ctx));
-  evidence.route("/", metricsRoutes(ctx));
+  evidence.route("/", policyEvidenceRoutes(ctx.policy));
+  evidence.route("/", metricsRoutes(ctx.metrics));
 
   // Control API: every write is authenticated; each route names its roles.
   const control = controlApp(ctx, MAX_BODY_BYTES);
-  control.route("/", ledgerControlRoutes(ctx));
+  control.route("/", ledgerControlRoutes(ctx.ledger));
   control.route("/", mediateRoutes(ctx));
-  control.route("/", waiverControlRoutes(ctx));
-  control.route("/", holdControlRoutes(ctx));
-  control.route("/", breakglassControlRoutes(ctx));
-  control.route("/", releaseControlRoutes(ctx));
-  control.route("/", webhookControlRoutes(ctx));
+  control.route("/", waiverControlRoutes(ctx.waivers));
+  control.route("/", holdControlRoutes(ctx.holds));
+  control.route("/", breakglassControlRoutes(ctx.breakglass));
+  control.route("/", releaseControlRoutes(ctx.releases));
+  control.route("/", webhookControlRoutes(ctx.webhooks));
   // Webhook reads need admin or security whatever public read says: a subscription names where events go.
   const webhookReads = controlApp(ctx, MAX_BODY_BYTES);
-  webhookReads.route("/", webhookReadRoutes(ctx));
+  webhookReads.route("/", webhookReadRoutes(ctx.webhooks));
 
   // Policy bundles are bigger than any other body, so they get their own limit.
   const bundles = controlApp(ctx, MAX_BUNDLE_BODY_BYTES);
-  bundles.route("/", policyRoutes(ctx));
+  bundles.route("/", policyRoutes(ctx.policy));
 
   mountOnly(app, evidence, "GET");
   mountOnly(app, control, "POST");
@@ -88,7 +88,7 @@ export function createApp(ctx: ServerContext): Hono {
   return app;
 }
 
-function controlApp(ctx: ServerContext, maxBytes: number): Hono<AuthEnv> {
+function controlApp(ctx: Pick<Services, "tokenVerifiers">, maxBytes: number): Hono<AuthEnv> {
   const control = new Hono<AuthEnv>();
   control.onError(errorResponse);
   control.use("*", limitBodyPerPath(maxBytes, LARGER_BODY_ROUTES), authenticate(ctx.tokenVerifiers));

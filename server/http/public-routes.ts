@@ -2,11 +2,11 @@
 import { Hono } from "hono";
 import { MaestroError } from "../../common/errors.ts";
 import { isStoreUnreachable } from "../../ledger/store/unreachable.ts";
-import type { ServerContext } from "../context.ts";
+import type { Services } from "../compose.ts";
 import { storeUnavailable } from "./error-handler.ts";
 import { openApiDocument } from "./openapi.ts";
 
-export function publicRoutes(ctx: ServerContext): Hono {
+export function publicRoutes(ctx: Pick<Services, "ledger" | "store" | "eventJwks">): Hono {
   const app = new Hono();
   app.get("/healthz", async (c) => {
     let head: { size: number };

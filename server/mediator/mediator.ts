@@ -43,8 +43,8 @@ export interface MediatorDeps {
   redactor: SecretRedactor;
   /** Scans a call's `content` in memory; only its facts reach the policy and the ledger. */
   content: ContentInspector;
-  providers: PolicyInputProvider[];
-  hooks: DecisionHook[];
+  providers: readonly PolicyInputProvider[];
+  hooks: readonly DecisionHook[];
 }
 
 /** One append of a group that commits all or nothing: a decision and the outcomes it carries. */

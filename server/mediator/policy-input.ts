@@ -69,7 +69,7 @@ export async function buildPolicyInput(
   call: ToolCall,
   now: Date,
   state: CallState,
-  providers: PolicyInputProvider[],
+  providers: readonly PolicyInputProvider[],
   cache: ProviderCache,
 ): Promise<PolicyInput> {
   const input = blankPolicyInput(call, now.toISOString());

@@ -5,7 +5,8 @@ import { MaestroError } from "../../common/errors.ts";
 import { canonicalRepository, canonicalVersion, releaseOrRaw, repositoryOrRaw, ResourceProblem } from "../../common/canonical-resource.ts";
 import { toBase64 } from "../../ledger/core/index.ts";
 import type { Principal } from "../auth/roles.ts";
-import type { ServerContext } from "../context.ts";
+import type { Clock } from "../../common/clock.ts";
+import type { Ledger } from "../../ledger/open-ledger.ts";
 import { gatherEvidence, PUBLISH_TOOL } from "./gather/gather-evidence.ts";
 import { buildEvidenceExport } from "./export/build-export.ts";
 import { findRelease, recordOf } from "./release-queries.ts";
@@ -52,11 +53,21 @@ interface PublishMediator {
 
 const actorOf = (p: Principal) => ({ type: "user" as const, id: p.sub, role: p.role });
 
-export class ReleaseService {
-  readonly #ctx: ServerContext;
+/** What releases need: the store, the ledger, the mediator that decides publishing, and the keys evidence names. */
+export interface ReleaseDeps {
+  db: Kysely<any>;
+  ledger: Ledger;
+  clock: Clock;
+  checkpointVkey: string;
+  mediator: PublishMediator;
+  eventJwks(): Promise<object[]>;
+}
 
-  constructor(ctx: ServerContext) {
-    this.#ctx = ctx;
+export class ReleaseService {
+  readonly #ctx: ReleaseDeps;
+
+  constructor(deps: ReleaseDeps) {
+    this.#ctx = deps;
   }
 
   async create(body: unknown, principal: Principal): Promise<ReleaseRecord> {
@@ -190,14 +201,15 @@ export class ReleaseService {
     return row?.runset ?? "releases";
   }
 
-  /** Asks the mediator for a release.publish decision; anything but an allow blocks (fail closed without a mediator). */
+  /** Asks the mediator for a release.publish decision; anything but an allow blocks. */
   async #mediatePublish(
     principal: Principal,
     call: { runset: string; session: string; resource: string; args: Record<string, unknown> },
   ): Promise<{ decisionId: string; ledgerIndex: number }> {
-    const mediator = (this.#ctx as { mediator?: PublishMediator }).mediator;
-    if (!mediator) throw new MaestroError("mediator_unreachable", "no mediator is configured; publishing fails closed");
-    const result = await mediator.mediate({ ...call, agent: principal.sub, tool: PUBLISH_TOOL, capability: "release.publish" }, principal);
+    const result = await this.#ctx.mediator.mediate(
+      { ...call, agent: principal.sub, tool: PUBLISH_TOOL, capability: "release.publish" },
+      principal,
+    );
     if (!result.allow) {
       const reasons = result.reasons.map((r) => `${r.code}: ${r.message}`).join("; ") || "no reason given";
       // The decision is made for the caller as the agent: say which grant would allow it, so no one has to guess.

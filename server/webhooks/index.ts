@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../../common/clock.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
 import type { StoredEntry } from "../../ledger/read/ledger-reader.ts";
+import type { EntryFeed } from "../feed/entry-feed.ts";
 import { DeadlineClock } from "./deadline-clock.ts";
 import { WebhookDispatcher } from "./dispatcher.ts";
 import type { WebhookSettings } from "./settings.ts";
@@ -29,6 +30,8 @@ export interface WebhookWiring {
     append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }>;
   };
   reader: { head(): Promise<{ size: number }>; entry(index: number): Promise<StoredEntry> };
+  /** Committed entries: each commit wakes the dispatcher while it runs. */
+  feed: Pick<EntryFeed, "subscribe">;
   clock: Clock;
   settings: WebhookSettings;
   expireWaiver(row: any, now: Date, trigger: string): Promise<void>;
@@ -45,15 +48,18 @@ export function openWebhooks(w: WebhookWiring): Webhooks {
       ),
   });
   const deadlines = new DeadlineClock({ ...w, expiringLeadMs: w.settings.expiringLeadMs });
+  let unsubscribe: (() => void) | undefined;
   return {
     service,
     dispatcher,
     deadlines,
     start() {
       dispatcher.start();
+      unsubscribe = w.feed.subscribe(() => dispatcher.wake());
       deadlines.start(w.settings.clockMs);
     },
     async stop() {
+      unsubscribe?.();
       await deadlines.stop();
       await dispatcher.stop();
     },

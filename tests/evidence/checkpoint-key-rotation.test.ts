@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateNoteKey, parseCheckpoint, parseSignerKey, signNote, verifyCheckpoint } from "../../ledger/core/index.ts";
 import { verifyStoredLog } from "../ledger/ledger-fixture.ts";
 import { verifyEvidenceFile, type SafetyCaseStatement } from "../../evidence/index.ts";
-import { createApp, createContext, issueToken, type ServerConfig, type ServerContext } from "../../server/index.ts";
+import { createApp, composeServer, issueToken, type ServerConfig, type Services } from "../../server/index.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { publishedFixture, releaseBody, type PublishedFixture } from "./support.ts";
@@ -34,7 +34,7 @@ const statementOf = (doc: any): SafetyCaseStatement =>
 describe.each(STORE_KINDS)("evidence export after a checkpoint key rotation (%s store)", (kind) => {
   let server: TestServer;
   let before: PublishedFixture;
-  let restarted: ServerContext;
+  let restarted: Services;
   let app: ReturnType<typeof createApp>;
   let auditor: string;
   let after: { text: string; doc: any; jwks: string; vkey: string };
@@ -48,7 +48,7 @@ describe.each(STORE_KINDS)("evidence export after a checkpoint key rotation (%s 
     const { config } = server.ctx;
     await server.ctx.close();
     expect(rotateCheckpointKey(config)).toMatchObject({ published: "yes" });
-    restarted = await createContext(config);
+    restarted = await composeServer(config);
     app = createApp(restarted);
     const key = restarted.ledger.keyring.token;
     auditor = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "auditor", "aud-1", 3600);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSync } from "node:crypto";
 import { ed25519PublicRaw, formatCosignerVkey, splitNote } from "../../ledger/core/index.ts";
 import { verifyEvidenceFile } from "../../evidence/index.ts";
-import { createApp, createContext, issueToken, type ServerContext } from "../../server/index.ts";
+import { createApp, composeServer, issueToken, type Services } from "../../server/index.ts";
 import { startLitewitness, type Litewitness } from "../support/litewitness.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
@@ -16,7 +16,7 @@ describe.each(STORE_KINDS)("witnessed evidence export (%s store)", (kind) => {
   let server: TestServer;
   let before: PublishedFixture;
   let witness: Litewitness;
-  let restarted: ServerContext;
+  let restarted: Services;
   let exported: string;
 
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe.each(STORE_KINDS)("witnessed evidence export (%s store)", (kind) => {
     witness = await startLitewitness({ name: "witness.test/w1", origin: config.origin, logVkey: server.ctx.checkpointVkey });
     const file = join(config.dataDir, "witnesses.txt");
     writeFileSync(file, `${witness.vkey} ${witness.url}\n`);
-    restarted = await createContext({ ...config, witnessesFile: file, witnessQuorum: 1 });
+    restarted = await composeServer({ ...config, witnessesFile: file, witnessQuorum: 1 });
     const app = createApp(restarted);
     const key = restarted.ledger.keyring.token;
     const auditor = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "auditor", "aud-1", 3600);

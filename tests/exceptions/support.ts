@@ -2,12 +2,12 @@
 import { checkExchange } from "../support/openapi-check.ts";
 import type { Hono } from "hono";
 import { ManualClock } from "../../common/clock.ts";
-import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken, type Role, type Services } from "../../server/index.ts";
 import type { AgentBinding } from "../../server/auth/agent-binding.ts";
 import { createTestStore, type TestStoreKind } from "../support/test-stores.ts";
 
 export interface Fixture {
-  ctx: ServerContext;
+  ctx: Services;
   app: Hono;
   clock: ManualClock;
   token(role: Role, sub?: string, ttlSeconds?: number, binding?: AgentBinding): Promise<string>;
@@ -20,7 +20,7 @@ export interface Fixture {
 export async function openFixture(kind: TestStoreKind): Promise<Fixture> {
   const store = await createTestStore(kind);
   const clock = new ManualClock("2026-03-01T09:00:00Z");
-  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: false }, {}), {
+  const ctx = await composeServer(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: false }, {}), {
     clock,
   });
   const app = createApp(ctx);

@@ -2,7 +2,7 @@
 // appends and checkpoints (503 ledger_inconsistent), at start and before each checkpoint, on both stores.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { configFromEnv, createApp, createContext, issueToken, type ServerContext } from "../../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken, type Services } from "../../server/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { ORIGIN, testEvent, withDb } from "./ledger-fixture.ts";
 
@@ -13,7 +13,7 @@ const SIGNED = 10;
 const SIZE = 12;
 
 interface Opened {
-  ctx: ServerContext;
+  ctx: Services;
   logged: Array<Record<string, unknown>>;
   /** POST as admin: a write that must append or sign. */
   post(path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -21,7 +21,7 @@ interface Opened {
 
 describe.each(STORE_KINDS)("fork refusal (%s store)", (kind) => {
   let cfg: TestStoreConfig;
-  const open: ServerContext[] = [];
+  const open: Services[] = [];
 
   async function start(): Promise<Opened> {
     const logged: Array<Record<string, unknown>> = [];
@@ -32,9 +32,9 @@ describe.each(STORE_KINDS)("fork refusal (%s store)", (kind) => {
         logged.push({ raw: String(line) });
       }
     });
-    let ctx: ServerContext;
+    let ctx: Services;
     try {
-      ctx = await createContext(configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, origin: ORIGIN }, {}));
+      ctx = await composeServer(configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, origin: ORIGIN }, {}));
     } finally {
       spy.mockRestore();
     }

@@ -10,7 +10,7 @@ import { ledgerMigrations } from "../../ledger/store/migrations.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
 import { verifyLog } from "../../ledger/verify/index.ts";
-import type { ServerContext } from "../../server/index.ts";
+import type { Services } from "../../server/index.ts";
 import type { TestStoreConfig } from "../support/test-stores.ts";
 
 export const ORIGIN = "maestro.test/ledger";
@@ -36,7 +36,7 @@ export async function openTestLedger(
 }
 
 /** `maestro ledger verify`'s checks over a server's whole stored log: every entry, checkpoint and published key. */
-export async function verifyStoredLog(ctx: ServerContext) {
+export async function verifyStoredLog(ctx: Services) {
   const { reader } = ctx.ledger;
   return verifyLog({
     entries: await reader.rawEntries(0, 100_000),

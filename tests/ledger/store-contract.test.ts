@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MaestroError } from "../../common/errors.ts";
 import { verifyCheckpoint, verifyConsistency, verifyInclusion } from "../../ledger/core/index.ts";
 import type { VerifyEntry } from "../../ledger/verify/index.ts";
-import { configFromEnv, createApp, createContext, issueToken, type ServerContext } from "../../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken, type Services } from "../../server/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { ORIGIN, openTestLedger, testEvent, verifyStoredLog } from "./ledger-fixture.ts";
 
@@ -24,20 +24,20 @@ function referenceRoot(leafHashes: Uint8Array[]): Uint8Array {
   return new Uint8Array(tree.getRoot());
 }
 
-async function allEntries(ctx: ServerContext): Promise<VerifyEntry[]> {
+async function allEntries(ctx: Services): Promise<VerifyEntry[]> {
   return ctx.ledger.reader.rawEntries(0, 100_000);
 }
 
 describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
   let cfg: TestStoreConfig;
-  let ctx: ServerContext;
+  let ctx: Services;
   let app: ReturnType<typeof createApp>;
   let auditor: string;
 
   beforeAll(async () => {
     cfg = await createTestStore(kind);
     // env {} so an inherited DATABASE_URL cannot turn the embedded run into a PostgreSQL one
-    ctx = await createContext(configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, origin: ORIGIN }, {}));
+    ctx = await composeServer(configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, origin: ORIGIN }, {}));
     app = createApp(ctx);
     const key = ctx.ledger.keyring.token;
     auditor = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "auditor", "auditor-1", 3600);

@@ -15,7 +15,7 @@ import {
   verifyInclusion,
 } from "../../ledger/core/index.ts";
 import { CompactRange } from "../../ledger/verify/index.ts";
-import { configFromEnv, createApp, createContext, issueToken, type ServerContext } from "../../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken, type Services } from "../../server/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { ORIGIN, testEvent } from "./ledger-fixture.ts";
 
@@ -24,12 +24,12 @@ const APPENDS = 600; // with those: two full level-0 tiles, one partial, and a p
 
 describe.each(STORE_KINDS)("tlog-tiles endpoints (%s)", (kind) => {
   let cfg: TestStoreConfig;
-  let ctx: ServerContext;
+  let ctx: Services;
   let fetchTile: (path: string) => Response | Promise<Response>;
 
   beforeAll(async () => {
     cfg = await createTestStore(kind);
-    ctx = await createContext(configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, origin: ORIGIN }, {}));
+    ctx = await composeServer(configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, origin: ORIGIN }, {}));
     const app = createApp(ctx);
     const key = ctx.ledger.keyring.token;
     const token = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "auditor", "tiles", 3600);

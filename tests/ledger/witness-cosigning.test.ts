@@ -17,7 +17,7 @@ import {
   splitNote,
 } from "../../ledger/core/index.ts";
 import { loadKeyring } from "../../ledger/keys/keyring.ts";
-import { configFromEnv, createApp, createContext, issueToken, type ServerContext } from "../../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken, type Services } from "../../server/index.ts";
 import { startLitewitness, type Litewitness } from "../support/litewitness.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { serve as serveHttp } from "@hono/node-server";
@@ -26,7 +26,7 @@ import { ORIGIN, runCli, testEvent } from "./ledger-fixture.ts";
 
 interface Served {
   cfg: TestStoreConfig;
-  ctx: ServerContext;
+  ctx: Services;
   token: string;
   get(path: string): Promise<Response>;
   /** Serves the app over HTTP on a random port (for the CLI); closed with the rest. */
@@ -48,7 +48,7 @@ async function serve(
   const logVkey = formatVkey(ORIGIN, (await loadKeyring(cfg.dataDir)).checkpoint.publicRaw);
   const file = join(cfg.dataDir, "witnesses.txt");
   writeFileSync(file, `# test witnesses\n${(await witnessesFor(logVkey)).map((w) => `${w.vkey} ${w.url}`).join("\n")}\n`);
-  const ctx = await createContext(
+  const ctx = await composeServer(
     configFromEnv(
       {
         dataDir: cfg.dataDir,
@@ -105,7 +105,7 @@ async function witnessedOf(s: Served): Promise<any> {
   return res.json();
 }
 
-async function append(ctx: ServerContext, n: number, tag: string): Promise<void> {
+async function append(ctx: Services, n: number, tag: string): Promise<void> {
   await Promise.all(Array.from({ length: n }, (_, i) => ctx.ledger.writer.append({ ...testEvent(i), payload: { n: i, tag } })));
 }
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sql } from "kysely";
 import { allMigrations } from "../../server/db/migrations.ts";
-import { configFromEnv, createContext, type Principal } from "../../server/index.ts";
+import { configFromEnv, composeServer, type Principal } from "../../server/index.ts";
 import { migrateToLatest } from "../../ledger/store/migrate.ts";
 import { openStore } from "../../ledger/store/database.ts";
 import { createTestStore, STORE_KINDS } from "../support/test-stores.ts";
@@ -142,7 +142,7 @@ describe.each(STORE_KINDS)("session owners across a restart on %s store", (kind)
 
   it("still refuses another token in a session opened before the restart", async () => {
     const store = await createTestStore(kind);
-    const open = () => createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: false }, {}));
+    const open = () => composeServer(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, publicRead: false }, {}));
     try {
       const first = await open();
       try {

@@ -3,7 +3,7 @@
 // missing stored bytes stop the server from starting rather than running another policy.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { configFromEnv, createApp, createContext, issueToken, type ServerContext } from "../../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken, type Services } from "../../server/index.ts";
 import { HAVE_OPA, opaBundle, stubPolicy } from "../../server/policy/test-helpers.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 
@@ -19,11 +19,11 @@ const CALL = { runset: "rs", agent: "coder", session: "s", tool: "read_file", ca
 describe.skipIf(!HAVE_OPA).each(STORE_KINDS)("durable policy activation (%s store)", (kind) => {
   let cfg: TestStoreConfig;
   let freeze: string;
-  let ctx: ServerContext | undefined;
+  let ctx: Services | undefined;
   let app: ReturnType<typeof createApp>;
 
   async function start(): Promise<void> {
-    ctx = await createContext(configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl }, {}));
+    ctx = await composeServer(configFromEnv({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl }, {}));
     app = createApp(ctx);
   }
   async function stop(): Promise<void> {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTE_ROLES } from "../../server/auth/route-roles.ts";
-import { configFromEnv, createApp, createContext, issueToken, type Role, type ServerContext } from "../../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken, type Role, type Services } from "../../server/index.ts";
 import { type OwnPostgres, startOwnPostgres } from "../support/own-postgres.ts";
 import { MEDIATE_BODY, writeBodies } from "../support/write-bodies.ts";
 
@@ -13,7 +13,7 @@ const pg = await startOwnPostgres();
 
 describe.skipIf(!pg)("routes while the store is unreachable (own PostgreSQL cluster)", () => {
   let cluster: OwnPostgres;
-  let ctx: ServerContext;
+  let ctx: Services;
   let app: ReturnType<typeof createApp>;
   let dataDir: string;
   const tokens = new Map<Role, string>();
@@ -46,7 +46,7 @@ describe.skipIf(!pg)("routes while the store is unreachable (own PostgreSQL clus
   beforeAll(async () => {
     cluster = pg!;
     dataDir = mkdtempSync(join(tmpdir(), "maestro-outage-"));
-    ctx = await createContext(configFromEnv({ dataDir, databaseUrl: cluster.url, publicRead: false }));
+    ctx = await composeServer(configFromEnv({ dataDir, databaseUrl: cluster.url, publicRead: false }));
     app = createApp(ctx);
     const key = ctx.ledger.keyring.token;
     for (const role of ["agent", "admin", "security", "auditor", "engineer"] as Role[]) {

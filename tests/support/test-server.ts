@@ -1,20 +1,12 @@
 // A real server context + Hono app on a fresh test store, with tokens for every role.
-import {
-  configFromEnv,
-  createApp,
-  createContext,
-  issueToken,
-  type Role,
-  type ServerContext,
-  type WebhookSettings,
-} from "../../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken, type Role, type Services, type WebhookSettings } from "../../server/index.ts";
 import type { Clock } from "../../common/clock.ts";
 import type { AgentBinding } from "../../server/auth/agent-binding.ts";
 import { createTestStore, type TestStoreKind } from "./test-stores.ts";
 import { checkExchange } from "./openapi-check.ts";
 
 export interface TestServer {
-  ctx: ServerContext;
+  ctx: Services;
   app: ReturnType<typeof createApp>;
   /** A token for `role`; an agent token acts as `sub` unless `binding` names its agents (and run-sets). */
   token(role: Role, sub?: string, binding?: AgentBinding): Promise<string>;
@@ -34,7 +26,7 @@ export async function startTestServer(
   options: { clock?: Clock; publicRead?: boolean; publicLog?: boolean; webhooks?: Partial<WebhookSettings> } = {},
 ): Promise<TestServer> {
   const store = await createTestStore(kind);
-  const ctx = await createContext(
+  const ctx = await composeServer(
     configFromEnv({
       dataDir: store.dataDir,
       databaseUrl: store.databaseUrl,

@@ -52,7 +52,7 @@ describe.each(STORE_KINDS)("webhooks (%s store)", (kind) => {
   };
   // Tokens are issued on the test's clock, which the tests move by hours.
   const admin = () => server.token("admin", "adm-1");
-  const drain = () => server.ctx.webhooks!.dispatcher.drain();
+  const drain = () => server.ctx.webhooks.dispatcher.drain();
   const placeHold = async (reason: string) => {
     const auditor = await server.token("auditor", "aud-1");
     const res = await server.call("POST", "/v1/holds", {
@@ -68,7 +68,7 @@ describe.each(STORE_KINDS)("webhooks (%s store)", (kind) => {
     const security = await server.token("security", "sec-1");
     const auditor = await server.token("auditor", "aud-1");
     const engineer = await server.token("engineer", "eng-1");
-    const ticks = () => server.ctx.webhooks!.deadlines.tick();
+    const ticks = () => server.ctx.webhooks.deadlines.tick();
 
     expect((await server.call("POST", "/v1/policy/activate", { token: security, body: { default: true } })).status).toBe(200);
     const waiver = (await server.call("POST", "/v1/waivers", { token: engineer, body: waiverRequest() })).body;

@@ -2,17 +2,16 @@
 import { Hono } from "hono";
 import type { AuthEnv } from "../../auth/middleware.ts";
 import { requireRoute } from "../../auth/route-roles.ts";
-import type { ServerContext } from "../../context.ts";
-import { service } from "../../exceptions/http-support.ts";
+import type { BreakglassService } from "../../exceptions/breakglass/index.ts";
 import { readJson } from "../params.ts";
 
-export function breakglassControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
+export function breakglassControlRoutes(breakglass: BreakglassService): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.post("/v1/breakglass", requireRoute("POST", "/v1/breakglass"), async (c) => {
-    return c.json(await service(ctx.breakglass, "break-glass").open(await readJson(c.req), c.get("principal")), 201);
+    return c.json(await breakglass.open(await readJson(c.req), c.get("principal")), 201);
   });
   app.post("/v1/breakglass/:id/review", requireRoute("POST", "/v1/breakglass/:id/review"), async (c) => {
-    return c.json(await service(ctx.breakglass, "break-glass").review(c.req.param("id"), await readJson(c.req), c.get("principal")));
+    return c.json(await breakglass.review(c.req.param("id"), await readJson(c.req), c.get("principal")));
   });
   return app;
 }

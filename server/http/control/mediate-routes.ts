@@ -3,14 +3,14 @@ import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
 import type { AuthEnv } from "../../auth/middleware.ts";
 import { requireRoute } from "../../auth/route-roles.ts";
-import type { ServerContext } from "../../context.ts";
+import type { Services } from "../../compose.ts";
 import { readJson } from "../params.ts";
 import { registerRunset } from "../../mediator/runsets.ts";
 import { recordRunEvent } from "../../mediator/run-events.ts";
 
 const DECISION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function mediateRoutes(ctx: ServerContext): Hono<AuthEnv> {
+export function mediateRoutes(ctx: Pick<Services, "mediator" | "metrics" | "ledger" | "db">): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
 
   app.post("/v1/mediate", requireRoute("POST", "/v1/mediate"), async (c) => {

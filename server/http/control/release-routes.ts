@@ -2,13 +2,11 @@
 import { Hono } from "hono";
 import type { AuthEnv } from "../../auth/middleware.ts";
 import { requireRoute } from "../../auth/route-roles.ts";
-import type { ServerContext } from "../../context.ts";
-import { ReleaseService } from "../../releases/release-service.ts";
+import type { ReleaseService } from "../../releases/release-service.ts";
 import { readJson } from "../params.ts";
 
-export function releaseControlRoutes(ctx: ServerContext): Hono<AuthEnv> {
+export function releaseControlRoutes(releases: ReleaseService): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
-  const releases = new ReleaseService(ctx);
 
   app.post("/v1/releases", requireRoute("POST", "/v1/releases"), async (c) => {
     const release = await releases.create(await readJson(c.req), c.get("principal"));

@@ -1,10 +1,9 @@
 // Evidence API, break-glass: each override with its overdue flag and the ledger indexes of its events (GET only).
 import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
-import type { ServerContext } from "../../context.ts";
-import { service } from "../../exceptions/http-support.ts";
+import type { BreakglassService } from "../../exceptions/breakglass/index.ts";
 
-export function breakglassEvidenceRoutes(ctx: ServerContext): Hono {
+export function breakglassEvidenceRoutes(breakglass: BreakglassService): Hono {
   const app = new Hono();
   app.get("/v1/breakglass", async (c) => {
     const state = c.req.query("state");
@@ -15,11 +14,11 @@ export function breakglassEvidenceRoutes(ctx: ServerContext): Hono {
     if (overdue !== undefined && overdue !== "true" && overdue !== "false") {
       throw new MaestroError("invalid_field", "overdue must be true or false", { field: "overdue" });
     }
-    const breakglass = await service(ctx.breakglass, "break-glass").list({
+    const found = await breakglass.list({
       state,
       overdue: overdue === undefined ? undefined : overdue === "true",
     });
-    return c.json({ breakglass });
+    return c.json({ breakglass: found });
   });
   return app;
 }

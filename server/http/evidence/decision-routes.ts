@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../../common/errors.ts";
 import { toBase64 } from "../../../ledger/core/index.ts";
-import type { ServerContext } from "../../context.ts";
+import type { Services } from "../../compose.ts";
 import type { MediatorTables } from "../../mediator/tables.ts";
 import { decodeCursor, encodeCursor, findRelease, parseLimit } from "../../releases/release-queries.ts";
 import { jsonWithEtag, nextLink } from "./json-etag.ts";
@@ -27,7 +27,7 @@ function entryView(e: { index: number; leafHash: Uint8Array; event: unknown; sig
   };
 }
 
-export function decisionEvidenceRoutes(ctx: ServerContext): Hono {
+export function decisionEvidenceRoutes(ctx: Pick<Services, "db" | "ledger">): Hono {
   const app = new Hono();
   const db = ctx.db as Kysely<MediatorTables>;
 

@@ -2,19 +2,19 @@
 import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
 import { toBase64 } from "../../../ledger/core/index.ts";
-import type { ServerContext } from "../../context.ts";
+import type { Services } from "../../compose.ts";
 import { parseIndexParam } from "../params.ts";
 
 /** Largest page of raw entries; a full `maestro ledger verify` over HTTP reads the log in pages of this size. */
 export const MAX_ENTRY_PAGE = 1000;
 
 /** The newest checkpoint as a signed note with the witnesses' cosignature lines (C2SP tlog-witness clients read them there). */
-export async function latestCosignedNote(ctx: ServerContext): Promise<string> {
+export async function latestCosignedNote(ctx: Pick<Services, "ledger">): Promise<string> {
   const latest = (await ctx.ledger.reader.latestCheckpoint()) ?? (await ctx.ledger.checkpointer.issue());
   return ctx.ledger.witnesses.cosignedNote(latest);
 }
 
-export function ledgerEvidenceRoutes(ctx: ServerContext): Hono {
+export function ledgerEvidenceRoutes(ctx: Pick<Services, "ledger" | "checkpointVkey">): Hono {
   const app = new Hono();
   const { reader, witnesses } = ctx.ledger;
 

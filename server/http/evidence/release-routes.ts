@@ -1,8 +1,8 @@
 // Evidence API, releases: list, one release with what to check, its safety case (GSN or Sigstore bundle), SBOM, and evidence bundle.
 import { Hono } from "hono";
-import type { ServerContext } from "../../context.ts";
+import type { Kysely } from "kysely";
 import { listReleases } from "../../releases/release-queries.ts";
-import { ReleaseService } from "../../releases/release-service.ts";
+import type { ReleaseService } from "../../releases/release-service.ts";
 import { BUNDLE_V03_MEDIA_TYPE, type ReleaseRecord } from "../../../evidence/index.ts";
 import { jsonWithEtag, nextLink } from "./json-etag.ts";
 
@@ -40,12 +40,11 @@ function auditorGuide(r: ReleaseRecord): { checks: string[]; links: Record<strin
   return { checks, links };
 }
 
-export function releaseEvidenceRoutes(ctx: ServerContext): Hono {
+export function releaseEvidenceRoutes(db: Kysely<any>, releases: ReleaseService): Hono {
   const app = new Hono();
-  const releases = new ReleaseService(ctx);
 
   app.get("/v1/releases", async (c) => {
-    const page = await listReleases(ctx.db, { cursor: c.req.query("cursor"), limit: c.req.query("limit"), state: c.req.query("state") });
+    const page = await listReleases(db, { cursor: c.req.query("cursor"), limit: c.req.query("limit"), state: c.req.query("state") });
     return jsonWithEtag(c, page, nextLink(c, page.nextCursor));
   });
 

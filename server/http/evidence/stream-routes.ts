@@ -7,7 +7,7 @@
 // a reader that falls behind a bound is dropped with a final `dropped` event naming the reason; it may resume.
 import { Hono } from "hono";
 import pLimit from "p-limit";
-import type { ServerContext } from "../../context.ts";
+import type { Services } from "../../compose.ts";
 import { type FeedBatch, sseEntry } from "../../feed/entry-feed.ts";
 import { respondWithSse, type SseSink } from "./sse-sink.ts";
 import { isStoreUnreachable } from "../../../ledger/store/unreachable.ts";
@@ -53,7 +53,7 @@ const DROP_MESSAGES = {
 } as const;
 type DropReason = keyof typeof DROP_MESSAGES;
 
-export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = STREAM_LIMITS): Hono {
+export function ledgerStreamRoutes(ctx: Pick<Services, "ledger" | "feed">, limits: StreamLimits = STREAM_LIMITS): Hono {
   const app = new Hono();
   const slots = pLimit(limits.concurrentReads);
   /** A store read of a stream: waits for a slot, and keeps it until the slot's page interval has passed. */
@@ -107,7 +107,7 @@ export function ledgerStreamRoutes(ctx: ServerContext, limits: StreamLimits = ST
 }
 
 /** Live batches waiting for one reader; past the byte bound they are let go and the reader is marked behind. */
-function liveQueue(ctx: ServerContext, limits: StreamLimits) {
+function liveQueue(ctx: Pick<Services, "ledger" | "feed">, limits: StreamLimits) {
   const queue = {
     batches: [] as FeedBatch[],
     bytes: 0,
@@ -131,7 +131,7 @@ type LiveQueue = ReturnType<typeof liveQueue>;
 
 /** One reader: a paged replay from `start`, then the live batches, until the client goes or is dropped. */
 async function streamEntries(
-  ctx: ServerContext,
+  ctx: Pick<Services, "ledger" | "feed">,
   limits: StreamLimits,
   storeReads: <T>(read: () => Promise<T>) => Promise<T>,
   storeSize: () => Promise<number>,

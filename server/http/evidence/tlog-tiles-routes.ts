@@ -7,12 +7,12 @@
 import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
 import { formatEntryBundle, parseTilePath, TILE_HEIGHT, TILE_WIDTH, tileWidth } from "../../../ledger/core/index.ts";
-import type { ServerContext } from "../../context.ts";
+import type { Services } from "../../compose.ts";
 import { latestCosignedNote } from "./ledger-routes.ts";
 
 const PREFIX = "/tlog/";
 
-export function tlogTilesRoutes(ctx: ServerContext): Hono {
+export function tlogTilesRoutes(ctx: Pick<Services, "ledger" | "db">): Hono {
   const app = new Hono();
   const { reader } = ctx.ledger;
 
@@ -39,7 +39,12 @@ export function tlogTilesRoutes(ctx: ServerContext): Hono {
   return app;
 }
 
-async function hashTile(ctx: ServerContext, level: number, first: number, width: number): Promise<Uint8Array<ArrayBuffer>> {
+async function hashTile(
+  ctx: Pick<Services, "ledger" | "db">,
+  level: number,
+  first: number,
+  width: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   const rows: Array<{ idx: number; hash: Uint8Array }> =
     level === 0
       ? await ctx.db
@@ -65,7 +70,7 @@ async function hashTile(ctx: ServerContext, level: number, first: number, width:
   return out;
 }
 
-async function entryBundle(ctx: ServerContext, first: number, width: number): Promise<Uint8Array<ArrayBuffer>> {
+async function entryBundle(ctx: Pick<Services, "ledger" | "db">, first: number, width: number): Promise<Uint8Array<ArrayBuffer>> {
   const rows: Array<{ idx: number; canonical: Uint8Array }> = await ctx.db
     .selectFrom("ledger_entries")
     .select(["idx", "canonical"])

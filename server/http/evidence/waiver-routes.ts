@@ -3,15 +3,14 @@ import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
 import type { AuthEnv } from "../../auth/middleware.ts";
 import { type Principal, sameSubject } from "../../auth/roles.ts";
-import type { ServerContext } from "../../context.ts";
-import { service } from "../../exceptions/http-support.ts";
+import type { WaiverService } from "../../exceptions/waivers/index.ts";
 
 const STATES = ["pending", "approved", "active", "revoked", "expired"];
 
 /** An engineer reads only the waivers they requested; every other reader (and public read, with no token) reads all. */
 const ownOnly = (p: Principal | undefined) => (p?.role === "engineer" ? p.sub : undefined);
 
-export function waiverEvidenceRoutes(ctx: ServerContext): Hono<AuthEnv> {
+export function waiverEvidenceRoutes(waivers: WaiverService): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   app.get("/v1/waivers", async (c) => {
     const state = c.req.query("state");
@@ -22,12 +21,12 @@ export function waiverEvidenceRoutes(ctx: ServerContext): Hono<AuthEnv> {
     if (capability !== undefined && !/^[a-z][a-z0-9_.]{0,63}$/.test(capability)) {
       throw new MaestroError("invalid_field", "capability must look like repo.write", { field: "capability" });
     }
-    const waivers = await service(ctx.waivers, "waivers").list({ state, capability });
+    const found = await waivers.list({ state, capability });
     const own = ownOnly(c.get("principal"));
-    return c.json({ waivers: own === undefined ? waivers : waivers.filter((w) => sameSubject(w.requestedBy, own)) });
+    return c.json({ waivers: own === undefined ? found : found.filter((w) => sameSubject(w.requestedBy, own)) });
   });
   app.get("/v1/waivers/:id", async (c) => {
-    const waiver = await service(ctx.waivers, "waivers").get(c.req.param("id"));
+    const waiver = await waivers.get(c.req.param("id"));
     const own = ownOnly(c.get("principal"));
     // Another engineer's waiver reads as absent: its id alone says nothing about whom it serves.
     if (own !== undefined && !sameSubject(waiver.requestedBy, own))

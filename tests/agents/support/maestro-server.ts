@@ -1,7 +1,7 @@
 // A real Maestro server on loopback for agent tests: context + Hono app + @hono/node-server on port 0, with agent and admin tokens.
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { configFromEnv, createApp, createContext, issueToken, type ServerContext } from "../../../server/index.ts";
+import { configFromEnv, createApp, composeServer, issueToken, type Services } from "../../../server/index.ts";
 import type { AgentBinding } from "../../../server/auth/agent-binding.ts";
 import { createTestStore, type TestStoreKind } from "../../support/test-stores.ts";
 
@@ -14,7 +14,7 @@ export interface Grant {
 
 export interface TestServer {
   url: string;
-  ctx: ServerContext;
+  ctx: Services;
   /** An agent token acts as `sub` unless `binding` names its agents (a runner's names the run-set's). */
   token(role: "agent" | "admin" | "auditor", sub: string, binding?: AgentBinding): Promise<string>;
   register(name: string, grants: Grant[], budgetCapUsd?: number | null): Promise<void>;
@@ -27,7 +27,7 @@ export async function startTestServer(kind: TestStoreKind): Promise<TestServer> 
   const store = await createTestStore(kind);
   // An empty env: configFromEnv treats an undefined databaseUrl as "not given" and would fall back to
   // DATABASE_URL, putting the embedded run on the shared admin database.
-  const ctx = await createContext(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl }, {}));
+  const ctx = await composeServer(configFromEnv({ dataDir: store.dataDir, databaseUrl: store.databaseUrl }, {}));
   const app = createApp(ctx);
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));

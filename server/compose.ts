@@ -1,4 +1,4 @@
-// Builds everything one server process holds: store, keys, ledger, token verifiers, feature services.
+// The composition root: builds store, keys, ledger, token verifiers, feature services and the mediator in one pass.
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import type { JWK } from "jose";
@@ -15,9 +15,9 @@ import { loadWitnessPolicy } from "../ledger/witness/witness-list.ts";
 import { publicKeyCache } from "./auth/key-cache.ts";
 import { localTokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
 import { oidcVerifiersFromEnv } from "./auth/oidc-verifier.ts";
-import { openBreakglass, type BreakglassService } from "./exceptions/breakglass/index.ts";
-import { openHolds, type HoldService } from "./exceptions/holds/index.ts";
-import { openWaivers, type WaiverService } from "./exceptions/waivers/index.ts";
+import { breakglassPolicyInput, breakglassUseRecorder, BreakglassService } from "./exceptions/breakglass/index.ts";
+import { holdPolicyInput, HoldService } from "./exceptions/holds/index.ts";
+import { policyWaiverRules, waiverPolicyInput, waiverUseCounter, WaiverService } from "./exceptions/waivers/index.ts";
 import type { ServerConfig } from "./config.ts";
 import { allMigrations } from "./db/migrations.ts";
 import { EntryFeed } from "./feed/entry-feed.ts";
@@ -28,44 +28,47 @@ import { contentInspector } from "./content/content-facts.ts";
 import { policyDataVersionBump } from "./mediator/call-state.ts";
 import { loadActivePolicy, type ActivePolicy } from "./policy/active-policy.ts";
 import { createMetrics, type ServerMetrics } from "./metrics/metrics.ts";
+import { ReleaseService } from "./releases/release-service.ts";
 import { openWebhooks, type Webhooks, type WebhookSettings, webhookSettingsFromEnv } from "./webhooks/index.ts";
 
-export interface ServerContext {
-  config: ServerConfig;
-  clock: Clock;
-  store: Store<any>;
-  db: Kysely<any>;
-  ledger: Ledger;
+/** Everything one server process holds, built once by `composeServer`; nothing in it is replaced afterwards. */
+export interface Services {
+  readonly config: ServerConfig;
+  readonly clock: Clock;
+  readonly store: Store<any>;
+  readonly db: Kysely<any>;
+  readonly ledger: Ledger;
   /** The checkpoint verifier key in signed-note vkey form. */
-  checkpointVkey: string;
-  tokenVerifiers: TokenVerifier[];
+  readonly checkpointVkey: string;
+  readonly tokenVerifiers: readonly TokenVerifier[];
   /** New ledger entries, for the SSE stream. */
-  feed: EntryFeed;
+  readonly feed: EntryFeed;
   /** The active policy bundle; swapped atomically on activation. */
-  policy: ActivePolicy;
-  mediator: Mediator;
-  /** Policy data sources (waivers, holds, break-glass register theirs here). */
-  policyInputs: PolicyInputProvider[];
+  readonly policy: ActivePolicy;
+  /** Policy data sources (waivers, holds, break-glass), in the order the mediator asks them. */
+  readonly policyInputs: readonly PolicyInputProvider[];
   /** Work done inside each decision's append transaction (e.g. waiver use counts). */
-  decisionHooks: DecisionHook[];
-  waivers?: WaiverService;
-  holds?: HoldService;
-  breakglass?: BreakglassService;
+  readonly decisionHooks: readonly DecisionHook[];
+  readonly mediator: Mediator;
+  readonly waivers: WaiverService;
+  readonly holds: HoldService;
+  readonly breakglass: BreakglassService;
+  readonly releases: ReleaseService;
   /** Subscriptions, the dispatcher following the ledger, and the deadline clock (started by startServer). */
-  webhooks?: Webhooks;
+  readonly webhooks: Webhooks;
   /** Prometheus series served on GET /metrics. */
-  metrics: ServerMetrics;
+  readonly metrics: ServerMetrics;
   /** Public event-signing keys, current and retired, for /.well-known/jwks.json. */
   eventJwks(): Promise<JWK[]>;
   close(): Promise<void>;
 }
 
-export interface ContextOptions {
+export interface ComposeOptions {
   clock?: Clock;
   webhooks?: Partial<WebhookSettings>;
 }
 
-export async function createContext(config: ServerConfig, options: ContextOptions = {}): Promise<ServerContext> {
+export async function composeServer(config: ServerConfig, options: ComposeOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const store = await openStore<any>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -79,9 +82,8 @@ export async function createContext(config: ServerConfig, options: ContextOption
     }
     const keyring = await loadKeyring(config.dataDir);
     const feed = new EntryFeed();
-    // The ledger is opened below with a commit hook that feeds these; the gauges read it only when scraped.
-    const opened: { ledger?: Ledger; webhooks?: Webhooks } = {};
-    const metrics = createMetrics(() => opened.ledger!, feed);
+    // The gauges read the ledger only when scraped, by which time it is open (the closure sees the const below).
+    const metrics = createMetrics(() => ledger, feed);
     const ledger = await openLedger(
       store.db as Kysely<LedgerTables>,
       keyring,
@@ -91,7 +93,6 @@ export async function createContext(config: ServerConfig, options: ContextOption
         onCommit: (entries: AppendedEntry[]) => {
           metrics.committed(entries.length);
           feed.publish(entries);
-          opened.webhooks?.dispatcher.wake();
         },
         onBatch: (b) => metrics.batch(b),
         batchUpdate: policyDataVersionBump,
@@ -103,7 +104,6 @@ export async function createContext(config: ServerConfig, options: ContextOption
       },
       store.writerDb as Kysely<LedgerTables>,
     );
-    opened.ledger = ledger;
     // Key rotations take effect here (this process now signs with the key files' current keys): ledger them, so a
     // verifier's trust follows from its anchors. A forked head refuses appends; the fence already says why.
     if (!ledger.fence.refusal) await ledger.recordKeyEvents({ retire: true });
@@ -113,10 +113,18 @@ export async function createContext(config: ServerConfig, options: ContextOption
     // without a restart): a row inserted into signing_keys must not let a token signed by its key in.
     const tokenKeys = publicKeyCache(() => tokenKeysFromFiles(config.dataDir), [keyring.token.publicJwk]);
     const eventKeys = publicKeyCache(storedKeys("event"), [keyring.event.publicJwk]);
+    const eventJwks = () => eventKeys.keys();
+    const checkpointVkey = formatVkey(config.origin, keyring.checkpoint.publicRaw);
     const policy = await loadActivePolicy(config, ledger, store.db);
-    const policyInputs: PolicyInputProvider[] = [];
+
+    // The exception features, then the mediator that asks them: its inputs and hooks are fixed from here on.
     const secretSalt = loadSalt(join(keyring.keysDir, "secret-salt"));
-    const decisionHooks: DecisionHook[] = [];
+    const featureDeps = { db: store.db, writer: ledger.writer, reader: ledger.reader, clock };
+    const waivers = new WaiverService(featureDeps, policyWaiverRules(policy.holder));
+    const holds = new HoldService(featureDeps);
+    const breakglass = new BreakglassService(featureDeps);
+    const policyInputs = [waiverPolicyInput(store.db, waivers), holdPolicyInput(holds), breakglassPolicyInput(breakglass)];
+    const decisionHooks = [waiverUseCounter(), breakglassUseRecorder()];
     const mediator = new Mediator({
       db: store.db,
       writer: ledger.writer,
@@ -127,41 +135,43 @@ export async function createContext(config: ServerConfig, options: ContextOption
       providers: policyInputs,
       hooks: decisionHooks,
     });
-    const ctx: ServerContext = {
+    const releases = new ReleaseService({ db: store.db, ledger, clock, checkpointVkey, mediator, eventJwks });
+    const webhooks = openWebhooks({
+      db: store.db,
+      writer: ledger.writer,
+      reader: ledger.reader,
+      feed,
+      clock,
+      settings: webhookSettingsFromEnv(process.env, config.port, options.webhooks),
+      expireWaiver: (row, now, trigger) => waivers.expire(row, now, trigger),
+    });
+    return {
       config,
       clock,
       store,
       db: store.db,
       ledger,
-      checkpointVkey: formatVkey(config.origin, keyring.checkpoint.publicRaw),
+      checkpointVkey,
       tokenVerifiers: [localTokenVerifier((kid) => tokenKeys.keys(kid), clock), ...oidcVerifiersFromEnv(process.env, clock)],
       feed,
       policy,
-      mediator,
       policyInputs,
       decisionHooks,
+      mediator,
+      waivers,
+      holds,
+      breakglass,
+      releases,
+      webhooks,
       metrics,
-      eventJwks: () => eventKeys.keys(),
+      eventJwks,
       close: async () => {
-        await ctx.webhooks?.stop();
+        await webhooks.stop();
         ledger.checkpointer.stop();
         feed.close();
         await store.close();
       },
     };
-    ctx.waivers = openWaivers(ctx);
-    ctx.holds = openHolds(ctx);
-    ctx.breakglass = openBreakglass(ctx);
-    const waivers = ctx.waivers;
-    ctx.webhooks = opened.webhooks = openWebhooks({
-      db: store.db,
-      writer: ledger.writer,
-      reader: ledger.reader,
-      clock,
-      settings: webhookSettingsFromEnv(process.env, config.port, options.webhooks),
-      expireWaiver: (row, now, trigger) => waivers.expire(row, now, trigger),
-    });
-    return ctx;
   } catch (err) {
     await store.close();
     throw err;
