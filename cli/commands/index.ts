@@ -22,6 +22,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import("./policy.ts")).policyTestCommand,
   },
   {
+    name: "policy mutate",
+    summary: "mutation testing of the Rego policies: score ≥ 94 %, survivors with file:line and a diff",
+    load: async () => (await import("./policy-mutate.ts")).policyMutateCommand,
+  },
+  {
     name: "policy activate",
     summary: "activate a policy bundle (or --default) on a running server (ledgered, survives restarts)",
     load: async () => (await import("./policy.ts")).policyActivateCommand,

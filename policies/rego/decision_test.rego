@@ -394,3 +394,141 @@ test_undefined_outcome_falls_back_to_deny if {
 		"obligations": {"secret_fields": [], "breakglass": []},
 	}
 }
+
+# --- tests that kill policy mutants (maestro policy mutate); each names the rule it pins ---
+
+bad_budget := {"spent_usd": 1, "cap_usd": 10, "estimated_usd": 0.5}
+
+# Pins outcome.valid_input: each shape check on its own turns a malformed input into invalid_input and nothing else.
+test_each_input_shape_check_denies_alone if {
+	every patch in [
+		{"call": object.union(base.call, {"runset": 1})},
+		{"call": object.union(base.call, {"agent": 1})},
+		{"call": object.union(base.call, {"capability": 1})},
+		{"call": object.union(base.call, {"resource": 1})},
+		{"session": "tainted"},
+		{"budget": object.union(bad_budget, {"estimated_usd": "0.5"})},
+		{"budget": object.union(bad_budget, {"estimated_usd": -0.5})},
+		{"budget": object.union(bad_budget, {"cap_usd": "10"})},
+		{"grants": {}},
+	] {
+		d := decision with input as with_doc(base, patch)
+		d.reasons == [{"code": "invalid_input", "message": "the policy input is missing required fields or has the wrong types"}]
+	}
+}
+
+# Pins outcome.stops (unknown_capability) and outcome.denials: a malformed input reports only invalid_input.
+test_invalid_input_reports_no_consequential_stop if {
+	bad := with_doc(call({"capability": "shell.exec", "resource": "docs/readme.md"}), {"grants": "none"})
+	codes(decision) == {"invalid_input"} with input as bad
+	ungranted := with_doc(call({"resource": "docs/readme.md"}), {"budget": object.union(bad_budget, {"spent_usd": "1"})})
+	codes(decision) == {"invalid_input"} with input as ungranted
+}
+
+# Pins decision.reasons: an outcome with no reasons falls back to the default invalid_input reason.
+test_empty_reasons_fall_back_to_default if {
+	d := decision with input as base with data.maestro.lib.outcome.reasons as set()
+	d.reasons == [{"code": "invalid_input", "message": "the policy could not evaluate this input"}]
+}
+
+# Pins match.unexpired: a waiver expiring exactly now is no longer live.
+test_waiver_expiring_now_ignored if {
+	w := waiver("w-now", {"expires_at": "2025-06-01T12:00:00Z"})
+	codes(decision) == {"no_grant"} with input as with_doc(call({"resource": "docs/readme.md"}), {"waivers": [w]})
+}
+
+# Pins match.matching_grants: a grant names its run-set and its capability.
+test_grant_for_other_runset_or_capability_does_not_apply if {
+	other_runset := {"agent": "coder", "runset": "rs-2", "capability": "repo.read", "resource": "**", "approval": "none"}
+	codes(decision) == {"no_grant"} with input as with_doc(base, {"grants": [other_runset]})
+	other_capability := {"agent": "coder", "runset": "*", "capability": "repo.write", "resource": "**", "approval": "none"}
+	codes(decision) == {"no_grant"} with input as with_doc(base, {"grants": [other_capability]})
+}
+
+# Pins match.hold_scope_matches: a repository hold names a repository, a release hold a release id.
+test_hold_scope_types_are_not_interchangeable if {
+	every scope in [{"type": "repository", "id": "acme/api@v1.2.0"}, {"type": "release", "id": "acme/api"}] {
+		d := decision with input as with_doc(publish, {"holds": [hold(scope)]})
+		d.decision == "allow"
+	}
+}
+
+# Pins match.breakglass_scope_matches: scope type and id both count.
+test_breakglass_scope_type_and_id_both_count if {
+	every scope in [{"type": "runset", "id": "rs-2"}, {"type": "agent", "id": "rs-1"}, {"type": "runset", "id": "coder"}] {
+		d := decision with input as with_doc(call({"resource": "docs/readme.md"}), {"breakglass": [breakglass({"scope": scope})]})
+		codes(d) == {"no_grant"}
+	}
+	d := decision with input as with_doc(call({"resource": "docs/readme.md"}), {"breakglass": [breakglass({"scope": {"type": "runset", "id": "rs-1"}})]})
+	d.decision == "allow"
+}
+
+# Pins match.breakglass_capability_matches: any one of the listed capability globs is enough.
+test_breakglass_any_listed_capability_matches if {
+	scope := {"type": "all", "capabilities": ["secrets.*", "repo.*"]}
+	d := decision with input as with_doc(call({"resource": "docs/readme.md"}), {"breakglass": [breakglass({"scope": scope})]})
+	d.obligations.breakglass == ["bg-3"]
+}
+
+# Pins outcome.member_text: a missing hold field reads as empty, not as a placeholder.
+test_hold_message_with_missing_fields if {
+	d := decision with input as with_doc(publish, {"holds": [{"id": "hold-8", "scope": {"type": "all"}}]})
+	d.reasons == [{"code": "hold_active", "message": "hold hold-8 placed by  blocks release.publish (); only an auditor can clear it"}]
+}
+
+# Pins outcome.authority_waivers: with a grant needing approval, a no_grant waiver lifts the approval step.
+test_no_grant_waiver_lifts_approval_of_existing_grant if {
+	w := waiver("w-12", {"capability": "network.egress"})
+	d := decision with input as with_doc(call({"capability": "network.egress", "resource": "registry.npmjs.org"}), {"waivers": [w]})
+	d.reasons == [{"code": "waiver_applied", "message": "waiver w-12 lifts approval_required for this call"}]
+}
+
+# Pins outcome.lifted_by_waiver: each lift names the reason it lifted, and nothing is cited that lifted nothing.
+test_waivers_cite_what_they_lifted if {
+	tw := waiver("w-13", {"capability": "secrets.read", "waives": ["session_tainted"]})
+	tainted := decision with input as with_doc(tainted_secret, {"waivers": [tw]})
+	{"code": "waiver_applied", "message": "waiver w-13 lifts session_tainted for this call"} in tainted.reasons
+	clean := decision with input as with_doc(tainted_secret, {"session": {"tainted": false}, "waivers": [tw]})
+	clean.waivers == []
+	bw := waiver("w-14", {"waives": ["budget_exceeded"]})
+	over := decision with input as with_doc(base, {"budget": {"spent_usd": 11, "cap_usd": 10, "estimated_usd": 1}, "waivers": [bw]})
+	{"code": "waiver_applied", "message": "waiver w-14 lifts budget_exceeded for this call"} in over.reasons
+	under := decision with input as with_doc(base, {"waivers": [bw]})
+	under.waivers == []
+	granted := decision with input as with_doc(base, {"waivers": [waiver("w-15", {})]})
+	granted.waivers == []
+}
+
+# Pins outcome.lifted_by_breakglass: break-glass is cited only when it lifted something a waiver did not.
+test_breakglass_cited_only_when_it_lifted_something if {
+	bg := breakglass({})
+	granted := decision with input as with_doc(base, {"breakglass": [bg]})
+	granted.obligations.breakglass == []
+	over := {"spent_usd": 11, "cap_usd": 10, "estimated_usd": 1}
+	lifted := decision with input as with_doc(base, {"budget": over, "breakglass": [bg]})
+	{"code": "breakglass_applied", "message": "break-glass bg-3 opened by carol lifts budget_exceeded; its use is recorded for review"} in lifted.reasons
+	both := decision with input as with_doc(base, {"budget": over, "waivers": [waiver("w-16", {"waives": ["budget_exceeded"]})], "breakglass": [bg]})
+	both.waivers == ["w-16"]
+	both.obligations.breakglass == []
+}
+
+# Pins outcome.waivers: a denied call cites no waiver even when one lifted a stop that was not the last.
+test_denied_call_cites_no_waiver if {
+	w := waiver("w-17", {"capability": "release.publish", "waives": ["session_tainted"]})
+	d := decision with input as with_doc(publish, {"holds": [hold({"type": "all"})], "session": {"tainted": true}, "waivers": [w]})
+	codes(d) == {"hold_active"}
+	d.waivers == []
+}
+
+# Pins match.call_repositories: a repository comes only from before the "@" of a release id, or a string args.repository.
+test_call_repositories_only_from_release_ids_and_string_args if {
+	g := {"agent": "releaser", "runset": "*", "capability": "release.publish", "resource": "*", "approval": "none"}
+	bare := call({"agent": "releaser", "capability": "release.publish", "resource": "acme/api", "args": {"repository": "acme/web"}})
+	every id in ["acme/api", "a"] {
+		d := decision with input as with_doc(bare, {"grants": [g], "holds": [hold({"type": "repository", "id": id})]})
+		d.decision == "allow"
+	}
+	odd := call({"agent": "releaser", "capability": "release.publish", "resource": "v1", "args": {"repository": 7}})
+	d := decision with input as with_doc(odd, {"grants": [g], "holds": [hold({"type": "repository", "id": 7})]})
+	d.decision == "allow"
+}

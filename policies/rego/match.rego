@@ -25,7 +25,10 @@ name_matches(pattern, value) if pattern == value
 capability_matches("*")
 
 capability_matches(pattern) if {
+	# mutate: equivalent drop-expr,string — only skips a glob for "*", which the rule above already matched
 	pattern != "*"
+
+	# mutate: equivalent empty-collection — glob.match reads empty delimiters as ["."]
 	patterns.match(pattern, ["."], call.capability)
 }
 

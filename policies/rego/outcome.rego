@@ -125,6 +125,7 @@ authority_waivers := match.waivers_for("no_grant") if not has_grant
 
 else := match.waivers_for("no_grant") | match.waivers_for("approval_required")
 
+# mutate: equivalent string — nothing compares authority with "grant": any value other than the four tested acts the same
 authority := "grant" if count(authorising_grants) > 0
 
 else := "waiver" if count(authority_waivers) > 0
@@ -169,6 +170,8 @@ lifted_by_waiver contains [id, "session_tainted"] if {
 
 lifted_by_waiver contains [id, "budget_exceeded"] if {
 	over_budget
+
+	# mutate: equivalent drop-expr — budget_waivers is empty whenever budget_lifted_by is not "waiver"
 	budget_lifted_by == "waiver"
 	some id in budget_waivers
 }
@@ -227,6 +230,7 @@ reasons := lift_reasons | {approval_reason} if kind == "require_approval"
 
 reasons := lift_reasons | grant_reasons if kind == "allow"
 
+# mutate: equivalent string — on a deny neither rule applies then, and decision.waivers defaults to []
 waivers := set() if kind == "deny"
 
 waivers := applied_waivers if kind != "deny"
