@@ -15,6 +15,7 @@ export { ROLES, type Role, type Principal } from "./auth/roles.ts";
 export { allMigrations } from "./db/migrations.ts";
 export { CAPABILITIES, type Capability } from "./mediator/types.ts";
 export { buildBundle, buildDefaultBundle, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR, runPolicyTests } from "./policy/index.ts";
+export { DEFAULT_MUTATION_THRESHOLD, formatReport, mutatePolicies } from "./policy/mutate/index.ts";
 export { type WebhookSettings, WEBHOOK_KINDS } from "./webhooks/index.ts";
 
 export interface RunningServer {

@@ -1,14 +1,13 @@
 // `maestro policy mutate`: mutation testing of the Rego policies — how many deliberate bugs do the policy tests catch?
 import { writeFile } from "node:fs/promises";
-import { DEFAULT_OPA_PATH, DEFAULT_REGO_DIR } from "../../server/policy/index.ts";
-import { DEFAULT_MUTATION_THRESHOLD, formatReport, mutatePolicies } from "../../server/policy/mutate/index.ts";
+import { DEFAULT_MUTATION_THRESHOLD, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR, formatReport, mutatePolicies } from "../../server/index.ts";
 import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
 
 export const policyMutateCommand: Command = {
   name: "policy mutate",
   usage: `
-Usage: maestro policy mutate [--json] [--threshold 0.94] [--jobs N] [--timeout SECONDS] [--changed [--base REF]]
-                             [--rego-dir DIR] [--report FILE] [-v]
+Usage: maestro policy mutate [FILE...] [--json] [--threshold 0.94] [--jobs N] [--timeout SECONDS]
+                             [--changed [--base REF]] [--rego-dir DIR] [--report FILE] [-v]
 
 Makes mutants of the Rego policies on their AST (opa parse): each body expression dropped or negated,
 comparison and set operators flipped, constants changed (numbers ± 1, strings, booleans, empty collections),
@@ -20,11 +19,12 @@ a line marked "# mutate: equivalent — why" (or "equivalent OPERATOR — why"),
 out of the score; a marked mutant the tests kill fails the run (the marker is wrong). Exit 0 only if the
 score is at least --threshold (a fraction, default 0.94).
 
---changed mutates only policy files changed against --base (default main); with none changed it passes.
+FILE... (paths relative to the Rego directory, e.g. match.rego) mutates only those files; --changed only policy
+files changed against --base (default main), and with none changed it passes.
 --report FILE also writes the JSON report (maestro policy build --mutation-report records its digest).
 -v lists not-compiling and marked-equivalent mutants too. Needs the pinned opa (scripts/bootstrap-opa.sh).`,
   async run(argv) {
-    const { values } = parseFlags(
+    const { values, positionals } = parseFlags(
       argv,
       {
         json: { type: "boolean" },
@@ -38,6 +38,7 @@ score is at least --threshold (a fraction, default 0.94).
         verbose: { type: "boolean", short: "v" },
       },
       policyMutateCommand,
+      true,
     );
     const threshold = values.threshold === undefined ? DEFAULT_MUTATION_THRESHOLD : Number(values.threshold);
     if (!(values.threshold === undefined || /^\d*\.?\d+$/.test(values.threshold)) || !(threshold >= 0 && threshold <= 1))
@@ -58,6 +59,7 @@ score is at least --threshold (a fraction, default 0.94).
       jobs,
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
       changedAgainst: values.changed ? (values.base ?? "main") : undefined,
+      only: positionals.length > 0 ? positionals : undefined,
     });
     if (values.report) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
     if (values.json) printJson(report);

@@ -147,3 +147,27 @@ test_secret_file_waiver_lifts_and_is_cited if {
 	d.decision == "allow"
 	d.waivers == ["w-file"]
 }
+
+# Pins content.never_written and never_written_except entry by entry: each pattern at the root and nested.
+test_every_never_written_pattern_and_exception if {
+	every path in [
+		".env", ".env.local", "a/.env", "a/.env.local", "k.pem", "a/k.pem", "k.key", "a/k.key", "k.p12", "a/k.p12",
+		"k.pfx", "a/k.pfx", "id_rsa", "a/id_rsa", "id_dsa", "a/id_dsa", "id_ecdsa", "a/id_ecdsa", "id_ed25519",
+		"a/id_ed25519", ".npmrc", "a/.npmrc", ".pypirc", "a/.pypirc", ".netrc", "a/.netrc",
+	] {
+		codes(decision) == {"secret_file"} with input as at(path)
+	}
+	every path in [".env.example", "a/.env.example", ".env.sample", "a/.env.sample", ".env.template", "a/.env.template"] {
+		decision.decision == "allow" with input as at(path)
+	}
+}
+
+# Pins content.lifted for unlisted findings: a path waiver is cited when there were unlisted secrets, and only then.
+test_path_waiver_cited_only_for_unlisted_findings if {
+	w := waiver("w-unlisted", {})
+	lifted := decision with input as with_waivers(with_content([], 1), [w])
+	lifted.waivers == ["w-unlisted"]
+	{"code": "waiver_applied", "message": "waiver w-unlisted lifts secret_detected for this call"} in lifted.reasons
+	clean := decision with input as with_waivers(with_content([], 0), [w])
+	clean.waivers == []
+}

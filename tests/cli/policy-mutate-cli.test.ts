@@ -19,7 +19,8 @@ describe("maestro policy mutate flags", () => {
     [["--threshold", "0.9x"], /--threshold must be a fraction from 0 to 1/],
     [["--jobs", "0"], /--jobs must be a whole number/],
     [["--jobs", "1.5"], /--jobs must be a whole number/],
-    [["--timeout", "-1"], /--timeout must be seconds/],
+    [["--timeout=-1"], /--timeout must be seconds/],
+    [["--timeout", "0"], /--timeout must be seconds/],
     [["--base", "main"], /--base needs --changed/],
     [["--changed", "--base", "main;rm"], /--base must be a git ref/],
     [["--bogus"], /Unknown option '--bogus'/],
@@ -29,6 +30,13 @@ describe("maestro policy mutate flags", () => {
     expect(stdout).toBe("");
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toMatch(message);
+  });
+
+  it("refuses a FILE that is not a policy file, naming it", async () => {
+    const { code, stderr } = await mutate(["nope.rego"]);
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/not a policy file of .*: nope\.rego \(field files\)/);
   });
 
   it("--help names every flag", async () => {

@@ -25,6 +25,8 @@ export interface MutateOptions {
   timeoutMs?: number;
   /** Mutate only policy files changed against this git ref (e.g. "main"). */
   changedAgainst?: string;
+  /** Mutate only these policy files (relative to regoDir); the whole suite still runs against each mutant. */
+  only?: string[];
   onResult?: (result: MutantResult) => void;
 }
 
@@ -40,9 +42,13 @@ export async function mutatePolicies(options: MutateOptions): Promise<MutationRe
   const started = performance.now();
   const threshold = options.threshold ?? DEFAULT_MUTATION_THRESHOLD;
   const jobs = options.jobs ?? availableParallelism();
-  const files = options.changedAgainst
+  const all = options.changedAgainst
     ? await changedPolicyFiles(options.regoDir, options.changedAgainst)
     : await policyFiles(options.regoDir);
+  const unknown = options.changedAgainst ? [] : (options.only ?? []).filter((file) => !all.includes(file));
+  if (unknown.length > 0)
+    throw new MaestroError("bad_request", `not a policy file of ${options.regoDir}: ${unknown.join(", ")}`, { field: "files" });
+  const files = options.only ? all.filter((file) => options.only!.includes(file)) : all;
 
   // A suite that already fails kills every mutant: the score would be meaningless, so refuse to compute it.
   const baseline = await opaTest(options.opaPath, options.regoDir, 120_000);
