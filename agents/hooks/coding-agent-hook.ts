@@ -3,7 +3,7 @@ import { isAbsolute, parse } from "node:path";
 import { isMaestroError } from "../../common/errors.ts";
 import { clip, sha256Digest } from "../mediator-client/digest.ts";
 import type { Decision, MediatorClient, Outcome } from "../mediator-client/mediator-client.ts";
-import { ledgerArgs, mappedTool, resourcesFor, type ToolMap } from "../mcp/tool-map.ts";
+import { ledgerArgs, mappedTool, resourcesFor, type ToolMap, writtenContent } from "../mcp/tool-map.ts";
 import { type AllowMode, blocked, denied, type HookResult, NO_DECISION, verdictOutput, warning } from "./agent-output.ts";
 import { type HookInput, sessionId, type SessionStartInput, type ToolInput } from "./hook-input.ts";
 import type { HookState, PendingCall } from "./hook-state.ts";
@@ -69,6 +69,7 @@ async function preToolUse(input: ToolInput, o: HookOptions): Promise<HookResult>
     throw err;
   }
   const session = sessionId(input.session_id);
+  const written = writtenContent(input.tool_input, tool);
   const decisions: Decision[] = [];
   // One decision per resource (a Codex patch may touch several files); all must allow.
   for (const resource of resources) {
@@ -80,7 +81,8 @@ async function preToolUse(input: ToolInput, o: HookOptions): Promise<HookResult>
         tool: input.tool_name,
         capability: tool.capability,
         resource,
-        args: ledgerArgs(input.tool_input, tool),
+        args: { ...ledgerArgs(input.tool_input, tool), ...(written?.patchDigest && { patchDigest: written.patchDigest }) },
+        ...(written && { content: written.content }),
       }),
     );
   }

@@ -12,7 +12,7 @@ import type { ApprovalWait } from "../mediator-client/approval-wait.ts";
 import { gatedCall } from "../mediator-client/gated-call.ts";
 import type { MediatorClient } from "../mediator-client/mediator-client.ts";
 import { deferOutcomes } from "../mediator-client/deferred-outcomes.ts";
-import { ledgerArgs, mappedTool, resourceFor, type ToolMap } from "./tool-map.ts";
+import { ledgerArgs, mappedTool, resourceFor, type ToolMap, writtenContent } from "./tool-map.ts";
 
 export interface McpProxyOptions {
   upstream: Client;
@@ -76,13 +76,23 @@ export function createMcpProxy(o: McpProxyOptions): McpProxy {
       if (isMaestroError(err)) return refusal(`Denied by Maestro: ${err.message}`);
       throw err;
     }
+    const written = writtenContent(args, tool);
     let upstreamResult: CallToolResult | undefined;
     // A mediator failure throws here and becomes a JSON-RPC error: fail closed, the upstream is never called.
     // The client's cancel (or its request timeout, 60 s by default, well inside --approval-timeout) aborts `signal`:
     // from then on gatedCall never starts the tool.
     const gated = await gatedCall(
       mediator,
-      { runset: o.runset, agent: o.agent, session: o.session, tool: name, capability: tool.capability, resource, args: ledgerArgs(args) },
+      {
+        runset: o.runset,
+        agent: o.agent,
+        session: o.session,
+        tool: name,
+        capability: tool.capability,
+        resource,
+        args: { ...ledgerArgs(args), ...(written?.patchDigest && { patchDigest: written.patchDigest }) },
+        ...(written && { content: written.content }),
+      },
       async () => {
         // Not given `signal`: once started, a tool runs to its own end, so the outcome ledgered is what it really did
         // (a cancelled request would answer "error" while the upstream may still complete the write).

@@ -1,9 +1,10 @@
 // Tool maps: schema errors name the field; resource templates fill from arguments and never leave the root.
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ledgerArgs, mappedTool, parseToolMap, patchFiles, resourceFor, resourcesFor } from "./tool-map.ts";
+import { ledgerArgs, mappedTool, parseToolMap, patchFiles, resourceFor, resourcesFor, writtenContent } from "./tool-map.ts";
 
 const map = parseToolMap(
   `root: /repo
@@ -12,6 +13,7 @@ tools:
   fetch: { capability: network.egress, resource: "{url|host}", taints: true }
   shell: { capability: tests.run, resource: "{command|first-word}" }
   patch: { capability: repo.write, resource: "{command|patch-files}" }
+  write: { capability: repo.write, resource: "{file_path|relative}" }
   rm: { deny: true }
 `,
   "map.yaml",
@@ -19,6 +21,28 @@ tools:
 );
 
 describe("tool maps", () => {
+  it("hands the server the text a write adds: content, every edit's new text, or the patch flagged by its digest", () => {
+    const write = mappedTool(map, "write")!;
+    expect(writtenContent({ file_path: "/repo/a.ts", content: "A" }, write)).toEqual({ content: "A" });
+    expect(writtenContent({ file_path: "/repo/a.ts", old_string: "x", new_string: "B" }, write)).toEqual({ content: "B" });
+    const multi = {
+      file_path: "/repo/a.ts",
+      edits: [
+        { old_string: "x", new_string: "C" },
+        { oldText: "y", newText: "D" },
+      ],
+    };
+    expect(writtenContent(multi, write)).toEqual({ content: "C\nD" });
+    expect(writtenContent({ cell_id: "1", new_source: "E" }, write)).toEqual({ content: "E" });
+    const patch = "*** Begin Patch\n*** Update File: a.ts\n-old\n+new\n*** End Patch";
+    expect(writtenContent({ command: patch }, mappedTool(map, "patch")!)).toEqual({
+      content: patch,
+      patchDigest: `sha256:${createHash("sha256").update(patch).digest("hex")}`,
+    });
+    expect(writtenContent({ file_path: "/repo/a.ts" }, write)).toBeUndefined();
+    expect(writtenContent({ path: "/repo/a.ts", content: "x" }, mappedTool(map, "read")!)).toBeUndefined();
+  });
+
   it("fills resources from arguments", () => {
     expect(resourceFor(map, mappedTool(map, "read")!, { path: "/repo/src/a.ts" })).toBe("src/a.ts");
     expect(resourceFor(map, mappedTool(map, "read")!, { path: "/repo" })).toBe(".");

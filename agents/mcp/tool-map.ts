@@ -227,6 +227,29 @@ export function ledgerArgs(args: Record<string, unknown>, tool?: MappedTool): Re
   return out;
 }
 
+/** Argument names whose text a write puts into a file: Write's content, Edit's new_string, NotebookEdit's new_source, MCP newText. */
+const WRITTEN_TEXT = /^(?:contents?|filetext|inserttext|new(?:string|str|text|source|content))$/;
+
+/**
+ * What a repository write adds, for the server's in-memory secret and licence scan (POST /v1/mediate `content`): the
+ * patch text of a |patch-files tool (flagged so its removed lines are not scanned), else every written-text argument
+ * (Edit and MultiEdit's edits included), joined by newlines. Nothing for other capabilities, or when no text is named.
+ */
+export function writtenContent(args: Record<string, unknown>, tool: MappedTool): { content: string; patchDigest?: string } | undefined {
+  if (tool.capability !== "repo.write") return undefined;
+  const patchArg = /^\{([\w.-]+)\|patch-files\}$/.exec(tool.resource)?.[1];
+  const patch = patchArg === undefined ? undefined : args[patchArg];
+  if (typeof patch === "string") return { content: patch, patchDigest: sha256Digest(patch) };
+  const texts: string[] = [];
+  const collect = (value: unknown, key: string) => {
+    if (typeof value === "string" && WRITTEN_TEXT.test(key.toLowerCase().replace(/[_-]/g, ""))) texts.push(value);
+    else if (Array.isArray(value)) for (const item of value) collect(item, key);
+    else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) collect(v, k);
+  };
+  for (const [key, value] of Object.entries(args)) collect(value, key);
+  return texts.length === 0 ? undefined : { content: texts.join("\n") };
+}
+
 function withoutContents(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutContents);
   if (typeof value !== "object" || value === null) return value;

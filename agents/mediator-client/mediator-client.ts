@@ -10,6 +10,8 @@ export interface MediateCall {
   capability: Capability | string;
   resource: string;
   args: Record<string, unknown>;
+  /** repo.write: the text written (or the patch), scanned by the server in memory and never ledgered. */
+  content?: string;
 }
 
 export type DecisionKind = "allow" | "deny" | "require_approval";

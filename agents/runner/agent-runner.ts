@@ -147,6 +147,7 @@ async function callTool(
       resource: plan.resource,
       // estimated_usd is the budget policy input's "estimated" (server/mediator reads it from args).
       args: { ...plan.args, estimated_usd: o.budget.estimatedUsd },
+      ...(plan.content !== undefined && { content: plan.content }),
     },
     () => tool.run(use.input, o.env),
     {

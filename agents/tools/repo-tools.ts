@@ -43,6 +43,7 @@ export const writeFileTool: AgentTool<{ path: string; content: string }> = {
     return {
       resource: path.relative,
       args: { path: path.relative, bytes: Buffer.byteLength(args.content), contentDigest: sha256Digest(args.content) },
+      content: args.content,
     };
   },
   async run(args, env) {
@@ -67,6 +68,7 @@ export const applyPatchTool: AgentTool<{ patch: string }> = {
     return {
       resource: path.relative,
       args: { path: path.relative, bytes: Buffer.byteLength(args.patch), patchDigest: sha256Digest(args.patch) },
+      content: args.patch,
     };
   },
   async run(args, env) {

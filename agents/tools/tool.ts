@@ -27,6 +27,8 @@ export interface ToolEnv {
 export interface ToolPlan {
   resource: string;
   args: Record<string, unknown>;
+  /** The text a write puts into the repository (file or patch): the server scans it for secrets and keeps only facts. */
+  content?: string;
 }
 
 export interface AgentTool<A = any> {

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SECRETS } from "../fixtures/content/secret-corpus.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
 import { runHook } from "./support/run-hook.ts";
@@ -12,6 +13,7 @@ import { runHook } from "./support/run-hook.ts";
 const FIXTURES = join(import.meta.dirname, "fixtures/hooks");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
 const withSession = (name: string, session: string) => JSON.stringify({ ...JSON.parse(fixture(name)), session_id: session });
+const stripe = SECRETS.find((s) => s.name === "Stripe live secret key")!;
 const NOTHING = { code: 0, stdout: "", stderr: "" };
 const deny = (reason: string) => ({
   code: 0,
@@ -186,6 +188,35 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
     expect(decision.payload.call).toMatchObject({ tool: "mcp__fs__read_text_file", resource: "src/add.js" });
     const outcome = (await server.events("outcome")).find((o) => o.subject.id === decision.subject.id);
     expect(outcome.payload).toMatchObject({ status: "error" });
+  });
+
+  it("sends what Write and apply_patch add: a secret is denied with secret_detected and stays out of the ledger; removing one is not", async () => {
+    const session = "3f1c2a9e-5b7d-4e2a-9c1f-0a1b2c3d4e5f";
+    const secret = stripe.secret!;
+    const write = {
+      ...JSON.parse(fixture("claude-pre-edit-needs-approval.json")),
+      tool_name: "Write",
+      tool_input: { file_path: "/workspace/project/src/billing.ts", content: stripe.content },
+      tool_use_id: "toolu_secret_write",
+    };
+    const result = await runHook("claude-code", JSON.stringify(write), claude);
+    const decision = await lastDecision(session);
+    expect(decision.payload.call).toMatchObject({ tool: "Write", resource: "src/billing.ts" });
+    expect(decision.payload.reasons.map((r: { code: string }) => r.code)).toEqual(["secret_detected"]);
+    expect(decision.payload.content.findings[0]).toMatchObject({ path: "src/billing.ts", rule: "stripe/STRIPE_SECRET_KEY_LIVE" });
+    expect(result).toEqual(deny(reasonOf(decision)));
+    expect(JSON.stringify(decision)).not.toContain(secret);
+
+    const removal = {
+      ...JSON.parse(fixture("codex-pre-apply-patch.json")),
+      tool_input: {
+        command: `*** Begin Patch\n*** Update File: src/billing.ts\n@@\n-${stripe.content}+const key = process.env.STRIPE_KEY;\n*** End Patch\n`,
+      },
+    };
+    expect(await runHook("codex", JSON.stringify(removal), codex)).toEqual(NOTHING);
+    const patched = (await server.events("decision")).at(-1);
+    expect(patched.payload).toMatchObject({ decision: "allow", content: { findings: [] } });
+    expect(patched.payload.call.args.patchDigest).toBe(patched.payload.content.digest);
   });
 
   it("fails closed with exit 2 and the reason on stderr when the server is down, answers badly, or the input is not hook JSON", async () => {
