@@ -1,10 +1,12 @@
 // The one linter (ESLint + typescript-eslint). Beyond the recommended rules it keeps import directions honest:
 // the pure ledger core, the offline verifiers and the evidence formats (ledger/verify, evidence/) import no database,
-// HTTP or server code; ledger/ imports nothing above it; agents/ reach the server only through server/index.ts.
+// HTTP or server code; ledger/ imports nothing above it; agents/ reach the server only through server/index.ts; and no
+// two files import each other, directly or round a longer loop (import-x/no-cycle).
 // (Biome was the first choice; its per-platform binaries are missing from this registry, which breaks `npm ci`.)
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import prettierConfig from "eslint-config-prettier";
+import { createNodeResolver, importX } from "eslint-plugin-import-x";
 
 const noDatabaseOrHttp = [
   {
@@ -137,5 +139,17 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  // No import cycles between files: a cycle makes load order decide what is defined. A cycle closed only by a lazy
+  // import() (the CLI's command table loads each command on use) cannot see a half-loaded module, so it is allowed.
+  {
+    files: ["**/*.ts"],
+    plugins: { "import-x": importX },
+    settings: {
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+      "import-x/extensions": [".ts", ".js"],
+      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".json"] })],
+    },
+    rules: { "import-x/no-cycle": ["error", { allowUnsafeDynamicCyclicDependency: true }] },
   },
 );
