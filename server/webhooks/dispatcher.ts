@@ -11,8 +11,8 @@ import { type Kysely, sql } from "kysely";
 import type { Clock } from "../../common/clock.ts";
 import type { StoredEntry } from "../../ledger/read/ledger-reader.ts";
 import { givenUp, retryDelayMs } from "./backoff.ts";
-import type { WebhookKind } from "./event-kinds.ts";
-import { candidatesIn } from "./ledger-source.ts";
+import { type WebhookKind, webhookKindOf } from "./event-kinds.ts";
+import { candidatesIn, entriesAt } from "./ledger-source.ts";
 import { bodyFor, type WebhookFormat } from "./message.ts";
 import { sendSigned } from "./sender.ts";
 import type { WebhookSettings } from "./settings.ts";
@@ -72,6 +72,15 @@ export class WebhookDispatcher {
       this.#scheduled = undefined;
       this.#running = this.#loop().finally(() => (this.#running = null));
     }, COALESCE_MS);
+  }
+
+  /**
+   * Committed entries (the entry feed): wakes a pass only when one is of a kind a subscription could want. Ordinary
+   * decisions (nearly every commit) cost a lookup here and nothing else; a blocked release.publish decision, which
+   * only its payload tells apart, is found by the next poll (MAESTRO_WEBHOOK_POLL_MS).
+   */
+  committed(entries: ReadonlyArray<{ kind: string }>): void {
+    if (this.#anySubscription && entries.some((e) => e.kind !== "decision" && webhookKindOf(e.kind) !== undefined)) this.wake();
   }
 
   /** A subscription was added or removed in this process: look again now rather than at the next poll. */
@@ -167,7 +176,9 @@ export class WebhookDispatcher {
       console.error(JSON.stringify({ level: "error", msg: "webhook not delivered", webhook: lease.webhook_id, err: String(err) }));
       return;
     }
-    const send = (index: number, kind: WebhookKind, treeSize: number) => this.#send(lease, secret, index, kind, treeSize);
+    let prefetched = new Map<number, { event: StoredEntry["event"]; signature: string }>();
+    const send = (index: number, kind: WebhookKind, treeSize: number) =>
+      this.#send(lease, secret, index, kind, treeSize, prefetched.get(index));
     if (!(await this.#redeliverQueued(lease, send))) return;
     const wanted = JSON.parse(lease.events) as WebhookKind[];
     let next = lease.next_index;
@@ -176,7 +187,12 @@ export class WebhookDispatcher {
     const { size } = await this.#deps.reader.head();
     while (next < size && !this.#stopped) {
       const to = Math.min(size, next + RANGE);
-      for (const c of await candidatesIn(this.#deps.db, wanted, next, to)) {
+      const candidates = await candidatesIn(this.#deps.db, wanted, next, to);
+      prefetched = await entriesAt(
+        this.#deps.db,
+        candidates.map((c) => c.index),
+      );
+      for (const c of candidates) {
         const result = await send(c.index, c.kind, size);
         const now = this.#deps.clock.now();
         if (result.ok) {
@@ -247,8 +263,15 @@ export class WebhookDispatcher {
     return true;
   }
 
-  async #send(lease: Lease, secret: string, index: number, kind: WebhookKind, treeSize: number) {
-    const entry = await this.#deps.reader.entry(index);
+  async #send(
+    lease: Lease,
+    secret: string,
+    index: number,
+    kind: WebhookKind,
+    treeSize: number,
+    known?: { event: StoredEntry["event"]; signature: string },
+  ) {
+    const entry = known ?? (await this.#deps.reader.entry(index));
     // Wall time, not the injected clock: receivers check webhook-timestamp against their own clocks (replay window).
     const now = new Date();
     const body = bodyFor(lease.format as WebhookFormat, {

@@ -30,7 +30,7 @@ export interface WebhookWiring {
     append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }>;
   };
   reader: { head(): Promise<{ size: number }>; entry(index: number): Promise<StoredEntry> };
-  /** Committed entries: each commit wakes the dispatcher while it runs. */
+  /** Committed entries: a commit holding a kind some subscription could want wakes the dispatcher. */
   feed: Pick<EntryFeed, "subscribe">;
   clock: Clock;
   settings: WebhookSettings;
@@ -55,7 +55,7 @@ export function openWebhooks(w: WebhookWiring): Webhooks {
     deadlines,
     start() {
       dispatcher.start();
-      unsubscribe = w.feed.subscribe(() => dispatcher.wake());
+      unsubscribe = w.feed.subscribe((batch) => dispatcher.committed(batch.items));
       deadlines.start(w.settings.clockMs);
     },
     async stop() {
