@@ -4,6 +4,7 @@ package maestro.lib.outcome
 import data.maestro.capabilities.catalogue
 import data.maestro.capabilities.secret_arg_markers
 import data.maestro.lib.content
+import data.maestro.lib.licence
 import data.maestro.lib.match
 
 call := input.call
@@ -64,6 +65,11 @@ stops contains reason if {
 # --- content: secrets found in a write and never-written files; a waiver naming the reason lifts them (content.rego) ---
 
 stops contains reason if some reason in content.stops
+
+stops contains reason if some reason in licence.stops
+
+# Facts a person must look at before the call runs (an unknown licence), whatever grant allows it.
+approvals_needed := licence.approvals
 
 # --- session taint: untrusted content was read; a waiver naming session_tainted lifts it ---
 
@@ -148,14 +154,18 @@ denials := stops | {no_grant_reason | authority == "none"; cap; valid_input}
 
 kind := "deny" if count(denials) > 0
 
+needs_approval if authority == "approval"
+
+needs_approval if count(approvals_needed) > 0
+
 kind := "require_approval" if {
 	count(denials) == 0
-	authority == "approval"
+	needs_approval
 }
 
 kind := "allow" if {
 	count(denials) == 0
-	authority != "approval"
+	not needs_approval
 }
 
 # What each waiver or break-glass entry actually lifted, as [id, reason code] pairs; cited on allow/require_approval.
@@ -177,6 +187,8 @@ lifted_by_waiver contains [id, "budget_exceeded"] if {
 }
 
 lifted_by_waiver contains pair if some pair in content.lifted
+
+lifted_by_waiver contains pair if some pair in licence.lifted
 
 lifted_by_waiver contains [id, authority_code] if {
 	authority == "waiver"
@@ -226,7 +238,7 @@ approval_reason := {"code": "approval_required", "message": concat("", [
 
 reasons := denials if kind == "deny"
 
-reasons := lift_reasons | {approval_reason} if kind == "require_approval"
+reasons := (lift_reasons | {approval_reason | authority == "approval"}) | approvals_needed if kind == "require_approval"
 
 reasons := lift_reasons | grant_reasons if kind == "allow"
 

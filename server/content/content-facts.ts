@@ -1,6 +1,7 @@
 // What the mediator keeps of a write's content: size, digest and secret findings with keyed fingerprints, never the text.
 import { createHash, createHmac } from "node:crypto";
 import { MaestroError } from "../../common/errors.ts";
+import { isNpmLockFile, lockFilePackages, type PackageLicence } from "./licence-facts.ts";
 import { addedText, scanSecrets } from "./secret-scan.ts";
 
 /** Largest `content` POST /v1/mediate takes, in UTF-8 bytes (a big lock file fits); past it the call is refused with 413. */
@@ -27,6 +28,15 @@ export interface ContentFacts {
   digest: string;
   findings: ContentFinding[];
   unlisted: number;
+  /** When the content is an npm lock file (not a patch): its packages, null when it cannot be read as one. */
+  lockfile?: { packages: PackageLicence[] | null };
+}
+
+/** What the decision event records of the facts: the package list as a count (it follows from the content's digest). */
+export function ledgeredContent({ bytes, digest, findings, unlisted, lockfile }: ContentFacts) {
+  return lockfile
+    ? { bytes, digest, findings, packages: lockfile.packages?.length ?? null, unlisted }
+    : { bytes, digest, findings, unlisted };
 }
 
 export interface ContentInspector {
@@ -68,7 +78,9 @@ export function contentInspector(key: Buffer): ContentInspector {
         path,
         rule: m.rule,
       }));
-      return { bytes: Buffer.byteLength(content), digest, findings, unlisted: matches.length - findings.length };
+      const facts: ContentFacts = { bytes: Buffer.byteLength(content), digest, findings, unlisted: matches.length - findings.length };
+      if (!isPatch && isNpmLockFile(path)) facts.lockfile = { packages: lockFilePackages(content) };
+      return facts;
     },
   };
 }

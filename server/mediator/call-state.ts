@@ -3,6 +3,7 @@
 // for many decisions at once, and kept between decisions while nothing it depends on can have changed; a decision on
 // kept state commits only if that still holds then (the ledger writer's generation, see CallStateReader.read).
 import { canonicalPattern } from "../../common/canonical-resource.ts";
+import { licenceAlternatives } from "../content/licence-facts.ts";
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import type { BatchUpdate } from "../../ledger/append/one-statement-batch.ts";
@@ -175,7 +176,8 @@ async function readCallStateRows(db: Kysely<any>, calls: ToolCall[]): Promise<Ar
 }
 
 function toCallState(call: ToolCall, row: CallStateRow | undefined): CallState {
-  const written = row?.spec ? ((JSON.parse(row.spec) as { grants?: PolicyGrant[] }).grants ?? []) : [];
+  const spec = row?.spec ? (JSON.parse(row.spec) as { grants?: PolicyGrant[]; license?: string }) : {};
+  const written = spec.grants ?? [];
   // Globs fold as the canonical resources they match do: a grant on acme/App@* covers acme/app@1.0.0.
   const grants = written.map((g) => ({ ...g, resource: canonicalPattern(g.capability, g.resource) }));
   const estimated = typeof call.args.estimated_usd === "number" ? call.args.estimated_usd : 0;
@@ -186,6 +188,12 @@ function toCallState(call: ToolCall, row: CallStateRow | undefined): CallState {
       session: { tainted: row?.tainted ?? false, taint_sources: row?.taint_sources ? (JSON.parse(row.taint_sources) as string[]) : [] },
       budget: { spent_usd: row?.spent_usd ?? 0, cap_usd: row?.budget_cap_usd ?? null, estimated_usd: estimated },
       grants,
+      ...(spec.license !== undefined && { runset: { license: spec.license, license_ids: licenceIds(spec.license) } }),
     },
   };
+}
+
+/** Every licence id the project's expression names: a dependency must suit each of them. */
+function licenceIds(expression: string): string[] {
+  return [...new Set(licenceAlternatives(expression).flat())];
 }

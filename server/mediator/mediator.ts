@@ -11,7 +11,7 @@ import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
 import { policyError } from "../policy/engine.ts";
-import { checkContentBounds, type ContentFacts, type ContentInspector } from "../content/content-facts.ts";
+import { checkContentBounds, type ContentFacts, type ContentInspector, ledgeredContent } from "../content/content-facts.ts";
 import { type CallState, CallStateReader } from "./call-state.ts";
 import { type CanonicalCall, canonicalCall, invalidResourceDecision } from "./canonical-call.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
@@ -175,7 +175,7 @@ export class Mediator {
           breakglass: decision.obligations.breakglass ?? [],
           call: redactedCall,
           // The content's digest and findings; the text itself was scanned in memory and is gone.
-          ...(content && { content }),
+          ...(content && { content: ledgeredContent(content) }),
           decision: decision.decision,
           policy: { digest: policy.digest, revision: policy.revision },
           reasons: decision.reasons,

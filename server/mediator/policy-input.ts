@@ -5,7 +5,7 @@ import { blankPolicyInput } from "../policy/decision-types.ts";
 import type { CallState } from "./call-state.ts";
 import type { PolicyDecision, PolicyInput, ToolCall } from "./types.ts";
 
-export type InputPart = Partial<Pick<PolicyInput, "grants" | "waivers" | "holds" | "breakglass" | "session" | "budget">>;
+export type InputPart = Partial<Pick<PolicyInput, "grants" | "waivers" | "holds" | "breakglass" | "session" | "budget" | "runset">>;
 
 /** A source of policy data, e.g. the waiver service contributing active waivers. */
 export interface PolicyInputProvider {
@@ -81,6 +81,7 @@ export async function buildPolicyInput(
     if (part.breakglass) input.breakglass.push(...part.breakglass);
     if (part.session) input.session = part.session;
     if (part.budget) input.budget = part.budget;
+    if (part.runset) input.runset = part.runset;
   }
   return input;
 }

@@ -80,6 +80,8 @@ export interface PolicyInput {
   waivers: PolicyWaiver[];
   holds: PolicyHold[];
   breakglass: PolicyBreakglass[];
+  /** The run-set's declared project licence (SPDX expression, split into ids), when it declared one. */
+  runset?: { license: string | null; license_ids: string[] };
   /** Facts of the call's `content`, when it carried any (server/content/): digest, size, secret findings; never the text. */
   content?: PolicyContent;
 }
@@ -90,6 +92,8 @@ export interface PolicyContent {
   findings: Array<{ fingerprint: string; line: number; path: string; rule: string }>;
   /** Findings past the listed ones. */
   unlisted: number;
+  /** An npm lock file's packages and their licences as alternatives of SPDX ids; null: not readable as a lock file. */
+  lockfile?: { packages: Array<{ name: string; version: string; licence: string | null; alternatives: string[][] }> | null };
 }
 
 /** The input for a call before any data source has spoken: untainted, no budget, no grants, no exceptions. */

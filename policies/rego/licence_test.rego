@@ -1,0 +1,91 @@
+# Tests for licence compatibility on lock file writes: allowed, denied, needing approval, and the waivers for each.
+package maestro.licence_test
+
+import data.maestro.decision
+
+pkg(name, licence, alternatives) := {"name": name, "version": "1.0.0", "licence": licence, "alternatives": alternatives}
+
+lock_write(project_ids, packages) := {
+	"call": {
+		"runset": "rs-1", "agent": "coder", "session": "sess-1", "tool": "write_file",
+		"capability": "repo.write", "resource": "package-lock.json", "args": {},
+	},
+	"now": "2025-06-01T12:00:00Z",
+	"session": {"tainted": false, "taint_sources": []},
+	"budget": {"spent_usd": 0, "cap_usd": null, "estimated_usd": 0},
+	"grants": [{"agent": "coder", "runset": "rs-1", "capability": "repo.write", "resource": "**", "approval": "none"}],
+	"waivers": [],
+	"holds": [],
+	"breakglass": [],
+	"runset": {"license": concat(" AND ", project_ids), "license_ids": project_ids},
+	"content": {"bytes": 1, "digest": "sha256:00", "findings": [], "unlisted": 0, "lockfile": {"packages": packages}},
+}
+
+waiver(id, code) := {
+	"id": id, "capability": "repo.write", "resource": "package-lock.json", "agents": null, "runsets": null,
+	"expires_at": "2025-06-01T13:00:00Z", "waives": [code], "state": "active",
+}
+
+codes(d) := {r.code | some r in d.reasons}
+
+gpl := pkg("readline-gpl", "GPL-3.0-only", [["GPL-3.0-only"]])
+
+test_apache_dependency_in_mit_project_allowed if {
+	d := decision with input as lock_write(["MIT"], [pkg("left-pad", "Apache-2.0", [["Apache-2.0"]])])
+	d.decision == "allow"
+}
+
+test_gpl_dependency_in_mit_project_denied_naming_package_and_licence if {
+	d := decision with input as lock_write(["MIT"], [gpl, pkg("ok", "MIT", [["MIT"]])])
+	d.decision == "deny"
+	codes(d) == {"licence_incompatible"}
+	some r in d.reasons
+	contains(r.message, "readline-gpl@1.0.0 (GPL-3.0-only)")
+	not contains(r.message, "ok@")
+}
+
+test_dual_licensed_dependency_allowed_under_one_alternative if {
+	d := decision with input as lock_write(["Apache-2.0"], [pkg("dual", "GPL-2.0-only OR MIT", [["GPL-2.0-only"], ["MIT"]])])
+	d.decision == "allow"
+}
+
+test_unknown_and_weak_copyleft_need_approval if {
+	d := decision with input as lock_write(["MIT"], [
+		pkg("nolicence", null, []),
+		pkg("weak", "MPL-2.0", [["MPL-2.0"]]),
+	])
+	d.decision == "require_approval"
+	codes(d) == {"licence_unknown"}
+	some r in d.reasons
+	contains(r.message, "nolicence@1.0.0 (no licence declared)")
+	contains(r.message, "weak@1.0.0 (MPL-2.0)")
+}
+
+test_unreadable_lock_file_needs_approval if {
+	doc := object.union(lock_write(["MIT"], []), {"content": {"bytes": 1, "digest": "sha256:00", "findings": [], "unlisted": 0, "lockfile": {"packages": null}}})
+	d := decision with input as doc
+	d.decision == "require_approval"
+	codes(d) == {"licence_unknown"}
+}
+
+test_project_without_a_licence_checks_nothing if {
+	doc := json.remove(lock_write(["MIT"], [gpl]), ["runset"])
+	d := decision with input as doc
+	d.decision == "allow"
+}
+
+test_unknown_project_licence_makes_every_package_unknown if {
+	d := decision with input as lock_write(["LicenseRef-Custom"], [pkg("left-pad", "MIT", [["MIT"]])])
+	d.decision == "require_approval"
+}
+
+test_waivers_lift_each_reason_and_are_cited if {
+	denied := object.union(lock_write(["MIT"], [gpl]), {"waivers": [waiver("w-gpl", "licence_incompatible")]})
+	d := decision with input as denied
+	d.decision == "allow"
+	d.waivers == ["w-gpl"]
+	unknown := object.union(lock_write(["MIT"], [pkg("x", null, [])]), {"waivers": [waiver("w-unk", "licence_unknown")]})
+	e := decision with input as unknown
+	e.decision == "allow"
+	e.waivers == ["w-unk"]
+}

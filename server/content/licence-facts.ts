@@ -1,0 +1,69 @@
+// Licence facts of an npm lock file being written: each package's declared SPDX licence, as alternatives of licence ids.
+import parseSpdx from "spdx-expression-parse";
+
+/** A package the lock file pins, and its licence as the policy reads it. */
+export interface PackageLicence {
+  name: string;
+  version: string;
+  /** The declared expression, or null when the lock file names none. */
+  licence: string | null;
+  /**
+   * The expression in disjunctive form: the package may be used under any one alternative, which needs every id in
+   * it ("MIT OR (Apache-2.0 AND BSD-3-Clause)" → [["MIT"], ["Apache-2.0", "BSD-3-Clause"]]). Empty: unknown or unparseable.
+   */
+  alternatives: string[][];
+}
+
+type SpdxNode = { license: string; plus?: boolean; exception?: string } | { left: SpdxNode; conjunction: "and" | "or"; right: SpdxNode };
+
+function disjunctive(node: SpdxNode): string[][] {
+  if ("license" in node) return [[`${node.license}${node.plus ? "+" : ""}${node.exception ? ` WITH ${node.exception}` : ""}`]];
+  const left = disjunctive(node.left);
+  const right = disjunctive(node.right);
+  if (node.conjunction === "or") return [...left, ...right];
+  return left.flatMap((a) => right.map((b) => [...a, ...b]));
+}
+
+/** Alternatives of an SPDX expression; [] when it is not one (the policy then treats the licence as unknown). */
+export function licenceAlternatives(expression: string): string[][] {
+  try {
+    return disjunctive(parseSpdx(expression) as SpdxNode);
+  } catch {
+    return [];
+  }
+}
+
+/** True for a path whose content is an npm lock file (v2/v3 carry each package's licence). */
+export function isNpmLockFile(path: string): boolean {
+  return path === "package-lock.json" || path.endsWith("/package-lock.json");
+}
+
+/**
+ * Every package the lock file pins. The server sees only the new text, so this is every package, not only those the
+ * write adds or changes; an existing dependency is checked again, which a waiver for the path covers. A lock file that
+ * is not JSON, or has no `packages` map (v1), yields null: the policy cannot check it and asks for approval.
+ */
+export function lockFilePackages(text: string): PackageLicence[] | null {
+  let lock: unknown;
+  try {
+    lock = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const packages = (lock as { packages?: unknown }).packages;
+  if (typeof packages !== "object" || packages === null || Array.isArray(packages)) return null;
+  const out: PackageLicence[] = [];
+  for (const [key, entry] of Object.entries(packages as Record<string, unknown>)) {
+    // "" is the project itself; links point at workspace folders, which carry their own package.json.
+    if (key === "" || typeof entry !== "object" || entry === null || (entry as { link?: unknown }).link === true) continue;
+    const { version, license } = entry as { version?: unknown; license?: unknown };
+    const licence = typeof license === "string" ? license : null;
+    out.push({
+      name: key.slice(key.lastIndexOf("node_modules/") + "node_modules/".length),
+      version: typeof version === "string" ? version : "",
+      licence,
+      alternatives: licence === null ? [] : licenceAlternatives(licence),
+    });
+  }
+  return out;
+}
