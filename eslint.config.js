@@ -1,5 +1,5 @@
 // The one linter (ESLint + typescript-eslint). Beyond the recommended rules it keeps import directions honest:
-// the pure ledger core, the offline verifiers and the evidence formats (ledger/verify, evidence/) import no database,
+// the pure ledger core, the projection folds, the offline verifiers and the evidence formats (ledger/verify, evidence/) import no database,
 // HTTP or server code; ledger/ imports nothing above it; agents/ reach the server only through server/index.ts; and no
 // two files import each other, directly or round a longer loop (import-x/no-cycle).
 // (Biome was the first choice; its per-platform binaries are missing from this registry, which breaks `npm ci`.)
@@ -81,7 +81,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ["ledger/core/**/*.ts", "ledger/verify/**/*.ts"],
+    // The projection folds too: the writer and the verifier run the same pure functions, so they cannot read a store.
+    files: ["ledger/core/**/*.ts", "ledger/verify/**/*.ts", "ledger/projections/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -50,7 +50,6 @@ async function main(): Promise<void> {
             resource: "src/x.ts",
             args: {},
           };
-          const now = new Date();
           await ctx.ledger.writer.append(
             {
               kind: "decision",
@@ -66,45 +65,14 @@ async function main(): Promise<void> {
                 policy: { digest, revision: "bench" },
               },
             },
-            {
-              rows: (index) => [
-                {
-                  table: "mediations",
-                  values: {
-                    decision_id: id,
-                    ledger_index: index,
-                    runset: call.runset,
-                    agent: call.agent,
-                    session: call.session,
-                    tool: call.tool,
-                    capability: call.capability,
-                    resource: call.resource,
-                    decision: "allow",
-                    policy_digest: digest,
-                    waiver_ids: "[]",
-                    created_at: now,
-                    decided_by: agent.id,
-                  },
-                },
-              ],
-            },
+            // The decision's fold writes its mediations row (and claims the session), as the mediator's do.
           );
-          await ctx.ledger.writer.append(
-            {
-              kind: "outcome",
-              actor: agent,
-              subject: { type: "decision", id },
-              payload: { status: "ok", summary: "ok", outputDigest: `sha256:${"0".repeat(64)}` },
-            },
-            {
-              rows: (index) => [
-                {
-                  table: "outcomes",
-                  values: { decision_id: id, ledger_index: index, status: "ok", cost_usd: 0, created_at: now, reported_by: agent.id },
-                },
-              ],
-            },
-          );
+          await ctx.ledger.writer.append({
+            kind: "outcome",
+            actor: agent,
+            subject: { type: "decision", id },
+            payload: { status: "ok", summary: "ok", outputDigest: `sha256:${"0".repeat(64)}` },
+          });
         }),
       );
     }

@@ -24,6 +24,8 @@ export interface LedgerOptions {
   onCommit?: (entries: AppendedEntry[]) => void;
   onBatch?: LedgerWriterOptions["onBatch"];
   batchUpdate?: LedgerWriterOptions["batchUpdate"];
+  /** Apply each event's projection fold (LedgerWriterOptions.projections): the server's store, with its tables. */
+  projections?: boolean;
   /** Where a refusal to append or sign is logged (one JSON line); stderr by default. */
   log?: FenceLog;
   /** Witnesses asked to cosign each checkpoint, and the quorum; none by default. */
@@ -70,6 +72,7 @@ export async function openLedger(
     onCommit: options.onCommit,
     onBatch: options.onBatch,
     batchUpdate: options.batchUpdate,
+    projections: options.projections,
     fence,
   });
   // Only a successor's key.added is signed by another key (its predecessor's): a writer of its own for that one event.

@@ -96,6 +96,8 @@ export async function composeServer(config: ServerConfig, options: ComposeOption
         },
         onBatch: (b) => metrics.batch(b),
         batchUpdate: policyDataVersionBump,
+        // Every projection row is its event's fold, applied with the append (ledger/projections).
+        projections: true,
         witnesses,
         witnessTimeoutMs: config.witnessTimeoutMs,
         // A fork or a lying witness is an incident, an unreachable one an outage: both go to the log, never silently.

@@ -1,5 +1,6 @@
 // Where `maestro ledger …` reads a ledger from: a store opened read-only (data dir / database URL) or the Evidence API.
 import type { JWK } from "jose";
+import { type Kysely, sql } from "kysely";
 import { isMaestroError, MaestroError } from "../../common/errors.ts";
 import { decodeHash, fromBase64 } from "../../ledger/core/index.ts";
 import { type KeyAnchors, readKeyAnchors } from "../../ledger/keys/key-anchors.ts";
@@ -27,6 +28,11 @@ export interface LedgerSource {
   checkpointKeys(): Promise<string[]>;
   consistencyProof(from: number, to: number): Promise<Uint8Array[]>;
   inclusionProof(index: number, size: number): Promise<Uint8Array[]>;
+  /**
+   * Store mode only: the projection tables as stored, read in one snapshot with the head size they stand at (a running
+   * server may have appended since the log was read: the replay then folds up to that size first).
+   */
+  projectionSnapshot?: (tables: string[]) => Promise<{ size: number; rows: Map<string, Array<Record<string, unknown>>> } | null>;
   /** Store mode only: stored hashes per tree level, so interior nodes can be checked too. */
   levelHashes?: LevelReader;
   /** Store mode only: checkpoint, cosignature and key rows, which the verifier recomputes from their signed text. */
@@ -174,6 +180,22 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
       cosignatures: await cosignatureRows(store.db),
       keys: (await reader.publicKeys()).map((k) => ({ kid: k.kid, purpose: k.purpose, publicJwk: k.public_jwk, vkey: k.vkey })),
     }),
+    projectionSnapshot: (tables) =>
+      (store.db as Kysely<any>)
+        .transaction()
+        .setIsolationLevel("repeatable read")
+        .execute(async (trx) => {
+          const head = await trx.selectFrom("ledger_head").select("size").where("id", "=", 1).executeTakeFirstOrThrow();
+          // A projection table dropped is compared as empty (its rows are all missing).
+          const { rows: present } = await sql<{ table_name: string }>`select table_name from information_schema.tables
+            where table_schema = current_schema()`.execute(trx);
+          const exists = new Set(present.map((r) => r.table_name));
+          // None of them: a ledger without the server's tables (a bench, a ledger test), nothing to compare.
+          if (!tables.some((t) => exists.has(t))) return null;
+          const rows = new Map<string, Array<Record<string, unknown>>>();
+          for (const table of tables) rows.set(table, exists.has(table) ? await trx.selectFrom(table).selectAll().execute() : []);
+          return { size: Number(head.size), rows };
+        }),
     close: () => store.close(),
   };
 }

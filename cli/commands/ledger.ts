@@ -5,6 +5,13 @@ import { MaestroError } from "../../common/errors.ts";
 import { toBase64 } from "../../ledger/core/index.ts";
 import { loadKeyring } from "../../ledger/keys/keyring.ts";
 import { openLedger } from "../../ledger/open-ledger.ts";
+import { ProjectionReplay } from "../../ledger/projections/replay.ts";
+import {
+  compareProjections,
+  foldingEntries,
+  PROJECTION_TABLE_NAMES,
+  type ProjectionReport,
+} from "../../ledger/projections/verify-projections.ts";
 import { formatProofFile, verifyLog, verifyProofFile, verifyStoredNodes, type VerifyResult } from "../../ledger/verify/index.ts";
 import { configFromEnv } from "../../server/index.ts";
 import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FLAGS, UsageError } from "../command.ts";
@@ -90,6 +97,20 @@ function describeFailure(r: Exclude<VerifyResult, { ok: true }>): string {
   return `ledger verification FAILED at ${where} (${r.part}): ${r.reason}`;
 }
 
+/** The projection findings, one line each (the first 50; --json has them all). */
+function describeProjections(report: ProjectionReport): string {
+  const lines = [
+    `ledger verification FAILED (projections): ${count(report.findings.length, "stored value")} and ${count(report.refused.length, "event")} disagree with the replayed ledger`,
+    ...report.findings.map(
+      (f) => `  ${f.table} ${f.key} column ${f.column}: stored ${JSON.stringify(f.stored)}, expected ${JSON.stringify(f.expected)}`,
+    ),
+    ...report.refused.map((r) => `  index ${r.index} (${r.kind}): the projection refuses it: ${r.reason}`),
+  ];
+  const shown = lines.slice(0, 51);
+  if (lines.length > shown.length) shown.push(`  … ${lines.length - shown.length} more (--json lists all)`);
+  return `${shown.join("\n")}\n`;
+}
+
 export const ledgerVerifyCommand: Command = {
   name: "ledger verify",
   usage: `
@@ -99,6 +120,9 @@ Usage: maestro ledger verify [--url BASE | --data-dir DIR | --database-url URL] 
 Recomputes every leaf hash and the RFC 6962 tree, checks each event's RFC 8785 form and JWS
 signature, every signed checkpoint (signature, origin, forks, root at its size), the stored head and
 the served consistency proofs between consecutive checkpoints (--skip-proofs leaves those out).
+On a store, it also replays the projection folds over the entries and compares every row and column
+of the tables the server decides from (mediations, outcomes, sessions, runsets, holds), naming table, key,
+column, stored and expected value for each difference.
 With --witness, some checkpoint must also carry cosignatures from K of the given witnesses; the newest
 such size is reported. Witnesses refuse to cosign a rewound or forked log, so entries past that size
 are the ones no witness vouched for yet.
@@ -135,8 +159,10 @@ ${WITNESS_USAGE}`,
       }
       const started = Date.now();
       let lastReport = started;
+      const replay = new ProjectionReplay();
       let result: VerifyResult = await verifyLog({
-        entries: source.entries(head.size),
+        // The store's projection rows are compared with the folds replayed over these same entries (HTTP serves no rows).
+        entries: source.projectionSnapshot ? foldingEntries(source.entries(head.size), replay) : source.entries(head.size),
         checkpoints: checkpoints.map((c) => c.note),
         eventKeys: pinnedJwks ?? (await source.eventKeys()),
         checkpointKeys: pinnedVkeys ?? (await source.checkpointKeys()),
@@ -157,8 +183,20 @@ ${WITNESS_USAGE}`,
         const nodeProblem = await verifyStoredNodes(result.size, source.levelHashes);
         if (nodeProblem) result = nodeProblem;
       }
+      let projections: ProjectionReport | undefined;
+      if (result.ok && source.projectionSnapshot) {
+        const snapshot = await source.projectionSnapshot(PROJECTION_TABLE_NAMES);
+        if (snapshot) {
+          // Appended since the log was read (a running server): folded too, so the rows compare at the snapshot's head.
+          if (snapshot.size > result.size) for await (const _ of foldingEntries(source.entries(snapshot.size), replay, result.size));
+          projections = compareProjections(replay, snapshot.rows);
+        }
+      }
+      const projectionsOk = !projections || (projections.findings.length === 0 && projections.refused.length === 0);
+      const ok = result.ok && projectionsOk;
       const seconds = (Date.now() - started) / 1000;
-      if (values.json) printJson({ ...result, source: source.describe, seconds });
+      if (values.json) printJson({ ...result, ok, ...(projections ? { projections } : {}), source: source.describe, seconds });
+      else if (!projectionsOk) process.stdout.write(describeProjections(projections!));
       else if (result.ok) {
         process.stdout.write(
           `ledger verified: ${count(result.size, "entry", "entries")}, root ${result.root}, ${count(result.checkpoints, "signed checkpoint")} ${result.checkpoints === 1 ? "matches" : "match"}${
@@ -168,7 +206,7 @@ ${WITNESS_USAGE}`,
           } (${source.describe}, ${seconds.toFixed(1)} s)\n`,
         );
       } else process.stdout.write(`${describeFailure(result)}\n`);
-      return result.ok ? 0 : 1;
+      return ok ? 0 : 1;
     } finally {
       await source.close();
     }

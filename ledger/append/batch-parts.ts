@@ -10,6 +10,8 @@ export interface Pending {
   canonical: Uint8Array;
   apply?: AppendOptions["apply"];
   rows?: AppendOptions["rows"];
+  /** The event's fold needs reads or updates rows: it runs in the transaction, in the append's savepoint. */
+  fold?: boolean;
   conflict?: AppendOptions["conflict"];
   readAt?: number;
   /** Committing it leaves the writer's generation where it is (AppendOptions.leavesReadsValid, and no `apply`). */

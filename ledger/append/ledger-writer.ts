@@ -29,6 +29,9 @@ import type { LedgerTables } from "../store/schema.ts";
 import type { EventSigner } from "./event-signer.ts";
 import { inconsistent } from "./head-check.ts";
 import { WriteFence } from "./write-fence.ts";
+import { applyFold, foldRows, type KnownRows } from "./fold-apply.ts";
+import { hasFold } from "../projections/fold-event.ts";
+import { FoldRefused } from "../projections/row-change.ts";
 
 export interface AppendedEntry {
   index: number;
@@ -46,7 +49,12 @@ export interface AppendOptions {
    */
   apply?: (trx: Transaction<any>, event: LedgerEvent, index: number) => Promise<void>;
   /**
-   * Projection rows that cannot fail on their own (fresh ids): inserted with the batch in one
+   * Rows the caller read before appending (current at `readAt`) that the event's fold may consult without a read, e.g.
+   * the session's owner: a fold that needs no other row and only inserts goes in the batch's one statement.
+   */
+  known?: KnownRows;
+  /**
+   * Rows of tables that no fold owns yet (ledger/projections), fresh ids only: inserted with the batch in one
    * multi-row statement per table, no savepoint, so the hot path (decisions) stays a few round trips.
    */
   rows?: (index: number, event: LedgerEvent) => ProjectionRow[];
@@ -101,6 +109,11 @@ export interface LedgerWriterOptions {
   onCommit?: (entries: AppendedEntry[]) => void;
   /** Shared with the checkpointer: once closed (a forked head), every append is refused with `ledger_inconsistent`. */
   fence?: WriteFence;
+  /**
+   * Apply each event's projection fold (ledger/projections) with its append: the server's store, which has the tables.
+   * Off, the writer appends events alone (a ledger without the server's tables: benches, ledger tests).
+   */
+  projections?: boolean;
   /** Called after each batch, committed or not: its size, how long it took, and whether the store failed it (metrics). */
   onBatch?: (batch: { entries: number; ms: number; storeFailed: boolean }) => void;
 }
@@ -116,6 +129,7 @@ export class LedgerWriter {
   #storeFailures = 0;
   readonly #batchUpdate?: BatchUpdate;
   readonly #fence: WriteFence;
+  readonly #projections: boolean;
   #queue: Pending[] = [];
   #draining = false;
   readonly #batches = { oneStatement: 0, locked: 0 };
@@ -135,6 +149,7 @@ export class LedgerWriter {
     this.#onBatch = options.onBatch;
     this.#batchUpdate = options.batchUpdate;
     this.#fence = options.fence ?? new WriteFence();
+    this.#projections = options.projections ?? false;
   }
 
   /** Resolves only once the event is durable; rejects with `ledger_unavailable` if it cannot be. */
@@ -161,20 +176,34 @@ export class LedgerWriter {
         return { event, canonical, signature: await this.#signer.sign(canonical) };
       }),
     );
+    // The event's fold, tried on the rows its caller already read: inserts only go in the batch's one statement; a fold
+    // that needs a read runs in the transaction. A refusal here (the caller's reads say the event cannot be) is final.
+    const folded = signed.map(({ event }, i) => {
+      const options = items[i].options ?? {};
+      if (!this.#projections || !hasFold(event.kind)) return { rows: options.rows, fold: false };
+      try {
+        const probe = foldRows(event, 0, options.known);
+        return probe ? { rows: (index: number, e: LedgerEvent) => foldRows(e, index, options.known)!, fold: false } : { fold: true };
+      } catch (err) {
+        throw refusal(err, options.conflict);
+      }
+    });
     const group: Pending[] = [];
     const done = signed.map(
       ({ event, canonical, signature }, i) =>
         new Promise<AppendedEntry>((resolve, reject) => {
-          const { apply, rows, conflict, readAt, leavesReadsValid } = items[i].options ?? {};
+          const { apply, conflict, readAt, leavesReadsValid } = items[i].options ?? {};
+          const { rows, fold } = folded[i];
           const entry = { event, leafHash: leafHash(canonical), signature };
           group.push({
             entry,
             canonical,
             apply,
             rows,
+            fold,
             conflict,
             readAt,
-            leavesReadsValid: !apply && leavesReadsValid === true,
+            leavesReadsValid: !apply && !fold && leavesReadsValid === true,
             resolve,
             reject,
           });
@@ -233,7 +262,7 @@ export class LedgerWriter {
   async #commitBatch(batch: Pending[]): Promise<void> {
     try {
       this.#fence.assertOpen(); // the checkpointer may have found a fork while these waited
-      if (this.#frontier && batch.every((p) => !p.apply)) {
+      if (this.#frontier && batch.every((p) => !p.apply && !p.fold)) {
         const live = this.#dropStale(batch);
         if (live.length === 0) return;
         if (await this.#commitInOneStatement(this.#frontier, live)) return;
@@ -407,14 +436,18 @@ export class LedgerWriter {
   ): Promise<Pending[]> {
     const accepted: Pending[] = [];
     for (const [i, unit] of unitsOf(batch).entries()) {
-      if (unit.every((p) => !p.apply)) {
+      if (unit.every((p) => !p.apply && !p.fold)) {
         accepted.push(...unit);
         continue;
       }
       const name = `append_${i}`;
       const sp = await trx.savepoint(name).execute();
       try {
-        for (const [k, p] of unit.entries()) await p.apply?.(sp, p.entry.event, firstIndex + accepted.length + k);
+        for (const [k, p] of unit.entries()) {
+          const index = firstIndex + accepted.length + k;
+          if (p.fold) await foldInto(sp, p, index);
+          await p.apply?.(sp, p.entry.event, index);
+        }
         await sp.releaseSavepoint(name).execute();
         accepted.push(...unit);
       } catch (err) {
@@ -469,4 +502,20 @@ export class LedgerWriter {
     this.#fence.refuse(err);
     throw err;
   }
+}
+
+/** Applies the append's fold in its savepoint; a refusal, or a key the store refuses, rejects that append alone. */
+async function foldInto(trx: Transaction<any>, p: Pending, index: number): Promise<void> {
+  try {
+    await applyFold(trx, p.entry.event, index);
+  } catch (err) {
+    throw refusal(err, p.conflict);
+  }
+}
+
+/** What a fold's refusal (or the store's key violation for it) means to the caller: its own error, else a 409. */
+function refusal(err: unknown, conflict: AppendOptions["conflict"]): unknown {
+  if (err instanceof FoldRefused) return err.error ?? conflict?.(err.sqlstate) ?? new MaestroError("conflict", err.message);
+  if (isConstraintViolation(err) && conflict) return conflict((err as { code: string }).code);
+  return err;
 }

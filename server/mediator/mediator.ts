@@ -16,7 +16,7 @@ import { type CallState, CallStateReader } from "./call-state.ts";
 import { type CanonicalCall, canonicalCall, invalidResourceDecision } from "./canonical-call.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
-import { claimSession, requireSessionOwner } from "./session-owner.ts";
+import { requireSessionOwner } from "./session-owner.ts";
 import type { MediatorTables } from "./tables.ts";
 import {
   allowedDecision,
@@ -72,7 +72,7 @@ export class Mediator {
     // Piggybacked outcomes are plain: the database checks their decisions. They commit in one group with the decision,
     // all or nothing: a refused outcome fails the request, and must not leave behind a decision the agent never got.
     const carried = outcomes.map(({ decisionId, ...outcome }, i) => {
-      const member = plainOutcomeAppend(decisionId, outcome, principal, now, `/outcomes/${i}/decisionId`);
+      const member = plainOutcomeAppend(decisionId, outcome, principal, `/outcomes/${i}/decisionId`);
       return { ...member, options: { ...member.options, requestField: (p: string) => `/outcomes/${i}${payloadField(p)}` } };
     });
     // The policy, holds and grants see the canonical resource; a resource outside its grammar is denied unevaluated.
@@ -183,38 +183,16 @@ export class Mediator {
         },
       },
       options: {
-        rows: (index, event) => [
-          {
-            table: "mediations",
-            values: {
-              decision_id: event.subject!.id,
-              ledger_index: index,
-              runset: call.runset,
-              agent: call.agent,
-              session: call.session,
-              tool: call.tool,
-              capability: call.capability,
-              // The canonical identity, so evidence queries find every spelling of one resource; the raw one is in the event.
-              resource: canonicalResource ?? call.resource,
-              decision: decision.decision,
-              policy_digest: policy.digest,
-              waiver_ids: JSON.stringify(decision.waivers),
-              created_at: now,
-              decided_by: principal.sub,
-            },
-          },
-        ],
-        // The session's first decision claims it for its token; hooks record the use of cited exceptions. A decision
-        // in an owned session citing none (the usual one) skips the savepoint entirely.
-        apply:
-          opensSession || citesExceptions(decision)
-            ? async (trx, event) => {
-                if (opensSession) await claimSession(trx, call.session, principal);
-                if (citesExceptions(decision))
-                  for (const hook of this.#deps.hooks)
-                    await hook.onDecision(trx, { decisionId: event.subject!.id, call: policyCall ?? call, decision, now });
-              }
-            : undefined,
+        // The decision's fold (ledger/projections) writes its mediations row and claims an unowned session for its
+        // token. The owner read with the call state lets a decision in an owned session skip the read and the savepoint;
+        // hooks record the use of cited exceptions.
+        known: opensSession ? undefined : [{ table: "sessions", key: { session: call.session }, row: { owner: principal.sub } }],
+        apply: citesExceptions(decision)
+          ? async (trx, event) => {
+              for (const hook of this.#deps.hooks)
+                await hook.onDecision(trx, { decisionId: event.subject!.id, call: policyCall ?? call, decision, now });
+            }
+          : undefined,
         readAt,
         // The request's fields sit under /payload/call in the event (args after redaction).
         requestField: (p) => (p.startsWith("/payload/call/") ? p.slice("/payload/call".length) : payloadField(p)),
@@ -233,11 +211,10 @@ export class Mediator {
 
   async recordOutcome(decisionId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {
     const outcome = parseOutcome(body);
-    const now = this.#deps.clock.now();
     if (isPlainOutcome(outcome))
-      return { ledgerIndex: (await appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal, now)).index };
+      return { ledgerIndex: (await appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal)).index };
     const target = await storeUnavailableOnError(() => allowedDecision(this.#deps.db, decisionId, principal));
-    return { ledgerIndex: (await appendOutcomeWithEffects(this.#deps.writer, target, outcome, principal, now)).index };
+    return { ledgerIndex: (await appendOutcomeWithEffects(this.#deps.writer, target, outcome, principal)).index };
   }
 }
 

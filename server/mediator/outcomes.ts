@@ -64,9 +64,8 @@ export function appendPlainOutcome(
   decisionId: string,
   outcome: Outcome,
   principal: Principal,
-  now: Date,
 ): Promise<AppendedEntry> {
-  const { input, options } = plainOutcomeAppend(decisionId, outcome, principal, now, "decisionId");
+  const { input, options } = plainOutcomeAppend(decisionId, outcome, principal, "decisionId");
   return writer.append(input, options);
 }
 
@@ -75,7 +74,6 @@ export function plainOutcomeAppend(
   decisionId: string,
   outcome: Outcome,
   principal: Principal,
-  now: Date,
   field: string,
 ): { input: EventInput; options: AppendOptions } {
   const conflict = (sqlstate: string) =>
@@ -86,20 +84,8 @@ export function plainOutcomeAppend(
         });
   return {
     input: outcomeEvent(decisionId, outcome, principal),
+    // The outcome's fold inserts its row, referencing the allowed decision: no read, one statement.
     options: {
-      rows: (index) => [
-        {
-          table: "outcomes",
-          values: {
-            decision_id: decisionId,
-            status: outcome.status,
-            cost_usd: 0,
-            created_at: now,
-            ledger_index: index,
-            reported_by: principal.sub,
-          },
-        },
-      ],
       conflict,
       // No taint, no spend: nothing a decision's call state holds.
       leavesReadsValid: true,
@@ -140,41 +126,22 @@ export async function refusedCarriedOutcome(
   return undefined;
 }
 
-/** Appends a tainting or spending outcome with the session and run-set updates the next decision reads, atomically. */
+/**
+ * Appends a tainting or spending outcome; its fold (ledger/projections) writes the outcome row and the session and
+ * run-set updates the next decision reads, in the append's transaction.
+ */
 export function appendOutcomeWithEffects(
   writer: LedgerWriter,
   target: OutcomeTarget,
   outcome: Outcome,
   principal: Principal,
-  now: Date,
 ): Promise<AppendedEntry> {
   const { decisionId } = target;
   return writer.append(outcomeEvent(decisionId, outcome, principal), {
-    apply: async (trx, _event, index) => {
-      const inserted = await trx
-        .insertInto("outcomes")
-        .values({
-          decision_id: decisionId,
-          status: outcome.status,
-          cost_usd: outcome.costUsd ?? 0,
-          created_at: now,
-          ledger_index: index,
-          reported_by: principal.sub,
-        })
-        .onConflict((oc) => oc.column("decision_id").doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-        throw new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field: "decisionId" });
-      }
-      if (outcome.taint) await markTainted(trx, target.session, outcome.taint.source);
-      if (outcome.costUsd) {
-        await trx
-          .updateTable("runsets")
-          .set((eb) => ({ spent_usd: eb("spent_usd", "+", outcome.costUsd!) }))
-          .where("name", "=", target.runset)
-          .execute();
-      }
-    },
+    conflict: (sqlstate) =>
+      sqlstate === "23505"
+        ? new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field: "decisionId" })
+        : new MaestroError("conflict", `no allowed decision ${decisionId} by ${principal.sub}`, { field: "decisionId" }),
   });
 }
 
@@ -185,15 +152,4 @@ function outcomeEvent(decisionId: string, outcome: Outcome, principal: Principal
     subject: { id: decisionId, type: "decision" },
     payload: { ...outcome },
   };
-}
-
-async function markTainted(trx: Kysely<any>, session: string, source: string): Promise<void> {
-  const row = await trx.selectFrom("sessions").select(["taint_sources"]).where("session", "=", session).executeTakeFirst();
-  const sources = row ? (JSON.parse(row.taint_sources) as string[]) : [];
-  if (!sources.includes(source)) sources.push(source);
-  await trx
-    .insertInto("sessions")
-    .values({ session, tainted: true, taint_sources: JSON.stringify(sources) })
-    .onConflict((oc) => oc.column("session").doUpdateSet({ tainted: true, taint_sources: JSON.stringify(sources) }))
-    .execute();
 }

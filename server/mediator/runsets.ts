@@ -32,7 +32,6 @@ export async function registerRunset(
     });
   }
   const grants: PolicyGrant[] = reg.grants.map((g) => ({ ...g, runset: reg.name, approval: g.approval ?? "none" }));
-  const spec = JSON.stringify(reg.license === undefined ? { grants } : { grants, license: reg.license });
   const cap = reg.budget_cap_usd ?? null;
   const entry = await writer.append(
     {
@@ -41,18 +40,7 @@ export async function registerRunset(
       subject: { type: "runset", id: reg.name },
       payload: { name: reg.name, grants, budget_cap_usd: cap, ...(reg.license !== undefined && { license: reg.license }) },
     },
-    {
-      apply: async (trx, _event, index) => {
-        await trx
-          .insertInto("runsets")
-          .values({ name: reg.name, spec, budget_cap_usd: cap, spent_usd: 0, registered_by: principal.sub, ledger_index: index })
-          // Re-registering replaces grants and cap but keeps what was already spent.
-          .onConflict((oc) =>
-            oc.column("name").doUpdateSet({ spec, budget_cap_usd: cap, registered_by: principal.sub, ledger_index: index }),
-          )
-          .execute();
-      },
-    },
+    // Its fold (ledger/projections) writes the runsets row: re-registering replaces grants and cap, keeps the spend.
   );
   // Registered all the same (a grant that matches nothing grants nothing); the warnings say which grant to fix.
   return { name: reg.name, ledgerIndex: entry.index, warnings: grantWarnings(reg.grants) };

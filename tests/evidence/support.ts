@@ -61,28 +61,7 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
         policy: { digest: policyDigest, revision: "r1" },
       },
     },
-    {
-      rows: (index) => [
-        {
-          table: "mediations",
-          values: {
-            decision_id: decisionId,
-            ledger_index: index,
-            runset: call.runset,
-            agent: call.agent,
-            session: call.session,
-            tool: call.tool,
-            capability: call.capability,
-            resource: call.resource,
-            decision: "allow",
-            policy_digest: policyDigest,
-            waiver_ids: '["w-1"]',
-            created_at: new Date(),
-            decided_by: "coder",
-          },
-        },
-      ],
-    },
+    // Its fold writes the mediations row, as the mediator's decisions do.
   );
   await writer.append({
     kind: "breakglass.opened",

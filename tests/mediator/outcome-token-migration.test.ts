@@ -25,49 +25,24 @@ describe.each(STORE_KINDS)("outcome token migration on %s store", (kind) => {
     await migrateToLatest(store.db, before);
     t = { store, db: store.db, ledger: await openLedger(store.db, await loadKeyring(cfg.dataDir), { origin: ORIGIN }) };
     const { writer } = t.ledger;
-    const now = new Date();
-    // As the server wrote them before 3004: no decided_by, no reported_by; the outcome by another token.
-    await writer.append(
-      {
-        kind: "decision",
-        actor: { type: "agent", id: "coder" },
-        subject: { type: "decision", id: decisionId },
-        payload: { decision: "allow" },
-      },
-      {
-        rows: (index) => [
-          {
-            table: "mediations",
-            values: {
-              decision_id: decisionId,
-              ledger_index: index,
-              runset: "rs",
-              agent: "coder",
-              session: "s",
-              tool: "t",
-              capability: "repo.read",
-              resource: "r",
-              decision: "allow",
-              policy_digest: "d",
-              waiver_ids: "[]",
-              created_at: now,
-            },
-          },
-        ],
-      },
-    );
-    await writer.append(
-      {
-        kind: "outcome",
-        actor: { type: "agent", id: "intruder" },
-        subject: { type: "decision", id: decisionId },
-        payload: { status: "ok" },
-      },
-      {
-        rows: (index) => [
-          { table: "outcomes", values: { decision_id: decisionId, ledger_index: index, status: "ok", cost_usd: 0, created_at: now } },
-        ],
-      },
+    // As the server wrote them before 3004: no decided_by, no reported_by; the outcome by another token. The rows go in
+    // by hand beside their events (today's folds write the columns 3004 adds), under kinds no fold owns.
+    const decided = await writer.append({
+      kind: "test.decision",
+      actor: { type: "agent", id: "coder" },
+      subject: { type: "decision", id: decisionId },
+      payload: { decision: "allow" },
+    });
+    await sql`insert into mediations (decision_id, ledger_index, runset, agent, session, tool, capability, resource, decision, policy_digest, waiver_ids, created_at)
+      values (${decisionId}, ${decided.index}, 'rs', 'coder', 's', 't', 'repo.read', 'r', 'allow', 'd', '[]', now())`.execute(t.db);
+    const reported = await writer.append({
+      kind: "test.outcome",
+      actor: { type: "agent", id: "intruder" },
+      subject: { type: "decision", id: decisionId },
+      payload: { status: "ok" },
+    });
+    await sql`insert into outcomes (decision_id, ledger_index, status, cost_usd, created_at) values (${decisionId}, ${reported.index}, 'ok', 0, now())`.execute(
+      t.db,
     );
     await migrateToLatest(t.db, { ...before, [MIGRATION]: tokenMigration, "3008_session_owners": sessionOwners });
   });

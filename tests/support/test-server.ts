@@ -2,7 +2,7 @@
 import { configFromEnv, createApp, composeServer, issueToken, type Role, type Services, type WebhookSettings } from "../../server/index.ts";
 import type { Clock } from "../../common/clock.ts";
 import type { AgentBinding } from "../../server/auth/agent-binding.ts";
-import { createTestStore, type TestStoreKind } from "./test-stores.ts";
+import { createTestStore, type TestStoreConfig, type TestStoreKind } from "./test-stores.ts";
 import { checkExchange } from "./openapi-check.ts";
 
 export interface TestServer {
@@ -18,7 +18,10 @@ export interface TestServer {
   ): Promise<{ status: number; body: any; headers: Headers }>;
   /** POST /v1/runsets as a security user; throws unless it answers 201. */
   registerRunset(spec: Record<string, unknown>, securitySub?: string): Promise<void>;
-  close(): Promise<void>;
+  /** The store it runs on (e.g. to copy it once the server is closed with `keepStore`). */
+  store: TestStoreConfig;
+  /** Stops the server and drops its store, unless `keepStore` (the caller then cleans it up). */
+  close(options?: { keepStore?: boolean }): Promise<void>;
 }
 
 export async function startTestServer(
@@ -41,6 +44,7 @@ export async function startTestServer(
   const app = createApp(ctx);
   const key = ctx.ledger.keyring.token;
   const server: TestServer = {
+    store,
     ctx,
     app,
     token: (role, sub = `${role}-1`, binding) =>
@@ -71,9 +75,9 @@ export async function startTestServer(
       const res = await server.call("POST", "/v1/runsets", { token: await server.token("security", securitySub), body: spec });
       if (res.status !== 201) throw new Error(`runset registration answered ${res.status}: ${JSON.stringify(res.body)}`);
     },
-    async close() {
+    async close({ keepStore = false } = {}) {
       await ctx.close();
-      await store.cleanup();
+      if (!keepStore) await store.cleanup();
     },
   };
   return server;

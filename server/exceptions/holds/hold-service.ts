@@ -13,7 +13,6 @@ import clearSchema from "../../../schemas/hold/clear.schema.json" with { type: "
 import placeSchema from "../../../schemas/hold/place.schema.json" with { type: "json" };
 import type { Principal } from "../../auth/roles.ts";
 import {
-  applyTransition,
   checkScopeId,
   type ExceptionDeps,
   iso,
@@ -58,24 +57,7 @@ export class HoldService {
         // The canonical scope is what the policy compares; the id as the auditor typed it is kept beside it.
         payload: { scope, reason: input.reason, ...(input.scope.id !== scope.id && { requestedScopeId: input.scope.id }) },
       },
-      {
-        apply: async (trx, event, index) => {
-          await trx
-            .insertInto("holds")
-            .values({
-              id,
-              state: "active",
-              version: 1,
-              scope_type: scope.type,
-              scope_id: scope.id ?? null,
-              reason: input.reason,
-              placed_by: principal.sub,
-              placed_at: new Date(event.time),
-              ledger_refs: JSON.stringify([{ kind: event.kind, index }]),
-            })
-            .execute();
-        },
-      },
+      // Its fold (ledger/projections/hold-folds.ts) writes the active row.
     );
     return this.get(id);
   }
@@ -86,7 +68,6 @@ export class HoldService {
     const row = await this.#row(id);
     if (row.state === "cleared")
       throw new MaestroError("conflict", `hold ${id} was already cleared by ${row.cleared_by}`, { details: { state: row.state } });
-    const now = this.#deps.clock.now();
     await this.#deps.writer.append(
       {
         kind: "hold.cleared",
@@ -94,22 +75,7 @@ export class HoldService {
         subject: { type: "hold", id },
         payload: { reason: input.reason, fromVersion: row.version },
       },
-      {
-        apply: (trx, event, index) =>
-          applyTransition(
-            trx,
-            "holds",
-            id,
-            row.version,
-            { kind: event.kind, index },
-            {
-              state: "cleared",
-              cleared_by: principal.sub,
-              cleared_at: now,
-              clear_reason: input.reason,
-            },
-          ),
-      },
+      // Its fold moves the row on from `fromVersion`, or refuses the append (409) if a concurrent clear won.
     );
     return this.get(id);
   }

@@ -1,0 +1,87 @@
+// Applies an event's fold to the store: in the append's transaction (reading the rows the fold asks for), or as the
+// plain inserts of the one-statement path when the fold needs nothing beyond the rows its caller already read.
+import type { Kysely } from "kysely";
+import type { LedgerEvent } from "../event/envelope.ts";
+import { foldEvent } from "../projections/fold-event.ts";
+import { keyText, type ProjectionView, type Row, RowNeeded, type RowChange } from "../projections/row-change.ts";
+import { normalizeRow, tableSpec } from "../projections/table-specs.ts";
+import type { ProjectionRow } from "./ledger-writer.ts";
+
+/** Rows a caller read before appending (current at its `readAt`), possibly only the columns the fold reads. */
+export type KnownRows = Array<{ table: string; key: Row; row: Row | null }>;
+
+/** The fold's rows for the one-statement path, or undefined when it needs a read or changes an existing row. */
+export function foldRows(event: LedgerEvent, index: number, known: KnownRows = []): ProjectionRow[] | undefined {
+  const byKey = new Map(known.map((k) => [`${k.table}:${keyText(k.key)}`, k.row]));
+  const view: ProjectionView = {
+    get(table, key) {
+      const row = byKey.get(`${table}:${keyText(key)}`);
+      if (row === undefined) throw new RowNeeded(table, key);
+      return row;
+    },
+  };
+  let changes: RowChange[];
+  try {
+    changes = foldEvent(event, index, view);
+  } catch (err) {
+    if (err instanceof RowNeeded) return undefined;
+    throw err;
+  }
+  if (changes.some((c) => c.op !== "insert")) return undefined;
+  return changes.map((c) => ({ table: c.table, values: storedValues(c.table, { ...c.key, ...c.values }) }));
+}
+
+/**
+ * Folds the event against the store as the transaction sees it and writes the changes. The fold runs again after each
+ * row it asks for is read (it is pure and cheap); a row a change references is left to the store's foreign key.
+ */
+export async function applyFold(trx: Kysely<any>, event: LedgerEvent, index: number): Promise<void> {
+  const read = new Map<string, Row | null>();
+  const view: ProjectionView = {
+    get(table, key) {
+      const row = read.get(`${table}:${keyText(key)}`);
+      if (row === undefined) throw new RowNeeded(table, key);
+      return row;
+    },
+  };
+  let changes: RowChange[];
+  for (;;) {
+    try {
+      changes = foldEvent(event, index, view);
+      break;
+    } catch (err) {
+      if (!(err instanceof RowNeeded)) throw err;
+      read.set(`${err.table}:${keyText(err.key)}`, await readRow(trx, err.table, err.key));
+    }
+  }
+  for (const c of changes) {
+    if (c.op === "insert")
+      await trx
+        .insertInto(c.table)
+        .values(storedValues(c.table, { ...c.key, ...c.values }))
+        .execute();
+    else {
+      let update = trx.updateTable(c.table).set(storedValues(c.table, c.values));
+      for (const [column, value] of Object.entries(c.key)) update = update.where(column, "=", value);
+      await update.execute();
+    }
+  }
+}
+
+async function readRow(trx: Kysely<any>, table: string, key: Row): Promise<Row | null> {
+  let query = trx.selectFrom(table).selectAll();
+  for (const [column, value] of Object.entries(key)) query = query.where(column, "=", value);
+  const row = await query.executeTakeFirst();
+  return row ? normalizeRow(tableSpec(table), row) : null;
+}
+
+/** Values as the store takes them: a timestamp column gets a Date (both drivers bind it as timestamptz). */
+function storedValues(table: string, values: Row): Record<string, unknown> {
+  const spec = tableSpec(table);
+  return Object.fromEntries(
+    Object.entries(values).map(([column, value]) => [
+      column,
+      spec.columns[column] === "time" && typeof value === "string" ? new Date(value) : value,
+    ]),
+  );
+}

@@ -1,0 +1,37 @@
+// Compares the rows a store holds with the replayed ones: every difference names table, key, column, stored, expected.
+import { keyText, type ProjectionValue, type Row } from "./row-change.ts";
+import { normalizeRow, type TableSpec } from "./table-specs.ts";
+
+export interface ProjectionFinding {
+  table: string;
+  /** The row's key as `column=value`. */
+  key: string;
+  /** The column that differs; for a row that should not exist or is missing, its key column(s). */
+  column: string;
+  stored: ProjectionValue | "(no row)";
+  expected: ProjectionValue | "(no row)";
+}
+
+/** Differences between one table's stored rows (as the driver returns them) and its replayed rows. */
+export function compareTable(spec: TableSpec, stored: Iterable<Record<string, unknown>>, expected: Map<string, Row>): ProjectionFinding[] {
+  const findings: ProjectionFinding[] = [];
+  const seen = new Set<string>();
+  const keyColumns = spec.key.join(",");
+  for (const raw of stored) {
+    const row = normalizeRow(spec, raw);
+    const key = keyText(Object.fromEntries(spec.key.map((c) => [c, row[c]])));
+    seen.add(key);
+    const want = expected.get(key);
+    if (!want) {
+      findings.push({ table: spec.table, key, column: keyColumns, stored: key, expected: "(no row)" });
+      continue;
+    }
+    for (const column of Object.keys(spec.columns)) {
+      const e = want[column] ?? null;
+      if (!Object.is(row[column], e)) findings.push({ table: spec.table, key, column, stored: row[column], expected: e });
+    }
+  }
+  for (const key of expected.keys())
+    if (!seen.has(key)) findings.push({ table: spec.table, key, column: keyColumns, stored: "(no row)", expected: key });
+  return findings;
+}

@@ -1,0 +1,145 @@
+// Folds of the mediator's events: a decision (its mediations row, the session it opens), an outcome (its row, and the
+// taint or spend it carries) and a run-set registration (grants and cap; spend is kept).
+import { MaestroError } from "../../common/errors.ts";
+import { canonicalJson } from "../event/canonical-json.ts";
+import type { LedgerEvent } from "../event/envelope.ts";
+import { FoldRefused, type ProjectionView, type RowChange } from "./row-change.ts";
+
+interface DecisionPayload {
+  call: {
+    agent: string;
+    session: string;
+    runset: string;
+    tool: string;
+    capability: string;
+    resource: string;
+    canonicalResource?: string | null;
+  };
+  decision: string;
+  policy: { digest: string };
+  waivers: unknown[];
+}
+
+interface OutcomePayload {
+  status: string;
+  taint?: { source: string };
+  costUsd?: number;
+}
+
+interface RunsetPayload {
+  name: string;
+  grants: unknown[];
+  budget_cap_usd: number | null;
+  license?: string;
+}
+
+export function foldDecision(event: LedgerEvent, index: number, view: ProjectionView): RowChange[] {
+  const p = event.payload as unknown as DecisionPayload;
+  const decisionId = event.subject!.id;
+  const changes: RowChange[] = [
+    {
+      op: "insert",
+      table: "mediations",
+      key: { decision_id: decisionId },
+      values: {
+        ledger_index: index,
+        runset: p.call.runset,
+        agent: p.call.agent,
+        session: p.call.session,
+        tool: p.call.tool,
+        capability: p.call.capability,
+        // The canonical identity, so evidence queries find every spelling of one resource; the raw one is in the event.
+        resource: p.call.canonicalResource ?? p.call.resource,
+        decision: p.decision,
+        policy_digest: p.policy.digest,
+        waiver_ids: canonicalJson(p.waivers),
+        created_at: event.time,
+        decided_by: event.actor.id,
+      },
+    },
+  ];
+  // The session's first decision claims it for its token; a session another token owns refuses the decision.
+  const session = view.get("sessions", { session: p.call.session });
+  const owner = event.actor.id;
+  if (session === null)
+    changes.push({
+      op: "insert",
+      table: "sessions",
+      key: { session: p.call.session },
+      values: { tainted: false, taint_sources: "[]", owner },
+    });
+  else if (session.owner === null) changes.push({ op: "update", table: "sessions", key: { session: p.call.session }, values: { owner } });
+  else if (session.owner !== owner) throw sessionMismatch(p.call.session, "/session");
+  return changes;
+}
+
+export function foldOutcome(event: LedgerEvent, index: number, view: ProjectionView): RowChange[] {
+  const p = event.payload as unknown as OutcomePayload;
+  const decisionId = event.subject!.id;
+  const reporter = event.actor.id;
+  const changes: RowChange[] = [
+    {
+      op: "insert",
+      table: "outcomes",
+      key: { decision_id: decisionId },
+      values: {
+        ledger_index: index,
+        status: p.status,
+        cost_usd: p.costUsd ?? 0,
+        created_at: event.time,
+        reported_by: reporter,
+        decision: "allow",
+      },
+      // Only an allowed decision asked for by the same token has an outcome (the store's foreign keys say so too).
+      references: { table: "mediations", key: { decision_id: decisionId }, values: { decision: "allow", decided_by: reporter } },
+    },
+  ];
+  if (!p.taint && !p.costUsd) return changes;
+  // Taint and spend change what the session's and run-set's next decisions read: they need the decision's row.
+  const mediation = view.get("mediations", { decision_id: decisionId });
+  if (mediation === null || mediation.decision !== "allow" || mediation.decided_by !== reporter)
+    throw new FoldRefused("missing", `no allowed decision ${decisionId} by ${reporter}`);
+  const sessionKey = { session: String(mediation.session) };
+  const session = view.get("sessions", sessionKey);
+  if (session !== null && session.owner !== null && session.owner !== reporter)
+    throw sessionMismatch(String(mediation.session), "decisionId");
+  if (p.taint) {
+    const sources = session ? (JSON.parse(String(session.taint_sources)) as string[]) : [];
+    if (!sources.includes(p.taint.source)) sources.push(p.taint.source);
+    const values = { tainted: true, taint_sources: canonicalJson(sources) };
+    changes.push(
+      session === null
+        ? { op: "insert", table: "sessions", key: sessionKey, values: { ...values, owner: null } }
+        : { op: "update", table: "sessions", key: sessionKey, values },
+    );
+  }
+  if (p.costUsd) {
+    const runsetKey = { name: String(mediation.runset) };
+    const runset = view.get("runsets", runsetKey);
+    if (runset !== null)
+      changes.push({ op: "update", table: "runsets", key: runsetKey, values: { spent_usd: Number(runset.spent_usd) + p.costUsd } });
+  }
+  return changes;
+}
+
+export function foldRunsetRegistered(event: LedgerEvent, index: number, view: ProjectionView): RowChange[] {
+  const p = event.payload as unknown as RunsetPayload;
+  const key = { name: p.name };
+  const values = {
+    spec: canonicalJson(p.license === undefined ? { grants: p.grants } : { grants: p.grants, license: p.license }),
+    budget_cap_usd: p.budget_cap_usd,
+    registered_by: event.actor.id,
+    ledger_index: index,
+  };
+  // Re-registering replaces grants and cap but keeps what was already spent.
+  return [
+    view.get("runsets", key) === null
+      ? { op: "insert", table: "runsets", key, values: { ...values, spent_usd: 0 } }
+      : { op: "update", table: "runsets", key, values },
+  ];
+}
+
+function sessionMismatch(session: string, field: string): FoldRefused {
+  const message = `session ${JSON.stringify(session)} belongs to another token: a session is used only by the token that opened it`;
+  return new FoldRefused("mismatch", message, new MaestroError("session_mismatch", message, { field }));
+}
