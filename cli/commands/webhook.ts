@@ -2,22 +2,9 @@
 import { type Command, parseFlags, printJson, requireFlag, UsageError } from "../command.ts";
 import { table } from "../format.ts";
 import { CLIENT_FLAGS, clientFrom, requirePositional } from "../http-client.ts";
+import { WEBHOOK_KINDS as KINDS } from "../../server/index.ts";
 
 const CONNECT = "[--url URL] [--token TOKEN] [--json]   (MAESTRO_URL, MAESTRO_TOKEN also work)";
-
-const KINDS = [
-  "waiver.requested",
-  "waiver.approved",
-  "waiver.expiring",
-  "waiver.expired",
-  "hold.placed",
-  "hold.cleared",
-  "breakglass.opened",
-  "breakglass.review_overdue",
-  "release.blocked",
-  "release.published",
-  "policy.activated",
-];
 
 function state(w: any): string {
   if (w.state === "removed") return `removed by ${w.removedBy}`;
