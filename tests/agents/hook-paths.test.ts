@@ -115,7 +115,7 @@ describe.each(STORE_KINDS)("coding-agent hook resources and ledgered args (%s st
 
   it("ledgers file contents as digests only, whatever their size, on deny as on allow", async () => {
     const secret = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    expect((await pre("Write", { file_path: join(project, "src/.env.local"), content: secret })).permissionDecision).toBe("allow");
+    expect((await pre("Write", { file_path: join(project, "src/notes.txt"), content: secret })).permissionDecision).toBe("allow");
     expect((await pre("Write", { file_path: join(project, ".env"), content: secret })).permissionDecision).toBe("deny");
     expect(
       (await pre("Edit", { file_path: join(project, "src/a.ts"), old_string: "x", new_string: secret, replace_all: false }))
@@ -127,7 +127,7 @@ describe.each(STORE_KINDS)("coding-agent hook resources and ledgered args (%s st
     const calls = (await ledgered()).filter((c) => ["Write", "Edit", "NotebookEdit"].includes(c.tool) && c.resource !== "src/new/dir/b.ts");
     expect(calls).toHaveLength(4);
     const digest = { digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), chars: expect.any(Number) };
-    expect(calls[0].args).toEqual({ file_path: join(project, "src/.env.local"), content: digest });
+    expect(calls[0].args).toEqual({ file_path: join(project, "src/notes.txt"), content: digest });
     expect(calls[2].args).toEqual({ file_path: join(project, "src/a.ts"), old_string: digest, new_string: digest, replace_all: false });
     expect(calls[3].args.new_source).toEqual(digest);
     expect(JSON.stringify(await server.events("decision"))).not.toContain("wJalrXUtnFEMI");

@@ -39,7 +39,7 @@ describe.each(STORE_KINDS)("maestro ledger CLI (%s store)", (kind) => {
     const file = join(out, "entry-3.tlog-proof");
     const proof = await runCli(["ledger", "proof", "--index", "3", "-o", file, "--json"], cfg);
     expect(proof.code, proof.stderr).toBe(0);
-    expect(proof.json).toMatchObject({ index: 3, size: 10, kind: "decision" });
+    expect(proof.json).toMatchObject({ index: 3, size: 10, kind: "test.entry" });
     expect(readFileSync(file, "utf8")).toMatch(/^c2sp\.org\/tlog-proof@v1\nextra [A-Za-z0-9+/=]+\nindex 3\n/);
 
     const keyring = await loadKeyring(cfg.dataDir);

@@ -51,9 +51,10 @@ export async function verifyStoredLog(ctx: Services) {
 
 export function testEvent(i: number): EventInput {
   return {
-    kind: "decision",
+    // Not "decision": a decision event is folded into the mediations projection, and this payload is not a decision.
+    kind: "test.entry",
     actor: { type: "agent", id: `agent-${i % 4}` },
-    subject: { type: "decision", id: `d-${i}` },
+    subject: { type: "test", id: `d-${i}` },
     payload: { n: i },
   };
 }

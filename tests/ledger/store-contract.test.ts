@@ -63,7 +63,7 @@ describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
     expect(stored.leafHash).toEqual(b.leafHash);
     expect(stored.signature).toBe(b.signature);
     expect((await reader.entryByEventId(a.event.id))?.index).toBe(a.index);
-    expect((await reader.entriesFor("decision", "decision:d-2")).map((e) => e.index)).toContain(b.index);
+    expect((await reader.entriesFor("test.entry", "test:d-2")).map((e) => e.index)).toContain(b.index);
     const entries = await allEntries(ctx);
     expect(toB64((await reader.head()).root)).toBe(toB64(referenceRoot(entries.map((e) => e.leafHash))));
   });

@@ -182,7 +182,7 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
       async (db) => setColumn(db, "ledger_entries", "idx", 3, "event_id", "00000000-0000-4000-8000-000000000000"),
     ],
     ["ledger_entries", "kind", "idx=4", async (db) => setColumn(db, "ledger_entries", "idx", 4, "kind", "outcome")],
-    ["ledger_entries", "subject", "idx=5", async (db) => setColumn(db, "ledger_entries", "idx", 5, "subject", "decision:d-0")],
+    ["ledger_entries", "subject", "idx=5", async (db) => setColumn(db, "ledger_entries", "idx", 5, "subject", "test:d-0")],
     [
       "ledger_checkpoints",
       "size",
@@ -217,7 +217,7 @@ describe.each(STORE_KINDS)("maestro ledger verify finds tampering (%s store)", (
     const plain = await runCli(["ledger", "verify", "--quiet"], cfg);
     await withDb(cfg, undo);
     expect(plain.code).toBe(1);
-    expect(plain.stdout).toMatch(/FAILED at ledger_entries idx=4, column kind \(stored "outcome", expected "decision"\)/);
+    expect(plain.stdout).toMatch(/FAILED at ledger_entries idx=4, column kind \(stored "outcome", expected "test.entry"\)/);
   });
 
   it("names the first bad index in the human-readable output", async () => {
