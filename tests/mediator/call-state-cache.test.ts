@@ -53,7 +53,7 @@ describe.each(STORE_KINDS)("decisions on kept call state (%s)", (kind) => {
     });
     elsewhere = new Mediator({
       db: ctx.db,
-      writer: new LedgerWriter(ctx.db, eventSigner(ctx.ledger.keyring.event)),
+      writer: new LedgerWriter(ctx.db, eventSigner(ctx.ledger.keyring.event), { projections: true }),
       clock: ctx.clock,
       policy: () => ctx.policy.current(),
       redactor: secretRedactor(randomBytes(32)),
