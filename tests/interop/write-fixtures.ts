@@ -92,7 +92,8 @@ try {
   await checkpointer.issue();
   const actor = { type: "user" as const, id: "aud-1", role: "auditor" };
   for (let i = 0; i < FILLER; i++) {
-    await writer.append({ kind: "hold.placed", actor, subject: { type: "hold", id: `h-${i}` }, payload: { n: i } });
+    // Filler of a kind no projection folds: only the log's size matters here.
+    await writer.append({ kind: "test.filler", actor, subject: { type: "test", id: `f-${i}` }, payload: { n: i } });
     if (i === 300 || i === 511) await checkpointer.issue();
   }
   const latest = await checkpointer.issue();

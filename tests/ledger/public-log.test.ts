@@ -20,7 +20,7 @@ async function seed(server: TestServer): Promise<void> {
     kind: "hold.placed",
     actor: { type: "user", id: "aud-1", role: "auditor" },
     subject: { type: "hold", id: "h-1" },
-    payload: {},
+    payload: { scope: { type: "repository", id: "acme/app" }, reason: "seed" },
   });
   await server.ctx.ledger.checkpointer.issue();
 }
