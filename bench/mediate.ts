@@ -5,7 +5,7 @@ import { Agent, request } from "node:http";
 import { issueToken } from "../server/index.ts";
 import { loadOrCreateKey, keyPath } from "../ledger/keys/key-files.ts";
 import { join } from "node:path";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer } from "./support.ts";
+import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer, MEDIATE_BODY } from "./support.ts";
 import { offerLoad, openConnections, postRequest } from "./open-loop.ts";
 import { startBenchReceiver, subscribeAll } from "./webhook-receiver.ts";
 import { WEBHOOK_KINDS } from "../server/index.ts";
@@ -14,15 +14,6 @@ const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 /** Webhook subscriptions per store run ("0,5": each store without, then with five, side by side). */
 const WEBHOOKS = (process.env.BENCH_WEBHOOKS ?? "0,5").split(",").filter(Boolean).map(Number);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,32,256").split(",").filter(Boolean).map(Number);
-const MEDIATE_BODY = JSON.stringify({
-  runset: "bench",
-  agent: "bench-agent",
-  session: "s-1",
-  tool: "read_file",
-  capability: "repo.read",
-  resource: "src/a.ts",
-  args: { path: "src/a.ts" },
-});
 
 function post(agent: Agent, url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {

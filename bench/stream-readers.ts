@@ -10,22 +10,13 @@ import { migrateToLatest } from "../ledger/store/migrate.ts";
 import { keyPath, loadOrCreateKey } from "../ledger/keys/key-files.ts";
 import { allMigrations, issueToken } from "../server/index.ts";
 import { fastFill } from "./ledger-fill.ts";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer } from "./support.ts";
+import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer, MEDIATE_BODY } from "./support.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const LOG_SIZE = Number(process.env.BENCH_LOG_SIZE ?? 20_000);
 const ABORTED = 40;
 const LIVE = 200;
-const BODY = JSON.stringify({
-  runset: "bench",
-  agent: "bench-agent",
-  session: "s-1",
-  tool: "read_file",
-  capability: "repo.read",
-  resource: "src/a.ts",
-  args: { path: "src/a.ts" },
-});
 
 function post(agent: Agent, url: URL, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,7 +25,11 @@ function post(agent: Agent, url: URL, token: string): Promise<number> {
       {
         method: "POST",
         agent,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(BODY) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(MEDIATE_BODY),
+        },
       },
       (res) => {
         res.resume();
@@ -42,7 +37,7 @@ function post(agent: Agent, url: URL, token: string): Promise<number> {
       },
     );
     req.on("error", reject);
-    req.end(BODY);
+    req.end(MEDIATE_BODY);
   });
 }
 

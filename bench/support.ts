@@ -6,6 +6,17 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
+/** One allowed repo.read call: the body every decision bench sends to POST /v1/mediate. */
+export const MEDIATE_BODY = JSON.stringify({
+  runset: "bench",
+  agent: "bench-agent",
+  session: "s-1",
+  tool: "read_file",
+  capability: "repo.read",
+  resource: "src/a.ts",
+  args: { path: "src/a.ts" },
+});
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -8,7 +8,7 @@ import { formatVkey } from "../ledger/core/index.ts";
 import { loadKeyring } from "../ledger/keys/keyring.ts";
 import { configFromEnv, composeServer, issueToken } from "../server/index.ts";
 import { startLitewitness } from "../tests/support/litewitness.ts";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase } from "./support.ts";
+import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, MEDIATE_BODY } from "./support.ts";
 
 const COSIGNS = Number(process.env.BENCH_COSIGNS ?? 200);
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
@@ -17,15 +17,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** Checkpoint cadences of the load rows: the default (5 s), and 200 ms (25× as many witness requests) as a worst case. */
 const INTERVALS_MS = (process.env.BENCH_CHECKPOINT_MS ?? "5000,200").split(",").filter(Boolean).map(Number);
 const ORIGIN = configFromEnv().origin;
-const MEDIATE_BODY = JSON.stringify({
-  runset: "bench",
-  agent: "bench-agent",
-  session: "s-1",
-  tool: "read_file",
-  capability: "repo.read",
-  resource: "src/a.ts",
-  args: { path: "src/a.ts" },
-});
 
 /** Sign a checkpoint, then have the witness cosign it (add-checkpoint with a consistency proof, verify, store). */
 async function cosignLatency(): Promise<Array<Record<string, string | number>>> {
