@@ -9,7 +9,7 @@ export interface FeedItem {
   index: number;
   kind: string;
   eventId: string;
-  /** The entry's SSE block. */
+  /** The entry's SSE block (built on first read). */
   text: string;
 }
 
@@ -39,9 +39,43 @@ export function sseEntry(index: number, kind: string, eventId: string): string {
   return `event: entry\ndata: ${JSON.stringify({ index, kind, eventId })}\nid: ${index}\n\n`;
 }
 
+// The SSE text is built on first read, once: the webhook dispatcher is always subscribed and reads only indexes and
+// kinds, so a server with no stream reader must not pay for bytes nobody sends.
+class FeedEntry implements FeedItem {
+  readonly index: number;
+  readonly kind: string;
+  readonly eventId: string;
+  #text: string | undefined;
+  constructor(index: number, kind: string, eventId: string) {
+    this.index = index;
+    this.kind = kind;
+    this.eventId = eventId;
+  }
+  get text(): string {
+    return (this.#text ??= sseEntry(this.index, this.kind, this.eventId));
+  }
+}
+
+class Batch implements FeedBatch {
+  readonly first: number;
+  readonly last: number;
+  readonly contiguous: boolean;
+  readonly items: readonly FeedEntry[];
+  #bytes: Buffer | undefined;
+  constructor(items: readonly FeedEntry[]) {
+    this.items = items;
+    this.first = items[0].index;
+    this.last = items[items.length - 1].index;
+    this.contiguous = this.last - this.first + 1 === items.length;
+  }
+  get bytes(): Buffer {
+    return (this.#bytes ??= Buffer.from(this.items.map((item) => item.text).join("")));
+  }
+}
+
 export class EntryFeed {
   #listeners = new Set<Listener>();
-  #pending: FeedItem[] = [];
+  #pending: FeedEntry[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #coalesce: typeof FEED_COALESCE;
 
@@ -57,7 +91,7 @@ export class EntryFeed {
 
   publish(entries: AppendedEntry[]): void {
     if (this.#listeners.size === 0) return;
-    for (const e of entries) this.#pending.push({ index: e.index, kind: e.event.kind, eventId: e.event.id, text: "" });
+    for (const e of entries) this.#pending.push(new FeedEntry(e.index, e.event.kind, e.event.id));
     this.#timer ??= setTimeout(() => this.#flush(), this.windowMs);
   }
 
@@ -66,14 +100,7 @@ export class EntryFeed {
     const items = this.#pending.sort((a, b) => a.index - b.index);
     this.#pending = [];
     if (items.length === 0 || this.#listeners.size === 0) return;
-    let text = "";
-    for (const item of items) {
-      item.text = sseEntry(item.index, item.kind, item.eventId);
-      text += item.text;
-    }
-    const first = items[0].index;
-    const last = items[items.length - 1].index;
-    const batch: FeedBatch = { items, first, last, contiguous: last - first + 1 === items.length, bytes: Buffer.from(text) };
+    const batch = new Batch(items);
     for (const listener of this.#listeners) listener(batch);
   }
 
