@@ -11,8 +11,9 @@ Usage: maestro policy mutate [FILE...] [--json] [--threshold 0.94] [--jobs N] [-
 
 Makes mutants of the Rego policies on their AST (opa parse): each body expression dropped or negated,
 comparison and set operators flipped, constants changed (numbers ± 1, strings, booleans, empty collections),
-default rules and else branches removed, some ↔ every. Runs opa test against each, --jobs at a time
-(default: the core count), each under --timeout (default 10 × the unmutated suite, at least 10 s).
+default rules and else branches removed, some ↔ every. Runs the policy tests against each, --jobs at a time
+(default: the core count), each under --timeout (default 10 × the unmutated suite, at least 10 s), in a
+mutant-runner per job: OPA's own test runner as a library, stopping at the first failing test.
 
 Score = (killed + timed out) / (killed + timed out + survived). Mutants that do not compile, and mutants on
 a line marked "# mutate: equivalent — why" (or "equivalent OPERATOR — why"), are reported apart and left
@@ -22,7 +23,7 @@ score is at least --threshold (a fraction, default 0.94).
 FILE... (paths relative to the Rego directory, e.g. match.rego) mutates only those files; --changed only policy
 files changed against --base (default main), and with none changed it passes.
 --report FILE also writes the JSON report (maestro policy build --mutation-report records its digest).
--v lists not-compiling and marked-equivalent mutants too. Needs the pinned opa (scripts/bootstrap-opa.sh).`,
+-v lists not-compiling and marked-equivalent mutants too. Needs the pinned opa and mutant-runner (scripts/bootstrap-opa.sh).`,
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,

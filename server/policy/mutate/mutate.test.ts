@@ -9,6 +9,7 @@ import { HAVE_OPA, OPA } from "../test-helpers.ts";
 import { changedPolicyFiles } from "./changed-files.ts";
 import { mutatePolicies } from "./index.ts";
 import { mutateFile } from "./mutate-file.ts";
+import { runMutants } from "./run-mutants.ts";
 
 vi.setConfig({ testTimeout: 120_000 });
 const run = promisify(execFile);
@@ -111,6 +112,7 @@ describe.skipIf(!HAVE_OPA)("policy mutation engine", () => {
   it("scores the tests: survivors with file:line, compile failures and equivalents apart", async () => {
     const report = await mutatePolicies({ opaPath: OPA, regoDir: dir, jobs: 2, threshold: 0.5 });
     const c = report.counts;
+    console.log(JSON.stringify(c));
     expect(c.killed + c.survived + c.timeout + c.not_compiling + c.equivalent).toBe(c.mutants);
     expect(report.score).toBeCloseTo(c.killed / (c.killed + c.survived), 10);
     // Nothing tests any_flag, so dropping its condition survives; the admin check is tested, so its flip is killed.
@@ -149,6 +151,26 @@ describe.skipIf(!HAVE_OPA)("policy mutation engine", () => {
       await expect(mutatePolicies({ opaPath: OPA, regoDir: broken, jobs: 1 })).rejects.toThrow(/fail before any mutation/);
     } finally {
       await rm(broken, { recursive: true, force: true });
+    }
+  });
+
+  it("counts a mutant with no answer in time as timed out, after one retry in a new runner", async () => {
+    const report = await mutatePolicies({ opaPath: OPA, regoDir: dir, jobs: 2, timeoutMs: 1 });
+    const c = report.counts;
+    expect(c.killed + c.survived + c.not_compiling).toBe(0);
+    expect(c.timeout).toBe(c.mutants - c.equivalent);
+    expect(c.timeout).toBeGreaterThan(10);
+    expect(report.ok).toBe(false);
+  });
+
+  it("names the command that builds a missing mutant-runner", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "maestro-mutate-norunner-"));
+    try {
+      const [mutant] = (await mutateFile(OPA, dir, "fixture.rego")).mutants;
+      const options = { opaPath: join(empty, "opa"), regoDir: dir, jobs: 1, timeoutMs: 10_000 };
+      await expect(runMutants([mutant!], options)).rejects.toThrow(/mutant-runner is missing: run sh scripts\/bootstrap-opa.sh/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
     }
   });
 

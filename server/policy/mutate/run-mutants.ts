@@ -1,11 +1,10 @@
-// Runs `opa test` against each mutant, `jobs` at a time, each in its own scratch copy of the Rego directory and under
-// a time limit. opa test exits 0 when every test passes (the mutant survived), 2 when a test failed (killed) and 1
-// when the files did not load or compile: https://www.openpolicyagent.org/docs/cli#opa-test
+// Runs the policy tests against each mutant, `jobs` at a time, each under a time limit: in mutant-runner processes
+// (runner-process.ts), one per job. `opaTest` runs the real `opa test` once, for the unmutated baseline and the
+// benchmark's floor; it exits 0 when every test passes, 2 when a test failed and 1 when the files did not load or
+// compile: https://www.openpolicyagent.org/docs/cli#opa-test
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Mutant } from "./mutate-file.ts";
+import { assertRunnerInstalled, MutantRunner, runnerPathFor } from "./runner-process.ts";
 
 export type Outcome = "killed" | "survived" | "timeout" | "not-compiling";
 
@@ -33,9 +32,6 @@ interface TestRun {
   ms: number;
 }
 
-/** Compile and load failures opa reports as rego_<kind>_error (parse, type, unsafe_var, compile, recursion). */
-const COMPILE_ERROR = /rego_[a-z_]+_error/;
-
 export function opaTest(opaPath: string, dir: string, timeoutMs: number): Promise<TestRun> {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -52,43 +48,34 @@ export function opaTest(opaPath: string, dir: string, timeoutMs: number): Promis
   });
 }
 
-function classify(run: TestRun): { outcome: Outcome; detail?: string } {
-  if (run.timedOut) return { outcome: "timeout" };
-  if (run.code === 0) return { outcome: "survived" };
-  if (run.code === 1 && COMPILE_ERROR.test(run.stderr)) {
-    const line = run.stderr.split("\n").find((l) => COMPILE_ERROR.test(l)) ?? "";
-    return { outcome: "not-compiling", detail: line.replace(/^.*?:\d+: /, "").trim() };
-  }
-  // Any other failure of the suite (a failed or erroring test) means the tests noticed the change.
-  return { outcome: "killed" };
-}
-
-/** Copies the Rego directory once per job; each job writes its mutant over its own copy and restores it after. */
+/** One mutant-runner per job; a mutant with no answer in time gets one retry at three times the limit in a new runner. */
 export async function runMutants(mutants: Mutant[], options: RunOptions): Promise<MutantResult[]> {
+  const runnerPath = runnerPathFor(options.opaPath);
+  await assertRunnerInstalled(runnerPath);
   const results: MutantResult[] = new Array(mutants.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    const dir = await mkdtemp(join(tmpdir(), "maestro-mutate-"));
+    let runner = new MutantRunner(runnerPath, options.regoDir, options.timeoutMs);
     try {
-      await cp(options.regoDir, dir, { recursive: true });
       while (next < mutants.length) {
         const index = next++;
         const mutant = mutants[index];
-        const target = join(dir, mutant.file);
-        const original = await readFile(target);
-        await writeFile(target, mutant.source);
-        try {
-          let run = await opaTest(options.opaPath, dir, options.timeoutMs);
-          // On a shared machine a slow run is not a hang: retry once with three times the limit before calling it one.
-          if (run.timedOut) run = await opaTest(options.opaPath, dir, options.timeoutMs * 3);
-          results[index] = { mutant, ...classify(run), ms: Math.round(run.ms) };
-          options.onResult?.(results[index]);
-        } finally {
-          await writeFile(target, original);
+        const started = performance.now();
+        let verdict = await runner.run(mutant.file, mutant.source, options.timeoutMs);
+        // On a shared machine a slow run is not a hang: retry once with three times the limit before calling it one.
+        if (verdict === null) {
+          runner = new MutantRunner(runnerPath, options.regoDir, options.timeoutMs);
+          verdict = await runner.run(mutant.file, mutant.source, options.timeoutMs * 3);
+          if (verdict === null) runner = new MutantRunner(runnerPath, options.regoDir, options.timeoutMs);
         }
+        const ms = Math.round(performance.now() - started);
+        // Only a compile failure's reason is reported: a killing test's name is not part of the report.
+        const detail = verdict?.outcome === "not-compiling" ? verdict.detail : undefined;
+        results[index] = verdict === null ? { mutant, outcome: "timeout", ms } : { mutant, outcome: verdict.outcome, detail, ms };
+        options.onResult?.(results[index]);
       }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      runner.close();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, mutants.length)) }, worker));
