@@ -1,5 +1,6 @@
 // The role table refuses to guard a route it does not list, and renders one row per route.
 import { describe, expect, it } from "vitest";
+import { ROUTES } from "../http/route-table.ts";
 import { renderRoleMatrix, requireRoute, ROUTE_ROLES } from "./route-roles.ts";
 
 describe("route-roles", () => {
@@ -7,6 +8,10 @@ describe("route-roles", () => {
     expect(() => requireRoute("POST", "/v1/not-a-route")).toThrow(/no role rule/);
     expect(() => requireRoute("GET", "/healthz")).toThrow(/no role rule/);
     expect(typeof requireRoute("POST", "/v1/waivers")).toBe("function");
+  });
+
+  it("is the route table itself, so a route cannot be served without a row", () => {
+    expect(ROUTE_ROLES).toBe(ROUTES);
   });
 
   it("lists each route once and renders a row for each", () => {

@@ -24,10 +24,3 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
     return next();
   };
 }
-
-/** limitBody with a larger bound on the named paths (POST /v1/mediate carries a file's content), the default elsewhere. */
-export function limitBodyPerPath(defaultMax: number, larger: Record<string, number>): MiddlewareHandler {
-  const fallback = limitBody(defaultMax);
-  const byPath = new Map(Object.entries(larger).map(([path, max]) => [path, limitBody(max)]));
-  return (c, next) => (byPath.get(c.req.path) ?? fallback)(c, next);
-}

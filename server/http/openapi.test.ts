@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ROUTE_ROLES } from "../auth/route-roles.ts";
 import { internalRefs, openApiDocument, OUTSIDE_DOCUMENT } from "./openapi.ts";
+import { routeKey } from "./route.ts";
+import { ROUTES } from "./route-table.ts";
 
 const doc = openApiDocument() as {
   openapi: string;
@@ -19,6 +21,18 @@ describe("openapi.json", () => {
       if (OUTSIDE_DOCUMENT.has(`${r.method} ${r.path}`)) continue;
       const path = r.path.replace(/:(\w+)/g, "{$1}");
       expect(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
+    }
+  });
+
+  it("takes each operation's roles, status, body and answer from the route's one declaration", () => {
+    for (const r of ROUTES) {
+      if (OUTSIDE_DOCUMENT.has(routeKey(r))) continue;
+      const op = doc.paths[r.path.replace(/:(\w+)/g, "{$1}")]![r.method.toLowerCase()];
+      expect(op["x-roles"], routeKey(r)).toEqual(r.roles);
+      const answer = op.responses[String(r.status ?? 200)];
+      expect(Object.keys(answer.content), routeKey(r)).toEqual(Object.keys(r.response.content));
+      if (r.body) expect(op.requestBody.content["application/json"].schema.$ref).toBe(`#/components/schemas/${r.body}`);
+      for (const q of r.query ?? []) expect(op.parameters.map((p: { name: string }) => p.name)).toContain(q.replace("*", ""));
     }
   });
 

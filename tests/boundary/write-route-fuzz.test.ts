@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ruleFor } from "../../server/auth/route-roles.ts";
+import { bodyLimitOf } from "../../server/http/route.ts";
 import type { Role } from "../../server/auth/roles.ts";
-import { LARGER_BODY_ROUTES, MAX_BODY_BYTES } from "../../server/http/app.ts";
 import { openApiDocument } from "../../server/http/openapi.ts";
 import { MEDIATE_BODY, writeBodies } from "../support/write-bodies.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
@@ -148,10 +148,10 @@ describe("write-route fuzzer (seeded, bounded)", () => {
       const seed = seeds[route] as Record<string, Json>;
       expect(seed, route).toBeDefined();
       const required = requiredOf(route);
-      const body = faulty(fault, seed, required, pick, text, LARGER_BODY_ROUTES[route] ?? MAX_BODY_BYTES);
+      const rule = ruleFor("POST", route)!;
+      const body = faulty(fault, seed, required, pick, text, bodyLimitOf(rule));
       // A schema with no required member (waiver approval's optional comment) still takes a body without it.
       const mustRefuse = ALWAYS_REFUSED.has(fault) && !(fault === "missing" && required.length === 0);
-      const rule = ruleFor("POST", route)!;
       const role = (rule.roles as readonly Role[])[0];
       const path = route
         .replace(":decisionId", decisionId)

@@ -1,6 +1,6 @@
 // End-to-end data path over HTTP on both stores: tool call → policy decision → signed ledger append → evidence read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_MEDIATE_BODY_BYTES } from "../../server/http/app.ts";
+import { MAX_MEDIATE_BODY_BYTES } from "../../server/http/routes/mediate.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 

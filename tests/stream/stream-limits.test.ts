@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ledgerStreamRoutes, STREAM_LIMITS, type StreamLimits } from "../../server/http/evidence/stream-routes.ts";
+import { ledgerStream, STREAM_LIMITS, type StreamLimits } from "../../server/http/routes/ledger-stream.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
@@ -64,7 +64,7 @@ describe.each(STORE_KINDS)("ledger stream limits on %s store", (kind) => {
     );
   /** The stream route alone (no auth), with its limits made small enough to reach in a test. */
   const open = async (query: string, limits: Partial<StreamLimits>) => {
-    const app = new Hono().route("/", ledgerStreamRoutes(server.ctx, { ...STREAM_LIMITS, pageSize: PAGE, ...limits }));
+    const app = new Hono().get("/v1/ledger/stream", ledgerStream(server.ctx, { ...STREAM_LIMITS, pageSize: PAGE, ...limits }));
     const res = await app.request(`/v1/ledger/stream${query}`);
     expect(res.status).toBe(200);
     return res.body!;
@@ -135,7 +135,7 @@ describe.each(STORE_KINDS)("ledger stream limits on %s store", (kind) => {
 
   it("over Node's response (how maestro serve answers), a replay stops reading the store once the client goes", async () => {
     // Paced so that the whole log would take ~2 s: a client gone after its first events must leave most of it unread.
-    const app = new Hono().route("/", ledgerStreamRoutes(server.ctx, { ...STREAM_LIMITS, pageSize: PAGE, pageIntervalMs: 50 }));
+    const app = new Hono().get("/v1/ledger/stream", ledgerStream(server.ctx, { ...STREAM_LIMITS, pageSize: PAGE, pageIntervalMs: 50 }));
     const http = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
     try {
       await new Promise((r) => http.once("listening", r));

@@ -5,13 +5,14 @@
 // error), and forty such replays took decisions from ~2,000/s to 0. Now every page is written with back-pressure
 // (the next page is read only once the client has taken this one), the loop stops as soon as the client goes, and
 // a reader that falls behind a bound is dropped with a final `dropped` event naming the reason; it may resume.
-import { Hono } from "hono";
+import type { Handler } from "hono";
 import pLimit from "p-limit";
 import type { Services } from "../../compose.ts";
 import { type FeedBatch, sseEntry } from "../../feed/entry-feed.ts";
 import { respondWithSse, type SseSink } from "./sse-sink.ts";
 import { isStoreUnreachable } from "../../../ledger/store/unreachable.ts";
 import { parseIndexParam } from "../params.ts";
+import { EVIDENCE, type Route } from "../route.ts";
 
 export interface StreamLimits {
   /** Entries per store read of a replay. */
@@ -53,8 +54,21 @@ const DROP_MESSAGES = {
 } as const;
 type DropReason = keyof typeof DROP_MESSAGES;
 
-export function ledgerStreamRoutes(ctx: Pick<Services, "ledger" | "feed">, limits: StreamLimits = STREAM_LIMITS): Hono {
-  const app = new Hono();
+export const ledgerStreamRoutes: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/v1/ledger/stream",
+    ...EVIDENCE,
+    does: "Server-Sent Events of new entries",
+    // Or the Last-Event-ID header: resume after that index.
+    query: ["from"],
+    response: { description: "Server-Sent Events; resume with Last-Event-ID", content: { "text/event-stream": { type: "string" } } },
+    handler: (ctx) => ledgerStream(ctx),
+  },
+];
+
+/** The stream's handler; its read slots and head poll are shared by every reader it serves. */
+export function ledgerStream(ctx: Pick<Services, "ledger" | "feed">, limits: StreamLimits = STREAM_LIMITS): Handler {
   const slots = pLimit(limits.concurrentReads);
   /** A store read of a stream: waits for a slot, and keeps it until the slot's page interval has passed. */
   const storeReads = <T>(read: () => Promise<T>): Promise<T> =>
@@ -76,7 +90,7 @@ export function ledgerStreamRoutes(ctx: Pick<Services, "ledger" | "feed">, limit
     }
     return headRead.size;
   };
-  app.get("/v1/ledger/stream", async (c) => {
+  return async (c) => {
     const header = c.req.header("last-event-id");
     // Last-Event-ID is the last index seen (resume after it); ?from= is the first index wanted.
     const next =
@@ -102,8 +116,7 @@ export function ledgerStreamRoutes(ctx: Pick<Services, "ledger" | "feed">, limit
         live.close();
       }
     });
-  });
-  return app;
+  };
 }
 
 /** Live batches waiting for one reader; past the byte bound they are let go and the reader is marked behind. */

@@ -4,40 +4,40 @@
 // subtree (level 0 lives in ledger_entries), so each tile is one range read. Tiles never change once
 // their width is reached, so they are served as immutable; bad paths are 400, tiles the tree does not
 // have yet are 404.
-import { Hono } from "hono";
 import { MaestroError } from "../../../common/errors.ts";
 import { formatEntryBundle, parseTilePath, TILE_HEIGHT, TILE_WIDTH, tileWidth } from "../../../ledger/core/index.ts";
 import type { Services } from "../../compose.ts";
-import { latestCosignedNote } from "./ledger-routes.ts";
+import { EVIDENCE, type Route } from "../route.ts";
+import { checkpointNote } from "./ledger.ts";
 
 const PREFIX = "/tlog/";
 
-export function tlogTilesRoutes(ctx: Pick<Services, "ledger" | "db">): Hono {
-  const app = new Hono();
-  const { reader } = ctx.ledger;
-
-  app.get("/tlog/checkpoint", async (c) => {
-    return c.text(await latestCosignedNote(ctx), 200, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache" });
-  });
-
-  app.get("/tlog/tile/*", async (c) => {
-    const tile = parseTilePath(c.req.path.slice(PREFIX.length));
-    const { size } = await reader.head();
-    const level = tile.kind === "hash" ? tile.level : 0;
-    const width = tile.width ?? TILE_WIDTH;
-    const available = tileWidth(level, tile.index, size);
-    if (width > available) {
-      throw new MaestroError("not_found", `tile ${c.req.path} is not available at tree size ${size} (width ${available})`, {
-        field: "path",
-      });
-    }
-    const first = tile.index * TILE_WIDTH;
-    const body = tile.kind === "entries" ? await entryBundle(ctx, first, width) : await hashTile(ctx, TILE_HEIGHT * level, first, width);
-    return c.body(body, 200, { "Content-Type": "application/octet-stream", "Cache-Control": "public, max-age=31536000, immutable" });
-  });
-
-  return app;
-}
+export const tlogTilesRoutes: readonly Route[] = [
+  { method: "GET", path: "/tlog/checkpoint", ...EVIDENCE, publicLog: true, does: "C2SP tlog-tiles checkpoint", ...checkpointNote },
+  {
+    method: "GET",
+    path: "/tlog/tile/*",
+    ...EVIDENCE,
+    publicLog: true,
+    does: "C2SP tlog-tiles tiles and entry bundles",
+    response: { content: { "application/octet-stream": { type: "string" } } },
+    handler: (ctx: Pick<Services, "ledger" | "db">) => async (c) => {
+      const tile = parseTilePath(c.req.path.slice(PREFIX.length));
+      const { size } = await ctx.ledger.reader.head();
+      const level = tile.kind === "hash" ? tile.level : 0;
+      const width = tile.width ?? TILE_WIDTH;
+      const available = tileWidth(level, tile.index, size);
+      if (width > available) {
+        throw new MaestroError("not_found", `tile ${c.req.path} is not available at tree size ${size} (width ${available})`, {
+          field: "path",
+        });
+      }
+      const first = tile.index * TILE_WIDTH;
+      const body = tile.kind === "entries" ? await entryBundle(ctx, first, width) : await hashTile(ctx, TILE_HEIGHT * level, first, width);
+      return c.body(body, 200, { "Content-Type": "application/octet-stream", "Cache-Control": "public, max-age=31536000, immutable" });
+    },
+  },
+];
 
 async function hashTile(
   ctx: Pick<Services, "ledger" | "db">,

@@ -1,0 +1,104 @@
+// Evidence API, decisions: cursor-paginated lists (by session, runset or release) and one decision with its outcome and proof links.
+import type { Kysely } from "kysely";
+import { MaestroError } from "../../../common/errors.ts";
+import { toBase64 } from "../../../ledger/core/index.ts";
+import type { Services } from "../../compose.ts";
+import type { MediatorTables } from "../../mediator/tables.ts";
+import { decodeCursor, encodeCursor, findRelease, parseLimit } from "../../releases/release-queries.ts";
+import { EVIDENCE, json, type Route } from "../route.ts";
+import { jsonWithEtag, nextLink } from "./json-etag.ts";
+
+/**
+ * `signedSize` is the tree size of the newest signed checkpoint: an inclusion proof is only worth having against a root
+ * an auditor can check a signature on. An entry it does not cover yet gets no proof link; the next checkpoint (issued
+ * every few seconds) will, and `checkpoint` says where to get it.
+ */
+function entryView(e: { index: number; leafHash: Uint8Array; event: unknown; signature: string }, signedSize: number) {
+  return {
+    index: e.index,
+    leafHash: toBase64(e.leafHash),
+    event: e.event,
+    signature: e.signature,
+    links: {
+      entry: `/v1/ledger/entries/${e.index}`,
+      checkpoint: "/v1/ledger/checkpoint",
+      inclusion: e.index < signedSize ? `/v1/ledger/proofs/inclusion?index=${e.index}&size=${signedSize}` : null,
+    },
+  };
+}
+
+export const decisionRoutes: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/v1/decisions",
+    ...EVIDENCE,
+    does: "decisions",
+    query: ["cursor", "limit", "release", "session", "runset", "decision"],
+    response: json({ type: "object" }),
+    handler: (ctx: Pick<Services, "db">) => async (c) => {
+      const db = ctx.db as Kysely<MediatorTables>;
+      const limit = parseLimit(c.req.query("limit"));
+      const before = decodeCursor(c.req.query("cursor"));
+      let sessions = c.req.queries("session") ?? [];
+      let runsets = c.req.queries("runset") ?? [];
+      const releaseId = c.req.query("release");
+      if (releaseId) {
+        const release = await findRelease(ctx.db, releaseId, "release");
+        sessions = [...sessions, ...JSON.parse(release.sessions)];
+        runsets = [...runsets, ...JSON.parse(release.runsets)];
+        if (sessions.length === 0 && runsets.length === 0) return jsonWithEtag(c, { items: [], nextCursor: null });
+      }
+      const decision = c.req.query("decision");
+      if (decision !== undefined && !["allow", "deny", "require_approval"].includes(decision)) {
+        throw new MaestroError("invalid_field", "decision must be allow, deny or require_approval", { field: "decision" });
+      }
+      let query = db
+        .selectFrom("mediations")
+        .selectAll()
+        .orderBy("ledger_index", "desc")
+        .limit(limit + 1);
+      if (before !== undefined) query = query.where("ledger_index", "<", before);
+      if (decision) query = query.where("decision", "=", decision);
+      if (sessions.length || runsets.length) {
+        query = query.where((eb) =>
+          eb.or([...(sessions.length ? [eb("session", "in", sessions)] : []), ...(runsets.length ? [eb("runset", "in", runsets)] : [])]),
+        );
+      }
+      const rows = await query.execute();
+      const items = rows.slice(0, limit).map((r) => ({
+        decisionId: r.decision_id,
+        ledgerIndex: Number(r.ledger_index),
+        runset: r.runset,
+        agent: r.agent,
+        session: r.session,
+        tool: r.tool,
+        capability: r.capability,
+        resource: r.resource,
+        decision: r.decision,
+        policyDigest: r.policy_digest,
+        waivers: JSON.parse(r.waiver_ids) as string[],
+        createdAt: new Date(r.created_at).toISOString(),
+        href: `/v1/decisions/${encodeURIComponent(r.decision_id)}`,
+      }));
+      const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].ledgerIndex) : null;
+      return jsonWithEtag(c, { items, nextCursor }, nextLink(c, nextCursor));
+    },
+  },
+  {
+    method: "GET",
+    path: "/v1/decisions/:id",
+    ...EVIDENCE,
+    does: "one decision and its outcome",
+    response: json({ type: "object" }),
+    handler: (ctx: Pick<Services, "ledger">) => async (c) => {
+      const id = c.req.param("id")!;
+      // The ledger is the source of truth: the decision and its outcome share the subject decision:<id>.
+      const entries = await ctx.ledger.reader.entriesFor(null, `decision:${id}`);
+      const decision = entries.find((e) => e.event.kind === "decision");
+      if (!decision) throw new MaestroError("not_found", `no decision ${id}`, { field: "id" });
+      const outcome = entries.find((e) => e.event.kind === "outcome");
+      const size = (await ctx.ledger.reader.latestCheckpoint())?.size ?? 0;
+      return jsonWithEtag(c, { decisionId: id, decision: entryView(decision, size), outcome: outcome ? entryView(outcome, size) : null });
+    },
+  },
+];
