@@ -23,7 +23,7 @@ const input: PolicyInput = {
     args: { path: "server/policy/engine.ts", content: "x".repeat(512), api_token: "t" },
   },
   now: "2025-06-01T12:00:00Z",
-  session: { tainted: true, taint_sources: ["https://example.com/readme"] },
+  session: { tainted: true, taint_sources: ["https://example.com/readme"], secret_sources: [] },
   budget: { spent_usd: 3.2, cap_usd: 25, estimated_usd: 0.04 },
   grants: Array.from({ length: 12 }, (_, i) => ({
     agent: i % 3 === 0 ? "*" : "coder",

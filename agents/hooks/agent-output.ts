@@ -34,8 +34,8 @@ export function denied(reason: string): HookResult {
  * - deny: `permissionDecision: deny` with the reason, which both agents enforce and show the model.
  * - require_approval: a deny whose reason says how to get the approval. Codex treats `ask` as a failed hook (the call
  *   then runs under Codex's policy, with nobody asked under --full-auto); Claude Code's `ask` would let the person at
- *   the keyboard approve instead of a Maestro approver, with nothing on the ledger. Once a waiver lifts
- *   approval_required, the retried call is allowed.
+ *   the keyboard approve instead of a Maestro approver, with nothing on the ledger. Once a waiver lifts each
+ *   approval reason (approval_required, licence_unknown, session_holds_secret), the retried call is allowed.
  */
 export function verdictOutput(
   agent: CodingAgent,
@@ -53,8 +53,8 @@ export function verdictOutput(
       .join("; ");
     const how = pending
       .map(
-        ({ resource }) =>
-          `maestro waiver request --capability ${call.capability} --resource ${shellQuote(resource)} --agent ${shellQuote(call.agent)} --runset ${shellQuote(call.runset)} --waives approval_required --justification '…' --duration 1h`,
+        ({ d, resource }) =>
+          `maestro waiver request --capability ${call.capability} --resource ${shellQuote(resource)} --agent ${shellQuote(call.agent)} --runset ${shellQuote(call.runset)} --waives ${approvalCodes(d)} --justification '…' --duration 1h`,
       )
       .join(" ; ");
     return denied(
@@ -63,6 +63,15 @@ export function verdictOutput(
   }
   if (agent === "claude-code" && mode === "authoritative") return permission("allow", decisions.map((d) => reasonText(d)).join("; "));
   return NO_DECISION;
+}
+
+/** Reasons that ask for a person, each lifted only by a waiver naming it (docs/governance/capabilities.md#reason-codes). */
+const APPROVAL_CODES = ["approval_required", "licence_unknown", "session_holds_secret"];
+
+/** What a waiver must name to lift this decision's approval: the approval reasons it gives (approval_required if none). */
+function approvalCodes(decision: Decision): string {
+  const codes = APPROVAL_CODES.filter((code) => decision.reasons.some((r) => r.code === code));
+  return codes.length > 0 ? codes.join(",") : "approval_required";
 }
 
 /** Maestro could not decide: exit 2 is the one status both agents treat as a block, with stderr as the reason. */

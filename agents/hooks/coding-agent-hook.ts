@@ -1,7 +1,9 @@
 // One hook invocation, top to bottom: send outcomes still owed → SessionStart pins the root | PreToolUse mediates | PostToolUse(Failure) records the outcome.
 import { isAbsolute, parse } from "node:path";
+import { clipContent } from "../../common/content-limit.ts";
 import { isMaestroError } from "../../common/errors.ts";
 import { clip, sha256Digest } from "../mediator-client/digest.ts";
+import { readText } from "../mediator-client/read-text.ts";
 import type { Decision, MediatorClient, Outcome } from "../mediator-client/mediator-client.ts";
 import { ledgerArgs, mappedTool, resourcesFor, type ToolMap, writtenContent } from "../mcp/tool-map.ts";
 import { type AllowMode, blocked, denied, type HookResult, NO_DECISION, verdictOutput, warning } from "./agent-output.ts";
@@ -95,6 +97,7 @@ async function preToolUse(input: ToolInput, o: HookOptions): Promise<HookResult>
       decisionIds: decisions.map((d) => d.decisionId),
       resources,
       taints: tool.taints === true,
+      reads: tool.capability !== "repo.write",
     });
   }
   return verdictOutput(o.flavour, o.allow, decisions, { capability: tool.capability, agent: o.agent, runset: o.runset }, resources);
@@ -109,11 +112,14 @@ async function postToolUse(input: ToolInput, o: HookOptions): Promise<HookResult
   const output = sha256Digest(
     JSON.stringify(input.hook_event_name === "PostToolUseFailure" ? { error: input.error ?? null } : (input.tool_response ?? null)),
   );
+  const read = found.pending.reads === true && input.hook_event_name === "PostToolUse" ? readText(input.tool_response) : "";
   const pending: PendingCall = {
     ...found.pending,
     outcomes: found.pending.decisionIds.map((_, i) => {
       const resource = found.pending.resources[i] ?? found.pending.resources[0];
       const outcome: Outcome = { status, summary: clip(`${input.tool_name} on ${resource}: ${note}`), outputDigest: output };
+      // What was read goes once, with the first decision's outcome: the server scans it and keeps only the findings.
+      if (i === 0 && read !== "") outcome.content = clipContent(read);
       return found.pending.taints ? { ...outcome, taint: { source: `${input.tool_name}:${resource}` } } : outcome;
     }),
   };

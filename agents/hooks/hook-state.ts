@@ -19,6 +19,8 @@ export interface PendingCall {
   decisionIds: string[];
   resources: string[];
   taints: boolean;
+  /** The tool reads (anything but a repository write): PostToolUse sends what it read for the server to scan. */
+  reads?: boolean;
   /** Set by PostToolUse / PostToolUseFailure; the record stays until the server has every outcome. */
   outcomes?: Outcome[];
   /** How many of `outcomes` the server has acknowledged (they go in order). */

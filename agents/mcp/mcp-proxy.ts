@@ -10,6 +10,7 @@ import {
 import { isMaestroError } from "../../common/errors.ts";
 import type { ApprovalWait } from "../mediator-client/approval-wait.ts";
 import { gatedCall } from "../mediator-client/gated-call.ts";
+import { readText } from "../mediator-client/read-text.ts";
 import type { MediatorClient } from "../mediator-client/mediator-client.ts";
 import { deferOutcomes } from "../mediator-client/deferred-outcomes.ts";
 import { ledgerArgs, mappedTool, resourceFor, type ToolMap, writtenContent } from "./tool-map.ts";
@@ -101,6 +102,8 @@ export function createMcpProxy(o: McpProxyOptions): McpProxy {
         return {
           status: isError ? "error" : "ok",
           content: JSON.stringify(upstreamResult.content ?? upstreamResult),
+          // The server scans the result's text for secrets (a finding marks the session); the JSON would hide line breaks.
+          read: readText(upstreamResult.content ?? upstreamResult),
           summary: `${name} on ${resource}: ${isError ? "error" : "ok"}`,
           ...(tool.taints ? { taint: { source: `mcp:${name}:${resource}` } } : {}),
         };

@@ -3,7 +3,8 @@
 // A long-lived agent (the MCP proxy) need not wait for an outcome's durable append before handing
 // the tool result back: the decision that allowed the call is already durable. What the next
 // decision reads still comes first: a tainting outcome is awaited in line, and an outcome carrying
-// spend (costUsd, a budget input) is sent at once and awaited by the session's next mediate().
+// spend (costUsd, a budget input) or what the tool read (`content`: a secret in it marks the session)
+// is sent at once and awaited by the session's next mediate().
 //
 // Other outcomes change no policy input. They are held and ride in the session's next mediate()
 // request (POST /v1/mediate's "outcomes", at most MAX_CARRIED of them), so the server commits them
@@ -133,7 +134,9 @@ export function deferOutcomes(
     async recordOutcome(decisionId: string, outcome: Outcome) {
       const session = sessionOf(decisionId);
       if (outcome.taint || session === undefined) return inner.recordOutcome(decisionId, outcome);
-      if (outcome.costUsd) {
+      // Spend, and what a tool read (a secret in it marks the session), change what the next decision reads: sent at once
+      // and awaited by it. Neither may ride in a decision's request, which carries plain outcomes only.
+      if (outcome.costUsd || outcome.content !== undefined) {
         track(session, inner.recordOutcome(decisionId, outcome), true);
       } else {
         held.set(session, [...(held.get(session) ?? []), { decisionId, outcome }]);

@@ -1,6 +1,7 @@
 // gatedCall and pollApproval against a scripted MediatorClient: the tool runs only on allow, approvals wait without sleeping.
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../common/clock.ts";
+import { MAX_CONTENT_BYTES } from "../../common/content-limit.ts";
 import { pollApproval } from "./approval-wait.ts";
 import { CANCELLED_SUMMARY, gatedCall, type ToolRun } from "./gated-call.ts";
 import type { Decision, DecisionKind, MediatorClient, Outcome } from "./mediator-client.ts";
@@ -43,6 +44,22 @@ describe("gatedCall", () => {
     expect(m.outcomes).toEqual([
       ["d1", { status: "ok", summary: "ran", outputDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), costUsd: 0.25 }],
     ]);
+  });
+
+  it("sends what a reading tool returned for the server's scan, clipped to the bound; never a write's echo or a hidden secret", async () => {
+    const send = async (capability: string, run: () => Promise<ToolRun>) => {
+      const m = scripted(["allow"]);
+      await gatedCall(m, { ...call, capability }, run);
+      return m.outcomes[0][1].content;
+    };
+    expect(await send("repo.read", ok("file text"))).toBe("file text");
+    expect(await send("tests.run", ok("x".repeat(MAX_CONTENT_BYTES + 10)))).toHaveLength(MAX_CONTENT_BYTES);
+    expect(await send("network.egress", ok(""))).toBeUndefined();
+    expect(await send("repo.write", ok("wrote it"))).toBeUndefined();
+    // read_secret overrides the digest so the value is never hashed bare: it is not sent either.
+    expect(
+      await send("secrets.read", async () => ({ status: "ok", content: "s3cr3t", summary: "read", digest: "salted" })),
+    ).toBeUndefined();
   });
 
   it("never runs the tool on deny and returns the reason for the model", async () => {

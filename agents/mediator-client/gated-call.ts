@@ -1,4 +1,5 @@
 // The one path every tool call takes: mediate → (wait for approval) → run only on allow → append the outcome.
+import { clipContent } from "../../common/content-limit.ts";
 import type { ApprovalWait } from "./approval-wait.ts";
 import { clip, sha256Digest } from "./digest.ts";
 import { type Decision, type MediateCall, type MediatorClient, reasonText } from "./mediator-client.ts";
@@ -13,6 +14,8 @@ export interface ToolRun {
   /** Overrides the digest input (e.g. a salted secret) when hashing content alone would leak it. */
   digest?: string;
   taint?: { source: string };
+  /** The text the tool read, for the server's secret scan, when `content` is not it (an MCP result's JSON). */
+  read?: string;
 }
 
 export interface GatedResult {
@@ -104,8 +107,19 @@ export async function gatedCall(
     outputDigest: sha256Digest(result.digest ?? result.content),
     ...(result.taint ? { taint: result.taint } : {}),
     ...costField(options.takeCostUsd?.()),
+    ...readContent(call, result),
   });
   return { outcome: "ran", decision, content: result.content, isError: result.status === "error", run: result };
+}
+
+/**
+ * What the tool read, for the server to scan (a secret in it marks the session, issue #24). A write's text was scanned
+ * before it ran; content whose digest the tool overrides is a secret it hides (read_secret) and is never sent.
+ */
+function readContent(call: MediateCall, result: ToolRun): { content?: string } {
+  const read = result.read ?? result.content;
+  if (call.capability === "repo.write" || result.digest !== undefined || read === "") return {};
+  return { content: clipContent(read) };
 }
 
 function denied(decision: Decision, why: string): GatedResult {

@@ -31,7 +31,10 @@ export interface Decision {
 
 export type OutcomeStatus = "ok" | "error" | "timeout" | "denied_by_tool";
 
-/** The body of POST /v1/mediate/{decisionId}/outcome. Never carries secret values: summaries are redacted, output is hashed. */
+/**
+ * The body of POST /v1/mediate/{decisionId}/outcome. Summaries are redacted and output is hashed; `content`, what the
+ * tool read, is scanned by the server in memory and never recorded.
+ */
 export interface Outcome {
   status: OutcomeStatus;
   summary: string;
@@ -39,6 +42,8 @@ export interface Outcome {
   taint?: { source: string };
   /** Model spend since the previous outcome; the server adds it to the run-set's spent_usd (policy input budget). */
   costUsd?: number;
+  /** What the tool read (a file, a command's output, a page), clipped to the server's bound; a secret in it marks the session. */
+  content?: string;
 }
 
 /** A run-level event the mediator should ledger (run.budget_exhausted, run.finished). */
@@ -49,7 +54,7 @@ export interface RunEvent {
 }
 
 /** A plain outcome (no taint, no spend) of an earlier call, sent along with the session's next decision. */
-export interface PiggybackedOutcome extends Omit<Outcome, "taint" | "costUsd"> {
+export interface PiggybackedOutcome extends Omit<Outcome, "taint" | "costUsd" | "content"> {
   decisionId: string;
 }
 

@@ -136,6 +136,7 @@ async function callTool(
     throw err;
   }
   emit({ toolCalls: progress.toolCalls + 1, lastTool: use.name });
+  const content = plan.content ?? (await tool.resolveContent?.(use.input, o.env));
   const gated = await gatedCall(
     o.mediator,
     {
@@ -147,7 +148,7 @@ async function callTool(
       resource: plan.resource,
       // estimated_usd is the budget policy input's "estimated" (server/mediator reads it from args).
       args: { ...plan.args, estimated_usd: o.budget.estimatedUsd },
-      ...(plan.content !== undefined && { content: plan.content }),
+      ...(content !== undefined && { content }),
     },
     () => tool.run(use.input, o.env),
     {

@@ -1,6 +1,9 @@
 // run_tests → tests.run (resource: the command), install_package → package.install (resource: "npm:<name>").
+import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { MaestroError } from "../../common/errors.ts";
-import type { AgentTool } from "./tool.ts";
+import type { AgentTool, ToolEnv } from "./tool.ts";
 
 export const runTestsTool: AgentTool<{ command?: string }> = {
   name: "run_tests",
@@ -45,6 +48,7 @@ export const installPackageTool: AgentTool<{ name: string; version?: string }> =
       throw new MaestroError("invalid_field", "version is not a version range", { field: "version" });
     return { resource: `npm:${args.name}`, args: { name: args.name, version: args.version ?? "latest" } };
   },
+  resolveContent: resolveLockFile,
   async run(args, env) {
     const spec = `${args.name}@${args.version ?? "latest"}`;
     const result = await env.exec({
@@ -60,3 +64,37 @@ export const installPackageTool: AgentTool<{ name: string; version?: string }> =
     };
   },
 };
+
+/**
+ * The package-lock.json `npm install name@version` would write, resolved in a scratch copy of the worktree's manifest and
+ * lock file (`--package-lock-only --ignore-scripts`: nothing is downloaded into node_modules, no script runs), so the
+ * server can check the licences the install brings before it is allowed. Undefined when npm cannot resolve it.
+ */
+async function resolveLockFile(args: { name: string; version?: string }, env: ToolEnv): Promise<string | undefined> {
+  const scratch = await mkdtemp(join(tmpdir(), "maestro-lock-"));
+  try {
+    for (const file of ["package.json", "package-lock.json"])
+      await copyFile(join(env.workdir, file), join(scratch, file)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== "ENOENT") throw err;
+      });
+    const result = await env.exec({
+      argv: [
+        "npm",
+        "install",
+        "--package-lock-only",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        `${args.name}@${args.version ?? "latest"}`,
+      ],
+      cwd: scratch,
+      timeoutMs: env.timeoutMs ?? 300_000,
+    });
+    if (result.code !== 0 || result.timedOut) return undefined;
+    return await readFile(join(scratch, "package-lock.json"), "utf8");
+  } catch {
+    return undefined;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -39,5 +39,11 @@ export interface AgentTool<A = any> {
   capability: Capability;
   /** Throws MaestroError(invalid_field) on input the tool cannot mean safely (e.g. a path outside the worktree). */
   plan(args: A, env: ToolEnv): ToolPlan;
+  /**
+   * Content the server should judge with the call that only work can produce, done before the decision (install_package:
+   * the lock file npm is about to write, so the licence policy can check what the install brings). Undefined when it
+   * cannot be had: the call is then decided without it, as a client that sends none.
+   */
+  resolveContent?(args: A, env: ToolEnv): Promise<string | undefined>;
   run(args: A, env: ToolEnv): Promise<ToolRun>;
 }

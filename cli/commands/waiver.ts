@@ -50,7 +50,7 @@ export const waiverRequestCommand: Command = {
   usage: `
 Usage: maestro waiver request --capability CAP --resource GLOB (--agent NAME... | --runset NAME...)
          --waives no_grant[,session_tainted,approval_required,budget_exceeded,secret_detected,secret_file,
-                  licence_incompatible,licence_unknown] --justification TEXT
+                  licence_incompatible,licence_unknown,session_holds_secret] --justification TEXT
          --duration 8h [--fingerprint hmac-sha256:HEX...] [--ticket REF] ${CONNECT}
 
 The policy sets the longest duration per capability and whether it can be waived at all.

@@ -1,9 +1,9 @@
 // Folds of the mediator's events: a decision (its mediations row, the session it opens), an outcome (its row, and the
-// taint or spend it carries) and a run-set registration (grants and cap; spend is kept).
+// taint, spend or secret read it carries) and a run-set registration (grants and cap; spend is kept).
 import { MaestroError } from "../../common/errors.ts";
 import { canonicalJson } from "../event/canonical-json.ts";
 import type { LedgerEvent } from "../event/envelope.ts";
-import { FoldRefused, type ProjectionView, type RowChange } from "./row-change.ts";
+import { FoldRefused, type ProjectionView, type Row, type RowChange } from "./row-change.ts";
 
 interface DecisionPayload {
   call: {
@@ -24,7 +24,14 @@ interface OutcomePayload {
   status: string;
   taint?: { source: string };
   costUsd?: number;
+  /** Facts of what the tool read: findings mean the session now holds a secret. */
+  content?: { findings: Array<{ rule: string; path: string; line: number }>; unlisted: number };
 }
+
+/** Where a session's secrets came from, listed at most this many (the session row stays small; the ledger has all). */
+export const MAX_SECRET_SOURCES = 32;
+/** A source names its path (a file, a host, a command line) clipped to this many characters. */
+const SOURCE_PATH_CHARS = 200;
 
 interface RunsetPayload {
   name: string;
@@ -66,7 +73,7 @@ export function foldDecision(event: LedgerEvent, index: number, view: Projection
       op: "insert",
       table: "sessions",
       key: { session: p.call.session },
-      values: { tainted: false, taint_sources: "[]", owner },
+      values: { tainted: false, taint_sources: "[]", secret_sources: "[]", owner },
     });
   else if (session.owner === null) changes.push({ op: "update", table: "sessions", key: { session: p.call.session }, values: { owner } });
   else if (session.owner !== owner) throw sessionMismatch(p.call.session, "/session");
@@ -94,7 +101,8 @@ export function foldOutcome(event: LedgerEvent, index: number, view: ProjectionV
       references: { table: "mediations", key: { decision_id: decisionId }, values: { decision: "allow", decided_by: reporter } },
     },
   ];
-  if (!p.taint && !p.costUsd) return changes;
+  const secrets = secretSources(p.content);
+  if (!p.taint && !p.costUsd && secrets.length === 0) return changes;
   // Taint and spend change what the session's and run-set's next decisions read: they need the decision's row.
   const mediation = view.get("mediations", { decision_id: decisionId });
   if (mediation === null || mediation.decision !== "allow" || mediation.decided_by !== reporter)
@@ -103,16 +111,29 @@ export function foldOutcome(event: LedgerEvent, index: number, view: ProjectionV
   const session = view.get("sessions", sessionKey);
   if (session !== null && session.owner !== null && session.owner !== reporter)
     throw sessionMismatch(String(mediation.session), "decisionId");
+  const values: Row = {};
   if (p.taint) {
     const sources = session ? (JSON.parse(String(session.taint_sources)) as string[]) : [];
     if (!sources.includes(p.taint.source)) sources.push(p.taint.source);
-    const values = { tainted: true, taint_sources: canonicalJson(sources) };
+    Object.assign(values, { tainted: true, taint_sources: canonicalJson(sources) });
+  }
+  if (secrets.length > 0) {
+    // A secret read stays with the session: every later egress or release from it needs a person (content.rego).
+    const held = session ? (JSON.parse(String(session.secret_sources)) as string[]) : [];
+    for (const source of secrets) if (held.length < MAX_SECRET_SOURCES && !held.includes(source)) held.push(source);
+    values.secret_sources = canonicalJson(held);
+  }
+  if (Object.keys(values).length > 0)
     changes.push(
       session === null
-        ? { op: "insert", table: "sessions", key: sessionKey, values: { ...values, owner: null } }
+        ? {
+            op: "insert",
+            table: "sessions",
+            key: sessionKey,
+            values: { tainted: false, taint_sources: "[]", secret_sources: "[]", ...values, owner: null },
+          }
         : { op: "update", table: "sessions", key: sessionKey, values },
     );
-  }
   if (p.costUsd) {
     const runsetKey = { name: String(mediation.runset) };
     const runset = view.get("runsets", runsetKey);
@@ -137,6 +158,18 @@ export function foldRunsetRegistered(event: LedgerEvent, index: number, view: Pr
       ? { op: "insert", table: "runsets", key, values: { ...values, spent_usd: 0 } }
       : { op: "update", table: "runsets", key, values },
   ];
+}
+
+/** The secret findings of a read as the session lists them: "rule in path line N", never the matched text. */
+function secretSources(content: OutcomePayload["content"]): string[] {
+  if (!content) return [];
+  const sources = content.findings.map((f) => `${f.rule} in ${clipped(f.path)} line ${f.line}`);
+  // Unlisted findings come only after the listed ones, so there is always a listed one to name.
+  return content.unlisted > 0 && sources.length === 0 ? ["unlisted secret findings"] : sources;
+}
+
+function clipped(path: string): string {
+  return path.length > SOURCE_PATH_CHARS ? `${path.slice(0, SOURCE_PATH_CHARS)}…` : path;
 }
 
 function sessionMismatch(session: string, field: string): FoldRefused {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerEvent } from "../event/envelope.ts";
 import { compareTable } from "./compare-rows.ts";
+import { MAX_SECRET_SOURCES } from "./mediator-folds.ts";
 import { ProjectionReplay } from "./replay.ts";
 import { tableSpec } from "./table-specs.ts";
 
@@ -72,7 +73,55 @@ describe("projection replay", () => {
       created_at: TIME,
       decided_by: "coder",
     });
-    expect(r.get("sessions", { session: "s-1" })).toEqual({ session: "s-1", tainted: false, taint_sources: "[]", owner: "coder" });
+    expect(r.get("sessions", { session: "s-1" })).toEqual({
+      session: "s-1",
+      tainted: false,
+      taint_sources: "[]",
+      secret_sources: "[]",
+      owner: "coder",
+    });
+  });
+
+  it("marks a session that read a secret with each finding's rule, path and line, once, and keeps its taint", () => {
+    const finding = (rule: string, line: number, path = "config/aws.ini") => ({ fingerprint: "hmac-sha256:aa", line, path, rule });
+    const read = (findings: unknown[], unlisted = 0) => ({
+      status: "ok",
+      content: { bytes: 90, digest: "sha256:00", findings, unlisted },
+    });
+    const r = new ProjectionReplay();
+    r.add(decision("d-1", "allow"), 0);
+    r.add(outcome("d-1", read([])), 1);
+    expect(r.get("sessions", { session: "s-1" })).toMatchObject({ secret_sources: "[]", tainted: false });
+    r.add(decision("d-2", "allow"), 2);
+    r.add(outcome("d-2", { ...read([finding("aws/AWS_SECRET_ACCESS_KEY", 3)]), taint: { source: "https://x.example" } }), 3);
+    r.add(decision("d-3", "allow"), 4);
+    r.add(outcome("d-3", read([finding("aws/AWS_SECRET_ACCESS_KEY", 3), finding("github/GITHUB_TOKEN", 9, "x".repeat(300))])), 5);
+    const session = r.get("sessions", { session: "s-1" })!;
+    expect(session).toMatchObject({ tainted: true, taint_sources: '["https://x.example"]', owner: "coder" });
+    expect(JSON.parse(String(session.secret_sources))).toEqual([
+      "aws/AWS_SECRET_ACCESS_KEY in config/aws.ini line 3",
+      `github/GITHUB_TOKEN in ${"x".repeat(200)}… line 9`,
+    ]);
+    expect(r.refused).toEqual([]);
+  });
+
+  it("lists at most MAX_SECRET_SOURCES sources, and refuses a secret read of another token's decision", () => {
+    const r = new ProjectionReplay();
+    r.add(decision("d-1", "allow"), 0);
+    const findings = Array.from({ length: MAX_SECRET_SOURCES + 5 }, (_, i) => ({
+      fingerprint: "f",
+      line: i + 1,
+      path: "a.log",
+      rule: "r/R",
+    }));
+    r.add(outcome("d-1", { status: "ok", content: { bytes: 1, digest: "sha256:00", findings, unlisted: 2 } }), 1);
+    const sources = JSON.parse(String(r.get("sessions", { session: "s-1" })!.secret_sources)) as string[];
+    expect(sources).toHaveLength(MAX_SECRET_SOURCES);
+    expect(sources[0]).toBe("r/R in a.log line 1");
+    r.add(decision("d-2", "allow"), 2);
+    const finding = { fingerprint: "f", line: 1, path: "a.log", rule: "r/R" };
+    r.add(outcome("d-2", { status: "ok", content: { bytes: 1, digest: "sha256:00", findings: [finding], unlisted: 0 } }, "intruder"), 3);
+    expect(r.refused.map((x) => x.index)).toEqual([3]);
   });
 
   it("adds taint and spend, keeps the spend across a re-registration", () => {

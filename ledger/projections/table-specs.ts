@@ -48,7 +48,7 @@ export const PROJECTION_TABLES: TableSpec[] = [
   {
     table: "sessions",
     key: ["session"],
-    columns: { session: "text", tainted: "bool", taint_sources: "json", owner: "text" },
+    columns: { session: "text", tainted: "bool", taint_sources: "json", secret_sources: "json", owner: "text" },
   },
   {
     table: "runsets",

@@ -1,4 +1,5 @@
-# Content checks for writes: secrets the mediator found in a call's content, and files that must never be written.
+# Content checks: secrets the mediator found in a write's content, files that must never be written, and what a
+# session that read a secret may not do unseen.
 package maestro.lib.content
 
 import data.maestro.lib.glob as patterns
@@ -112,4 +113,43 @@ stops contains reason if {
 lifted contains [id, "secret_file"] if {
 	secret_file_pattern
 	some id in file_waivers
+}
+
+# --- reads: a session whose tools read a secret (an outcome reported content with findings) ---
+
+# What a session holding a secret does only with a person's approval: the ways a secret leaves the deployment.
+secret_leaving_capabilities := {"network.egress", "release.publish"}
+
+# Findings in what the session read, as "rule in path line N". An input without the list (or with something else) is
+# taken to hold one: the mediator always sends it, so its absence means an input this policy cannot trust (fail closed).
+secret_sources := object.get(input.session, "secret_sources", null)
+
+holds_secret if not is_array(secret_sources)
+
+holds_secret if count(secret_sources) > 0
+
+source_texts := [source | some source in secret_sources; is_string(source)] if is_array(secret_sources)
+
+else := []
+
+sources_text := concat(", ", source_texts) if count(source_texts) > 0
+
+else := "sources not listed"
+
+held_secret_waivers := match.waivers_for("session_holds_secret")
+
+approvals contains reason if {
+	call.capability in secret_leaving_capabilities
+	holds_secret
+	count(held_secret_waivers) == 0
+	reason := {"code": "session_holds_secret", "message": concat("", [
+		"session ", call.session, " has read a secret (", sources_text, "); ", call.capability, " on ", call.resource,
+		" needs a person's approval so the secret cannot leave unseen, or a waiver of session_holds_secret",
+	])}
+}
+
+lifted contains [id, "session_holds_secret"] if {
+	call.capability in secret_leaving_capabilities
+	holds_secret
+	some id in held_secret_waivers
 }

@@ -15,7 +15,7 @@ write := {
 		"capability": "repo.write", "resource": "src/billing.ts", "args": {"path": "src/billing.ts"},
 	},
 	"now": "2025-06-01T12:00:00Z",
-	"session": {"tainted": false, "taint_sources": []},
+	"session": {"tainted": false, "taint_sources": [], "secret_sources": []},
 	"budget": {"spent_usd": 0, "cap_usd": null, "estimated_usd": 0},
 	"grants": [{"agent": "coder", "runset": "rs-1", "capability": "repo.write", "resource": "**", "approval": "none"}],
 	"waivers": [],
@@ -170,4 +170,100 @@ test_path_waiver_cited_only_for_unlisted_findings if {
 	{"code": "waiver_applied", "message": "waiver w-unlisted lifts secret_detected for this call"} in lifted.reasons
 	clean := decision with input as with_waivers(with_content([], 0), [w])
 	clean.waivers == []
+}
+
+# --- a session that read a secret: egress and release need a person ---
+
+read_source := "aws/AWS_ACCESS_KEY_ID in config/aws.ini line 2"
+
+leaving(capability, resource, grant_resource, sources) := object.union(write, {
+	"call": object.union(write.call, {"capability": capability, "resource": resource, "tool": "fetch", "args": {}}),
+	"session": {"tainted": false, "taint_sources": [], "secret_sources": sources},
+	"grants": [{"agent": "coder", "runset": "rs-1", "capability": capability, "resource": grant_resource, "approval": "none"}],
+})
+
+egress(sources) := leaving("network.egress", "api.example.com", "*.example.com", sources)
+
+publish(sources) := leaving("release.publish", "acme/api@1.2.0", "acme/api@*", sources)
+
+egress_waiver(fields) := waiver("w-held", object.union(
+	{"capability": "network.egress", "resource": "*.example.com", "waives": ["session_holds_secret"]},
+	fields,
+))
+
+test_egress_and_release_from_a_session_holding_a_secret_need_approval if {
+	some doc in [egress([read_source]), publish([read_source])]
+	d := decision with input as doc
+	d.decision == "require_approval"
+	codes(d) == {"session_holds_secret"}
+	d.waivers == []
+	some r in d.reasons
+	contains(r.message, "session sess-1 has read a secret (aws/AWS_ACCESS_KEY_ID in config/aws.ini line 2)")
+	contains(r.message, concat(" on ", [doc.call.capability, doc.call.resource]))
+	contains(r.message, "waiver of session_holds_secret")
+}
+
+test_every_source_is_named if {
+	d := decision with input as egress([read_source, "github/GITHUB_TOKEN in ci.log line 9"])
+	some r in d.reasons
+	contains(r.message, "(aws/AWS_ACCESS_KEY_ID in config/aws.ini line 2, github/GITHUB_TOKEN in ci.log line 9)")
+}
+
+test_a_clean_session_egresses_and_releases if {
+	every doc in [egress([]), publish([])] {
+		d := decision with input as doc
+		d.decision == "allow"
+	}
+}
+
+test_other_capabilities_of_a_session_holding_a_secret_are_unchanged if {
+	every capability in ["repo.read", "repo.write", "tests.run", "package.install", "secrets.read"] {
+		d := decision with input as leaving(capability, "x", "*", [read_source])
+		d.decision == "allow"
+	}
+}
+
+test_missing_or_malformed_sources_fail_closed if {
+	# object.union merges nested objects, so the missing list is removed rather than left out.
+	every doc in [json.remove(egress([]), ["session/secret_sources"]), egress(5), egress("")] {
+		d := decision with input as doc
+		d.decision == "require_approval"
+		codes(d) == {"session_holds_secret"}
+		some r in d.reasons
+		contains(r.message, "(sources not listed)")
+	}
+}
+
+test_sources_that_are_not_text_still_hold_a_secret if {
+	d := decision with input as egress([1, null])
+	codes(d) == {"session_holds_secret"}
+	some r in d.reasons
+	contains(r.message, "(sources not listed)")
+}
+
+test_held_secret_waiver_lifts_and_is_cited if {
+	d := decision with input as with_waivers(egress([read_source]), [egress_waiver({})])
+	d.decision == "allow"
+	d.waivers == ["w-held"]
+	codes(d) == {"granted", "waiver_applied"}
+}
+
+test_held_secret_waiver_cited_only_when_it_lifts_something if {
+	d := decision with input as with_waivers(egress([]), [egress_waiver({})])
+	d.decision == "allow"
+	d.waivers == []
+}
+
+test_expired_or_other_held_secret_waivers_lift_nothing if {
+	every w in [egress_waiver({"expires_at": "2025-06-01T11:00:00Z"}), egress_waiver({"waives": ["secret_detected"]})] {
+		d := decision with input as with_waivers(egress([read_source]), [w])
+		d.decision == "require_approval"
+		codes(d) == {"session_holds_secret"}
+	}
+}
+
+test_a_denial_outranks_the_approval if {
+	d := decision with input as object.union(egress([read_source]), {"grants": []})
+	d.decision == "deny"
+	codes(d) == {"no_grant"}
 }

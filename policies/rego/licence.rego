@@ -1,4 +1,5 @@
-# Licence compatibility for npm lock file writes: each pinned package's licence against the run-set's project licence.
+# Licence compatibility for npm lock file writes and installs: each pinned package's licence against the run-set's
+# project licence.
 package maestro.lib.licence
 
 import data.maestro.lib.match
@@ -112,6 +113,37 @@ approvals contains reason if {
 		call.resource, " is not a lock file with a packages map (npm lock file v2/v3), so its licences cannot be checked;",
 		" a person must approve",
 	])}
+}
+
+# --- package.install: the lock file sent with an install must be the one it writes ---
+
+# The client resolves the lock file the install is about to write and sends it as content; the mediator looks up the
+# installed package in it (content.lockfile.installs). Not pinned at the top: this is not that lock file.
+install_unpinned if {
+	call.capability == "package.install"
+	checked
+	not lockfile_unreadable
+	object.get(content.lockfile, "installs", null) == null
+}
+
+approvals contains reason if {
+	install_unpinned
+	count(unknown_waivers) == 0
+	reason := {"code": "licence_unknown", "message": concat("", [
+		"the lock file sent with ", call.resource, " does not pin it at node_modules/, so it is not the lock file",
+		" this install writes and its licences cannot be checked; a person must approve",
+	])}
+}
+
+lifted contains [id, "licence_unknown"] if {
+	install_unpinned
+	some id in unknown_waivers
+}
+
+lifted contains [id, "licence_unknown"] if {
+	checked
+	lockfile_unreadable
+	some id in unknown_waivers
 }
 
 lifted contains [id, "licence_incompatible"] if {

@@ -12,7 +12,7 @@ lock_write(project_ids, packages) := {
 		"capability": "repo.write", "resource": "package-lock.json", "args": {},
 	},
 	"now": "2025-06-01T12:00:00Z",
-	"session": {"tainted": false, "taint_sources": []},
+	"session": {"tainted": false, "taint_sources": [], "secret_sources": []},
 	"budget": {"spent_usd": 0, "cap_usd": null, "estimated_usd": 0},
 	"grants": [{"agent": "coder", "runset": "rs-1", "capability": "repo.write", "resource": "**", "approval": "none"}],
 	"waivers": [],
@@ -136,4 +136,69 @@ test_unreadable_lock_file_lifted_by_unknown_waiver if {
 		"waivers": [waiver("w-unk", "licence_unknown")],
 	})
 	count(licence.approvals) == 0 with input as doc
+}
+
+# --- package.install with the lock file it writes ---
+
+install(project_ids, name, packages, installs) := object.union(lock_write(project_ids, packages), {
+	"call": {"capability": "package.install", "resource": concat(":", ["npm", name]), "tool": "install_package", "args": {"name": name}},
+	"grants": [{"agent": "coder", "runset": "rs-1", "capability": "package.install", "resource": "npm:*", "approval": "none"}],
+	"content": {"lockfile": {"packages": packages, "installs": installs}},
+})
+
+install_waiver(id) := object.union(waiver(id, "licence_unknown"), {"capability": "package.install", "resource": "npm:*"})
+
+apache := pkg("apache-thing", "Apache-2.0", [["Apache-2.0"]])
+
+test_install_of_a_gpl_package_into_an_mit_project_denied if {
+	d := decision with input as install(["MIT"], "readline-gpl", [gpl], gpl)
+	d.decision == "deny"
+	codes(d) == {"licence_incompatible"}
+	some r in d.reasons
+	contains(r.message, "readline-gpl@1.0.0 (GPL-3.0-only)")
+}
+
+test_install_of_an_apache_package_into_an_mit_project_allowed if {
+	d := decision with input as install(["MIT"], "apache-thing", [apache], apache)
+	d.decision == "allow"
+	d.waivers == []
+}
+
+test_install_whose_lock_file_does_not_pin_it_needs_approval if {
+	every doc in [install(["MIT"], "other", [apache], null), json.remove(install(["MIT"], "other", [apache], null), ["content/lockfile/installs"])] {
+		d := decision with input as doc
+		d.decision == "require_approval"
+		codes(d) == {"licence_unknown"}
+		some r in d.reasons
+		r.message == concat("", [
+			"the lock file sent with npm:other does not pin it at node_modules/, so it is not the lock file",
+			" this install writes and its licences cannot be checked; a person must approve",
+		])
+	}
+}
+
+test_unpinned_install_lifted_by_an_unknown_waiver_and_cited if {
+	d := decision with input as object.union(install(["MIT"], "other", [apache], null), {"waivers": [install_waiver("w-unk")]})
+	d.decision == "allow"
+	d.waivers == ["w-unk"]
+	licence.lifted == {["w-unk", "licence_unknown"]} with input as object.union(install(["MIT"], "other", [apache], null), {"waivers": [install_waiver("w-unk")]})
+}
+
+# Pins install_unpinned's conditions: a write has no installed package, a project without a licence checks nothing,
+# and an unreadable lock file says so in its own reason, not this one.
+test_unpinned_only_for_a_checked_readable_install if {
+	not licence.install_unpinned with input as lock_write(["MIT"], [apache])
+	not licence.install_unpinned with input as install([], "other", [apache], null)
+	not licence.install_unpinned with input as install(["MIT"], "other", null, null)
+	licence.install_unpinned with input as install(["MIT"], "other", [apache], null)
+	not licence.install_unpinned with input as install(["MIT"], "apache-thing", [apache], apache)
+}
+
+# An unreadable lock file's approval, lifted by a waiver, cites it.
+test_unreadable_lock_file_waiver_is_cited if {
+	doc := object.union(install(["MIT"], "x", null, null), {"waivers": [install_waiver("w-unk")]})
+	d := decision with input as doc
+	d.decision == "allow"
+	d.waivers == ["w-unk"]
+	count(licence.lifted) == 0 with input as object.union(install([], "x", null, null), {"waivers": [install_waiver("w-unk")]})
 }

@@ -68,8 +68,9 @@ stops contains reason if some reason in content.stops
 
 stops contains reason if some reason in licence.stops
 
-# Facts a person must look at before the call runs (an unknown licence), whatever grant allows it.
-approvals_needed := licence.approvals
+# Facts a person must look at before the call runs (an unknown licence, a secret that could leave with it), whatever
+# grant allows it.
+approvals_needed := licence.approvals | content.approvals
 
 # --- session taint: untrusted content was read; a waiver naming session_tainted lifts it ---
 

@@ -3,7 +3,14 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { MaestroError } from "../../common/errors.ts";
 import { LOOKALIKES, SECRETS } from "../../tests/fixtures/content/secret-corpus.ts";
-import { checkContentBounds, contentInspector, MAX_CONTENT_BYTES, MAX_LISTED_FINDINGS } from "./content-facts.ts";
+import {
+  checkContentBounds,
+  contentInspector,
+  holdsSecret,
+  MAX_CONTENT_BYTES,
+  MAX_LISTED_FINDINGS,
+  MAX_LISTED_READ_FINDINGS,
+} from "./content-facts.ts";
 import { addedText } from "./secret-scan.ts";
 
 const key = randomBytes(32);
@@ -74,6 +81,40 @@ describe("content facts", () => {
     const facts = await inspector.inspect(item.path, {}, item.content.repeat(MAX_LISTED_FINDINGS + 3));
     expect(facts.findings).toHaveLength(MAX_LISTED_FINDINGS);
     expect(facts.unlisted).toBe(3);
+  });
+
+  it("scans a read like a write, lists at most MAX_LISTED_READ_FINDINGS, and says when it holds a secret", async () => {
+    const item = SECRETS.find((s) => s.name === "Stripe live secret key")!;
+    const once = await inspector.inspectRead("logs/ci.log", item.content);
+    expect(once).toEqual({
+      bytes: Buffer.byteLength(item.content),
+      digest: (await inspector.inspect("x", {}, item.content)).digest,
+      findings: (await inspector.inspect("logs/ci.log", {}, item.content)).findings,
+      unlisted: 0,
+    });
+    expect(holdsSecret(once)).toBe(true);
+    const many = await inspector.inspectRead("logs/ci.log", item.content.repeat(MAX_LISTED_READ_FINDINGS + 2));
+    expect([many.findings.length, many.unlisted]).toEqual([MAX_LISTED_READ_FINDINGS, 2]);
+    expect(holdsSecret({ findings: [], unlisted: 1 })).toBe(true);
+    expect(holdsSecret(await inspector.inspectRead("README.md", "nothing to see\n"))).toBe(false);
+    expect(holdsSecret(undefined)).toBe(false);
+  });
+
+  it("reads an install's content as the lock file it writes, and finds the installed package at its top", async () => {
+    const lock = JSON.stringify({
+      lockfileVersion: 3,
+      packages: {
+        "node_modules/left-pad": { version: "1.3.0", license: "WTFPL" },
+        "node_modules/a/node_modules/deep": { version: "2.0.0", license: "MIT" },
+      },
+    });
+    const pad = { name: "left-pad", version: "1.3.0", licence: "WTFPL", alternatives: [["WTFPL"]] };
+    expect((await inspector.inspect("package-lock.json", {}, lock, "left-pad")).lockfile).toMatchObject({ installs: pad });
+    expect((await inspector.inspect("package-lock.json", {}, lock, "deep")).lockfile?.installs).toBeNull();
+    expect((await inspector.inspect("package-lock.json", {}, lock, "")).lockfile?.installs).toBeNull();
+    expect((await inspector.inspect("package-lock.json", {}, "not json", "left-pad")).lockfile).toEqual({ packages: null });
+    // A write of the lock file has no installed package.
+    expect((await inspector.inspect("package-lock.json", {}, lock)).lockfile).not.toHaveProperty("installs");
   });
 
   it("refuses content past its bound (413) and on capabilities that take none (400)", () => {

@@ -44,26 +44,37 @@ export function isNpmLockFile(path: string): boolean {
  * is not JSON, or has no `packages` map (v1), yields null: the policy cannot check it and asks for approval.
  */
 export function lockFilePackages(text: string): PackageLicence[] | null {
+  return readLockFile(text).packages;
+}
+
+/**
+ * A lock file's packages and, given the name a `package.install` call installs, that package as the lock file pins it
+ * at the top (`node_modules/<name>`): null when it does not, so the lock file sent is not the one this install writes.
+ */
+export function readLockFile(text: string, installs?: string): { packages: PackageLicence[] | null; installs?: PackageLicence | null } {
   let lock: unknown;
   try {
     lock = JSON.parse(text);
   } catch {
-    return null;
+    return { packages: null };
   }
-  const packages = (lock as { packages?: unknown }).packages;
-  if (typeof packages !== "object" || packages === null || Array.isArray(packages)) return null;
+  const packages = (lock as { packages?: unknown } | null)?.packages;
+  if (typeof packages !== "object" || packages === null || Array.isArray(packages)) return { packages: null };
   const out: PackageLicence[] = [];
+  let installed: PackageLicence | null = null;
   for (const [key, entry] of Object.entries(packages as Record<string, unknown>)) {
     // "" is the project itself; links point at workspace folders, which carry their own package.json.
     if (key === "" || typeof entry !== "object" || entry === null || (entry as { link?: unknown }).link === true) continue;
     const { version, license } = entry as { version?: unknown; license?: unknown };
     const licence = typeof license === "string" ? license : null;
-    out.push({
+    const pkg = {
       name: key.slice(key.lastIndexOf("node_modules/") + "node_modules/".length),
       version: typeof version === "string" ? version : "",
       licence,
       alternatives: licence === null ? [] : licenceAlternatives(licence),
-    });
+    };
+    out.push(pkg);
+    if (key === `node_modules/${installs}`) installed = pkg;
   }
-  return out;
+  return installs === undefined ? { packages: out } : { packages: out, installs: installed };
 }

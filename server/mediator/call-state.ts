@@ -1,4 +1,4 @@
-// The per-call state every decision reads: the session's taint, the run-set's grants and spend, and the policy-data
+// The per-call state every decision reads: the session's taint and secrets read, the run-set's grants and spend, and the policy-data
 // version that tells cached inputs (waivers, holds, break-glass) whether they are current. Read in one round trip
 // for many decisions at once, and kept between decisions while nothing it depends on can have changed; a decision on
 // kept state commits only if that still holds then (the ledger writer's generation, see CallStateReader.read).
@@ -63,6 +63,7 @@ interface CallStateRow {
   version: number | string;
   tainted: boolean | null;
   taint_sources: string | null;
+  secret_sources: string | null;
   owner: string | null;
   spec: string | null;
   budget_cap_usd: number | null;
@@ -165,7 +166,7 @@ export class CallStateReader {
 
 async function readCallStateRows(db: Kysely<any>, calls: ToolCall[]): Promise<Array<CallStateRow | undefined>> {
   const { rows } = await sql<CallStateRow & { i: number | string }>`${prepared}
-    select q.i, v.version, s.tainted, s.taint_sources, s.owner, r.spec, r.budget_cap_usd, r.spent_usd
+    select q.i, v.version, s.tainted, s.taint_sources, s.secret_sources, s.owner, r.spec, r.budget_cap_usd, r.spent_usd
     from unnest(${calls.map((c) => c.session)}::text[], ${calls.map((c) => c.runset)}::text[]) with ordinality as q(session, runset, i)
     cross join policy_data_version v
     left join sessions s on s.session = q.session
@@ -185,7 +186,11 @@ function toCallState(call: ToolCall, row: CallStateRow | undefined): CallState {
     version: Number(row?.version ?? 0),
     sessionOwner: row?.owner ?? null,
     part: {
-      session: { tainted: row?.tainted ?? false, taint_sources: row?.taint_sources ? (JSON.parse(row.taint_sources) as string[]) : [] },
+      session: {
+        tainted: row?.tainted ?? false,
+        taint_sources: row?.taint_sources ? (JSON.parse(row.taint_sources) as string[]) : [],
+        secret_sources: row?.secret_sources ? (JSON.parse(row.secret_sources) as string[]) : [],
+      },
       budget: { spent_usd: row?.spent_usd ?? 0, cap_usd: row?.budget_cap_usd ?? null, estimated_usd: estimated },
       grants,
       ...(spec.license !== undefined && { runset: { license: spec.license, license_ids: licenceIds(spec.license) } }),

@@ -11,7 +11,13 @@ import type { Principal } from "../auth/roles.ts";
 import toolCallSchema from "../../schemas/mediate/tool-call.schema.json" with { type: "json" };
 import outcomeSchema from "../../schemas/mediate/outcome.schema.json" with { type: "json" };
 import { policyError } from "../policy/engine.ts";
-import { checkContentBounds, type ContentFacts, type ContentInspector, ledgeredContent } from "../content/content-facts.ts";
+import {
+  checkContentBounds,
+  checkContentSize,
+  type ContentFacts,
+  type ContentInspector,
+  ledgeredContent,
+} from "../content/content-facts.ts";
 import { type CallState, CallStateReader } from "./call-state.ts";
 import { type CanonicalCall, canonicalCall, invalidResourceDecision } from "./canonical-call.ts";
 import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
@@ -26,7 +32,7 @@ import {
   plainOutcomeAppend,
   refusedCarriedOutcome,
 } from "./outcomes.ts";
-import type { PolicyEvaluator, MediationResult, Outcome, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
+import type { PolicyEvaluator, MediationResult, OutcomeReport, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
 
 /** Canonical size limit of a call's args: large payloads belong in the tool, not the ledger. */
 export const MAX_ARGS_BYTES = 64 * 1024;
@@ -77,8 +83,7 @@ export class Mediator {
     });
     // The policy, holds and grants see the canonical resource; a resource outside its grammar is denied unevaluated.
     const canonical = canonicalCall(call);
-    const content =
-      text === undefined ? null : await this.#deps.content.inspect(canonical.canonicalResource ?? call.resource, call.args, text);
+    const content = text === undefined ? null : await this.#inspect(canonical, text);
     let decided: Decided;
     try {
       decided = await this.#decideAndAppend(canonical, principal, now, state, carried, content);
@@ -105,6 +110,16 @@ export class Mediator {
       ledgerIndex: entry.index,
       policyDigest: policy.digest,
     };
+  }
+
+  /**
+   * A write's content is judged as the file it writes. An install's content is the lock file it is about to write
+   * (the client resolved it first): scanned as package-lock.json, with the package it installs looked up in it.
+   */
+  #inspect({ call, canonicalResource }: CanonicalCall, text: string): Promise<ContentFacts> {
+    const resource = canonicalResource ?? call.resource;
+    if (call.capability !== "package.install") return this.#deps.content.inspect(resource, call.args, text);
+    return this.#deps.content.inspect("package-lock.json", call.args, text, resource.startsWith("npm:") ? resource.slice(4) : "");
   }
 
   /**
@@ -210,10 +225,16 @@ export class Mediator {
   }
 
   async recordOutcome(decisionId: string, body: unknown, principal: Principal): Promise<{ ledgerIndex: number }> {
-    const outcome = parseOutcome(body);
+    const { content: text, ...reported } = parseOutcome(body);
+    if (text !== undefined) checkContentSize(text);
+    if (text === undefined && isPlainOutcome(reported))
+      return { ledgerIndex: (await appendPlainOutcome(this.#deps.writer, decisionId, reported, principal)).index };
+    // A read is scanned only once the decision is known to be this token's own: no one else makes the server scan.
+    const target = await storeUnavailableOnError(() => allowedDecision(this.#deps.db, decisionId, principal));
+    // What was read is scanned in memory and dropped here; the event keeps its facts, and a finding marks the session.
+    const outcome = text === undefined ? reported : { ...reported, content: await this.#deps.content.inspectRead(target.resource, text) };
     if (isPlainOutcome(outcome))
       return { ledgerIndex: (await appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal)).index };
-    const target = await storeUnavailableOnError(() => allowedDecision(this.#deps.db, decisionId, principal));
     return { ledgerIndex: (await appendOutcomeWithEffects(this.#deps.writer, target, outcome, principal)).index };
   }
 }
@@ -264,6 +285,6 @@ export function parseMediateRequest(body: unknown): { call: ToolCall; outcomes: 
   return { call, outcomes, content };
 }
 
-function parseOutcome(body: unknown): Outcome {
-  return validated<Outcome>(checkOutcome, body);
+function parseOutcome(body: unknown): OutcomeReport {
+  return validated<OutcomeReport>(checkOutcome, body);
 }

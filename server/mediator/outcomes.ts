@@ -5,6 +5,7 @@ import { MaestroError } from "../../common/errors.ts";
 import type { AppendedEntry, AppendOptions, LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
+import { holdsSecret, type ReadFacts } from "../content/content-facts.ts";
 import { requireSessionOwner } from "./session-owner.ts";
 import type { MediatorTables } from "./tables.ts";
 import type { Outcome } from "./types.ts";
@@ -13,7 +14,12 @@ export interface OutcomeTarget {
   decisionId: string;
   session: string;
   runset: string;
+  /** The decision's canonical resource: the path, host or command a reported read came from. */
+  resource: string;
 }
+
+/** An outcome as ledgered: what the tool reported, and the facts of what it read (never the text). */
+export type RecordedOutcome = Outcome & { content?: ReadFacts };
 
 /**
  * The allowed decision an outcome belongs to, asked for by the same token; otherwise a 409 naming `field`. Another
@@ -29,7 +35,7 @@ export async function allowedDecision(
   const mediation = await db
     .selectFrom("mediations")
     .leftJoin("sessions", "sessions.session", "mediations.session")
-    .select(["mediations.decision", "mediations.session", "mediations.runset", "sessions.owner"])
+    .select(["mediations.decision", "mediations.session", "mediations.runset", "mediations.resource", "sessions.owner"])
     .where("mediations.decision_id", "=", decisionId)
     .where("mediations.decided_by", "=", principal.sub)
     .executeTakeFirst();
@@ -45,12 +51,15 @@ export async function allowedDecision(
     });
   }
   requireSessionOwner(mediation.owner, principal, mediation.session, field);
-  return { decisionId, session: mediation.session, runset: mediation.runset };
+  return { decisionId, session: mediation.session, runset: mediation.runset, resource: mediation.resource };
 }
 
-/** Whether an outcome changes what the next decision reads (taint, spend): those need their decision's row first. */
-export function isPlainOutcome(outcome: Outcome): boolean {
-  return !outcome.taint && !outcome.costUsd;
+/**
+ * Whether an outcome changes what the next decision reads (taint, spend, a secret read): those need their decision's
+ * row first.
+ */
+export function isPlainOutcome(outcome: RecordedOutcome): boolean {
+  return !outcome.taint && !outcome.costUsd && !holdsSecret(outcome.content);
 }
 
 /**
@@ -62,7 +71,7 @@ export function isPlainOutcome(outcome: Outcome): boolean {
 export function appendPlainOutcome(
   writer: LedgerWriter,
   decisionId: string,
-  outcome: Outcome,
+  outcome: RecordedOutcome,
   principal: Principal,
 ): Promise<AppendedEntry> {
   const { input, options } = plainOutcomeAppend(decisionId, outcome, principal, "decisionId");
@@ -72,7 +81,7 @@ export function appendPlainOutcome(
 /** A plain outcome as an append of its own or a member of a group (a decision carrying it); a conflict names `field`. */
 export function plainOutcomeAppend(
   decisionId: string,
-  outcome: Outcome,
+  outcome: RecordedOutcome,
   principal: Principal,
   field: string,
 ): { input: EventInput; options: AppendOptions } {
@@ -127,13 +136,13 @@ export async function refusedCarriedOutcome(
 }
 
 /**
- * Appends a tainting or spending outcome; its fold (ledger/projections) writes the outcome row and the session and
+ * Appends a tainting, spending or secret-reading outcome; its fold (ledger/projections) writes the outcome row and the session and
  * run-set updates the next decision reads, in the append's transaction.
  */
 export function appendOutcomeWithEffects(
   writer: LedgerWriter,
   target: OutcomeTarget,
-  outcome: Outcome,
+  outcome: RecordedOutcome,
   principal: Principal,
 ): Promise<AppendedEntry> {
   const { decisionId } = target;
@@ -145,7 +154,7 @@ export function appendOutcomeWithEffects(
   });
 }
 
-function outcomeEvent(decisionId: string, outcome: Outcome, principal: Principal) {
+function outcomeEvent(decisionId: string, outcome: RecordedOutcome, principal: Principal) {
   return {
     kind: "outcome",
     actor: { id: principal.sub, role: principal.role, type: "agent" as const },

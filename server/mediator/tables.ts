@@ -32,6 +32,8 @@ export interface SessionsTable {
   session: string;
   tainted: boolean;
   taint_sources: string;
+  /** JSON string[]: secret findings in what the session's tools read ("rule in path line N"); non-empty holds a secret. */
+  secret_sources: string;
   /** The token subject whose decision opened the session: no other token decides or reports in it. Set once. */
   owner: string | null;
 }
@@ -137,6 +139,13 @@ export const mediatorMigrations: Record<string, Migration> = {
       await sql`insert into sessions (session, tainted, taint_sources, owner)
         select distinct on (session) session, false, '[]', decided_by from mediations where decided_by is not null order by session, ledger_index
         on conflict (session) do update set owner = excluded.owner`.execute(db);
+    },
+  },
+  // A session whose tools read a secret keeps a note of it (issue #24 item 4): the policy then asks a person before
+  // anything from it leaves (network.egress, release.publish). Sessions from before read nothing that was scanned.
+  "3009_session_secret_sources": {
+    async up(db: Kysely<any>) {
+      await sql`alter table sessions add column secret_sources text not null default '[]'`.execute(db);
     },
   },
 };

@@ -52,6 +52,11 @@ export interface Outcome {
   costUsd?: number;
 }
 
+/** POST /v1/mediate/{id}/outcome's body: the outcome, and what the tool read (scanned, never recorded). */
+export interface OutcomeReport extends Outcome {
+  content?: string;
+}
+
 /** A plain outcome (no taint, no spend) sent along with the session's next POST /v1/mediate. */
 export interface PiggybackedOutcome {
   decisionId: string;

@@ -74,7 +74,8 @@ export interface PolicyInput {
   call: PolicyCall;
   /** RFC 3339; the policy compares waiver and break-glass expiry against it. */
   now: string;
-  session: { tainted: boolean; taint_sources: string[] };
+  /** secret_sources: secret findings in what the session's tools read ("rule in path line N"); non-empty: holds a secret. */
+  session: { tainted: boolean; taint_sources: string[]; secret_sources: string[] };
   budget: { spent_usd: number; cap_usd: number | null; estimated_usd: number };
   grants: PolicyGrant[];
   waivers: PolicyWaiver[];
@@ -92,8 +93,18 @@ export interface PolicyContent {
   findings: Array<{ fingerprint: string; line: number; path: string; rule: string }>;
   /** Findings past the listed ones. */
   unlisted: number;
-  /** An npm lock file's packages and their licences as alternatives of SPDX ids; null: not readable as a lock file. */
-  lockfile?: { packages: Array<{ name: string; version: string; licence: string | null; alternatives: string[][] }> | null };
+  /**
+   * An npm lock file's packages and their licences as alternatives of SPDX ids; null: not readable as a lock file. On a
+   * package.install, `installs` is the installed package as the lock file pins it (null: it does not).
+   */
+  lockfile?: { packages: PolicyPackage[] | null; installs?: PolicyPackage | null };
+}
+
+export interface PolicyPackage {
+  name: string;
+  version: string;
+  licence: string | null;
+  alternatives: string[][];
 }
 
 /** The input for a call before any data source has spoken: untainted, no budget, no grants, no exceptions. */
@@ -101,7 +112,7 @@ export function blankPolicyInput(call: PolicyCall, now: string): PolicyInput {
   return {
     call,
     now,
-    session: { tainted: false, taint_sources: [] },
+    session: { tainted: false, taint_sources: [], secret_sources: [] },
     budget: { spent_usd: 0, cap_usd: null, estimated_usd: 0 },
     grants: [],
     waivers: [],

@@ -32,7 +32,7 @@ const publish = (rest: Partial<PolicyInput> = {}) =>
 const taintedSecretRead = (rest: Partial<PolicyInput> = {}) =>
   withCall(
     { capability: "secrets.read", resource: "ci/npm", args: { name: "ci/npm" } },
-    { session: { tainted: true, taint_sources: ["https://evil.example/x"] }, ...rest },
+    { session: { tainted: true, taint_sources: ["https://evil.example/x"], secret_sources: [] }, ...rest },
   );
 
 describe("PolicyEngine decisions", () => {

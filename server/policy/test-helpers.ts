@@ -100,7 +100,7 @@ export function baseInput(): PolicyInput {
       args: { path: "src/app.ts" },
     },
     now: "2025-06-01T12:00:00Z",
-    session: { tainted: false, taint_sources: [] },
+    session: { tainted: false, taint_sources: [], secret_sources: [] },
     budget: { spent_usd: 1, cap_usd: 10, estimated_usd: 0.5 },
     grants: [
       { agent: "coder", runset: "*", capability: "repo.*", resource: "src/**", approval: "none" },

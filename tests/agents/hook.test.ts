@@ -1,5 +1,5 @@
 // `maestro hook claude-code` / `maestro hook codex` as the agents run them, on recorded payloads of every event and tool: the exact stdout, stderr and exit status each agent needs.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ const FIXTURES = join(import.meta.dirname, "fixtures/hooks");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
 const withSession = (name: string, session: string) => JSON.stringify({ ...JSON.parse(fixture(name)), session_id: session });
 const stripe = SECRETS.find((s) => s.name === "Stripe live secret key")!;
+const awsIni = SECRETS.find((s) => s.name === "AWS secret access key")!;
 const NOTHING = { code: 0, stdout: "", stderr: "" };
 const deny = (reason: string) => ({
   code: 0,
@@ -139,6 +140,39 @@ describe.each(STORE_KINDS)("coding-agent hooks (%s store)", (kind) => {
     const again = await runHook("claude-code", fixture("claude-pre-webfetch-again.json"), claude);
     expect(again).toEqual(deny(reasonOf(await lastDecision("7a7a7a7a-1111-4222-8333-944444444444"))));
     expect(again.stdout).toMatch(/session_tainted/);
+  });
+
+  it("Claude Code: a Read whose response holds a secret marks the session, so a WebFetch then needs approval; the secret stays out", async () => {
+    const session = "5e5e5e5e-2222-4333-8444-955555555555";
+    expect(await runHook("claude-code", withSession("claude-session-start.json", session), claude)).toEqual(NOTHING);
+    const file = "/workspace/project/config/aws.ini";
+    const pre = {
+      ...JSON.parse(fixture("claude-pre-read.json")),
+      session_id: session,
+      tool_input: { file_path: file },
+      tool_use_id: "toolu_aws",
+    };
+    expect(await runHook("claude-code", JSON.stringify(pre), claude)).toEqual(NOTHING);
+    const response = { type: "text", file: { filePath: file, content: awsIni.content, numLines: 3, startLine: 1, totalLines: 3 } };
+    const post = { ...pre, hook_event_name: "PostToolUse", tool_response: response };
+    expect(await runHook("claude-code", JSON.stringify(post), claude)).toEqual(NOTHING);
+    const read = await lastDecision(session);
+    const outcome = (await server.events("outcome")).find((o) => o.subject.id === read.subject.id);
+    expect(outcome.payload.content.findings[0]).toMatchObject({ path: "config/aws.ini", rule: expect.stringMatching(/^aws\//) });
+
+    const fetch = { ...JSON.parse(fixture("claude-pre-webfetch.json")), session_id: session, tool_use_id: "toolu_fetch_after_aws" };
+    const result = await runHook("claude-code", JSON.stringify(fetch), claude);
+    const decision = await lastDecision(session);
+    expect(decision.payload.call).toMatchObject({ tool: "WebFetch", capability: "network.egress" });
+    expect(decision.payload.decision).toBe("require_approval");
+    expect(decision.payload.reasons.map((r: { code: string }) => r.code)).toEqual(["session_holds_secret"]);
+    // The way out it names is a waiver of that reason: one of approval_required would lift nothing here.
+    expect(result.stdout).toContain("--waives session_holds_secret --justification");
+    // The pending record (which held the read until the server took it) is gone: nothing of the secret stays on disk.
+    const onDisk = readdirSync(stateDir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => readFileSync(join(e.parentPath, e.name), "utf8"));
+    expect(JSON.stringify([outcome, decision, result, onDisk])).not.toContain(awsIni.secret!);
   });
 
   it("Codex: an allow prints nothing (Codex takes no allow); the failed Bash run is read from its 'Exit code: 1' text; a patch is decided per file", async () => {

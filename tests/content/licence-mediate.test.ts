@@ -35,7 +35,15 @@ describe.each(STORE_KINDS)("licences on lock file writes (%s store)", (kind) => 
   beforeAll(async () => {
     server = await startTestServer(kind);
     agent = await server.token("agent", "coder");
-    await server.registerRunset({ name: "rs-lic", license: "MIT", grants: [{ agent: "coder", capability: "repo.write", resource: "**" }] });
+    await server.registerRunset({
+      name: "rs-lic",
+      license: "MIT",
+      grants: [
+        { agent: "coder", capability: "repo.write", resource: "**" },
+        { agent: "coder", capability: "package.install", resource: "npm:*" },
+        { agent: "coder", capability: "package.install", resource: "pypi:*" },
+      ],
+    });
   });
   afterAll(() => server.close());
 
@@ -58,6 +66,51 @@ describe.each(STORE_KINDS)("licences on lock file writes (%s store)", (kind) => 
     const res = await mediate(lockFile({ mystery: { version: "0.0.1" } }));
     expect(res.decision).toBe("require_approval");
     expect(res.reasons[0].message).toContain("mystery@0.0.1 (no licence declared)");
+  });
+
+  // package.install: the client sends the lock file the install is about to write (agents/tools/command-tools.ts).
+  const install = async (resource: string, content: string) =>
+    (
+      await server.call("POST", "/v1/mediate", {
+        token: agent,
+        body: { ...write(content), tool: "install_package", capability: "package.install", resource, args: { version: "latest" } },
+      })
+    ).body;
+
+  it("checks an install against the lock file it will write: GPL denied, Apache allowed, a lock file not pinning it asked", async () => {
+    const gpl = await install("npm:gpl-thing", lockFile({ "gpl-thing": { version: "3.1.0", license: "GPL-3.0-only" } }));
+    expect(gpl.decision).toBe("deny");
+    expect(gpl.reasons.map((r: { code: string }) => r.code)).toEqual(["licence_incompatible"]);
+    expect(gpl.reasons[0].message).toContain("gpl-thing@3.1.0 (GPL-3.0-only)");
+    const apache = await install("npm:Apache-Thing", lockFile({ "apache-thing": { version: "2.0.0", license: "Apache-2.0" } }));
+    expect(apache.decision).toBe("allow");
+    const entry = await server.ctx.ledger.reader.entry(apache.ledgerIndex);
+    expect((entry.event.payload as { content: { packages: number } }).content.packages).toBe(1);
+    for (const [resource, content] of [
+      ["npm:left-pad", lockFile({ "apache-thing": { version: "2.0.0", license: "Apache-2.0" } })],
+      ["npm:left-pad", lockFile({ "x/node_modules/left-pad": { version: "1.3.0", license: "MIT" } })],
+      ["pypi:requests", lockFile({ requests: { version: "2.0.0", license: "Apache-2.0" } })],
+    ]) {
+      const unpinned = await install(resource, content);
+      expect(unpinned.decision, resource).toBe("require_approval");
+      expect(unpinned.reasons[0].message).toContain(`the lock file sent with ${resource} does not pin it`);
+    }
+    const notALock = await install("npm:left-pad", "left-pad@1.3.0\n");
+    expect(notALock.decision).toBe("require_approval");
+    expect(notALock.reasons[0].message).toContain("not a lock file with a packages map");
+    // Without content an install is decided on its name alone, as before.
+    const bare = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: {
+        ...write(""),
+        tool: "install_package",
+        capability: "package.install",
+        resource: "npm:left-pad",
+        args: {},
+        content: undefined,
+      },
+    });
+    expect(bare.body.decision).toBe("allow");
   });
 
   it("refuses a run-set licence that is not an SPDX expression (400 naming license)", async () => {

@@ -9,7 +9,10 @@ import { json, MAX_BODY_BYTES, type Route } from "../route.ts";
 
 const DECISION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** POST /v1/mediate may carry a file's `content`: twice its bound leaves room for JSON escapes; content itself is checked after. */
+/**
+ * POST /v1/mediate may carry a file's `content`, an outcome what a tool read: twice its bound leaves room for JSON
+ * escapes; content itself is checked after (413 naming /content).
+ */
 export const MAX_MEDIATE_BODY_BYTES = MAX_BODY_BYTES + 2 * MAX_CONTENT_BYTES;
 
 export const mediateRoutes: readonly Route[] = [
@@ -31,8 +34,9 @@ export const mediateRoutes: readonly Route[] = [
     method: "POST",
     path: "/v1/mediate/:decisionId/outcome",
     roles: ["agent"],
-    does: "the tool's outcome",
+    does: "the tool's outcome (and what it read, scanned for secrets)",
     body: "mediate.outcome",
+    maxBodyBytes: MAX_MEDIATE_BODY_BYTES,
     bodyExample: {
       status: "ok",
       summary: "read 120 lines of src/app.ts",
