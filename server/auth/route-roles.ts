@@ -7,10 +7,9 @@ import { type AuthEnv, requireRole } from "./middleware.ts";
 import { ROLES } from "./roles.ts";
 
 /** The matrix is the route table seen by role: one row per route, in the table's order. */
-export type RouteRule = Route;
-export const ROUTE_ROLES: readonly RouteRule[] = ROUTES;
+export const ROUTE_ROLES: readonly Route[] = ROUTES;
 
-export function ruleFor(method: string, path: string): RouteRule | undefined {
+export function ruleFor(method: string, path: string): Route | undefined {
   return ROUTE_ROLES.find((r) => r.method === method && r.path === path);
 }
 

@@ -25,7 +25,3 @@ export function errorResponse(err: Error, c: Context): Response {
 export function storeUnavailable(cause: unknown): MaestroError {
   return new MaestroError("store_unavailable", "the store is unreachable; retry shortly", { cause, details: { retryAfter: 1 } });
 }
-
-export function notFoundResponse(c: Context): Response {
-  return c.json(new MaestroError("not_found", `no route ${c.req.method} ${c.req.path}`).toJSON(), 404);
-}

@@ -19,7 +19,7 @@ describe("openapi.json examples", () => {
   });
 
   it("documents the error body with every field at fault in details", () => {
-    const error = doc.components.schemas.Error;
+    const error = doc.components.schemas["http.error"];
     expect(error.properties.error.properties.details.type).toBe("array");
     expect(error.example.error.details.length).toBeGreaterThan(1);
     expect(error.example.error.field).toBe(error.example.error.details[0].field);

@@ -55,38 +55,6 @@ export function internalRefs(files: Record<string, { $id?: string }>): Record<st
 const json = (schema: object) => ({ "application/json": { schema } });
 const schemaOf = (schema: SchemaRef) => (typeof schema === "string" ? { $ref: `#/components/schemas/${schema}` } : schema);
 
-/** The one error body; `details` lists every field at fault (a body can be wrong in several places), `field` is the first. */
-const ERROR_SCHEMA = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string" },
-        message: { type: "string" },
-        field: { type: "string", description: "JSON pointer of the first field at fault" },
-        details: {
-          type: "array",
-          items: { type: "object", required: ["field", "message"], properties: { field: { type: "string" }, message: { type: "string" } } },
-        },
-      },
-    },
-  },
-  example: {
-    error: {
-      code: "invalid_field",
-      message: 'session is required; capability must be one of "repo.read", "repo.write", …',
-      field: "/session",
-      details: [
-        { field: "/session", message: "session is required" },
-        { field: "/capability", message: 'capability must be one of "repo.read", "repo.write", …' },
-      ],
-    },
-  },
-};
-
 /** The success answer the route declares, each media type with its schema. */
 function success(route: Route): Record<string, unknown> {
   const content = Object.fromEntries(Object.entries(route.response.content).map(([type, schema]) => [type, { schema: schemaOf(schema) }]));
@@ -102,7 +70,7 @@ function operation(rule: Route): Record<string, unknown> {
     ...query.map((q) => ({ name: q.replace("*", ""), in: "query", required: q.endsWith("*"), schema: { type: "string" } })),
   ];
   const errors = Object.fromEntries(
-    [400, 401, 403, 404, 405, 409, 413, 422, 503].map((s) => [String(s), { description: "error", content: json(schemaOf("Error")) }]),
+    [400, 401, 403, 404, 405, 409, 413, 422, 503].map((s) => [String(s), { description: "error", content: json(schemaOf("http.error")) }]),
   );
   return {
     summary: rule.does,
@@ -167,10 +135,7 @@ export function openApiDocument(serverUrl = "http://127.0.0.1:8787"): Record<str
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      schemas: usedBy(paths, {
-        ...loadSchemas(),
-        Error: ERROR_SCHEMA,
-      }),
+      schemas: usedBy(paths, loadSchemas()),
     },
   };
 }

@@ -5,11 +5,8 @@ import type { AuthEnv } from "../auth/middleware.ts";
 import type { Role } from "../auth/roles.ts";
 import type { Services } from "../compose.ts";
 
-/** Who reads the Evidence API when the operator has not turned on public read (MAESTRO_PUBLIC_READ=1). */
-export const EVIDENCE_READERS: readonly Role[] = ["auditor", "admin", "security"];
-
-/** The Evidence API's access: evidence readers, or anyone when the operator turns on public read. */
-export const EVIDENCE = { roles: EVIDENCE_READERS, publicRead: true } as const;
+/** The Evidence API's access: auditors, admin and security, or anyone when the operator turns on public read. */
+export const EVIDENCE = { roles: ["auditor", "admin", "security"], publicRead: true } as const;
 
 /** Largest JSON body a route accepts unless it names its own bound; bigger ones get 413 before parsing. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -60,6 +57,3 @@ export const json = (schema: SchemaRef, description?: string): Route["response"]
   description,
   content: { "application/json": schema },
 });
-
-/** A pointer to a schema component, for inline schemas that embed one. */
-export const ref = (name: string): Record<string, unknown> => ({ $ref: `#/components/schemas/${name}` });

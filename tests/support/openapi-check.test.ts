@@ -10,7 +10,7 @@ const exchange = (over: Partial<Exchange>): Exchange => ({
   body: undefined,
   status: 200,
   responseHeaders: json,
-  responseBody: { items: [] },
+  responseBody: { holds: [] },
   ...over,
 });
 

@@ -13,7 +13,7 @@ export const breakglassRoutes: readonly Route[] = [
     does: "open a break-glass override (at most 1 hour)",
     body: "breakglass.open",
     status: 201,
-    response: json({ type: "object" }),
+    response: json("breakglass.breakglass"),
     handler: (s: Breakglass) => async (c) => c.json(await s.breakglass.open(await readJson(c.req), c.get("principal")), 201),
   },
   {
@@ -22,7 +22,7 @@ export const breakglassRoutes: readonly Route[] = [
     roles: ["security"],
     does: "review and close a break-glass",
     body: "breakglass.review",
-    response: json({ type: "object" }),
+    response: json("breakglass.breakglass"),
     handler: (s: Breakglass) => async (c) =>
       c.json(await s.breakglass.review(c.req.param("id")!, await readJson(c.req), c.get("principal"))),
   },
@@ -32,7 +32,7 @@ export const breakglassRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "break-glass overrides, overdue flags, ledger indexes",
     query: ["state", "overdue"],
-    response: json({ type: "object" }),
+    response: json("breakglass.list"),
     handler: (s: Pick<Services, "breakglass">) => async (c) => {
       const state = c.req.query("state");
       if (state !== undefined && state !== "open" && state !== "reviewed") {

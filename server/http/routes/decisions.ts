@@ -34,7 +34,7 @@ export const decisionRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "decisions",
     query: ["cursor", "limit", "release", "session", "runset", "decision"],
-    response: json({ type: "object" }),
+    response: json("decision.page"),
     handler: (ctx: Pick<Services, "db">) => async (c) => {
       const db = ctx.db as Kysely<MediatorTables>;
       const limit = parseLimit(c.req.query("limit"));
@@ -89,7 +89,7 @@ export const decisionRoutes: readonly Route[] = [
     path: "/v1/decisions/:id",
     ...EVIDENCE,
     does: "one decision and its outcome",
-    response: json({ type: "object" }),
+    response: json("decision.detail"),
     handler: (ctx: Pick<Services, "ledger">) => async (c) => {
       const id = c.req.param("id")!;
       // The ledger is the source of truth: the decision and its outcome share the subject decision:<id>.

@@ -13,7 +13,7 @@ export const holdRoutes: readonly Route[] = [
     does: "place a hold on releases",
     body: "hold.place",
     status: 201,
-    response: json({ type: "object" }),
+    response: json("hold.hold"),
     handler: (s: Holds) => async (c) => c.json(await s.holds.place(await readJson(c.req), c.get("principal")), 201),
   },
   {
@@ -22,7 +22,7 @@ export const holdRoutes: readonly Route[] = [
     roles: ["auditor"],
     does: "clear a hold with a reason",
     body: "hold.clear",
-    response: json({ type: "object" }),
+    response: json("hold.hold"),
     handler: (s: Holds) => async (c) => c.json(await s.holds.clear(c.req.param("id")!, await readJson(c.req), c.get("principal"))),
   },
   {
@@ -31,7 +31,7 @@ export const holdRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "holds with their explanation",
     query: ["state"],
-    response: json({ type: "object" }),
+    response: json("hold.list"),
     handler: (s: Pick<Services, "holds">) => async (c) => {
       const state = c.req.query("state");
       if (state !== undefined && state !== "active" && state !== "cleared") {

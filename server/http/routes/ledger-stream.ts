@@ -63,7 +63,7 @@ export const ledgerStreamRoutes: readonly Route[] = [
     // Or the Last-Event-ID header: resume after that index.
     query: ["from"],
     response: { description: "Server-Sent Events; resume with Last-Event-ID", content: { "text/event-stream": { type: "string" } } },
-    handler: (ctx) => ledgerStream(ctx),
+    handler: ledgerStream,
   },
 ];
 

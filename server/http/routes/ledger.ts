@@ -4,7 +4,7 @@ import { MaestroError } from "../../../common/errors.ts";
 import { toBase64 } from "../../../ledger/core/index.ts";
 import type { Services } from "../../compose.ts";
 import { parseIndexParam } from "../params.ts";
-import { EVIDENCE, json, ref, type Route } from "../route.ts";
+import { EVIDENCE, json, type Route } from "../route.ts";
 
 /** Largest page of raw entries; a full `maestro ledger verify` over HTTP reads the log in pages of this size. */
 export const MAX_ENTRY_PAGE = 1000;
@@ -30,7 +30,7 @@ export const ledgerRoutes: readonly Route[] = [
     path: "/v1/ledger/checkpoint",
     roles: ["admin", "security"],
     does: "issue a checkpoint now",
-    response: json({ type: "object" }),
+    response: json("ledger.checkpoint-issued"),
     handler: (s: Ledger) => async (c) => {
       // Witnesses are asked before answering, so the note returned carries whatever cosignatures they gave.
       const cp = await s.ledger.checkpointer.issueAndCosign();
@@ -53,7 +53,7 @@ export const ledgerRoutes: readonly Route[] = [
     path: "/v1/ledger/keys",
     ...EVIDENCE,
     does: "every published public key",
-    response: json({ type: "object" }),
+    response: json("ledger.keys"),
     // Every public key an auditor needs, current and retired: checkpoint vkeys and event JWKs.
     handler: (s: Ledger) => async (c) => {
       const rows = await s.ledger.reader.publicKeys();
@@ -73,7 +73,7 @@ export const ledgerRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "a range of ledger entries",
     query: ["from", "limit"],
-    response: json({ type: "object" }),
+    response: json("ledger.entries-page"),
     // Raw rows for offline verification: the verifier parses and checks them itself.
     handler: (s: Ledger) => async (c) => {
       const from = parseIndexParam(c.req.query("from") ?? "0", "from");
@@ -99,20 +99,7 @@ export const ledgerRoutes: readonly Route[] = [
     path: "/v1/ledger/entries/:index",
     ...EVIDENCE,
     does: "one ledger entry",
-    response: json(
-      {
-        type: "object",
-        required: ["index", "leafHash", "canonical", "event", "signature"],
-        properties: {
-          index: { type: "integer" },
-          leafHash: { type: "string" },
-          canonical: { type: "string" },
-          event: ref("ledger.event"),
-          signature: { type: "string" },
-        },
-      },
-      "one entry: its RFC 8785 bytes (base64), leaf hash, detached JWS and the parsed event",
-    ),
+    response: json("ledger.entry", "one entry: its RFC 8785 bytes (base64), leaf hash, detached JWS and the parsed event"),
     handler: (s: Ledger) => async (c) => {
       const entry = await s.ledger.reader.entry(parseIndexParam(c.req.param("index"), "index"));
       return c.json({
@@ -130,7 +117,7 @@ export const ledgerRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "RFC 6962 inclusion proof",
     query: ["index*", "size*"],
-    response: json({ type: "object" }),
+    response: json("ledger.inclusion-proof"),
     handler: (s: Ledger) => async (c) => {
       const index = parseIndexParam(c.req.query("index"), "index");
       const size = parseIndexParam(c.req.query("size"), "size");
@@ -144,7 +131,7 @@ export const ledgerRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "RFC 6962 consistency proof",
     query: ["from*", "to*"],
-    response: json({ type: "object" }),
+    response: json("ledger.consistency-proof"),
     handler: (s: Ledger) => async (c) => {
       const from = parseIndexParam(c.req.query("from"), "from");
       const to = parseIndexParam(c.req.query("to"), "to");
@@ -157,7 +144,7 @@ export const ledgerRoutes: readonly Route[] = [
     path: "/v1/ledger/checkpoints",
     ...EVIDENCE,
     does: "every checkpoint",
-    response: json({ type: "object" }),
+    response: json("ledger.checkpoints"),
     handler: (s: Ledger) => async (c) => {
       const all = await s.ledger.reader.checkpoints();
       const notes = await s.ledger.witnesses.cosignedNotes(all);
@@ -176,7 +163,7 @@ export const ledgerRoutes: readonly Route[] = [
     path: "/v1/ledger/witnessed",
     ...EVIDENCE,
     does: "newest checkpoint a witness quorum cosigned, and each witness's status",
-    response: json({ type: "object" }),
+    response: json("ledger.witnessed"),
     // Which checkpoint a quorum of the configured witnesses cosigned, and what each witness last said.
     handler: (s: Ledger) => async (c) => {
       const { witnesses } = s.ledger;

@@ -23,7 +23,7 @@ export const mediateRoutes: readonly Route[] = [
     does: "a tool call in, a decision out",
     body: "mediate.tool-call",
     maxBodyBytes: MAX_MEDIATE_BODY_BYTES,
-    response: json({ type: "object" }),
+    response: json("mediate.decision"),
     handler: (ctx: Pick<Services, "mediator" | "metrics">) => async (c) => {
       const result = await ctx.mediator.mediate(await readJson(c.req), c.get("principal"));
       ctx.metrics.decided(result); // counted once durable: a failed append throws before this line
@@ -43,7 +43,7 @@ export const mediateRoutes: readonly Route[] = [
       outputDigest: `sha256:${"0".repeat(64)}`,
       costUsd: 0.0012,
     },
-    response: json({ type: "object" }),
+    response: json("mediate.outcome-recorded"),
     handler: (ctx: Pick<Services, "mediator">) => async (c) => {
       const decisionId = c.req.param("decisionId")!;
       if (!DECISION_ID.test(decisionId)) throw new MaestroError("invalid_field", "decisionId must be a UUID", { field: "decisionId" });
@@ -58,7 +58,7 @@ export const mediateRoutes: readonly Route[] = [
     does: "a run's lifecycle event (budget exhausted, finished)",
     body: "mediate.run-event",
     status: 201,
-    response: json({ type: "object" }),
+    response: json("mediate.run-event-recorded"),
     handler: (s: Pick<Services, "ledger">) => async (c) =>
       c.json(await recordRunEvent(s.ledger.writer, c.req.param("runId")!, await readJson(c.req), c.get("principal")), 201),
   },
@@ -69,7 +69,7 @@ export const mediateRoutes: readonly Route[] = [
     does: "register a run-set (grants, budget)",
     body: "mediate.runset-registration",
     status: 201,
-    response: json({ type: "object" }),
+    response: json("mediate.runset-registered"),
     handler: (s: Pick<Services, "db" | "ledger">) => async (c) =>
       c.json(await registerRunset(s.db, s.ledger.writer, await readJson(c.req), c.get("principal")), 201),
   },

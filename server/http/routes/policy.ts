@@ -14,7 +14,7 @@ export const policyRoutes: readonly Route[] = [
     roles: ["security", "admin"],
     does: 'activate a signed policy bundle, or the committed one ({"default": true})',
     maxBodyBytes: MAX_BUNDLE_BODY_BYTES,
-    response: json({ type: "object" }),
+    response: json("policy.activation"),
     handler: (s: Pick<Services, "policy">) => async (c) => {
       const body = (await readJson(c.req)) as { bundle?: unknown; default?: unknown };
       if (typeof body === "object" && body !== null && body.default !== undefined) {
@@ -39,7 +39,7 @@ export const policyRoutes: readonly Route[] = [
     path: "/v1/policy/status",
     ...EVIDENCE,
     does: "the policy bundle in force: digest, source, who activated it and when",
-    response: json({ type: "object" }),
+    response: json("policy.status"),
     handler: (s: Pick<Services, "policy">) => (c) => c.json(s.policy.status()),
   },
 ];

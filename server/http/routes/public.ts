@@ -11,7 +11,7 @@ export const publicRoutes: readonly Route[] = [
     path: "/healthz",
     roles: "public",
     does: "liveness and tree size",
-    response: json({ type: "object" }),
+    response: json("public.health"),
     handler: (ctx: Pick<Services, "ledger" | "store">) => async (c) => {
       let head: { size: number };
       try {
@@ -31,7 +31,7 @@ export const publicRoutes: readonly Route[] = [
     path: "/.well-known/jwks.json",
     roles: "public",
     does: "event-signing public keys",
-    response: json({ type: "object" }),
+    response: json("public.jwks"),
     handler: (s: Pick<Services, "eventJwks">) => async (c) => c.json({ keys: await s.eventJwks() }, 200, { "Cache-Control": "max-age=60" }),
   },
   {
@@ -39,7 +39,7 @@ export const publicRoutes: readonly Route[] = [
     path: "/openapi.json",
     roles: "public",
     does: "the OpenAPI document",
-    response: json({ type: "object" }),
+    response: json("public.openapi"),
     // `servers` names the origin the document was fetched from, so tools call the server they read it from.
     handler: (s: Pick<RouteDeps, "openApiDocument">) => (c) => c.json(s.openApiDocument(new URL(c.req.url).origin)),
   },

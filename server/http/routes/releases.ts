@@ -4,7 +4,7 @@ import type { Services } from "../../compose.ts";
 import { listReleases } from "../../releases/release-queries.ts";
 import { BUNDLE_V03_MEDIA_TYPE, type ReleaseRecord } from "../../../evidence/index.ts";
 import { readJson } from "../params.ts";
-import { EVIDENCE, json, ref, type Route } from "../route.ts";
+import { EVIDENCE, json, type Route } from "../route.ts";
 import { jsonWithEtag, nextLink } from "./json-etag.ts";
 
 /** What an auditor should check for this release, each step with the command or route that does it. */
@@ -42,7 +42,6 @@ function auditorGuide(r: ReleaseRecord): { checks: string[]; links: Record<strin
 }
 
 type Releases = Pick<Services, "releases">;
-const RELEASE = json({ type: "object", properties: { release: ref("release.release") } }, "the release");
 
 export const releaseRoutes: readonly Route[] = [
   {
@@ -60,7 +59,7 @@ export const releaseRoutes: readonly Route[] = [
       sbom: { packageLock: { name: "app", version: "1.2.0", lockfileVersion: 3, packages: { "": { name: "app", version: "1.2.0" } } } },
     },
     status: 201,
-    response: RELEASE,
+    response: json("release.answer", "the release"),
     handler: (s: Releases) => async (c) => {
       const release = await s.releases.create(await readJson(c.req), c.get("principal"));
       return c.json({ release }, 201, { Location: `/v1/s.releases/${encodeURIComponent(release.id)}` });
@@ -71,7 +70,7 @@ export const releaseRoutes: readonly Route[] = [
     path: "/v1/releases/:id/publish",
     roles: ["admin", "security", "agent"],
     does: "publish a release (policy decides; holds deny)",
-    response: RELEASE,
+    response: json("release.answer", "the release"),
     handler: (s: Releases) => async (c) => c.json({ release: await s.releases.publish(c.req.param("id")!, c.get("principal")) }),
   },
   {
@@ -80,14 +79,7 @@ export const releaseRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "releases",
     query: ["cursor", "limit", "state"],
-    response: json(
-      {
-        type: "object",
-        required: ["items", "nextCursor"],
-        properties: { items: { type: "array", items: ref("release.release") }, nextCursor: { type: ["string", "null"] } },
-      },
-      "releases, newest first",
-    ),
+    response: json("release.page", "releases, newest first"),
     handler: (s: Pick<Services, "db">) => async (c) => {
       const page = await listReleases(s.db, { cursor: c.req.query("cursor"), limit: c.req.query("limit"), state: c.req.query("state") });
       return jsonWithEtag(c, page, nextLink(c, page.nextCursor));
@@ -98,10 +90,7 @@ export const releaseRoutes: readonly Route[] = [
     path: "/v1/releases/:id",
     ...EVIDENCE,
     does: "one release",
-    response: json(
-      { type: "object", properties: { release: ref("release.release"), auditor: { type: "object" } } },
-      "the release and what an auditor should check",
-    ),
+    response: json("release.detail", "the release and what an auditor should check"),
     handler: (s: Releases) => async (c) => {
       const release = await s.releases.get(c.req.param("id")!);
       return jsonWithEtag(c, { release, auditor: auditorGuide(release) });
@@ -115,7 +104,7 @@ export const releaseRoutes: readonly Route[] = [
     query: ["format"],
     response: {
       description: "the GSN safety case, or with format=sigstore the Sigstore bundle v0.3 that signs it",
-      content: { "application/json": "gsn.safety-case", [BUNDLE_V03_MEDIA_TYPE]: { type: "object" } },
+      content: { "application/json": "gsn.safety-case", [BUNDLE_V03_MEDIA_TYPE]: "release.sigstore-bundle" },
     },
     handler: (s: Releases) => async (c) => {
       const { document, signed, bundle } = await s.releases.safetyCase(c.req.param("id")!);
@@ -132,7 +121,7 @@ export const releaseRoutes: readonly Route[] = [
     path: "/v1/releases/:id/sbom",
     ...EVIDENCE,
     does: "its CycloneDX SBOM",
-    response: { description: "CycloneDX JSON (ECMA-424)", content: { "application/vnd.cyclonedx+json": { type: "object" } } },
+    response: { description: "CycloneDX JSON (ECMA-424)", content: { "application/vnd.cyclonedx+json": "release.sbom" } },
     handler: (s: Releases) => async (c) => {
       const sbom = await s.releases.sbom(c.req.param("id")!);
       return jsonWithEtag(c, sbom, { "Content-Type": `application/vnd.cyclonedx+json; version=${String(sbom.specVersion)}` });

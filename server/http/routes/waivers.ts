@@ -5,7 +5,7 @@ import { type Principal, sameSubject } from "../../auth/roles.ts";
 import type { Services } from "../../compose.ts";
 import { readOptionalJson } from "../../exceptions/http-support.ts";
 import { readJson } from "../params.ts";
-import { EVIDENCE, EVIDENCE_READERS, json, type Route } from "../route.ts";
+import { EVIDENCE, json, type Route } from "../route.ts";
 
 const STATES = ["pending", "approved", "active", "revoked", "expired"];
 
@@ -14,7 +14,7 @@ const ownOnly = (p: Principal | undefined) => (p?.role === "engineer" ? p.sub : 
 
 type Waivers = Pick<Services, "waivers">;
 // Engineers request waivers, so they may follow their own (and only their own: the routes filter by requester).
-const READ = { ...EVIDENCE, roles: [...EVIDENCE_READERS, "engineer"] } as const;
+const READ = { ...EVIDENCE, roles: [...EVIDENCE.roles, "engineer"] } as const;
 
 export const waiverRoutes: readonly Route[] = [
   {
@@ -24,7 +24,7 @@ export const waiverRoutes: readonly Route[] = [
     does: "request a waiver",
     body: "waiver.request",
     status: 201,
-    response: json({ type: "object" }),
+    response: json("waiver.waiver"),
     handler: (s: Waivers) => async (c) => c.json(await s.waivers.request(await readJson(c.req), c.get("principal")), 201),
   },
   {
@@ -34,7 +34,7 @@ export const waiverRoutes: readonly Route[] = [
     does: "approve a waiver (never your own)",
     body: "waiver.approve",
     optionalBody: true,
-    response: json({ type: "object" }),
+    response: json("waiver.waiver"),
     handler: (s: Waivers) => async (c) =>
       c.json(await s.waivers.approve(c.req.param("id")!, await readOptionalJson(c.req), c.get("principal"))),
   },
@@ -44,7 +44,7 @@ export const waiverRoutes: readonly Route[] = [
     roles: ["security", "admin"],
     does: "revoke a waiver with a reason",
     body: "waiver.revoke",
-    response: json({ type: "object" }),
+    response: json("waiver.waiver"),
     handler: (s: Waivers) => async (c) => c.json(await s.waivers.revoke(c.req.param("id")!, await readJson(c.req), c.get("principal"))),
   },
   {
@@ -54,7 +54,7 @@ export const waiverRoutes: readonly Route[] = [
     does: "waivers with state, approvals and use counts (an engineer: their own)",
     // Exceptions are few and listed whole (no paging), filtered by state.
     query: ["state", "capability"],
-    response: json({ type: "object" }),
+    response: json("waiver.list"),
     handler: (s: Waivers) => async (c) => {
       const state = c.req.query("state");
       if (state !== undefined && !STATES.includes(state)) {
@@ -74,7 +74,7 @@ export const waiverRoutes: readonly Route[] = [
     path: "/v1/waivers/:id",
     ...READ,
     does: "one waiver and the decisions that used it (an engineer: their own)",
-    response: json({ type: "object" }),
+    response: json("waiver.waiver"),
     handler: (s: Waivers) => async (c) => {
       const waiver = await s.waivers.get(c.req.param("id")!);
       const own = ownOnly(c.get("principal"));

@@ -2,7 +2,7 @@
 // The reads need a token whatever public read says: a subscription names where events go.
 import type { Services } from "../../compose.ts";
 import { readJson } from "../params.ts";
-import { json, ref, type Route } from "../route.ts";
+import { json, type Route } from "../route.ts";
 
 type Webhooks = Pick<Services, "webhooks">;
 
@@ -14,10 +14,7 @@ export const webhookRoutes: readonly Route[] = [
     does: "subscribe a URL to event kinds (the signing secret is answered once)",
     body: "webhook.subscribe",
     status: 201,
-    response: json(
-      { allOf: [ref("webhook.subscription"), { type: "object", required: ["secret"], properties: { secret: { type: "string" } } }] },
-      "the subscription and its signing secret, which no later answer repeats",
-    ),
+    response: json("webhook.created", "the subscription and its signing secret, which no later answer repeats"),
     handler: (s: Webhooks) => async (c) => {
       const created = await s.webhooks.service.add(await readJson(c.req), c.get("principal"));
       s.webhooks.dispatcher.subscriptionsChanged();
@@ -31,7 +28,7 @@ export const webhookRoutes: readonly Route[] = [
     path: "/v1/webhooks/failures/:id/redeliver",
     roles: ["admin", "security"],
     does: "deliver a dead letter once more",
-    response: json({ type: "object" }),
+    response: json("webhook.dead-letter"),
     handler: (s: Webhooks) => async (c) => {
       const queued = await s.webhooks.service.redeliver(c.req.param("id")!);
       s.webhooks.dispatcher.wake();
@@ -53,7 +50,7 @@ export const webhookRoutes: readonly Route[] = [
     path: "/v1/webhooks/:id/test",
     roles: ["admin", "security"],
     does: "send a signed test message now",
-    response: json({ type: "object" }),
+    response: json("webhook.test-result"),
     handler: (s: Webhooks) => async (c) => c.json(await s.webhooks.service.test(c.req.param("id")!, c.get("principal"))),
   },
   {
@@ -61,11 +58,7 @@ export const webhookRoutes: readonly Route[] = [
     path: "/v1/webhooks",
     roles: ["admin", "security"],
     does: "webhook subscriptions and where delivery stands",
-    response: json({
-      type: "object",
-      required: ["webhooks"],
-      properties: { webhooks: { type: "array", items: ref("webhook.subscription") } },
-    }),
+    response: json("webhook.list"),
     handler: (s: Webhooks) => async (c) => c.json({ webhooks: await s.webhooks.service.list() }),
   },
   {
@@ -74,7 +67,7 @@ export const webhookRoutes: readonly Route[] = [
     roles: ["admin", "security"],
     does: "deliveries given up after the retry window",
     query: ["webhook", "state"],
-    response: json({ type: "object" }),
+    response: json("webhook.failures"),
     handler: (s: Webhooks) => async (c) =>
       c.json({ failures: await s.webhooks.service.failures({ webhook: c.req.query("webhook"), state: c.req.query("state") }) }),
   },
