@@ -1,27 +1,9 @@
-// Shared by waivers, holds and break-glass: the services' dependencies, ledgered state transitions (applied only to the version they were decided on) and their helpers.
-import type { Kysely, Transaction } from "kysely";
-import type { Clock } from "../../common/clock.ts";
+// Shared by waivers, holds and break-glass: ledgered state transitions (applied only to the version they were decided on)
+// and the helpers their requests and views use (ids, actors, scopes, proof links).
+import type { Transaction } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
-import type { Actor, EventInput } from "../../ledger/event/envelope.ts";
+import type { Actor } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
-
-/** What every exception service is built from: the database, the ledger writer and reader, a clock. */
-export interface ExceptionAppendOptions {
-  apply?: (trx: any, event: any, index: number) => Promise<void>;
-}
-
-export interface ExceptionDeps {
-  db: Kysely<any>;
-  /** The ledger writer; `apply` runs under its single-writer lock. */
-  writer: {
-    append(input: EventInput, options?: ExceptionAppendOptions): Promise<{ index: number }>;
-    /** Several events in one commit, all or none (ledger/append/ledger-writer.ts appendAll). */
-    appendAll(items: Array<{ input: EventInput; options?: ExceptionAppendOptions }>): Promise<Array<{ index: number }>>;
-  };
-  /** For the tree size that inclusion-proof links are computed at. */
-  reader: { head(): Promise<{ size: number }> };
-  clock: Clock;
-}
 
 export interface LedgerRef {
   kind: string;
@@ -90,8 +72,6 @@ export function parseId(value: string | undefined, field = "id"): string {
   if (!value || !UUID.test(value)) throw new MaestroError("invalid_field", `${field} must be a UUID`, { field });
   return value;
 }
-
-export { validated } from "../../common/ajv.ts";
 
 /** A scope of type "all" names nothing; every other type names its target in scope.id (`hint` says what). */
 export function checkScopeId(scope: { type: string; id?: string }, hint: string): void {

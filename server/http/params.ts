@@ -28,6 +28,13 @@ export async function readJson(req: { json(): Promise<unknown> }): Promise<unkno
   return body;
 }
 
+/** An empty body reads as {}; anything else as readJson does (e.g. a waiver approval with or without a comment). */
+export async function readOptionalJson(req: { text(): Promise<string> }): Promise<unknown> {
+  const text = await req.text();
+  if (text.trim() === "") return {};
+  return readJson({ json: async () => JSON.parse(text) });
+}
+
 /**
  * Refuses a path or query parameter the store could not hold or compare: U+0000 (`%00`), a lone surrogate, or a
  * percent-encoding that is not UTF-8 (hono then hands it over still encoded). `/v1/decisions/%00` reached PostgreSQL

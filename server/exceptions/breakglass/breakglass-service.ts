@@ -1,23 +1,12 @@
 // Break-glass: an admin's emergency override (≤ 1 hour, counter-claim, compensating controls, review deadline),
 // closed by a security reviewer's finding; unreviewed past its deadline it is flagged overdue.
-import type { Kysely } from "kysely";
-import { compileSchema } from "../../../common/ajv.ts";
+import { compileSchema, validated } from "../../../common/ajv.ts";
 import { MaestroError } from "../../../common/errors.ts";
 import openSchema from "../../../schemas/breakglass/open.schema.json" with { type: "json" };
 import reviewSchema from "../../../schemas/breakglass/review.schema.json" with { type: "json" };
 import { type Principal, sameSubject } from "../../auth/roles.ts";
-import {
-  applyTransition,
-  checkScopeId,
-  type ExceptionDeps,
-  iso,
-  notFound,
-  parseId,
-  parseRefs,
-  userActor,
-  validated,
-  withProofLinks,
-} from "../transition.ts";
+import { type ExceptionDeps, ExceptionService } from "../exception-service.ts";
+import { applyTransition, checkScopeId, iso, parseId, parseRefs, userActor, withProofLinks } from "../transition.ts";
 import type { BreakglassTable, BreakglassTables } from "./tables.ts";
 
 const checkOpen = compileSchema(openSchema);
@@ -42,22 +31,16 @@ interface OpenInput {
   scope: BreakglassScope;
 }
 
-export class BreakglassService {
-  readonly #deps: ExceptionDeps;
-
+export class BreakglassService extends ExceptionService<BreakglassTables, BreakglassTable> {
   constructor(deps: ExceptionDeps) {
-    this.#deps = deps;
-  }
-
-  get #db(): Kysely<BreakglassTables> {
-    return this.#deps.db as Kysely<BreakglassTables>;
+    super(deps, "breakglass", "break-glass");
   }
 
   async open(body: unknown, principal: Principal) {
     const input = validated<OpenInput>(checkOpen, body);
     const { scope } = input;
     checkScopeId(scope, `the ${scope.type} name`);
-    const now = this.#deps.clock.now();
+    const now = this.deps.clock.now();
     const deadline = new Date(input.reviewDeadline);
     // RFC 3339 (and ajv's date-time) admit a leap second, "…T23:59:60Z", which Date cannot represent.
     if (Number.isNaN(deadline.getTime())) {
@@ -72,7 +55,7 @@ export class BreakglassService {
     }
     const expiresAt = new Date(now.getTime() + (input.durationSeconds ?? MAX_BREAKGLASS_SECONDS) * 1000);
     const id = crypto.randomUUID();
-    await this.#deps.writer.append(
+    await this.deps.writer.append(
       {
         kind: "breakglass.opened",
         actor: userActor(principal),
@@ -114,14 +97,14 @@ export class BreakglassService {
   async review(rawId: string, body: unknown, principal: Principal) {
     const id = parseId(rawId);
     const input = validated<{ finding: string; verdict: "justified" | "unjustified" }>(checkReview, body);
-    const row = await this.#row(id);
+    const row = await this.row(id);
     if (sameSubject(row.opened_by, principal.sub))
       throw new MaestroError("self_approval", `${principal.sub} opened break-glass ${id} and cannot review it`);
     if (row.state === "reviewed")
       throw new MaestroError("conflict", `break-glass ${id} was already reviewed by ${row.reviewed_by}`, { details: { state: row.state } });
-    const now = this.#deps.clock.now();
+    const now = this.deps.clock.now();
     const overdue = now.getTime() > new Date(row.review_deadline).getTime();
-    await this.#deps.writer.append(
+    await this.deps.writer.append(
       {
         kind: "breakglass.reviewed",
         actor: userActor(principal),
@@ -150,24 +133,24 @@ export class BreakglassService {
   }
 
   async list(filter: { state?: string; overdue?: boolean } = {}) {
-    const now = this.#deps.clock.now();
-    let query = this.#db.selectFrom("breakglass").selectAll().orderBy("opened_at", "desc").orderBy("id");
+    const now = this.deps.clock.now();
+    let query = this.db.selectFrom("breakglass").selectAll().orderBy("opened_at", "desc").orderBy("id");
     if (filter.state) query = query.where("state", "=", filter.state as BreakglassTable["state"]);
-    const { size } = await this.#deps.reader.head();
+    const size = await this.treeSize();
     const views = (await query.execute()).map((r) => breakglassView(r, now, size));
     return filter.overdue === undefined ? views : views.filter((v) => v.overdue === filter.overdue);
   }
 
   async get(rawId: string) {
-    const row = await this.#row(parseId(rawId));
-    return breakglassView(row, this.#deps.clock.now(), (await this.#deps.reader.head()).size);
+    const row = await this.row(rawId);
+    return breakglassView(row, this.deps.clock.now(), await this.treeSize());
   }
 
   /** For releases: the status of the break-glass entries their decisions cited (flag every overdue one). */
   async flags(ids: string[]) {
     if (ids.length === 0) return [];
-    const now = this.#deps.clock.now();
-    const rows = await this.#db.selectFrom("breakglass").selectAll().where("id", "in", ids).execute();
+    const now = this.deps.clock.now();
+    const rows = await this.db.selectFrom("breakglass").selectAll().where("id", "in", ids).execute();
     return rows.map((r) => ({
       id: r.id,
       state: r.state,
@@ -179,19 +162,13 @@ export class BreakglassService {
 
   /** Open, unexpired overrides in the shape the policy reads (policies/rego/match.rego: active_breakglass). */
   async activeForPolicy(now: Date) {
-    const rows = await this.#db.selectFrom("breakglass").selectAll().where("state", "=", "open").where("expires_at", ">", now).execute();
+    const rows = await this.db.selectFrom("breakglass").selectAll().where("state", "=", "open").where("expires_at", ">", now).execute();
     return rows.map((r) => ({
       id: r.id,
       opened_by: r.opened_by,
       expires_at: new Date(r.expires_at).toISOString(),
       scope: JSON.parse(r.scope) as BreakglassScope,
     }));
-  }
-
-  async #row(id: string): Promise<BreakglassTable> {
-    const row = await this.#db.selectFrom("breakglass").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!row) throw notFound("break-glass", id);
-    return row;
   }
 }
 

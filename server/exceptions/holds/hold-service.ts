@@ -1,6 +1,5 @@
 // Auditor holds: place on a scope (a release, a repository, everything) with a reason; clear with a reason. Both ledgered.
-import type { Kysely } from "kysely";
-import { compileSchema } from "../../../common/ajv.ts";
+import { compileSchema, validated } from "../../../common/ajv.ts";
 import {
   canonicalRelease,
   canonicalRepository,
@@ -12,17 +11,8 @@ import { MaestroError } from "../../../common/errors.ts";
 import clearSchema from "../../../schemas/hold/clear.schema.json" with { type: "json" };
 import placeSchema from "../../../schemas/hold/place.schema.json" with { type: "json" };
 import type { Principal } from "../../auth/roles.ts";
-import {
-  checkScopeId,
-  type ExceptionDeps,
-  iso,
-  notFound,
-  parseId,
-  parseRefs,
-  userActor,
-  validated,
-  withProofLinks,
-} from "../transition.ts";
+import { type ExceptionDeps, ExceptionService } from "../exception-service.ts";
+import { checkScopeId, iso, parseId, parseRefs, userActor, withProofLinks } from "../transition.ts";
 import type { HoldsTable, HoldTables } from "./tables.ts";
 
 const checkPlace = compileSchema(placeSchema);
@@ -33,15 +23,9 @@ export interface HoldScope {
   id?: string;
 }
 
-export class HoldService {
-  readonly #deps: ExceptionDeps;
-
+export class HoldService extends ExceptionService<HoldTables, HoldsTable> {
   constructor(deps: ExceptionDeps) {
-    this.#deps = deps;
-  }
-
-  get #db(): Kysely<HoldTables> {
-    return this.#deps.db as Kysely<HoldTables>;
+    super(deps, "holds", "hold");
   }
 
   async place(body: unknown, principal: Principal) {
@@ -49,7 +33,7 @@ export class HoldService {
     checkScopeId(input.scope, input.scope.type === "release" ? "the release id, e.g. owner/repo@1.2.0" : "owner/repo");
     const scope = canonicalScope(input.scope);
     const id = crypto.randomUUID();
-    await this.#deps.writer.append(
+    await this.deps.writer.append(
       {
         kind: "hold.placed",
         actor: userActor(principal),
@@ -65,10 +49,10 @@ export class HoldService {
   async clear(rawId: string, body: unknown, principal: Principal) {
     const id = parseId(rawId);
     const input = validated<{ reason: string }>(checkClear, body);
-    const row = await this.#row(id);
+    const row = await this.row(id);
     if (row.state === "cleared")
       throw new MaestroError("conflict", `hold ${id} was already cleared by ${row.cleared_by}`, { details: { state: row.state } });
-    await this.#deps.writer.append(
+    await this.deps.writer.append(
       {
         kind: "hold.cleared",
         actor: userActor(principal),
@@ -81,28 +65,21 @@ export class HoldService {
   }
 
   async list(filter: { state?: string } = {}) {
-    let query = this.#db.selectFrom("holds").selectAll().orderBy("placed_at", "desc").orderBy("id");
+    let query = this.db.selectFrom("holds").selectAll().orderBy("placed_at", "desc").orderBy("id");
     if (filter.state) query = query.where("state", "=", filter.state as HoldsTable["state"]);
     const rows = await query.execute();
-    const { size } = await this.#deps.reader.head();
+    const size = await this.treeSize();
     return rows.map((r) => holdView(r, size));
   }
 
   async get(rawId: string) {
-    const row = await this.#row(parseId(rawId));
-    return holdView(row, (await this.#deps.reader.head()).size);
+    return holdView(await this.row(rawId), await this.treeSize());
   }
 
   /** Active holds in the shape the policy reads (policies/rego/match.rego: matching_holds). */
   async activeForPolicy() {
-    const rows = await this.#db.selectFrom("holds").selectAll().where("state", "=", "active").orderBy("placed_at").execute();
+    const rows = await this.db.selectFrom("holds").selectAll().where("state", "=", "active").orderBy("placed_at").execute();
     return rows.map((r) => ({ id: r.id, scope: policyScopeOf(r), reason: r.reason, placed_by: r.placed_by }));
-  }
-
-  async #row(id: string): Promise<HoldsTable> {
-    const row = await this.#db.selectFrom("holds").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!row) throw notFound("hold", id);
-    return row;
   }
 }
 

@@ -1,6 +1,5 @@
 // Waivers: request → approve (security, never the requester; N distinct approvers) → active until expiry; revoke; expire at first use.
-import type { Kysely } from "kysely";
-import { compileSchema } from "../../../common/ajv.ts";
+import { compileSchema, validated } from "../../../common/ajv.ts";
 import { MaestroError } from "../../../common/errors.ts";
 import type { EventInput } from "../../../ledger/event/envelope.ts";
 import approveSchema from "../../../schemas/waiver/approve.schema.json" with { type: "json" };
@@ -8,15 +7,8 @@ import requestSchema from "../../../schemas/waiver/request.schema.json" with { t
 import revokeSchema from "../../../schemas/waiver/revoke.schema.json" with { type: "json" };
 import { type Principal, sameSubject } from "../../auth/roles.ts";
 import type { WaiversTable, WaiverTables } from "./tables.ts";
-import {
-  applyTransition,
-  type ExceptionAppendOptions,
-  type ExceptionDeps,
-  notFound,
-  parseId,
-  userActor,
-  validated,
-} from "../transition.ts";
+import { type ExceptionAppendOptions, type ExceptionDeps, ExceptionService } from "../exception-service.ts";
+import { applyTransition, parseId, userActor } from "../transition.ts";
 import type { WaiverRules } from "./waiver-rules.ts";
 import { effectiveState, type WaiverApproval, type WaiverView, waiverView } from "./waiver-view.ts";
 
@@ -38,17 +30,12 @@ export interface WaiverRequest {
 
 const SERVICE_ACTOR = { type: "service" as const, id: "maestro-waivers" };
 
-export class WaiverService {
-  readonly #deps: ExceptionDeps;
+export class WaiverService extends ExceptionService<WaiverTables, WaiversTable> {
   readonly #rules: WaiverRules;
 
   constructor(deps: ExceptionDeps, rules: WaiverRules) {
-    this.#deps = deps;
+    super(deps, "waivers", "waiver");
     this.#rules = rules;
-  }
-
-  get #db(): Kysely<WaiverTables> {
-    return this.#deps.db as Kysely<WaiverTables>;
   }
 
   async request(body: unknown, principal: Principal): Promise<WaiverView> {
@@ -74,8 +61,8 @@ export class WaiverService {
     // Separation of duties: at least one approver who is not the requester, whatever the policy says.
     const approvalsRequired = Math.max(1, rule.approvals_required);
     const id = crypto.randomUUID();
-    const now = this.#deps.clock.now();
-    await this.#deps.writer.append(
+    const now = this.deps.clock.now();
+    await this.deps.writer.append(
       {
         kind: "waiver.requested",
         actor: userActor(principal),
@@ -128,8 +115,8 @@ export class WaiverService {
   async approve(rawId: string, body: unknown, principal: Principal): Promise<WaiverView> {
     const id = parseId(rawId);
     const input = validated<{ comment?: string }>(checkApprove, body ?? {});
-    const now = this.#deps.clock.now();
-    const row = await this.#row(id);
+    const now = this.deps.clock.now();
+    const row = await this.row(id);
     if (sameSubject(row.requested_by, principal.sub)) {
       throw new MaestroError(
         "self_approval",
@@ -193,13 +180,13 @@ export class WaiverService {
       },
     };
     if (!final) {
-      await this.#deps.writer.append(approved.input, approved.options);
+      await this.deps.writer.append(approved.input, approved.options);
       return this.get(id, now);
     }
     // The final approval and the activation it causes commit together: a revoke can come before both or after
     // both, never between (which would leave an approved waiver and a 409 for the approver).
     const approvers = [...approvals.map((a) => a.by), principal.sub];
-    await this.#deps.writer.appendAll([approved, this.#activation(row, now, approvers, row.version + 1)]);
+    await this.deps.writer.appendAll([approved, this.#activation(row, now, approvers, row.version + 1)]);
     return this.get(id, now);
   }
 
@@ -207,7 +194,7 @@ export class WaiverService {
   async #activate(row: WaiversTable, now: Date): Promise<WaiverView> {
     const approvers = (JSON.parse(row.approvals) as WaiverApproval[]).map((a) => a.by);
     const { input, options } = this.#activation(row, now, approvers, row.version);
-    await this.#deps.writer.append(input, options);
+    await this.deps.writer.append(input, options);
     return this.get(row.id, now);
   }
 
@@ -242,13 +229,13 @@ export class WaiverService {
   async revoke(rawId: string, body: unknown, principal: Principal): Promise<WaiverView> {
     const id = parseId(rawId);
     const input = validated<{ reason: string }>(checkRevoke, body);
-    const now = this.#deps.clock.now();
-    const row = await this.#row(id);
+    const now = this.deps.clock.now();
+    const row = await this.row(id);
     const state = effectiveState(row, now);
     if (state === "revoked" || state === "expired") {
       throw new MaestroError("conflict", `waiver ${id} is already ${state}`, { details: { state } });
     }
-    await this.#deps.writer.append(
+    await this.deps.writer.append(
       {
         kind: "waiver.revoked",
         actor: userActor(principal),
@@ -277,7 +264,7 @@ export class WaiverService {
 
   /** Records `waiver.expired` for an active waiver found past its expiry (no background job: first use after). */
   async expire(row: WaiversTable, now: Date, trigger: string): Promise<void> {
-    await this.#deps.writer.append(
+    await this.deps.writer.append(
       {
         kind: "waiver.expired",
         actor: SERVICE_ACTOR,
@@ -291,34 +278,27 @@ export class WaiverService {
     );
   }
 
-  async list(filter: { state?: string; capability?: string } = {}, now = this.#deps.clock.now()): Promise<WaiverView[]> {
-    let query = this.#db.selectFrom("waivers").selectAll().orderBy("requested_at", "desc").orderBy("id");
+  async list(filter: { state?: string; capability?: string } = {}, now = this.deps.clock.now()): Promise<WaiverView[]> {
+    let query = this.db.selectFrom("waivers").selectAll().orderBy("requested_at", "desc").orderBy("id");
     if (filter.capability) query = query.where("capability", "=", filter.capability);
     const rows = await query.execute();
-    const { size } = await this.#deps.reader.head();
+    const size = await this.treeSize();
     return rows.map((r) => waiverView(r, now, size)).filter((v) => !filter.state || v.state === filter.state);
   }
 
-  async get(rawId: string, now = this.#deps.clock.now()) {
-    const row = await this.#row(parseId(rawId));
-    const uses = await this.#db
+  async get(rawId: string, now = this.deps.clock.now()) {
+    const row = await this.row(rawId);
+    const uses = await this.db
       .selectFrom("waiver_uses")
       .select(["decision_id", "used_at"])
       .where("waiver_id", "=", row.id)
       .orderBy("used_at")
       .limit(1000)
       .execute();
-    const { size } = await this.#deps.reader.head();
-    const view = waiverView(row, now, size);
+    const view = waiverView(row, now, await this.treeSize());
     return {
       ...view,
       uses: { ...view.uses, decisions: uses.map((u) => ({ decisionId: u.decision_id, usedAt: new Date(u.used_at).toISOString() })) },
     };
-  }
-
-  async #row(id: string): Promise<WaiversTable> {
-    const row = await this.#db.selectFrom("waivers").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!row) throw notFound("waiver", id);
-    return row;
   }
 }

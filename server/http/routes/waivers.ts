@@ -3,8 +3,7 @@
 import { MaestroError } from "../../../common/errors.ts";
 import { type Principal, sameSubject } from "../../auth/roles.ts";
 import type { Services } from "../../compose.ts";
-import { readOptionalJson } from "../../exceptions/http-support.ts";
-import { readJson } from "../params.ts";
+import { readJson, readOptionalJson } from "../params.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
 
 const STATES = ["pending", "approved", "active", "revoked", "expired"];
