@@ -1,7 +1,9 @@
-// Offline checks of the release half of an evidence export: the signed statement, the release record, SBOM, safety case and summaries.
+// Offline checks of the release half of an evidence export, in the auditor guide's order (docs/governance/auditor-guide.md,
+// section 3): the signed statement, the keys and tree it names, the events it cites, the release record, the SBOM, the
+// safety case and its claims, the exception summaries.
 import { decodeHash } from "../../ledger/core/index.ts";
 import { canonicalBytes } from "../../ledger/event/envelope.ts";
-import { classifyEvents, releaseFromEvents, summarize } from "../formats/classify.ts";
+import { type Classified, classifyEvents, releaseFromEvents, summarize } from "../formats/classify.ts";
 import { cycloneDxProblem } from "../sbom/cyclonedx-schema.ts";
 import type { EvidenceExport } from "../formats/export-types.ts";
 import { gsnProblem } from "../formats/gsn-structure.ts";
@@ -9,7 +11,7 @@ import { buildSafetyCase } from "../formats/safety-case.ts";
 import { checkStatement } from "../formats/schemas.ts";
 import { verifySafetyCaseBundle } from "../bundle/sigstore-bundle.ts";
 import { jsonDigest, policyDigestsOf, sha256Digest } from "../formats/statement.ts";
-import type { ClaimResult, SafetyCaseStatement } from "../formats/types.ts";
+import type { ClaimResult, EvidenceSet, ReleaseRecord, SafetyCaseStatement } from "../formats/types.ts";
 import { checkConsistency, type LedgerPart } from "./verify-ledger-part.ts";
 import { ensure, type Report } from "./verify-report.ts";
 
@@ -20,72 +22,112 @@ export interface CasePart {
   claims: ClaimResult[];
 }
 
-export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, report: Report): Promise<CasePart> {
-  const out: CasePart = { claims: [] };
-  const signed = await report.step(
-    "safetyCase.bundle",
-    "Sigstore bundle v0.3 (DSSE) verifies with @sigstore/verify against the trusted key",
-    () => {
-      const { payload, hint } = verifySafetyCaseBundle(doc.safetyCase.bundle, ledger.eventKeys);
-      const statement = JSON.parse(payload.toString("utf8")) as SafetyCaseStatement;
-      const problem = checkStatement(statement);
-      ensure(!problem, `in-toto statement: ${problem?.message}`);
-      ensure(statement.predicate.keys.eventKid === hint, "statement names another signing key than the bundle");
-      return { statement, hint, digest: sha256Digest(payload) };
-    },
-  );
-  if (!signed) return out;
-  const { statement } = signed;
-  const { evidence } = statement.predicate;
-  out.statement = statement;
+/** The statement the Sigstore bundle signs, the key id it was signed with and the digest `release.published` attests. */
+interface SignedStatement {
+  statement: SafetyCaseStatement;
+  hint: string;
+  digest: string;
+}
 
-  // The statement is signed once, at publish, and names the checkpoint key of that moment: it cannot follow a later
-  // `maestro keys rotate --purpose checkpoint`. So it attests which log, by one specific key of it, the evidence tree
-  // belongs to, not which key signs the checkpoints of a later export. That key must be one the bundle carries (the
-  // ledger keeps a retired key published, and checkpoint-trust.ts anchors every listed key to the trusted one): a
-  // statement naming another log's key, or a key the ledger never published, still fails. Until the first rotation the
-  // bundle carries one key and this is the equality it always was.
-  await report.step("keys", "the checkpoint key the signed statement names is one of the bundle's checkpoint keys", () =>
+export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, report: Report): Promise<CasePart> {
+  const signed = await checkSignedStatement(doc, ledger, report);
+  if (!signed) return { claims: [] };
+  const { statement } = signed;
+  await checkStatementCheckpointKey(statement, ledger, report);
+  await checkEvidenceTreeConsistency(doc, statement, ledger, report);
+  await checkCitedEvents(statement, ledger, report);
+  const classified = classifyReleaseEvents(statement, ledger);
+  const release = await checkReleaseRecord(doc, signed, classified, report);
+  await checkSbom(doc, statement, release, report);
+  await checkSafetyCaseDocument(doc, statement, report);
+  const evidence = evidenceSetOf(statement, classified);
+  const claims = await checkClaims(statement, evidence, release, report);
+  await checkExceptionSummaries(doc, evidence, report);
+  return { statement, claims };
+}
+
+/** safetyCase.bundle: the Sigstore bundle verifies with a trusted key, and its payload is an in-toto Statement v1. */
+function checkSignedStatement(doc: EvidenceExport, ledger: LedgerPart, report: Report): Promise<SignedStatement | undefined> {
+  return report.step("safetyCase.bundle", "Sigstore bundle v0.3 (DSSE) verifies with @sigstore/verify against the trusted key", () => {
+    const { payload, hint } = verifySafetyCaseBundle(doc.safetyCase.bundle, ledger.eventKeys);
+    const statement = JSON.parse(payload.toString("utf8")) as SafetyCaseStatement;
+    const problem = checkStatement(statement);
+    ensure(!problem, `in-toto statement: ${problem?.message}`);
+    ensure(statement.predicate.keys.eventKid === hint, "statement names another signing key than the bundle");
+    return { statement, hint, digest: sha256Digest(payload) };
+  });
+}
+
+/**
+ * keys: the checkpoint key the statement names is one the bundle carries. The statement is signed once, at publish, and
+ * names the checkpoint key of that moment: it cannot follow a later `maestro keys rotate --purpose checkpoint`. So it
+ * attests which log, by one specific key of it, the evidence tree belongs to, not which key signs the checkpoints of a
+ * later export (the ledger keeps a retired key published, and checkpoint-trust.ts anchors every listed key to the
+ * trusted one). A statement naming another log's key, or a key the ledger never published, still fails. Until the first
+ * rotation the bundle carries one key and this is the equality it always was.
+ */
+function checkStatementCheckpointKey(statement: SafetyCaseStatement, ledger: LedgerPart, report: Report): Promise<void> {
+  return report.step("keys", "the checkpoint key the signed statement names is one of the bundle's checkpoint keys", () =>
     ensure(
       ledger.checkpointKeys.includes(statement.predicate.keys.checkpointVkey),
       "the signed statement attests a checkpoint key the bundle does not carry",
     ),
   );
+}
+
+/** consistency: the tree the statement was built on is a prefix of the verified checkpoint (RFC 9162 §2.1.4). */
+async function checkEvidenceTreeConsistency(doc: EvidenceExport, statement: SafetyCaseStatement, ledger: LedgerPart, report: Report) {
   const cp = ledger.checkpoint;
-  if (cp) {
-    await report.step("consistency", "the statement's evidence tree is consistent with the checkpoint", () => {
-      ensure(evidence.tree.origin === cp.origin, "evidence tree is from another log");
-      const from = { origin: cp.origin, size: evidence.tree.size, root: decodeHash(evidence.tree.rootHash, "rootHash") };
-      checkConsistency(doc.consistency.evidenceToCheckpoint, from, cp, "evidenceToCheckpoint");
-    });
-  }
-  const cited = new Set<number>();
-  await report.step("events", "the bundle holds exactly the events the statement cites, plus the publish event", () => {
+  if (!cp) return;
+  const { tree } = statement.predicate.evidence;
+  await report.step("consistency", "the statement's evidence tree is consistent with the checkpoint", () => {
+    ensure(tree.origin === cp.origin, "evidence tree is from another log");
+    const from = { origin: cp.origin, size: tree.size, root: decodeHash(tree.rootHash, "rootHash") };
+    checkConsistency(doc.consistency.evidenceToCheckpoint, from, cp, "evidenceToCheckpoint");
+  });
+}
+
+/** events: the file proves exactly the events the statement cites, plus the `release.published` event after its tree. */
+function checkCitedEvents(statement: SafetyCaseStatement, ledger: LedgerPart, report: Report): Promise<void> {
+  const { evidence } = statement.predicate;
+  return report.step("events", "the bundle holds exactly the events the statement cites, plus the publish event", () => {
+    const cited = new Set<number>();
     for (const ref of evidence.events) {
       cited.add(ref.index);
       const e = ledger.events.get(ref.index);
       ensure(e, `the statement cites ledger index ${ref.index}, which the bundle does not prove`);
       ensure(e.leafHash === ref.leafHash, `ledger index ${ref.index} is not the event the statement cites`);
     }
-    for (const index of ledger.events.keys()) {
-      const kind = ledger.events.get(index)!.event.kind;
+    for (const [index, e] of ledger.events) {
       ensure(
-        cited.has(index) || (kind === "release.published" && index >= evidence.tree.size),
+        cited.has(index) || (e.event.kind === "release.published" && index >= evidence.tree.size),
         `ledger index ${index} is not cited by the statement`,
       );
     }
   });
+}
 
-  const created = ledger.events.get(statement.predicate.release.created.index);
+/** Sorts the verified events into the release's evidence (created, published, its publish decision, the set the claims read). */
+function classifyReleaseEvents(statement: SafetyCaseStatement, ledger: LedgerPart): Classified {
+  const { release, evidence } = statement.predicate;
+  const created = ledger.events.get(release.created.index);
   const scope = (created?.event.payload ?? {}) as { sessions?: string[]; runsets?: string[] };
-  const classified = classifyEvents([...ledger.events.values()], {
-    releaseId: statement.predicate.release.id,
+  return classifyEvents([...ledger.events.values()], {
+    releaseId: release.id,
     sessions: scope.sessions ?? [],
     runsets: scope.runsets ?? [],
     publishDecisionId: evidence.publishDecision.id,
   });
+}
 
-  const release = await report.step("release", "the release record matches its signed ledger events and the statement", () => {
+/**
+ * release: the record equals what `release.created` / `release.published` say; `release.published` attests this
+ * statement's digest and key; the publish decision was an allow; the statement's subject is the artifacts.
+ */
+function checkReleaseRecord(doc: EvidenceExport, signed: SignedStatement, classified: Classified, report: Report) {
+  const { statement } = signed;
+  const { evidence } = statement.predicate;
+  return report.step("release", "the release record matches its signed ledger events and the statement", (): ReleaseRecord => {
     ensure(
       classified.created && classified.created.index === statement.predicate.release.created.index,
       "release.created event is missing",
@@ -109,28 +151,45 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
     for (const s of classified.stray) throw new Error(`ledger index ${s.index}: ${s.why}`);
     return record;
   });
+}
 
-  await report.step("sbom", "SBOM matches the signed digest and validates against the CycloneDX schema", () => {
-    ensure(same(evidence.sbom, release?.sbom ?? evidence.sbom), "the statement's SBOM is not the release's SBOM");
-    if (evidence.sbom === null) return ensure(doc.sbom === null, "an SBOM is present but the statement attests none");
+/** sbom: its RFC 8785 SHA-256 is the signed digest, and it validates against the CycloneDX schema of its version. */
+function checkSbom(doc: EvidenceExport, statement: SafetyCaseStatement, release: ReleaseRecord | undefined, report: Report) {
+  const { sbom } = statement.predicate.evidence;
+  return report.step("sbom", "SBOM matches the signed digest and validates against the CycloneDX schema", () => {
+    ensure(same(sbom, release?.sbom ?? sbom), "the statement's SBOM is not the release's SBOM");
+    if (sbom === null) return ensure(doc.sbom === null, "an SBOM is present but the statement attests none");
     ensure(doc.sbom !== null && typeof doc.sbom === "object", "the SBOM is missing");
-    ensure(jsonDigest(doc.sbom) === evidence.sbom.digest, `SBOM digest ${jsonDigest(doc.sbom)} is not the signed ${evidence.sbom.digest}`);
+    ensure(jsonDigest(doc.sbom) === sbom.digest, `SBOM digest ${jsonDigest(doc.sbom)} is not the signed ${sbom.digest}`);
     const problem = cycloneDxProblem(doc.sbom);
     ensure(!problem, `CycloneDX schema: ${problem?.message}`);
   });
+}
 
-  await report.step("safetyCase.document", "the readable safety case is the signed one and well-formed GSN", () => {
+/** safetyCase.document: the readable case is the signed one, and is well-formed GSN. */
+function checkSafetyCaseDocument(doc: EvidenceExport, statement: SafetyCaseStatement, report: Report): Promise<void> {
+  return report.step("safetyCase.document", "the readable safety case is the signed one and well-formed GSN", () => {
     ensure(same(doc.safetyCase.document, statement.predicate.safetyCase), "the safety case differs from the signed one");
     const problem = gsnProblem(statement.predicate.safetyCase);
     ensure(!problem, `GSN: ${problem}`);
   });
+}
 
-  const set = {
-    ...classified.set,
-    sbom: evidence.sbom,
-    target: { repository: statement.predicate.release.repository, version: statement.predicate.release.version },
-  };
-  await report.step("safetyCase.claims", "every claim's status follows from the events", () => {
+/** What the claims are computed from: the classified events, with the SBOM and target the statement attests. */
+function evidenceSetOf(statement: SafetyCaseStatement, classified: Classified): EvidenceSet {
+  const { evidence, release } = statement.predicate;
+  return { ...classified.set, sbom: evidence.sbom, target: { repository: release.repository, version: release.version } };
+}
+
+/** safetyCase.claims: recomputing every claim from the events gives the signed case, node for node. */
+async function checkClaims(
+  statement: SafetyCaseStatement,
+  set: EvidenceSet,
+  release: ReleaseRecord | undefined,
+  report: Report,
+): Promise<ClaimResult[]> {
+  const { evidence } = statement.predicate;
+  const claims = await report.step("safetyCase.claims", "every claim's status follows from the events", () => {
     ensure(same(policyDigestsOf(set.decisions), evidence.policyDigests), "policy digests in force do not match the decisions");
     ensure(release, "cannot recompute claims without a verified release");
     const signedCase = statement.predicate.safetyCase;
@@ -146,11 +205,15 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
       !differs && same(recomputed, signedCase),
       `node ${differs?.id ?? "?"} (${String(differs?.claim ?? differs?.statement)}) does not match the events`,
     );
-    out.claims = recomputed.nodes
+    return recomputed.nodes
       .filter((n) => n.type === "Goal")
       .map((n) => ({ claim: n.claim, statement: n.statement, status: n.status, reason: n.reason }) as unknown as ClaimResult);
   });
+  return claims ?? [];
+}
 
+/** waivers, holds, breakglass: each summary in the file equals what the events say. */
+async function checkExceptionSummaries(doc: EvidenceExport, set: EvidenceSet, report: Report): Promise<void> {
   for (const [part, events] of [
     ["waivers", set.waivers],
     ["holds", set.holds],
@@ -160,5 +223,4 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
       ensure(same(summarize(events), doc[part]), `${part} summary differs from the events`),
     );
   }
-  return out;
 }

@@ -1,5 +1,7 @@
 // Offline verification of an evidence export with nothing but the file and a pinned key: no database, no network.
-// Reads as the process: file → keys → checkpoints → events → signed statement → release → SBOM → safety case → summaries → export signature.
+// verifyText reads as docs/governance/auditor-guide.md, section 3: format → keys → checkpoints → consistency → witness →
+// events → signed statement → release → SBOM → safety case → summaries → export signature. Speed tricks (signature
+// workers, the inclusion memo, checking the release half while signatures settle) live behind the named steps.
 import { availableParallelism } from "node:os";
 import { newestWitnessed, type WitnessRequirement } from "../../ledger/verify/index.ts";
 import { EventSignatureChecks } from "./event-signatures.ts";
@@ -7,8 +9,15 @@ import type { EvidenceExport } from "../formats/export-types.ts";
 import { DetachedJwsVerifier } from "./jws.ts";
 import { parsePinnedKey, type PinnedKey } from "./keys.ts";
 import { checkEvidenceExport } from "../formats/schemas.ts";
-import { verifyCasePart } from "./verify-case-part.ts";
-import { checkKeys, verifyLedgerPart } from "./verify-ledger-part.ts";
+import { type CasePart, verifyCasePart } from "./verify-case-part.ts";
+import {
+  checkCheckpointConsistency,
+  checkCheckpoints,
+  checkEvents,
+  checkKeys,
+  type PendingLedgerPart,
+  type TrustedKeys,
+} from "./verify-ledger-part.ts";
 import { type Check, partOfPointer, Report } from "./verify-report.ts";
 
 export interface VerifyResult {
@@ -40,6 +49,7 @@ export async function verifyEvidenceFile(fileText: string, keyText: string, opti
   }
 }
 
+/** The auditor guide's section 3, part by part, in its order: each line is one row of its table. */
 async function verifyText(
   fileText: string,
   keyText: string,
@@ -48,6 +58,30 @@ async function verifyText(
 ): Promise<VerifyResult> {
   const started = performance.now();
   const report = new Report();
+  const input = await readInput(fileText, keyText, report);
+  if (!input) return finish(report, undefined, [], 0, started);
+  const { doc, pinned } = input;
+
+  checkFormat(doc, report);
+  const keys = await checkKeys(doc, pinned, report);
+  const trees = checkCheckpoints(doc, keys, report);
+  await checkCheckpointConsistency(doc, trees, report);
+  if (options.witnesses) checkWitnesses(doc, options.witnesses, report);
+  const events = checkEvents(doc, keys, trees, signatures);
+  const exportSignature = startExportSignatureCheck(fileText, doc, keys);
+  const casePart = await checkReleaseHalfWhileSignaturesSettle(doc, events, report);
+  await reportExportSignature(exportSignature, report);
+
+  const r = casePart.statement?.predicate.release;
+  return finish(report, r && { id: r.id, repository: r.repository, version: r.version }, casePart.claims, events.part.events.size, started);
+}
+
+/** key, file: the pinned key parses and the file is JSON. */
+async function readInput(
+  fileText: string,
+  keyText: string,
+  report: Report,
+): Promise<{ doc: EvidenceExport; pinned: PinnedKey } | undefined> {
   const pinned = await report.step<PinnedKey>("key", "the pinned key parses", () => parsePinnedKey(keyText));
   let doc: EvidenceExport | undefined;
   try {
@@ -55,34 +89,28 @@ async function verifyText(
   } catch (err) {
     report.fail("file", `not JSON: ${(err as Error).message}`);
   }
-  if (!doc || !pinned) return finish(report, undefined, [], 0, started);
+  return doc && pinned ? { doc, pinned } : undefined;
+}
 
-  // Reported here, checked once the events are queued: the signature workers get their first batch ~40 ms sooner.
-  const formatAt = report.checks.length;
-  const keys = await checkKeys(doc, pinned, report);
-  const pending = await verifyLedgerPart(doc, keys, report, signatures);
-  const ledger = pending.part;
-  if (options.witnesses) checkWitnesses(doc, options.witnesses, report);
+/** format: the file matches schemas/gsn/evidence-export.schema.json; a failure names the part the schema points at. */
+function checkFormat(doc: EvidenceExport, report: Report): void {
   const shape = checkEvidenceExport(doc);
-  if (shape) report.insert(formatAt, { part: partOfPointer(shape.field), ok: false, message: `schema: ${shape.message}` });
-  else report.insert(formatAt, { part: "format", ok: true, message: "the file matches schemas/gsn/evidence-export.schema.json" });
-  // Its Ed25519 check over all 16 MB runs on libuv's pool while the release half is checked here.
-  const exportSignature = checkExportSignature(fileText, doc, new DetachedJwsVerifier(keys.eventKeys));
-  // The release half runs while the worker finishes the signatures, into its own report. If any event's signature
-  // fails, that event must not support a claim: the release half is checked again without it.
-  const optimistic = new Report();
-  let casePart = await verifyCasePart(doc, ledger, optimistic);
-  const rejected = await pending.settleSignatures(report);
-  if (rejected === 0) report.checks.push(...optimistic.checks);
-  else casePart = await verifyCasePart(doc, ledger, report);
+  if (shape) report.fail(partOfPointer(shape.field), `schema: ${shape.message}`);
+  else report.pass("format", "the file matches schemas/gsn/evidence-export.schema.json");
+}
 
-  // Reported last: the export signature covers every byte, including parts no other check reads (e.g. exportedAt).
-  await report.step("exportSignature", "the export signature covers every byte of the file", async () => {
-    const error = await exportSignature;
-    if (error) throw error;
-  });
-  const r = casePart.statement?.predicate.release;
-  return finish(report, r && { id: r.id, repository: r.repository, version: r.version }, casePart.claims, ledger.events.size, started);
+/**
+ * events, then safetyCase.bundle to the summaries. Speed: the release half is checked while the workers finish the
+ * event signatures, into a report of its own, trusting every event whose bytes and proof held. If any signature then
+ * fails, that event must not support a claim: the release half is checked again without it, into the report itself.
+ */
+async function checkReleaseHalfWhileSignaturesSettle(doc: EvidenceExport, events: PendingLedgerPart, report: Report): Promise<CasePart> {
+  const optimistic = new Report();
+  const casePart = await verifyCasePart(doc, events.part, optimistic);
+  const rejected = await events.settleSignatures(report);
+  if (rejected > 0) return verifyCasePart(doc, events.part, report);
+  report.checks.push(...optimistic.checks);
+  return casePart;
 }
 
 /**
@@ -104,8 +132,12 @@ function checkWitnesses(doc: EvidenceExport, req: WitnessRequirement, report: Re
   }
 }
 
-/** Resolves to the reason the export signature fails, or undefined; never rejects (it is awaited late). */
-function checkExportSignature(fileText: string, doc: EvidenceExport, jws: DetachedJwsVerifier): Promise<Error | undefined> {
+/**
+ * exportSignature, started early: its Ed25519 check over every byte of the file runs on libuv's pool while the other
+ * parts are checked. Resolves to the reason it fails, or undefined; never rejects (it is awaited last).
+ */
+function startExportSignatureCheck(fileText: string, doc: EvidenceExport, keys: TrustedKeys): Promise<Error | undefined> {
+  const jws = new DetachedJwsVerifier(keys.eventKeys);
   // The signed bytes are the file up to its last member, "exportSignature", closed with "}".
   const marker = fileText.lastIndexOf(',"exportSignature":');
   if (marker < 0) return Promise.resolve(new Error("the file does not end with its exportSignature member"));
@@ -116,6 +148,14 @@ function checkExportSignature(fileText: string, doc: EvidenceExport, jws: Detach
     () => undefined,
     (err: Error) => err,
   );
+}
+
+/** exportSignature, reported last: it covers every byte, including parts no other check reads (e.g. exportedAt). */
+async function reportExportSignature(check: Promise<Error | undefined>, report: Report): Promise<void> {
+  await report.step("exportSignature", "the export signature covers every byte of the file", async () => {
+    const error = await check;
+    if (error) throw error;
+  });
 }
 
 function finish(

@@ -1,9 +1,10 @@
-// Offline checks of the ledger half of an evidence export: keys, signed checkpoints, consistency, and every event's bytes, signature and inclusion.
+// Offline checks of the ledger half of an evidence export, in the auditor guide's order: keys, signed checkpoints,
+// consistency, and every event's bytes, signature and inclusion.
 import { decodeHash, leafHash, parseCheckpoint, toBase64, verifyConsistency } from "../../ledger/core/index.ts";
 import { parseCanonicalEvent } from "../../ledger/event/envelope.ts";
 import type { EvidenceExport, ExportedConsistency } from "../formats/export-types.ts";
 import { type CheckpointKeys, type TrustedTree, verifyCheckpoints } from "./checkpoint-trust.ts";
-import { EventSignatureChecks } from "./event-signatures.ts";
+import type { EventSignatureChecks } from "./event-signatures.ts";
 import { InclusionVerifier } from "./inclusion-memo.ts";
 import { keySetFromJwks, parseVkeyList, type EventKey, type PinnedKey } from "./keys.ts";
 import type { IndexedEvent } from "../formats/types.ts";
@@ -22,7 +23,7 @@ export interface TrustedKeys extends CheckpointKeys {
   eventKeys: Map<string, EventKey>;
 }
 
-/** Keys: each file JWK's kid is its thumbprint; the pinned key decides which keys are trusted (checkpoint-trust.ts). */
+/** keys: each file JWK's kid is its thumbprint; the pinned key decides which keys are trusted (checkpoint-trust.ts). */
 export async function checkKeys(doc: EvidenceExport, pinned: PinnedKey, report: Report): Promise<TrustedKeys> {
   const fileKeys = await report.step("keys", "bundle keys are well-formed Ed25519 keys", async () => {
     const keys = await keySetFromJwks(doc.keys.jwks);
@@ -73,30 +74,47 @@ export function checkConsistency(c: ExportedConsistency, from: TrustedTree, to: 
   });
 }
 
+/** The checkpoint the events are proven against, and the latest one it must be a prefix of; each once its signature holds. */
+export interface CheckedTrees {
+  checkpoint?: TrustedTree;
+  latest?: TrustedTree;
+}
+
 /**
- * Checks keys' checkpoints, then every event's bytes and inclusion proof on this thread while its Ed25519 signature
- * is checked on a worker thread (event-signatures.ts). Returns as soon as the hashing is done, with the signatures
- * still in flight: the caller can check the release half meanwhile, then must call settleSignatures() before trusting
- * `events` (which also checks here whatever the worker has not begun).
+ * checkpoint, latestCheckpoint: each C2SP signed note verifies with a trusted key and its origin (checkpoint-trust.ts).
+ * A checkpoint whose signature fails still yields its tree, so the later steps can report their own findings.
  */
-export async function verifyLedgerPart(
+export function checkCheckpoints(doc: EvidenceExport, keys: TrustedKeys, report: Report): CheckedTrees {
+  const { checkpoint, latest } = verifyCheckpoints(doc, keys, report);
+  return { checkpoint: checkpoint ?? unverifiedTree(String(doc.checkpoint)), latest };
+}
+
+/** consistency: the checkpoint is a prefix of the latest checkpoint (RFC 9162 §2.1.4). */
+export async function checkCheckpointConsistency(doc: EvidenceExport, trees: CheckedTrees, report: Report): Promise<void> {
+  const { checkpoint, latest } = trees;
+  if (!checkpoint || !latest) return;
+  await report.step("consistency", "checkpoint is consistent with the latest checkpoint (RFC 9162 §2.1.4)", () =>
+    checkConsistency(doc.consistency.checkpointToLatest, checkpoint, latest, "checkpointToLatest"),
+  );
+}
+
+/**
+ * events[i]: each event's bytes are standard base64 of RFC 8785 canonical JSON, and its leaf hash has a valid inclusion
+ * proof to the checkpoint (proofs share work through inclusion-memo.ts), checked here while its Ed25519 signature is
+ * checked on a worker thread (event-signatures.ts). Returns as soon as the hashing is done, with the signatures still in
+ * flight: the caller may check the release half meanwhile, then must call settleSignatures() before trusting `events`.
+ */
+export function checkEvents(
   doc: EvidenceExport,
   keys: TrustedKeys,
-  report: Report,
-  signatures = new EventSignatureChecks(0),
-): Promise<PendingLedgerPart> {
+  trees: CheckedTrees,
+  signatures: EventSignatureChecks,
+): PendingLedgerPart {
   const { eventKeys, checkpointKeys } = keys;
-  const out: LedgerPart = { eventKeys, checkpointKeys, events: new Map() };
-  const { checkpoint, latest } = verifyCheckpoints(doc, keys, report);
-  out.checkpoint = checkpoint ?? unverifiedTree(String(doc.checkpoint));
-  if (out.checkpoint && latest) {
-    await report.step("consistency", "checkpoint is consistent with the latest checkpoint (RFC 9162 §2.1.4)", () =>
-      checkConsistency(doc.consistency.checkpointToLatest, out.checkpoint!, latest, "checkpointToLatest"),
-    );
-  }
-  const tree = out.checkpoint;
+  const out: LedgerPart = { eventKeys, checkpointKeys, checkpoint: trees.checkpoint, events: new Map() };
+  const tree = trees.checkpoint;
   const inclusion = tree ? new InclusionVerifier(tree.size, tree.root) : undefined;
-  // A file whose events are not an array fails the format check (reported by the caller); nothing here to prove.
+  // A file whose events are not an array fails the format check; nothing here to prove.
   const events = Array.isArray(doc.events) ? doc.events : [];
   signatures.useKeys(eventKeys);
   const failed = new Map<number, string>();

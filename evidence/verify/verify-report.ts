@@ -17,11 +17,6 @@ export class Report {
     this.checks.push({ part, ok: false, message });
   }
 
-  /** Records a check made out of order at the place it is reported in (`at`: checks.length back then). */
-  insert(at: number, check: Check): void {
-    this.checks.splice(at, 0, check);
-  }
-
   /** Runs one step; a throw becomes a failure of `part` and the step's value is undefined. */
   async step<T>(part: string, ok: string, fn: () => T | Promise<T>): Promise<T | undefined> {
     try {

@@ -53,6 +53,20 @@ describe("tampering with an exported evidence bundle", () => {
     expect(result.failedParts).toEqual([]);
   });
 
+  it("checks the parts in the order of the auditor guide's table", async () => {
+    const guide = readFileSync(new URL("../../docs/governance/auditor-guide.md", import.meta.url), "utf8");
+    const table = guide.slice(guide.indexOf("| part | checked |"));
+    const rows = table.slice(0, table.indexOf("\n\n")).split("\n").slice(2);
+    const guideOrder = rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    const result = await verifyEvidenceFile(fixture.exportText, fixture.jwks);
+    // The line that says every event held is the events[i] row's; without --witness there is no witness line.
+    const reported = result.checks
+      .filter((c) => c.part !== "key")
+      .map((c) => (/^\d+ events: canonical bytes/.test(c.message) ? "events[i]" : c.part))
+      .filter((part, i, all) => part !== all[i - 1]);
+    expect(reported).toEqual(guideOrder.filter((part) => part !== "witness"));
+  });
+
   it("catches one flipped byte in every part and names that part first", async () => {
     const doc = JSON.parse(fixture.exportText);
     const eventIdx = doc.events.length - 1;
