@@ -4,8 +4,9 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync, renameSync, chmodSy
 import { join, dirname } from "node:path";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { MaestroError } from "../../common/errors.ts";
+import type { KeyPurpose } from "../event/key-events.ts";
 
-export type KeyPurpose = "event" | "token" | "checkpoint";
+export type { KeyPurpose };
 
 export interface SigningKey {
   purpose: KeyPurpose;

@@ -23,7 +23,6 @@ export interface ToolCall {
 }
 
 export type { PolicyDecision, PolicyInput, Reason };
-export type DecisionKind = Verdict;
 
 /** What the mediator decides with: the active policy's engine (server/policy's PolicyEngine implements it). */
 export interface PolicyEvaluator {
@@ -33,7 +32,7 @@ export interface PolicyEvaluator {
 }
 
 export interface MediationResult {
-  decision: DecisionKind;
+  decision: Verdict;
   allow: boolean;
   reasons: Reason[];
   waivers: string[];

@@ -1,11 +1,9 @@
 // Where waiver limits come from: the active policy's `maestro/waiver_rules` entrypoint, per capability.
-export interface WaiverRule {
-  waivable: boolean;
-  max_duration_seconds: number;
-  approvals_required: number;
-}
+import type { WaiverRule } from "../../policy/index.ts";
 
-/** The policy side of waivers; production wires it to ctx.policy (PolicyHolder.waiverRules). */
+export type { WaiverRule };
+
+/** The policy side of waivers; server/compose.ts wires it to the active policy (PolicyHolder.waiverRules). */
 export interface WaiverRules {
   rulesFor(capability: string): WaiverRule | Promise<WaiverRule>;
 }
