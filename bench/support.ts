@@ -1,6 +1,6 @@
 // Shared bench helpers: percentiles, a throwaway PostgreSQL database, a server in a child process, table printing.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -49,6 +49,22 @@ export async function throwawayDatabase(): Promise<{ url: string; drop(): Promis
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
+    },
+  };
+}
+
+/** A checkout of `rev` beside `repo` (git worktree), sharing its node_modules, so its code runs as it was. */
+export function checkoutCommit(repo: string, rev: string): { dir: string; commit: string; remove(): void } {
+  const commit = execFileSync("git", ["rev-parse", "--short", rev], { cwd: repo, encoding: "utf8" }).trim();
+  const dir = mkdtempSync(join(tmpdir(), "maestro-bench-base-"));
+  execFileSync("git", ["worktree", "add", "--detach", dir, commit], { cwd: repo, stdio: "ignore" });
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+  return {
+    dir,
+    commit,
+    remove: () => {
+      execFileSync("git", ["worktree", "remove", "--force", dir], { cwd: repo, stdio: "ignore" });
+      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
