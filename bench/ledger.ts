@@ -1,6 +1,7 @@
 // Ledger benchmark (prints figures; not a test): durable appends, proof latency by size, full verify rate, merkletreejs baseline.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/ledger.ts      (BENCH_QUICK=1 for a short run)
+//   BENCH_PARTS=appends,proofs,verify,merkletreejs (default: all), BENCH_PRODUCERS=1,32,256 (the append rows)
 //
 // Targets (issue 2): >= 5,000 durable appends/s on PostgreSQL at 32 producers; inclusion/consistency
 // proof p99 <= 5 ms at 1M entries; verify >= 10,000 events/s.
@@ -20,7 +21,8 @@ import { printTable, summarize, tempDir, throwawayDatabase } from "./support.ts"
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const APPEND_SECONDS = QUICK ? 1 : 3;
-const PRODUCERS = [1, 32, 256];
+const PRODUCERS = (process.env.BENCH_PRODUCERS ?? "1,32,256").split(",").filter(Boolean).map(Number);
+const PARTS = new Set((process.env.BENCH_PARTS ?? "appends,proofs,verify,merkletreejs").split(","));
 const PROOF_SIZES = QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
 const EMBEDDED_PROOF_CAP = QUICK ? 10_000 : 100_000; // PGlite fills slowly; larger sizes run on PostgreSQL only
 const VERIFY_SIZE = QUICK ? 10_000 : 50_000;
@@ -203,39 +205,43 @@ async function main() {
     `# Maestro ledger benchmark (${availableParallelism()} cores${QUICK ? ", quick" : ""}; Node ${process.version}; load average ${load()})`,
   );
   const appendRows = [];
-  for (const producers of PRODUCERS) {
+  for (const producers of PARTS.has("appends") ? PRODUCERS : []) {
     for (const kind of ["postgres", "embedded"] as const) {
       const row = await benchAppends(kind, producers);
       if (row) appendRows.push(row);
     }
   }
-  printTable(
-    `Durable appends (signed, group commit; ${APPEND_SECONDS}s per row; target >= 5,000/s on postgres at 32 producers)`,
-    appendRows,
-  );
+  if (PARTS.has("appends"))
+    printTable(
+      `Durable appends (signed, group commit; ${APPEND_SECONDS}s per row; target >= 5,000/s on postgres at 32 producers)`,
+      appendRows,
+    );
 
   const proofRows = [];
-  for (const size of PROOF_SIZES) {
+  for (const size of PARTS.has("proofs") ? PROOF_SIZES : []) {
     for (const kind of ["postgres", "embedded"] as const) {
       if (kind === "embedded" && size > EMBEDDED_PROOF_CAP) continue;
       const row = await benchProofs(kind, size);
       if (row) proofRows.push(row);
     }
   }
-  printTable(
-    `Proof latency through LedgerReader (${PROOF_SAMPLES} random proofs each; tree filled FAST by writing leaves/nodes directly via computeAppend, not signed appends; embedded capped at ${EMBEDDED_PROOF_CAP}; target p99 <= 5 ms at 1M)`,
-    proofRows,
-  );
+  if (PARTS.has("proofs"))
+    printTable(
+      `Proof latency through LedgerReader (${PROOF_SAMPLES} random proofs each; tree filled FAST by writing leaves/nodes directly via computeAppend, not signed appends; embedded capped at ${EMBEDDED_PROOF_CAP}; target p99 <= 5 ms at 1M)`,
+      proofRows,
+    );
 
   const verifyRows = [];
-  for (const kind of ["postgres", "embedded"] as const) verifyRows.push(...(await benchVerify(kind)));
-  printTable(`Full verify (leaf hash, RFC 8785 + schema, Ed25519 JWS, tree, checkpoint; target >= 10,000 events/s)`, verifyRows);
+  for (const kind of PARTS.has("verify") ? (["postgres", "embedded"] as const) : []) verifyRows.push(...(await benchVerify(kind)));
+  if (PARTS.has("verify"))
+    printTable(`Full verify (leaf hash, RFC 8785 + schema, Ed25519 JWS, tree, checkpoint; target >= 10,000 events/s)`, verifyRows);
 
-  const mtRows = PROOF_SIZES.filter((n) => n <= MERKLETREEJS_CAP).map(benchMerkletreejs);
-  printTable(
-    `merkletreejs baseline (rebuilds on each append; capped at ${MERKLETREEJS_CAP}: it is linear, so 1M costs ~10x the 100k row per append)`,
-    mtRows,
-  );
+  const mtRows = PARTS.has("merkletreejs") ? PROOF_SIZES.filter((n) => n <= MERKLETREEJS_CAP).map(benchMerkletreejs) : [];
+  if (mtRows.length > 0)
+    printTable(
+      `merkletreejs baseline (rebuilds on each append; capped at ${MERKLETREEJS_CAP}: it is linear, so 1M costs ~10x the 100k row per append)`,
+      mtRows,
+    );
   console.log(
     `\n(total ${((performance.now() - t0) / 1000).toFixed(0)}s; load average at the end ${load()}: other processes share these cores)`,
   );
