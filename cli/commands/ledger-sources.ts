@@ -20,8 +20,8 @@ export interface LedgerSource {
   keysFrom: string;
   /** The committed head when the run starts; entries are read up to its size. */
   head(): Promise<{ size: number; root?: Uint8Array }>;
-  /** Pages of raw rows from index 0, in index order, up to `size`. */
-  entries(size: number): AsyncIterable<VerifyEntry[]>;
+  /** Pages of raw rows from index `from` (default 0), in index order, up to `size`. */
+  entries(size: number, from?: number): AsyncIterable<VerifyEntry[]>;
   entry(index: number): Promise<VerifyEntry>;
   checkpoints(): Promise<Array<{ size: number; note: string }>>;
   eventKeys(): Promise<JWK[]>;
@@ -150,8 +150,8 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
     describe,
     keysFrom: `the key files in ${keysDir}`,
     head: () => reader.head(),
-    async *entries(size) {
-      for (let from = 0; from < size;) {
+    async *entries(size, start = 0) {
+      for (let from = start; from < size;) {
         const page = await reader.entriesWithColumns(from, Math.min(PAGE, size - from));
         if (page.length === 0) return;
         yield page;
@@ -232,8 +232,8 @@ export function httpSource(base: string, token?: string, onFirstAnswer?: () => v
     describe: root,
     keysFrom: `${root} itself (its published keys)`,
     head: async () => ({ size: (await json<Page>("/v1/ledger/entries?from=0&limit=1")).size }),
-    async *entries(size) {
-      for (let from = 0; from < size;) {
+    async *entries(size, start = 0) {
+      for (let from = start; from < size;) {
         const page = await json<Page>(`/v1/ledger/entries?from=${from}&limit=${Math.min(PAGE, size - from)}`);
         if (page.entries.length === 0) return;
         yield page.entries.map(toEntry);

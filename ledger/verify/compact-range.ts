@@ -15,13 +15,16 @@ export class CompactRange {
     return this.#size;
   }
 
-  append(leafHash: Uint8Array): void {
+  /** Appends a leaf; `onNode` is told each complete subtree this closes (level ≥ 1, its index at that level, hash). */
+  append(leafHash: Uint8Array, onNode?: (level: number, index: number, hash: Uint8Array) => void): void {
     let hash = leafHash;
     let level = 0;
     while (this.#levels.length > 0 && this.#levels[this.#levels.length - 1] === level) {
       this.#levels.pop();
       hash = nodeHash(this.#hashes.pop() as Uint8Array, hash);
       level++;
+      // The subtree just closed ends at the new leaf: leaves [size + 1 - 2^level, size + 1).
+      onNode?.(level, Math.floor((this.#size + 1) / 2 ** level) - 1, hash);
     }
     this.#hashes.push(hash);
     this.#levels.push(level);

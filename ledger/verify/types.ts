@@ -1,6 +1,7 @@
 // The offline verifier's inputs and its one result: success, or the first problem found and where.
 import type { JWK } from "jose";
 import type { StoredRows } from "./stored-rows.ts";
+import type { LevelReader } from "./verify-nodes.ts";
 
 /** One stored ledger row as the verifier sees it: nothing parsed, nothing trusted. */
 export interface VerifyEntry {
@@ -80,6 +81,11 @@ export interface VerifyLogInput {
   head?: { size: number; root: Uint8Array };
   /** Store mode: the checkpoint, cosignature and key rows, each recomputed from the signed text it was derived from. */
   rows?: StoredRows;
+  /**
+   * Store mode: the stored tree levels (level ≥ 1, the interior nodes proofs are served from), each node compared with
+   * the one the verifier computes from the leaves; a difference is reported after every other check passed.
+   */
+  storedNodes?: LevelReader;
   /** Optional source of consistency proofs, checked between consecutive checkpoints. */
   consistencyProof?: (from: number, to: number) => Promise<Uint8Array[]>;
   /** Signature-checking worker threads; 0 checks inline. Default: os.availableParallelism(). */

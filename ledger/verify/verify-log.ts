@@ -1,4 +1,4 @@
-// The offline verifier: checkpoints → entries in order (tree, leaf, canonical, signature) → tail → head → proofs.
+// The offline verifier: checkpoints → entries in order (tree, leaf, canonical, signature) → tail → head → proofs → nodes.
 //
 // Reads top to bottom as the process an auditor runs. Pure: the data and public keys come in as
 // arguments (no database, no HTTP), so it can run against a dump, a live store or the HTTP API.
@@ -14,6 +14,7 @@ import { type OpenedCheckpoint, openCheckpoints } from "./checkpoint-set.ts";
 import type { VerifyEntry, VerifyLogInput, VerifyProblem, VerifyResult } from "./types.ts";
 import { newestWitnessed } from "./witness-quorum.ts";
 import { checkStoredRows } from "./stored-rows.ts";
+import { StoredNodeCheck } from "./verify-nodes.ts";
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -35,7 +36,7 @@ export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
   // 2. Entries in index order: recompute the tree and compare it with every checkpoint on the way.
   const scan = await scanEntries(input, checkpoints, trust);
   if (!scan.ok) return scan;
-  const { size, root } = scan;
+  const { size, root, nodeProblem } = scan;
 
   // 2b. Every checkpoint again, now with the keys the log introduced and retired: each needs a key trusted at its size.
   const reopened = openCheckpoints(input.checkpoints, (n) => trust.checkpointVerifiers(n), input.origin);
@@ -92,6 +93,9 @@ export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
     const problem = await checkConsistencyProofs(checkpoints, input.consistencyProof);
     if (problem) return problem;
   }
+
+  // 6. Every stored interior node, which proofs are served from, as the scan computed it (last: the leaves come first).
+  if (nodeProblem) return nodeProblem;
   return { ok: true, size, root: toBase64(root), checkpoints: checkpoints.length, ...(witnessed ? { witnessed } : {}) };
 }
 
@@ -99,8 +103,9 @@ async function scanEntries(
   input: VerifyLogInput,
   checkpoints: OpenedCheckpoint[],
   trust: KeyTrust,
-): Promise<{ ok: true; size: number; root: Uint8Array } | VerifyProblem> {
+): Promise<{ ok: true; size: number; root: Uint8Array; nodeProblem: VerifyProblem | null } | VerifyProblem> {
   const range = new CompactRange();
+  const nodes = input.storedNodes ? new StoredNodeCheck(input.storedNodes) : null;
   const batchSize = input.batchSize ?? 256;
   const workers = input.workers ?? availableParallelism();
   let checker: EntryChecker | null = null;
@@ -159,7 +164,7 @@ async function scanEntries(
           break scan;
         }
         batch.push(entry);
-        range.append(entry.leafHash);
+        range.append(entry.leafHash, nodes?.computed);
         // Entry i's own checks come before a checkpoint ending at i: it is flushed with this batch.
         if ((found = compareCheckpoints())) break scan;
         if (mayHoldKeyEvent(entry.canonical)) {
@@ -181,6 +186,7 @@ async function scanEntries(
         }
       }
       input.onProgress?.(range.size);
+      await nodes?.compare(false);
     }
     flush(true);
     const problem = await drain(0); // earlier entries' problems come before anything found later
@@ -188,7 +194,9 @@ async function scanEntries(
   } finally {
     await (checker as EntryChecker | null)?.close();
   }
-  return found ?? { ok: true, size: range.size, root: range.root() };
+  if (found) return found;
+  await nodes?.compare(true);
+  return { ok: true, size: range.size, root: range.root(), nodeProblem: nodes?.problem ?? null };
 }
 
 const KEY_EVENT_MARK = Buffer.from('"kind":"key.');

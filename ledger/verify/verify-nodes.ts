@@ -1,9 +1,12 @@
-// Checks the stored interior nodes (every complete aligned subtree) level by level against the level below.
+// Checks the stored interior nodes (every complete aligned subtree) against the tree the verifier computes from the
+// leaves as it reads them.
 //
-// Proofs are served from these nodes, so a tampered node would make the server hand out proofs that
-// fail against signed checkpoints. verifyLog proves the leaves; by induction each level here is proven
-// from the one under it, reading every stored node once, page by page (memory stays flat).
-import { hashEquals, nodeHash, toBase64 } from "../core/index.ts";
+// Proofs are served from these nodes, so a tampered node would make the server hand out proofs that fail against
+// signed checkpoints. Each merge the compact range makes while appending a leaf is exactly one stored node, so the
+// check compares the two streams level by level, page by page: every stored node is read once and nothing is hashed
+// twice (checking each level against the one below read every level twice, the leaf hashes once more, and hashed
+// every node again after the log check). Memory stays at about a page per level.
+import { hashEquals, toBase64 } from "../core/index.ts";
 import type { VerifyProblem } from "./types.ts";
 
 export interface StoredHash {
@@ -16,32 +19,56 @@ export type LevelReader = (level: number, from: number, limit: number) => Promis
 
 const PAGE = 2048;
 
-export async function verifyStoredNodes(size: number, read: LevelReader): Promise<VerifyProblem | null> {
-  for (let level = 1; 2 ** level <= size; level++) {
-    const count = Math.floor(size / 2 ** level);
-    for (let from = 0; from < count; from += PAGE) {
-      const limit = Math.min(PAGE, count - from);
-      const [parents, children] = await Promise.all([read(level, from, limit), read(level - 1, 2 * from, 2 * limit)]);
-      for (let i = 0; i < limit; i++) {
-        const index = from + i;
-        const parent = parents[i];
-        const left = children[2 * i];
-        const right = children[2 * i + 1];
-        if (!parent || parent.index !== index) return problem(level, index, "is missing from storage");
-        if (!left || !right || left.index !== 2 * index || right.index !== 2 * index + 1) {
-          return problem(level, index, `has a missing child at level ${level - 1}`);
-        }
-        if (!hashEquals(parent.hash, nodeHash(left.hash, right.hash))) {
-          return problem(
-            level,
-            index,
-            `is ${toBase64(parent.hash)}, but its children hash to ${toBase64(nodeHash(left.hash, right.hash))}`,
-          );
-        }
-      }
-    }
+export class StoredNodeCheck {
+  readonly #read: LevelReader;
+  readonly #page: number;
+  /** Per level ≥ 1: computed hashes not yet compared, the first at index `from`. */
+  readonly #pending = new Map<number, { from: number; hashes: Uint8Array[] }>();
+  #problem: VerifyProblem | null = null;
+
+  constructor(read: LevelReader, page = PAGE) {
+    this.#read = read;
+    this.#page = page;
   }
-  return null;
+
+  /** The first stored node found to differ from the computed tree, or null. */
+  get problem(): VerifyProblem | null {
+    return this.#problem;
+  }
+
+  /** A node the compact range computed; nodes of one level arrive in index order. */
+  readonly computed = (level: number, index: number, hash: Uint8Array): void => {
+    if (this.#problem) return;
+    let pending = this.#pending.get(level);
+    if (!pending) this.#pending.set(level, (pending = { from: index, hashes: [] }));
+    pending.hashes.push(hash);
+  };
+
+  /** Compares every full page of computed nodes with the stored ones; with `all`, what is left too (the log's end). */
+  async compare(all: boolean): Promise<void> {
+    for (const [level, pending] of this.#pending) {
+      while (!this.#problem && pending.hashes.length >= (all ? 1 : this.#page)) {
+        const limit = Math.min(this.#page, pending.hashes.length);
+        const stored = await this.#read(level, pending.from, limit);
+        for (let i = 0; i < limit && !this.#problem; i++) {
+          const index = pending.from + i;
+          const row = stored[i];
+          if (!row || row.index !== index) this.#problem = problem(level, index, "is missing from storage");
+          else if (!hashEquals(row.hash, pending.hashes[i])) {
+            this.#problem = problem(
+              level,
+              index,
+              `is ${toBase64(row.hash)}, but the entries below it hash to ${toBase64(pending.hashes[i])}`,
+            );
+          }
+        }
+        pending.hashes.splice(0, limit);
+        pending.from += limit;
+      }
+      if (this.#problem) break;
+    }
+    if (this.#problem) this.#pending.clear();
+  }
 }
 
 function problem(level: number, index: number, what: string): VerifyProblem {
