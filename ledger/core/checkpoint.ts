@@ -1,4 +1,5 @@
 // C2SP tlog-checkpoint bodies (https://c2sp.org/tlog-checkpoint): format, strict parse, sign, verify.
+import { itemAt } from "../../common/present.ts";
 import { MaestroError } from "../../common/errors.ts";
 import { decodeHash, HASH_SIZE, toBase64 } from "./hash.ts";
 import { openNote, signNote } from "./note.ts";
@@ -36,7 +37,10 @@ export function parseCheckpoint(text: string): Checkpoint & { extensions: string
   if (typeof text !== "string" || !text.endsWith("\n")) bad("body must end in a newline", "checkpoint");
   const lines = text.slice(0, -1).split("\n");
   if (lines.length < 3) bad("body needs origin, size and root lines", "checkpoint");
-  const [origin, sizeText, rootText, ...extensions] = lines;
+  const origin = itemAt(lines, 0, "checkpoint lines");
+  const sizeText = itemAt(lines, 1, "checkpoint lines");
+  const rootText = itemAt(lines, 2, "checkpoint lines");
+  const extensions = lines.slice(3);
   checkLine(origin, "origin");
   if (!/^(0|[1-9][0-9]*)$/.test(sizeText)) bad("size must be decimal without leading zeros", "size");
   const size = Number(sizeText);

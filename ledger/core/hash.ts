@@ -14,7 +14,8 @@ const NODE_PREFIX = Uint8Array.of(0x01);
  * (with its own 32-byte ArrayBuffer) is viewed, not copied: both showed in append and verify profiles.
  */
 function sha256(...parts: Uint8Array[]): Uint8Array {
-  const digest = hash("sha256", parts.length === 1 ? parts[0] : Buffer.concat(parts), "buffer");
+  const only = parts.length === 1 ? parts[0] : undefined;
+  const digest = hash("sha256", only ?? Buffer.concat(parts), "buffer");
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength); // a plain view, so hashes compare as Uint8Array
 }
 

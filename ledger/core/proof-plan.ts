@@ -1,4 +1,5 @@
 // Inclusion and consistency proofs as plans of stored-node coordinates (RFC 9162 §2.1.3.1, §2.1.4.1).
+import { itemAt } from "../../common/present.ts";
 import { MaestroError } from "../../common/errors.ts";
 import { EMPTY_ROOT, HASH_SIZE } from "./hash.ts";
 import { assertIndex, splitPoint } from "./int.ts";
@@ -129,6 +130,5 @@ export function buildConsistencyProof(reader: HashReader, m: number, n: number):
 export async function computeRoot(reader: HashReader, size: number): Promise<Uint8Array> {
   const coords = rootCoords(size);
   if (coords.length === 0) return EMPTY_ROOT;
-  const [root] = await fetchAndResolve(reader, [coords]);
-  return root;
+  return itemAt(await fetchAndResolve(reader, [coords]), 0, "resolved roots");
 }

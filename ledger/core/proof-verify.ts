@@ -1,4 +1,5 @@
 // Inclusion and consistency proof verification, step by step from RFC 9162 §2.1.3.2 and §2.1.4.2.
+import { itemAt } from "../../common/present.ts";
 import { MaestroError } from "../../common/errors.ts";
 import { HASH_SIZE, hashEquals, nodeHash } from "./hash.ts";
 import { half, isOdd } from "./int.ts";
@@ -112,8 +113,8 @@ export function verifyConsistency(input: ConsistencyInput): void {
     fn = half(fn); // step 4
     sn = half(sn);
   }
-  let fr = path[0]; // step 5
-  let sr = path[0];
+  let fr = itemAt(path, 0, "consistency path"); // step 5 (the length check above leaves at least one element)
+  let sr = fr;
   for (const c of path.slice(1)) {
     if (sn === 0) fail("proof is longer than the path to the root"); // step 6a
     if (isOdd(fn) || fn === sn) {

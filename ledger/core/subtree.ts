@@ -1,4 +1,5 @@
 // Coordinates of complete aligned subtrees, range decomposition and append math (RFC 9162 §2.1.1).
+import { itemAt } from "../../common/present.ts";
 import { MaestroError } from "../../common/errors.ts";
 import { EMPTY_ROOT, HASH_SIZE, nodeHash } from "./hash.ts";
 import { assertIndex, ceilPow2, floorPow2, log2Exact, pow2 } from "./int.ts";
@@ -56,8 +57,8 @@ export function frontierCoords(size: number): NodeCoord[] {
 /** h = last; for i from len-2 down to 0: h = nodeHash(hashes[i], h) — RFC 9162 §2.1.1 right nesting. */
 export function foldRight(hashes: Uint8Array[]): Uint8Array {
   if (hashes.length === 0) throw new MaestroError("internal", "cannot fold an empty list of hashes");
-  let h = hashes[hashes.length - 1];
-  for (let i = hashes.length - 2; i >= 0; i--) h = nodeHash(hashes[i], h);
+  let h = itemAt(hashes, hashes.length - 1, "hashes");
+  for (let i = hashes.length - 2; i >= 0; i--) h = nodeHash(itemAt(hashes, i, "hashes"), h);
   return h;
 }
 

@@ -1,4 +1,5 @@
 // Test-only helpers: the RFC 9162 §2.1 recursive definitions verbatim and an in-memory node store.
+import { itemAt } from "../../common/present.ts";
 import { EMPTY_ROOT, leafHash, nodeHash } from "./hash.ts";
 import type { HashReader } from "./proof-plan.ts";
 import type { NodeCoord } from "./subtree.ts";
@@ -13,7 +14,7 @@ function k(n: number): number {
 /** MTH(D[n]) over leaf hashes, straight from RFC 9162 §2.1.1. */
 export function refRoot(leaves: Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return EMPTY_ROOT;
-  if (leaves.length === 1) return leaves[0];
+  if (leaves.length === 1) return itemAt(leaves, 0, "leaves");
   const s = k(leaves.length);
   return nodeHash(refRoot(leaves.slice(0, s)), refRoot(leaves.slice(s)));
 }

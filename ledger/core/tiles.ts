@@ -1,4 +1,5 @@
 // C2SP tlog-tiles (https://c2sp.org/tlog-tiles): tile paths, tile contents and entry bundles.
+import { itemAt, present } from "../../common/present.ts";
 import { MaestroError } from "../../common/errors.ts";
 import { HASH_SIZE } from "./hash.ts";
 import { assertIndex, pow2 } from "./int.ts";
@@ -49,7 +50,7 @@ export function parseTilePath(path: string): TilePath {
   if (!m) bad("not a tile path", "path");
   const [, kind, xGroups, last, w] = m;
   const groups = [
-    ...xGroups
+    ...present(xGroups, "the index groups of a matched tile path")
       .split("/")
       .filter((g) => g !== "")
       .map((g) => g.slice(1)),
@@ -99,7 +100,7 @@ export function parseEntryBundle(bytes: Uint8Array): Uint8Array[] {
   let pos = 0;
   while (pos < bytes.length) {
     if (pos + 2 > bytes.length) bad("entry bundle ends inside a length prefix", "bundle");
-    const len = (bytes[pos] << 8) | bytes[pos + 1];
+    const len = (itemAt(bytes, pos, "entry bundle") << 8) | itemAt(bytes, pos + 1, "entry bundle");
     if (pos + 2 + len > bytes.length) bad("entry bundle ends inside an entry", "bundle");
     out.push(bytes.slice(pos + 2, pos + 2 + len));
     pos += 2 + len;

@@ -58,14 +58,16 @@ function shapeOf(value: unknown, depth: number): Shape {
   if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) return OTHER;
   const keys = Object.keys(value);
   let ordered = true;
-  for (let i = 0; i < keys.length; i++) {
-    if (ordered && i > 0 && !(keys[i - 1] < keys[i])) {
+  let previous: string | undefined;
+  for (const key of keys) {
+    if (ordered && previous !== undefined && !(previous < key)) {
       // V8 lists integer-like keys first whatever the insertion order, so no copy can put them in RFC 8785 order.
       if (keys.some(isArrayIndex)) return OTHER;
       ordered = false;
       shape = Math.max(shape, UNSORTED) as Shape;
     }
-    const member = (value as Record<string, unknown>)[keys[i]];
+    previous = key;
+    const member = (value as Record<string, unknown>)[key];
     // An object member that is undefined is left out by both serializers.
     if (member !== undefined) shape = Math.max(shape, shapeOf(member, depth + 1)) as Shape;
     if (shape === OTHER) return shape;
@@ -94,20 +96,20 @@ function inOrder(value: unknown): unknown {
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
   let changed = false;
-  for (let i = 1; i < keys.length && !changed; i++) changed = !(keys[i - 1] < keys[i]);
+  let previous: string | undefined;
   const members = keys.map((key) => {
+    if (previous !== undefined && !(previous < key)) changed = true;
+    previous = key;
     const member = inOrder(object[key]);
     changed ||= member !== object[key];
-    return member;
+    return { key, member };
   });
   if (!changed) return value;
-  const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
   const copy: Record<string, unknown> = {};
-  for (const i of order) {
+  for (const { key, member } of members.sort((a, b) => (a.key < b.key ? -1 : 1))) {
     // Assigning "__proto__" would set the prototype; JSON.parse makes it a member, and so does this.
-    if (keys[i] === "__proto__")
-      Object.defineProperty(copy, keys[i], { value: members[i], enumerable: true, writable: true, configurable: true });
-    else copy[keys[i]] = members[i];
+    if (key === "__proto__") Object.defineProperty(copy, key, { value: member, enumerable: true, writable: true, configurable: true });
+    else copy[key] = member;
   }
   return copy;
 }

@@ -19,7 +19,8 @@ export function compareTable(spec: TableSpec, stored: Iterable<Record<string, un
   const keyColumns = spec.key.join(",");
   for (const raw of stored) {
     const row = normalizeRow(spec, raw);
-    const key = keyText(Object.fromEntries(spec.key.map((c) => [c, row[c]])));
+    // normalizeRow gives every column of the spec, the key columns among them.
+    const key = keyText(Object.fromEntries(spec.key.map((c) => [c, row[c] ?? null])));
     seen.add(key);
     const want = expected.get(key);
     if (!want) {
@@ -28,7 +29,8 @@ export function compareTable(spec: TableSpec, stored: Iterable<Record<string, un
     }
     for (const column of Object.keys(spec.columns)) {
       const e = want[column] ?? null;
-      if (!Object.is(row[column], e)) findings.push({ table: spec.table, key, column, stored: row[column], expected: e });
+      const s = row[column] ?? null;
+      if (!Object.is(s, e)) findings.push({ table: spec.table, key, column, stored: s, expected: e });
     }
   }
   for (const key of expected.keys())

@@ -21,5 +21,6 @@ export function hasFold(kind: string): boolean {
 
 /** The row changes `event` at `index` makes, given the projection before it; throws FoldRefused or RowNeeded. */
 export function foldEvent(event: LedgerEvent, index: number, view: ProjectionView): RowChange[] {
-  return hasFold(event.kind) ? FOLDS[event.kind](event, index, view) : [];
+  const fold = hasFold(event.kind) ? FOLDS[event.kind] : undefined;
+  return fold ? fold(event, index, view) : [];
 }

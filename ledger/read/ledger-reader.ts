@@ -1,6 +1,7 @@
 // Read side of the ledger: entries, proofs and checkpoints. Never takes the writer lock, so it can move to a replica.
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
+import { itemAt } from "../../common/present.ts";
 import { buildConsistencyProof, buildInclusionProof, computeRoot, leafHash } from "../core/index.ts";
 import { parseCanonicalEvent, type LedgerEvent } from "../event/envelope.ts";
 import { storeHashReader } from "../store/node-hashes.ts";
@@ -136,7 +137,7 @@ export class LedgerReader {
     await this.#requireSize(size);
     if (index >= size) throw new MaestroError("bad_request", `index ${index} must be below size ${size}`, { field: "index" });
     const reader = storeHashReader(this.#db);
-    const [leaf] = await reader.getHashes([{ level: 0, index }]);
+    const leaf = itemAt(await reader.getHashes([{ level: 0, index }]), 0, "leaf hashes");
     return { index, size, leafHash: leaf, hashes: await buildInclusionProof(reader, index, size) };
   }
 

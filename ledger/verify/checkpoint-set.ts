@@ -1,4 +1,5 @@
 // Opens every stored checkpoint (signed note + C2SP tlog-checkpoint body) and finds forks among them.
+import { itemAt } from "../../common/present.ts";
 import { isMaestroError } from "../../common/errors.ts";
 import { hashEquals, keyIdHex, openNote, parseCheckpoint, parseVkey, splitNote, toBase64, type NoteVerifier } from "../core/index.ts";
 import type { VerifyProblem } from "./types.ts";
@@ -66,10 +67,12 @@ export function openCheckpoints(
         throw err;
       }
       const body = parseCheckpoint(text);
-      const expected = origin ?? sigs[0].name;
+      // openNote returns only when at least one known key signed the note.
+      const signer = itemAt(sigs, 0, "verified checkpoint signatures");
+      const expected = origin ?? signer.name;
       if (body.origin !== expected) {
         throw new Error(
-          `origin ${JSON.stringify(body.origin)} is not ${JSON.stringify(expected)} (signed by ${sigs[0].name}+${keyIdHex(sigs[0].keyId)})`,
+          `origin ${JSON.stringify(body.origin)} is not ${JSON.stringify(expected)} (signed by ${signer.name}+${keyIdHex(signer.keyId)})`,
         );
       }
       opened = { position, size: body.size, root: body.rootHash, verified: true };

@@ -69,13 +69,15 @@ export interface PreparedJws {
 export function prepareDetachedJws(payload: Uint8Array, jws: string, keys: EventKeys): PreparedJws | string {
   if (typeof jws !== "string") return "signature is not a string";
   const parts = jws.split(".");
-  if (parts.length !== 3 || parts[1] !== "") return "signature is not a compact JWS with detached payload (header..signature)";
-  const found = keyForHeader(parts[0], keys);
+  const [header, detached, encodedSignature] = parts;
+  if (parts.length !== 3 || header === undefined || detached !== "" || encodedSignature === undefined)
+    return "signature is not a compact JWS with detached payload (header..signature)";
+  const found = keyForHeader(header, keys);
   if ("error" in found) return found.error;
-  const signature = strictBase64url(parts[2]);
+  const signature = strictBase64url(encodedSignature);
   if (signature?.length !== 64) return "JWS signature is not 64 bytes of canonical base64url";
   const encoded = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("base64url");
-  return { kid: found.kid, key: found.key, signingInput: Buffer.from(`${parts[0]}.${encoded}`, "latin1"), signature };
+  return { kid: found.kid, key: found.key, signingInput: Buffer.from(`${header}.${encoded}`, "latin1"), signature };
 }
 
 /** null when `jws` is a valid signature of `canonical` by a known key, else why not. */

@@ -8,6 +8,7 @@
 //   <the checkpoint signed note, verbatim>
 //
 // Any tlog-proof reader can check inclusion of SHA-256(0x00 ‖ canonical); ours also checks the event.
+import { itemAt } from "../../common/present.ts";
 import { Buffer } from "node:buffer";
 import type { JWK } from "jose";
 import { MaestroError } from "../../common/errors.ts";
@@ -45,7 +46,11 @@ export function parseProofFile(text: string): ProofFile {
   if (lines[0] !== PROOF_HEADER) bad(`first line must be ${PROOF_HEADER}`);
   let at = 1;
   let extraText: string | undefined;
-  if (lines[at]?.startsWith("extra ")) extraText = lines[at++].slice("extra ".length);
+  const extraLine = lines[at];
+  if (extraLine?.startsWith("extra ")) {
+    extraText = extraLine.slice("extra ".length);
+    at++;
+  }
   const m = /^index (0|[1-9][0-9]*)$/.exec(lines[at++] ?? "");
   if (!m || !Number.isSafeInteger(Number(m[1]))) bad("missing or malformed index line");
   const hashes = lines.slice(at).map((l, i) => decodeHash(l, `hash ${i}`));
@@ -77,7 +82,7 @@ export function verifyProofFile(text: string, keys: { checkpointKeys: string[]; 
   const proof = parseProofFile(text);
   const opened = openCheckpoints([proof.checkpoint], keys.checkpointKeys, keys.origin);
   if ("problem" in opened) throw new MaestroError("signature_invalid", opened.problem.reason);
-  const [cp] = opened.checkpoints;
+  const cp = itemAt(opened.checkpoints, 0, "opened checkpoints"); // one note in, one checkpoint out (or a problem)
   verifyInclusion({ leafHash: leafHash(proof.entry.canonical), index: proof.index, size: cp.size, proof: proof.hashes, root: cp.root });
   const event = parseCanonicalEvent(proof.entry.canonical);
   if (!keys.eventKeys) return { index: proof.index, size: cp.size, root: toBase64(cp.root), event, eventSignature: "not_checked" };

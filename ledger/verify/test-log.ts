@@ -1,4 +1,5 @@
 // Test-only: builds a signed in-memory ledger (events, leaf hashes, JWS, checkpoints) without any store.
+import { itemAt } from "../../common/present.ts";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { CompactSign, calculateJwkThumbprint, exportJWK, type JWK } from "jose";
 import { generateNoteKey, leafHash, parseSignerKey, signCheckpoint } from "../core/index.ts";
@@ -59,6 +60,6 @@ export async function buildTestLog(size: number): Promise<TestLog> {
 /** A copy of `bytes` with one byte changed (XOR 0x01 keeps ASCII printable). */
 export function flipByte(bytes: Uint8Array, at: number): Uint8Array {
   const out = bytes.slice();
-  out[at] ^= 0x01;
+  out[at] = itemAt(out, at, "bytes") ^ 0x01;
   return out;
 }

@@ -2,6 +2,7 @@
 //
 // Reads top to bottom as the process an auditor runs. Pure: the data and public keys come in as
 // arguments (no database, no HTTP), so it can run against a dump, a live store or the HTTP API.
+import { itemAt } from "../../common/present.ts";
 import { availableParallelism } from "node:os";
 import { hashEquals, openNote, toBase64, verifyConsistency } from "../core/index.ts";
 import { parseCanonicalEvent } from "../event/envelope.ts";
@@ -117,8 +118,7 @@ async function scanEntries(
 
   /** Compares the recomputed root with the checkpoints signed for the current size. */
   const compareCheckpoints = (): VerifyProblem | null => {
-    for (; next < checkpoints.length && checkpoints[next].size === range.size; next++) {
-      const cp = checkpoints[next];
+    for (let cp = checkpoints[next]; cp !== undefined && cp.size === range.size; cp = checkpoints[++next]) {
       const root = range.root();
       if (!hashEquals(root, cp.root)) {
         return {
@@ -233,7 +233,7 @@ function explainRetired(problem: VerifyProblem, notes: string[], trust: KeyTrust
   const position = problem.checkpoint?.position;
   if (position === undefined || problem.reason.includes("fork")) return problem;
   try {
-    openNote(notes[position], trust.allCheckpointVerifiers());
+    openNote(itemAt(notes, position, "checkpoint notes"), trust.allCheckpointVerifiers());
   } catch {
     return problem;
   }
@@ -268,7 +268,8 @@ async function checkConsistencyProofs(
 ): Promise<VerifyProblem | null> {
   const sized = checkpoints.filter((cp) => cp.size > 0);
   for (let i = 1; i < sized.length; i++) {
-    const [a, b] = [sized[i - 1], sized[i]];
+    const a = itemAt(sized, i - 1, "checkpoints");
+    const b = itemAt(sized, i, "checkpoints");
     try {
       const proof = await fetchProof(a.size, b.size);
       verifyConsistency({ size1: a.size, size2: b.size, root1: a.root, root2: b.root, proof });

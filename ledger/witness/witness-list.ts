@@ -26,19 +26,19 @@ export function parseWitnessList(text: string, field = "MAESTRO_WITNESSES"): Wit
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const where = `${field} line ${i + 1}`;
-    const parts = line.split(/\s+/);
-    if (parts.length !== 2) bad(`${where}: expected "vkey URL"`, field);
+    const [vkey, address, ...extra] = line.split(/\s+/);
+    if (vkey === undefined || address === undefined || extra.length > 0) bad(`${where}: expected "vkey URL"`, field);
     let cosigner: Cosigner;
     try {
-      cosigner = parseCosignerVkey(parts[0]);
+      cosigner = parseCosignerVkey(vkey);
     } catch (err) {
       bad(`${where}: ${err instanceof Error ? err.message : String(err)}`, field);
     }
     let url: URL;
     try {
-      url = new URL(parts[1]);
+      url = new URL(address);
     } catch {
-      bad(`${where}: ${JSON.stringify(parts[1])} is not a URL`, field);
+      bad(`${where}: ${JSON.stringify(address)} is not a URL`, field);
     }
     // Credentials in the URL would end up in logs and status reports.
     if ((url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password || url.search || url.hash) {
