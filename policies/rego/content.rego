@@ -128,8 +128,10 @@ holds_secret if not is_array(secret_sources)
 
 holds_secret if count(secret_sources) > 0
 
+# mutate: equivalent drop-expr — without either check, concat fails on a non-string and sources_text falls to its else
 source_texts := [source | some source in secret_sources; is_string(source)] if is_array(secret_sources)
 
+# mutate: equivalent remove-else — source_texts undefined leaves sources_text to its else, as [] does
 else := []
 
 sources_text := concat(", ", source_texts) if count(source_texts) > 0

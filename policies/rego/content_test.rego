@@ -192,15 +192,16 @@ egress_waiver(fields) := waiver("w-held", object.union(
 ))
 
 test_egress_and_release_from_a_session_holding_a_secret_need_approval if {
-	some doc in [egress([read_source]), publish([read_source])]
-	d := decision with input as doc
-	d.decision == "require_approval"
-	codes(d) == {"session_holds_secret"}
-	d.waivers == []
-	some r in d.reasons
-	contains(r.message, "session sess-1 has read a secret (aws/AWS_ACCESS_KEY_ID in config/aws.ini line 2)")
-	contains(r.message, concat(" on ", [doc.call.capability, doc.call.resource]))
-	contains(r.message, "waiver of session_holds_secret")
+	every doc in [egress([read_source]), publish([read_source])] {
+		d := decision with input as doc
+		d.decision == "require_approval"
+		codes(d) == {"session_holds_secret"}
+		d.waivers == []
+		some r in d.reasons
+		contains(r.message, "session sess-1 has read a secret (aws/AWS_ACCESS_KEY_ID in config/aws.ini line 2)")
+		contains(r.message, concat(" on ", [doc.call.capability, doc.call.resource]))
+		contains(r.message, "waiver of session_holds_secret")
+	}
 }
 
 test_every_source_is_named if {
@@ -246,6 +247,17 @@ test_held_secret_waiver_lifts_and_is_cited if {
 	d.decision == "allow"
 	d.waivers == ["w-held"]
 	codes(d) == {"granted", "waiver_applied"}
+	some r in d.reasons
+	r.message == "waiver w-held lifts session_holds_secret for this call"
+}
+
+# A waiver naming session_holds_secret on a capability that needs no approval for it lifts nothing and is not cited.
+test_held_secret_waiver_on_another_capability_is_not_cited if {
+	read := leaving("repo.read", "src/a.ts", "**", [read_source])
+	w := waiver("w-read", {"capability": "repo.read", "resource": "**", "waives": ["session_holds_secret"]})
+	d := decision with input as with_waivers(read, [w])
+	d.decision == "allow"
+	d.waivers == []
 }
 
 test_held_secret_waiver_cited_only_when_it_lifts_something if {

@@ -200,5 +200,6 @@ test_unreadable_lock_file_waiver_is_cited if {
 	d := decision with input as doc
 	d.decision == "allow"
 	d.waivers == ["w-unk"]
+	licence.lifted == {["w-unk", "licence_unknown"]} with input as doc
 	count(licence.lifted) == 0 with input as object.union(install([], "x", null, null), {"waivers": [install_waiver("w-unk")]})
 }
