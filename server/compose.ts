@@ -15,17 +15,16 @@ import { loadWitnessPolicy } from "../ledger/witness/witness-list.ts";
 import { publicKeyCache } from "./auth/key-cache.ts";
 import { localTokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
 import { oidcVerifiersFromEnv } from "./auth/oidc-verifier.ts";
-import { breakglassPolicyInput, breakglassUseRecorder, BreakglassService } from "./exceptions/breakglass/index.ts";
+import { breakglassPolicyInput, BreakglassService } from "./exceptions/breakglass/index.ts";
 import { holdPolicyInput, HoldService } from "./exceptions/holds/index.ts";
-import { policyWaiverRules, waiverPolicyInput, waiverUseCounter, WaiverService } from "./exceptions/waivers/index.ts";
+import { policyWaiverRules, waiverPolicyInput, WaiverService } from "./exceptions/waivers/index.ts";
 import type { ServerConfig } from "./config.ts";
 import { allMigrations } from "./db/migrations.ts";
 import { EntryFeed } from "./feed/entry-feed.ts";
 import { Mediator } from "./mediator/mediator.ts";
-import type { DecisionHook, PolicyInputProvider } from "./mediator/policy-input.ts";
+import type { PolicyInputProvider } from "./mediator/policy-input.ts";
 import { loadSalt, secretRedactor } from "./mediator/secret-redaction.ts";
 import { contentInspector } from "./content/content-facts.ts";
-import { policyDataVersionBump } from "./mediator/call-state.ts";
 import { loadActivePolicy, type ActivePolicy } from "./policy/active-policy.ts";
 import { createMetrics, type ServerMetrics } from "./metrics/metrics.ts";
 import { ReleaseService } from "./releases/release-service.ts";
@@ -48,7 +47,6 @@ export interface Services {
   /** Policy data sources (waivers, holds, break-glass), in the order the mediator asks them. */
   readonly policyInputs: readonly PolicyInputProvider[];
   /** Work done inside each decision's append transaction (e.g. waiver use counts). */
-  readonly decisionHooks: readonly DecisionHook[];
   readonly mediator: Mediator;
   readonly waivers: WaiverService;
   readonly holds: HoldService;
@@ -95,7 +93,6 @@ export async function composeServer(config: ServerConfig, options: ComposeOption
           feed.publish(entries);
         },
         onBatch: (b) => metrics.batch(b),
-        batchUpdate: policyDataVersionBump,
         // Every projection row is its event's fold, applied with the append (ledger/projections).
         projections: true,
         witnesses,
@@ -119,14 +116,13 @@ export async function composeServer(config: ServerConfig, options: ComposeOption
     const checkpointVkey = formatVkey(config.origin, keyring.checkpoint.publicRaw);
     const policy = await loadActivePolicy(config, ledger, store.db);
 
-    // The exception features, then the mediator that asks them: its inputs and hooks are fixed from here on.
+    // The exception features, then the mediator that asks them: its inputs are fixed from here on.
     const secretSalt = loadSalt(join(keyring.keysDir, "secret-salt"));
     const featureDeps = { db: store.db, writer: ledger.writer, reader: ledger.reader, clock };
     const waivers = new WaiverService(featureDeps, policyWaiverRules(policy.holder));
     const holds = new HoldService(featureDeps);
     const breakglass = new BreakglassService(featureDeps);
     const policyInputs = [waiverPolicyInput(store.db, waivers), holdPolicyInput(holds), breakglassPolicyInput(breakglass)];
-    const decisionHooks = [waiverUseCounter(), breakglassUseRecorder()];
     const mediator = new Mediator({
       db: store.db,
       writer: ledger.writer,
@@ -135,7 +131,6 @@ export async function composeServer(config: ServerConfig, options: ComposeOption
       redactor: secretRedactor(secretSalt),
       content: contentInspector(secretSalt),
       providers: policyInputs,
-      hooks: decisionHooks,
     });
     const releases = new ReleaseService({ db: store.db, ledger, clock, checkpointVkey, mediator, eventJwks });
     const webhooks = openWebhooks({
@@ -158,7 +153,6 @@ export async function composeServer(config: ServerConfig, options: ComposeOption
       feed,
       policy,
       policyInputs,
-      decisionHooks,
       mediator,
       waivers,
       holds,

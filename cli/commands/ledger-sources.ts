@@ -2,14 +2,13 @@
 import type { JWK } from "jose";
 import { type Kysely, sql } from "kysely";
 import { isMaestroError, MaestroError } from "../../common/errors.ts";
-import { decodeHash, fromBase64 } from "../../ledger/core/index.ts";
+import { decodeHash, fromBase64, mergeSignatureLines, parseCosignerVkey, splitNote, verifyCosignature } from "../../ledger/core/index.ts";
 import { type KeyAnchors, readKeyAnchors } from "../../ledger/keys/key-anchors.ts";
 import { keysDirFor } from "../../ledger/keys/keyring.ts";
 import { DEFAULT_ORIGIN } from "../../ledger/open-ledger.ts";
 import { LedgerReader } from "../../ledger/read/ledger-reader.ts";
 import { openStore, type Store } from "../../ledger/store/database.ts";
 import type { LedgerTables } from "../../ledger/store/schema.ts";
-import { WitnessReads } from "../../ledger/witness/witness-reads.ts";
 import type { CosignatureRow, LevelReader, StoredRows, VerifyEntry } from "../../ledger/verify/index.ts";
 import { reasonOf, storeFrom, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
@@ -42,14 +41,31 @@ export interface LedgerSource {
 
 const PAGE = 1000;
 
-/** Checkpoint notes with their stored witness cosignatures; a store from before witnessing has none (and no table). */
-async function cosignedNotes(db: Store<LedgerTables>["db"], cps: Array<{ id: number; note: string }>): Promise<string[]> {
-  try {
-    return await new WitnessReads(db, { witnesses: [], quorum: 0 }).cosignedNotes(cps);
-  } catch (err) {
-    if (/ledger_cosignatures/.test(String((err as Error)?.message))) return cps.map((c) => c.note);
-    throw err;
-  }
+/**
+ * Checkpoint notes with the stored witness cosignatures that verify over them (what a server serves); a line that does
+ * not verify is left out here and reported as a row by the stored-rows check, a note that does not parse is the
+ * checkpoint check's to report. A store from before witnessing has no cosignatures (and no table).
+ */
+function cosignedNotes(cps: Array<{ id: number; note: string }>, cosignatures: CosignatureRow[]): string[] {
+  return cps.map((cp) => {
+    let body: string;
+    try {
+      body = splitNote(cp.note).body;
+    } catch {
+      return cp.note;
+    }
+    const lines = cosignatures
+      .filter((c) => c.checkpointId === cp.id)
+      .filter((c) => {
+        try {
+          return verifyCosignature(body, c.line, parseCosignerVkey(c.witness)) !== null;
+        } catch {
+          return false;
+        }
+      })
+      .map((c) => c.line);
+    return lines.length === 0 ? cp.note : mergeSignatureLines(cp.note, lines);
+  });
 }
 
 async function cosignatureRows(db: Store<LedgerTables>["db"]): Promise<CosignatureRow[]> {
@@ -165,7 +181,7 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
     },
     checkpoints: async () => {
       const all = await reader.checkpoints();
-      const notes = await cosignedNotes(store.db, all);
+      const notes = cosignedNotes(all, await cosignatureRows(store.db));
       return all.map((c, i) => ({ size: c.size, note: notes[i] }));
     },
     // Trust comes from the key files beside the store, never from its signing_keys rows (anyone who can write the

@@ -120,8 +120,9 @@ Recomputes every leaf hash and the RFC 6962 tree, checks each event's RFC 8785 f
 signature, every signed checkpoint (signature, origin, forks, root at its size), the stored head and
 the served consistency proofs between consecutive checkpoints (--skip-proofs leaves those out).
 On a store, it also replays the projection folds over the entries and compares every row and column
-of the tables the server decides from (mediations, outcomes, sessions, runsets, holds), naming table, key,
-column, stored and expected value for each difference.
+of the tables the server decides from or serves (mediations, outcomes, sessions, runsets, holds, waivers,
+break-glass, their uses, releases, webhooks, policy data), naming table, key, column, stored and expected
+value for each difference.
 With --witness, some checkpoint must also carry cosignatures from K of the given witnesses; the newest
 such size is reported. Witnesses refuse to cosign a rewound or forked log, so entries past that size
 are the ones no witness vouched for yet.

@@ -12,6 +12,7 @@ export interface Pending {
   rows?: AppendOptions["rows"];
   /** The event's fold needs reads or updates rows: it runs in the transaction, in the append's savepoint. */
   fold?: boolean;
+  attached?: AppendOptions["attached"];
   conflict?: AppendOptions["conflict"];
   readAt?: number;
   /** Committing it leaves the writer's generation where it is (AppendOptions.leavesReadsValid, and no `apply`). */

@@ -29,7 +29,7 @@ import type { LedgerTables } from "../store/schema.ts";
 import type { EventSigner } from "./event-signer.ts";
 import { inconsistent } from "./head-check.ts";
 import { WriteFence } from "./write-fence.ts";
-import { applyFold, foldRows, type KnownRows } from "./fold-apply.ts";
+import { applyFold, type Attached, foldRows, type KnownRows } from "./fold-apply.ts";
 import { hasFold } from "../projections/fold-event.ts";
 import { FoldRefused } from "../projections/row-change.ts";
 
@@ -42,10 +42,10 @@ export interface AppendedEntry {
 
 export interface AppendOptions {
   /**
-   * Domain writes that must commit with the event or not at all (e.g. a waiver's state change).
-   * Runs inside the append transaction, after the writer lock is held, with the index the event
-   * will get; throwing rejects this append alone (its savepoint is rolled back, the index goes to
-   * the next append) and leaves neither rows nor an event.
+   * Checks and writes outside the projections that must commit with the event or not at all (e.g. a webhook's
+   * delivery cursor; projection rows are the event's fold's alone). Runs inside the append transaction, after the
+   * writer lock is held, with the index the event will get; throwing rejects this append alone (its savepoint is
+   * rolled back, the index goes to the next append) and leaves neither rows nor an event.
    */
   apply?: (trx: Transaction<any>, event: LedgerEvent, index: number) => Promise<void>;
   /**
@@ -53,6 +53,11 @@ export interface AppendOptions {
    * the session's owner: a fold that needs no other row and only inserts goes in the batch's one statement.
    */
   known?: KnownRows;
+  /**
+   * Values the event names only by digest (a release's SBOM, a webhook's secret), by `table.column`: the event's fold
+   * stores each one only if it has that digest (ledger/projections/attached.ts).
+   */
+  attached?: Attached;
   /**
    * Rows of tables that no fold owns yet (ledger/projections), fresh ids only: inserted with the batch in one
    * multi-row statement per table, no savepoint, so the hot path (decisions) stays a few round trips.
@@ -182,8 +187,10 @@ export class LedgerWriter {
       const options = items[i].options ?? {};
       if (!this.#projections || !hasFold(event.kind)) return { rows: options.rows, fold: false };
       try {
-        const probe = foldRows(event, 0, options.known);
-        return probe ? { rows: (index: number, e: LedgerEvent) => foldRows(e, index, options.known)!, fold: false } : { fold: true };
+        const probe = foldRows(event, 0, options.known, options.attached);
+        return probe
+          ? { rows: (index: number, e: LedgerEvent) => foldRows(e, index, options.known, options.attached)!, fold: false }
+          : { fold: true };
       } catch (err) {
         throw refusal(err, options.conflict);
       }
@@ -192,7 +199,7 @@ export class LedgerWriter {
     const done = signed.map(
       ({ event, canonical, signature }, i) =>
         new Promise<AppendedEntry>((resolve, reject) => {
-          const { apply, conflict, readAt, leavesReadsValid } = items[i].options ?? {};
+          const { apply, attached, conflict, readAt, leavesReadsValid } = items[i].options ?? {};
           const { rows, fold } = folded[i];
           const entry = { event, leafHash: leafHash(canonical), signature };
           group.push({
@@ -201,6 +208,7 @@ export class LedgerWriter {
             apply,
             rows,
             fold,
+            attached,
             conflict,
             readAt,
             leavesReadsValid: !apply && !fold && leavesReadsValid === true,
@@ -507,7 +515,7 @@ export class LedgerWriter {
 /** Applies the append's fold in its savepoint; a refusal, or a key the store refuses, rejects that append alone. */
 async function foldInto(trx: Transaction<any>, p: Pending, index: number): Promise<void> {
   try {
-    await applyFold(trx, p.entry.event, index);
+    await applyFold(trx, p.entry.event, index, p.attached);
   } catch (err) {
     throw refusal(err, p.conflict);
   }

@@ -1,8 +1,10 @@
-// Folds of the mediator's events: a decision (its mediations row, the session it opens), an outcome (its row, and the
-// taint, spend or secret read it carries) and a run-set registration (grants and cap; spend is kept).
+// Folds of the mediator's events: a decision (its mediations row, the session it opens, the uses of the exceptions it
+// cites), an outcome (its row, and the taint, spend or secret read it carries) and a run-set registration (grants and
+// cap; spend is kept).
 import { MaestroError } from "../../common/errors.ts";
 import { canonicalJson } from "../event/canonical-json.ts";
 import type { LedgerEvent } from "../event/envelope.ts";
+import { exceptionUses } from "./exception-uses.ts";
 import { FoldRefused, type ProjectionView, type Row, type RowChange } from "./row-change.ts";
 
 interface DecisionPayload {
@@ -77,6 +79,8 @@ export function foldDecision(event: LedgerEvent, index: number, view: Projection
     });
   else if (session.owner === null) changes.push({ op: "update", table: "sessions", key: { session: p.call.session }, values: { owner } });
   else if (session.owner !== owner) throw sessionMismatch(p.call.session, "/session");
+  // Each waiver and break-glass override the decision relied on counts one more use.
+  changes.push(...exceptionUses(event, view));
   return changes;
 }
 

@@ -12,7 +12,9 @@ export interface RefusedEvent {
 }
 
 export class ProjectionReplay implements ProjectionView {
-  readonly tables = new Map<string, Map<string, Row>>(PROJECTION_TABLES.map((t) => [t.table, new Map()]));
+  readonly tables = new Map<string, Map<string, Row>>(
+    PROJECTION_TABLES.map((t) => [t.table, new Map((t.initial ?? []).map((row) => [keyText(pick(row, t.key)), row]))]),
+  );
   readonly refused: RefusedEvent[] = [];
 
   get(table: string, key: Row): Row | null {
@@ -34,7 +36,8 @@ export class ProjectionReplay implements ProjectionView {
     for (const c of changes) {
       const rows = this.#table(c.table);
       const k = keyText(c.key);
-      rows.set(k, c.op === "insert" ? { ...c.key, ...c.values } : { ...rows.get(k)!, ...c.values });
+      if (c.op === "delete") rows.delete(k);
+      else rows.set(k, c.op === "insert" ? { ...c.key, ...c.values } : { ...rows.get(k)!, ...c.values });
     }
   }
 
@@ -42,7 +45,7 @@ export class ProjectionReplay implements ProjectionView {
   #check(c: RowChange): void {
     const existing = this.get(c.table, c.key);
     if (c.op === "insert" && existing !== null) throw new FoldRefused("exists", `${c.table} ${keyText(c.key)} exists already`);
-    if (c.op === "update" && existing === null) throw new FoldRefused("missing", `${c.table} ${keyText(c.key)} does not exist`);
+    if (c.op !== "insert" && existing === null) throw new FoldRefused("missing", `${c.table} ${keyText(c.key)} does not exist`);
     if (c.op === "insert" && c.references) {
       const target = this.get(c.references.table, c.references.key);
       const matches = target !== null && Object.entries(c.references.values).every(([col, v]) => target[col] === v);
@@ -59,4 +62,8 @@ export class ProjectionReplay implements ProjectionView {
     if (!rows) throw new Error(`no projection table ${table}`);
     return rows;
   }
+}
+
+function pick(row: Row, columns: string[]): Row {
+  return Object.fromEntries(columns.map((c) => [c, row[c]]));
 }

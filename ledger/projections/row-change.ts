@@ -9,11 +9,13 @@ export type Row = Record<string, ProjectionValue>;
  * One change to one row. `insert`: the row must not exist yet (the store's primary key refuses a second). `update`:
  * the row exists (the fold read it) and these columns take these values. `references` on an insert: a row that must
  * exist with these values, which the store enforces with a foreign key and the replay checks (e.g. an outcome needs
- * its allowed decision by the same token), so the hot path needs no read for it.
+ * its allowed decision by the same token), so the hot path needs no read for it. `delete`: the row exists and goes
+ * (a removed webhook's secret).
  */
 export type RowChange =
   | { op: "insert"; table: string; key: Row; values: Row; references?: { table: string; key: Row; values: Row } }
-  | { op: "update"; table: string; key: Row; values: Row };
+  | { op: "update"; table: string; key: Row; values: Row }
+  | { op: "delete"; table: string; key: Row };
 
 /** The projection as a fold sees it before the event: a row, or null when there is none. */
 export interface ProjectionView {

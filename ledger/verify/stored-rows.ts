@@ -79,13 +79,25 @@ function checkCosignatureRows(rows: StoredRows): VerifyProblem | null {
     const note = notes.get(row.checkpointId);
     if (note === undefined)
       return at("checkpoint_id", String(row.checkpointId), "the id of a stored checkpoint", "names no stored checkpoint");
+    let witness;
+    try {
+      witness = parseCosignerVkey(row.witness);
+    } catch (err) {
+      return at("witness", row.witness, "a witness vkey", `is not a witness vkey: ${message(err)}`);
+    }
     let check;
     try {
-      check = verifyCosignature(splitNote(note).body, row.line, parseCosignerVkey(row.witness));
+      check = verifyCosignature(splitNote(note).body, row.line, witness);
     } catch (err) {
       return at("line", row.line, "a valid cosignature of the checkpoint", `does not verify: ${message(err)}`);
     }
-    if (!check) return at("witness", row.witness, "the key that made the line", "is not the key that made the line");
+    if (!check) {
+      // Not this witness's line: a line in its name was altered; one in another name belongs to another witness.
+      const named = row.line.split(" ")[1] === row.witness.slice(0, row.witness.indexOf("+"));
+      return named
+        ? at("line", row.line, `a cosignature by ${row.witness}`, "is not a valid cosignature line of the row's witness")
+        : at("witness", row.witness, "the key that made the line", "is not the key that made the line");
+    }
     if (check.timestamp !== row.signedAt) return at("signed_at", String(row.signedAt), String(check.timestamp));
   }
   return null;

@@ -12,7 +12,7 @@ export interface ExceptionAppendOptions {
 /** What every exception service is built from: the database, the ledger writer and reader, a clock. */
 export interface ExceptionDeps {
   db: Kysely<any>;
-  /** The ledger writer; `apply` runs under its single-writer lock. */
+  /** The ledger writer: each event's fold changes the feature's rows in the append's transaction. */
   writer: {
     append(input: EventInput, options?: ExceptionAppendOptions): Promise<{ index: number }>;
     /** Several events in one commit, all or none (ledger/append/ledger-writer.ts appendAll). */

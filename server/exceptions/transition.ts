@@ -1,6 +1,6 @@
-// Shared by waivers, holds and break-glass: ledgered state transitions (applied only to the version they were decided on)
-// and the helpers their requests and views use (ids, actors, scopes, proof links).
-import type { Transaction } from "kysely";
+// Shared by waivers, holds and break-glass: the helpers their requests and views use (ids, actors, scopes, proof links).
+// Their rows are the folds of their events (ledger/projections), which apply a transition only to the version it was
+// decided on.
 import { MaestroError } from "../../common/errors.ts";
 import type { Actor } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
@@ -16,41 +16,6 @@ export function userActor(principal: Principal): Actor {
 
 export function parseRefs(json: string): LedgerRef[] {
   return JSON.parse(json) as LedgerRef[];
-}
-
-/**
- * Runs inside the ledger writer's `apply` (serialized under its single-writer lock): moves row `id` of
- * `table` from `fromVersion` to the next version and records the event's ledger index. A row that moved on
- * since the caller read it (a concurrent approve/revoke/clear won) rejects the append: 409, nothing written.
- */
-export async function applyTransition(
-  trx: Transaction<any>,
-  table: string,
-  id: string,
-  fromVersion: number,
-  ref: LedgerRef,
-  set: Record<string, unknown>,
-): Promise<void> {
-  const current = await trx.selectFrom(table).select(["version", "state", "ledger_refs"]).where("id", "=", id).executeTakeFirst();
-  if (!current || current.version !== fromVersion) throw concurrentChange(table, id, current?.state);
-  const result = await trx
-    .updateTable(table)
-    .set({ ...set, version: fromVersion + 1, ledger_refs: JSON.stringify([...parseRefs(current.ledger_refs), ref]) })
-    .where("id", "=", id)
-    .where("version", "=", fromVersion)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw concurrentChange(table, id, current.state);
-}
-
-function concurrentChange(table: string, id: string, state: string | undefined): MaestroError {
-  const noun = { waivers: "waiver", holds: "hold", breakglass: "break-glass" }[table] ?? table;
-  return new MaestroError(
-    "conflict",
-    `${noun} ${id} changed while this request was decided (it is now ${state ?? "gone"}); re-read it and try again`,
-    {
-      details: { state },
-    },
-  );
 }
 
 /** Inclusion-proof links for a client: fetch /v1/ledger/proofs/inclusion for each event at the current tree size. */

@@ -6,8 +6,6 @@ import { canonicalPattern } from "../../common/canonical-resource.ts";
 import { licenceAlternatives } from "../content/licence-facts.ts";
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
-import type { BatchUpdate } from "../../ledger/append/one-statement-batch.ts";
-import type { LedgerEvent } from "../../ledger/event/envelope.ts";
 import { prepared } from "../../ledger/store/prepared.ts";
 import type { PolicyGrant } from "../policy/decision-types.ts";
 import type { InputPart } from "./policy-input.ts";
@@ -37,9 +35,6 @@ const OTHER_WRITER_QUIET_MS = 5_000;
 /** Sessions and run-sets kept at most; the cache starts over past it. */
 const MAX_CACHED = 10_000;
 
-/** Event kinds whose commit changes what cached policy inputs would return. */
-const POLICY_DATA_KINDS = /^(waiver|hold|breakglass|runset|policy)\./;
-
 export const policyDataVersionMigrations: Record<string, Migration> = {
   "3002_policy_data_version": {
     async up(db: Kysely<any>) {
@@ -51,12 +46,14 @@ export const policyDataVersionMigrations: Record<string, Migration> = {
       await sql`insert into policy_data_version (id, version) values (1, 0)`.execute(db);
     },
   },
-};
-
-/** Committed with any ledger batch holding a policy-data event: the version moves atomically with that event. */
-export const policyDataVersionBump: BatchUpdate = {
-  when: (events: LedgerEvent[]) => events.some((e) => POLICY_DATA_KINDS.test(e.kind)),
-  statement: sql`update policy_data_version set version = version + 1 where id = 1`,
+  // The version is now the fold of the ledger (ledger/projections/policy-folds.ts): one per policy-data event. Before,
+  // it moved once per committed batch holding any, so a store from then is brought to the count its ledger gives.
+  "3009_policy_data_version_counts_events": {
+    async up(db: Kysely<any>) {
+      await sql`update policy_data_version set version = (select count(*) from ledger_entries
+        where kind ~ '^(waiver|hold|breakglass|runset|policy)[.]') where id = 1`.execute(db);
+    },
+  },
 };
 
 interface CallStateRow {

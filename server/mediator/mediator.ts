@@ -20,7 +20,7 @@ import {
 } from "../content/content-facts.ts";
 import { type CallState, CallStateReader } from "./call-state.ts";
 import { type CanonicalCall, canonicalCall, invalidResourceDecision } from "./canonical-call.ts";
-import { buildPolicyInput, type DecisionHook, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
+import { buildPolicyInput, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
 import { requireSessionOwner } from "./session-owner.ts";
 import type { MediatorTables } from "./tables.ts";
@@ -50,7 +50,6 @@ export interface MediatorDeps {
   /** Scans a call's `content` in memory; only its facts reach the policy and the ledger. */
   content: ContentInspector;
   providers: readonly PolicyInputProvider[];
-  hooks: readonly DecisionHook[];
 }
 
 /** One append of a group that commits all or nothing: a decision and the outcomes it carries. */
@@ -146,7 +145,7 @@ export class Mediator {
     try {
       const opensSession = state.sessionOwner === null;
       return {
-        entries: await this.#appendDecision(canonical, principal, now, policy, decision, state.readAt, carried, opensSession, content),
+        entries: await this.#appendDecision(canonical, principal, policy, decision, state.readAt, carried, opensSession, content),
         decision,
         policy,
       };
@@ -158,9 +157,8 @@ export class Mediator {
   }
 
   #appendDecision(
-    { call, policyCall, canonicalResource }: CanonicalCall,
+    { call, canonicalResource }: CanonicalCall,
     principal: Principal,
-    now: Date,
     policy: PolicyEvaluator,
     decision: PolicyDecision,
     readAt: number | undefined,
@@ -198,16 +196,10 @@ export class Mediator {
         },
       },
       options: {
-        // The decision's fold (ledger/projections) writes its mediations row and claims an unowned session for its
-        // token. The owner read with the call state lets a decision in an owned session skip the read and the savepoint;
-        // hooks record the use of cited exceptions.
+        // The decision's fold (ledger/projections) writes its mediations row, claims an unowned session for its token
+        // and counts a use of each waiver and break-glass it cites. The owner read with the call state lets a decision
+        // in an owned session citing none skip the read and the savepoint.
         known: opensSession ? undefined : [{ table: "sessions", key: { session: call.session }, row: { owner: principal.sub } }],
-        apply: citesExceptions(decision)
-          ? async (trx, event) => {
-              for (const hook of this.#deps.hooks)
-                await hook.onDecision(trx, { decisionId: event.subject!.id, call: policyCall ?? call, decision, now });
-            }
-          : undefined,
         readAt,
         // The request's fields sit under /payload/call in the event (args after redaction).
         requestField: (p) => (p.startsWith("/payload/call/") ? p.slice("/payload/call".length) : payloadField(p)),
@@ -237,10 +229,6 @@ export class Mediator {
       return { ledgerIndex: (await appendPlainOutcome(this.#deps.writer, decisionId, outcome, principal)).index };
     return { ledgerIndex: (await appendOutcomeWithEffects(this.#deps.writer, target, outcome, principal)).index };
   }
-}
-
-function citesExceptions(decision: PolicyDecision): boolean {
-  return decision.waivers.length > 0 || (decision.obligations.breakglass?.length ?? 0) > 0;
 }
 
 /** A store failure while gathering inputs is an outage (503), not a bug (500): the call is not allowed either way. */

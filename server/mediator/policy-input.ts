@@ -1,9 +1,8 @@
 // Assembles the policy input for one call: fresh per-call state plus pluggable providers (waivers, holds, break-glass),
 // whose answers are cached per policy-data version so a decision costs one store round trip, not one per provider.
-import type { Transaction } from "kysely";
 import { blankPolicyInput } from "../policy/decision-types.ts";
 import type { CallState } from "./call-state.ts";
-import type { PolicyDecision, PolicyInput, ToolCall } from "./types.ts";
+import type { PolicyInput, ToolCall } from "./types.ts";
 
 export type InputPart = Partial<Pick<PolicyInput, "grants" | "waivers" | "holds" | "breakglass" | "session" | "budget" | "runset">>;
 
@@ -17,15 +16,6 @@ export interface PolicyInputProvider {
    * Time-bound entries stay safe in a cached answer: the policy itself compares expiries with `now`.
    */
   cacheKey?: (call: ToolCall) => string;
-}
-
-/**
- * Runs inside the decision's append transaction, e.g. to count a cited waiver's uses. Called only for
- * decisions that cite a waiver or a break-glass (decision.waivers / obligations.breakglass non-empty).
- */
-export interface DecisionHook {
-  name: string;
-  onDecision(trx: Transaction<any>, record: { decisionId: string; call: ToolCall; decision: PolicyDecision; now: Date }): Promise<void>;
 }
 
 /**

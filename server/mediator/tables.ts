@@ -1,6 +1,7 @@
 // Projections the mediator keeps beside the ledger (the ledger stays the source of truth): decisions, outcomes, sessions, runsets.
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
+import { eventTime } from "../../ledger/store/event-time-sql.ts";
 
 export interface MediationsTable {
   decision_id: string;
@@ -146,6 +147,16 @@ export const mediatorMigrations: Record<string, Migration> = {
   "3009_session_secret_sources": {
     async up(db: Kysely<any>) {
       await sql`alter table sessions add column secret_sources text not null default '[]'`.execute(db);
+    },
+  },
+  // Rows are now the folds of their events (ledger/projections), whose time is the event's signed `time`; before, the
+  // mediator stamped them with its own clock a moment earlier, so `maestro ledger verify` would report every old row.
+  "3010_projection_times_from_events": {
+    async up(db: Kysely<any>) {
+      for (const table of ["mediations", "outcomes"])
+        await sql`update ${sql.table(table)} t set created_at = ${eventTime("e")} from ledger_entries e where e.idx = t.ledger_index`.execute(
+          db,
+        );
     },
   },
 };

@@ -11,7 +11,7 @@ import type { ServerConfig } from "../config.ts";
 import type { PolicyEvaluator } from "../mediator/types.ts";
 import { loadDefaultBundle } from "./default-bundle.ts";
 import type { VerificationKey } from "./bundle-verify.ts";
-import { loadStoredBundle, storeBundle } from "./stored-bundles.ts";
+import { loadStoredBundle } from "./stored-bundles.ts";
 import { isMaestroError, MaestroError } from "../../common/errors.ts";
 import { blankPolicyInput, type PolicyDecision, type PolicyInput, type WaiverRule } from "./decision-types.ts";
 import { PolicyEngine, type PolicyEngineOptions } from "./engine.ts";
@@ -82,8 +82,9 @@ export async function loadActivePolicy(
             subject: POLICY_SUBJECT,
             payload: { ...info, source },
           },
-          // The bytes a restart will run commit with the event naming their digest (the committed bundle needs none).
-          source === "activated" ? { apply: (trx) => storeBundle(trx, info.digest, bytes) } : {},
+          // The bytes a restart will run commit with the event naming their digest (the committed bundle needs none):
+          // its fold (ledger/projections/policy-folds.ts) stores them under that digest.
+          source === "activated" ? { attached: { "policy_bundles.bytes": bytes } } : {},
         );
         status = statusOf(entry.index, entry.event, info, source, source === "default" ? "activated: the committed bundle" : "activated");
       },

@@ -1,4 +1,5 @@
-// Activated policy bundles, stored content-addressed (digest → bytes) so a restart can run the one the ledger names.
+// Activated policy bundles, stored content-addressed (digest → bytes) by the fold of policy.activated, so a restart can
+// run the one the ledger names.
 import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import { bundleDigest } from "./bundle-load.ts";
@@ -21,15 +22,6 @@ export const policyBundleMigrations: Record<string, Migration> = {
     },
   },
 };
-
-/** Inside the activation's append transaction: the bytes commit with the event that names their digest, or neither. */
-export async function storeBundle(trx: Kysely<any>, digest: string, bytes: Uint8Array): Promise<void> {
-  await trx
-    .insertInto("policy_bundles")
-    .values({ digest, bytes })
-    .onConflict((oc) => oc.column("digest").doNothing())
-    .execute();
-}
 
 /** The stored bytes for `digest`, or why they cannot be trusted: missing, or not hashing to the digest that names them. */
 export async function loadStoredBundle(db: Kysely<any>, digest: string): Promise<{ bytes: Uint8Array } | { problem: string }> {

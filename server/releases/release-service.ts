@@ -23,7 +23,6 @@ import {
   signStatement,
 } from "../../evidence/index.ts";
 import type { MediatorTables } from "../mediator/tables.ts";
-import type { ReleaseTables } from "./tables.ts";
 import type { HoldTables } from "../exceptions/holds/index.ts";
 import { validated } from "../../common/ajv.ts";
 
@@ -99,40 +98,11 @@ export class ReleaseService {
         payload: { repository, version: input.version, artifacts: input.artifacts, runsets, sessions, sbom: sbom?.ref ?? null },
       },
       {
-        apply: async (trx, event, index) => {
-          const db = trx as unknown as Kysely<ReleaseTables>;
-          const clash = await db
-            .selectFrom("releases")
-            .select("id")
-            .where((eb) => eb.or([eb("id", "=", id), eb.and([eb("repository", "=", repository), eb("version", "=", input.version)])]))
-            .executeTakeFirst();
-          if (clash)
-            throw new MaestroError("conflict", `release ${clash.id} already exists for this id or repository and version`, {
-              field: "/id",
-            });
-          await db
-            .insertInto("releases")
-            .values({
-              id,
-              repository,
-              version: input.version,
-              artifacts: JSON.stringify(input.artifacts),
-              runsets: JSON.stringify(runsets),
-              sessions: JSON.stringify(sessions),
-              state: "draft",
-              created_by: principal.sub,
-              created_at: new Date(event.time),
-              created_index: index,
-              sbom: sbom ? JSON.stringify(sbom.document) : null,
-              sbom_ref: sbom ? JSON.stringify(sbom.ref) : null,
-              published: null,
-              published_at: null,
-              published_by: null,
-              published_index: null,
-              bundle: null,
-            })
-            .execute();
-        },
+        // Its fold (ledger/projections/release-folds.ts) writes the draft row, with the SBOM the event names by digest.
+        attached: sbom ? { "releases.sbom": JSON.stringify(sbom.document) } : undefined,
+        // The store's keys refuse a second release with this id, or with this repository and version.
+        conflict: () =>
+          new MaestroError("conflict", `a release already exists with id ${id} or for ${repository}@${input.version}`, { field: "/id" }),
       },
     );
     return recordOf(await findRelease(this.#ctx.db, id));
@@ -164,24 +134,9 @@ export class ReleaseService {
     await this.#ctx.ledger.writer.append(
       { kind: "release.published", actor: actorOf(principal), subject: { type: "release", id }, payload },
       {
-        apply: async (trx, event, index) => {
-          const updated = await (trx as unknown as Kysely<ReleaseTables>)
-            .updateTable("releases")
-            .set({
-              state: "published",
-              published: JSON.stringify(payload),
-              published_at: new Date(event.time),
-              published_by: principal.sub,
-              published_index: index,
-              bundle: JSON.stringify(signed.bundle),
-            })
-            .where("id", "=", id)
-            .where("state", "=", "draft")
-            .executeTakeFirst();
-          if (Number(updated.numUpdatedRows) === 0)
-            throw new MaestroError("conflict", `release ${id} was published concurrently`, { field: "id" });
-          await refuseIfHeld(trx, repositoryOrRaw(row.repository), releaseOrRaw(`${row.repository}@${row.version}`));
-        },
+        // Its fold moves the row from draft to published (or refuses: 409), with the bundle the event names by digest.
+        attached: { "releases.bundle": JSON.stringify(signed.bundle) },
+        apply: (trx) => refuseIfHeld(trx, repositoryOrRaw(row.repository), releaseOrRaw(`${row.repository}@${row.version}`)),
       },
     );
     return recordOf(await findRelease(this.#ctx.db, id));

@@ -27,7 +27,10 @@ export interface Webhooks {
 export interface WebhookWiring {
   db: Kysely<any>;
   writer: {
-    append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }>;
+    append(
+      input: EventInput,
+      options?: { apply?: (trx: any, event: any, index: number) => Promise<void>; attached?: Record<string, string> },
+    ): Promise<{ index: number }>;
   };
   reader: { head(): Promise<{ size: number }>; entry(index: number): Promise<StoredEntry> };
   /** Committed entries: a commit holding a kind some subscription could want wakes the dispatcher. */

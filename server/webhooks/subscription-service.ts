@@ -22,7 +22,10 @@ const checkRemove = compileSchema(removeSchema);
 export interface WebhookDeps {
   db: Kysely<any>;
   writer: {
-    append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }>;
+    append(
+      input: EventInput,
+      options?: { apply?: (trx: any, event: any, index: number) => Promise<void>; attached?: Record<string, string> },
+    ): Promise<{ index: number }>;
   };
   reader: { head(): Promise<{ size: number }> };
   clock: Clock;
@@ -76,23 +79,10 @@ export class WebhookService {
         payload: { url: displayUrl(url, format), urlDigest: digestOf(url), events: input.events, format, secretDigest },
       },
       {
-        apply: async (trx, event, index) => {
-          await trx
-            .insertInto("webhooks")
-            .values({
-              id,
-              state: "active",
-              version: 1,
-              url,
-              events: JSON.stringify(input.events),
-              format,
-              secret_digest: secretDigest,
-              created_by: principal.sub,
-              created_at: new Date(event.time),
-              ledger_refs: JSON.stringify([{ kind: event.kind, index }]),
-            })
-            .execute();
-          await trx.insertInto("webhook_secrets").values({ webhook_id: id, secret }).execute();
+        // Its fold (ledger/projections/webhook-folds.ts) writes the subscription and its secret, which the event names
+        // only by digest; the delivery cursor is no projection, written here.
+        attached: { "webhooks.url": url, "webhook_secrets.secret": secret },
+        apply: async (trx, _event, index) => {
           // Delivery starts with the first entry after the subscription itself.
           await trx
             .insertInto("webhook_cursors")
@@ -116,26 +106,7 @@ export class WebhookService {
         subject: { type: "webhook", id },
         payload: { reason: input.reason, fromVersion: row.version },
       },
-      {
-        apply: async (trx, event, index) => {
-          const refs = [...JSON.parse(row.ledger_refs), { kind: event.kind, index }];
-          const result = await trx
-            .updateTable("webhooks")
-            .set({
-              state: "removed",
-              version: row.version + 1,
-              removed_by: principal.sub,
-              removed_at: new Date(event.time),
-              ledger_refs: JSON.stringify(refs),
-            })
-            .where("id", "=", id)
-            .where("version", "=", row.version)
-            .executeTakeFirst();
-          if (Number(result.numUpdatedRows) !== 1) throw new MaestroError("conflict", `webhook ${id} changed meanwhile; re-read it`);
-          // The secret is of no further use; dropping it means a leaked backup cannot sign for this URL again.
-          await trx.deleteFrom("webhook_secrets").where("webhook_id", "=", id).execute();
-        },
-      },
+      // Its fold marks the row removed from the version it was decided on (else 409) and drops the secret.
     );
     return this.get(id);
   }

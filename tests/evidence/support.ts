@@ -37,13 +37,31 @@ export async function toolCall(
 async function waiverCoveredCall(server: TestServer, session: string, policyDigest: string): Promise<void> {
   const { writer } = server.ctx.ledger;
   const actor = { type: "user" as const, id: "sec-1", role: "security" };
+  // Real payloads: the folds (ledger/projections) write the waiver and break-glass rows from them.
   await writer.append({
     kind: "waiver.requested",
     actor,
     subject: { type: "waiver", id: "w-1" },
-    payload: { capability: "network.egress", expiresAt: "2999-01-01T00:00:00Z" },
+    payload: {
+      capability: "network.egress",
+      resource: "pypi.org",
+      agents: ["coder"],
+      runsets: null,
+      waives: ["no_grant"],
+      fingerprints: null,
+      justification: "mirror down",
+      ticket: null,
+      durationSeconds: 3600,
+      approvalsRequired: 1,
+      maxDurationSeconds: 86400,
+    },
   });
-  await writer.append({ kind: "waiver.approved", actor, subject: { type: "waiver", id: "w-1" }, payload: {} });
+  await writer.append({
+    kind: "waiver.approved",
+    actor,
+    subject: { type: "waiver", id: "w-1" },
+    payload: { approvals: 1, approvalsRequired: 1, final: true, comment: null, fromVersion: 1 },
+  });
   const decisionId = crypto.randomUUID();
   const call = { runset: "rs-rel", agent: "coder", session, tool: "fetch", capability: "network.egress", resource: "pypi.org", args: {} };
   await writer.append(
@@ -63,17 +81,24 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
     },
     // Its fold writes the mediations row, as the mediator's decisions do.
   );
+  const hour = new Date(Date.now() + 3600_000).toISOString();
   await writer.append({
     kind: "breakglass.opened",
     actor,
     subject: { type: "breakglass", id: "bg-1" },
-    payload: { scope: { type: "runset", id: "rs-rel" } },
+    payload: {
+      counterClaim: "prod down",
+      compensatingControls: ["pairing"],
+      reviewDeadline: hour,
+      expiresAt: hour,
+      scope: { type: "runset", id: "rs-rel" },
+    },
   });
   await writer.append({
     kind: "breakglass.reviewed",
     actor,
     subject: { type: "breakglass", id: "bg-1" },
-    payload: { verdict: "justified" },
+    payload: { finding: "needed", verdict: "justified", reviewedLate: false, uses: 0, fromVersion: 1 },
   });
 }
 

@@ -59,7 +59,6 @@ describe.each(STORE_KINDS)("decisions on kept call state (%s)", (kind) => {
       redactor: secretRedactor(randomBytes(32)),
       content: contentInspector(randomBytes(32)),
       providers: ctx.policyInputs,
-      hooks: ctx.decisionHooks,
     });
   });
   afterEach(() => server?.close());

@@ -88,6 +88,7 @@ function changed(type: string, column: string): ReturnType<typeof sql> {
 /**
  * Changes `column` in one row of `table` (one that holds a value, if any does), as someone with write access to the
  * database would: the table's foreign-key and check constraints are dropped first, since they only stop the server.
+ * A change a unique key refuses (a node's level or index, an entry's index) is tried on the next row, newest first.
  * Returns the value before and after, as text.
  */
 export async function tamperOneValue(
@@ -108,11 +109,18 @@ export async function tamperOneValue(
     ctid: string;
     before: string | null;
   }>`select ctid::text as ctid, ${c}::text as before from ${sql.table(table)}
-    order by (${c} is null), ctid limit 1`.execute(db);
+    order by (${c} is null), ctid desc limit 50`.execute(db);
   if (rows.length === 0) throw new Error(`${table} has no rows: the scenario must populate it`);
-  const { rows: after } = await sql<{ after: string | null }>`update ${sql.table(table)} set ${c} = ${changed(type, column)}
-    where ctid = ${rows[0].ctid}::tid returning ${c}::text as after`.execute(db);
-  return { before: rows[0].before, after: after[0].after };
+  for (const row of rows) {
+    try {
+      const { rows: after } = await sql<{ after: string | null }>`update ${sql.table(table)} set ${c} = ${changed(type, column)}
+        where ctid = ${row.ctid}::tid returning ${c}::text as after`.execute(db);
+      return { before: row.before, after: after[0].after };
+    } catch (err) {
+      if ((err as { code?: string }).code !== "23505") throw err;
+    }
+  }
+  throw new Error(`every change of ${table}.${column} breaks a unique key`);
 }
 
 /** `maestro ledger verify --json` on the store, in this process (the embedded store admits one opener at a time). */

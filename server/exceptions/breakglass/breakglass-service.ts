@@ -6,7 +6,7 @@ import openSchema from "../../../schemas/breakglass/open.schema.json" with { typ
 import reviewSchema from "../../../schemas/breakglass/review.schema.json" with { type: "json" };
 import { type Principal, sameSubject } from "../../auth/roles.ts";
 import { type ExceptionDeps, ExceptionService } from "../exception-service.ts";
-import { applyTransition, checkScopeId, iso, parseId, parseRefs, userActor, withProofLinks } from "../transition.ts";
+import { checkScopeId, iso, parseId, parseRefs, userActor, withProofLinks } from "../transition.ts";
 import type { BreakglassTable, BreakglassTables } from "./tables.ts";
 
 const checkOpen = compileSchema(openSchema);
@@ -68,27 +68,7 @@ export class BreakglassService extends ExceptionService<BreakglassTables, Breakg
           scope,
         },
       },
-      {
-        apply: async (trx, event, index) => {
-          await trx
-            .insertInto("breakglass")
-            .values({
-              id,
-              state: "open",
-              version: 1,
-              opened_by: principal.sub,
-              opened_at: new Date(event.time),
-              expires_at: expiresAt,
-              review_deadline: deadline,
-              counter_claim: input.counterClaim,
-              compensating_controls: JSON.stringify(input.compensatingControls),
-              scope: JSON.stringify(scope),
-              use_count: 0,
-              ledger_refs: JSON.stringify([{ kind: event.kind, index }]),
-            })
-            .execute();
-        },
-      },
+      // Its fold (ledger/projections/breakglass-folds.ts) writes the open row.
     );
     return this.get(id);
   }
@@ -111,23 +91,7 @@ export class BreakglassService extends ExceptionService<BreakglassTables, Breakg
         subject: { type: "breakglass", id },
         payload: { finding: input.finding, verdict: input.verdict, reviewedLate: overdue, uses: row.use_count, fromVersion: row.version },
       },
-      {
-        apply: (trx, event, index) =>
-          applyTransition(
-            trx,
-            "breakglass",
-            id,
-            row.version,
-            { kind: event.kind, index },
-            {
-              state: "reviewed",
-              reviewed_by: principal.sub,
-              reviewed_at: now,
-              finding: input.finding,
-              verdict: input.verdict,
-            },
-          ),
-      },
+      // Its fold closes the row, moving it on from the version it was decided on (else 409).
     );
     return this.get(id);
   }

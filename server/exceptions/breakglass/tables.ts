@@ -1,6 +1,7 @@
 // The break-glass projection beside the ledger: emergency overrides, their review, and the decisions made under them.
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
+import { eventTime } from "../../../ledger/store/event-time-sql.ts";
 
 export interface BreakglassTable {
   id: string;
@@ -62,6 +63,16 @@ export const breakglassMigrations: Record<string, Migration> = {
         .addColumn("used_at", "timestamptz", (c) => c.notNull())
         .addPrimaryKeyConstraint("breakglass_uses_pk", ["breakglass_id", "decision_id"])
         .execute();
+    },
+  },
+  // Rows are now the folds of their events (ledger/projections), whose times are the events' signed `time`; before,
+  // a review and a use were stamped with the service's clock a moment earlier.
+  "2005_breakglass_times_from_events": {
+    async up(db: Kysely<any>) {
+      await sql`update breakglass b set reviewed_at = ${eventTime("e")} from ledger_entries e
+        where b.state = 'reviewed' and e.kind = 'breakglass.reviewed' and e.subject = 'breakglass:' || b.id`.execute(db);
+      await sql`update breakglass_uses u set used_at = ${eventTime("e")} from ledger_entries e
+        where e.kind = 'decision' and e.subject = 'decision:' || u.decision_id`.execute(db);
     },
   },
 };

@@ -1,5 +1,5 @@
-// The waiver feature's public face: the service, its policy input and its use counter (wired in server/compose.ts).
+// The waiver feature's public face: the service, its policy input and rules (wired in server/compose.ts).
 export { waiverMigrations } from "./tables.ts";
-export { waiverPolicyInput, waiverUseCounter } from "./waiver-policy-input.ts";
+export { waiverPolicyInput } from "./waiver-policy-input.ts";
 export { policyWaiverRules, staticWaiverRules, type WaiverRule, type WaiverRules } from "./waiver-rules.ts";
 export { type WaiverRequest, WaiverService } from "./waiver-service.ts";

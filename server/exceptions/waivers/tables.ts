@@ -1,6 +1,7 @@
 // The waiver projection beside the ledger (the ledger stays the source of truth): waivers and their uses.
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
+import { eventTime } from "../../../ledger/store/event-time-sql.ts";
 
 export type WaiverState = "pending" | "approved" | "active" | "revoked" | "expired";
 
@@ -89,6 +90,19 @@ export const waiverMigrations: Record<string, Migration> = {
   "2002_waiver_fingerprints": {
     async up(db: Kysely<any>) {
       await db.schema.alterTable("waivers").addColumn("fingerprints", "text").execute();
+    },
+  },
+  // Rows are now the folds of their events (ledger/projections), whose times are the events' signed `time`; before,
+  // a revocation and a use were stamped with the service's clock a moment earlier.
+  "2004_waiver_times_from_events": {
+    async up(db: Kysely<any>) {
+      await sql`update waivers w set ended_at = ${eventTime("e")} from ledger_entries e
+        where w.state = 'revoked' and e.kind = 'waiver.revoked' and e.subject = 'waiver:' || w.id`.execute(db);
+      await sql`update waiver_uses u set used_at = ${eventTime("e")} from ledger_entries e
+        where e.kind = 'decision' and e.subject = 'decision:' || u.decision_id`.execute(db);
+      await sql`update waivers w set last_used_at = (select ${eventTime("e")} from waiver_uses u join ledger_entries e
+          on e.kind = 'decision' and e.subject = 'decision:' || u.decision_id where u.waiver_id = w.id order by e.idx desc limit 1)
+        where w.last_used_at is not null`.execute(db);
     },
   },
 };

@@ -1,7 +1,7 @@
-// Waivers meet the mediator here: active waivers go into the policy input; cited waivers have each use counted.
+// Waivers meet the mediator here: active waivers go into the policy input (the decision's fold counts each use).
 import type { Kysely } from "kysely";
 import { canonicalPattern } from "../../../common/canonical-resource.ts";
-import type { DecisionHook, PolicyInputProvider } from "../../mediator/policy-input.ts";
+import type { PolicyInputProvider } from "../../mediator/policy-input.ts";
 import type { WaiversTable, WaiverTables } from "./tables.ts";
 import type { WaiverService } from "./waiver-service.ts";
 import { policyWaiver } from "./waiver-view.ts";
@@ -46,22 +46,4 @@ async function expireQuietly(service: WaiverService, row: WaiversTable, now: Dat
   } catch (err) {
     console.error(JSON.stringify({ level: "warn", msg: "waiver expiry not recorded", waiver: row.id, err: String(err) }));
   }
-}
-
-/** Counts each use inside the decision's own append transaction: the count commits with the decision or not at all. */
-export function waiverUseCounter(): DecisionHook {
-  return {
-    name: "waiver-uses",
-    async onDecision(trx, { decisionId, decision, now }) {
-      for (const id of new Set(decision.waivers ?? [])) {
-        const updated = await trx
-          .updateTable("waivers")
-          .set((eb: any) => ({ use_count: eb("use_count", "+", 1), last_used_at: now }))
-          .where("id", "=", id)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) === 0) continue; // a policy citing an unknown id must not fail the decision
-        await trx.insertInto("waiver_uses").values({ waiver_id: id, decision_id: decisionId, used_at: now }).execute();
-      }
-    },
-  };
 }

@@ -7,8 +7,8 @@ import requestSchema from "../../../schemas/waiver/request.schema.json" with { t
 import revokeSchema from "../../../schemas/waiver/revoke.schema.json" with { type: "json" };
 import { type Principal, sameSubject } from "../../auth/roles.ts";
 import type { WaiversTable, WaiverTables } from "./tables.ts";
-import { type ExceptionAppendOptions, type ExceptionDeps, ExceptionService } from "../exception-service.ts";
-import { applyTransition, parseId, userActor } from "../transition.ts";
+import { type ExceptionDeps, ExceptionService } from "../exception-service.ts";
+import { parseId, userActor } from "../transition.ts";
 import type { WaiverRules } from "./waiver-rules.ts";
 import { effectiveState, type WaiverApproval, type WaiverView, waiverView } from "./waiver-view.ts";
 
@@ -81,33 +81,7 @@ export class WaiverService extends ExceptionService<WaiverTables, WaiversTable> 
           maxDurationSeconds: rule.max_duration_seconds,
         },
       },
-      {
-        apply: async (trx, event, index) => {
-          await trx
-            .insertInto("waivers")
-            .values({
-              id,
-              state: "pending",
-              version: 1,
-              capability: input.capability,
-              resource: input.resource,
-              agents: input.agents ? JSON.stringify(input.agents) : null,
-              runsets: input.runsets ? JSON.stringify(input.runsets) : null,
-              waives: JSON.stringify(input.waives),
-              fingerprints: input.fingerprints ? JSON.stringify(input.fingerprints) : null,
-              justification: input.justification,
-              ticket: input.ticket ?? null,
-              duration_seconds: input.durationSeconds,
-              approvals_required: approvalsRequired,
-              approvals: "[]",
-              requested_by: principal.sub,
-              requested_at: new Date(event.time),
-              use_count: 0,
-              ledger_refs: JSON.stringify([{ kind: event.kind, index }]),
-            })
-            .execute();
-        },
-      },
+      // Its fold (ledger/projections/waiver-folds.ts) writes the pending row.
     );
     return this.get(id, now);
   }
@@ -163,24 +137,10 @@ export class WaiverService extends ExceptionService<WaiverTables, WaiversTable> 
           fromVersion: row.version,
         },
       },
-      options: {
-        apply: (trx: any, event: { kind: string; time: string }, index: number) =>
-          applyTransition(
-            trx,
-            "waivers",
-            id,
-            row.version,
-            { kind: event.kind, index },
-            {
-              state: final ? "approved" : "pending",
-              approvals: JSON.stringify([...approvals, { by: principal.sub, at: event.time, ledgerIndex: index }]),
-              approvals_required: required,
-            },
-          ),
-      },
     };
+    // Its fold adds the approver to the row, moving it on from the version it was decided on (else 409).
     if (!final) {
-      await this.deps.writer.append(approved.input, approved.options);
+      await this.deps.writer.append(approved.input);
       return this.get(id, now);
     }
     // The final approval and the activation it causes commit together: a revoke can come before both or after
@@ -193,17 +153,11 @@ export class WaiverService extends ExceptionService<WaiverTables, WaiversTable> 
   /** Active from the final approval until approval time + the requested duration. */
   async #activate(row: WaiversTable, now: Date): Promise<WaiverView> {
     const approvers = (JSON.parse(row.approvals) as WaiverApproval[]).map((a) => a.by);
-    const { input, options } = this.#activation(row, now, approvers, row.version);
-    await this.deps.writer.append(input, options);
+    await this.deps.writer.append(this.#activation(row, now, approvers, row.version).input);
     return this.get(row.id, now);
   }
 
-  #activation(
-    row: WaiversTable,
-    now: Date,
-    approvers: string[],
-    fromVersion: number,
-  ): { input: EventInput; options: ExceptionAppendOptions } {
+  #activation(row: WaiversTable, now: Date, approvers: string[], fromVersion: number): { input: EventInput } {
     const expiresAt = new Date(now.getTime() + row.duration_seconds * 1000);
     return {
       input: {
@@ -211,17 +165,6 @@ export class WaiverService extends ExceptionService<WaiverTables, WaiversTable> 
         actor: SERVICE_ACTOR,
         subject: { type: "waiver", id: row.id },
         payload: { activatedAt: now.toISOString(), expiresAt: expiresAt.toISOString(), approvers, fromVersion },
-      },
-      options: {
-        apply: (trx: any, event: { kind: string }, index: number) =>
-          applyTransition(
-            trx,
-            "waivers",
-            row.id,
-            fromVersion,
-            { kind: event.kind, index },
-            { state: "active", activated_at: now, expires_at: expiresAt },
-          ),
       },
     };
   }
@@ -242,22 +185,7 @@ export class WaiverService extends ExceptionService<WaiverTables, WaiversTable> 
         subject: { type: "waiver", id },
         payload: { reason: input.reason, previousState: row.state, fromVersion: row.version },
       },
-      {
-        apply: (trx, event, index) =>
-          applyTransition(
-            trx,
-            "waivers",
-            id,
-            row.version,
-            { kind: event.kind, index },
-            {
-              state: "revoked",
-              ended_by: principal.sub,
-              ended_at: now,
-              end_reason: input.reason,
-            },
-          ),
-      },
+      // Its fold revokes the row, moving it on from the version it was decided on (else 409).
     );
     return this.get(id, now);
   }
@@ -271,10 +199,7 @@ export class WaiverService extends ExceptionService<WaiverTables, WaiversTable> 
         subject: { type: "waiver", id: row.id },
         payload: { expiresAt: new Date(row.expires_at!).toISOString(), observedAt: now.toISOString(), trigger, fromVersion: row.version },
       },
-      {
-        apply: (trx, event, index) =>
-          applyTransition(trx, "waivers", row.id, row.version, { kind: event.kind, index }, { state: "expired", ended_at: row.expires_at }),
-      },
+      // Its fold marks the row expired, moving it on from the version it was decided on (else 409).
     );
   }
 
