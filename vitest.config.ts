@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Holds every HTTP exchange a test makes to the served OpenAPI document (issue 17).
+    setupFiles: ["tests/support/check-every-exchange.ts"],
   },
 });

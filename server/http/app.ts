@@ -6,6 +6,7 @@ import { requireRoute } from "../auth/route-roles.ts";
 import type { Services } from "../compose.ts";
 import { limitBody } from "./body-limit.ts";
 import { errorResponse } from "./error-handler.ts";
+import { publishExchanges } from "./exchange-channel.ts";
 import { methodNotAllowed } from "./method-guard.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkRequestParams } from "./params.ts";
@@ -16,6 +17,8 @@ export function createApp(services: Services): Hono {
   const deps: RouteDeps = { ...services, openApiDocument };
   const app = new Hono();
   app.onError(errorResponse);
+  // First, so it sees every answer: the routes', the error handler's and the 404/405 ones.
+  app.use("*", publishExchanges);
   for (const group of ROUTE_GROUPS) {
     const sub = new Hono<AuthEnv>();
     for (const route of group) sub.on(route.method, [route.path], ...checksFor(route, services), route.handler(deps));

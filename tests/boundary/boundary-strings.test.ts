@@ -37,18 +37,21 @@ describe("strings the store cannot hold are refused at the boundary", () => {
     const waiver = await server.call("POST", "/v1/waivers", {
       token: tokens.engineer,
       body: { runset: "rs", capability: "repo.write", resource: "src/\u0000", justification: "x", ticket: "T-1", ttlSeconds: 3600 },
+      invalidOnPurpose: "a NUL in the resource (and an old request shape)",
     });
     expect(waiver.status).toBe(400);
     expect(waiver.body.error.field).toBe("/resource");
     const hold = await server.call("POST", "/v1/holds", {
       token: tokens.auditor,
       body: { scope: { type: "repository", id: "acme/\u0000" }, reason: "r" },
+      invalidOnPurpose: "a NUL in the scope id, a one-letter reason",
     });
     expect(hold.status).toBe(400);
     expect(hold.body.error.field).toBe("/scope/id");
     const release = await server.call("POST", "/v1/releases", {
       token: tokens.admin,
       body: { repository: "acme/app", version: "1.0\u0000", runsets: ["rs"] },
+      invalidOnPurpose: "a NUL in the version, no artifacts",
     });
     expect(release.status).toBe(400);
     expect(release.body.error.field).toBe("/version");
@@ -62,13 +65,17 @@ describe("strings the store cannot hold are refused at the boundary", () => {
     ["/v1/decisions?state=%00", "state"],
     ["/v1/decisions?session=%E0%A4", "session"],
   ])("GET %s is 400 naming %s", async (path, field) => {
-    const res = await server.call("GET", path, { token: tokens.auditor });
+    const res = await server.call("GET", path, { token: tokens.auditor, invalidOnPurpose: "a NUL or a broken UTF-8 sequence" });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: "invalid_field", field });
   });
 
   it("POST path parameters too, and the server is healthy after", async () => {
-    const res = await server.call("POST", "/v1/mediate/%00/outcome", { token: tokens.agent, body: { status: "ok" } });
+    const res = await server.call("POST", "/v1/mediate/%00/outcome", {
+      token: tokens.agent,
+      body: { status: "ok" },
+      invalidOnPurpose: "a NUL decision id, an outcome without summary",
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe("decisionId");
     expect((await server.call("POST", "/v1/mediate", { token: tokens.agent, body: call })).body.allow).toBe(true);

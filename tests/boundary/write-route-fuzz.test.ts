@@ -157,7 +157,7 @@ describe("write-route fuzzer (seeded, bounded)", () => {
         .replace(":decisionId", decisionId)
         .replace(":runId", "run-1")
         .replace(":id", "00000000-0000-4000-8000-000000000000");
-      const res = await server.call("POST", path, { token: tokens.get(role), rawBody: body });
+      const res = await server.call("POST", path, { token: tokens.get(role), rawBody: body, invalidOnPurpose: `fuzz: ${fault}` });
       const key = `${fault} ${res.status}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
       const problem =

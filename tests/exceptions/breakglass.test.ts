@@ -137,12 +137,12 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
     ["an oversized counter-claim", { counterClaim: "c".repeat(4001) }, "/counterClaim"],
     ["an unknown scope type", { scope: { type: "planet" } }, "/scope/type"],
     ["a runset scope without id", { scope: { type: "runset" } }, "/scope/id"],
-  ])("rejects opening with %s: 400 naming the field, no row, no event", async (_n, overrides, field) => {
+  ])("rejects opening with %s: 400 naming the field, no row, no event", async (name, overrides, field) => {
     const body: Record<string, unknown> = openBody(overrides);
     for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
     const size = await f.treeSize();
     const rows = (await f.ctx.db.selectFrom("breakglass").select("id").execute()).length;
-    const res = await f.call("POST", "/v1/breakglass", "admin", body);
+    const res = await f.callInvalid(name, "POST", "/v1/breakglass", "admin", body);
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe(field);
     expect(await f.treeSize()).toBe(size);
@@ -151,11 +151,17 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
 
   it("rejects bad review input", async () => {
     const bg = (await f.call("POST", "/v1/breakglass", "admin", openBody())).body;
-    expect((await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "fine fine fine" })).body.error.field).toBe(
-      "/verdict",
-    );
     expect(
-      (await f.call("POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: 1, verdict: "justified" })).body.error.field,
+      (await f.callInvalid("no verdict", "POST", `/v1/breakglass/${bg.id}/review`, "security", { finding: "fine fine fine" })).body.error
+        .field,
+    ).toBe("/verdict");
+    expect(
+      (
+        await f.callInvalid("finding not a string", "POST", `/v1/breakglass/${bg.id}/review`, "security", {
+          finding: 1,
+          verdict: "justified",
+        })
+      ).body.error.field,
     ).toBe("/finding");
     expect(
       (await f.call("POST", "/v1/breakglass/nope/review", "security", { finding: "fine fine fine", verdict: "justified" })).body.error

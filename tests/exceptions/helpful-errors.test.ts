@@ -18,6 +18,7 @@ describe("helpful errors", () => {
     const res = await server.call("POST", "/v1/mediate", {
       token: agent,
       body: { runset: "rs-1", agent: "coder", tool: "read_file", capability: "repo.rread", resource: "src/a.ts", args: {}, extra: 1 },
+      invalidOnPurpose: "no session, an unknown field and a misspelt capability",
     });
     expect(res.status).toBe(400);
     const { error } = res.body;
@@ -40,6 +41,7 @@ describe("helpful errors", () => {
     const res = await server.call("POST", "/v1/releases", {
       token: security,
       body: { repository: "acme/app", version: "1.0.0", artifacts: [{ name: "a.tgz", digest: { sha256: "xyz" } }], runsets: ["rs"] },
+      invalidOnPurpose: "a digest that is not hex",
     });
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual([

@@ -85,10 +85,10 @@ describe.each(STORE_KINDS)("holds (%s store)", (kind) => {
     ["missing reason", { scope: { type: "all" } }, "/reason"],
     ["oversized reason", { scope: { type: "all" }, reason: "r".repeat(4001) }, "/reason"],
     ["wrong type", { scope: "all", reason: "x y z" }, "/scope"],
-  ])("rejects a hold with %s: 400 naming the field, no row, no event", async (_n, body, field) => {
+  ])("rejects a hold with %s: 400 naming the field, no row, no event", async (name, body, field) => {
     const size = await f.treeSize();
     const rows = (await f.ctx.db.selectFrom("holds").select("id").execute()).length;
-    const res = await f.call("POST", "/v1/holds", "auditor", body);
+    const res = await f.callInvalid(name, "POST", "/v1/holds", "auditor", body);
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe(field);
     expect(await f.treeSize()).toBe(size);
@@ -97,8 +97,10 @@ describe.each(STORE_KINDS)("holds (%s store)", (kind) => {
 
   it("rejects bad clear input and unknown holds", async () => {
     const placed = await f.call("POST", "/v1/holds", "auditor", { scope: { type: "all" }, reason: "freeze" });
-    expect((await f.call("POST", `/v1/holds/${placed.body.id}/clear`, "auditor", {})).body.error.field).toBe("/reason");
-    expect((await f.call("POST", `/v1/holds/${placed.body.id}/clear`, "auditor", { reason: "    " })).body.error.field).toBe("/reason");
+    expect((await f.callInvalid("no reason", "POST", `/v1/holds/${placed.body.id}/clear`, "auditor", {})).body.error.field).toBe("/reason");
+    expect(
+      (await f.callInvalid("blank reason", "POST", `/v1/holds/${placed.body.id}/clear`, "auditor", { reason: "    " })).body.error.field,
+    ).toBe("/reason");
     expect((await f.call("POST", "/v1/holds/xyz/clear", "auditor", { reason: "done" })).body.error.field).toBe("id");
     expect((await f.call("POST", `/v1/holds/${crypto.randomUUID()}/clear`, "auditor", { reason: "done" })).status).toBe(404);
     expect((await f.call("GET", "/v1/holds?state=maybe", "auditor")).body.error.field).toBe("state");

@@ -1,5 +1,5 @@
 // A server context, app and role tokens on a fresh store, with a hand-moved clock: the fixture every exceptions test uses.
-import { checkExchange } from "../support/openapi-check.ts";
+import { invalidOnPurpose as markInvalid } from "../support/invalid-on-purpose.ts";
 import type { Hono } from "hono";
 import { ManualClock } from "../../common/clock.ts";
 import { configFromEnv, createApp, composeServer, issueToken, type Role, type Services } from "../../server/index.ts";
@@ -13,6 +13,15 @@ export interface Fixture {
   token(role: Role, sub?: string, ttlSeconds?: number, binding?: AgentBinding): Promise<string>;
   /** POST/GET with a role's token (an agent's bound to the agent the body names, as a runner's is); returns status and parsed JSON. */
   call(method: "GET" | "POST", path: string, role: Role | null, body?: unknown, sub?: string): Promise<{ status: number; body: any }>;
+  /** `call` for a request the OpenAPI document refuses, sent on purpose: `why` says what is wrong with it. */
+  callInvalid(
+    why: string,
+    method: "GET" | "POST",
+    path: string,
+    role: Role | null,
+    body?: unknown,
+    sub?: string,
+  ): Promise<{ status: number; body: any }>;
   treeSize(): Promise<number>;
   close(): Promise<void>;
 }
@@ -31,40 +40,37 @@ export async function openFixture(kind: TestStoreKind): Promise<Fixture> {
     app,
     clock,
     token,
-    async call(method, path, role, body, sub) {
-      const headers: Record<string, string> = {};
-      const named = (body as { agent?: unknown } | undefined)?.agent;
-      const binding = role === "agent" && typeof named === "string" ? { agents: [named] } : undefined;
-      if (role) headers.authorization = `Bearer ${await token(role, sub, undefined, binding)}`;
-      if (body !== undefined) headers["content-type"] = "application/json";
-      const response = await app.request(path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {}
-      // Held to the served OpenAPI document, as every TestServer.call is.
-      await checkExchange({
-        method,
-        path,
-        headers,
-        body,
-        status: response.status,
-        responseHeaders: response.headers,
-        responseBody: parsed,
-      });
-      return { status: response.status, body: parsed };
-    },
+    call: (method, path, role, body, sub) => request(undefined, method, path, role, body, sub),
+    callInvalid: (why, method, path, role, body, sub) => request(why, method, path, role, body, sub),
     treeSize: async () => (await ctx.ledger.reader.head()).size,
     close: async () => {
       await ctx.close();
       await store.cleanup();
     },
   };
+
+  async function request(
+    invalidOnPurpose: string | undefined,
+    method: string,
+    path: string,
+    role: Role | null,
+    body: unknown,
+    sub: string | undefined,
+  ): Promise<{ status: number; body: any }> {
+    const headers: Record<string, string> = {};
+    const named = (body as { agent?: unknown } | undefined)?.agent;
+    const binding = role === "agent" && typeof named === "string" ? { agents: [named] } : undefined;
+    if (role) headers.authorization = `Bearer ${await token(role, sub, undefined, binding)}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const init = { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) };
+    const response = await app.request(path, invalidOnPurpose ? markInvalid(invalidOnPurpose, init) : init);
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: response.status, body: parsed };
+  }
 }
 
 /** A waiver request an engineer could file; override fields per test. */

@@ -133,7 +133,7 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
   it("revokes with a reason (security or admin); a revoked waiver cannot be approved or used", async () => {
     const waiver = await request({ agents: ["revoked-agent"] });
     await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", {}, "sec-1");
-    const blank = await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "admin", { reason: " \t  " }, "adm-1");
+    const blank = await f.callInvalid("blank reason", "POST", `/v1/waivers/${waiver.id}/revoke`, "admin", { reason: " \t  " }, "adm-1");
     expect(blank.status).toBe(400);
     expect(blank.body.error).toMatchObject({ field: "/reason", message: "reason must not be blank" });
     const revoked = await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "admin", { reason: "incident closed" }, "adm-1");
@@ -157,12 +157,12 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
     ["blank justification", { justification: " ".repeat(12) }, "/justification"],
     ["unknown waives code", { waives: ["everything"] }, "/waives/0"],
     ["unknown field", { scope: "all" }, "/scope"],
-  ])("rejects a request with %s: 400 naming the field, no row, no event", async (_name, overrides, field) => {
+  ])("rejects a request with %s: 400 naming the field, no row, no event", async (name, overrides, field) => {
     const body: Record<string, unknown> = waiverRequest(overrides);
     for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
     const size = await f.treeSize();
     const rows = (await f.ctx.db.selectFrom("waivers").select("id").execute()).length;
-    const res = await f.call("POST", "/v1/waivers", "engineer", body);
+    const res = await f.callInvalid(name, "POST", "/v1/waivers", "engineer", body);
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe(field);
     expect(await f.treeSize()).toBe(size);
@@ -171,12 +171,18 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
 
   it("rejects bad approve/revoke input and unknown ids", async () => {
     const waiver = await request();
-    expect((await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", { comment: 5 })).body.error.field).toBe("/comment");
-    expect((await f.call("POST", `/v1/waivers/${waiver.id}/approve`, "security", "{not json")).body.error.field).toBe("/");
-    expect((await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "security", {})).body.error.field).toBe("/reason");
-    expect((await f.call("POST", `/v1/waivers/${waiver.id}/revoke`, "security", { reason: "r".repeat(4001) })).body.error.field).toBe(
-      "/reason",
+    expect(
+      (await f.callInvalid("comment not a string", "POST", `/v1/waivers/${waiver.id}/approve`, "security", { comment: 5 })).body.error
+        .field,
+    ).toBe("/comment");
+    expect((await f.callInvalid("not JSON", "POST", `/v1/waivers/${waiver.id}/approve`, "security", "{not json")).body.error.field).toBe(
+      "/",
     );
+    expect((await f.callInvalid("no reason", "POST", `/v1/waivers/${waiver.id}/revoke`, "security", {})).body.error.field).toBe("/reason");
+    expect(
+      (await f.callInvalid("reason too long", "POST", `/v1/waivers/${waiver.id}/revoke`, "security", { reason: "r".repeat(4001) })).body
+        .error.field,
+    ).toBe("/reason");
     expect((await f.call("POST", "/v1/waivers/not-a-uuid/approve", "security", {})).body.error.field).toBe("id");
     expect((await f.call("POST", `/v1/waivers/${crypto.randomUUID()}/approve`, "security", {})).status).toBe(404);
     expect((await f.call("GET", "/v1/waivers?state=bogus", "auditor")).body.error.field).toBe("state");

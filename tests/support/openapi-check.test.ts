@@ -1,4 +1,5 @@
-// The OpenAPI check the test server runs on every exchange finds drift: a wrong body, an undocumented status or media type.
+// The OpenAPI check every exchange goes through finds drift: a wrong body, an undocumented status, media type or path,
+// a request the document refuses, and a mark of "invalid on purpose" that is not.
 import { describe, expect, it } from "vitest";
 import { exchangeProblems, type Exchange } from "./openapi-check.ts";
 
@@ -32,10 +33,39 @@ describe("exchangeProblems", () => {
     );
   });
 
-  it("reports an accepted request the document does not allow, and leaves refused ones to their responses", async () => {
+  it("reports a request the document does not allow, whatever the server answered", async () => {
     const post = { method: "POST", path: "/v1/holds", headers: { "content-type": "application/json" }, body: { nope: 1 } };
     expect((await exchangeProblems(exchange({ ...post, status: 201, responseBody: {} })))[0]).toMatch(/request does not match/);
     const refused = exchange({ ...post, status: 400, responseBody: { error: { code: "invalid_field", message: "m", field: "/scope" } } });
-    expect(await exchangeProblems(refused)).toEqual([]);
+    expect((await exchangeProblems(refused))[0]).toMatch(/POST \/v1\/holds → 400: request does not match/);
+    expect((await exchangeProblems(exchange({ path: "/v1/holds?nope=1" })))[0]).toMatch(/request does not match/);
+  });
+
+  it("lets a request marked invalid on purpose through only when the server refused it, and checks the refusal", async () => {
+    const post = { method: "POST", path: "/v1/holds", headers: { "content-type": "application/json" }, body: { nope: 1 } };
+    const error = { error: { code: "invalid_field", message: "m", field: "/scope" } };
+    const marked = { ...post, invalidOnPurpose: "no scope" };
+    expect(await exchangeProblems(exchange({ ...marked, status: 400, responseBody: error }))).toEqual([]);
+    expect((await exchangeProblems(exchange({ ...marked, status: 201, responseBody: {} })))[0]).toMatch(/request does not match/);
+    expect((await exchangeProblems(exchange({ ...marked, status: 400, responseBody: { message: "m" } })))[0]).toMatch(
+      /response does not match/,
+    );
+  });
+
+  it("reports a path the document does not describe unless marked, and then holds it to the error body", async () => {
+    const notFound = { path: "/v1/nope", status: 404, responseBody: { error: { code: "not_found", message: "no route" } } };
+    expect((await exchangeProblems(exchange(notFound)))[0]).toMatch(/the document describes no GET \/v1\/nope/);
+    expect(await exchangeProblems(exchange({ ...notFound, invalidOnPurpose: "probe" }))).toEqual([]);
+    expect((await exchangeProblems(exchange({ ...notFound, invalidOnPurpose: "probe", responseBody: "Not Found" })))[0]).toMatch(
+      /not the document's error body/,
+    );
+    expect((await exchangeProblems(exchange({ method: "POST", path: "/v1/holds/x", status: 405, responseBody: {} })))[0]).toMatch(
+      /describes no POST/,
+    );
+  });
+
+  it("leaves the tile paths the document describes in its info alone", async () => {
+    const tile = exchange({ path: "/tlog/tile/0/000", responseHeaders: new Headers({ "content-type": "application/octet-stream" }) });
+    expect(await exchangeProblems(tile)).toEqual([]);
   });
 });
