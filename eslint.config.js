@@ -48,7 +48,18 @@ const evidenceInternals = (up) => ({
 });
 
 export default tseslint.config(
-  { ignores: [".scratch/**", "node_modules/**", ".tools/**", ".maestro/**", "policies/build/**", "tests/fixtures/**", "coverage/**"] },
+  {
+    ignores: [
+      ".scratch/**",
+      "node_modules/**",
+      ".tools/**",
+      ".maestro/**",
+      "policies/build/**",
+      "tests/fixtures/**",
+      "coverage/**",
+      "console/dist/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Layout is Prettier's job (`prettier --check` in `npm run lint`); this turns off the stylistic rules that would fight it.

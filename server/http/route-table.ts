@@ -3,6 +3,7 @@
 // shows the role matrix in this order, and /openapi.json describes every route from the same declarations.
 import type { Route } from "./route.ts";
 import { breakglassRoutes } from "./routes/breakglass.ts";
+import { consoleRoutes } from "./routes/console.ts";
 import { decisionRoutes } from "./routes/decisions.ts";
 import { holdRoutes } from "./routes/holds.ts";
 import { ledgerStreamRoutes } from "./routes/ledger-stream.ts";
@@ -19,6 +20,7 @@ import { webhookRoutes } from "./routes/webhooks.ts";
 /** One group per file; within a group, a fixed path comes before a pattern it also matches (`/failures` before `/:id`). */
 export const ROUTE_GROUPS: ReadonlyArray<readonly Route[]> = [
   publicRoutes,
+  consoleRoutes,
   mediateRoutes,
   ledgerRoutes,
   ledgerStreamRoutes,

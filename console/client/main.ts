@@ -1,0 +1,58 @@
+// The console's router: #/path routes to a page; without a token every page but sign-in sends the auditor there.
+import { ApiError, token } from "./api.ts";
+import { h } from "./dom.ts";
+import { exceptions, release, releases, signIn } from "./pages.ts";
+
+const ROUTES: [RegExp, (main: HTMLElement, params: string[]) => Promise<void>, string][] = [
+  [/^#\/signin$/, signIn, "Sign in"],
+  [/^#\/releases$/, releases, "Releases"],
+  [/^#\/releases\/([^/]+)$/, release, "Release"],
+  [/^#\/exceptions$/, exceptions, "Exceptions"],
+];
+
+function nav(): void {
+  const links = token.get()
+    ? [
+        h("a", { href: "#/releases" }, "Releases"),
+        h("a", { href: "#/exceptions" }, "Exceptions"),
+        h("button", { type: "button", class: "link", onclick: () => (token.clear(), (location.hash = "#/signin")) }, "Sign out"),
+      ]
+    : [h("a", { href: "#/signin" }, "Sign in")];
+  document.getElementById("nav")?.replaceChildren(...links);
+}
+
+async function route(): Promise<void> {
+  const main = document.getElementById("main");
+  if (!main) return;
+  const hash = location.hash || "#/releases";
+  if (!token.get() && hash !== "#/signin") {
+    location.hash = "#/signin";
+    return;
+  }
+  nav();
+  for (const [pattern, page, title] of ROUTES) {
+    const match = pattern.exec(hash);
+    if (!match) continue;
+    document.title = `${title} · Maestro console`;
+    main.replaceChildren(h("p", { role: "status" }, "Loading…"));
+    try {
+      await page(main, match.slice(1).map(decodeURIComponent));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        token.clear();
+        location.hash = "#/signin";
+        return;
+      }
+      main.replaceChildren(
+        h("h1", {}, "Could not load this page"),
+        h("p", { class: "error", role: "alert" }, String(err instanceof Error ? err.message : err)),
+      );
+    }
+    main.focus();
+    return;
+  }
+  main.replaceChildren(h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/releases" }, "Releases")));
+}
+
+window.addEventListener("hashchange", () => void route());
+void route();

@@ -1,0 +1,76 @@
+// The auditor's console (issue #20): one HTML shell at /console and its built assets. The shell holds no data and no
+// token; the page's script reads the Evidence API with the token the auditor pasted, kept in sessionStorage only.
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { Route } from "../route.ts";
+
+/** Built by console/build.mjs at install time (npm's `prepare`), by `npm run build:console`, or on first request. */
+export const CONSOLE_DIST = fileURLToPath(new URL("../../../console/dist", import.meta.url));
+
+const ASSETS = {
+  "console.js": "text/javascript; charset=utf-8",
+  "console.css": "text/css; charset=utf-8",
+} as const;
+
+// No inline script or style, nothing from another origin, no framing: the page can only talk to this server.
+const SECURITY_HEADERS = {
+  "Content-Security-Policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Cross-Origin-Opener-Policy": "same-origin",
+};
+
+const SHELL = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Maestro console</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/console/assets/console.css">
+<script type="module" src="/console/assets/console.js"></script>
+</head>
+<body>
+<header class="bar"><a class="brand" href="#/releases">Maestro</a><nav id="nav" aria-label="Console"></nav></header>
+<main id="main" tabindex="-1"><p>Loading…</p></main>
+</body>
+</html>
+`;
+
+let building: Promise<unknown> | null = null;
+
+/** Reads a built asset; a checkout installed without npm's scripts builds them once, on the first request. */
+async function readAsset(dist: string, name: string): Promise<string> {
+  try {
+    return await readFile(`${dist}/${name}`, "utf8");
+  } catch {
+    building ??= import("../../../console/build.mjs").then((m) => m.buildConsole());
+    await building;
+    return readFile(`${dist}/${name}`, "utf8");
+  }
+}
+
+const asset = (name: keyof typeof ASSETS, does: string): Route => ({
+  method: "GET",
+  path: `/console/assets/${name}`,
+  roles: "public",
+  does,
+  response: { content: { [ASSETS[name].split(";")[0] ?? "text/plain"]: { type: "string" } } },
+  handler: () => async (c) =>
+    c.body(await readAsset(CONSOLE_DIST, name), 200, { ...SECURITY_HEADERS, "Content-Type": ASSETS[name], "Cache-Control": "no-cache" }),
+});
+
+export const consoleRoutes: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/console",
+    roles: "public",
+    does: "the auditor's console page (no data: it reads the API with the auditor's token)",
+    response: { content: { "text/html": { type: "string" } } },
+    handler: () => (c) => c.html(SHELL, 200, { ...SECURITY_HEADERS, "Cache-Control": "no-cache" }),
+  },
+  asset("console.js", "the console's script"),
+  asset("console.css", "the console's style sheet"),
+];

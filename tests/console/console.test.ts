@@ -1,0 +1,190 @@
+// The auditor's console in a real Chromium (Debian's, driven by playwright-core; nothing is downloaded), against a
+// real server with a published release, a pending waiver and an active hold: the auditor's journey, content asserted,
+// axe-core on every page, and a screenshot of each page for docs/governance/console/.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { publishedFixture } from "../evidence/support.ts";
+import { waiverRequest } from "../exceptions/support.ts";
+
+vi.setConfig({ testTimeout: 60_000 });
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = new URL("../../docs/governance/console/", import.meta.url).pathname;
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+// Outside CI a missing browser skips these tests with a note; CI sets MAESTRO_REQUIRE_BROWSER so they cannot skip there.
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser && process.env.MAESTRO_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+if (!haveBrowser) console.warn(`console tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+
+describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
+  let server: TestServer;
+  let http: ServerType;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let auditor: string;
+  let releaseId: string;
+  let holdId: string;
+  let waiverId: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ["console/build.mjs"], { cwd: new URL("../..", import.meta.url).pathname, stdio: "pipe" });
+    server = await startTestServer("embedded");
+    const fixture = await publishedFixture(server);
+    releaseId = fixture.releaseId;
+    auditor = await server.token("auditor", "aud-1");
+    const engineer = await server.token("engineer", "eng-1");
+    const waiver = await server.call("POST", "/v1/waivers", {
+      token: engineer,
+      body: waiverRequest({
+        capability: "network.egress",
+        resource: "registry.npmjs.org",
+        justification: "mirror is down; fetch one tarball",
+      }),
+    });
+    expect(waiver.status, JSON.stringify(waiver.body)).toBe(201);
+    waiverId = waiver.body.id;
+    const hold = await server.call("POST", "/v1/holds", {
+      token: auditor,
+      body: { scope: { type: "repository", id: "acme/api" }, reason: "open audit finding F-7" },
+    });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+    holdId = hold.body.id;
+    base = await new Promise<string>((resolve) => {
+      http = serve({ fetch: server.app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      );
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
+    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    // Nothing may leave for another origin: every request the page makes goes to this server.
+    page.on("request", (request) =>
+      expect(request.url().startsWith(base) || request.url().startsWith("blob:") || request.url().startsWith("data:")).toBe(true),
+    );
+    mkdirSync(SHOTS, { recursive: true });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    http?.close();
+    await server?.close();
+  });
+
+  async function axeViolations(): Promise<string[]> {
+    // The page's CSP forbids inline scripts (a <script> tag would be refused), so axe runs through the devtools protocol.
+    await page.evaluate(AXE);
+    const result = await page.evaluate(async () => {
+      const axe = (
+        globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
+      ).axe;
+      return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length }));
+    });
+    return result.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}, ${v.count})`);
+  }
+
+  it("serves the page with a strict CSP and sends a visitor without a token to sign-in", async () => {
+    const response = await page.goto(`${base}/console`);
+    expect(response?.status()).toBe(200);
+    const csp = response?.headers()["content-security-policy"] ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    await page.waitForURL(/#\/signin$/);
+    await expect(page.getByRole("heading", { name: "Sign in" }).isVisible()).resolves.toBe(true);
+    expect(await axeViolations()).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}signin.png` });
+  });
+
+  it("refuses a wrong token with the server's reason and keeps nothing", async () => {
+    await page.fill("#token", "not-a-token");
+    await page.click("button[type=submit]");
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/Not signed in/);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it("signs in with an auditor token kept in sessionStorage only, and lists the release with its hold", async () => {
+    await page.fill("#token", auditor);
+    await page.click("button[type=submit]");
+    await page.waitForURL(/#\/releases$/);
+    const table = page.getByRole("table", { name: "Releases" });
+    await table.waitFor();
+    const row = table.getByRole("row").filter({ hasText: releaseId });
+    await expect(row.textContent()).resolves.toMatch(/acme\/api.*published.*on hold/s);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.getItem("maestro.token"))).toBe(auditor);
+    expect(await axeViolations()).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}releases.png` });
+  });
+
+  it("opens the release: claims table, the GSN diagram with every node of the case, and the SBOM", async () => {
+    await page.click(`a[href="#/releases/${encodeURIComponent(releaseId)}"]`);
+    const claims = page.getByRole("table", { name: "Claims" });
+    await claims.waitFor();
+    const safetyCase = (await server.call("GET", `/v1/releases/${releaseId}/safety-case`, { token: auditor })).body;
+    const claimGoals = safetyCase.nodes.filter((n: { type: string; claim?: string }) => n.type === "Goal" && n.claim);
+    expect(await claims.getByRole("row").count()).toBe(claimGoals.length + 1);
+    for (const goal of claimGoals) await expect(claims.textContent()).resolves.toContain(goal.statement);
+    const drawn = await page.locator("svg.gsn g.node").count();
+    expect(drawn).toBe(safetyCase.nodes.length);
+    for (const type of ["Goal", "Strategy", "Solution", "Context"])
+      expect(await page.locator(`svg.gsn g[data-gsn-type=${type}]`).count()).toBe(
+        safetyCase.nodes.filter((n: { type: string }) => n.type === type).length,
+      );
+    expect(await page.locator("svg.gsn path.link").count()).toBe(safetyCase.links.length);
+    const components = page.getByRole("table", { name: "SBOM components" });
+    const all = await components.getByRole("row").count();
+    expect(all).toBeGreaterThan(1);
+    await page.fill("#sbom-search", "zzz-no-such-package");
+    expect(await components.getByRole("row").count()).toBe(1);
+    await page.fill("#sbom-search", "");
+    expect(await axeViolations()).toEqual([]);
+    await page.locator("figure.diagram").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}release.png` });
+  });
+
+  it("downloads the evidence export with the token, byte for byte what the API serves", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Download evidence export")]);
+    const saved = readFileSync(await download.path());
+    const served = await server.app.request(`/v1/releases/${releaseId}/bundle`, { headers: { authorization: `Bearer ${auditor}` } });
+    expect(JSON.parse(saved.toString()).release?.id ?? JSON.parse(saved.toString())).toBeTruthy();
+    expect(saved.length).toBe((await served.arrayBuffer()).byteLength);
+  });
+
+  it("shows the pending waiver and the active hold on the exceptions page", async () => {
+    await page.click("a[href='#/exceptions']");
+    await page.getByRole("heading", { name: "Exceptions at a glance" }).waitFor();
+    await expect(page.getByRole("heading", { name: /Waivers: pending approval \(1\)/ }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole("table", { name: "Waivers" }).first().textContent()).resolves.toContain(waiverId);
+    const holds = page.getByRole("table", { name: "Active holds" });
+    await expect(holds.textContent()).resolves.toContain(holdId);
+    await expect(holds.textContent()).resolves.toContain("open audit finding F-7");
+    expect(await axeViolations()).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}exceptions.png`, fullPage: true });
+  });
+
+  it("signs out, forgetting the token", async () => {
+    await page.click("text=Sign out");
+    await page.waitForURL(/#\/signin$/);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(consoleErrors.filter((e) => !/401|Unauthorized/.test(e))).toEqual([]);
+  });
+});
