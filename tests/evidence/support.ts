@@ -33,6 +33,9 @@ export async function toolCall(
   return res.body;
 }
 
+/** The fixture waiver: ids are UUIDs, as the waiver service makes them and the OpenAPI document says. */
+const WAIVER_ID = "0b6f5a52-8c1e-4f3b-9d2a-5e7c1a4b3f21";
+
 /** A decision the policy allowed by exception, citing an approved waiver (written as the waiver and mediator modules would). */
 async function waiverCoveredCall(server: TestServer, session: string, policyDigest: string): Promise<void> {
   const { writer } = server.ctx.ledger;
@@ -41,7 +44,7 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
   await writer.append({
     kind: "waiver.requested",
     actor,
-    subject: { type: "waiver", id: "w-1" },
+    subject: { type: "waiver", id: WAIVER_ID },
     payload: {
       capability: "network.egress",
       resource: "pypi.org",
@@ -59,7 +62,7 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
   await writer.append({
     kind: "waiver.approved",
     actor,
-    subject: { type: "waiver", id: "w-1" },
+    subject: { type: "waiver", id: WAIVER_ID },
     payload: { approvals: 1, approvalsRequired: 1, final: true, comment: null, fromVersion: 1 },
   });
   const decisionId = crypto.randomUUID();
@@ -74,7 +77,7 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
         decision: "allow",
         allow: true,
         reasons: [],
-        waivers: ["w-1"],
+        waivers: [WAIVER_ID],
         breakglass: [],
         policy: { digest: policyDigest, revision: "r1" },
       },
