@@ -8,13 +8,13 @@
 //    credential must be found, no look-alike (digests, UUIDs, documentation keys, integrity strings) flagged. The
 //    look-alikes are random, so they are drawn afresh each round.
 import { createHash, randomBytes } from "node:crypto";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { join } from "node:path";
 import { issueToken } from "../server/index.ts";
 import { contentInspector } from "../server/content/content-facts.ts";
 import { keyPath, loadOrCreateKey } from "../ledger/keys/key-files.ts";
 import { LOOKALIKES, SECRETS } from "../tests/fixtures/content/secret-corpus.ts";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase } from "./support.ts";
+import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, postJson } from "./support.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const WARMUP = 100;
@@ -53,27 +53,6 @@ function writeBody(session: string, content?: string): string {
   });
 }
 
-function post(agent: Agent, url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        agent,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 /** The two bodies alternate on one keep-alive client; each decision must be an allow, or the row means nothing. */
 async function sideBySide(label: string, serveArgs: string[], dataDir: string) {
   const server = await spawnServer(serveArgs);
@@ -96,7 +75,7 @@ async function sideBySide(label: string, serveArgs: string[], dataDir: string) {
     for (let i = 0; i < WARMUP + REQUESTS; i++) {
       for (const kind of i % 2 === 0 ? (["none", "content"] as const) : (["content", "none"] as const)) {
         const t0 = performance.now();
-        const { status, text } = await post(agent, url, token, bodies[kind]);
+        const { status, text } = await postJson(agent, url, token, bodies[kind]);
         const ms = performance.now() - t0;
         if (status !== 200 || !(JSON.parse(text) as { allow?: boolean }).allow) throw new Error(`${kind}: ${status} ${text}`);
         if (i >= WARMUP) latencies[kind].push(ms);

@@ -1,11 +1,11 @@
 // Benchmark: full POST /v1/mediate over HTTP with durable signed appends, at 1, 32 and 256 concurrent clients.
 // The server runs in its own process. Closed-loop rows use node:http keep-alive clients, as agents do; open-loop rows
 // use the leaner raw-socket generator of open-loop.ts, beside a floor row (the same load against a no-op server).
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { issueToken } from "../server/index.ts";
 import { loadOrCreateKey, keyPath } from "../ledger/keys/key-files.ts";
 import { join } from "node:path";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer, MEDIATE_BODY } from "./support.ts";
+import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer, MEDIATE_BODY, postJson } from "./support.ts";
 import { offerLoad, openConnections, postRequest } from "./open-loop.ts";
 import { startBenchReceiver, subscribeAll } from "./webhook-receiver.ts";
 import { WEBHOOK_KINDS } from "../server/index.ts";
@@ -14,27 +14,6 @@ const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 /** Webhook subscriptions per store run ("0,5": each store without, then with five, side by side). */
 const WEBHOOKS = (process.env.BENCH_WEBHOOKS ?? "0,5").split(",").filter(Boolean).map(Number);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,32,256").split(",").filter(Boolean).map(Number);
-
-function post(agent: Agent, url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        agent,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 async function runLoad(url: string, agentToken: string, concurrency: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -48,7 +27,7 @@ async function runLoad(url: string, agentToken: string, concurrency: number) {
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
         const t0 = performance.now();
-        const { status, text } = await post(agent, target, agentToken, body);
+        const { status, text } = await postJson(agent, target, agentToken, body);
         latencies.push(performance.now() - t0);
         if (status !== 200) errors++;
         else if ((JSON.parse(text) as { allow?: boolean }).allow) allows++;
