@@ -33,8 +33,9 @@ export async function toolCall(
   return res.body;
 }
 
-/** The fixture waiver: ids are UUIDs, as the waiver service makes them and the OpenAPI document says. */
+/** The fixture waiver and break-glass: ids are UUIDs, as the waiver service makes them and the OpenAPI document says. */
 const WAIVER_ID = "0b6f5a52-8c1e-4f3b-9d2a-5e7c1a4b3f21";
+const BREAKGLASS_ID = "7d3e9c14-2b6a-4f81-a5c0-9e4d2b7f1a63";
 
 /** A decision the policy allowed by exception, citing an approved waiver (written as the waiver and mediator modules would). */
 async function waiverCoveredCall(server: TestServer, session: string, policyDigest: string): Promise<void> {
@@ -88,7 +89,7 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
   await writer.append({
     kind: "breakglass.opened",
     actor,
-    subject: { type: "breakglass", id: "bg-1" },
+    subject: { type: "breakglass", id: BREAKGLASS_ID },
     payload: {
       counterClaim: "prod down",
       compensatingControls: ["pairing"],
@@ -100,7 +101,7 @@ async function waiverCoveredCall(server: TestServer, session: string, policyDige
   await writer.append({
     kind: "breakglass.reviewed",
     actor,
-    subject: { type: "breakglass", id: "bg-1" },
+    subject: { type: "breakglass", id: BREAKGLASS_ID },
     payload: { finding: "needed", verdict: "justified", reviewedLate: false, uses: 0, fromVersion: 1 },
   });
 }
