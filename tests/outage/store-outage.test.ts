@@ -93,6 +93,9 @@ describe.skipIf(!pg)("routes while the store is unreachable (own PostgreSQL clus
     const storeless = new Set([
       "GET /.well-known/jwks.json",
       "GET /openapi.json",
+      "GET /console",
+      "GET /console/assets/console.js",
+      "GET /console/assets/console.css",
       "GET /v1/ledger/key",
       "POST /v1/policy/activate",
       "GET /v1/policy/status",
