@@ -9,6 +9,7 @@ import { ed25519PublicRaw, formatCosignerVkey, signCosignature, splitNote } from
 import { DEFAULT_BUNDLE_FILE } from "../../server/policy/index.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import type { TestStoreConfig, TestStoreKind } from "../support/test-stores.ts";
+import { waiverRequest } from "../exceptions/support.ts";
 
 const DIGEST = `sha256:${"0".repeat(64)}`;
 
@@ -104,16 +105,7 @@ async function exceptionRows(server: TestServer): Promise<void> {
   const request = async (overrides: Record<string, unknown>) => {
     const res = await server.call("POST", "/v1/waivers", {
       token: engineer,
-      body: {
-        capability: "repo.write",
-        resource: "src/**",
-        agents: ["coder"],
-        waives: ["no_grant"],
-        justification: "hotfix for incident INC-42 needs a write outside the grant",
-        durationSeconds: 3600,
-        ticket: "INC-42",
-        ...overrides,
-      },
+      body: waiverRequest(overrides),
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body as { id: string };
