@@ -1,12 +1,13 @@
 // Content on POST /v1/mediate, end to end on both stores: scanned in memory, denied by the policy with a reason that
 // says what to do, ledgered as digest and findings, and the secret's bytes nowhere: response, ledger, store, log.
 import { createHash } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_CONTENT_BYTES } from "../../server/content/content-facts.ts";
 import { SECRETS } from "../fixtures/content/secret-corpus.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { storeText } from "./store-text.ts";
+import { captureServerLogs } from "../support/capture-logs.ts";
 
 const sha256 = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
 
@@ -26,7 +27,7 @@ describe.each(STORE_KINDS)("content on POST /v1/mediate (%s store)", (kind) => {
   let server: TestServer;
   let agent: string;
   let auditor: string;
-  let logged: string[];
+  const logged = captureServerLogs();
 
   beforeAll(async () => {
     server = await startTestServer(kind);
@@ -35,16 +36,6 @@ describe.each(STORE_KINDS)("content on POST /v1/mediate (%s store)", (kind) => {
     await server.registerRunset({ name: "rs-content", grants: [{ agent: "coder", capability: "repo.write", resource: "**" }] });
   });
   afterAll(() => server.close());
-
-  // Whatever the server writes to its log during a call, through console or straight to the streams.
-  beforeEach(() => {
-    logged = [];
-    const keep = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
-    for (const method of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, method).mockImplementation(keep);
-    for (const stream of [process.stdout, process.stderr])
-      vi.spyOn(stream, "write").mockImplementation((chunk: unknown) => (keep(String(chunk)), true));
-  });
-  afterEach(() => vi.restoreAllMocks());
 
   async function ledgerText(index: number): Promise<string> {
     const entry = await server.call("GET", `/v1/ledger/entries/${index}`, { token: auditor });

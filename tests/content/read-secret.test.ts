@@ -2,13 +2,14 @@
 // scanned in memory; a finding is ledgered as facts, marks the session through the outcome's fold, and the policy then
 // asks a person before the session egresses or releases. The secret's bytes are nowhere: response, ledger, store, log.
 import { createHash } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_CONTENT_BYTES } from "../../server/content/content-facts.ts";
 import { SECRETS } from "../fixtures/content/secret-corpus.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { verifyJson } from "../tamper/tamper-harness.ts";
 import { storeText } from "./store-text.ts";
+import { captureServerLogs } from "../support/capture-logs.ts";
 
 // A verify of the whole store at the end: slow on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -33,7 +34,7 @@ describe.each(STORE_KINDS)("reads teach the session (%s store)", (kind) => {
   let agent: string;
   let otherAgent: string;
   let auditor: string;
-  let logged: string[];
+  const logged = captureServerLogs();
   let closed = false;
 
   beforeAll(async () => {
@@ -53,16 +54,6 @@ describe.each(STORE_KINDS)("reads teach the session (%s store)", (kind) => {
   afterAll(async () => {
     if (!closed) await server?.close();
   });
-
-  // Whatever the server writes to its log during a call, through console or straight to the streams.
-  beforeEach(() => {
-    logged = [];
-    const keep = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
-    for (const method of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, method).mockImplementation(keep);
-    for (const stream of [process.stdout, process.stderr])
-      vi.spyOn(stream, "write").mockImplementation((chunk: unknown) => (keep(String(chunk)), true));
-  });
-  afterEach(() => vi.restoreAllMocks());
 
   async function mediate(session: string, capability: string, resource: string, token = agent) {
     const res = await server.call("POST", "/v1/mediate", { token, body: call(session, capability, resource) });
