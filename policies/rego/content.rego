@@ -9,18 +9,17 @@ call := input.call
 
 # --- policy data: paths (canonical repository paths, "/"-delimited globs) that hold secrets by convention ---
 
-# A write to one of these is denied with secret_file whatever its content: a secret belongs in the secrets store,
-# read at run time through secrets.read. Templates that hold no values (never_written_except) stay writable.
+# A write to a file with one of these names, in any folder, is denied with secret_file whatever its content: a secret
+# belongs in the secrets store, read at run time through secrets.read. Templates that hold no values
+# (never_written_except) stay writable. Names, not paths: each is matched against the path's last segment, so every
+# pattern takes a string fast path of glob.rego ("name", "prefix*", "*suffix"). As "**/"-path globs they went to
+# glob.match, which OPA's Wasm compiles afresh per call: 26 of them made a write's decision ~6x slower.
 never_written := [
-	".env", ".env.*", "**/.env", "**/.env.*",
-	"*.pem", "**/*.pem", "*.key", "**/*.key", "*.p12", "**/*.p12", "*.pfx", "**/*.pfx",
-	"id_rsa", "**/id_rsa", "id_dsa", "**/id_dsa", "id_ecdsa", "**/id_ecdsa", "id_ed25519", "**/id_ed25519",
-	".npmrc", "**/.npmrc", ".pypirc", "**/.pypirc", ".netrc", "**/.netrc",
+	".env", ".env.*", "*.pem", "*.key", "*.p12", "*.pfx",
+	"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".npmrc", ".pypirc", ".netrc",
 ]
 
-never_written_except := [
-	".env.example", "**/.env.example", ".env.sample", "**/.env.sample", ".env.template", "**/.env.template",
-]
+never_written_except := [".env.example", ".env.sample", ".env.template"]
 
 # Finding rules (secretlint rule/message ids, e.g. "github/GITHUB_TOKEN") a deployment decides not to act on.
 ignored_rules := set()
@@ -87,16 +86,22 @@ lifted contains [id, "secret_detected"] if {
 
 # --- never-written files ---
 
+# The path's last segment ("" for a path ending in "/", which names no file).
+file_name := name if {
+	segments := split(call.resource, "/")
+	name := segments[count(segments) - 1]
+}
+
 secret_file_pattern := [pattern |
 	call.capability == "repo.write"
 	some pattern in never_written
-	patterns.match(pattern, ["/"], call.resource)
+	patterns.match(pattern, null, file_name)
 	not excepted
 ][0]
 
 excepted if {
 	some pattern in never_written_except
-	patterns.match(pattern, ["/"], call.resource)
+	patterns.match(pattern, null, file_name)
 }
 
 file_waivers := match.waivers_for("secret_file")

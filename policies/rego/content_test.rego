@@ -122,7 +122,7 @@ test_never_written_files_denied if {
 test_never_written_reason_names_the_pattern if {
 	d := decision with input as at("services/api/.env.local")
 	some r in d.reasons
-	contains(r.message, "**/.env.*")
+	contains(r.message, "services/api/.env.local matches .env.*")
 }
 
 test_templates_and_look_alike_names_written if {
@@ -148,16 +148,24 @@ test_secret_file_waiver_lifts_and_is_cited if {
 	d.waivers == ["w-file"]
 }
 
-# Pins content.never_written and never_written_except entry by entry: each pattern at the root and nested.
+# Pins content.never_written and never_written_except entry by entry: each name at the root and nested.
 test_every_never_written_pattern_and_exception if {
 	every path in [
 		".env", ".env.local", "a/.env", "a/.env.local", "k.pem", "a/k.pem", "k.key", "a/k.key", "k.p12", "a/k.p12",
 		"k.pfx", "a/k.pfx", "id_rsa", "a/id_rsa", "id_dsa", "a/id_dsa", "id_ecdsa", "a/id_ecdsa", "id_ed25519",
-		"a/id_ed25519", ".npmrc", "a/.npmrc", ".pypirc", "a/.pypirc", ".netrc", "a/.netrc",
+		"a/b/id_ed25519", ".npmrc", "a/.npmrc", ".pypirc", "a/.pypirc", ".netrc", "a/.netrc", ".pem", "a/.env.",
 	] {
 		codes(decision) == {"secret_file"} with input as at(path)
 	}
 	every path in [".env.example", "a/.env.example", ".env.sample", "a/.env.sample", ".env.template", "a/.env.template"] {
+		decision.decision == "allow" with input as at(path)
+	}
+}
+
+# Names are matched as whole last segments: a folder named like a secret file, or a name that only starts or ends like
+# one, is not one.
+test_never_written_matches_the_file_name_only if {
+	every path in [".env/readme.md", "keys.pem/index.ts", "id_rsa.pub", "my.env", "k.pem.txt", "x/.envrc", "a/"] {
 		decision.decision == "allow" with input as at(path)
 	}
 }

@@ -34,6 +34,14 @@ star_prefix(pattern, null) := prefix if {
 	literal(prefix)
 }
 
+# "*" matches any run of non-delimiters; with no delimiters (null) "*<literal>" is a suffix test.
+star_suffix(pattern, null) := suffix if {
+	# mutate: equivalent drop-expr,string — without this guard trim_prefix changes nothing and literal() fails on the "*" left
+	startswith(pattern, "*")
+	suffix := trim_prefix(pattern, "*")
+	literal(suffix)
+}
+
 match(pattern, delimiters, value) := pattern == value if literal(pattern)
 
 # mutate: equivalent remove-else — a fast path: glob.match gives the same answer (glob_test.rego)
@@ -41,5 +49,8 @@ else := startswith(value, prefix) if prefix := any_suffix_prefix(pattern)
 
 # mutate: equivalent remove-else — a fast path: glob.match gives the same answer (glob_test.rego)
 else := startswith(value, prefix) if prefix := star_prefix(pattern, delimiters)
+
+# mutate: equivalent remove-else — a fast path: glob.match gives the same answer (glob_test.rego)
+else := endswith(value, suffix) if suffix := star_suffix(pattern, delimiters)
 
 else := glob.match(pattern, delimiters, value)
