@@ -5,10 +5,19 @@ import { Agent } from "node:http";
 import { issueToken } from "../server/index.ts";
 import { loadOrCreateKey, keyPath } from "../ledger/keys/key-files.ts";
 import { join } from "node:path";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer, MEDIATE_BODY, postJson } from "./support.ts";
+import {
+  cpuSeconds,
+  printTable,
+  spawnServer,
+  summarize,
+  tempDir,
+  throwawayDatabase,
+  withTrivialServer,
+  MEDIATE_BODY,
+  postJson,
+} from "./support.ts";
 import { offerLoad, openConnections, postRequest } from "./open-loop.ts";
 import { startBenchReceiver, subscribeAll } from "./webhook-receiver.ts";
-import { WEBHOOK_KINDS } from "../server/index.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 /** Webhook subscriptions per store run ("0,5": each store without, then with five, side by side). */
@@ -86,8 +95,9 @@ const OPEN_RATES = (process.env.BENCH_OPEN_RATES ?? "1000,3000").split(",").filt
  */
 async function floorRows() {
   return withTrivialServer(async (url) => {
-    const rows: Array<Record<string, string | number>> = [{ store: "floor: no-op node:http", ...(await runLoad(url, "unused", 256)) }];
-    for (const rate of OPEN_RATES) rows.push({ store: "floor: no-op node:http", ...(await runOpenLoop(url, {}, 256, rate)) });
+    const floor = { store: "floor: no-op node:http" };
+    const rows: Array<Record<string, string | number>> = [{ ...floor, ...(await runLoad(url, "unused", 256)), "server cpu µs/req": "" }];
+    for (const rate of OPEN_RATES) rows.push({ ...floor, ...(await runOpenLoop(url, {}, 256, rate)), "server cpu µs/req": "" });
     return rows;
   });
 }
@@ -107,12 +117,24 @@ async function benchStore(label: string, serveArgs: string[], dataDir: string, w
       body: JSON.stringify({ name: "bench", grants: [{ agent: "bench-agent", capability: "repo.read", resource: "src/**" }] }),
     });
     if (reg.status !== 201) throw new Error(`runset registration failed: ${reg.status} ${await reg.text()}`);
-    // Every kind, so the dispatcher follows every commit (release.blocked reads decisions) while the load runs.
-    await subscribeAll(server.url, security, receiver.url, webhooks, [...WEBHOOK_KINDS]);
+    if (webhooks > 0) {
+      // Every kind, so the dispatcher follows every commit (release.blocked reads decisions) while the load runs.
+      // Imported only here, so BENCH_WEBHOOKS=0 also runs against a commit that predates webhooks (side-by-side.ts).
+      const { WEBHOOK_KINDS } = await import("../server/index.ts");
+      await subscribeAll(server.url, security, receiver.url, webhooks, [...WEBHOOK_KINDS]);
+    }
     const rows = [];
-    for (const c of CONCURRENCY) rows.push({ store: label, ...(await runLoad(server.url, agent, c)) });
-    for (const rate of OPEN_RATES)
-      rows.push({ store: label, ...(await runOpenLoop(server.url, { Authorization: `Bearer ${agent}` }, 256, rate)) });
+    // The server's CPU per answered request beside each row: on a shared machine it moves far less than requests/s, so
+    // two versions side by side compare by it (embedded: the store is in the process; PostgreSQL's own is not counted).
+    const withCpu = async (row: () => Promise<{ requests: number }>) => {
+      const before = cpuSeconds(server.child.pid);
+      const result = await row();
+      const after = cpuSeconds(server.child.pid);
+      const cpuUs = before === undefined || after === undefined ? "" : Math.round((1e6 * (after - before)) / result.requests);
+      return { store: label, ...result, "server cpu µs/req": cpuUs };
+    };
+    for (const c of CONCURRENCY) rows.push(await withCpu(() => runLoad(server.url, agent, c)));
+    for (const rate of OPEN_RATES) rows.push(await withCpu(() => runOpenLoop(server.url, { Authorization: `Bearer ${agent}` }, 256, rate)));
     return rows;
   } finally {
     await server.stop();

@@ -103,6 +103,9 @@ export async function fillWithProjections(db: Kysely<LedgerTables>, count: numbe
   const replay = new ProjectionReplay();
   for (let i = 0; i < count; i++) replay.add(mediatorEvent(i), i);
   if (replay.refused.length > 0) throw new Error(`bench events the folds refuse: ${JSON.stringify(replay.refused.slice(0, 3))}`);
+  // A migration may seed a row the fold also produces (policy_data_version's first version): the fold's rows replace
+  // them, emptied in reverse order so a referencing table (outcomes) goes before the one it references (mediations).
+  for (const spec of [...PROJECTION_TABLES].reverse()) await (db as Kysely<any>).deleteFrom(spec.table).execute();
   // In PROJECTION_TABLES order: a table another references (mediations, for outcomes) comes first.
   for (const spec of PROJECTION_TABLES) {
     const rows = [...(replay.tables.get(spec.table)?.values() ?? [])].map((row) =>

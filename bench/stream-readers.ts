@@ -2,7 +2,6 @@
 // Issue 14 saw 40 replays of a 20k-entry log, dropped after 300 ms, take decisions from ~2,000/s to 0, and 200 live
 // readers halve them; the target is ≥ 70 % of the no-reader run for both. The server runs in its own process on a
 // throwaway PostgreSQL database filled with 20,000 entries; a floor row runs the same clients against a no-op server.
-import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { openStore } from "../ledger/store/database.ts";
@@ -10,7 +9,7 @@ import { migrateToLatest } from "../ledger/store/migrate.ts";
 import { keyPath, loadOrCreateKey } from "../ledger/keys/key-files.ts";
 import { allMigrations, issueToken } from "../server/index.ts";
 import { fastFill } from "./ledger-fill.ts";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer, MEDIATE_BODY } from "./support.ts";
+import { cpuSeconds, printTable, spawnServer, summarize, tempDir, throwawayDatabase, withTrivialServer, MEDIATE_BODY } from "./support.ts";
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 4) * 1000;
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -61,20 +60,6 @@ async function decisions(url: string, token: string, during: (end: number) => Pr
   agent.destroy();
   const s = summarize(latencies);
   return { perSecond: Math.round(latencies.length / (DURATION_MS / 1000)), p50ms: s.p50, p99ms: s.p99, errors };
-}
-
-/**
- * CPU seconds (user + system) the server process has used, from Linux's /proc; undefined elsewhere. Per decision it
- * is the readers' cost that a shared machine's load does not blur as much as decisions/s.
- */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    // Fields 14 and 15 of /proc/PID/stat, after the command name in parentheses, in clock ticks (100 per second).
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Runs `row` and adds the server's CPU milliseconds per decision over it. */

@@ -1,6 +1,6 @@
 // Shared bench helpers: percentiles, a throwaway PostgreSQL database, a server in a child process, table printing.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -60,6 +60,8 @@ export function checkoutCommit(repo: string, rev: string): { dir: string; commit
   const dir = mkdtempSync(join(tmpdir(), "maestro-bench-base-"));
   execFileSync("git", ["worktree", "add", "--detach", dir, commit], { cwd: repo, stdio: "ignore" });
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+  // The pinned tools (opa) are not in git either; benches that start `opa run` find them where the base expects them.
+  if (existsSync(join(repo, ".tools"))) symlinkSync(join(repo, ".tools"), join(dir, ".tools"));
   return {
     dir,
     commit,
@@ -164,4 +166,18 @@ export function postJson(agent: Agent, url: URL, token: string, body: string): P
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/**
+ * CPU seconds (user + system) a process has used, from Linux's /proc; undefined elsewhere. Per request it is a cost
+ * that a shared machine's load blurs far less than requests/s. (A PostgreSQL server's own processes are not in it.)
+ */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat, after the command name in parentheses, in clock ticks (100 per second).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
