@@ -58,6 +58,17 @@ describe("claims", () => {
     expect(Object.values(all).map((c) => c.status)).toEqual(Array(7).fill("supported"));
   });
 
+  it("count a cited waiver in force only once activated, not at a first of two approvals", () => {
+    const set = base();
+    const firstApproval = ev("waiver.approved", { type: "waiver", id: "w2" }, { approvals: 1, approvalsRequired: 2, final: false });
+    const early = decision("early", true, { waivers: ["w2"] });
+    const activated = ev("waiver.activated", { type: "waiver", id: "w2" }, { expiresAt: "2026-01-02T00:00:00.000Z" });
+    const later = decision("later", true, { waivers: ["w2"] });
+    set.decisions.push(early, later);
+    set.waivers.push(firstApproval, activated);
+    expect(statuses(set)["denies-respected"].counterexamples).toEqual([early.index]);
+  });
+
   it("name the counterexamples of each violated claim", () => {
     const set = base();
     const deny = decision("x", false);
@@ -66,7 +77,7 @@ describe("claims", () => {
     const hold = ev("hold.placed", { type: "hold", id: "h1" }, { scope: { type: "repository", id: "acme/api" } });
     const otherHold = ev("hold.placed", { type: "hold", id: "h2" }, { scope: { type: "repository", id: "acme/web" } });
     const bg = ev("breakglass.opened", { type: "breakglass", id: "b1" });
-    const w = ev("waiver.approved", { type: "waiver", id: "w1" });
+    const w = ev("waiver.approved", { type: "waiver", id: "w1" }, { final: true });
     const revoked = ev("waiver.revoked", { type: "waiver", id: "w1" });
     const byWaiver = decision("y", true, { waivers: ["w1"] });
     set.decisions.push(deny, byWaiver);

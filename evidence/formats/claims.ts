@@ -52,14 +52,17 @@ function mediated(set: EvidenceSet): ClaimResult {
   );
 }
 
-/** A waiver covers a decision if it was approved before it and neither revoked nor expired by then. */
+/**
+ * A waiver covers a decision if it was in force before it (activated, or finally approved) and neither revoked nor
+ * expired by then. An approval that is not the final one (the first of two people) puts nothing in force.
+ */
 function waiverActiveAt(events: IndexedEvent[] | undefined, at: IndexedEvent): boolean {
   let active = false;
   let expiresAt: string | undefined;
   for (const e of events ?? []) {
     if (e.index >= at.index) break;
     const kind = e.event.kind;
-    if (kind === "waiver.approved" || kind === "waiver.activated") active = true;
+    if (kind === "waiver.activated" || (kind === "waiver.approved" && payload(e).final === true)) active = true;
     if (kind === "waiver.revoked" || kind === "waiver.expired") active = false;
     const exp = payload(e).expiresAt;
     if (typeof exp === "string") expiresAt = exp;
