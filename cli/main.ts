@@ -60,6 +60,13 @@ function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, " ").trim();
 }
 
+// A reader that stops early (`maestro policy test -v | head`) closes the pipe: the rest of the output has nowhere to
+// go, which is not a failure of the command. Without this, the next write threw EPIPE as an unhandled error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,5 +1,5 @@
 // `maestro policy test` prints a summary and failures by default (it printed ~120 PASS lines), every test with -v.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
 
@@ -24,5 +24,17 @@ describe("maestro policy test output", () => {
     expect(verbose.code).toBe(0);
     const passes = Number(/^PASS: (\d+)\//m.exec(quiet.stdout)![1]);
     expect(verbose.stdout.match(/: PASS \(/g)?.length).toBe(passes);
+  });
+
+  it("ends quietly with exit 0 when its reader closes the pipe early (| head)", async () => {
+    const child = spawn(process.execPath, [MAIN, "policy", "test", "-v"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    // Read the first chunk, then close our end, as `head -1` does.
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 });
