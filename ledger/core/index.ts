@@ -40,6 +40,7 @@ export {
   planCoords,
   resolvePlan,
 } from "./proof-plan.ts";
+export { inclusionWalk } from "./inclusion-walk.ts";
 export type { ConsistencyInput, InclusionInput } from "./proof-verify.ts";
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from "./proof-verify.ts";
 export type { NodeCoord, NodeHash } from "./subtree.ts";

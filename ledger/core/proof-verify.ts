@@ -1,16 +1,11 @@
 // Inclusion and consistency proof verification, step by step from RFC 9162 §2.1.3.2 and §2.1.4.2.
 import { itemAt } from "../../common/present.ts";
-import { MaestroError } from "../../common/errors.ts";
-import { HASH_SIZE, hashEquals, nodeHash } from "./hash.ts";
+import { hashEquals, nodeHash } from "./hash.ts";
+import { checkProofElements, checkProofInt, type InclusionInput, inclusionWalk, proofFail } from "./inclusion-walk.ts";
 import { half, isOdd } from "./int.ts";
-import { consistencyPlan, inclusionPlan } from "./proof-plan.ts";
+import { consistencyPlan } from "./proof-plan.ts";
 
-export interface InclusionInput {
-  leafHash: Uint8Array;
-  index: number;
-  size: number;
-  proof: Uint8Array[];
-}
+export type { InclusionInput };
 
 export interface ConsistencyInput {
   size1: number;
@@ -20,89 +15,39 @@ export interface ConsistencyInput {
   proof: Uint8Array[];
 }
 
-function fail(reason: string, details: Record<string, unknown> = {}): never {
-  throw new MaestroError("proof_invalid", reason, { details: { reason, ...details } });
-}
-
-function checkInt(n: unknown, name: string): number {
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
-    fail(`${name} is not a non-negative safe integer`, { [name]: String(n) });
-  }
-  return n;
-}
-
-function checkProofElements(proof: unknown): Uint8Array[] {
-  if (!Array.isArray(proof)) fail("proof is not an array");
-  proof.forEach((p, i) => {
-    if (!(p instanceof Uint8Array) || p.length !== HASH_SIZE) {
-      fail(`proof element ${i} is not a ${HASH_SIZE}-byte hash`, { element: i });
-    }
-  });
-  return proof;
-}
-
 /** RFC 9162 §2.1.3.2 steps 1–5 without the final root comparison: the root the proof implies. */
 export function rootFromInclusionProof(input: InclusionInput): Uint8Array {
-  const index = checkInt(input.index, "index");
-  const size = checkInt(input.size, "size");
-  if (index >= size) fail(`index ${index} is out of range for tree size ${size}`, { index, size }); // step 1
-  if (!(input.leafHash instanceof Uint8Array) || input.leafHash.length !== HASH_SIZE) {
-    fail(`leaf hash is not a ${HASH_SIZE}-byte hash`);
-  }
-  const proof = checkProofElements(input.proof);
-  // The path length is fixed by (index, size); checking it first gives a precise reason.
-  const expected = inclusionPlan(index, size).length;
-  if (proof.length !== expected) {
-    fail(`wrong proof length: expected ${expected}, got ${proof.length}`, { expected, got: proof.length });
-  }
-  let fn = index; // step 2
-  let sn = size - 1;
+  const left = inclusionWalk(input);
   let r = input.leafHash; // step 3
-  for (const p of proof) {
-    if (sn === 0) fail("proof is longer than the path to the root"); // step 4a
-    if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r); // 4b.i
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = half(fn); // 4c
-    sn = half(sn);
-  }
-  if (sn !== 0) fail("proof is shorter than the path to the root"); // step 5
+  for (const [i, p] of input.proof.entries()) r = left[i] ? nodeHash(p, r) : nodeHash(r, p); // step 4b
   return r;
 }
 
 export function verifyInclusion(input: InclusionInput & { root: Uint8Array }): void {
   const r = rootFromInclusionProof(input);
   if (!(input.root instanceof Uint8Array) || !hashEquals(r, input.root)) {
-    fail("root mismatch: the inclusion proof leads to a different root", { index: input.index, size: input.size });
+    proofFail("root mismatch: the inclusion proof leads to a different root", { index: input.index, size: input.size });
   }
 }
 
 /** RFC 9162 §2.1.4.2 for 0 < size1 <= size2; equal sizes need an empty proof and equal roots. */
 export function verifyConsistency(input: ConsistencyInput): void {
-  const size1 = checkInt(input.size1, "size1");
-  const size2 = checkInt(input.size2, "size2");
-  if (size1 > size2) fail(`size1 ${size1} is larger than size2 ${size2}`, { size1, size2 });
-  if (size1 === 0) fail("consistency with the empty tree is not defined (RFC 9162 needs 0 < size1)");
-  if (!(input.root1 instanceof Uint8Array) || !(input.root2 instanceof Uint8Array)) fail("roots must be bytes");
+  const size1 = checkProofInt(input.size1, "size1");
+  const size2 = checkProofInt(input.size2, "size2");
+  if (size1 > size2) proofFail(`size1 ${size1} is larger than size2 ${size2}`, { size1, size2 });
+  if (size1 === 0) proofFail("consistency with the empty tree is not defined (RFC 9162 needs 0 < size1)");
+  if (!(input.root1 instanceof Uint8Array) || !(input.root2 instanceof Uint8Array)) proofFail("roots must be bytes");
   const proof = checkProofElements(input.proof);
   // Root lengths are not checked: a root that is not 32 bytes can never equal a computed hash, and
   // for equal sizes the reference verifier compares the two roots as given (vector "sizes are equal").
   if (size1 === size2) {
-    if (proof.length !== 0) fail("proof must be empty when the sizes are equal", { got: proof.length });
-    if (!hashEquals(input.root1, input.root2)) fail("root mismatch: equal sizes with different roots");
+    if (proof.length !== 0) proofFail("proof must be empty when the sizes are equal", { got: proof.length });
+    if (!hashEquals(input.root1, input.root2)) proofFail("root mismatch: equal sizes with different roots");
     return;
   }
   const expected = consistencyPlan(size1, size2).length;
   if (proof.length !== expected) {
-    fail(`wrong proof length: expected ${expected}, got ${proof.length}`, { expected, got: proof.length });
+    proofFail(`wrong proof length: expected ${expected}, got ${proof.length}`, { expected, got: proof.length });
   }
   // Step 1 (empty path fails) is covered by the length check: 0 < size1 < size2 needs >= 1 element.
   // Step 2: when size1 is a power of two its root is a node of the new tree, left out of the proof.
@@ -116,7 +61,7 @@ export function verifyConsistency(input: ConsistencyInput): void {
   let fr = itemAt(path, 0, "consistency path"); // step 5 (the length check above leaves at least one element)
   let sr = fr;
   for (const c of path.slice(1)) {
-    if (sn === 0) fail("proof is longer than the path to the root"); // step 6a
+    if (sn === 0) proofFail("proof is longer than the path to the root"); // step 6a
     if (isOdd(fn) || fn === sn) {
       fr = nodeHash(c, fr); // 6b.i–ii
       sr = nodeHash(c, sr);
@@ -132,9 +77,9 @@ export function verifyConsistency(input: ConsistencyInput): void {
     fn = half(fn); // 6c
     sn = half(sn);
   }
-  if (sn !== 0) fail("proof is shorter than the path to the root"); // step 7
-  if (!hashEquals(fr, input.root1)) fail("root1 mismatch: the proof does not lead to the old root");
-  if (!hashEquals(sr, input.root2)) fail("root2 mismatch: the proof does not lead to the new root");
+  if (sn !== 0) proofFail("proof is shorter than the path to the root"); // step 7
+  if (!hashEquals(fr, input.root1)) proofFail("root1 mismatch: the proof does not lead to the old root");
+  if (!hashEquals(sr, input.root2)) proofFail("root2 mismatch: the proof does not lead to the new root");
 }
 
 function isPow2(n: number): boolean {
