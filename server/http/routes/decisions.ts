@@ -1,8 +1,10 @@
-// Evidence API, decisions: cursor-paginated lists (by session, runset or release) and one decision with its outcome and proof links.
+// Evidence API, decisions: cursor-paginated search (release, session, run-set, agent, capability, result, reason code, time)
+// and one decision with its outcome and proof links.
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../../common/errors.ts";
 import { toBase64 } from "../../../ledger/core/index.ts";
 import type { Services } from "../../compose.ts";
+import { parseDecisionFilter, searchDecisions } from "../../mediator/decision-search.ts";
 import type { MediatorTables } from "../../mediator/tables.ts";
 import { decodeCursor, encodeCursor, findRelease, parseLimit } from "../../releases/release-queries.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
@@ -33,12 +35,13 @@ export const decisionRoutes: readonly Route[] = [
     path: "/v1/decisions",
     ...EVIDENCE,
     does: "decisions",
-    query: ["cursor", "limit", "release", "session", "runset", "decision"],
+    query: ["cursor", "limit", "release", "session", "runset", "agent", "capability", "decision", "reason", "since", "until"],
     response: json("decision.page"),
     handler: (ctx: Pick<Services, "db">) => async (c) => {
       const db = ctx.db as Kysely<MediatorTables>;
       const limit = parseLimit(c.req.query("limit"));
       const before = decodeCursor(c.req.query("cursor"));
+      const filter = parseDecisionFilter((name) => c.req.query(name));
       let sessions = c.req.queries("session") ?? [];
       let runsets = c.req.queries("runset") ?? [];
       const releaseId = c.req.query("release");
@@ -48,23 +51,7 @@ export const decisionRoutes: readonly Route[] = [
         runsets = [...runsets, ...JSON.parse(release.runsets)];
         if (sessions.length === 0 && runsets.length === 0) return jsonWithEtag(c, { items: [], nextCursor: null });
       }
-      const decision = c.req.query("decision");
-      if (decision !== undefined && !["allow", "deny", "require_approval"].includes(decision)) {
-        throw new MaestroError("invalid_field", "decision must be allow, deny or require_approval", { field: "decision" });
-      }
-      let query = db
-        .selectFrom("mediations")
-        .selectAll()
-        .orderBy("ledger_index", "desc")
-        .limit(limit + 1);
-      if (before !== undefined) query = query.where("ledger_index", "<", before);
-      if (decision) query = query.where("decision", "=", decision);
-      if (sessions.length || runsets.length) {
-        query = query.where((eb) =>
-          eb.or([...(sessions.length ? [eb("session", "in", sessions)] : []), ...(runsets.length ? [eb("runset", "in", runsets)] : [])]),
-        );
-      }
-      const rows = await query.execute();
+      const rows = await searchDecisions(db, { ...filter, sessions, runsets, before, limit });
       const items = rows.slice(0, limit).map((r) => ({
         decisionId: r.decision_id,
         ledgerIndex: Number(r.ledger_index),
