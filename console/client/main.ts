@@ -1,6 +1,9 @@
 // The console's router: #/path routes to a page; without a token every page but sign-in sends the auditor there.
 import { ApiError, token } from "./api.ts";
 import { h } from "./dom.ts";
+import { decision, decisions } from "./decision-pages.ts";
+import { checkpoints, entry, tail } from "./ledger-pages.ts";
+import { finishOidcSignIn } from "./oidc.ts";
 import { exceptions, release, releases, signIn } from "./pages.ts";
 
 const ROUTES: [RegExp, (main: HTMLElement, params: string[]) => Promise<void>, string][] = [
@@ -8,6 +11,11 @@ const ROUTES: [RegExp, (main: HTMLElement, params: string[]) => Promise<void>, s
   [/^#\/releases$/, releases, "Releases"],
   [/^#\/releases\/([^/]+)$/, release, "Release"],
   [/^#\/exceptions$/, exceptions, "Exceptions"],
+  [/^#\/ledger$/, checkpoints, "Ledger"],
+  [/^#\/ledger\/entries\/([^/]+)$/, entry, "Ledger entry"],
+  [/^#\/ledger\/tail$/, tail, "Live tail"],
+  [/^#\/decisions(?:\?.*)?$/, decisions, "Decisions"],
+  [/^#\/decisions\/([^/?]+)$/, decision, "Decision"],
 ];
 
 function nav(): void {
@@ -15,6 +23,8 @@ function nav(): void {
     ? [
         h("a", { href: "#/releases" }, "Releases"),
         h("a", { href: "#/exceptions" }, "Exceptions"),
+        h("a", { href: "#/decisions" }, "Decisions"),
+        h("a", { href: "#/ledger" }, "Ledger"),
         h("button", { type: "button", class: "link", onclick: () => (token.clear(), (location.hash = "#/signin")) }, "Sign out"),
       ]
     : [h("a", { href: "#/signin" }, "Sign in")];
@@ -55,4 +65,7 @@ async function route(): Promise<void> {
 }
 
 window.addEventListener("hashchange", () => void route());
-void route();
+// A sign-in the issuer sent back is finished first; whatever happens there, the page then routes.
+void finishOidcSignIn()
+  .catch((err: unknown) => console.error("OIDC sign-in failed", err))
+  .then(route);

@@ -2,6 +2,8 @@
 import { ApiError, download, getJson, token } from "./api.ts";
 import { badge, h, table, when } from "./dom.ts";
 import { gsnDiagram, type GsnLink, type GsnNode } from "./gsn.ts";
+import { ledgerLinks } from "./ledger-pages.ts";
+import { oidcSignInPart } from "./oidc.ts";
 
 type Json = Record<string, unknown>;
 type Page = (main: HTMLElement, params: string[]) => Promise<void>;
@@ -54,7 +56,7 @@ export const signIn: Page = async (main) => {
         error.textContent = err instanceof ApiError ? `Not signed in: ${err.message}` : String(err);
       });
   });
-  main.replaceChildren(form);
+  main.replaceChildren(form, ...oidcSignInPart());
   input.focus();
 };
 
@@ -176,13 +178,15 @@ export const exceptions: Page = async (main) => {
   const expiresAt = (w: Json) => Date.parse(text(field(w, "expiresAt", "expires_at")));
   const groups: [string, Json[]][] = [
     ["Pending approval", waivers.waivers.filter((w) => w.state === "pending")],
+    // Finally approved, its activation event not yet written (the next use or approval retry writes it).
+    ["Approved, awaiting activation", waivers.waivers.filter((w) => w.state === "approved")],
     ["Active", waivers.waivers.filter((w) => w.state === "active" && !(expiresAt(w) - now < 86_400_000))],
     ["Expiring within 24 h", waivers.waivers.filter((w) => w.state === "active" && expiresAt(w) - now < 86_400_000)],
     ["Expired", waivers.waivers.filter((w) => w.state === "expired")],
   ];
   const waiverRows = (rows: Json[]) =>
     table(
-      ["Waiver", "Capability", "Resource", "Waives", "Requested by", "Expires", "Justification"],
+      ["Waiver", "Capability", "Resource", "Waives", "Requested by", "Expires", "Justification", "Ledger"],
       rows.map((w) => [
         text(w.id),
         text(w.capability),
@@ -191,6 +195,7 @@ export const exceptions: Page = async (main) => {
         text(field(w, "requestedBy", "requested_by")),
         when(field(w, "expiresAt", "expires_at")),
         text(w.justification),
+        ledgerLinks(w),
       ]),
       "Waivers",
     );
@@ -203,13 +208,14 @@ export const exceptions: Page = async (main) => {
     h("h2", {}, `Active holds (${holds.holds.length})`),
     holds.holds.length
       ? table(
-          ["Hold", "Scope", "Reason", "Placed by", "Placed"],
+          ["Hold", "Scope", "Reason", "Placed by", "Placed", "Ledger"],
           holds.holds.map((hold) => [
             text(hold.id),
             `${holdScope(hold).type} ${holdScope(hold).id ?? ""}`.trim(),
             text(hold.reason),
             text(field(hold, "placedBy", "placed_by")),
             when(field(hold, "placedAt", "placed_at")),
+            ledgerLinks(hold),
           ]),
           "Active holds",
         )
@@ -217,13 +223,14 @@ export const exceptions: Page = async (main) => {
     h("h2", {}, `Break-glass sessions open (${breakglass.breakglass.length})`),
     breakglass.breakglass.length
       ? table(
-          ["Session", "Opened by", "Expires", "Review by", "Overdue"],
+          ["Session", "Opened by", "Expires", "Review by", "Overdue", "Ledger"],
           breakglass.breakglass.map((b) => [
             text(b.id),
             text(field(b, "openedBy", "opened_by")),
             when(field(b, "expiresAt", "expires_at")),
             when(field(b, "reviewDeadline", "review_deadline")),
             field(b, "overdue") === true ? badge("overdue", "bad") : badge("in time", "plain"),
+            ledgerLinks(b),
           ]),
           "Break-glass sessions",
         )
