@@ -14,7 +14,15 @@ export { AGENTS_CLAIM, RUNSETS_CLAIM, type AgentBinding } from "./auth/agent-bin
 export { ROLES, type Role, type Principal } from "./auth/roles.ts";
 export { allMigrations } from "./db/migrations.ts";
 export { CAPABILITIES, type Capability } from "./mediator/types.ts";
-export { buildBundle, buildDefaultBundle, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR, runPolicyTests } from "./policy/index.ts";
+export {
+  buildBundle,
+  buildDefaultBundle,
+  DEFAULT_MUTATION_REPORT,
+  DEFAULT_OPA_PATH,
+  DEFAULT_REGO_DIR,
+  readMutationEvidence,
+  runPolicyTests,
+} from "./policy/index.ts";
 export { DEFAULT_MUTATION_THRESHOLD, formatReport, mutatePolicies } from "./policy/mutate/index.ts";
 export { type WebhookSettings, WEBHOOK_KINDS } from "./webhooks/index.ts";
 

@@ -1,30 +1,65 @@
 // `maestro policy build|test|activate|status`: compile Rego to a Wasm bundle with the pinned opa, run opa tests, activate a bundle, show the one in force.
 import { readFile } from "node:fs/promises";
-import { buildBundle, buildDefaultBundle, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR, runPolicyTests } from "../../server/index.ts";
+import {
+  buildBundle,
+  buildDefaultBundle,
+  DEFAULT_MUTATION_REPORT,
+  DEFAULT_OPA_PATH,
+  DEFAULT_REGO_DIR,
+  readMutationEvidence,
+  runPolicyTests,
+} from "../../server/index.ts";
 import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
 import { clientFrom } from "../http-client.ts";
 
 export const policyBuildCommand: Command = {
   name: "policy build",
   usage: `
-Usage: maestro policy build [--out FILE] [--signing-key PEM --signing-alg ALG] [--json]
+Usage: maestro policy build [--out FILE] [--mutation-report FILE | --no-mutation-report] [--signing-key PEM --signing-alg ALG] [--json]
 
 Without --out, rebuilds the committed default bundle policies/bundle/maestro.tar.gz and its
 sources.json (the digests the server checks for staleness). With --signing-key the bundle carries
-OPA's .signatures.json. Needs the pinned opa in .tools/bin (scripts/bootstrap-opa.sh).`,
+OPA's .signatures.json. Needs the pinned opa in .tools/bin (scripts/bootstrap-opa.sh).
+
+The bundle's manifest records the mutation report's SHA-256, score and threshold (metadata.mutation;
+activation ledgers them, and a release's safety case argues from them). --mutation-report (default
+policies/mutation-report.json, made by maestro policy mutate --report FILE) must have been made over
+every policy file for the sources being built, tests included: a stale or partial report is refused.
+--no-mutation-report builds a bundle that records no score (a draft: releases decided by it do not
+support the claim policy-mutation-score).`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
-      { out: { type: "string" }, "signing-key": { type: "string" }, "signing-alg": { type: "string" }, json: { type: "boolean" } },
+      {
+        out: { type: "string" },
+        "mutation-report": { type: "string" },
+        "no-mutation-report": { type: "boolean" },
+        "signing-key": { type: "string" },
+        "signing-alg": { type: "string" },
+        json: { type: "boolean" },
+      },
       policyBuildCommand,
     );
     if (values["signing-alg"] && !values["signing-key"]) throw new UsageError("--signing-alg needs --signing-key");
+    if (values["mutation-report"] === "") throw new UsageError("--mutation-report needs a FILE");
+    if (values["mutation-report"] !== undefined && values["no-mutation-report"])
+      throw new UsageError("give --mutation-report FILE or --no-mutation-report, not both");
     const signing = values["signing-key"] ? { signingKey: values["signing-key"], signingAlg: values["signing-alg"] ?? "EdDSA" } : {};
+    const mutation = values["no-mutation-report"]
+      ? null
+      : await readMutationEvidence(values["mutation-report"] ?? DEFAULT_MUTATION_REPORT, DEFAULT_REGO_DIR);
+    const options = { ...signing, ...(mutation && { metadata: { mutation } }) };
     const result = values.out
-      ? await buildBundle({ regoDir: DEFAULT_REGO_DIR, opaPath: DEFAULT_OPA_PATH, outFile: values.out, ...signing })
-      : await buildDefaultBundle(signing);
-    if (values.json) printJson({ outFile: result.outFile, digest: result.digest, revision: result.revision });
-    else process.stdout.write(`built ${result.outFile}\n  digest   ${result.digest}\n  revision ${result.revision}\n`);
+      ? await buildBundle({ regoDir: DEFAULT_REGO_DIR, opaPath: DEFAULT_OPA_PATH, outFile: values.out, ...options })
+      : await buildDefaultBundle(options);
+    if (values.json) printJson({ outFile: result.outFile, digest: result.digest, revision: result.revision, mutation });
+    else
+      process.stdout.write(
+        `built ${result.outFile}\n  digest   ${result.digest}\n  revision ${result.revision}\n` +
+          (mutation
+            ? `  mutation score ${(mutation.score * 100).toFixed(1)} % (threshold ${(mutation.threshold * 100).toFixed(1)} %), report ${mutation.digest}\n`
+            : "  mutation score not recorded (--no-mutation-report)\n"),
+      );
   },
 };
 

@@ -15,6 +15,7 @@ import { loadStoredBundle } from "./stored-bundles.ts";
 import { isMaestroError, MaestroError } from "../../common/errors.ts";
 import { blankPolicyInput, type PolicyDecision, type PolicyInput, type WaiverRule } from "./decision-types.ts";
 import { PolicyEngine, type PolicyEngineOptions } from "./engine.ts";
+import type { MutationEvidence } from "./mutation-evidence.ts";
 
 /** Where the running bundle came from: the committed one, an activation (restored at start), or --policy-bundle. */
 export type PolicySource = "default" | "activated" | "config";
@@ -153,6 +154,7 @@ async function recordStartup(
     revision: holder.revision,
     previousDigest: last?.payload.digest ?? null,
     previousRevision: last?.payload.revision ?? null,
+    mutation: holder.current.mutation,
   };
   const unchanged = last?.payload.digest === holder.digest && (last.payload.source ?? "default") === start.source;
   // A ledger refusing writes (a forked head) still starts, to serve reads; its log line already says why.
@@ -226,6 +228,8 @@ export interface ActivationInfo {
   revision: string;
   previousDigest: string;
   previousRevision: string;
+  /** What the bundle's manifest records of its mutation report (the release claim policy-mutation-score reads it). */
+  mutation: MutationEvidence | null;
 }
 
 export interface ActivateOptions {
@@ -316,6 +320,7 @@ export class PolicyHolder {
         revision: next.revision,
         previousDigest: previous.digest,
         previousRevision: previous.revision,
+        mutation: next.mutation,
       };
       await options.beforeSwap?.(info);
       this.#engine = next;

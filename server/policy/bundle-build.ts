@@ -4,8 +4,9 @@
 // mtimes), so the same sources and flags give the same digest.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { MaestroError } from "../../common/errors.ts";
 import { bundleDigest, DECISION_ENTRYPOINT, WAIVER_RULES_ENTRYPOINT } from "./bundle-load.ts";
@@ -36,6 +37,8 @@ export interface BuildBundleOptions {
   claimsFile?: string;
   /** Where to write the SourcesManifest (e.g. policies/bundle/sources.json). */
   sourcesFile?: string;
+  /** The manifest's `metadata` (e.g. {mutation: {digest, score, threshold}}, server/policy/mutation-evidence.ts). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface BuildBundleResult {
@@ -45,18 +48,21 @@ export interface BuildBundleResult {
   sources: SourcesManifest;
 }
 
-/** What `opa build -b` puts in a bundle: policies and data files (JSON or YAML), tests excluded. */
-function isSource(name: string): boolean {
-  return (name.endsWith(".rego") && !name.endsWith("_test.rego")) || ["data.json", "data.yaml", "data.yml"].includes(name);
+/** What `opa build -b` puts in a bundle: policies and data files (JSON or YAML), tests excluded (unless asked for). */
+function isSource(name: string, withTests = false): boolean {
+  return (name.endsWith(".rego") && (withTests || !name.endsWith("_test.rego"))) || ["data.json", "data.yaml", "data.yml"].includes(name);
 }
 
 const sha256 = (bytes: Uint8Array | string): string => createHash("sha256").update(bytes).digest("hex");
 
-/** Hashes every policy source under regoDir; the revision is a digest of the sorted list. */
-export async function regoSources(regoDir: string): Promise<SourcesManifest> {
+/**
+ * Hashes every policy source under regoDir; the revision is a digest of the sorted list. `withTests` counts the
+ * `_test.rego` files too: what a mutation score depends on (server/policy/mutation-evidence.ts).
+ */
+export async function regoSources(regoDir: string, { withTests = false } = {}): Promise<SourcesManifest> {
   const entries = await readdir(regoDir, { recursive: true, withFileTypes: true });
   const paths = entries
-    .filter((e) => e.isFile() && isSource(e.name))
+    .filter((e) => e.isFile() && isSource(e.name, withTests))
     .map((e) => relative(regoDir, join(e.parentPath, e.name)).split(sep).join("/"))
     .sort();
   const files: Record<string, string> = {};
@@ -72,9 +78,29 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuildBun
   if (Object.keys(sources.files).length === 0) {
     throw new MaestroError("bad_request", `no Rego sources found in ${regoDir}`, { field: "regoDir" });
   }
-  // Run inside regoDir on "." so member paths do not depend on where the checkout lives.
+  // Run inside a copy of the sources on "." so member paths do not depend on where the checkout lives, and so the
+  // .manifest carrying the metadata (opa build -b takes the directory's own) never lands in policies/rego.
+  const stage = await mkdtemp(join(tmpdir(), "maestro-bundle-"));
+  try {
+    for (const path of Object.keys(sources.files)) {
+      await mkdir(dirname(join(stage, path)), { recursive: true });
+      await cp(join(regoDir, path), join(stage, path));
+    }
+    if (options.metadata)
+      await writeFile(join(stage, ".manifest"), JSON.stringify({ revision: sources.revision, metadata: options.metadata }));
+    await runOpaBuild(options, sources.revision, outFile, stage);
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+  const digest = bundleDigest(await readFile(outFile));
+  const manifest: SourcesManifest = { revision: sources.revision, bundle_digest: digest, files: sources.files };
+  if (options.sourcesFile) await writeFile(options.sourcesFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { outFile, revision: sources.revision, digest, sources: manifest };
+}
+
+async function runOpaBuild(options: BuildBundleOptions, revision: string, outFile: string, cwd: string): Promise<void> {
   const args = ["build", "-b", "-t", "wasm", "-e", DECISION_ENTRYPOINT, "-e", WAIVER_RULES_ENTRYPOINT];
-  args.push("--ignore", TEST_FILE_GLOB, "-r", sources.revision, "-o", outFile);
+  args.push("--ignore", TEST_FILE_GLOB, "-r", revision, "-o", outFile);
   if (options.signingKey) {
     const alg = options.signingAlg ?? "RS256";
     // opa takes the HMAC secret itself (HS*) but a PEM file path for asymmetric algorithms.
@@ -84,13 +110,9 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuildBun
   }
   args.push(".");
   try {
-    await run(options.opaPath, args, { cwd: regoDir });
+    await run(options.opaPath, args, { cwd });
   } catch (cause) {
     const stderr = (cause as { stderr?: string }).stderr?.trim();
     throw new MaestroError("bad_request", `opa build failed: ${stderr || (cause as Error).message}`, { cause });
   }
-  const digest = bundleDigest(await readFile(outFile));
-  const manifest: SourcesManifest = { revision: sources.revision, bundle_digest: digest, files: sources.files };
-  if (options.sourcesFile) await writeFile(options.sourcesFile, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { outFile, revision: sources.revision, digest, sources: manifest };
 }

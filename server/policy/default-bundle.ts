@@ -13,6 +13,8 @@ export const DEFAULT_REGO_DIR = repoPath("policies/rego");
 export const DEFAULT_BUNDLE_FILE = repoPath("policies/bundle/maestro.tar.gz");
 export const DEFAULT_SOURCES_FILE = repoPath("policies/bundle/sources.json");
 export const DEFAULT_OPA_PATH = repoPath(".tools/bin/opa");
+/** The committed mutation report of policies/rego, whose digest and score `maestro policy build` records in the bundle. */
+export const DEFAULT_MUTATION_REPORT = repoPath("policies/mutation-report.json");
 
 export interface BundleLocation {
   regoDir?: string;

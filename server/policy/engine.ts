@@ -5,6 +5,7 @@ import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
 import { MaestroError } from "../../common/errors.ts";
 import { CUSTOM_BUILTINS } from "./builtins.ts";
 import { type BundleLoadOptions, DECISION_ENTRYPOINT, loadBundle, WAIVER_RULES_ENTRYPOINT } from "./bundle-load.ts";
+import { type MutationEvidence, mutationOf } from "./mutation-evidence.ts";
 import { decisionProblem, type PolicyDecision, type PolicyInput, validateWaiverRule, type WaiverRule } from "./decision-types.ts";
 
 export interface PolicyEngineOptions extends BundleLoadOptions {
@@ -52,15 +53,18 @@ export class PolicyEngine {
   readonly revision: string;
   /** True when the bundle's signature was verified against a configured key. */
   readonly verified: boolean;
+  /** The mutation report's digest, score and threshold the bundle's manifest records (null: none recorded). */
+  readonly mutation: MutationEvidence | null;
   readonly #policy: LoadedPolicy;
   readonly #decisionId: number;
   readonly #waiverRulesId: number;
 
-  private constructor(policy: LoadedPolicy, digest: string, revision: string, verified: boolean) {
+  private constructor(policy: LoadedPolicy, digest: string, revision: string, verified: boolean, mutation: MutationEvidence | null) {
     this.#policy = policy;
     this.digest = digest;
     this.revision = revision;
     this.verified = verified;
+    this.mutation = mutation;
     const entrypoints = policy.entrypoints as Record<string, number>;
     this.#decisionId = entrypoints[DECISION_ENTRYPOINT];
     this.#waiverRulesId = entrypoints[WAIVER_RULES_ENTRYPOINT];
@@ -94,7 +98,7 @@ export class PolicyEngine {
     } catch (cause) {
       throw new MaestroError("policy_bundle_invalid", "policy bundle invalid: data.json rejected", { cause });
     }
-    return new PolicyEngine(policy, bundle.digest, bundle.revision, bundle.verified);
+    return new PolicyEngine(policy, bundle.digest, bundle.revision, bundle.verified, mutationOf(bundle.manifest));
   }
 
   /**

@@ -29,12 +29,14 @@ export {
   buildDefaultBundle,
   checkBundleFresh,
   DEFAULT_BUNDLE_FILE,
+  DEFAULT_MUTATION_REPORT,
   DEFAULT_OPA_PATH,
   DEFAULT_REGO_DIR,
   DEFAULT_SOURCES_FILE,
   type FreshnessReport,
   loadDefaultBundle,
 } from "./default-bundle.ts";
+export { type MutationEvidence, mutationOf, readMutationEvidence } from "./mutation-evidence.ts";
 export { PolicyEngine, type PolicyEngineOptions, policyError } from "./engine.ts";
 export { type ActivateOptions, type ActivationInfo, type ActivePolicy, loadActivePolicy, PolicyHolder } from "./active-policy.ts";
 export { DEFAULT_COVERAGE_THRESHOLD, type PolicyTestOptions, type PolicyTestReport, runPolicyTests } from "./policy-test.ts";

@@ -57,6 +57,9 @@ export async function mutatePolicies(options: MutateOptions): Promise<MutationRe
   }
   const timeoutMs = options.timeoutMs ?? Math.max(10_000, Math.ceil(baseline.ms * 10));
 
+  // Digested before any mutant is made: the score speaks for these sources, tests included.
+  const { revision } = await regoSources(options.regoDir);
+  const { revision: sourcesDigest } = await regoSources(options.regoDir, { withTests: true });
   const mutants = (await Promise.all(files.map((file) => mutateFile(options.opaPath, options.regoDir, file)))).flatMap((f) => f.mutants);
   const results = await runMutants(mutants, {
     opaPath: options.opaPath,
@@ -65,9 +68,9 @@ export async function mutatePolicies(options: MutateOptions): Promise<MutationRe
     timeoutMs,
     onResult: options.onResult,
   });
-  const { revision } = await regoSources(options.regoDir);
   return buildReport(results, {
     revision,
+    sourcesDigest,
     files,
     threshold,
     jobs,

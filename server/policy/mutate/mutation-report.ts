@@ -3,7 +3,8 @@
 // equivalent are left out of it and listed apart.
 import type { MutantResult } from "./run-mutants.ts";
 
-export const REPORT_VERSION = 1;
+/** 2: `sources_digest` added, so `maestro policy build` can tell a report made for other sources (a stale one). */
+export const REPORT_VERSION = 2;
 
 export interface ReportedMutant {
   id: string;
@@ -17,6 +18,8 @@ export interface MutationReport {
   version: typeof REPORT_VERSION;
   /** Digest of the Rego sources mutated ("rego-sha256:…", the bundle revision). */
   revision: string;
+  /** Digest of every policy and test file the score depends on ("rego-sha256:…", test files included). */
+  sources_digest: string;
   /** Files mutated, relative to the Rego directory. */
   files: string[];
   threshold: number;
@@ -44,7 +47,16 @@ const reported = (r: MutantResult): ReportedMutant => ({
 
 export function buildReport(
   results: MutantResult[],
-  meta: { revision: string; files: string[]; threshold: number; jobs: number; timeoutMs: number; durationMs: number; emptyIsOk: boolean },
+  meta: {
+    revision: string;
+    sourcesDigest: string;
+    files: string[];
+    threshold: number;
+    jobs: number;
+    timeoutMs: number;
+    durationMs: number;
+    emptyIsOk: boolean;
+  },
 ): MutationReport {
   const marked = results.filter((r) => r.mutant.equivalent && r.outcome !== "not-compiling");
   const scored = results.filter((r) => !marked.includes(r));
@@ -60,6 +72,7 @@ export function buildReport(
   return {
     version: REPORT_VERSION,
     revision: meta.revision,
+    sources_digest: meta.sourcesDigest,
     files: meta.files,
     threshold: meta.threshold,
     score,
