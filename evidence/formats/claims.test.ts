@@ -31,7 +31,8 @@ const outcome = (id: string, status = "ok") => ev("outcome", { type: "decision",
 
 function base(): EvidenceSet {
   next = 0;
-  const policy = ev("policy.activated", { type: "policy", id: "p" }, { digest: "sha256:p" });
+  const mutation = { digest: `sha256:${"ab".repeat(32)}`, score: 0.95, threshold: 0.94 };
+  const policy = ev("policy.activated", { type: "policy", id: "p" }, { digest: "sha256:p", mutation });
   const d1 = decision("d1", true);
   const t1 = decision("t1", true, { call: { session: "s1", capability: "tests.run" } });
   return {
@@ -55,7 +56,7 @@ const statuses = (set: EvidenceSet) =>
 describe("claims", () => {
   it("are all supported by clean evidence", () => {
     const all = statuses(base());
-    expect(Object.values(all).map((c) => c.status)).toEqual(Array(7).fill("supported"));
+    expect(Object.values(all).map((c) => c.status)).toEqual(Array(10).fill("supported"));
   });
 
   it("count a cited waiver in force only once activated, not at a first of two approvals", () => {
@@ -103,7 +104,7 @@ describe("claims", () => {
     });
     expect(gsnProblem(doc)).toBeNull();
     const goals = doc.nodes.filter((n) => n.type === "Goal");
-    expect(goals).toHaveLength(8); // the top goal and all seven claims, unsupported ones included
+    expect(goals).toHaveLength(11); // the top goal and all ten claims, unsupported ones included
     expect(goals.find((g) => g.id === "G0")).toMatchObject({ status: "unsupported" });
     expect(goals.filter((g) => g.status === "unsupported").map((g) => g.claim)).toEqual(
       expect.arrayContaining(["mediated", "denies-respected", "tests-passed", "no-active-hold", "breakglass-reviewed", "sbom-present"]),

@@ -1,34 +1,9 @@
 // Evaluates the release claims from ledger events alone — the same code signs the case and re-checks it offline.
 import { releaseOrRaw, repositoryOrRaw } from "../../common/canonical-resource.ts";
-import type { ClaimKey, ClaimResult, EvidenceSet, IndexedEvent } from "./types.ts";
-
-type Payload = Record<string, any>;
-const payload = (e: IndexedEvent): Payload => e.event.payload as Payload;
-const subjectId = (e: IndexedEvent): string => e.event.subject?.id ?? "";
-const sorted = (xs: number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
-
-function result(claim: ClaimKey, statement: string, indexes: number[], counter: number[], reason: string | undefined): ClaimResult {
-  const status = counter.length === 0 && reason === undefined ? "supported" : "unsupported";
-  return {
-    claim,
-    statement,
-    status,
-    ...(status === "unsupported" ? { reason: reason ?? "contradicted by the events listed as counterexamples" } : {}),
-    indexes: sorted(indexes),
-    counterexamples: sorted(counter),
-  };
-}
-
-/** Groups events by subject id, each group in ledger order. */
-function bySubject(events: IndexedEvent[]): Map<string, IndexedEvent[]> {
-  const groups = new Map<string, IndexedEvent[]>();
-  for (const e of [...events].sort((a, b) => a.index - b.index)) {
-    const list = groups.get(subjectId(e)) ?? [];
-    list.push(e);
-    groups.set(subjectId(e), list);
-  }
-  return groups;
-}
+import { bySubject, payload, result, subjectId, waiverActiveAt } from "./claim-support.ts";
+import { licencesCompatible, noUnwaivedSecret } from "./content-claims.ts";
+import { policyMutationScore } from "./mutation-claim.ts";
+import type { ClaimResult, EvidenceSet, IndexedEvent } from "./types.ts";
 
 function outcomesByDecision(set: EvidenceSet): Map<string, IndexedEvent[]> {
   return bySubject(set.outcomes);
@@ -50,24 +25,6 @@ function mediated(set: EvidenceSet): ClaimResult {
     counter,
     counter.length > 0 ? `${counter.length} outcome(s) without an earlier allowing decision` : reason,
   );
-}
-
-/**
- * A waiver covers a decision if it was in force before it (activated, or finally approved) and neither revoked nor
- * expired by then. An approval that is not the final one (the first of two people) puts nothing in force.
- */
-function waiverActiveAt(events: IndexedEvent[] | undefined, at: IndexedEvent): boolean {
-  let active = false;
-  let expiresAt: string | undefined;
-  for (const e of events ?? []) {
-    if (e.index >= at.index) break;
-    const kind = e.event.kind;
-    if (kind === "waiver.activated" || (kind === "waiver.approved" && payload(e).final === true)) active = true;
-    if (kind === "waiver.revoked" || kind === "waiver.expired") active = false;
-    const exp = payload(e).expiresAt;
-    if (typeof exp === "string") expiresAt = exp;
-  }
-  return active && (expiresAt === undefined || Date.parse(at.event.time) < Date.parse(expiresAt));
 }
 
 function deniesRespected(set: EvidenceSet): ClaimResult {
@@ -204,10 +161,14 @@ function policyKnown(set: EvidenceSet): ClaimResult {
 
 /** The claims in a fixed order, grouped by the risk dimension that argues for them. */
 export const DIMENSIONS: Array<{ key: string; statement: string; claims: Array<(set: EvidenceSet) => ClaimResult> }> = [
-  { key: "agent-actions", statement: "Argue over control of agent actions", claims: [mediated, deniesRespected, breakglassReviewed] },
+  {
+    key: "agent-actions",
+    statement: "Argue over control of agent actions",
+    claims: [mediated, deniesRespected, breakglassReviewed, noUnwaivedSecret],
+  },
   { key: "quality", statement: "Argue over product quality", claims: [testsPassed] },
-  { key: "supply-chain", statement: "Argue over the software supply chain", claims: [sbomPresent] },
-  { key: "governance", statement: "Argue over the governance state at release", claims: [noActiveHold, policyKnown] },
+  { key: "supply-chain", statement: "Argue over the software supply chain", claims: [sbomPresent, licencesCompatible] },
+  { key: "governance", statement: "Argue over the governance state at release", claims: [noActiveHold, policyKnown, policyMutationScore] },
 ];
 
 export function evaluateClaims(set: EvidenceSet): Array<{ dimension: string; claims: ClaimResult[] }> {

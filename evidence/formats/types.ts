@@ -69,6 +69,9 @@ export const CLAIM_KEYS = [
   "sbom-present",
   "no-active-hold",
   "policy-known",
+  "no-unwaived-secret",
+  "licences-compatible",
+  "policy-mutation-score",
 ] as const;
 export type ClaimKey = (typeof CLAIM_KEYS)[number];
 

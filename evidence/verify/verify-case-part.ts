@@ -169,7 +169,14 @@ function checkSbom(doc: EvidenceExport, statement: SafetyCaseStatement, release:
 /** safetyCase.document: the readable case is the signed one, and is well-formed GSN. */
 function checkSafetyCaseDocument(doc: EvidenceExport, statement: SafetyCaseStatement, report: Report): Promise<void> {
   return report.step("safetyCase.document", "the readable safety case is the signed one and well-formed GSN", () => {
-    ensure(same(doc.safetyCase.document, statement.predicate.safetyCase), "the safety case differs from the signed one");
+    const readable = doc.safetyCase.document as { nodes?: unknown[] } | undefined;
+    const signedNodes = statement.predicate.safetyCase.nodes;
+    // Name the first node that differs (a claim's status edited in the readable copy names that claim).
+    const edited = signedNodes.find((n, i) => !same(n, readable?.nodes?.[i]));
+    ensure(
+      same(doc.safetyCase.document, statement.predicate.safetyCase),
+      `the safety case differs from the signed one${edited ? ` at node ${edited.id} (${String(edited.claim ?? edited.statement)})` : ""}`,
+    );
     const problem = gsnProblem(statement.predicate.safetyCase);
     ensure(!problem, `GSN: ${problem}`);
   });

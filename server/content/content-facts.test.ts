@@ -7,7 +7,9 @@ import {
   checkContentBounds,
   contentInspector,
   holdsSecret,
+  ledgeredContent,
   MAX_CONTENT_BYTES,
+  MAX_LEDGERED_LICENCES,
   MAX_LISTED_FINDINGS,
   MAX_LISTED_READ_FINDINGS,
 } from "./content-facts.ts";
@@ -115,6 +117,38 @@ describe("content facts", () => {
     expect((await inspector.inspect("package-lock.json", {}, "not json", "left-pad")).lockfile).toEqual({ packages: null });
     // A write of the lock file has no installed package.
     expect((await inspector.inspect("package-lock.json", {}, lock)).lockfile).not.toHaveProperty("installs");
+  });
+
+  it("ledgers a lock file's distinct licences and the run-set licence it was judged against, never the package list", async () => {
+    const lock = (licences: Array<string | undefined>) =>
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: Object.fromEntries(licences.map((license, i) => [`node_modules/p${i}`, { version: "1.0.0", license }])),
+      });
+    const facts = await inspector.inspect("package-lock.json", {}, lock(["MIT", "GPL-3.0-only", "MIT", undefined]));
+    const { bytes, digest } = facts;
+    expect(ledgeredContent(facts, "Apache-2.0")).toEqual({
+      bytes,
+      digest,
+      findings: [],
+      licences: ["GPL-3.0-only", "MIT", "NOASSERTION"],
+      packages: 4,
+      projectLicence: "Apache-2.0",
+      unlisted: 0,
+    });
+    // Past what one entry lists, or an unreadable lock file: null, and the claim licences-compatible then needs a waiver.
+    const many = Array.from({ length: MAX_LEDGERED_LICENCES + 1 }, (_, i) => `LicenseRef-${i}`);
+    expect(ledgeredContent(await inspector.inspect("package-lock.json", {}, lock(many)), null)).toMatchObject({
+      licences: null,
+      projectLicence: null,
+    });
+    expect(ledgeredContent(await inspector.inspect("package-lock.json", {}, lock(["x".repeat(201)])), "MIT").licences).toBeNull();
+    expect(ledgeredContent(await inspector.inspect("package-lock.json", {}, "not json"), "MIT")).toMatchObject({
+      licences: null,
+      packages: null,
+    });
+    // Content that is not a lock file carries no licence facts.
+    expect(ledgeredContent(await inspector.inspect("src/a.ts", {}, "const a = 1;\n"), "MIT")).not.toHaveProperty("licences");
   });
 
   it("refuses content past its bound (413) and on capabilities that take none (400)", () => {

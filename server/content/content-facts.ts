@@ -41,11 +41,45 @@ export interface ContentFacts {
   lockfile?: { packages: PackageLicence[] | null; installs?: PackageLicence | null };
 }
 
-/** What the decision event records of the facts: the package list as a count (it follows from the content's digest). */
-export function ledgeredContent({ bytes, digest, findings, unlisted, lockfile }: ContentFacts) {
-  return lockfile
-    ? { bytes, digest, findings, packages: lockfile.packages?.length ?? null, unlisted }
-    : { bytes, digest, findings, unlisted };
+/** What a decision event records of a call's content (members in RFC 8785 order). */
+export interface LedgeredContent {
+  bytes: number;
+  digest: string;
+  findings: ContentFinding[];
+  /**
+   * A lock file's distinct declared licence expressions, sorted ("NOASSERTION" for a package declaring none); null when
+   * it is not readable or names more than MAX_LEDGERED_LICENCES or one past 200 characters (the claim
+   * licences-compatible then needs a waiver).
+   */
+  licences?: string[] | null;
+  /** A lock file's package count (null: not readable as one); the list follows from the content's digest. */
+  packages?: number | null;
+  /** The run-set's licence the lock file was judged against (null: none declared, so licences were not checked). */
+  projectLicence?: string | null;
+  unlisted: number;
+}
+
+/** Distinct licence expressions ledgered per lock file, and their length: enough for any real one, small enough for one entry. */
+export const MAX_LEDGERED_LICENCES = 64;
+const MAX_LICENCE_LENGTH = 200;
+
+function distinctLicences(packages: PackageLicence[] | null): string[] | null {
+  if (packages === null) return null;
+  const licences = [...new Set(packages.map((p) => p.licence ?? "NOASSERTION"))].sort();
+  return licences.length > MAX_LEDGERED_LICENCES || licences.some((l) => l.length > MAX_LICENCE_LENGTH) ? null : licences;
+}
+
+/**
+ * What the decision event records of the facts: of a lock file, its package count and distinct licences (the list
+ * follows from the content's digest) with the run-set licence it was judged against.
+ */
+export function ledgeredContent(
+  { bytes, digest, findings, unlisted, lockfile }: ContentFacts,
+  projectLicence: string | null,
+): LedgeredContent {
+  if (!lockfile) return { bytes, digest, findings, unlisted };
+  const { packages } = lockfile;
+  return { bytes, digest, findings, licences: distinctLicences(packages), packages: packages?.length ?? null, projectLicence, unlisted };
 }
 
 /** The facts of what a tool read (an outcome's `content`): size, digest and findings, as the outcome event records them. */

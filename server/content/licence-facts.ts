@@ -1,5 +1,7 @@
 // Licence facts of an npm lock file being written: each package's declared SPDX licence, as alternatives of licence ids.
-import parseSpdx from "spdx-expression-parse";
+import { licenceAlternatives } from "../../common/spdx-alternatives.ts";
+
+export { licenceAlternatives };
 
 /** A package the lock file pins, and its licence as the policy reads it. */
 export interface PackageLicence {
@@ -12,25 +14,6 @@ export interface PackageLicence {
    * it ("MIT OR (Apache-2.0 AND BSD-3-Clause)" → [["MIT"], ["Apache-2.0", "BSD-3-Clause"]]). Empty: unknown or unparseable.
    */
   alternatives: string[][];
-}
-
-type SpdxNode = { license: string; plus?: boolean; exception?: string } | { left: SpdxNode; conjunction: "and" | "or"; right: SpdxNode };
-
-function disjunctive(node: SpdxNode): string[][] {
-  if ("license" in node) return [[`${node.license}${node.plus ? "+" : ""}${node.exception ? ` WITH ${node.exception}` : ""}`]];
-  const left = disjunctive(node.left);
-  const right = disjunctive(node.right);
-  if (node.conjunction === "or") return [...left, ...right];
-  return left.flatMap((a) => right.map((b) => [...a, ...b]));
-}
-
-/** Alternatives of an SPDX expression; [] when it is not one (the policy then treats the licence as unknown). */
-export function licenceAlternatives(expression: string): string[][] {
-  try {
-    return disjunctive(parseSpdx(expression) as SpdxNode);
-  } catch {
-    return [];
-  }
 }
 
 /** True for a path whose content is an npm lock file (v2/v3 carry each package's licence). */

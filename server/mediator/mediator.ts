@@ -16,6 +16,7 @@ import {
   checkContentSize,
   type ContentFacts,
   type ContentInspector,
+  type LedgeredContent,
   ledgeredContent,
 } from "../content/content-facts.ts";
 import { type CallState, CallStateReader } from "./call-state.ts";
@@ -136,16 +137,20 @@ export class Mediator {
     requireSessionOwner(state.sessionOwner, principal, canonical.call.session);
     const policy = this.#deps.policy();
     let decision: PolicyDecision;
+    // The project licence a lock file was judged against, ledgered with it: the release claim licences-compatible reads it.
+    let projectLicence: string | null = null;
     if (canonical.policyCall) {
       const policyCall = canonical.policyCall;
       const input = await storeUnavailableOnError(() => buildPolicyInput(policyCall, now, state, this.#deps.providers, this.#cache));
       if (content) input.content = content;
+      projectLicence = input.runset?.license ?? null;
       decision = evaluateSafely(policy, input);
     } else decision = invalidResourceDecision(canonical);
     try {
       const opensSession = state.sessionOwner === null;
+      const ledgered = content && ledgeredContent(content, projectLicence);
       return {
-        entries: await this.#appendDecision(canonical, principal, policy, decision, state.readAt, carried, opensSession, content),
+        entries: await this.#appendDecision(canonical, principal, policy, decision, state.readAt, carried, opensSession, ledgered),
         decision,
         policy,
       };
@@ -164,7 +169,7 @@ export class Mediator {
     readAt: number | undefined,
     carried: GroupMember[],
     opensSession: boolean,
-    content: ContentFacts | null,
+    content: LedgeredContent | null,
   ): Promise<AppendedEntry[]> {
     // Every object here lists its members in RFC 8785 order, so the event is canonicalized natively (canonical-json.ts).
     const redactedCall = {
@@ -188,7 +193,7 @@ export class Mediator {
           breakglass: decision.obligations.breakglass ?? [],
           call: redactedCall,
           // The content's digest and findings; the text itself was scanned in memory and is gone.
-          ...(content && { content: ledgeredContent(content) }),
+          ...(content && { content }),
           decision: decision.decision,
           policy: { digest: policy.digest, revision: policy.revision },
           reasons: decision.reasons,
