@@ -67,8 +67,10 @@ export async function openCheckpointNote(note: string, vkey: string): Promise<Op
   const split = note.lastIndexOf("\n\n");
   if (split < 0 || !note.endsWith("\n")) throw new Error("the note has no signature block");
   const text = note.slice(0, split + 1);
-  const [name, , keyText] = vkey.trim().split("+");
-  const key = fromBase64(keyText ?? "");
+  // name+hexid+base64: the name holds no "+", but base64 may, so the key is everything after the second one.
+  const match = /^([^+]+)\+[0-9a-f]{8}\+(.+)$/.exec(vkey.trim());
+  const [, name = "", keyText = ""] = match ?? [];
+  const key = fromBase64(keyText);
   if (!name || key.length !== 33 || key[0] !== 1) throw new Error("the verifier key is not an Ed25519 signed-note key");
   const keyId = (await sha256(utf8.encode(`${name}\n`), key)).slice(0, 4);
   const lines = note.slice(split + 2, -1).split("\n");
@@ -105,13 +107,21 @@ export async function verifyInclusion(canonical: Uint8Array, index: number, chec
   if (!equal(root, checkpoint.root)) throw new Error("the proof leads to a different root than the checkpoint's");
 }
 
+/** An event key as /.well-known/jwks.json publishes it (Ed25519: kty OKP, crv Ed25519, x). */
+export interface EventJwk {
+  kty?: string;
+  crv?: string;
+  x?: string;
+  kid?: string;
+}
+
 /** A detached-payload JWS (RFC 7515 Appendix F) by EdDSA over the canonical bytes, with a key from the JWKS. */
-export async function verifyEventSignature(jws: string, canonical: Uint8Array, jwks: { keys: JsonWebKey[] }): Promise<string> {
+export async function verifyEventSignature(jws: string, canonical: Uint8Array, jwks: { keys: EventJwk[] }): Promise<string> {
   const [header = "", payload, signature = ""] = jws.split(".");
   if (payload !== "") throw new Error("the signature is not a detached JWS");
   const { alg, kid } = JSON.parse(new TextDecoder().decode(fromBase64url(header))) as { alg?: string; kid?: string };
   if (alg !== "EdDSA") throw new Error(`the JWS algorithm is ${String(alg)}, not EdDSA`);
-  const jwk = jwks.keys.find((k) => (k as { kid?: string }).kid === kid);
+  const jwk = jwks.keys.find((k) => k.kid === kid);
   if (!jwk) throw new Error(`the signing key ${String(kid)} is not among the published event keys`);
   const key = await crypto.subtle.importKey("jwk", { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, { name: "Ed25519" }, false, ["verify"]);
   const input = utf8.encode(`${header}.${toBase64url(canonical)}`);

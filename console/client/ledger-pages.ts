@@ -1,7 +1,7 @@
 // The ledger pages: checkpoints over time with their witnesses, one entry checked in the page, and the live tail.
 import { ApiError, getJson, token } from "./api.ts";
 import { badge, h, table, when } from "./dom.ts";
-import { fromBase64, openCheckpointNote, verifyEventSignature, verifyInclusion } from "./ledger-checks.ts";
+import { type EventJwk, fromBase64, openCheckpointNote, verifyEventSignature, verifyInclusion } from "./ledger-checks.ts";
 import { readSse } from "./sse.ts";
 
 type Json = Record<string, unknown>;
@@ -196,7 +196,7 @@ export const entry: Page = async (main, [index = ""]) => {
     {
       name: "Event signature",
       run: async () => {
-        const jwks = await getJson<{ keys: JsonWebKey[] }>("/.well-known/jwks.json");
+        const jwks = await getJson<{ keys: EventJwk[] }>("/.well-known/jwks.json");
         return `Ed25519 signature by key ${await verifyEventSignature(e.signature, canonical, jwks)} over the entry's canonical bytes`;
       },
     },
