@@ -2,6 +2,7 @@
 // Their rows are the folds of their events (ledger/projections), which apply a transition only to the version it was
 // decided on.
 import { MaestroError } from "../../common/errors.ts";
+import { UUID } from "../../common/uuid.ts";
 import type { Actor } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
 
@@ -30,8 +31,6 @@ export function iso(value: Date | string | null): string | null {
 export function notFound(noun: string, id: string, field = "id"): MaestroError {
   return new MaestroError("not_found", `no ${noun} ${id}`, { field });
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function parseId(value: string | undefined, field = "id"): string {
   if (!value || !UUID.test(value)) throw new MaestroError("invalid_field", `${field} must be a UUID`, { field });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ROUTE_ROLES } from "../auth/route-roles.ts";
 import { internalRefs, openApiDocument, OUTSIDE_DOCUMENT } from "./openapi.ts";
 import { routeKey } from "./route.ts";
+import { ROUTES } from "./route-table.ts";
 
 const doc = openApiDocument() as {
   openapi: string;
@@ -27,6 +28,18 @@ describe("openapi.json", () => {
         expect(answer[type].schema.$ref, `${routeKey(r)} ${type}`).toMatch(/^#\/components\/schemas\/[a-z]+\.[a-z-]+$/);
       if (r.body) expect(op.requestBody.content["application/json"].schema.$ref).toBe(`#/components/schemas/${r.body}`);
       for (const q of r.query ?? []) expect(op.parameters.map((p: { name: string }) => p.name)).toContain(q.replace("*", ""));
+    }
+  });
+
+  it("gives each parameter a route holds to more than a string its schema, and 304 to each route that answers with ETags", () => {
+    for (const r of ROUTES) {
+      if (OUTSIDE_DOCUMENT.has(routeKey(r))) continue;
+      const op = doc.paths[r.path.replace(/:(\w+)/g, "{$1}")]?.[r.method.toLowerCase()];
+      // A params entry that names no parameter of the route would describe nothing: a misspelt name fails here.
+      for (const [name, schema] of Object.entries(r.params ?? {}))
+        expect(op.parameters.find((p: { name: string }) => p.name === name)?.schema, `${routeKey(r)} ${name}`).toEqual(schema);
+      expect(Boolean(op.responses["304"]), routeKey(r)).toBe(Boolean(r.etag));
+      expect(op.responses["500"].content["application/json"].schema.$ref, routeKey(r)).toBe("#/components/schemas/http.error");
     }
   });
 

@@ -52,13 +52,46 @@ export function internalRefs(files: Record<string, { $id?: string }>): Record<st
   );
 }
 
-const json = (schema: object) => ({ "application/json": { schema } });
 const schemaOf = (schema: SchemaRef) => (typeof schema === "string" ? { $ref: `#/components/schemas/${schema}` } : schema);
+
+const contentOf = (content: Record<string, SchemaRef>) =>
+  Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema: schemaOf(schema) }]));
+
+const ETAG = { description: "strong entity tag of the body (RFC 9110 §8.8.3)", schema: { type: "string" } };
 
 /** The success answer the route declares, each media type with its schema. */
 function success(route: Route): Record<string, unknown> {
-  const content = Object.fromEntries(Object.entries(route.response.content).map(([type, schema]) => [type, { schema: schemaOf(schema) }]));
-  return { description: route.response.description ?? route.does, content };
+  return {
+    description: route.response.description ?? route.does,
+    ...(route.etag ? { headers: { ETag: ETAG } } : {}),
+    content: contentOf(route.response.content),
+  };
+}
+
+/**
+ * Every route can refuse with the one error body: the statuses of common/errors.ts a route reaches, 500 for what no
+ * code names (error-handler.ts: it leaks nothing), and 503 with Retry-After when the store or the ledger is down.
+ */
+const ERROR_STATUSES = [400, 401, 403, 404, 405, 409, 413, 422, 500, 503];
+const RETRY_AFTER = { description: "seconds to wait before retrying", schema: { type: "string", pattern: "^[0-9]+$" } };
+
+const answer = (status: string, description: string, content: Record<string, SchemaRef>) => ({
+  description,
+  ...(status === "503" ? { headers: { "Retry-After": RETRY_AFTER } } : {}),
+  content: contentOf(content),
+});
+
+/** Every status the route answers: its success, 304 when it tags its answers, the errors, and its own other answers. */
+function answers(rule: Route): Record<string, unknown> {
+  const errors = ERROR_STATUSES.map(String).map((s) => [s, answer(s, "error", { "application/json": "http.error" })] as const);
+  const others = Object.entries(rule.otherAnswers ?? {}).map(([s, other]) => [s, answer(s, other.description, other.content)] as const);
+  const notModified = { description: "not modified: If-None-Match names the current ETag; no body", headers: { ETag: ETAG } };
+  return {
+    [String(rule.status ?? 200)]: success(rule),
+    ...(rule.etag ? { "304": notModified } : {}),
+    ...Object.fromEntries(errors),
+    ...Object.fromEntries(others),
+  };
 }
 
 function operation(rule: Route): Record<string, unknown> {
@@ -66,12 +99,16 @@ function operation(rule: Route): Record<string, unknown> {
   if (rule.path.endsWith("/*")) pathParams.push("path");
   const query = rule.query ?? [];
   const parameters = [
-    ...pathParams.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })),
-    ...query.map((q) => ({ name: q.replace("*", ""), in: "query", required: q.endsWith("*"), schema: { type: "string" } })),
+    ...pathParams.map((name) => ({ name, in: "path", required: true, schema: rule.params?.[name] ?? { type: "string" } })),
+    ...query.map((q) => {
+      const name = q.replace("*", "");
+      return { name, in: "query", required: q.endsWith("*"), schema: rule.params?.[name] ?? { type: "string" } };
+    }),
+    ...Object.entries(rule.headers ?? {}).map(([name, schema]) => ({ name, in: "header", required: false, schema })),
+    ...(rule.etag
+      ? [{ name: "If-None-Match", in: "header", required: false, description: "an ETag this route gave", schema: { type: "string" } }]
+      : []),
   ];
-  const errors = Object.fromEntries(
-    [400, 401, 403, 404, 405, 409, 413, 422, 503].map((s) => [String(s), { description: "error", content: json(schemaOf("http.error")) }]),
-  );
   return {
     summary: rule.does,
     operationId: `${rule.method.toLowerCase()}${rule.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ""))}`,
@@ -92,7 +129,7 @@ function operation(rule: Route): Record<string, unknown> {
           },
         }
       : {}),
-    responses: { [String(rule.status ?? 200)]: success(rule), ...errors },
+    responses: answers(rule),
   };
 }
 

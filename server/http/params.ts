@@ -1,10 +1,20 @@
 // Strict parsing of path and query parameters and JSON bodies at the HTTP boundary; every error names the field.
 import { MaestroError } from "../../common/errors.ts";
 import { jsonShapeProblem, stringProblem } from "../../common/json-shape.ts";
+import { UUID } from "../../common/uuid.ts";
+
+/** A ledger index or size as a path or query parameter: decimal, no sign, no leading zero. */
+const INDEX = /^(0|[1-9]\d{0,15})$/;
+
+/** What parseIndexParam takes, for the OpenAPI document. */
+export const INDEX_PARAM = { type: "string", pattern: INDEX.source, description: "a non-negative integer" } as const;
+
+/** An id the server minted (a waiver's, a webhook's, a decision's), for the OpenAPI document. */
+export const UUID_PARAM = { type: "string", pattern: UUID.source, description: "a UUID the server gave" } as const;
 
 export function parseIndexParam(value: string | undefined, field: string): number {
   if (value === undefined || value === "") throw new MaestroError("invalid_field", `${field} is required`, { field });
-  if (!/^(0|[1-9]\d{0,15})$/.test(value)) {
+  if (!INDEX.test(value)) {
     throw new MaestroError("invalid_field", `${field} must be a non-negative integer`, { field });
   }
   const n = Number(value);

@@ -35,6 +35,10 @@ export interface Route {
   publicLog?: true;
   /** Query parameters; a trailing "*" marks one as required. */
   query?: readonly string[];
+  /** The schema of a path or query parameter the route holds to more than "a string" (an index, an enum), by name. */
+  params?: Record<string, Record<string, unknown>>;
+  /** Optional request headers the route reads (Last-Event-ID), by name, with their schema. */
+  headers?: Record<string, Record<string, unknown>>;
   /** The JSON body's schema (POST); `optionalBody` when it may be left out. */
   body?: string;
   optionalBody?: true;
@@ -46,6 +50,10 @@ export interface Route {
   status?: 201;
   /** The success answer: its description (the route's `does` otherwise) and schema per media type. */
   response: { description?: string; content: Record<string, SchemaRef> };
+  /** Answered through jsonWithEtag (routes/json-etag.ts): an ETag on the success, 304 to a matching If-None-Match. */
+  etag?: true;
+  /** Answers besides the success and the shared error bodies, by status (e.g. /healthz's own 503 body). */
+  otherAnswers?: Record<number, { description: string; content: Record<string, SchemaRef> }>;
   /** Builds the handler once, from only the services it needs. */
   handler: (deps: RouteDeps) => Handler<AuthEnv>;
 }

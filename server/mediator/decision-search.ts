@@ -27,6 +27,16 @@ const CAPABILITY = /^[a-z][a-z0-9_.]{0,63}$/;
 // RFC 3339 date-time with an explicit offset: a time without one would mean whatever zone the server runs in.
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
+/** The same rules for the OpenAPI document (since and until: the date-time DATE_TIME reads, described there). */
+export const DECISION_SEARCH_PARAMS = {
+  decision: { type: "string", enum: VERDICTS },
+  reason: { type: "string", pattern: REASON_CODE.source },
+  capability: { type: "string", pattern: CAPABILITY.source },
+  agent: { type: "string", minLength: 1, maxLength: 256 },
+  since: { type: "string", description: "RFC 3339 date-time with an offset (decided at or after)" },
+  until: { type: "string", description: "RFC 3339 date-time with an offset (decided before)" },
+};
+
 /** The search's query parameters, checked: each refusal is a 400 naming its parameter. */
 export function parseDecisionFilter(
   q: (name: string) => string | undefined,

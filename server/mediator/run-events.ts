@@ -7,7 +7,8 @@ import type { Principal } from "../auth/roles.ts";
 import runEventSchema from "../../schemas/mediate/run-event.schema.json" with { type: "json" };
 
 const checkRunEvent = compileSchema(runEventSchema);
-const RUN_ID = /^[A-Za-z0-9][\w.:-]{0,127}$/;
+/** A run id as the path names it (the OpenAPI document gives the same pattern). */
+export const RUN_ID = /^[A-Za-z0-9][\w.:-]{0,127}$/;
 
 export async function recordRunEvent(
   writer: LedgerWriter,

@@ -58,6 +58,9 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
+/** What parseLimit takes with its default bound, for the OpenAPI document: empty (the default) or 1 to 500. */
+export const LIMIT_PARAM = { type: "string", pattern: "^([1-9]|[1-9][0-9]|[1-4][0-9]{2}|500)?$", description: "1 to 500 (50 if left out)" };
+
 export function parseLimit(value: string | undefined, fallback = 50, max = 500): number {
   if (value === undefined || value === "") return fallback;
   if (!/^[1-9]\d{0,3}$/.test(value) || Number(value) > max) {

@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import { compileSchema, validated } from "../../common/ajv.ts";
 import type { Clock } from "../../common/clock.ts";
 import { MaestroError } from "../../common/errors.ts";
+import { UUID } from "../../common/uuid.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
 import removeSchema from "../../schemas/webhook/remove.schema.json" with { type: "json" };
 import subscribeSchema from "../../schemas/webhook/subscribe.schema.json" with { type: "json" };
@@ -33,7 +34,6 @@ export interface WebhookDeps {
 }
 
 const DEAD_LETTER_STATES = ["dead", "queued", "redelivered"];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function digestOf(value: string): string {
   return `sha256:${createHash("sha256").update(value).digest("hex")}`;

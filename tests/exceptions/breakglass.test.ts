@@ -164,9 +164,15 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
       ).body.error.field,
     ).toBe("/finding");
     expect(
-      (await f.call("POST", "/v1/breakglass/nope/review", "security", { finding: "fine fine fine", verdict: "justified" })).body.error
-        .field,
+      (
+        await f.callInvalid("an id that is no UUID", "POST", "/v1/breakglass/nope/review", "security", {
+          finding: "fine fine fine",
+          verdict: "justified",
+        })
+      ).body.error.field,
     ).toBe("id");
-    expect((await f.call("GET", "/v1/breakglass?overdue=maybe", "auditor")).body.error.field).toBe("overdue");
+    expect((await f.callInvalid("overdue is true or false", "GET", "/v1/breakglass?overdue=maybe", "auditor")).body.error.field).toBe(
+      "overdue",
+    );
   });
 });

@@ -183,9 +183,11 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
       (await f.callInvalid("reason too long", "POST", `/v1/waivers/${waiver.id}/revoke`, "security", { reason: "r".repeat(4001) })).body
         .error.field,
     ).toBe("/reason");
-    expect((await f.call("POST", "/v1/waivers/not-a-uuid/approve", "security", {})).body.error.field).toBe("id");
+    expect((await f.callInvalid("an id that is no UUID", "POST", "/v1/waivers/not-a-uuid/approve", "security", {})).body.error.field).toBe(
+      "id",
+    );
     expect((await f.call("POST", `/v1/waivers/${crypto.randomUUID()}/approve`, "security", {})).status).toBe(404);
-    expect((await f.call("GET", "/v1/waivers?state=bogus", "auditor")).body.error.field).toBe("state");
+    expect((await f.callInvalid("no such state", "GET", "/v1/waivers?state=bogus", "auditor")).body.error.field).toBe("state");
     expect((await f.call("GET", `/v1/waivers/${waiver.id}`, "auditor")).body.state).toBe("pending");
   });
 });

@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventSigner } from "../../ledger/append/event-signer.ts";
 import { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import { invalidOnPurpose } from "../support/invalid-on-purpose.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
@@ -87,10 +88,16 @@ describe.each(STORE_KINDS)("ledger stream on %s store", (kind) => {
 
   it("needs an auditor token and rejects a bad Last-Event-ID", async () => {
     expect((await fetch(`${base}/v1/ledger/stream`)).status).toBe(401);
-    const bad = await fetch(`${base}/v1/ledger/stream`, { headers: { authorization: `Bearer ${auditor}`, "last-event-id": "-1" } });
+    const bad = await fetch(
+      `${base}/v1/ledger/stream`,
+      invalidOnPurpose("a negative Last-Event-ID", { headers: { authorization: `Bearer ${auditor}`, "last-event-id": "-1" } }),
+    );
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe("Last-Event-ID");
-    const badFrom = await fetch(`${base}/v1/ledger/stream?from=abc`, { headers: { authorization: `Bearer ${auditor}` } });
+    const badFrom = await fetch(
+      `${base}/v1/ledger/stream?from=abc`,
+      invalidOnPurpose("from is not an index", { headers: { authorization: `Bearer ${auditor}` } }),
+    );
     expect(badFrom.status).toBe(400);
     expect(((await badFrom.json()) as { error: { field: string } }).error.field).toBe("from");
   });

@@ -27,7 +27,13 @@ function parse(text: string): unknown {
   }
 }
 
-async function check(request: Request, status: number, responseHeaders: Headers, responseText: Promise<string> | undefined) {
+async function check(
+  request: Request,
+  invalidOnPurpose: string | undefined,
+  status: number,
+  responseHeaders: Headers,
+  responseText: Promise<string> | undefined,
+) {
   // Loaded on the first exchange: a process that serves none (most CLI runs) never compiles the document.
   const { exchangeProblems } = await import("./openapi-check.ts");
   const url = new URL(request.url);
@@ -39,7 +45,7 @@ async function check(request: Request, status: number, responseHeaders: Headers,
     status,
     responseHeaders,
     responseBody: responseText === undefined ? undefined : parse(await responseText),
-    invalidOnPurpose: invalidOnPurposeReason(request.headers),
+    invalidOnPurpose,
   });
 }
 
@@ -50,7 +56,9 @@ export function observeExchanges(report: (problems: string[]) => void): Exchange
     // The copy is taken here, before the client reads the body. Event streams and tiles are not read: an unread copy
     // of a stream buffers it whole.
     const text = isJson(response.headers) ? response.clone().text() : undefined;
-    const done = check(request, response.status, new Headers(response.headers), text).then(
+    // Read now: a whileInvalidOnPurpose window is closed by the time the check runs.
+    const marked = invalidOnPurposeReason(request.headers);
+    const done = check(request, marked, response.status, new Headers(response.headers), text).then(
       (problems) => problems.length > 0 && report(problems),
       (err: unknown) => report([`${request.method} ${request.url}: the exchange could not be checked: ${String(err)}`]),
     );

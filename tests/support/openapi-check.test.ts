@@ -64,6 +64,16 @@ describe("exchangeProblems", () => {
     );
   });
 
+  it("holds query parameters to what the route takes, and passes a 304 only where the route answers with ETags", async () => {
+    const error = { error: { code: "invalid_field", message: "m", field: "state" } };
+    expect((await exchangeProblems(exchange({ path: "/v1/holds?state=maybe", status: 400, responseBody: error })))[0]).toMatch(
+      /request does not match/,
+    );
+    const notModified = { status: 304, responseHeaders: new Headers(), responseBody: undefined };
+    expect(await exchangeProblems(exchange({ ...notModified, path: "/v1/releases?limit=1" }))).toEqual([]);
+    expect((await exchangeProblems(exchange(notModified)))[0]).toMatch(/status 304 is not documented/);
+  });
+
   it("leaves the tile paths the document describes in its info alone", async () => {
     const tile = exchange({ path: "/tlog/tile/0/000", responseHeaders: new Headers({ "content-type": "application/octet-stream" }) });
     expect(await exchangeProblems(tile)).toEqual([]);

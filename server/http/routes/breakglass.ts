@@ -1,7 +1,7 @@
 // Break-glass: open (admin) and review (security); each override with its overdue flag and the ledger indexes of its events.
 import { MaestroError } from "../../../common/errors.ts";
 import type { Services } from "../../compose.ts";
-import { readJson } from "../params.ts";
+import { readJson, UUID_PARAM } from "../params.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
 
 type Breakglass = Pick<Services, "breakglass">;
@@ -19,6 +19,7 @@ export const breakglassRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/v1/breakglass/:id/review",
+    params: { id: UUID_PARAM },
     roles: ["security"],
     does: "review and close a break-glass",
     body: "breakglass.review",
@@ -32,6 +33,7 @@ export const breakglassRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "break-glass overrides, overdue flags, ledger indexes",
     query: ["state", "overdue"],
+    params: { state: { type: "string", enum: ["open", "reviewed"] }, overdue: { type: "string", enum: ["true", "false"] } },
     response: json("breakglass.list"),
     handler: (s: Pick<Services, "breakglass">) => async (c) => {
       const state = c.req.query("state");

@@ -4,9 +4,9 @@ import type { Kysely } from "kysely";
 import { MaestroError } from "../../../common/errors.ts";
 import { toBase64 } from "../../../ledger/core/index.ts";
 import type { Services } from "../../compose.ts";
-import { parseDecisionFilter, searchDecisions } from "../../mediator/decision-search.ts";
+import { DECISION_SEARCH_PARAMS, parseDecisionFilter, searchDecisions } from "../../mediator/decision-search.ts";
 import type { MediatorTables } from "../../mediator/tables.ts";
-import { decodeCursor, encodeCursor, findRelease, parseLimit } from "../../releases/release-queries.ts";
+import { decodeCursor, encodeCursor, findRelease, LIMIT_PARAM, parseLimit } from "../../releases/release-queries.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
 import { jsonWithEtag, nextLink } from "./json-etag.ts";
 
@@ -34,8 +34,10 @@ export const decisionRoutes: readonly Route[] = [
     method: "GET",
     path: "/v1/decisions",
     ...EVIDENCE,
+    etag: true,
     does: "decisions",
     query: ["cursor", "limit", "release", "session", "runset", "agent", "capability", "decision", "reason", "since", "until"],
+    params: { limit: LIMIT_PARAM, ...DECISION_SEARCH_PARAMS },
     response: json("decision.page"),
     handler: (ctx: Pick<Services, "db">) => async (c) => {
       const db = ctx.db as Kysely<MediatorTables>;
@@ -75,6 +77,7 @@ export const decisionRoutes: readonly Route[] = [
     method: "GET",
     path: "/v1/decisions/:id",
     ...EVIDENCE,
+    etag: true,
     does: "one decision and its outcome",
     response: json("decision.detail"),
     handler: (ctx: Pick<Services, "ledger">) => async (c) => {

@@ -1,7 +1,7 @@
 // Holds: place and clear (auditor); each hold with what it blocks, who to contact and what clears it.
 import { MaestroError } from "../../../common/errors.ts";
 import type { Services } from "../../compose.ts";
-import { readJson } from "../params.ts";
+import { readJson, UUID_PARAM } from "../params.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
 
 type Holds = Pick<Services, "holds">;
@@ -19,6 +19,7 @@ export const holdRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/v1/holds/:id/clear",
+    params: { id: UUID_PARAM },
     roles: ["auditor"],
     does: "clear a hold with a reason",
     body: "hold.clear",
@@ -31,6 +32,7 @@ export const holdRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "holds with their explanation",
     query: ["state"],
+    params: { state: { type: "string", enum: ["active", "cleared"] } },
     response: json("hold.list"),
     handler: (s: Pick<Services, "holds">) => async (c) => {
       const state = c.req.query("state");

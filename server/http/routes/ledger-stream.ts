@@ -11,7 +11,7 @@ import type { Services } from "../../compose.ts";
 import { type FeedBatch, sseEntry } from "../../feed/entry-feed.ts";
 import { respondWithSse, type SseSink } from "./sse-sink.ts";
 import { isStoreUnreachable } from "../../../ledger/store/unreachable.ts";
-import { parseIndexParam } from "../params.ts";
+import { INDEX_PARAM, parseIndexParam } from "../params.ts";
 import { EVIDENCE, type Route } from "../route.ts";
 
 export interface StreamLimits {
@@ -62,6 +62,8 @@ export const ledgerStreamRoutes: readonly Route[] = [
     does: "Server-Sent Events of new entries",
     // Or the Last-Event-ID header: resume after that index.
     query: ["from"],
+    params: { from: INDEX_PARAM },
+    headers: { "Last-Event-ID": { ...INDEX_PARAM, description: "the last index read: the stream resumes after it" } },
     response: { description: "Server-Sent Events; resume with Last-Event-ID", content: { "text/event-stream": { type: "string" } } },
     handler: ledgerStream,
   },

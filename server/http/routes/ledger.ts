@@ -3,7 +3,7 @@
 import { MaestroError } from "../../../common/errors.ts";
 import { toBase64 } from "../../../ledger/core/index.ts";
 import type { Services } from "../../compose.ts";
-import { parseIndexParam } from "../params.ts";
+import { INDEX_PARAM, parseIndexParam } from "../params.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
 
 /** Largest page of raw entries; a full `maestro ledger verify` over HTTP reads the log in pages of this size. */
@@ -73,6 +73,7 @@ export const ledgerRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "a range of ledger entries",
     query: ["from", "limit"],
+    params: { from: INDEX_PARAM, limit: { ...INDEX_PARAM, description: `1 to ${MAX_ENTRY_PAGE}` } },
     response: json("ledger.entries-page"),
     // Raw rows for offline verification: the verifier parses and checks them itself.
     handler: (s: Ledger) => async (c) => {
@@ -99,6 +100,7 @@ export const ledgerRoutes: readonly Route[] = [
     path: "/v1/ledger/entries/:index",
     ...EVIDENCE,
     does: "one ledger entry",
+    params: { index: INDEX_PARAM },
     response: json("ledger.entry", "one entry: its RFC 8785 bytes (base64), leaf hash, detached JWS and the parsed event"),
     handler: (s: Ledger) => async (c) => {
       const entry = await s.ledger.reader.entry(parseIndexParam(c.req.param("index"), "index"));
@@ -117,6 +119,7 @@ export const ledgerRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "RFC 6962 inclusion proof",
     query: ["index*", "size*"],
+    params: { index: INDEX_PARAM, size: INDEX_PARAM },
     response: json("ledger.inclusion-proof"),
     handler: (s: Ledger) => async (c) => {
       const index = parseIndexParam(c.req.query("index"), "index");
@@ -131,6 +134,7 @@ export const ledgerRoutes: readonly Route[] = [
     ...EVIDENCE,
     does: "RFC 6962 consistency proof",
     query: ["from*", "to*"],
+    params: { from: INDEX_PARAM, to: INDEX_PARAM },
     response: json("ledger.consistency-proof"),
     handler: (s: Ledger) => async (c) => {
       const from = parseIndexParam(c.req.query("from"), "from");

@@ -1,13 +1,12 @@
 // Control API, mediator part: a tool call in, a decision out; then the tool's outcome; run events and run-sets.
 import { MaestroError } from "../../../common/errors.ts";
+import { UUID } from "../../../common/uuid.ts";
 import type { Services } from "../../compose.ts";
 import { MAX_CONTENT_BYTES } from "../../content/content-facts.ts";
-import { readJson } from "../params.ts";
+import { readJson, UUID_PARAM } from "../params.ts";
 import { registerRunset } from "../../mediator/runsets.ts";
-import { recordRunEvent } from "../../mediator/run-events.ts";
+import { recordRunEvent, RUN_ID } from "../../mediator/run-events.ts";
 import { json, MAX_BODY_BYTES, type Route } from "../route.ts";
-
-const DECISION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * POST /v1/mediate may carry a file's `content`, an outcome what a tool read: twice its bound leaves room for JSON
@@ -36,6 +35,7 @@ export const mediateRoutes: readonly Route[] = [
     roles: ["agent"],
     does: "the tool's outcome (and what it read, scanned for secrets)",
     body: "mediate.outcome",
+    params: { decisionId: UUID_PARAM },
     maxBodyBytes: MAX_MEDIATE_BODY_BYTES,
     bodyExample: {
       status: "ok",
@@ -46,7 +46,7 @@ export const mediateRoutes: readonly Route[] = [
     response: json("mediate.outcome-recorded"),
     handler: (ctx: Pick<Services, "mediator">) => async (c) => {
       const decisionId = c.req.param("decisionId")!;
-      if (!DECISION_ID.test(decisionId)) throw new MaestroError("invalid_field", "decisionId must be a UUID", { field: "decisionId" });
+      if (!UUID.test(decisionId)) throw new MaestroError("invalid_field", "decisionId must be a UUID", { field: "decisionId" });
       const result = await ctx.mediator.recordOutcome(decisionId, await readJson(c.req), c.get("principal"));
       return c.json({ decisionId, ...result });
     },
@@ -57,6 +57,7 @@ export const mediateRoutes: readonly Route[] = [
     roles: ["agent"],
     does: "a run's lifecycle event (budget exhausted, finished)",
     body: "mediate.run-event",
+    params: { runId: { type: "string", pattern: RUN_ID.source } },
     status: 201,
     response: json("mediate.run-event-recorded"),
     handler: (s: Pick<Services, "ledger">) => async (c) =>

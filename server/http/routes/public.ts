@@ -12,6 +12,7 @@ export const publicRoutes: readonly Route[] = [
     roles: "public",
     does: "liveness and tree size",
     response: json("public.health"),
+    otherAnswers: { 503: { description: "degraded: the store cannot be read", content: { "application/json": "public.health-degraded" } } },
     handler: (ctx: Pick<Services, "ledger" | "store">) => async (c) => {
       let head: { size: number };
       try {

@@ -1,7 +1,7 @@
 // Releases: create (admin, security; agents through a mediated release.publish decision) and publish (always mediated);
 // list, one release with what to check, its safety case (GSN or Sigstore bundle), SBOM, and evidence bundle.
 import type { Services } from "../../compose.ts";
-import { listReleases } from "../../releases/release-queries.ts";
+import { LIMIT_PARAM, listReleases } from "../../releases/release-queries.ts";
 import { BUNDLE_V03_MEDIA_TYPE, type ReleaseRecord } from "../../../evidence/index.ts";
 import { readJson } from "../params.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
@@ -77,8 +77,10 @@ export const releaseRoutes: readonly Route[] = [
     method: "GET",
     path: "/v1/releases",
     ...EVIDENCE,
+    etag: true,
     does: "releases",
     query: ["cursor", "limit", "state"],
+    params: { limit: LIMIT_PARAM, state: { type: "string", enum: ["draft", "published"] } },
     response: json("release.page", "releases, newest first"),
     handler: (s: Pick<Services, "db">) => async (c) => {
       const page = await listReleases(s.db, { cursor: c.req.query("cursor"), limit: c.req.query("limit"), state: c.req.query("state") });
@@ -89,6 +91,7 @@ export const releaseRoutes: readonly Route[] = [
     method: "GET",
     path: "/v1/releases/:id",
     ...EVIDENCE,
+    etag: true,
     does: "one release",
     response: json("release.detail", "the release and what an auditor should check"),
     handler: (s: Releases) => async (c) => {
@@ -100,6 +103,7 @@ export const releaseRoutes: readonly Route[] = [
     method: "GET",
     path: "/v1/releases/:id/safety-case",
     ...EVIDENCE,
+    etag: true,
     does: "its GSN safety case",
     query: ["format"],
     response: {
@@ -120,6 +124,7 @@ export const releaseRoutes: readonly Route[] = [
     method: "GET",
     path: "/v1/releases/:id/sbom",
     ...EVIDENCE,
+    etag: true,
     does: "its CycloneDX SBOM",
     response: { description: "CycloneDX JSON (ECMA-424)", content: { "application/vnd.cyclonedx+json": "release.sbom" } },
     handler: (s: Releases) => async (c) => {

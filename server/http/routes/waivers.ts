@@ -3,10 +3,11 @@
 import { MaestroError } from "../../../common/errors.ts";
 import { type Principal, sameSubject } from "../../auth/roles.ts";
 import type { Services } from "../../compose.ts";
-import { readJson, readOptionalJson } from "../params.ts";
+import { readJson, readOptionalJson, UUID_PARAM } from "../params.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
 
 const STATES = ["pending", "approved", "active", "revoked", "expired"];
+const CAPABILITY = /^[a-z][a-z0-9_.]{0,63}$/;
 
 /** An engineer reads only the waivers they requested; every other reader (and public read, with no token) reads all. */
 const ownOnly = (p: Principal | undefined) => (p?.role === "engineer" ? p.sub : undefined);
@@ -29,6 +30,7 @@ export const waiverRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/v1/waivers/:id/approve",
+    params: { id: UUID_PARAM },
     roles: ["security"],
     does: "approve a waiver (never your own)",
     body: "waiver.approve",
@@ -40,6 +42,7 @@ export const waiverRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/v1/waivers/:id/revoke",
+    params: { id: UUID_PARAM },
     roles: ["security", "admin"],
     does: "revoke a waiver with a reason",
     body: "waiver.revoke",
@@ -53,6 +56,7 @@ export const waiverRoutes: readonly Route[] = [
     does: "waivers with state, approvals and use counts (an engineer: their own)",
     // Exceptions are few and listed whole (no paging), filtered by state.
     query: ["state", "capability"],
+    params: { state: { type: "string", enum: STATES }, capability: { type: "string", pattern: CAPABILITY.source } },
     response: json("waiver.list"),
     handler: (s: Waivers) => async (c) => {
       const state = c.req.query("state");
@@ -60,7 +64,7 @@ export const waiverRoutes: readonly Route[] = [
         throw new MaestroError("invalid_field", `state must be one of ${STATES.join(", ")}`, { field: "state" });
       }
       const capability = c.req.query("capability");
-      if (capability !== undefined && !/^[a-z][a-z0-9_.]{0,63}$/.test(capability)) {
+      if (capability !== undefined && !CAPABILITY.test(capability)) {
         throw new MaestroError("invalid_field", "capability must look like repo.write", { field: "capability" });
       }
       const found = await s.waivers.list({ state, capability });
@@ -71,6 +75,7 @@ export const waiverRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/v1/waivers/:id",
+    params: { id: UUID_PARAM },
     ...READ,
     does: "one waiver and the decisions that used it (an engineer: their own)",
     response: json("waiver.waiver"),

@@ -1,7 +1,7 @@
 // Webhooks (admin or security): subscribe, remove, send a test, list, and the dead-letter list with redelivery.
 // The reads need a token whatever public read says: a subscription names where events go.
 import type { Services } from "../../compose.ts";
-import { readJson } from "../params.ts";
+import { readJson, UUID_PARAM } from "../params.ts";
 import { json, type Route } from "../route.ts";
 
 type Webhooks = Pick<Services, "webhooks">;
@@ -26,6 +26,7 @@ export const webhookRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/v1/webhooks/failures/:id/redeliver",
+    params: { id: UUID_PARAM },
     roles: ["admin", "security"],
     does: "deliver a dead letter once more",
     response: json("webhook.dead-letter"),
@@ -38,6 +39,7 @@ export const webhookRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/v1/webhooks/:id/remove",
+    params: { id: UUID_PARAM },
     roles: ["admin", "security"],
     does: "remove a webhook subscription with a reason",
     body: "webhook.remove",
@@ -48,6 +50,7 @@ export const webhookRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/v1/webhooks/:id/test",
+    params: { id: UUID_PARAM },
     roles: ["admin", "security"],
     does: "send a signed test message now",
     response: json("webhook.test-result"),
@@ -74,6 +77,7 @@ export const webhookRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/v1/webhooks/:id",
+    params: { id: UUID_PARAM },
     roles: ["admin", "security"],
     does: "one webhook subscription",
     response: json("webhook.subscription"),
