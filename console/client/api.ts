@@ -31,6 +31,11 @@ export async function getJson<T>(path: string): Promise<T> {
   return (await (await request(path)).json()) as T;
 }
 
+/** For the API's text/plain answers (the signed checkpoint note, the verifier key). */
+export async function getText(path: string): Promise<string> {
+  return (await request(path)).text();
+}
+
 /** Saves a response as a file: links cannot carry the bearer token, so the bytes come through fetch. */
 export async function download(path: string, filename: string): Promise<void> {
   const blob = await (await request(path)).blob();

@@ -1,5 +1,5 @@
 // The ledger pages: checkpoints over time with their witnesses, one entry checked in the page, and the live tail.
-import { ApiError, getJson, token } from "./api.ts";
+import { getJson, getText } from "./api.ts";
 import { badge, h, table, when } from "./dom.ts";
 import { type EventJwk, fromBase64, openCheckpointNote, verifyEventSignature, verifyInclusion } from "./ledger-checks.ts";
 import { readSse } from "./sse.ts";
@@ -11,13 +11,6 @@ type Page = (main: HTMLElement, params: string[]) => Promise<void>;
 const CHECKPOINT_ROWS = 200;
 /** Entries the tail keeps on screen. */
 const TAIL_ROWS = 200;
-
-async function getText(path: string): Promise<string> {
-  const bearer = token.get();
-  const response = await fetch(path, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {}, cache: "no-store" });
-  if (!response.ok) throw new ApiError(response.status, `${path}: ${response.status} ${response.statusText}`);
-  return response.text();
-}
 
 export const entryLink = (index: number, label = `#${index}`): HTMLElement => h("a", { href: `#/ledger/entries/${index}` }, label);
 
