@@ -18,7 +18,7 @@ export class ApiError extends Error {
 async function request(path: string): Promise<Response> {
   const bearer = token.get();
   // no-store: evidence read with a bearer token stays out of the browser's HTTP cache, and every page shows the API's
-  // answer of now (no revalidation either: the API's 304s are not in its OpenAPI document yet).
+  // answer of now.
   const response = await fetch(path, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {}, cache: "no-store" });
   if (!response.ok) {
     const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
