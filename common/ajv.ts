@@ -9,7 +9,10 @@ const addFormats = (addFormatsModule as unknown as { default?: typeof addFormats
 
 // allErrors: a caller fixes every problem of a body in one round trip instead of one per request. The checks a
 // valid body runs are the same either way; only an invalid body is walked to the end.
-export const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+// The console's build compiles the same schemas with these options into standalone code (console/precompile-schemas.ts):
+// its strict CSP forbids the eval ajv compiles with.
+export const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true } as const;
+export const ajv = new Ajv2020(AJV_OPTIONS);
 (addFormats as unknown as (a: Ajv2020) => void)(ajv);
 
 export interface FieldProblem {

@@ -30,4 +30,5 @@ export {
   type SbomRef,
   type TreeRef,
 } from "./formats/types.ts";
-export { verifyEvidenceFile, type VerifyResult } from "./verify/verify-evidence.ts";
+export { verifyEvidenceFile } from "./verify/node-platform.ts";
+export type { VerifyResult } from "./verify/verify-evidence.ts";

@@ -32,10 +32,11 @@ const CUSTOM_FORMATS = ["idn-email", "iri-reference"]; // accepted as-is, as the
 const schemaText = (file: string): string => readFileSync(join(schemaDir, file), "utf8");
 const mainSchema = (version: string) => `bom-${version}.SNAPSHOT.schema.json`;
 
-function newAjv(): AjvLike {
+/** Our ajv for CycloneDX; `code` adds to its code options (the console's build asks for standalone source). */
+export function newAjv(code: object = {}): AjvLike {
   const ajv = new Ajv({
     ...OPTIONS,
-    code: { optimize: false },
+    code: { optimize: false, ...code },
     loadSchema: (uri: string) => Promise.reject(new Error(`remote schemas are disabled: ${uri}`)),
     schemas: Object.fromEntries(REFERENCED.map((f) => [`http://cyclonedx.org/schema/${f}`, JSON.parse(schemaText(f))])),
   });
@@ -44,7 +45,12 @@ function newAjv(): AjvLike {
   return ajv;
 }
 
+/** The official JSON schema of one CycloneDX version, as shipped by the library. */
+export function cycloneDxSchema(version: string): { $id: string } {
+  return JSON.parse(schemaText(mainSchema(version))) as { $id: string };
+}
+
 /** Compiles the validator of one CycloneDX version; cyclonedx-schema.ts keeps one per version for the process. */
 export function compileValidator(version: string): ValidateFunction {
-  return newAjv().compile(JSON.parse(schemaText(mainSchema(version))));
+  return newAjv().compile(cycloneDxSchema(version));
 }

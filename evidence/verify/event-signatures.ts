@@ -14,6 +14,7 @@ import {
   signatureWorkers,
 } from "../../ledger/verify/signature-batch.ts";
 import type { EventKey } from "./keys.ts";
+import type { EventSignatureCheck } from "./verify-platform.ts";
 
 /** ~16 ms of Ed25519 work: small enough that the last batches spread evenly, large enough that messages are few. */
 const BATCH = 250;
@@ -23,7 +24,7 @@ interface Sealed {
   positions: number[];
 }
 
-export class EventSignatureChecks {
+export class EventSignatureChecks implements EventSignatureCheck {
   readonly #failed = new Map<number, string>();
   readonly #workers?: ReturnType<typeof signatureWorkers>;
   readonly #sealed: Sealed[] = [];

@@ -2,9 +2,9 @@
 // verifyText reads as docs/governance/auditor-guide.md, section 3: format → keys → checkpoints → consistency → witness →
 // events → signed statement → release → SBOM → safety case → summaries → export signature. Speed tricks (signature
 // workers, the inclusion memo, checking the release half while signatures settle) live behind the named steps.
-import { availableParallelism } from "node:os";
-import { newestWitnessed, type WitnessRequirement } from "../../ledger/verify/index.ts";
-import { EventSignatureChecks } from "./event-signatures.ts";
+// The platform's cryptography comes in through verify-platform.ts: node-platform.ts for the CLI, webcrypto-platform.ts
+// for a browser; nothing here imports node: modules, so the console bundles this very file.
+import { newestWitnessed, type WitnessRequirement } from "../../ledger/verify/witness-quorum.ts";
 import type { EvidenceExport } from "../formats/export-types.ts";
 import { DetachedJwsVerifier } from "./jws.ts";
 import { parsePinnedKey, type PinnedKey } from "./keys.ts";
@@ -18,6 +18,7 @@ import {
   type PendingLedgerPart,
   type TrustedKeys,
 } from "./verify-ledger-part.ts";
+import type { EventSignatureCheck, VerifyPlatform } from "./verify-platform.ts";
 import { type Check, partOfPointer, Report } from "./verify-report.ts";
 
 export interface VerifyResult {
@@ -30,20 +31,23 @@ export interface VerifyResult {
   stats: { events: number; ms: number };
 }
 
-/** From this size (about 600 events) event signatures are checked on worker threads. */
-const LARGE_EXPORT = 1 << 20;
-
 export interface VerifyEvidenceOptions {
   /** Require K of these witnesses (cosigner vkeys) to have cosigned the checkpoint or the latest checkpoint. */
   witnesses?: WitnessRequirement;
+  /** Called with each check as it is recorded, in the report's order. */
+  onCheck?: (check: Check) => void;
 }
 
-export async function verifyEvidenceFile(fileText: string, keyText: string, options: VerifyEvidenceOptions = {}): Promise<VerifyResult> {
-  // Started before anything else, so the workers boot while this thread parses the file.
-  // This thread checks signatures too, once its own work is done: one worker per other core.
-  const signatures = new EventSignatureChecks(fileText.length >= LARGE_EXPORT ? availableParallelism() - 1 : 0);
+export async function verifyEvidence(
+  fileText: string,
+  keyText: string,
+  platform: VerifyPlatform,
+  options: VerifyEvidenceOptions = {},
+): Promise<VerifyResult> {
+  // Started before anything else, so the workers (on Node) boot while this thread parses the file.
+  const signatures = platform.eventSignatures(fileText.length);
   try {
-    return await verifyText(fileText, keyText, signatures, options);
+    return await verifyText(fileText, keyText, platform, signatures, options);
   } finally {
     await signatures.close();
   }
@@ -53,11 +57,12 @@ export async function verifyEvidenceFile(fileText: string, keyText: string, opti
 async function verifyText(
   fileText: string,
   keyText: string,
-  signatures: EventSignatureChecks,
+  platform: VerifyPlatform,
+  signatures: EventSignatureCheck,
   options: VerifyEvidenceOptions,
 ): Promise<VerifyResult> {
   const started = performance.now();
-  const report = new Report();
+  const report = new Report(options.onCheck);
   const input = await readInput(fileText, keyText, report);
   if (!input) return finish(report, undefined, [], 0, started);
   const { doc, pinned } = input;
@@ -68,7 +73,7 @@ async function verifyText(
   await checkCheckpointConsistency(doc, trees, report);
   if (options.witnesses) checkWitnesses(doc, options.witnesses, report);
   const events = checkEvents(doc, keys, trees, signatures);
-  const exportSignature = startExportSignatureCheck(fileText, doc, keys);
+  const exportSignature = startExportSignatureCheck(fileText, doc, keys, platform);
   const casePart = await checkReleaseHalfWhileSignaturesSettle(doc, events, report);
   await reportExportSignature(exportSignature, report);
 
@@ -109,7 +114,7 @@ async function checkReleaseHalfWhileSignaturesSettle(doc: EvidenceExport, events
   const casePart = await verifyCasePart(doc, events.part, optimistic);
   const rejected = await events.settleSignatures(report);
   if (rejected > 0) return verifyCasePart(doc, events.part, report);
-  report.checks.push(...optimistic.checks);
+  report.record(...optimistic.checks);
   return casePart;
 }
 
@@ -133,18 +138,24 @@ function checkWitnesses(doc: EvidenceExport, req: WitnessRequirement, report: Re
 }
 
 /**
- * exportSignature, started early: its Ed25519 check over every byte of the file runs on libuv's pool while the other
- * parts are checked. Resolves to the reason it fails, or undefined; never rejects (it is awaited last).
+ * exportSignature, started early: its Ed25519 check over every byte of the file runs off this thread (libuv's pool, or
+ * the browser's WebCrypto) while the other parts are checked. Resolves to the reason it fails, or undefined; never
+ * rejects (it is awaited last).
  */
-function startExportSignatureCheck(fileText: string, doc: EvidenceExport, keys: TrustedKeys): Promise<Error | undefined> {
-  const jws = new DetachedJwsVerifier(keys.eventKeys);
+function startExportSignatureCheck(
+  fileText: string,
+  doc: EvidenceExport,
+  keys: TrustedKeys,
+  platform: VerifyPlatform,
+): Promise<Error | undefined> {
+  const jws = new DetachedJwsVerifier(keys.eventKeys, platform);
   // The signed bytes are the file up to its last member, "exportSignature", closed with "}".
   const marker = fileText.lastIndexOf(',"exportSignature":');
   if (marker < 0) return Promise.resolve(new Error("the file does not end with its exportSignature member"));
   const tail = fileText.slice(marker + ',"exportSignature":'.length).trimEnd();
   if (tail !== `${JSON.stringify(doc.exportSignature)}}`)
     return Promise.resolve(new Error("exportSignature must be the file's last member"));
-  return jws.verify(doc.exportSignature, Buffer.from(`${fileText.slice(0, marker)}}`)).then(
+  return jws.verify(doc.exportSignature, new TextEncoder().encode(`${fileText.slice(0, marker)}}`)).then(
     () => undefined,
     (err: Error) => err,
   );

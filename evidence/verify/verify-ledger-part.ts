@@ -4,10 +4,10 @@ import { decodeHash, leafHash, parseCheckpoint, toBase64, verifyConsistency } fr
 import { parseCanonicalEvent } from "../../ledger/event/envelope.ts";
 import type { EvidenceExport, ExportedConsistency } from "../formats/export-types.ts";
 import { type CheckpointKeys, type TrustedTree, verifyCheckpoints } from "./checkpoint-trust.ts";
-import type { EventSignatureChecks } from "./event-signatures.ts";
 import { InclusionVerifier } from "./inclusion-memo.ts";
 import { keySetFromJwks, parseVkeyList, type EventKey, type PinnedKey } from "./keys.ts";
 import type { IndexedEvent } from "../formats/types.ts";
+import type { EventSignatureCheck } from "./verify-platform.ts";
 import { ensure, type Report } from "./verify-report.ts";
 
 export interface LedgerPart {
@@ -101,14 +101,14 @@ export async function checkCheckpointConsistency(doc: EvidenceExport, trees: Che
 /**
  * events[i]: each event's bytes are standard base64 of RFC 8785 canonical JSON, and its leaf hash has a valid inclusion
  * proof to the checkpoint (proofs share work through inclusion-memo.ts), checked here while its Ed25519 signature is
- * checked on a worker thread (event-signatures.ts). Returns as soon as the hashing is done, with the signatures still in
+ * checked elsewhere (worker threads on Node, event-signatures.ts; WebCrypto in a browser, webcrypto-platform.ts). Returns as soon as the hashing is done, with the signatures still in
  * flight: the caller may check the release half meanwhile, then must call settleSignatures() before trusting `events`.
  */
 export function checkEvents(
   doc: EvidenceExport,
   keys: TrustedKeys,
   trees: CheckedTrees,
-  signatures: EventSignatureChecks,
+  signatures: EventSignatureCheck,
 ): PendingLedgerPart {
   const { eventKeys, checkpointKeys } = keys;
   const out: LedgerPart = { eventKeys, checkpointKeys, checkpoint: trees.checkpoint, events: new Map() };
@@ -121,7 +121,7 @@ export function checkEvents(
   for (const [i, e] of events.entries()) {
     try {
       const bytes = strictBase64(e.canonical);
-      signatures.add(i, e.signature, e.canonical);
+      signatures.add(i, e.signature, e.canonical, bytes);
       const event = parseCanonicalEvent(bytes);
       const leaf = leafHash(bytes);
       ensure(inclusion, "no checkpoint to prove inclusion against");

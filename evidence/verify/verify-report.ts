@@ -8,13 +8,24 @@ export interface Check {
 
 export class Report {
   readonly checks: Check[] = [];
+  readonly #onCheck?: (check: Check) => void;
+
+  /** `onCheck` sees each check as it is recorded (the console shows them as they pass or fail). */
+  constructor(onCheck?: (check: Check) => void) {
+    this.#onCheck = onCheck;
+  }
 
   pass(part: string, message: string): void {
-    this.checks.push({ part, ok: true, message });
+    this.record({ part, ok: true, message });
   }
 
   fail(part: string, message: string): void {
-    this.checks.push({ part, ok: false, message });
+    this.record({ part, ok: false, message });
+  }
+
+  record(...checks: Check[]): void {
+    this.checks.push(...checks);
+    if (this.#onCheck) for (const check of checks) this.#onCheck(check);
   }
 
   /** Runs one step; a throw becomes a failure of `part` and the step's value is undefined. */

@@ -1,10 +1,7 @@
 // ajv validation of the event envelope against schemas/ledger/event.schema.json.
-import { createRequire } from "node:module";
 import { MaestroError } from "../../common/errors.ts";
 import { compileSchema } from "../../common/ajv.ts";
-
-const require = createRequire(import.meta.url);
-const envelopeSchema = require("../../schemas/ledger/event.schema.json");
+import envelopeSchema from "../../schemas/ledger/event.schema.json" with { type: "json" };
 
 const check = compileSchema(envelopeSchema);
 

@@ -8,6 +8,8 @@ import { flattenedVerify, importJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { verifyEvidenceFile } from "../../evidence/index.ts";
+import { verifyEvidence } from "../../evidence/verify/verify-evidence.ts";
+import { webCryptoPlatform } from "../../evidence/verify/webcrypto-platform.ts";
 import { publishedFixture, type PublishedFixture } from "./support.ts";
 
 type Path = Array<string | number>;
@@ -48,9 +50,16 @@ describe("tampering with an exported evidence bundle", () => {
     await server.close().catch(() => {});
   });
 
+  /** The console's verifier (the same code on WebCrypto, as "Verify in this browser" runs it) reports check for check alike. */
+  async function expectSameOnWebCrypto(text: string, key: string, checks: unknown, name = "") {
+    expect((await verifyEvidence(text, key, webCryptoPlatform)).checks, name).toEqual(checks);
+  }
+
   it("verifies untouched", async () => {
     const result = await verifyEvidenceFile(fixture.exportText, fixture.jwks);
     expect(result.failedParts).toEqual([]);
+    await expectSameOnWebCrypto(fixture.exportText, fixture.jwks, result.checks);
+    await expectSameOnWebCrypto(fixture.exportText, fixture.vkey, (await verifyEvidenceFile(fixture.exportText, fixture.vkey)).checks);
   });
 
   it("checks the parts in the order of the auditor guide's table", async () => {
@@ -93,9 +102,11 @@ describe("tampering with an exported evidence bundle", () => {
       ["exportSignature", ["exportSignature"], "exportSignature", doc.exportSignature.length - 10],
     ];
     for (const [name, path, part, at] of cases) {
-      const result = await verifyEvidenceFile(flipByte(fixture.exportText, path, at), fixture.jwks);
+      const tampered = flipByte(fixture.exportText, path, at);
+      const result = await verifyEvidenceFile(tampered, fixture.jwks);
       expect(result.ok, name).toBe(false);
       expect(result.failedParts[0], `${name}: ${JSON.stringify(result.failedParts)}`).toBe(part);
+      await expectSameOnWebCrypto(tampered, fixture.jwks, result.checks, name);
     }
   });
 
@@ -105,6 +116,7 @@ describe("tampering with an exported evidence bundle", () => {
     [doc.events[0].signature, doc.events[1].signature] = [doc.events[1].signature, doc.events[0].signature];
     const result = await verifyEvidenceFile(JSON.stringify(doc), fixture.jwks);
     expect(result.failedParts.slice(0, 2)).toEqual(["events[0]", "events[1]"]);
+    await expectSameOnWebCrypto(JSON.stringify(doc), fixture.jwks, result.checks);
     expect(result.checks.filter((c) => c.part === "safetyCase.bundle")).toHaveLength(1);
     expect(result.checks.find((c) => c.part === "events[0]")?.message).toMatch(/does not verify/);
     expect(result.stats.events).toBe(doc.events.length - 2);
