@@ -6,8 +6,9 @@
 import { configFromEnv, createApp, composeServer, issueToken } from "../server/index.ts";
 import { verifyEvidenceFile } from "../evidence/index.ts";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { RELEASE_ID, seedPublishedRelease } from "./release-seed.ts";
 import { printTable, tempDir } from "./support.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
@@ -20,81 +21,10 @@ async function main(): Promise<void> {
     const app = createApp(ctx);
     const key = ctx.ledger.keyring.token;
     const security = await issueToken({ kid: key.kid, privateKey: key.privateKey }, "security", "sec-1", 3600);
-    const post = (path: string, body: unknown) =>
-      app.request(path, {
-        method: "POST",
-        headers: { authorization: `Bearer ${security}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    await post("/v1/runsets", {
-      name: "rs-bench",
-      grants: [{ agent: "sec-1", capability: "release.publish", resource: "acme/api@*", approval: "none" }],
-    });
-    const digest = ctx.policy.current().digest;
-
-    // Half decisions, half their outcomes (as the mediator writes them), appended concurrently so the writer batches them.
-    const t0 = performance.now();
-    const calls = EVENTS / 2;
-    const agent = { type: "agent" as const, id: "coder", role: "agent" };
-    for (let start = 0; start < calls; start += 1000) {
-      await Promise.all(
-        Array.from({ length: Math.min(1000, calls - start) }, async (_, k) => {
-          const id = crypto.randomUUID();
-          const tests = (start + k) % 10 === 0;
-          const call = {
-            runset: "rs-bench",
-            agent: "coder",
-            session: `s-${(start + k) % 20}`,
-            tool: tests ? "test" : "read",
-            capability: tests ? "tests.run" : "repo.read",
-            resource: "src/x.ts",
-            args: {},
-          };
-          await ctx.ledger.writer.append(
-            {
-              kind: "decision",
-              actor: agent,
-              subject: { type: "decision", id },
-              payload: {
-                call,
-                decision: "allow",
-                allow: true,
-                reasons: [],
-                waivers: [],
-                breakglass: [],
-                policy: { digest, revision: "bench" },
-              },
-            },
-            // The decision's fold writes its mediations row (and claims the session), as the mediator's do.
-          );
-          await ctx.ledger.writer.append({
-            kind: "outcome",
-            actor: agent,
-            subject: { type: "decision", id },
-            payload: { status: "ok", summary: "ok", outputDigest: `sha256:${"0".repeat(64)}` },
-          });
-        }),
-      );
-    }
-    const seeded = performance.now() - t0;
+    const { seeded, published } = await seedPublishedRelease(ctx, app, security, EVENTS);
     const { releases } = ctx;
-    const principal = { sub: "sec-1", role: "security" as const, issuer: "bench" };
-    await releases.create(
-      {
-        id: "bench-1",
-        repository: "acme/api",
-        version: "1.0.0",
-        artifacts: [{ name: "api.tgz", digest: { sha256: "a".repeat(64) } }],
-        runsets: ["rs-bench"],
-        sbom: { packageLock: JSON.parse(readFileSync("package-lock.json", "utf8")) },
-      },
-      principal,
-    );
-    const t1 = performance.now();
-    await releases.publish("bench-1", principal);
-    const published = performance.now() - t1;
     const t2 = performance.now();
-    const text = await releases.exportEvidence("bench-1");
+    const text = await releases.exportEvidence(RELEASE_ID);
     const exported = performance.now() - t2;
     const jwks = JSON.stringify({ keys: await ctx.eventJwks() });
 

@@ -31,7 +31,7 @@ export async function getJson<T>(path: string): Promise<T> {
   return (await (await request(path)).json()) as T;
 }
 
-/** For the API's text/plain answers (the signed checkpoint note, the verifier key). */
+/** For the API's text answers (the signed checkpoint note, the verifier key, the evidence export the page verifies). */
 export async function getText(path: string): Promise<string> {
   return (await request(path)).text();
 }

@@ -1,5 +1,6 @@
 // The console's pages. Each reads the Evidence API and builds its DOM; none keeps state beyond the token.
 import { ApiError, download, getJson, token } from "./api.ts";
+import { verifyPanel } from "./verify-panel.ts";
 import { badge, h, table, when } from "./dom.ts";
 import { gsnDiagram, type GsnLink, type GsnNode } from "./gsn.ts";
 import { ledgerLinks } from "./ledger-pages.ts";
@@ -119,6 +120,7 @@ export const release: Page = async (main, [id = ""]) => {
           "Download Sigstore bundle",
         ),
     ),
+    ...(published ? [verifyPanel(`${base}/bundle`)] : []),
     h("h2", {}, "Claims"),
     table(
       ["Claim", "Status", "Reason"],
@@ -139,6 +141,7 @@ export const release: Page = async (main, [id = ""]) => {
     h("h2", {}, "Software bill of materials"),
     sbom ? sbomTable(sbom.components ?? []) : h("p", {}, "No SBOM was attached to this release."),
   );
+  performance.mark("maestro:release:interactive"); // read by bench/console.ts
 };
 
 /** A table of thousands of rows helps nobody; the search reaches every component. */

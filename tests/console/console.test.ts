@@ -2,6 +2,7 @@
 // real server with a published release, a pending waiver and an active hold: the auditor's journey, content asserted,
 // axe-core on every page, and a screenshot of each page for docs/governance/console/.
 import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -10,6 +11,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { publishedFixture } from "../evidence/support.ts";
+import { verifyEvidenceFile } from "../../evidence/index.ts";
 import { waiverRequest } from "../exceptions/support.ts";
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -30,6 +32,7 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
   let page: Page;
   let auditor: string;
   let releaseId: string;
+  let pinnedJwks: string;
   let holdId: string;
   let waiverId: string;
   const consoleErrors: string[] = [];
@@ -39,6 +42,7 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     server = await startTestServer("embedded");
     const fixture = await publishedFixture(server);
     releaseId = fixture.releaseId;
+    pinnedJwks = fixture.jwks; // the auditor's copy of the event key, taken apart from the page
     auditor = await server.token("auditor", "aud-1");
     const engineer = await server.token("engineer", "eng-1");
     const waiver = await server.call("POST", "/v1/waivers", {
@@ -167,6 +171,92 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     const served = await server.app.request(`/v1/releases/${releaseId}/bundle`, { headers: { authorization: `Bearer ${auditor}` } });
     expect(JSON.parse(saved.toString()).release?.id ?? JSON.parse(saved.toString())).toBeTruthy();
     expect(saved.length).toBe((await served.arrayBuffer()).byteLength);
+  });
+
+  /** Pins `key`, runs "Verify in this browser" and returns the verdict, the checks as listed and the export verified. */
+  async function verifyInPage(key: string): Promise<{ status: string; rows: string[][]; exportText: string }> {
+    await page.fill("#pinned-key", key);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/v1/releases/${releaseId}/bundle`)),
+      page.click("#verify"),
+    ]);
+    const status = page.locator(".verify-status");
+    await status.getByText(/^(verified|failed)/).waitFor({ timeout: 60_000 });
+    const rows = await page
+      .getByRole("table", { name: "Verification checks" })
+      .locator("tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+    return { status: (await status.textContent()) ?? "", rows, exportText: await response.text() };
+  }
+
+  /** The CLI's verdict on the same bytes, as the page lists it: result, part, message. */
+  async function cliRows(exportText: string, key: string): Promise<string[][]> {
+    const cli = await verifyEvidenceFile(exportText, key);
+    return cli.checks.map((c) => [c.ok ? "pass" : "fail", c.part, c.message]);
+  }
+
+  it("verifies the release in the browser against a pinned key: the CLI's checks, every one passing", async () => {
+    await page.getByRole("heading", { name: "Verify in this browser" }).waitFor();
+    const { status, rows, exportText } = await verifyInPage(pinnedJwks);
+    expect(status).toMatch(/^verified Every check passes: \d+ events/);
+    for (const part of [
+      "format",
+      "keys",
+      "checkpoint",
+      "latestCheckpoint",
+      "consistency",
+      "events",
+      "safetyCase.bundle",
+      "release",
+      "sbom",
+    ])
+      expect(rows.map((r) => r[1])).toContain(part);
+    expect(rows.at(-1)?.slice(0, 2)).toEqual(["pass", "exportSignature"]);
+    expect(rows.every((r) => r[0] === "pass")).toBe(true);
+    // The same verifier, not a second one: step for step, the CLI's report on the bytes the page verified.
+    expect(rows).toEqual(await cliRows(exportText, pinnedJwks));
+    expect(await axeViolations()).toEqual([]);
+    await page.locator(".verify").screenshot({ path: `${SHOTS}verify.png` });
+  });
+
+  it("fails a tampered export in the browser and names the part that was changed", async () => {
+    // One byte of one part changes on the way (storage or a proxy): a component's version in the SBOM.
+    await page.route(`**/v1/releases/${releaseId}/bundle`, async (route) => {
+      const response = await route.fetch();
+      const text = await response.text();
+      const at = text.indexOf('"version":"', text.indexOf('"components":')) + '"version":"'.length;
+      expect(at).toBeGreaterThan('"version":"'.length);
+      const tampered = text.slice(0, at) + (text[at] === "9" ? "8" : "9") + text.slice(at + 1);
+      await route.fulfill({ response, body: tampered });
+    });
+    try {
+      const { status, rows, exportText } = await verifyInPage(pinnedJwks);
+      expect(status).toMatch(/^failed Verification fails at: .*\bsbom\b/);
+      expect(rows.filter((r) => r[0] === "fail").map((r) => r[1])).toEqual(["sbom", "exportSignature"]);
+      expect(rows.find((r) => r[1] === "sbom" && r[0] === "fail")?.[2]).toMatch(/SBOM digest .* is not the signed/);
+      expect(rows).toEqual(await cliRows(exportText, pinnedJwks));
+    } finally {
+      await page.unroute(`**/v1/releases/${releaseId}/bundle`);
+    }
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it("fails verification against a key that is not the ledger's", async () => {
+    const stranger = JSON.stringify({ keys: [generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" })] });
+    const { status, rows, exportText } = await verifyInPage(stranger);
+    expect(status).toMatch(/^failed Verification fails at: keys/);
+    expect(rows.find((r) => r[1] === "keys")).toEqual(["fail", "keys", "none of the pinned keys is among the bundle's keys"]);
+    expect(rows.find((r) => r[1] === "exportSignature")?.[0]).toBe("fail");
+    expect(rows).toEqual(await cliRows(exportText, stranger));
+  });
+
+  it("verifies with the checkpoint key pinned as a vkey, and refuses to run with no key", async () => {
+    const vkey = await (await server.app.request("/v1/ledger/key", { headers: { authorization: `Bearer ${auditor}` } })).text();
+    const { status } = await verifyInPage(vkey);
+    expect(status).toMatch(/^verified/);
+    await page.fill("#pinned-key", "");
+    await page.click("#verify");
+    await expect(page.locator(".verify-status").textContent()).resolves.toMatch(/^no key Pin a public key first/);
   });
 
   it("shows the pending waiver and the active hold on the exceptions page", async () => {
