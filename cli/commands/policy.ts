@@ -128,7 +128,7 @@ Usage: maestro policy status [--url URL] [--token TOKEN] [--json]
 
 The policy bundle a running server enforces (GET /v1/policy/status): digest, revision, source (default: the
 committed bundle; activated: one activated with maestro policy activate; config: --policy-bundle), and the
-ledgered activation that put it there (who, when, ledger index, why).`,
+ledgered activation that put it there (who, when, ledger index, why), and the mutation score its bundle records.`,
   async run(argv) {
     const { values } = parseFlags(
       argv,
@@ -143,11 +143,16 @@ ledgered activation that put it there (who, when, ledger index, why).`,
       activatedBy: { id: string; role?: string } | null;
       activatedAt: string | null;
       reason: string;
+      mutation: { score: number; threshold: number; digest: string } | null;
     };
     if (values.json) return void printJson(s);
+    const percent = (n: number) => `${(n * 100).toFixed(1)} %`;
+    const mutation = s.mutation
+      ? `${percent(s.mutation.score)} (threshold ${percent(s.mutation.threshold)}; report ${s.mutation.digest})`
+      : "— (built without a mutation report)";
     const by = s.activatedBy ? `${s.activatedBy.id}${s.activatedBy.role ? ` (${s.activatedBy.role})` : ""}` : "—";
     process.stdout.write(
-      `digest    ${s.digest}\nrevision  ${s.revision || "—"}\nsource    ${s.source}\nactivated by ${by} at ${s.activatedAt ?? "—"} (ledger index ${s.ledgerIndex ?? "—"})\nreason    ${s.reason}\n`,
+      `digest    ${s.digest}\nrevision  ${s.revision || "—"}\nsource    ${s.source}\nactivated by ${by} at ${s.activatedAt ?? "—"} (ledger index ${s.ledgerIndex ?? "—"})\nreason    ${s.reason}\nmutation  ${mutation}\n`,
     );
   },
 };

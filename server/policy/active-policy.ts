@@ -30,6 +30,8 @@ export interface PolicyStatus {
   activatedBy: { type: string; id: string; role?: string } | null;
   activatedAt: string | null;
   reason: string;
+  /** The mutation report the bundle records (score and threshold), null for a bundle built without one. */
+  mutation: MutationEvidence | null;
 }
 
 export interface ActivePolicy {
@@ -161,7 +163,16 @@ async function recordStartup(
   if (unchanged || ledger.fence.refusal) {
     return last
       ? statusOf(last.index, last.event, info, start.source, last.payload.reason ?? "activated")
-      : { ...info, source: start.source, ledgerIndex: null, activatedBy: null, activatedAt: null, reason: start.why };
+      : {
+          digest: info.digest,
+          revision: info.revision,
+          mutation: info.mutation,
+          source: start.source,
+          ledgerIndex: null,
+          activatedBy: null,
+          activatedAt: null,
+          reason: start.why,
+        };
   }
   const entry = await ledger.writer.append({
     kind: "policy.activated",
@@ -175,7 +186,7 @@ async function recordStartup(
 function statusOf(
   index: number,
   event: LedgerEvent,
-  info: { digest: string; revision: string },
+  info: { digest: string; revision: string; mutation: MutationEvidence | null },
   source: PolicySource,
   reason: string,
 ): PolicyStatus {
@@ -188,6 +199,7 @@ function statusOf(
     activatedBy: { type, id, ...(role ? { role } : {}) },
     activatedAt: event.time,
     reason,
+    mutation: info.mutation,
   };
 }
 

@@ -1,4 +1,5 @@
 // `maestro policy activate --default` and `maestro policy status` against a real server over HTTP.
+import { readFileSync } from "node:fs";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
@@ -56,6 +57,10 @@ describe("maestro policy activate --default / policy status", () => {
     const plain = await maestro(["policy", "status"], "auditor");
     expect(plain.stdout).toContain(`digest    ${after.digest}`);
     expect(plain.stdout).toContain("activated by sec-1 (security)");
+    // The committed bundle records the committed mutation report; status shows its score against the threshold.
+    const report = JSON.parse(readFileSync(new URL("../../policies/mutation-report.json", import.meta.url), "utf8"));
+    expect(after.mutation).toMatchObject({ score: report.score, threshold: report.threshold, digest: expect.stringMatching(/^sha256:/) });
+    expect(plain.stdout).toMatch(/^mutation {2}\d+\.\d % \(threshold 94\.0 %; report sha256:[0-9a-f]{64}\)$/m);
   });
 
   it("refuses a FILE together with --default, or neither, with a usage error", async () => {
