@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       await page.fill("#pinned-key", jwks);
       const clicked = await page.evaluate(() => performance.now());
       const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/bundle")), page.click("#verify")]);
-      exportBytes = (await response.body()).length;
+      exportBytes = (await response.request().sizes()).responseBodySize;
       await page
         .locator(".verify-status")
         .getByText(/^(verified|failed)/)
