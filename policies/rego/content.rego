@@ -33,7 +33,8 @@ findings := [finding |
 	not finding.rule in ignored_rules
 ]
 
-unlisted := object.get(content, "unlisted", 0)
+# Undefined without content: then, as with 0, there is nothing unlisted to stop.
+unlisted := content.unlisted
 
 # A waiver of secret_detected lifts a finding when it covers the call's path and, if it lists fingerprints, this one.
 finding_waivers(finding) := {waiver.id |
@@ -107,10 +108,10 @@ excepted if {
 file_waivers := match.waivers_for("secret_file")
 
 stops contains reason if {
-	secret_file_pattern
+	pattern := secret_file_pattern
 	count(file_waivers) == 0
 	reason := {"code": "secret_file", "message": concat("", [
-		call.resource, " matches ", secret_file_pattern, ", a file that holds secrets and is never written by an agent:",
+		call.resource, " matches ", pattern, ", a file that holds secrets and is never written by an agent:",
 		" keep the value in the secrets store and read it through secrets.read, or ask for a waiver of secret_file",
 	])}
 }

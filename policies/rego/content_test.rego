@@ -287,3 +287,41 @@ test_a_denial_outranks_the_approval if {
 	d.decision == "deny"
 	codes(d) == {"no_grant"}
 }
+
+# --- pins found by mutation testing (policy mutate content.rego) ---
+
+granted_write := {"code": "granted", "message": "granted by grant repo.write on ** for agent coder in run-set rs-1"}
+
+# Pins content.stops (unlisted findings): one unlisted finding is enough to deny, with its count, path and code.
+test_one_unlisted_finding_denied if {
+	d := decision with input as with_content([], 1)
+	d.reasons == [{"code": "secret_detected", "message": concat("", [
+		"1 more secrets found in src/billing.ts than one decision lists:",
+		" remove them, or ask for a waiver of secret_detected for this path",
+	])}]
+}
+
+# Pins content.path_waivers: a path waiver of another reason lifts no unlisted finding.
+test_path_waiver_of_another_reason_leaves_unlisted_findings if {
+	d := decision with input as with_waivers(with_content([], 2), [waiver("w-file", {"waives": ["secret_file"]})])
+	d.decision == "deny"
+	codes(d) == {"secret_detected"}
+	d.waivers == []
+}
+
+# Pins content.lifted (findings): the waiver that lifts a finding is cited with the reason it lifts.
+test_finding_waiver_cited_with_the_reason_it_lifts if {
+	doc := with_waivers(with_content([finding(fingerprint_a, 7)], 0), [waiver("w-fp", {"fingerprints": [fingerprint_a]})])
+	d := decision with input as doc
+	{r | some r in d.reasons} == {granted_write, {"code": "waiver_applied", "message": "waiver w-fp lifts secret_detected for this call"}}
+}
+
+# Pins content.lifted (secret_file): a secret_file waiver is cited, with its reason, only where it lifts a denial.
+test_secret_file_waiver_cited_only_where_it_lifts if {
+	w := waiver("w-file", {"resource": "**", "waives": ["secret_file"]})
+	lifted := decision with input as with_waivers(at("deploy/tls.pem"), [w])
+	{r | some r in lifted.reasons} == {granted_write, {"code": "waiver_applied", "message": "waiver w-file lifts secret_file for this call"}}
+	ordinary := decision with input as with_waivers(at("src/app.ts"), [w])
+	ordinary.decision == "allow"
+	ordinary.waivers == []
+}
