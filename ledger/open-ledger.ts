@@ -6,7 +6,7 @@ import { Checkpointer } from "./append/checkpointer.ts";
 import { checkHead } from "./append/head-check.ts";
 import { type FenceLog, WriteFence } from "./append/write-fence.ts";
 import { eventSigner } from "./append/event-signer.ts";
-import { type AppendedEntry, LedgerWriter, type LedgerWriterOptions } from "./append/ledger-writer.ts";
+import { type AppendedEntry, type AppTables, LedgerWriter, type LedgerWriterOptions, type NoAppTables } from "./append/ledger-writer.ts";
 import type { Keyring } from "./keys/keyring.ts";
 import { publishKeys } from "./keys/publish-keys.ts";
 import { type KeyEventSink, recordKeyEvents } from "./keys/record-key-events.ts";
@@ -35,8 +35,9 @@ export interface LedgerOptions {
   onWitnessReport?: (report: WitnessReport) => void;
 }
 
-export interface Ledger {
-  writer: LedgerWriter;
+/** `DB` is the application's tables beside the ledger's, which the writer's `apply` callbacks see (AppendOptions). */
+export interface Ledger<DB extends AppTables = NoAppTables> {
+  writer: LedgerWriter<DB>;
   reader: LedgerReader;
   checkpointer: Checkpointer;
   witnesses: WitnessReads;
@@ -50,13 +51,16 @@ export interface Ledger {
 
 export const DEFAULT_ORIGIN = "maestro.local/ledger";
 
-/** `writerDb` carries the append path (defaults to `db`); reads and checkpoints use `db`. */
-export async function openLedger(
+/**
+ * `writerDb` carries the append path (defaults to `db`); reads and checkpoints use `db`. `DB` names the application's
+ * tables in the same store, for the writer's `apply` callbacks.
+ */
+export async function openLedger<DB extends AppTables = NoAppTables>(
   db: Kysely<LedgerTables>,
   keyring: Keyring,
   options: LedgerOptions,
   writerDb: Kysely<LedgerTables> = db,
-): Promise<Ledger> {
+): Promise<Ledger<DB>> {
   await refuseAnotherOrigin(db, options.origin);
   await publishKeys(db, keyring, options.origin);
   const fence = new WriteFence(options.log);
@@ -65,7 +69,7 @@ export async function openLedger(
   const reader = new LedgerReader(db);
   const cosigner = new WitnessCosigner(db, reader, policy, { timeoutMs: options.witnessTimeoutMs, onReport: options.onWitnessReport });
   const clock = options.clock ?? systemClock;
-  const writer = new LedgerWriter(writerDb, eventSigner(keyring.event), {
+  const writer = new LedgerWriter<DB>(writerDb, eventSigner(keyring.event), {
     clock,
     maxBatch: options.maxBatch,
     maxQueue: options.maxQueue,
@@ -81,7 +85,7 @@ export async function openLedger(
       const items = inputs.map((input) => ({ input }));
       return key.kid === keyring.event.kid
         ? writer.appendAll(items)
-        : new LedgerWriter(writerDb, eventSigner(key), { clock, fence }).appendAll(items);
+        : new LedgerWriter<DB>(writerDb, eventSigner(key), { clock, fence }).appendAll(items);
     },
   };
   return {

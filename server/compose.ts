@@ -10,7 +10,6 @@ import { type Ledger, openLedger } from "../ledger/open-ledger.ts";
 import type { AppendedEntry } from "../ledger/append/ledger-writer.ts";
 import { openStore, type Store } from "../ledger/store/database.ts";
 import { migrateToLatest } from "../ledger/store/migrate.ts";
-import type { LedgerTables } from "../ledger/store/schema.ts";
 import { loadWitnessPolicy } from "../ledger/witness/witness-list.ts";
 import { publicKeyCache } from "./auth/key-cache.ts";
 import { localTokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
@@ -29,14 +28,15 @@ import { loadActivePolicy, type ActivePolicy } from "./policy/active-policy.ts";
 import { createMetrics, type ServerMetrics } from "./metrics/metrics.ts";
 import { ReleaseService } from "./releases/release-service.ts";
 import { openWebhooks, type Webhooks, type WebhookSettings, webhookSettingsFromEnv } from "./webhooks/index.ts";
+import { type AppDb, ledgerTablesOf } from "./db/app-db.ts";
 
 /** Everything one server process holds, built once by `composeServer`; nothing in it is replaced afterwards. */
 export interface Services {
   readonly config: ServerConfig;
   readonly clock: Clock;
-  readonly store: Store<any>;
-  readonly db: Kysely<any>;
-  readonly ledger: Ledger;
+  readonly store: Store<AppDb>;
+  readonly db: Kysely<AppDb>;
+  readonly ledger: Ledger<AppDb>;
   /** The checkpoint verifier key in signed-note vkey form. */
   readonly checkpointVkey: string;
   readonly tokenVerifiers: readonly TokenVerifier[];
@@ -68,7 +68,7 @@ export interface ComposeOptions {
 
 export async function composeServer(config: ServerConfig, options: ComposeOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
-  const store = await openStore<any>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore<AppDb>({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(store.db, allMigrations);
     // A bad witness list stops the start: serving with fewer witnesses than configured would be silent.
@@ -82,8 +82,8 @@ export async function composeServer(config: ServerConfig, options: ComposeOption
     const feed = new EntryFeed();
     // The gauges read the ledger only when scraped, by which time it is open (the closure sees the const below).
     const metrics = createMetrics(() => ledger, feed);
-    const ledger = await openLedger(
-      store.db as Kysely<LedgerTables>,
+    const ledger = await openLedger<AppDb>(
+      ledgerTablesOf(store.db),
       keyring,
       {
         origin: config.origin,
@@ -101,7 +101,7 @@ export async function composeServer(config: ServerConfig, options: ComposeOption
         onWitnessReport: (r) =>
           console.error(JSON.stringify({ level: r.problem === "unreachable" ? "warn" : "error", msg: "witness did not cosign", ...r })),
       },
-      store.writerDb as Kysely<LedgerTables>,
+      ledgerTablesOf(store.writerDb),
     );
     // Key rotations take effect here (this process now signs with the key files' current keys): ledger them, so a
     // verifier's trust follows from its anchors. A forked head refuses appends; the fence already says why.

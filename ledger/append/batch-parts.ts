@@ -2,13 +2,14 @@
 // rows, and the right-edge hashes carried to the next batch.
 import { coordKey, rootCoords } from "../core/index.ts";
 import { subjectKey } from "../event/envelope.ts";
-import type { AppendedEntry, AppendOptions } from "./ledger-writer.ts";
+import type { AppendedEntry, AppendOptions, AppTables, NoAppTables } from "./ledger-writer.ts";
 import type { EntryRow } from "./one-statement-batch.ts";
 
-export interface Pending {
+/** An append waiting for its batch; `DB` is the application's tables its `apply` sees beside the ledger's. */
+export interface Pending<DB extends AppTables = NoAppTables> {
   entry: Omit<AppendedEntry, "index">;
   canonical: Uint8Array;
-  apply?: AppendOptions["apply"];
+  apply?: AppendOptions<DB>["apply"];
   rows?: AppendOptions["rows"];
   /** The event's fold needs reads or updates rows: it runs in the transaction, in the append's savepoint. */
   fold?: boolean;
@@ -20,7 +21,7 @@ export interface Pending {
   /** Refused before its batch committed (stale reads): skipped if the batch is split and committed again. */
   dropped?: boolean;
   /** Set for appendAll's events: they commit together or not at all. */
-  group?: Pending[];
+  group?: Pending<DB>[];
   resolve: (entry: AppendedEntry) => void;
   reject: (err: unknown) => void;
 }
@@ -32,11 +33,11 @@ export interface Frontier {
 }
 
 /** The batch as commit units: a lone append, or all of one appendAll group (kept contiguous by #drain). */
-export function unitsOf(batch: Pending[]): Pending[][] {
-  const units: Pending[][] = [];
+export function unitsOf<P extends { group?: unknown }>(batch: P[]): P[][] {
+  const units: P[][] = [];
   for (const p of batch) {
     const last = units.at(-1);
-    if (p.group && last && last[0].group === p.group) last.push(p);
+    if (p.group && last && last[0]?.group === p.group) last.push(p);
     else units.push([p]);
   }
   return units;
@@ -67,7 +68,7 @@ export function isRowRefused(err: unknown): boolean {
   return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
-export function entryRows(batch: Pending[], firstIndex: number): EntryRow[] {
+export function entryRows<DB extends AppTables>(batch: Pending<DB>[], firstIndex: number): EntryRow[] {
   return batch.map((p, i) => ({
     idx: firstIndex + i,
     event_id: p.entry.event.id,
@@ -79,7 +80,7 @@ export function entryRows(batch: Pending[], firstIndex: number): EntryRow[] {
   }));
 }
 
-export function projectionRows(batch: Pending[], firstIndex: number): Map<string, Record<string, unknown>[]> {
+export function projectionRows<DB extends AppTables>(batch: Pending<DB>[], firstIndex: number): Map<string, Record<string, unknown>[]> {
   const byTable = new Map<string, Record<string, unknown>[]>();
   batch.forEach((p, i) => {
     for (const row of p.rows?.(firstIndex + i, p.entry.event) ?? []) {

@@ -7,6 +7,7 @@ import { type AttachedValue, attachedDigest } from "../projections/attached.ts";
 import { foldEvent } from "../projections/fold-event.ts";
 import { keyText, type ProjectionView, type Row, RowNeeded, type RowChange } from "../projections/row-change.ts";
 import { isAttached, normalizeRow, tableSpec } from "../projections/table-specs.ts";
+import type { LedgerTables } from "../store/schema.ts";
 import type { ProjectionRow } from "./ledger-writer.ts";
 
 /** Rows a caller read before appending (current at its `readAt`), possibly only the columns the fold reads. */
@@ -14,6 +15,13 @@ export type KnownRows = Array<{ table: string; key: Row; row: Row | null }>;
 
 /** Values of attached columns (projections/attached.ts) by `table.column`: the fold names each by its digest. */
 export type Attached = Record<string, AttachedValue>;
+
+/**
+ * The projection tables as folds name them: by a name chosen at run time, with the columns projections/table-specs.ts
+ * gives them, so no compile-time table type can check these statements (the specs and the replay tests do).
+ */
+type FoldTables = Record<string, Record<string, unknown>>;
+const foldView = (db: Kysely<LedgerTables>) => db.$extendTables<FoldTables>();
 
 /** The fold's rows for the one-statement path, or undefined when it needs a read or changes an existing row. */
 export function foldRows(event: LedgerEvent, index: number, known: KnownRows = [], attached: Attached = {}): ProjectionRow[] | undefined {
@@ -43,7 +51,8 @@ export function foldRows(event: LedgerEvent, index: number, known: KnownRows = [
  * Folds the event against the store as the transaction sees it and writes the changes. The fold runs again after each
  * row it asks for is read (it is pure and cheap); a row a change references is left to the store's foreign key.
  */
-export async function applyFold(trx: Kysely<any>, event: LedgerEvent, index: number, attached: Attached = {}): Promise<void> {
+export async function applyFold(db: Kysely<LedgerTables>, event: LedgerEvent, index: number, attached: Attached = {}): Promise<void> {
+  const trx = foldView(db);
   const read = new Map<string, Row | null>();
   const view: ProjectionView = {
     get(table, key) {
@@ -82,7 +91,7 @@ export async function applyFold(trx: Kysely<any>, event: LedgerEvent, index: num
   }
 }
 
-async function readRow(trx: Kysely<any>, table: string, key: Row): Promise<Row | null> {
+async function readRow(trx: ReturnType<typeof foldView>, table: string, key: Row): Promise<Row | null> {
   let query = trx.selectFrom(table).selectAll();
   for (const [column, value] of Object.entries(key)) query = query.where(column, "=", value);
   const row = await query.executeTakeFirst();

@@ -6,7 +6,7 @@
 // another process appended, and batches with per-append domain writes run that same statement in a transaction
 // that locks the row first.
 // Within a process, appends that arrive while a batch commits wait and go in the next batch together.
-import type { ControlledTransaction, Kysely, Transaction } from "kysely";
+import type { ControlledTransaction, DrainOuterGeneric, Kysely, Transaction } from "kysely";
 import { MaestroError, isMaestroError } from "../../common/errors.ts";
 import { type Clock, systemClock } from "../../common/clock.ts";
 import { computeAppend, coordKey, EMPTY_ROOT, foldRight, hashEquals, leafHash, rootCoords, toBase64 } from "../core/index.ts";
@@ -40,14 +40,26 @@ export interface AppendedEntry {
   signature: string;
 }
 
-export interface AppendOptions {
+/**
+ * The application's tables in the ledger's store, beside the ledger's own (the server's are server/db/app-db.ts), in the
+ * shape kysely's $extendTables takes. The ledger knows none of them; the writer only hands them to `apply`.
+ */
+export type AppTables = Record<string, Record<string, any>>;
+/** No application tables: a ledger alone (benches, ledger tests). */
+export type NoAppTables = Record<never, never>;
+
+/** The append's transaction as `apply` sees it: the ledger's tables and the application's `DB`. */
+export type AppendTransaction<DB extends AppTables> = Transaction<DrainOuterGeneric<LedgerTables & DB>>;
+
+/** How one append is made; `DB` is the application's tables its `apply` sees beside the ledger's. */
+export interface AppendOptions<DB extends AppTables = NoAppTables> {
   /**
    * Checks and writes outside the projections that must commit with the event or not at all (e.g. a webhook's
    * delivery cursor; projection rows are the event's fold's alone). Runs inside the append transaction, after the
    * writer lock is held, with the index the event will get; throwing rejects this append alone (its savepoint is
    * rolled back, the index goes to the next append) and leaves neither rows nor an event.
    */
-  apply?: (trx: Transaction<any>, event: LedgerEvent, index: number) => Promise<void>;
+  apply?: (trx: AppendTransaction<DB>, event: LedgerEvent, index: number) => Promise<void>;
   /**
    * Rows the caller read before appending (current at `readAt`) that the event's fold may consult without a read, e.g.
    * the session's owner: a fold that needs no other row and only inserts goes in the batch's one statement.
@@ -122,7 +134,8 @@ export interface LedgerWriterOptions {
   /** Called after each batch, committed or not: its size, how long it took, and whether the store failed it (metrics). */
   onBatch?: (batch: { entries: number; ms: number; storeFailed: boolean }) => void;
 }
-export class LedgerWriter {
+/** `DB` is the application's tables beside the ledger's in the store, which `apply` callbacks see (AppendOptions). */
+export class LedgerWriter<DB extends AppTables = NoAppTables> {
   readonly #db: Kysely<LedgerTables>;
   readonly #signer: EventSigner;
   readonly #clock: Clock;
@@ -135,7 +148,7 @@ export class LedgerWriter {
   readonly #batchUpdate?: BatchUpdate;
   readonly #fence: WriteFence;
   readonly #projections: boolean;
-  #queue: Pending[] = [];
+  #queue: Pending<DB>[] = [];
   #draining = false;
   readonly #batches = { oneStatement: 0, locked: 0 };
   #frontier: Frontier | null = null;
@@ -158,7 +171,7 @@ export class LedgerWriter {
   }
 
   /** Resolves only once the event is durable; rejects with `ledger_unavailable` if it cannot be. */
-  async append(input: EventInput, options: AppendOptions = {}): Promise<AppendedEntry> {
+  async append(input: EventInput, options: AppendOptions<DB> = {}): Promise<AppendedEntry> {
     const [entry] = await this.appendAll([{ input, options }]);
     return entry;
   }
@@ -168,7 +181,7 @@ export class LedgerWriter {
    * commit, their domain writes in one savepoint. If any `apply` throws, none of them is appended, and each rejects
    * with that error.
    */
-  async appendAll(items: Array<{ input: EventInput; options?: AppendOptions }>): Promise<AppendedEntry[]> {
+  async appendAll(items: Array<{ input: EventInput; options?: AppendOptions<DB> }>): Promise<AppendedEntry[]> {
     this.#fence.assertOpen();
     if (this.#queue.length + items.length > this.#maxQueue) {
       throw new MaestroError("overloaded", "ledger append queue is full; retry shortly", { details: { retryAfter: 1 } });
@@ -195,7 +208,7 @@ export class LedgerWriter {
         throw refusal(err, options.conflict);
       }
     });
-    const group: Pending[] = [];
+    const group: Pending<DB>[] = [];
     const done = signed.map(
       ({ event, canonical, signature }, i) =>
         new Promise<AppendedEntry>((resolve, reject) => {
@@ -267,7 +280,7 @@ export class LedgerWriter {
     }
   }
 
-  async #commitBatch(batch: Pending[]): Promise<void> {
+  async #commitBatch(batch: Pending<DB>[]): Promise<void> {
     try {
       this.#fence.assertOpen(); // the checkpointer may have found a fork while these waited
       if (this.#frontier && batch.every((p) => !p.apply && !p.fold)) {
@@ -297,7 +310,7 @@ export class LedgerWriter {
   }
 
   /** One round trip; false (nothing written) when the head is no longer the cached frontier. */
-  async #commitInOneStatement(frontier: Frontier, batch: Pending[]): Promise<boolean> {
+  async #commitInOneStatement(frontier: Frontier, batch: Pending<DB>[]): Promise<boolean> {
     const leaves = batch.map((p) => p.entry.leafHash);
     const { nodes, root } = computeAppend(frontier.hashes, frontier.size, leaves);
     const events = batch.map((p) => p.entry.event);
@@ -322,8 +335,8 @@ export class LedgerWriter {
    * Refuses the appends (whole units) decided on reads older than the current generation, or placed after a change
    * earlier in this same batch (their reads cannot have seen it); returns the rest.
    */
-  #dropStale(batch: Pending[]): Pending[] {
-    const live: Pending[] = [];
+  #dropStale(batch: Pending<DB>[]): Pending<DB>[] {
+    const live: Pending<DB>[] = [];
     let changedEarlier = false;
     for (const unit of unitsOf(batch.filter((p) => !p.dropped))) {
       const decidedOnReads = unit.some((p) => p.readAt !== undefined);
@@ -340,7 +353,7 @@ export class LedgerWriter {
     return live;
   }
 
-  #settle(accepted: Pending[], firstIndex: number, rejected: Map<Pending, unknown>): void {
+  #settle(accepted: Pending<DB>[], firstIndex: number, rejected: Map<Pending<DB>, unknown>): void {
     // Before anyone hears of the commit, so no cached read from before it is used once it is known.
     if (accepted.some((p) => !p.leavesReadsValid)) this.#generation++;
     const committed = accepted.map((p, i) => ({ ...p.entry, index: firstIndex + i }));
@@ -349,7 +362,7 @@ export class LedgerWriter {
     if (committed.length > 0) this.#onCommit?.(committed);
   }
 
-  #failBatch(batch: Pending[], rejected: Map<Pending, unknown>, err: unknown): void {
+  #failBatch(batch: Pending<DB>[], rejected: Map<Pending<DB>, unknown>, err: unknown): void {
     this.#frontier = null;
     // An outage of the store, not a row it refused nor the fork fence: what the store-errors metric counts.
     if (!isRowRefused(err) && !(isMaestroError(err) && err.code === "ledger_inconsistent")) this.#storeFailures++;
@@ -368,9 +381,9 @@ export class LedgerWriter {
       p.reject(rejected.get(p) ?? (p.conflict && sqlstate && isConstraintViolation(err) ? p.conflict(sqlstate) : refused));
   }
 
-  async #commitInTransaction(batch: Pending[]): Promise<void> {
+  async #commitInTransaction(batch: Pending<DB>[]): Promise<void> {
     let trx: ControlledTransaction<LedgerTables> | undefined;
-    const rejected = new Map<Pending, unknown>();
+    const rejected = new Map<Pending<DB>, unknown>();
     try {
       trx = await this.#begin();
       const head = await trx.selectFrom("ledger_head").select(["size", "root"]).where("id", "=", 1).forUpdate().executeTakeFirstOrThrow();
@@ -438,11 +451,11 @@ export class LedgerWriter {
   /** Runs each append's (or group's) domain writes in its own savepoint so one failure rejects only that append. */
   async #applyDomainWrites(
     trx: ControlledTransaction<LedgerTables>,
-    batch: Pending[],
+    batch: Pending<DB>[],
     firstIndex: number,
-    rejected: Map<Pending, unknown>,
-  ): Promise<Pending[]> {
-    const accepted: Pending[] = [];
+    rejected: Map<Pending<DB>, unknown>,
+  ): Promise<Pending<DB>[]> {
+    const accepted: Pending<DB>[] = [];
     for (const [i, unit] of unitsOf(batch).entries()) {
       if (unit.every((p) => !p.apply && !p.fold)) {
         accepted.push(...unit);
@@ -454,7 +467,8 @@ export class LedgerWriter {
         for (const [k, p] of unit.entries()) {
           const index = firstIndex + accepted.length + k;
           if (p.fold) await foldInto(sp, p, index);
-          await p.apply?.(sp, p.entry.event, index);
+          // The same transaction, typed with the application's tables too (its own; the ledger does not know them).
+          await p.apply?.(sp.$extendTables<DB>(), p.entry.event, index);
         }
         await sp.releaseSavepoint(name).execute();
         accepted.push(...unit);
@@ -513,7 +527,7 @@ export class LedgerWriter {
 }
 
 /** Applies the append's fold in its savepoint; a refusal, or a key the store refuses, rejects that append alone. */
-async function foldInto(trx: Transaction<any>, p: Pending, index: number): Promise<void> {
+async function foldInto<DB extends AppTables>(trx: Transaction<LedgerTables>, p: Pending<DB>, index: number): Promise<void> {
   try {
     await applyFold(trx, p.entry.event, index, p.attached);
   } catch (err) {

@@ -10,7 +10,7 @@ import { CompiledQuery, type Kysely, type RawBuilder, sql } from "kysely";
 import type { NodeHash } from "../core/index.ts";
 import { prepared } from "../store/prepared.ts";
 import type { LedgerEvent } from "../event/envelope.ts";
-import type { LedgerEntriesTable } from "../store/schema.ts";
+import type { LedgerEntriesTable, LedgerTables } from "../store/schema.ts";
 
 /** A ledger_entries row as the writer inserts it (created_at takes its default). */
 export type EntryRow = Omit<LedgerEntriesTable, "created_at">;
@@ -102,7 +102,7 @@ function shapeKey(groups: Group[], update: RawBuilder<unknown> | undefined): str
 
 /** Builds the statement with kysely and, if its parameters are exactly `variable` then the update's, keeps its text. */
 function compileShape(
-  db: Kysely<any>,
+  db: Kysely<LedgerTables>,
   key: string,
   variable: unknown[],
   groups: Group[],
@@ -126,7 +126,7 @@ function compileShape(
  * Returns true when the batch was written, false when the head had moved (nothing written). Outside a transaction it
  * commits on its own; the locking path runs it inside its transaction, under the head lock, where it must be true.
  */
-export async function commitInOneStatement(db: Kysely<any>, batch: OneStatementBatch): Promise<boolean> {
+export async function commitInOneStatement(db: Kysely<LedgerTables>, batch: OneStatementBatch): Promise<boolean> {
   // Entry and node rows are built here and in batch-parts.ts, each kind with one object literal: one group each.
   const uniform = (table: string, rows: Record<string, unknown>[]): Group[] =>
     rows.length === 0 ? [] : [{ table, columns: Object.keys(rows[0]).sort(), json: jsonRows(rows) }];

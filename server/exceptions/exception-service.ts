@@ -2,49 +2,48 @@
 // there is none) and the tree size a view's inclusion-proof links are computed at. Each feature adds its own lifecycle.
 import type { Kysely } from "kysely";
 import type { Clock } from "../../common/clock.ts";
-import type { EventInput } from "../../ledger/event/envelope.ts";
+import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import type { AppDb } from "../db/app-db.ts";
 import { notFound, parseId } from "./transition.ts";
-
-export interface ExceptionAppendOptions {
-  apply?: (trx: any, event: any, index: number) => Promise<void>;
-}
 
 /** What every exception service is built from: the database, the ledger writer and reader, a clock. */
 export interface ExceptionDeps {
-  db: Kysely<any>;
-  /** The ledger writer: each event's fold changes the feature's rows in the append's transaction. */
-  writer: {
-    append(input: EventInput, options?: ExceptionAppendOptions): Promise<{ index: number }>;
-    /** Several events in one commit, all or none (ledger/append/ledger-writer.ts appendAll). */
-    appendAll(items: Array<{ input: EventInput; options?: ExceptionAppendOptions }>): Promise<Array<{ index: number }>>;
-  };
+  db: Kysely<AppDb>;
+  /**
+   * The ledger writer: each event's fold changes the feature's rows in the append's transaction; `appendAll` commits
+   * several events at once, all or none.
+   */
+  writer: Pick<LedgerWriter<AppDb>, "append" | "appendAll">;
   /** For the tree size that inclusion-proof links are computed at. */
   reader: { head(): Promise<{ size: number }> };
   clock: Clock;
 }
 
-/** `Tables` is the feature's slice of the database; `Row` a row of `table`, whose key is `id`; `noun` names one in errors. */
-export abstract class ExceptionService<Tables, Row> {
-  protected readonly deps: ExceptionDeps;
-  readonly #table: string;
-  readonly #noun: string;
+/** Reads the feature's row whose key is `id`; undefined when there is none. */
+export type FindRow<Row> = (db: Kysely<AppDb>, id: string) => Promise<Row | undefined>;
 
-  protected constructor(deps: ExceptionDeps, table: string, noun: string) {
+/** `Row` is a row of the feature's table, which `find` reads by its key `id`; `noun` names one in errors. */
+export abstract class ExceptionService<Row> {
+  protected readonly deps: ExceptionDeps;
+  readonly #noun: string;
+  readonly #find: FindRow<Row>;
+
+  protected constructor(deps: ExceptionDeps, noun: string, find: FindRow<Row>) {
     this.deps = deps;
-    this.#table = table;
     this.#noun = noun;
+    this.#find = find;
   }
 
-  protected get db(): Kysely<Tables> {
-    return this.deps.db as Kysely<Tables>;
+  protected get db(): Kysely<AppDb> {
+    return this.deps.db;
   }
 
   /** The row `rawId` names: 400 unless it is a UUID, 404 when there is none. */
   protected async row(rawId: string): Promise<Row> {
     const id = parseId(rawId);
-    const row = await this.deps.db.selectFrom(this.#table).selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await this.#find(this.deps.db, id);
     if (!row) throw notFound(this.#noun, id);
-    return row as Row;
+    return row;
   }
 
   /** The ledger's size now: views link each event's inclusion proof at it. */

@@ -10,6 +10,7 @@ import { prepared } from "../../ledger/store/prepared.ts";
 import type { PolicyGrant } from "../policy/decision-types.ts";
 import type { InputPart } from "./policy-input.ts";
 import type { ToolCall } from "./types.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 export interface CallState {
   /** Bumped in the same transaction as any event that changes cached policy data. */
@@ -34,6 +35,16 @@ export interface ReadGeneration {
 const OTHER_WRITER_QUIET_MS = 5_000;
 /** Sessions and run-sets kept at most; the cache starts over past it. */
 const MAX_CACHED = 10_000;
+
+/** One row (id = 1): the count of policy-data events, the fold of the ledger that cached policy inputs check. */
+export interface PolicyDataVersionTable {
+  id: number;
+  version: number;
+}
+
+export interface PolicyDataVersionTables {
+  policy_data_version: PolicyDataVersionTable;
+}
 
 export const policyDataVersionMigrations: Record<string, Migration> = {
   "3002_policy_data_version": {
@@ -80,7 +91,7 @@ interface CallStateRow {
  * commits on state older than a fresh read would have been.
  */
 export class CallStateReader {
-  readonly #db: Kysely<any>;
+  readonly #db: Kysely<AppDb>;
   readonly #writer?: ReadGeneration;
   #waiting: Array<{ call: ToolCall; resolve: (s: CallStateRow | undefined) => void; reject: (e: unknown) => void }> = [];
   #reading = false;
@@ -88,7 +99,7 @@ export class CallStateReader {
   #keptAt = -1;
   #turn: Promise<void> | undefined;
 
-  constructor(db: Kysely<any>, writer?: ReadGeneration) {
+  constructor(db: Kysely<AppDb>, writer?: ReadGeneration) {
     this.#db = db;
     this.#writer = writer;
   }
@@ -161,7 +172,7 @@ export class CallStateReader {
   }
 }
 
-async function readCallStateRows(db: Kysely<any>, calls: ToolCall[]): Promise<Array<CallStateRow | undefined>> {
+async function readCallStateRows(db: Kysely<AppDb>, calls: ToolCall[]): Promise<Array<CallStateRow | undefined>> {
   const { rows } = await sql<CallStateRow & { i: number | string }>`${prepared}
     select q.i, v.version, s.tainted, s.taint_sources, s.secret_sources, s.owner, r.spec, r.budget_cap_usd, r.spent_usd
     from unnest(${calls.map((c) => c.session)}::text[], ${calls.map((c) => c.runset)}::text[]) with ordinality as q(session, runset, i)

@@ -2,7 +2,8 @@
 // reason codes read from the signed decision events themselves.
 import { type Kysely, sql } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
-import type { MediationsTable, MediatorTables } from "./tables.ts";
+import type { AppDb } from "../db/app-db.ts";
+import type { MediationsTable } from "./tables.ts";
 
 export interface DecisionFilter {
   sessions: string[];
@@ -73,7 +74,7 @@ function instant(value: string | undefined, field: string): Date | undefined {
 }
 
 /** Up to `limit + 1` rows (one more says there is a next page), newest first. */
-export function searchDecisions(db: Kysely<MediatorTables>, f: DecisionFilter): Promise<MediationsTable[]> {
+export function searchDecisions(db: Kysely<AppDb>, f: DecisionFilter): Promise<MediationsTable[]> {
   let query = db
     .selectFrom("mediations")
     .selectAll()

@@ -24,7 +24,6 @@ import { type CanonicalCall, canonicalCall, invalidResourceDecision } from "./ca
 import { buildPolicyInput, type PolicyInputProvider, ProviderCache } from "./policy-input.ts";
 import type { SecretRedactor } from "./secret-redaction.ts";
 import { requireSessionOwner } from "./session-owner.ts";
-import type { MediatorTables } from "./tables.ts";
 import {
   allowedDecision,
   appendOutcomeWithEffects,
@@ -34,6 +33,7 @@ import {
   refusedCarriedOutcome,
 } from "./outcomes.ts";
 import type { PolicyEvaluator, MediationResult, OutcomeReport, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 /** Canonical size limit of a call's args: large payloads belong in the tool, not the ledger. */
 export const MAX_ARGS_BYTES = 64 * 1024;
@@ -42,8 +42,8 @@ const checkToolCall = compileSchema(toolCallSchema);
 const checkOutcome = compileSchema(outcomeSchema);
 
 export interface MediatorDeps {
-  db: Kysely<MediatorTables>;
-  writer: LedgerWriter;
+  db: Kysely<AppDb>;
+  writer: LedgerWriter<AppDb>;
   clock: Clock;
   /** The active policy; read on every call so an atomic bundle swap takes effect at once. */
   policy: () => PolicyEvaluator;
@@ -54,7 +54,7 @@ export interface MediatorDeps {
 }
 
 /** One append of a group that commits all or nothing: a decision and the outcomes it carries. */
-type GroupMember = { input: EventInput; options: AppendOptions };
+type GroupMember = { input: EventInput; options: AppendOptions<AppDb> };
 
 /** A decision made and durable: its entry first, then those of the outcomes it carried. */
 type Decided = { entries: AppendedEntry[]; decision: PolicyDecision; policy: PolicyEvaluator };

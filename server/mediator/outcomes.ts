@@ -7,8 +7,8 @@ import type { EventInput } from "../../ledger/event/envelope.ts";
 import type { Principal } from "../auth/roles.ts";
 import { holdsSecret, type ReadFacts } from "../content/content-facts.ts";
 import { requireSessionOwner } from "./session-owner.ts";
-import type { MediatorTables } from "./tables.ts";
 import type { Outcome } from "./types.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 export interface OutcomeTarget {
   decisionId: string;
@@ -27,7 +27,7 @@ export type RecordedOutcome = Outcome & { content?: ReadFacts };
  * token's own (403): a decision made in another token's session before sessions had owners taints or spends nothing.
  */
 export async function allowedDecision(
-  db: Kysely<MediatorTables>,
+  db: Kysely<AppDb>,
   decisionId: string,
   principal: Principal,
   field = "decisionId",
@@ -69,7 +69,7 @@ export function isPlainOutcome(outcome: RecordedOutcome): boolean {
  * that append alone: a 409 naming `field`.
  */
 export function appendPlainOutcome(
-  writer: LedgerWriter,
+  writer: LedgerWriter<AppDb>,
   decisionId: string,
   outcome: RecordedOutcome,
   principal: Principal,
@@ -84,7 +84,7 @@ export function plainOutcomeAppend(
   outcome: RecordedOutcome,
   principal: Principal,
   field: string,
-): { input: EventInput; options: AppendOptions } {
+): { input: EventInput; options: AppendOptions<AppDb> } {
   const conflict = (sqlstate: string) =>
     sqlstate === "23505"
       ? new MaestroError("conflict", `decision ${decisionId} already has an outcome`, { field })
@@ -107,7 +107,7 @@ export function plainOutcomeAppend(
  * names an unknown, not-allowed or another token's decision, or one that already has an outcome. Read only then.
  */
 export async function refusedCarriedOutcome(
-  db: Kysely<MediatorTables>,
+  db: Kysely<AppDb>,
   decisionIds: string[],
   principal: Principal,
 ): Promise<MaestroError | undefined> {
@@ -140,7 +140,7 @@ export async function refusedCarriedOutcome(
  * run-set updates the next decision reads, in the append's transaction.
  */
 export function appendOutcomeWithEffects(
-  writer: LedgerWriter,
+  writer: LedgerWriter<AppDb>,
   target: OutcomeTarget,
   outcome: RecordedOutcome,
   principal: Principal,

@@ -5,13 +5,14 @@ import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import { requireActsAs } from "../auth/agent-binding.ts";
 import type { Principal } from "../auth/roles.ts";
 import runEventSchema from "../../schemas/mediate/run-event.schema.json" with { type: "json" };
+import type { AppDb } from "../db/app-db.ts";
 
 const checkRunEvent = compileSchema(runEventSchema);
 /** A run id as the path names it (the OpenAPI document gives the same pattern). */
 export const RUN_ID = /^[A-Za-z0-9][\w.:-]{0,127}$/;
 
 export async function recordRunEvent(
-  writer: LedgerWriter,
+  writer: LedgerWriter<AppDb>,
   runId: string,
   body: unknown,
   principal: Principal,

@@ -8,7 +8,7 @@ import { licenceAlternatives } from "../content/licence-facts.ts";
 import registrationSchema from "../../schemas/mediate/runset-registration.schema.json" with { type: "json" };
 import type { PolicyGrant } from "../policy/decision-types.ts";
 import { type GrantWarning, grantWarnings } from "./grant-warnings.ts";
-import type { MediatorTables } from "./tables.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 const checkRegistration = compileSchema(registrationSchema);
 
@@ -20,8 +20,8 @@ export interface RunsetRegistration {
 }
 
 export async function registerRunset(
-  db: Kysely<MediatorTables>,
-  writer: LedgerWriter,
+  db: Kysely<AppDb>,
+  writer: LedgerWriter<AppDb>,
   body: unknown,
   principal: Principal,
 ): Promise<{ name: string; ledgerIndex: number; warnings: GrantWarning[] }> {

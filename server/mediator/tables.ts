@@ -1,5 +1,5 @@
 // Projections the mediator keeps beside the ledger (the ledger stays the source of truth): decisions, outcomes, sessions, runsets.
-import { type Kysely, sql } from "kysely";
+import { type Generated, type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import { eventTime } from "../../ledger/store/event-time-sql.ts";
 
@@ -27,6 +27,8 @@ export interface OutcomesTable {
   cost_usd: number;
   created_at: Date;
   reported_by: string;
+  /** Always "allow": with decision_id, the key that ties an outcome to an allowed decision (migration 3003). */
+  decision: Generated<"allow">;
 }
 
 export interface SessionsTable {

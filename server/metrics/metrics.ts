@@ -15,7 +15,7 @@ export interface ServerMetrics {
   batch(b: { ms: number; storeFailed: boolean }): void;
 }
 
-export function createMetrics(ledger: () => Ledger, feed: EntryFeed): ServerMetrics {
+export function createMetrics(ledger: () => Pick<Ledger, "reader" | "witnesses">, feed: EntryFeed): ServerMetrics {
   const registry = new Registry();
   const decisions = new Counter({
     name: "maestro_decisions_total",

@@ -16,6 +16,7 @@ import { isMaestroError, MaestroError } from "../../common/errors.ts";
 import { blankPolicyInput, type PolicyDecision, type PolicyInput, type WaiverRule } from "./decision-types.ts";
 import { PolicyEngine, type PolicyEngineOptions } from "./engine.ts";
 import type { MutationEvidence } from "./mutation-evidence.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 /** Where the running bundle came from: the committed one, an activation (restored at start), or --policy-bundle. */
 export type PolicySource = "default" | "activated" | "config";
@@ -57,8 +58,8 @@ interface Activation {
 
 export async function loadActivePolicy(
   config: ServerConfig,
-  ledger: Ledger,
-  db: Kysely<any>,
+  ledger: Ledger<AppDb>,
+  db: Kysely<AppDb>,
   log: Log = logToStderr,
 ): Promise<ActivePolicy> {
   const verificationKey = await readVerificationKey(config.policyVerificationKey);
@@ -101,7 +102,7 @@ export async function loadActivePolicy(
   };
 }
 
-async function lastActivation(ledger: Ledger): Promise<Activation | null> {
+async function lastActivation(ledger: Ledger<AppDb>): Promise<Activation | null> {
   const history = await ledger.reader.entriesFor("policy.activated", `${POLICY_SUBJECT.type}:${POLICY_SUBJECT.id}`);
   const last = history.at(-1);
   return last ? { index: last.index, event: last.event, payload: last.event.payload as Activation["payload"] } : null;
@@ -114,7 +115,7 @@ async function lastActivation(ledger: Ledger): Promise<Activation | null> {
  */
 async function startupBundle(
   config: ServerConfig,
-  db: Kysely<any>,
+  db: Kysely<AppDb>,
   last: Activation | null,
 ): Promise<{ bytes: Uint8Array; source: PolicySource; why: string }> {
   if (config.policyBundle)
@@ -146,7 +147,7 @@ async function startupBundle(
 
 /** A start on another bundle, or from another source, than the last one ledgered is an activation too. */
 async function recordStartup(
-  ledger: Ledger,
+  ledger: Ledger<AppDb>,
   holder: PolicyHolder,
   start: { source: PolicySource; why: string },
   last: Activation | null,

@@ -1,13 +1,19 @@
 // Activated policy bundles, stored content-addressed (digest → bytes) by the fold of policy.activated, so a restart can
 // run the one the ledger names.
-import { type Kysely, sql } from "kysely";
+import { type Generated, type Kysely, sql } from "kysely";
 import type { Migration } from "kysely/migration";
 import { bundleDigest } from "./bundle-load.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 export interface PolicyBundlesTable {
   /** `sha256:<hex>` of `bytes`, the digest `policy.activated` ledgers. */
   digest: string;
   bytes: Uint8Array;
+  created_at: Generated<Date>;
+}
+
+export interface PolicyBundleTables {
+  policy_bundles: PolicyBundlesTable;
 }
 
 export const policyBundleMigrations: Record<string, Migration> = {
@@ -24,7 +30,7 @@ export const policyBundleMigrations: Record<string, Migration> = {
 };
 
 /** The stored bytes for `digest`, or why they cannot be trusted: missing, or not hashing to the digest that names them. */
-export async function loadStoredBundle(db: Kysely<any>, digest: string): Promise<{ bytes: Uint8Array } | { problem: string }> {
+export async function loadStoredBundle(db: Kysely<AppDb>, digest: string): Promise<{ bytes: Uint8Array } | { problem: string }> {
   const row = await db.selectFrom("policy_bundles").select("bytes").where("digest", "=", digest).executeTakeFirst();
   if (!row) return { problem: `no stored bytes for bundle ${digest}` };
   const bytes = new Uint8Array(row.bytes);

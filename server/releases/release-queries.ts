@@ -1,12 +1,13 @@
 // Read side of releases: one release, cursor-paginated lists, and the row → record mapping.
 import type { Kysely } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
-import type { ReleaseTables, ReleasesTable } from "./tables.ts";
+import type { ReleasesTable } from "./tables.ts";
 import { type ReleaseRecord } from "../../evidence/index.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 /** The release row; a 404 naming `field` (the path's `id`, or a query parameter) when there is none. */
-export async function findRelease(db: Kysely<any>, id: string, field = "id"): Promise<ReleasesTable> {
-  const row = await (db as Kysely<ReleaseTables>).selectFrom("releases").selectAll().where("id", "=", id).executeTakeFirst();
+export async function findRelease(db: Kysely<AppDb>, id: string, field = "id"): Promise<ReleasesTable> {
+  const row = await db.selectFrom("releases").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) throw new MaestroError("not_found", `no release ${id}`, { field });
   return row;
 }
@@ -71,7 +72,7 @@ export function parseLimit(value: string | undefined, fallback = 50, max = 500):
 
 /** Newest first, keyed by the release.created ledger index (unique and stable). */
 export async function listReleases(
-  db: Kysely<any>,
+  db: Kysely<AppDb>,
   options: { cursor?: string; limit?: string; state?: string },
 ): Promise<Page<ReleaseRecord>> {
   const limit = parseLimit(options.limit);
@@ -79,7 +80,7 @@ export async function listReleases(
   if (options.state !== undefined && options.state !== "draft" && options.state !== "published") {
     throw new MaestroError("invalid_field", "state must be draft or published", { field: "state" });
   }
-  let query = (db as Kysely<ReleaseTables>)
+  let query = db
     .selectFrom("releases")
     .selectAll()
     .orderBy("created_index", "desc")

@@ -1,6 +1,6 @@
 // Releases: create (a signed release.created event) and publish (a mediated release.publish decision, then a signed safety case).
 import { createHash, randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { MaestroError } from "../../common/errors.ts";
 import { canonicalRepository, canonicalVersion, releaseOrRaw, repositoryOrRaw, ResourceProblem } from "../../common/canonical-resource.ts";
 import { toBase64 } from "../../ledger/core/index.ts";
@@ -22,9 +22,8 @@ import {
   type SafetyCaseStatement,
   signStatement,
 } from "../../evidence/index.ts";
-import type { MediatorTables } from "../mediator/tables.ts";
-import type { HoldTables } from "../exceptions/holds/index.ts";
 import { validated } from "../../common/ajv.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 interface CreateBody {
   id?: string;
@@ -54,8 +53,8 @@ const actorOf = (p: Principal) => ({ type: "user" as const, id: p.sub, role: p.r
 
 /** What releases need: the store, the ledger, the mediator that decides publishing, and the keys evidence names. */
 export interface ReleaseDeps {
-  db: Kysely<any>;
-  ledger: Ledger;
+  db: Kysely<AppDb>;
+  ledger: Ledger<AppDb>;
   clock: Clock;
   checkpointVkey: string;
   mediator: PublishMediator;
@@ -146,7 +145,7 @@ export class ReleaseService {
   async #runsetOf(runsets: string[], sessions: string[]): Promise<string> {
     if (runsets.length > 0) return runsets[0];
     if (sessions.length === 0) return "releases";
-    const row = await (this.#ctx.db as Kysely<MediatorTables>)
+    const row = await this.#ctx.db
       .selectFrom("mediations")
       .select("runset")
       .where("session", "in", sessions)
@@ -272,8 +271,8 @@ function canonicalField(canonical: () => string, field: string): string {
  * gathered and signed in between. Appends are serialized, so a hold committed by then is visible here, and it stops the
  * publish as the policy would have. The scopes mirror hold_scope_matches in policies/rego/match.rego for a release call.
  */
-async function refuseIfHeld(trx: Kysely<any>, repository: string, releaseResource: string): Promise<void> {
-  const hold = await (trx as Kysely<HoldTables>)
+async function refuseIfHeld(trx: Transaction<AppDb>, repository: string, releaseResource: string): Promise<void> {
+  const hold = await trx
     .selectFrom("holds")
     .select(["id", "placed_by", "reason"])
     .where("state", "=", "active")

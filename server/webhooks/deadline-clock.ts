@@ -1,20 +1,21 @@
 // The clock that expires waivers, and ledgers what is about to expire or is overdue: waiver.expiring, waiver.expired,
 // breakglass.review_overdue. Each is appended once per subject, whichever process notices first.
-import type { Kysely } from "kysely";
+import type { Kysely, NotNull } from "kysely";
 import type { Clock } from "../../common/clock.ts";
 import { isMaestroError, MaestroError } from "../../common/errors.ts";
 import type { EventInput } from "../../ledger/event/envelope.ts";
+import type { AppDb } from "../db/app-db.ts";
+import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import type { WaiversTable } from "../exceptions/waivers/index.ts";
 
 const CLOCK_ACTOR = { type: "service" as const, id: "maestro-deadline-clock" };
 
 export interface DeadlineClockDeps {
-  db: Kysely<any>;
-  writer: {
-    append(input: EventInput, options?: { apply?: (trx: any, event: any, index: number) => Promise<void> }): Promise<{ index: number }>;
-  };
+  db: Kysely<AppDb>;
+  writer: Pick<LedgerWriter<AppDb>, "append">;
   clock: Clock;
   /** The waiver service's own expiry (server/exceptions/waivers): the same transition a decision makes at first use after expiry. */
-  expireWaiver(row: any, now: Date, trigger: string): Promise<void>;
+  expireWaiver(row: WaiversTable, now: Date, trigger: string): Promise<void>;
   expiringLeadMs: number;
 }
 
@@ -64,6 +65,8 @@ export class DeadlineClock {
       .selectAll()
       .where("state", "=", "active")
       .where("expires_at", "<=", soon)
+      // An active waiver has its expiry set, and the comparison leaves out a null one anyway.
+      .$narrowType<{ expires_at: NotNull }>()
       .execute();
     for (const row of waivers) {
       const expiresAt = new Date(row.expires_at);
@@ -101,7 +104,7 @@ export class DeadlineClock {
   /** Appends `input` unless the ledger already holds one of its kind about its subject (checked under the head lock). */
   async #once(input: EventInput): Promise<void> {
     const subject = `${input.subject!.type}:${input.subject!.id}`;
-    const seen = (db: Kysely<any>) =>
+    const seen = (db: Kysely<AppDb>) =>
       db.selectFrom("ledger_entries").select("idx").where("kind", "=", input.kind).where("subject", "=", subject).executeTakeFirst();
     if (await seen(this.#deps.db)) return;
     await ignoreConflict(

@@ -18,6 +18,7 @@ import { sendSigned } from "./sender.ts";
 import type { WebhookSettings } from "./settings.ts";
 import type { WebhookService } from "./subscription-service.ts";
 import type { WebhookCursorsTable, WebhookDeadLettersTable, WebhooksTable } from "./tables.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 /** Entries looked at per step; the lease is renewed at least this often. */
 const RANGE = 500;
@@ -25,7 +26,7 @@ const RANGE = 500;
 const COALESCE_MS = 10;
 
 export interface DispatcherDeps {
-  db: Kysely<any>;
+  db: Kysely<AppDb>;
   reader: { head(): Promise<{ size: number }>; entry(index: number): Promise<StoredEntry> };
   service: WebhookService;
   clock: Clock;
@@ -294,7 +295,7 @@ export class WebhookDispatcher {
       .updateTable("webhook_cursors")
       .set({
         ...set,
-        ...(delivered > 0 && { delivered: sql`delivered + ${delivered}` as any }),
+        ...(delivered > 0 && { delivered: sql<number>`delivered + ${delivered}` }),
         lease_owner: release ? null : this.owner,
         lease_until: release ? null : new Date(now.getTime() + this.#deps.settings.leaseMs),
       })

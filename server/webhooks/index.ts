@@ -1,17 +1,19 @@
 // The webhook feature's public face: subscriptions, the dispatcher that follows the ledger, and the deadline clock.
 import type { Kysely } from "kysely";
 import type { Clock } from "../../common/clock.ts";
-import type { EventInput } from "../../ledger/event/envelope.ts";
 import type { StoredEntry } from "../../ledger/read/ledger-reader.ts";
 import type { EntryFeed } from "../feed/entry-feed.ts";
 import { DeadlineClock } from "./deadline-clock.ts";
 import { WebhookDispatcher } from "./dispatcher.ts";
 import type { WebhookSettings } from "./settings.ts";
 import { WebhookService } from "./subscription-service.ts";
+import type { AppDb } from "../db/app-db.ts";
+import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
+import type { WaiversTable } from "../exceptions/waivers/index.ts";
 
 export { WEBHOOK_KINDS, type WebhookKind } from "./event-kinds.ts";
 export { webhookSettingsFromEnv, type WebhookSettings } from "./settings.ts";
-export { webhookMigrations } from "./tables.ts";
+export { webhookMigrations, type WebhookTables } from "./tables.ts";
 export { WebhookService } from "./subscription-service.ts";
 export { WebhookDispatcher } from "./dispatcher.ts";
 export { DeadlineClock } from "./deadline-clock.ts";
@@ -25,19 +27,14 @@ export interface Webhooks {
 }
 
 export interface WebhookWiring {
-  db: Kysely<any>;
-  writer: {
-    append(
-      input: EventInput,
-      options?: { apply?: (trx: any, event: any, index: number) => Promise<void>; attached?: Record<string, string> },
-    ): Promise<{ index: number }>;
-  };
+  db: Kysely<AppDb>;
+  writer: Pick<LedgerWriter<AppDb>, "append">;
   reader: { head(): Promise<{ size: number }>; entry(index: number): Promise<StoredEntry> };
   /** Committed entries: a commit holding a kind some subscription could want wakes the dispatcher. */
   feed: Pick<EntryFeed, "subscribe">;
   clock: Clock;
   settings: WebhookSettings;
-  expireWaiver(row: any, now: Date, trigger: string): Promise<void>;
+  expireWaiver(row: WaiversTable, now: Date, trigger: string): Promise<void>;
 }
 
 export function openWebhooks(w: WebhookWiring): Webhooks {

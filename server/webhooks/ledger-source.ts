@@ -2,6 +2,7 @@
 import type { Kysely } from "kysely";
 import { parseCanonicalEvent, type LedgerEvent } from "../../ledger/event/envelope.ts";
 import { ledgerKindsFor, type WebhookKind, webhookKindOf } from "./event-kinds.ts";
+import type { AppDb } from "../db/app-db.ts";
 
 export interface Candidate {
   index: number;
@@ -13,7 +14,7 @@ export interface Candidate {
  * of ledger_entries with its kind column; the partial index on blocked release decisions), so a log full of
  * ordinary decisions costs a range scan of two columns, never a parse of each event.
  */
-export async function candidatesIn(db: Kysely<any>, wanted: readonly WebhookKind[], from: number, to: number): Promise<Candidate[]> {
+export async function candidatesIn(db: Kysely<AppDb>, wanted: readonly WebhookKind[], from: number, to: number): Promise<Candidate[]> {
   const found: Candidate[] = [];
   const kinds = ledgerKindsFor(wanted);
   if (kinds.length > 0) {
@@ -42,7 +43,7 @@ export async function candidatesIn(db: Kysely<any>, wanted: readonly WebhookKind
 }
 
 /** The events and signatures at `indexes`, in one read (a step's candidates), rather than one query per delivery. */
-export async function entriesAt(db: Kysely<any>, indexes: number[]): Promise<Map<number, { event: LedgerEvent; signature: string }>> {
+export async function entriesAt(db: Kysely<AppDb>, indexes: number[]): Promise<Map<number, { event: LedgerEvent; signature: string }>> {
   const found = new Map<number, { event: LedgerEvent; signature: string }>();
   if (indexes.length === 0) return found;
   const rows = await db.selectFrom("ledger_entries").select(["idx", "canonical", "signature"]).where("idx", "in", indexes).execute();

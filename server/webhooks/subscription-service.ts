@@ -6,7 +6,6 @@ import { compileSchema, validated } from "../../common/ajv.ts";
 import type { Clock } from "../../common/clock.ts";
 import { MaestroError } from "../../common/errors.ts";
 import { UUID } from "../../common/uuid.ts";
-import type { EventInput } from "../../ledger/event/envelope.ts";
 import removeSchema from "../../schemas/webhook/remove.schema.json" with { type: "json" };
 import subscribeSchema from "../../schemas/webhook/subscribe.schema.json" with { type: "json" };
 import type { Principal } from "../auth/roles.ts";
@@ -14,20 +13,17 @@ import type { WebhookKind } from "./event-kinds.ts";
 import type { WebhookFormat } from "./message.ts";
 import { sendSigned } from "./sender.ts";
 import type { WebhookSettings } from "./settings.ts";
-import type { WebhooksTable, WebhookTables } from "./tables.ts";
+import type { WebhooksTable } from "./tables.ts";
 import { checkWebhookUrl } from "./url-policy.ts";
+import type { AppDb } from "../db/app-db.ts";
+import type { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 
 const checkSubscribe = compileSchema(subscribeSchema);
 const checkRemove = compileSchema(removeSchema);
 
 export interface WebhookDeps {
-  db: Kysely<any>;
-  writer: {
-    append(
-      input: EventInput,
-      options?: { apply?: (trx: any, event: any, index: number) => Promise<void>; attached?: Record<string, string> },
-    ): Promise<{ index: number }>;
-  };
+  db: Kysely<AppDb>;
+  writer: Pick<LedgerWriter<AppDb>, "append">;
   reader: { head(): Promise<{ size: number }> };
   clock: Clock;
   settings: WebhookSettings;
@@ -59,8 +55,8 @@ export class WebhookService {
     this.#deps = deps;
   }
 
-  get #db(): Kysely<WebhookTables> {
-    return this.#deps.db as Kysely<WebhookTables>;
+  get #db(): Kysely<AppDb> {
+    return this.#deps.db;
   }
 
   async add(body: unknown, principal: Principal) {

@@ -77,6 +77,8 @@ describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
   });
 
   it("rolls back an append whose apply throws: neither the domain row nor the event is written", async () => {
+    // A table of this test's own, beside the server's (AppDb does not know it).
+    type Widgets = { contract_widgets: { id: string; ledger_index: number } };
     await sql`create table if not exists contract_widgets (id text primary key, ledger_index bigint not null)`.execute(ctx.db);
     const { writer, reader } = ctx.ledger;
     const before = await reader.head();
@@ -84,23 +86,23 @@ describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
     const outcomes = await Promise.allSettled([
       writer.append(testEvent(1), {
         apply: async (trx, _e, index) =>
-          void (await trx.insertInto("contract_widgets").values({ id: "w-ok-1", ledger_index: index }).execute()),
+          void (await trx.$extendTables<Widgets>().insertInto("contract_widgets").values({ id: "w-ok-1", ledger_index: index }).execute()),
       }),
       writer.append(testEvent(2), {
         apply: async (trx, event) => {
           rejectedEventId = event.id;
-          await trx.insertInto("contract_widgets").values({ id: "w-bad", ledger_index: -1 }).execute();
+          await trx.$extendTables<Widgets>().insertInto("contract_widgets").values({ id: "w-bad", ledger_index: -1 }).execute();
           throw new MaestroError("conflict", "widget already taken");
         },
       }),
       writer.append(testEvent(3), {
         apply: async (trx, _e, index) =>
-          void (await trx.insertInto("contract_widgets").values({ id: "w-ok-2", ledger_index: index }).execute()),
+          void (await trx.$extendTables<Widgets>().insertInto("contract_widgets").values({ id: "w-ok-2", ledger_index: index }).execute()),
       }),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: "conflict" });
-    const rows = await ctx.db.selectFrom("contract_widgets").selectAll().orderBy("id").execute();
+    const rows = await ctx.db.$extendTables<Widgets>().selectFrom("contract_widgets").selectAll().orderBy("id").execute();
     expect(rows.map((r: any) => r.id)).toEqual(["w-ok-1", "w-ok-2"]);
     // The committed appends took the next two indexes, and the index each apply saw is the one it got.
     const ok = outcomes.filter((o) => o.status === "fulfilled").map((o) => (o as PromiseFulfilledResult<any>).value.index);

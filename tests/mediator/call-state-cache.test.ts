@@ -10,6 +10,7 @@ import { secretRedactor } from "../../server/mediator/secret-redaction.ts";
 import type { Principal } from "../../server/index.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { type AppDb, ledgerTablesOf } from "../../server/db/app-db.ts";
 
 const coder: Principal = { sub: "coder", role: "agent", issuer: "maestro" };
 const digest = `sha256:${"ab".repeat(32)}`;
@@ -53,7 +54,7 @@ describe.each(STORE_KINDS)("decisions on kept call state (%s)", (kind) => {
     });
     elsewhere = new Mediator({
       db: ctx.db,
-      writer: new LedgerWriter(ctx.db, eventSigner(ctx.ledger.keyring.event), { projections: true }),
+      writer: new LedgerWriter<AppDb>(ledgerTablesOf(ctx.db), eventSigner(ctx.ledger.keyring.event), { projections: true }),
       clock: ctx.clock,
       policy: () => ctx.policy.current(),
       redactor: secretRedactor(randomBytes(32)),

@@ -7,6 +7,7 @@ import { LedgerWriter } from "../../ledger/append/ledger-writer.ts";
 import { invalidOnPurpose } from "../support/invalid-on-purpose.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { ledgerTablesOf } from "../../server/db/app-db.ts";
 
 async function readEvents(url: string, headers: Record<string, string>, count: number): Promise<Array<{ id: string; data: any }>> {
   const controller = new AbortController();
@@ -72,7 +73,7 @@ describe.each(STORE_KINDS)("ledger stream on %s store", (kind) => {
 
   it("delivers entries another process appended, which never reach this process's feed, in order", async () => {
     // A second writer on the same store stands in for another server process (maestro serve --workers, or several hosts).
-    const other = new LedgerWriter(server.ctx.db, eventSigner(server.ctx.ledger.keyring.event));
+    const other = new LedgerWriter(ledgerTablesOf(server.ctx.db), eventSigner(server.ctx.ledger.keyring.event));
     const byOther = (i: number) => other.append({ kind: "test.other", actor: { type: "service", id: "other" }, payload: { i } });
     const size = (await server.ctx.ledger.reader.head()).size;
     const reading = readEvents(`${base}/v1/ledger/stream?from=${size}`, { authorization: `Bearer ${auditor}` }, 4);

@@ -7,7 +7,7 @@ import reviewSchema from "../../../schemas/breakglass/review.schema.json" with {
 import { type Principal, sameSubject } from "../../auth/roles.ts";
 import { type ExceptionDeps, ExceptionService } from "../exception-service.ts";
 import { checkScopeId, iso, parseId, parseRefs, userActor, withProofLinks } from "../transition.ts";
-import type { BreakglassTable, BreakglassTables } from "./tables.ts";
+import type { BreakglassTable } from "./tables.ts";
 
 const checkOpen = compileSchema(openSchema);
 const checkReview = compileSchema(reviewSchema);
@@ -31,9 +31,9 @@ interface OpenInput {
   scope: BreakglassScope;
 }
 
-export class BreakglassService extends ExceptionService<BreakglassTables, BreakglassTable> {
+export class BreakglassService extends ExceptionService<BreakglassTable> {
   constructor(deps: ExceptionDeps) {
-    super(deps, "breakglass", "break-glass");
+    super(deps, "break-glass", (db, id) => db.selectFrom("breakglass").selectAll().where("id", "=", id).executeTakeFirst());
   }
 
   async open(body: unknown, principal: Principal) {

@@ -13,7 +13,7 @@ import placeSchema from "../../../schemas/hold/place.schema.json" with { type: "
 import type { Principal } from "../../auth/roles.ts";
 import { type ExceptionDeps, ExceptionService } from "../exception-service.ts";
 import { checkScopeId, iso, parseId, parseRefs, userActor, withProofLinks } from "../transition.ts";
-import type { HoldsTable, HoldTables } from "./tables.ts";
+import type { HoldsTable } from "./tables.ts";
 
 const checkPlace = compileSchema(placeSchema);
 const checkClear = compileSchema(clearSchema);
@@ -23,9 +23,9 @@ export interface HoldScope {
   id?: string;
 }
 
-export class HoldService extends ExceptionService<HoldTables, HoldsTable> {
+export class HoldService extends ExceptionService<HoldsTable> {
   constructor(deps: ExceptionDeps) {
-    super(deps, "holds", "hold");
+    super(deps, "hold", (db, id) => db.selectFrom("holds").selectAll().where("id", "=", id).executeTakeFirst());
   }
 
   async place(body: unknown, principal: Principal) {

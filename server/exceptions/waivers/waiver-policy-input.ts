@@ -2,7 +2,8 @@
 import type { Kysely } from "kysely";
 import { canonicalPattern } from "../../../common/canonical-resource.ts";
 import type { PolicyInputProvider } from "../../mediator/policy-input.ts";
-import type { WaiversTable, WaiverTables } from "./tables.ts";
+import type { AppDb } from "../../db/app-db.ts";
+import type { WaiversTable } from "./tables.ts";
 import type { WaiverService } from "./waiver-service.ts";
 import { policyWaiver } from "./waiver-view.ts";
 
@@ -11,12 +12,12 @@ import { policyWaiver } from "./waiver-view.ts";
  * event here, at the first decision it could have served (expiry is evaluated at decision time, no job).
  * The policy re-checks expiry, scope and resource glob itself (policies/rego/match.rego).
  */
-export function waiverPolicyInput(db: Kysely<any>, service: WaiverService): PolicyInputProvider {
+export function waiverPolicyInput(db: Kysely<AppDb>, service: WaiverService): PolicyInputProvider {
   return {
     name: "waivers",
     cacheKey: (call) => call.capability,
     async provide(call, now) {
-      const rows = await (db as Kysely<WaiverTables>)
+      const rows = await db
         .selectFrom("waivers")
         .selectAll()
         .where("state", "=", "active")

@@ -6,7 +6,7 @@ import approveSchema from "../../../schemas/waiver/approve.schema.json" with { t
 import requestSchema from "../../../schemas/waiver/request.schema.json" with { type: "json" };
 import revokeSchema from "../../../schemas/waiver/revoke.schema.json" with { type: "json" };
 import { type Principal, sameSubject } from "../../auth/roles.ts";
-import type { WaiversTable, WaiverTables } from "./tables.ts";
+import type { WaiversTable } from "./tables.ts";
 import { type ExceptionDeps, ExceptionService } from "../exception-service.ts";
 import { parseId, userActor } from "../transition.ts";
 import type { WaiverRules } from "./waiver-rules.ts";
@@ -30,11 +30,11 @@ export interface WaiverRequest {
 
 const SERVICE_ACTOR = { type: "service" as const, id: "maestro-waivers" };
 
-export class WaiverService extends ExceptionService<WaiverTables, WaiversTable> {
+export class WaiverService extends ExceptionService<WaiversTable> {
   readonly #rules: WaiverRules;
 
   constructor(deps: ExceptionDeps, rules: WaiverRules) {
-    super(deps, "waivers", "waiver");
+    super(deps, "waiver", (db, id) => db.selectFrom("waivers").selectAll().where("id", "=", id).executeTakeFirst());
     this.#rules = rules;
   }
 

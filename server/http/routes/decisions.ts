@@ -1,11 +1,9 @@
 // Evidence API, decisions: cursor-paginated search (release, session, run-set, agent, capability, result, reason code, time)
 // and one decision with its outcome and proof links.
-import type { Kysely } from "kysely";
 import { MaestroError } from "../../../common/errors.ts";
 import { toBase64 } from "../../../ledger/core/index.ts";
 import type { Services } from "../../compose.ts";
 import { DECISION_SEARCH_PARAMS, parseDecisionFilter, searchDecisions } from "../../mediator/decision-search.ts";
-import type { MediatorTables } from "../../mediator/tables.ts";
 import { decodeCursor, encodeCursor, findRelease, LIMIT_PARAM, parseLimit } from "../../releases/release-queries.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
 import { jsonWithEtag, nextLink } from "./json-etag.ts";
@@ -40,7 +38,6 @@ export const decisionRoutes: readonly Route[] = [
     params: { limit: LIMIT_PARAM, ...DECISION_SEARCH_PARAMS },
     response: json("decision.page"),
     handler: (ctx: Pick<Services, "db">) => async (c) => {
-      const db = ctx.db as Kysely<MediatorTables>;
       const limit = parseLimit(c.req.query("limit"));
       const before = decodeCursor(c.req.query("cursor"));
       const filter = parseDecisionFilter((name) => c.req.query(name));
@@ -53,7 +50,7 @@ export const decisionRoutes: readonly Route[] = [
         runsets = [...runsets, ...JSON.parse(release.runsets)];
         if (sessions.length === 0 && runsets.length === 0) return jsonWithEtag(c, { items: [], nextCursor: null });
       }
-      const rows = await searchDecisions(db, { ...filter, sessions, runsets, before, limit });
+      const rows = await searchDecisions(ctx.db, { ...filter, sessions, runsets, before, limit });
       const items = rows.slice(0, limit).map((r) => ({
         decisionId: r.decision_id,
         ledgerIndex: Number(r.ledger_index),

@@ -5,7 +5,6 @@ import { inclusionPlan, planCoords, resolvePlan, toBase64, type NodeCoord } from
 import { eventSigner } from "../../../ledger/append/event-signer.ts";
 import type { Ledger } from "../../../ledger/open-ledger.ts";
 import { readNodeHashes } from "../../../ledger/store/node-hashes.ts";
-import type { LedgerTables } from "../../../ledger/store/schema.ts";
 import { MaestroError } from "../../../common/errors.ts";
 import type { Clock } from "../../../common/clock.ts";
 import {
@@ -20,10 +19,11 @@ import {
 import { entriesByIndex } from "../gather/ledger-queries.ts";
 import type { ReleasesTable } from "../tables.ts";
 import { exportedCheckpointKeys, signedBy } from "./checkpoint-keys.ts";
+import { type AppDb, ledgerTablesOf } from "../../db/app-db.ts";
 
 export interface ExportDeps {
-  db: Kysely<any>;
-  ledger: Ledger;
+  db: Kysely<AppDb>;
+  ledger: Ledger<AppDb>;
   clock: Clock;
   /** The key this process signs checkpoints with: first in the export's `keys.vkey`, the ledger's retired ones after it. */
   checkpointVkey: string;
@@ -33,7 +33,7 @@ export interface ExportDeps {
 const CHUNK = 500;
 
 /** RFC 6962 audit paths for many leaves at once: one batched read of every subtree hash they need. */
-async function inclusionProofs(db: Kysely<LedgerTables>, indexes: number[], size: number): Promise<Map<number, string[]>> {
+async function inclusionProofs(db: Kysely<AppDb>, indexes: number[], size: number): Promise<Map<number, string[]>> {
   const plans = new Map(indexes.map((i) => [i, inclusionPlan(i, size)]));
   const unique = new Map<string, NodeCoord>();
   for (const plan of plans.values()) for (const c of planCoords(plan)) unique.set(`${c.level}/${c.index}`, c);
@@ -41,7 +41,7 @@ async function inclusionProofs(db: Kysely<LedgerTables>, indexes: number[], size
   const hashes = new Map<string, Uint8Array>();
   for (let i = 0; i < coords.length; i += CHUNK) {
     const part = coords.slice(i, i + CHUNK);
-    (await readNodeHashes(db, part)).forEach((h, k) => hashes.set(`${part[k].level}/${part[k].index}`, h));
+    (await readNodeHashes(ledgerTablesOf(db), part)).forEach((h, k) => hashes.set(`${part[k].level}/${part[k].index}`, h));
   }
   const out = new Map<number, string[]>();
   for (const [i, plan] of plans) out.set(i, resolvePlan(plan, (c) => hashes.get(`${c.level}/${c.index}`)!).map(toBase64));
@@ -49,7 +49,11 @@ async function inclusionProofs(db: Kysely<LedgerTables>, indexes: number[], size
 }
 
 /** The newest quorum-witnessed checkpoint at or beyond `size` signed by the current key; null without witnesses or when none can be had. */
-async function witnessedCovering(ledger: Ledger, size: number, vkey: string): Promise<{ id: number; size: number; note: string } | null> {
+async function witnessedCovering(
+  ledger: Ledger<AppDb>,
+  size: number,
+  vkey: string,
+): Promise<{ id: number; size: number; note: string } | null> {
   if (ledger.witnesses.policy.witnesses.length === 0) return null;
   const ok = (w: { size: number; note: string } | null) => w !== null && w.size >= size && signedBy(w.note, vkey);
   let w = await ledger.witnesses.newestWitnessed();
@@ -86,10 +90,9 @@ export async function buildEvidenceExport(deps: ExportDeps, row: ReleasesTable):
   if (witnessed) latest = witnessed;
 
   const indexes = [...evidence.events.map((e) => e.index), row.published_index];
-  const db = deps.db as Kysely<LedgerTables>;
-  const entries = (await entriesByIndex(db, indexes, checkpoint.size)).sort((a, b) => a.index - b.index);
+  const entries = (await entriesByIndex(deps.db, indexes, checkpoint.size)).sort((a, b) => a.index - b.index);
   if (entries.length !== indexes.length) throw new MaestroError("internal", `ledger is missing evidence events of release ${row.id}`);
-  const proofs = await inclusionProofs(db, indexes, checkpoint.size);
+  const proofs = await inclusionProofs(deps.db, indexes, checkpoint.size);
   const events: ExportedEvent[] = entries.map((e) => ({
     index: e.index,
     canonical: toBase64(e.canonical),

@@ -1,9 +1,8 @@
 // Gathers a release's evidence from the ledger (the source of truth), using the mediator's projections only to find decisions by session.
 import type { Kysely } from "kysely";
-import type { LedgerTables } from "../../../ledger/store/schema.ts";
-import type { MediatorTables } from "../../mediator/tables.ts";
 import { type Classified, classifyEvents } from "../../../evidence/index.ts";
 import { entriesByIndex, entriesByKind, entriesBySubject, type EvidenceEntry } from "./ledger-queries.ts";
+import type { AppDb } from "../../db/app-db.ts";
 
 export interface GatherScope {
   releaseId: string;
@@ -22,7 +21,7 @@ export interface GatheredEvidence {
 const CHUNK = 1000;
 
 /** Decision and outcome indexes of the release's sessions and runsets, from the mediator's projections. */
-async function mediationIndexes(db: Kysely<MediatorTables>, scope: GatherScope, size: number): Promise<number[]> {
+async function mediationIndexes(db: Kysely<AppDb>, scope: GatherScope, size: number): Promise<number[]> {
   if (scope.sessions.length === 0 && scope.runsets.length === 0) return [];
   const decisions = await db
     .selectFrom("mediations")
@@ -67,10 +66,9 @@ function otherPublishDecision(e: EvidenceEntry, scope: GatherScope): boolean {
   );
 }
 
-export async function gatherEvidence(db: Kysely<any>, scope: GatherScope, size: number): Promise<GatheredEvidence> {
-  const ledger = db as Kysely<LedgerTables>;
+export async function gatherEvidence(db: Kysely<AppDb>, scope: GatherScope, size: number): Promise<GatheredEvidence> {
   const fixed = [scope.createdIndex, ...(scope.publishDecision ? [scope.publishDecision.index] : [])];
-  const found = await entriesByIndex(ledger, [...fixed, ...(await mediationIndexes(db, scope, size))], size);
+  const found = await entriesByIndex(db, [...fixed, ...(await mediationIndexes(db, scope, size))], size);
   const calls = found.filter((e) => !otherPublishDecision(e, scope));
   // Waivers the decisions cite, with all their events (requested … revoked/expired).
   const waiverIds = new Set<string>();
@@ -79,12 +77,12 @@ export async function gatherEvidence(db: Kysely<any>, scope: GatherScope, size: 
     if (e.event.kind === "decision" && Array.isArray(cited)) for (const id of cited) waiverIds.add(String(id));
   }
   const waivers = await entriesBySubject(
-    ledger,
+    db,
     [...waiverIds].map((id) => `waiver:${id}`),
     size,
   );
   // Holds and break-glass are global governance state: all of them, past and present.
-  const governance = await entriesByKind(ledger, ["policy.activated"], ["hold.", "breakglass."], size);
+  const governance = await entriesByKind(db, ["policy.activated"], ["hold.", "breakglass."], size);
   const digests = new Set(calls.map((e) => (e.event.payload as { policy?: { digest?: string } }).policy?.digest));
   const relevant = governance.filter(
     (e) => e.event.kind !== "policy.activated" || digests.has((e.event.payload as { digest?: string }).digest),

@@ -1,8 +1,8 @@
 // Read-only queries on the ledger's entries for evidence gathering: by index, by subject, by kind — always below a fixed tree size.
 import type { Kysely } from "kysely";
 import { parseCanonicalEvent } from "../../../ledger/event/envelope.ts";
-import type { LedgerTables } from "../../../ledger/store/schema.ts";
 import { type IndexedEvent } from "../../../evidence/index.ts";
+import type { AppDb } from "../../db/app-db.ts";
 
 export interface EvidenceEntry extends IndexedEvent {
   leafHash: Uint8Array;
@@ -32,7 +32,7 @@ function chunks<T>(xs: T[]): T[][] {
   return out;
 }
 
-export async function entriesByIndex(db: Kysely<LedgerTables>, indexes: number[], below: number): Promise<EvidenceEntry[]> {
+export async function entriesByIndex(db: Kysely<AppDb>, indexes: number[], below: number): Promise<EvidenceEntry[]> {
   const out: EvidenceEntry[] = [];
   for (const part of chunks([...new Set(indexes)])) {
     const rows = await db.selectFrom("ledger_entries").select(COLUMNS).where("idx", "in", part).where("idx", "<", below).execute();
@@ -41,7 +41,7 @@ export async function entriesByIndex(db: Kysely<LedgerTables>, indexes: number[]
   return out;
 }
 
-export async function entriesBySubject(db: Kysely<LedgerTables>, subjects: string[], below: number): Promise<EvidenceEntry[]> {
+export async function entriesBySubject(db: Kysely<AppDb>, subjects: string[], below: number): Promise<EvidenceEntry[]> {
   const out: EvidenceEntry[] = [];
   for (const part of chunks([...new Set(subjects)])) {
     const rows = await db.selectFrom("ledger_entries").select(COLUMNS).where("subject", "in", part).where("idx", "<", below).execute();
@@ -51,12 +51,7 @@ export async function entriesBySubject(db: Kysely<LedgerTables>, subjects: strin
 }
 
 /** Every event whose kind is one of `kinds` or starts with one of `prefixes` (e.g. "hold."). */
-export async function entriesByKind(
-  db: Kysely<LedgerTables>,
-  kinds: string[],
-  prefixes: string[],
-  below: number,
-): Promise<EvidenceEntry[]> {
+export async function entriesByKind(db: Kysely<AppDb>, kinds: string[], prefixes: string[], below: number): Promise<EvidenceEntry[]> {
   const rows = await db
     .selectFrom("ledger_entries")
     .select(COLUMNS)
