@@ -16,14 +16,18 @@ const PRESET_ID = "@secretlint/secretlint-rule-preset-recommend";
 // into the repository is still a leak worth stopping, and the documentation example key stays allowed by the rule.
 const PRESET_RULES = [{ id: "@secretlint/secretlint-rule-aws", options: { enableIDScanRule: true } }];
 const RULE_PREFIX = "@secretlint/secretlint-rule-";
-const ALL_RULES = recommended.rules.map((rule) => rule.meta.id);
+// The agent writes this text: a `secretlint-disable` comment in it must not hide the secret next to it, so the preset's
+// comment filter, which honours such comments, never runs here.
+export const DISABLE_COMMENTS_RULE = "@secretlint/secretlint-rule-filter-comments";
+const SCAN_RULES = recommended.rules.filter((rule) => rule.meta.id !== DISABLE_COMMENTS_RULE);
+const ALL_RULES = SCAN_RULES.map((rule) => rule.meta.id);
 // No `ext`, as before: the gcp rule (a .json parsed whole, a .p12 read from disk at the scanned path) does not run; the
 // PEM inside a service-account JSON is the privatekey rule's.
 const EXT = "";
 
 /** The preset narrowed to the rules that may report on this text, under the preset's id so rule ids stay the same. */
 function configFor(ids: Set<string>) {
-  const rules = recommended.rules.filter((rule) => ids.has(rule.meta.id));
+  const rules = SCAN_RULES.filter((rule) => ids.has(rule.meta.id));
   const preset: typeof recommended = { ...recommended, rules, create: (context) => rules.forEach((rule) => context.registerRule(rule)) };
   return { rules: [{ id: PRESET_ID, rule: preset, rules: PRESET_RULES }] };
 }
