@@ -105,7 +105,11 @@ describe.each(STORE_KINDS)("content on POST /v1/mediate (%s store)", (kind) => {
     });
     expect(onRead.status).toBe(400);
     expect(onRead.body.error.field).toBe("/content");
-    const notText = await server.call("POST", "/v1/mediate", { token: agent, body: { ...write("src/a.ts", "x"), content: { text: "x" } } });
+    const notText = await server.call("POST", "/v1/mediate", {
+      token: agent,
+      body: { ...write("src/a.ts", "x"), content: { text: "x" } },
+      invalidOnPurpose: "content that is not a string",
+    });
     expect(notText.status).toBe(400);
     expect(notText.body.error.field).toBe("/content");
   });
@@ -120,7 +124,11 @@ describe.each(STORE_KINDS)("content on POST /v1/mediate (%s store)", (kind) => {
     expect(huge.status).toBe(413);
     expect((await server.ctx.ledger.reader.head()).size).toBe(before);
     // The larger bound is POST /v1/mediate's alone: other control routes keep theirs.
-    const waiver = await server.call("POST", "/v1/waivers", { token: agent, body: { justification: "x".repeat(300 * 1024) } });
+    const waiver = await server.call("POST", "/v1/waivers", {
+      token: agent,
+      body: { justification: "x".repeat(300 * 1024) },
+      invalidOnPurpose: "a waiver request of one huge field, past the route's body bound",
+    });
     expect(waiver.status).toBe(413);
   });
 });

@@ -164,10 +164,11 @@ describe.each(STORE_KINDS)("reads teach the session (%s store)", (kind) => {
   it("refuses bad content with 400 or 413 naming the field, and an outcome of another token's decision with 409, recording nothing", async () => {
     const decision = await mediate("s-bad", "repo.read", "README.md");
     const outcome = (content: unknown) => ({ status: "ok", summary: "read", outputDigest: sha256(""), content });
-    const post = (body: unknown, token = agent) => server.call("POST", `/v1/mediate/${decision.decisionId}/outcome`, { token, body });
+    const post = (body: unknown, token = agent, invalidOnPurpose?: string) =>
+      server.call("POST", `/v1/mediate/${decision.decisionId}/outcome`, { token, body, invalidOnPurpose });
     const before = await headSize();
 
-    const notText = await post(outcome({ text: "x" }));
+    const notText = await post(outcome({ text: "x" }), agent, "content that is not a string");
     expect(notText.status).toBe(400);
     expect(notText.body.error.field).toBe("/content");
     const tooBig = await post(outcome("a".repeat(MAX_CONTENT_BYTES + 1)));

@@ -78,7 +78,8 @@ describe.each(STORE_KINDS)("secret_detected waivers (%s store)", (kind) => {
     const without = await f.call("POST", "/v1/waivers", "engineer", waiverRequest({ fingerprints: [`hmac-sha256:${"a".repeat(64)}`] }));
     expect(without.status).toBe(400);
     expect(without.body.error.field).toBe("/fingerprints");
-    const malformed = await f.call(
+    const malformed = await f.callInvalid(
+      "a fingerprint that is the secret itself",
       "POST",
       "/v1/waivers",
       "engineer",

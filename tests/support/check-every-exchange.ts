@@ -17,7 +17,6 @@ import { CHILD_OBSERVER, CHILD_PROBLEMS_ENV, type ExchangeObserver, observeExcha
 export const NOT_YET_CHECKED = [
   "tests/agents/",
   "tests/cli/",
-  "tests/content/",
   "tests/evidence/",
   "tests/ledger/",
   "tests/mediator/",
