@@ -11,9 +11,9 @@ export function authenticate(verifiers: readonly TokenVerifier[]): MiddlewareHan
   return async (c, next) => {
     const header = c.req.header("authorization");
     if (!header) throw new MaestroError("unauthenticated", "missing Authorization: Bearer token");
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new MaestroError("unauthenticated", "Authorization header must be 'Bearer <token>'");
-    c.set("principal", await verifyBearer(match[1], verifiers));
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (token === undefined) throw new MaestroError("unauthenticated", "Authorization header must be 'Bearer <token>'");
+    c.set("principal", await verifyBearer(token, verifiers));
     return next();
   };
 }

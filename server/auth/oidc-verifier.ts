@@ -6,6 +6,7 @@ import { refuseUnsafeSubject, type SubjectCheck, subjectCheckFromEnv } from "./p
 import { bindingFromClaims } from "./agent-binding.ts";
 import { isRole, type Principal, ROLES, type Role } from "./roles.ts";
 import { type TokenVerifier, tokenError } from "./tokens.ts";
+import { itemAt } from "../../common/present.ts";
 
 export interface OidcConfig {
   issuer: string;
@@ -126,5 +127,5 @@ function roleOf(payload: JWTPayload, config: OidcConfig): Role {
       `token claim ${config.roleClaim} maps to several roles (${[...roles].join(", ")}); a token must carry one`,
     );
   }
-  return [...roles][0];
+  return itemAt([...roles], 0, "the token's roles");
 }

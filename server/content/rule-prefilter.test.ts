@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { LOOKALIKES, SECRETS } from "../../tests/fixtures/content/secret-corpus.ts";
 import { candidateRules, MAX_LITERAL_HITS, TABLE_VERSION } from "./rule-prefilter.ts";
 import { DISABLE_COMMENTS_RULE, scanSecrets } from "./secret-scan.ts";
+import { itemAt } from "../../common/present.ts";
 
 const ALL = recommended.rules.map((rule) => rule.meta.id);
 const id = (short: string) => `@secretlint/secretlint-rule-${short}`;
@@ -181,7 +182,7 @@ describe("rule prefilter", () => {
         text += pieces[random(pieces.length)];
         for (let k = random(130); k > 0; k--) text += alphabet[random(alphabet.length)];
       }
-      const path = ["src/a.ts", ".npmrc", "package.json", "config.json"][random(4)];
+      const path = itemAt(["src/a.ts", ".npmrc", "package.json", "config.json"], random(4), "paths");
       const whole = await wholeScan(path, text);
       if (whole.length > 0) withFindings++;
       expect({ n, matches: await scanSecrets(path, text) }).toEqual({ n, matches: whole });

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppendedEntry } from "../../ledger/append/ledger-writer.ts";
 import { EntryFeed, type FeedBatch, sseEntry } from "./entry-feed.ts";
+import { itemAt } from "../../common/present.ts";
 
 const entry = (index: number) => ({ index, event: { kind: "test.feed", id: `ev-${index}` } }) as unknown as AppendedEntry;
 const feeds: EntryFeed[] = [];
@@ -15,15 +16,16 @@ afterEach(() => feeds.splice(0).forEach((f) => f.close()));
 describe("EntryFeed", () => {
   it("hands every subscriber the same batch, in index order, with its bytes built once", async () => {
     const feed = newFeed();
-    const got: FeedBatch[][] = [[], []];
-    feed.subscribe((b) => got[0].push(b));
-    feed.subscribe((b) => got[1].push(b));
+    const one: FeedBatch[] = [];
+    const two: FeedBatch[] = [];
+    feed.subscribe((b) => one.push(b));
+    feed.subscribe((b) => two.push(b));
     feed.publish([entry(7), entry(5)]);
     feed.publish([entry(6)]);
     await new Promise((r) => setTimeout(r, 60));
-    expect(got[0]).toHaveLength(1);
-    expect(got[1][0]).toBe(got[0][0]);
-    const batch = got[0][0];
+    expect(one).toHaveLength(1);
+    const batch = itemAt(one, 0, "batches");
+    expect(two[0]).toBe(batch);
     expect(batch.items.map((i) => i.index)).toEqual([5, 6, 7]);
     expect([batch.first, batch.last, batch.contiguous]).toEqual([5, 7, true]);
     expect(batch.bytes.toString()).toBe(
@@ -37,7 +39,7 @@ describe("EntryFeed", () => {
     feed.subscribe((b) => got.push(b));
     feed.publish([entry(1), entry(3)]);
     await new Promise((r) => setTimeout(r, 60));
-    expect(got[0].contiguous).toBe(false);
+    expect(itemAt(got, 0, "batches").contiguous).toBe(false);
   });
 
   it("widens the window with the number of subscribers, within its bounds, and builds nothing for none", async () => {

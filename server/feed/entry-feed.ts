@@ -4,6 +4,7 @@
 // coalescing timer. Now the feed gathers what commits within one window into a single batch whose SSE bytes are built
 // once; every reader that is caught up writes those same bytes.
 import type { AppendedEntry } from "../../ledger/append/ledger-writer.ts";
+import { itemAt } from "../../common/present.ts";
 
 export interface FeedItem {
   index: number;
@@ -64,8 +65,8 @@ class Batch implements FeedBatch {
   #bytes: Buffer | undefined;
   constructor(items: readonly FeedEntry[]) {
     this.items = items;
-    this.first = items[0].index;
-    this.last = items[items.length - 1].index;
+    this.first = itemAt(items, 0, "feed batch").index;
+    this.last = itemAt(items, items.length - 1, "feed batch").index;
     this.contiguous = this.last - this.first + 1 === items.length;
   }
   get bytes(): Buffer {

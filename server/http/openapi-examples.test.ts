@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { compileSchema } from "../../common/ajv.ts";
 import { openApiDocument } from "./openapi.ts";
+import { present } from "../../common/present.ts";
 
 const doc = openApiDocument() as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } };
 
@@ -11,7 +12,7 @@ describe("openapi.json examples", () => {
       ["/v1/mediate/{decisionId}/outcome", "mediate.outcome"],
       ["/v1/releases", "release.release-create"],
     ] as const) {
-      const example = doc.paths[path].post.requestBody.content["application/json"].example;
+      const example = present(doc.paths[path], path).post.requestBody.content["application/json"].example;
       expect(example, path).toBeDefined();
       const { $id: _id, ...rest } = doc.components.schemas[schema];
       expect(compileSchema(rest)(example), path).toBeNull();

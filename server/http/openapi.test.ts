@@ -5,6 +5,7 @@ import { ROUTE_ROLES } from "../auth/route-roles.ts";
 import { internalRefs, openApiDocument, OUTSIDE_DOCUMENT } from "./openapi.ts";
 import { routeKey } from "./route.ts";
 import { ROUTES } from "./route-table.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 const doc = openApiDocument() as {
   openapi: string;
@@ -45,19 +46,22 @@ describe("openapi.json", () => {
 
   it("names its server, and describes the tile routes it leaves out and why", () => {
     expect(doc.servers).toEqual([{ url: "http://127.0.0.1:8787", description: "this Maestro server" }]);
-    expect((openApiDocument("https://maestro.example") as typeof doc).servers[0].url).toBe("https://maestro.example");
+    expect(itemAt((openApiDocument("https://maestro.example") as typeof doc).servers, 0, "servers").url).toBe("https://maestro.example");
     expect(Object.keys(doc.paths).some((p) => p.startsWith("/tlog/tile"))).toBe(false);
     expect(doc.info.description).toContain("/tlog/tile/entries/{N}");
   });
 
   it("describes every route docs/contract.md fixes", () => {
     const arch = readFileSync(new URL("../../docs/contract.md", import.meta.url), "utf8");
-    const routes = [...arch.matchAll(/`(GET|POST) (\/[^`]+)`/g)].flatMap((m) =>
-      m[2].split(/,\s*(?:`?(?:GET|POST)\s)?/).map((p) => [m[1], p.replace(/`/g, "").trim()] as const),
-    );
+    const routes = [...arch.matchAll(/`(GET|POST) (\/[^`]+)`/g)].flatMap((m) => {
+      const method = present(m[1], "a route's method");
+      return present(m[2], "a route's paths")
+        .split(/,\s*(?:`?(?:GET|POST)\s)?/)
+        .map((p) => [method, p.replace(/`/g, "").trim()] as const);
+    });
     expect(routes.length).toBeGreaterThan(10);
     for (const [method, raw] of routes) {
-      const path = raw.split("?")[0];
+      const path = present(raw.split("?")[0], "a route's path");
       if (path.includes("…")) continue; // "…/safety-case" abbreviations are covered by the release routes below
       if (path.startsWith("/tlog/tile/")) continue; // outside the document, described in its info (test above)
       expect(doc.paths[path]?.[method.toLowerCase()], `${method} ${path}`).toBeDefined();
@@ -68,7 +72,7 @@ describe("openapi.json", () => {
   });
 
   it("has only internal refs, each resolving, and the schemas the server validates with", () => {
-    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]);
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => present(m[1], "a $ref"));
     expect(refs.length).toBeGreaterThan(10);
     for (const r of refs) {
       expect(r, r).toMatch(/^#\/components\/schemas\//);
@@ -79,7 +83,7 @@ describe("openapi.json", () => {
       expect(target, r).toBeDefined();
     }
     expect(JSON.stringify(doc)).not.toContain('"$id"');
-    expect(doc.paths["/v1/releases"].post.requestBody.content["application/json"].schema.$ref).toBe(
+    expect(present(doc.paths["/v1/releases"], "/v1/releases").post.requestBody.content["application/json"].schema.$ref).toBe(
       "#/components/schemas/release.release-create",
     );
     const { $id: _id, ...file } = JSON.parse(readFileSync("schemas/gsn/goal.schema.json", "utf8"));

@@ -5,6 +5,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Route, routeKey, type SchemaRef } from "./route.ts";
 import { ROUTES } from "./route-table.ts";
+import { present } from "../../common/present.ts";
 
 const SCHEMA_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "schemas");
 
@@ -95,7 +96,7 @@ function answers(rule: Route): Record<string, unknown> {
 }
 
 function operation(rule: Route): Record<string, unknown> {
-  const pathParams = [...rule.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+  const pathParams = [...rule.path.matchAll(/:(\w+)/g)].map((m) => present(m[1], "path parameter name"));
   if (rule.path.endsWith("/*")) pathParams.push("path");
   const query = rule.query ?? [];
   const parameters = [
@@ -181,10 +182,12 @@ export function openApiDocument(serverUrl = "http://127.0.0.1:8787"): Record<str
 function usedBy(paths: object, schemas: Record<string, object>): Record<string, object> {
   const used = new Set<string>();
   const visit = (node: object): void => {
-    for (const [, name] of JSON.stringify(node).matchAll(/"#\/components\/schemas\/([^"/]+)/g)) {
-      if (used.has(name) || !schemas[name]) continue;
+    for (const match of JSON.stringify(node).matchAll(/"#\/components\/schemas\/([^"/]+)/g)) {
+      const name = present(match[1], "schema reference name");
+      const schema = schemas[name];
+      if (used.has(name) || !schema) continue;
       used.add(name);
-      visit(schemas[name]);
+      visit(schema);
     }
   };
   visit(paths);

@@ -75,7 +75,7 @@ function checkEncodings(url: string, params: Record<string, string>): void {
     throw new MaestroError("invalid_field", `${field} ${undecodable}`, { field });
   }
   for (const pair of search.slice(1).split("&")) {
-    const [key, value = ""] = pair.split("=", 2).map((part) => part.replaceAll("+", " "));
+    const [key = "", value = ""] = pair.split("=", 2).map((part) => part.replaceAll("+", " "));
     if (decodes(key) && decodes(value)) continue;
     const field = decodes(key) ? decodeURIComponent(key) : "query";
     throw new MaestroError("invalid_field", `${field} ${undecodable}`, { field });

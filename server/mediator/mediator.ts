@@ -34,6 +34,7 @@ import {
 } from "./outcomes.ts";
 import type { PolicyEvaluator, MediationResult, OutcomeReport, PiggybackedOutcome, PolicyDecision, ToolCall } from "./types.ts";
 import type { AppDb } from "../db/app-db.ts";
+import { itemAt } from "../../common/present.ts";
 
 /** Canonical size limit of a call's args: large payloads belong in the tool, not the ledger. */
 export const MAX_ARGS_BYTES = 64 * 1024;
@@ -92,15 +93,12 @@ export class Mediator {
       const ids = outcomes.map((o) => o.decisionId);
       throw (await storeUnavailableOnError(() => refusedCarriedOutcome(this.#deps.db, ids, principal))) ?? err;
     }
-    const {
-      entries: [entry, ...outcomeEntries],
-      decision,
-      policy,
-    } = decided;
+    const { entries, decision, policy } = decided;
+    const entry = itemAt(entries, 0, "decision entries");
     const decisionId = entry.event.subject!.id;
     return {
       ...(outcomes.length > 0 && {
-        outcomes: outcomes.map((o, i) => ({ decisionId: o.decisionId, ledgerIndex: outcomeEntries[i].index })),
+        outcomes: outcomes.map((o, i) => ({ decisionId: o.decisionId, ledgerIndex: itemAt(entries, i + 1, "decision entries").index })),
       }),
       decision: decision.decision,
       allow: decision.allow && decision.decision === "allow",

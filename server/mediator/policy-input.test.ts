@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { ProviderCache, type PolicyInputProvider } from "./policy-input.ts";
 import type { ToolCall } from "./types.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 const call = { runset: "r", agent: "a", session: "s", tool: "t", capability: "repo.read", resource: "x", args: {} } as ToolCall;
 
@@ -43,7 +44,7 @@ describe("ProviderCache", () => {
     expect(p.calls()).toBe(1);
     const fresh = await cache.get(2, p.provider, call, now);
     expect(p.calls()).toBe(2);
-    expect(fresh.waivers![0].id).toBe("w2");
+    expect(itemAt(present(fresh.waivers, "waivers"), 0, "waivers").id).toBe("w2");
   });
 
   it("asks again once an entry in the cached answer has expired", async () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { CUSTOM_BUILTINS, parseRfc3339Ns } from "./builtins.ts";
 import fixture from "./fixtures/rfc3339.json" with { type: "json" };
+import { present } from "../../common/present.ts";
 
 describe("time.parse_rfc3339_ns", () => {
   it.each(fixture)("matches opa for %j", ({ input, ns }) => {
@@ -20,9 +21,10 @@ describe("time.parse_rfc3339_ns", () => {
   });
 
   it("hands Wasm exact JSON text, since nanoseconds exceed 2^53", () => {
-    const out = CUSTOM_BUILTINS["time.parse_rfc3339_ns"]("2025-06-01T12:00:00.000000001Z");
+    const parse = present(CUSTOM_BUILTINS["time.parse_rfc3339_ns"], "time.parse_rfc3339_ns");
+    const out = parse("2025-06-01T12:00:00.000000001Z");
     expect(out).toBeInstanceOf(ArrayBuffer);
     expect(new TextDecoder().decode(out as ArrayBuffer)).toBe("1748779200000000001");
-    expect(CUSTOM_BUILTINS["time.parse_rfc3339_ns"]("yesterday")).toBeUndefined();
+    expect(parse("yesterday")).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { itemAt } from "../../common/present.ts";
 // Host implementations of the Rego builtins the shipped policies use that OPA's Wasm runtime does not compile in.
 // OPA Wasm ABI: builtins missing from the module are listed by its `builtins()` export and dispatched to the
 // host through `opa_builtin<N>` (https://www.openpolicyagent.org/docs/wasm#builtin-functions); the JS SDK
@@ -18,8 +19,10 @@ function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+const DAYS_IN_MONTH = [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (isLeap(year) ? 29 : 28) : [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return month === 2 ? (isLeap(year) ? 29 : 28) : itemAt(DAYS_IN_MONTH, month - 1, "days in month");
 }
 
 // Days since 1970-01-01 in the proleptic Gregorian calendar (Hinnant's days_from_civil), valid for years 0-9999
@@ -41,7 +44,9 @@ export function parseRfc3339Ns(value: unknown): bigint | undefined {
   if (typeof value !== "string") return undefined;
   const m = RFC3339.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  // Groups 1-6 are not optional: a match has them all.
+  const field = (group: number) => Number(itemAt(m, group, "RFC 3339 fields"));
+  const [year, month, day, hour, minute, second] = [field(1), field(2), field(3), field(4), field(5), field(6)];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetSeconds = 0;

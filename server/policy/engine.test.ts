@@ -5,6 +5,7 @@ import type { PolicyInput, PolicyWaiver } from "./decision-types.ts";
 import { DEFAULT_BUNDLE_FILE } from "./default-bundle.ts";
 import { PolicyEngine } from "./engine.ts";
 import { baseInput, HAVE_OPA, opaBundle, stubPolicy } from "./test-helpers.ts";
+import { itemAt } from "../../common/present.ts";
 
 let engine: PolicyEngine;
 beforeAll(async () => {
@@ -80,8 +81,9 @@ describe("PolicyEngine decisions", () => {
     const d = engine.evaluateDecision(publish({ holds: [hold] }));
     expect(d.decision).toBe("deny");
     expect(d.reasons).toHaveLength(1);
-    expect(d.reasons[0].code).toBe("hold_active");
-    expect(d.reasons[0].message).toMatch(/hold-7.*alice.*auditor/);
+    const reason = itemAt(d.reasons, 0, "reasons");
+    expect(reason.code).toBe("hold_active");
+    expect(reason.message).toMatch(/hold-7.*alice.*auditor/);
   });
 
   it("denies secrets.read in a tainted session, unless a waiver names the taint", () => {
@@ -152,7 +154,7 @@ describe.skipIf(!HAVE_OPA)("PolicyEngine failure modes (bundles built with opa)"
     input.call.args = { path: "a", note: "b" };
     const d = e.evaluateDecision(input);
     expect(d).toMatchObject({ allow: false, decision: "deny", reasons: [{ code: "policy_error" }] });
-    expect(d.reasons[0].message).toMatch(/malformed/);
+    expect(itemAt(d.reasons, 0, "reasons").message).toMatch(/malformed/);
     // Without a verdict on which args are secret, all of them are hashed.
     expect(d.obligations.secret_fields).toEqual(["note", "path"]);
   });

@@ -7,6 +7,7 @@ import { CUSTOM_BUILTINS } from "./builtins.ts";
 import { type BundleLoadOptions, DECISION_ENTRYPOINT, loadBundle, WAIVER_RULES_ENTRYPOINT } from "./bundle-load.ts";
 import { type MutationEvidence, mutationOf } from "./mutation-evidence.ts";
 import { decisionProblem, type PolicyDecision, type PolicyInput, validateWaiverRule, type WaiverRule } from "./decision-types.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 export interface PolicyEngineOptions extends BundleLoadOptions {
   /** Initial Wasm memory in 64 KiB pages (the SDK grows it as needed). */
@@ -40,7 +41,7 @@ function describe(err: unknown): string {
 
 // The builtins the module expects the host to supply (its `builtins()` export), read through the SDK's memory.
 function requiredBuiltins(policy: LoadedPolicy): string[] {
-  const instance = policy.wasmInstance as unknown as { exports: Record<string, (...a: number[]) => number> };
+  const instance = policy.wasmInstance as unknown as { exports: { opa_json_dump(addr: number): number; builtins(): number } };
   const exports = instance.exports;
   const addr = exports.opa_json_dump(exports.builtins());
   const mem = new Uint8Array(policy.mem.buffer);
@@ -66,8 +67,9 @@ export class PolicyEngine {
     this.verified = verified;
     this.mutation = mutation;
     const entrypoints = policy.entrypoints as Record<string, number>;
-    this.#decisionId = entrypoints[DECISION_ENTRYPOINT];
-    this.#waiverRulesId = entrypoints[WAIVER_RULES_ENTRYPOINT];
+    // load() refused a bundle without either entrypoint.
+    this.#decisionId = present(entrypoints[DECISION_ENTRYPOINT], DECISION_ENTRYPOINT);
+    this.#waiverRulesId = present(entrypoints[WAIVER_RULES_ENTRYPOINT], WAIVER_RULES_ENTRYPOINT);
   }
 
   /** Loads (and, with a verification key, verifies) a bundle; throws MaestroError if it is unusable. */
@@ -113,7 +115,7 @@ export class PolicyEngine {
       const bytes = json.byteLength === json.buffer.byteLength ? json.buffer : json.buffer.slice(0, json.byteLength);
       const resultSet = this.#policy.evaluate(bytes, this.#decisionId) as { result: unknown }[] | null;
       if (!Array.isArray(resultSet) || resultSet.length === 0) return policyError("policy result is undefined", input);
-      result = resultSet[0].result;
+      result = itemAt(resultSet, 0, "policy result set").result;
     } catch (err) {
       return policyError(`policy evaluation failed: ${describe(err)}`, input);
     }

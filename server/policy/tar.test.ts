@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { readTarGz } from "./tar.ts";
 import { writeTarGz } from "./test-helpers.ts";
+import { itemAt } from "../../common/present.ts";
 
 const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
 
@@ -54,7 +55,7 @@ describe("readTarGz", () => {
   it("refuses corrupt headers, truncation and non-gzip input", () => {
     const raw = Buffer.from(writeTarGz([{ name: "a", data: "hello" }]));
     const tar = Buffer.from(gunzipSync(raw));
-    tar[0] ^= 1;
+    tar[0] = itemAt(tar, 0, "tar bytes") ^ 1;
     expect(() => readTarGz(gzipSync(tar))).toThrow(/checksum/);
     expect(() => readTarGz(gzipSync(Buffer.from(gunzipSync(raw)).subarray(0, 514)))).toThrow(/truncated/);
     expect(() => readTarGz(new TextEncoder().encode("not gzip"))).toThrow(/gunzip/);

@@ -23,8 +23,9 @@ function text(block: Uint8Array, offset: number, length: number): string {
 // Numeric fields are NUL/space-terminated octal, or big-endian base-256 when the high bit of the first byte is set.
 function numeric(block: Uint8Array, offset: number, length: number): number {
   const field = block.subarray(offset, offset + length);
-  if (field[0] & 0x80) {
-    let value = field[0] & 0x7f;
+  const lead = field[0] ?? 0;
+  if (lead & 0x80) {
+    let value = lead & 0x7f;
     for (const byte of field.subarray(1)) value = value * 256 + byte;
     return value;
   }
@@ -36,7 +37,7 @@ function numeric(block: Uint8Array, offset: number, length: number): number {
 
 function checksumOk(block: Uint8Array): boolean {
   let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
+  block.forEach((byte, i) => (sum += i >= 148 && i < 156 ? 0x20 : byte));
   return sum === numeric(block, 148, 8);
 }
 

@@ -4,6 +4,7 @@ import { MaestroError } from "../../common/errors.ts";
 import type { ReleasesTable } from "./tables.ts";
 import { type ReleaseRecord } from "../../evidence/index.ts";
 import type { AppDb } from "../db/app-db.ts";
+import { itemAt } from "../../common/present.ts";
 
 /** The release row; a 404 naming `field` (the path's `id`, or a query parameter) when there is none. */
 export async function findRelease(db: Kysely<AppDb>, id: string, field = "id"): Promise<ReleasesTable> {
@@ -89,5 +90,5 @@ export async function listReleases(
   if (options.state) query = query.where("state", "=", options.state as "draft" | "published");
   const rows = await query.execute();
   const items = rows.slice(0, limit).map(recordOf);
-  return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].createdIndex) : null };
+  return { items, nextCursor: rows.length > limit ? encodeCursor(itemAt(items, items.length - 1, "releases").createdIndex) : null };
 }

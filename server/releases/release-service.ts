@@ -143,7 +143,8 @@ export class ReleaseService {
 
   /** The run-set whose grants decide the publish: the release's first, else the one its sessions ran in. */
   async #runsetOf(runsets: string[], sessions: string[]): Promise<string> {
-    if (runsets.length > 0) return runsets[0];
+    const [first] = runsets;
+    if (first !== undefined) return first;
     if (sessions.length === 0) return "releases";
     const row = await this.#ctx.db
       .selectFrom("mediations")

@@ -16,5 +16,5 @@ export function policyWaiverRules(policy: { waiverRules(capability: string): Wai
 /** Fixed rules, for tests and tools that run without a policy bundle. */
 export function staticWaiverRules(table: Record<string, WaiverRule>): WaiverRules {
   const none: WaiverRule = { waivable: false, max_duration_seconds: 0, approvals_required: 0 };
-  return { rulesFor: (capability) => (Object.hasOwn(table, capability) ? table[capability] : none) };
+  return { rulesFor: (capability) => (Object.hasOwn(table, capability) ? (table[capability] ?? none) : none) };
 }

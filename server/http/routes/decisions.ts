@@ -7,6 +7,7 @@ import { DECISION_SEARCH_PARAMS, parseDecisionFilter, searchDecisions } from "..
 import { decodeCursor, encodeCursor, findRelease, LIMIT_PARAM, parseLimit } from "../../releases/release-queries.ts";
 import { EVIDENCE, json, type Route } from "../route.ts";
 import { jsonWithEtag, nextLink } from "./json-etag.ts";
+import { itemAt } from "../../../common/present.ts";
 
 /**
  * `signedSize` is the tree size of the newest signed checkpoint: an inclusion proof is only worth having against a root
@@ -66,7 +67,7 @@ export const decisionRoutes: readonly Route[] = [
         createdAt: new Date(r.created_at).toISOString(),
         href: `/v1/decisions/${encodeURIComponent(r.decision_id)}`,
       }));
-      const nextCursor = rows.length > limit ? encodeCursor(items[items.length - 1].ledgerIndex) : null;
+      const nextCursor = rows.length > limit ? encodeCursor(itemAt(items, items.length - 1, "decisions").ledgerIndex) : null;
       return jsonWithEtag(c, { items, nextCursor }, nextLink(c, nextCursor));
     },
   },

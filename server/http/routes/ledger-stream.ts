@@ -13,6 +13,7 @@ import { respondWithSse, type SseSink } from "./sse-sink.ts";
 import { isStoreUnreachable } from "../../../ledger/store/unreachable.ts";
 import { INDEX_PARAM, parseIndexParam } from "../params.ts";
 import { EVIDENCE, type Route } from "../route.ts";
+import { itemAt } from "../../../common/present.ts";
 
 export interface StreamLimits {
   /** Entries per store read of a replay. */
@@ -211,7 +212,7 @@ async function streamEntries(
       for (const entry of page) text += sseEntry(entry.index, entry.kind, entry.eventId);
       const taken = await send(text);
       // Once written the page is queued ahead of any final event, even if the client has not taken it yet.
-      from = page[page.length - 1].index + 1;
+      from = itemAt(page, page.length - 1, "entry summaries").index + 1;
       if (!taken || page.length < limits.pageSize) break;
     }
     return from > before;
@@ -222,7 +223,7 @@ async function streamEntries(
     const chunks: Uint8Array[] = [];
     const flush = async () => {
       if (chunks.length === 0) return true;
-      const chunk = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      const chunk = chunks.length === 1 ? itemAt(chunks, 0, "stream chunks") : Buffer.concat(chunks);
       chunks.length = 0;
       return send(chunk);
     };

@@ -2,6 +2,7 @@
 // The marker sits at the end of the mutated line or alone on the line above it; `equivalent OP[,OP…] — why` limits it
 // to those operators. Marked mutants still run and are reported as equivalent with the reason, never dropped silently.
 import type { SourceText } from "./rego-ast.ts";
+import { present } from "../../../common/present.ts";
 
 export interface EquivalentMarker {
   /** The line whose mutants it covers. */
@@ -21,7 +22,11 @@ export function readMarkers(source: SourceText, lineCount: number): EquivalentMa
     if (!match) continue;
     // A comment alone on its line covers the next line; a trailing comment covers its own line.
     const alone = text.trimStart().startsWith("#");
-    markers.push({ line: alone ? row + 1 : row, operators: match[1]?.split(",") ?? null, reason: match[2].trim() });
+    markers.push({
+      line: alone ? row + 1 : row,
+      operators: match[1]?.split(",") ?? null,
+      reason: present(match[2], "marker reason").trim(),
+    });
   }
   return markers;
 }

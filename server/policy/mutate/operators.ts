@@ -2,6 +2,7 @@
 // Mutants are made on the AST (which node, which operator) and applied as byte splices at that node's span, so the
 // rest of the file, comments included, is untouched and every mutant differs from the original in one node only.
 import { type Expr, type Module, refName, type Rule, type SourceText, type Span, type Term } from "./rego-ast.ts";
+import { present } from "../../../common/present.ts";
 
 export const OPERATORS = [
   "drop-expr", // a body expression replaced by `true`
@@ -70,8 +71,9 @@ export function elseSpan(source: SourceText, branch: Rule): Span | null {
 
 /** `some x in xs` (or `some k, v in xs`), the only `some` form that has an `every` counterpart. */
 function isSomeIn(symbols: Term[]): boolean {
-  if (symbols.length !== 1 || symbols[0].type !== "call") return false;
-  const op = (symbols[0].value as Term[])[0];
+  const [symbol] = symbols;
+  if (symbols.length !== 1 || symbol?.type !== "call") return false;
+  const op = (symbol.value as Term[])[0];
   const parts = op?.type === "ref" ? (op.value as Term[]) : [];
   return parts[0]?.value === "internal" && String(parts[1]?.value).startsWith("member_");
 }
@@ -148,12 +150,11 @@ class Walker {
 
   private someToEvery(expr: Expr, symbols: Term[], rest: Expr[]): void {
     const span = this.source.span(expr.location);
-    const lastRest = rest.length > 0 ? this.source.span(rest[rest.length - 1].location) : null;
-    const firstRest = rest.length > 0 ? this.source.span(rest[0].location) : null;
+    const lastRest = this.source.span(rest.at(-1)?.location);
+    const firstRest = this.source.span(rest[0]?.location);
     if (!span || !lastRest || !firstRest || !isSomeIn(symbols)) return;
     const decl = this.source.slice(span).replace(/^some\s+/, "");
-    const declared = decl
-      .split(/\s+in\s+/)[0]
+    const declared = present(decl.split(/\s+in\s+/)[0], "some declaration")
       .split(/[^A-Za-z0-9_]+/)
       .filter((v) => v && v !== "_");
     if (declared.some((v) => new RegExp(`\\b${v}\\b`).test(this.headText))) return;
@@ -163,8 +164,8 @@ class Walker {
 
   private everyToSome(expr: Expr, every: { domain?: Term; body: Expr[] }): void {
     const span = this.source.span(expr.location);
-    const bodyStart = every.body.length > 0 ? this.source.span(every.body[0].location) : null;
-    const bodyEnd = every.body.length > 0 ? this.source.span(every.body[every.body.length - 1].location) : null;
+    const bodyStart = this.source.span(every.body[0]?.location);
+    const bodyEnd = this.source.span(every.body.at(-1)?.location);
     if (!span || !bodyStart || !bodyEnd) return;
     const head = this.source.slice(span);
     const brace = head.indexOf("{");
@@ -179,8 +180,11 @@ class Walker {
     const opSpan = this.source.span(terms[0]?.location);
     if (name && opSpan) {
       const text = this.source.slice(opSpan);
-      if (text === COMPARISON_SYMBOLS[name]) for (const flip of COMPARISON_FLIPS[name]) this.add("flip-comparison", opSpan, flip);
-      if (SET_OP_FLIPS[name] && text === SET_OP_FLIPS[name][0]) this.add("flip-set-op", opSpan, SET_OP_FLIPS[name][1]);
+      // Both tables name the same six comparisons.
+      if (text === COMPARISON_SYMBOLS[name])
+        for (const flip of present(COMPARISON_FLIPS[name], `flips of ${name}`)) this.add("flip-comparison", opSpan, flip);
+      const setOp = SET_OP_FLIPS[name];
+      if (setOp && text === setOp[0]) this.add("flip-set-op", opSpan, setOp[1]);
     }
     const messageText = context.messageText || (name !== null && MESSAGE_BUILTINS.has(name));
     for (const operand of terms.slice(1)) this.term(operand, { messageText });

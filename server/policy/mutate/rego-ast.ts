@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { itemAt } from "../../../common/present.ts";
 
 const run = promisify(execFile);
 
@@ -70,7 +71,7 @@ export class SourceText {
   span(location: Location | undefined): Span | null {
     if (!location || location.row < 1 || location.row > this.lineStarts.length) return null;
     const text = Buffer.from(location.text, "base64");
-    const start = this.lineStarts[location.row - 1] + location.col - 1;
+    const start = itemAt(this.lineStarts, location.row - 1, "line starts") + location.col - 1;
     const end = start + text.length;
     if (end > this.bytes.length || !this.bytes.subarray(start, end).equals(text)) return null;
     return { start, end };
@@ -85,7 +86,7 @@ export class SourceText {
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= offset) lo = mid;
+      if (itemAt(this.lineStarts, mid, "line starts") <= offset) lo = mid;
       else hi = mid - 1;
     }
     return lo + 1;
@@ -93,7 +94,8 @@ export class SourceText {
 
   line(row: number): string {
     const start = this.lineStarts[row - 1];
-    const end = row < this.lineStarts.length ? this.lineStarts[row] - 1 : this.bytes.length;
+    const next = this.lineStarts[row];
+    const end = next === undefined ? this.bytes.length : next - 1;
     return this.bytes.subarray(start, end).toString();
   }
 
@@ -120,6 +122,7 @@ export async function parseRego(opaPath: string, file: string, source?: Buffer):
 export function refName(term: Term | undefined): string | null {
   if (!term || term.type !== "ref" || !Array.isArray(term.value)) return null;
   const parts = term.value as Term[];
-  if (parts.length !== 1 || parts[0].type !== "var") return null;
-  return String(parts[0].value);
+  const [part] = parts;
+  if (parts.length !== 1 || part?.type !== "var") return null;
+  return String(part.value);
 }

@@ -5,6 +5,7 @@
 import { execFile } from "node:child_process";
 import type { Mutant } from "./mutate-file.ts";
 import { assertRunnerInstalled, MutantRunner, runnerPathFor } from "./runner-process.ts";
+import { itemAt } from "../../../common/present.ts";
 
 export type Outcome = "killed" | "survived" | "timeout" | "not-compiling";
 
@@ -59,7 +60,7 @@ export async function runMutants(mutants: Mutant[], options: RunOptions): Promis
     try {
       while (next < mutants.length) {
         const index = next++;
-        const mutant = mutants[index];
+        const mutant = itemAt(mutants, index, "mutants");
         const started = performance.now();
         let verdict = await runner.run(mutant.file, mutant.source, options.timeoutMs);
         // On a shared machine a slow run is not a hang: retry once with three times the limit before calling it one.
@@ -71,8 +72,10 @@ export async function runMutants(mutants: Mutant[], options: RunOptions): Promis
         const ms = Math.round(performance.now() - started);
         // Only a compile failure's reason is reported: a killing test's name is not part of the report.
         const detail = verdict?.outcome === "not-compiling" ? verdict.detail : undefined;
-        results[index] = verdict === null ? { mutant, outcome: "timeout", ms } : { mutant, outcome: verdict.outcome, detail, ms };
-        options.onResult?.(results[index]);
+        const result: MutantResult =
+          verdict === null ? { mutant, outcome: "timeout", ms } : { mutant, outcome: verdict.outcome, detail, ms };
+        results[index] = result;
+        options.onResult?.(result);
       }
     } finally {
       runner.close();

@@ -20,6 +20,7 @@ import { entriesByIndex } from "../gather/ledger-queries.ts";
 import type { ReleasesTable } from "../tables.ts";
 import { exportedCheckpointKeys, signedBy } from "./checkpoint-keys.ts";
 import { type AppDb, ledgerTablesOf } from "../../db/app-db.ts";
+import { itemAt } from "../../../common/present.ts";
 
 export interface ExportDeps {
   db: Kysely<AppDb>;
@@ -41,7 +42,8 @@ async function inclusionProofs(db: Kysely<AppDb>, indexes: number[], size: numbe
   const hashes = new Map<string, Uint8Array>();
   for (let i = 0; i < coords.length; i += CHUNK) {
     const part = coords.slice(i, i + CHUNK);
-    (await readNodeHashes(ledgerTablesOf(db), part)).forEach((h, k) => hashes.set(`${part[k].level}/${part[k].index}`, h));
+    const read = await readNodeHashes(ledgerTablesOf(db), part);
+    part.forEach((c, k) => hashes.set(`${c.level}/${c.index}`, itemAt(read, k, "node hashes")));
   }
   const out = new Map<number, string[]>();
   for (const [i, plan] of plans) out.set(i, resolvePlan(plan, (c) => hashes.get(`${c.level}/${c.index}`)!).map(toBase64));
