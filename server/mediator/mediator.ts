@@ -268,11 +268,6 @@ export function parseMediateRequest(body: unknown): { call: ToolCall; outcomes: 
   if (Buffer.byteLength(JSON.stringify(call.args)) > MAX_ARGS_BYTES) {
     throw new MaestroError("invalid_field", `args exceed ${MAX_ARGS_BYTES} bytes`, { field: "/args" });
   }
-  // The budget input's estimate: a negative one would offset what the run-set has already spent.
-  const estimate = call.args.estimated_usd;
-  if (estimate !== undefined && !(typeof estimate === "number" && estimate >= 0)) {
-    throw new MaestroError("invalid_field", "args.estimated_usd must be a number ≥ 0 (USD)", { field: "/args/estimated_usd" });
-  }
   return { call, outcomes, content };
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deferOutcomes } from "../../agents/mediator-client/deferred-outcomes.ts";
 import { HttpMediatorClient } from "../../agents/mediator-client/http-mediator-client.ts";
 import type { MediateCall, Outcome } from "../../agents/mediator-client/mediator-client.ts";
+import { whileInvalidOnPurpose } from "../support/invalid-on-purpose.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
 
@@ -49,7 +50,8 @@ describe.each(STORE_KINDS)("mcp-proxy held outcomes (%s store)", (kind) => {
     expect(next.decision).toBe("allow");
     await client.recordOutcome(next.decisionId, ok);
     ids.push(next.decisionId);
-    await expect(client.mediate(call(`src/${"x".repeat(2100)}`))).rejects.toThrow(/resource|2048|invalid/i);
+    const tooLong = whileInvalidOnPurpose("a resource past 2,048 characters", () => client.mediate(call(`src/${"x".repeat(2100)}`)));
+    await expect(tooLong).rejects.toThrow(/resource|2048|invalid/i);
     await client.flush();
     expect((await outcomesOf(ids)).sort()).toEqual([...ids].sort());
     http.close();

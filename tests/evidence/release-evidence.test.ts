@@ -55,11 +55,13 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
       [releaseBody({ id: "r-x", version: "1.0/x" }), "/version"],
     ];
     for (const [body, field] of cases) {
-      const res = await server.call("POST", "/v1/releases", { token: security, body });
+      const res = await server.call("POST", "/v1/releases", { token: security, body, invalidOnPurpose: `${field} is wrong` });
       expect(res.status, field).toBe(400);
       expect(res.body.error.field).toBe(field);
     }
-    expect((await server.call("POST", "/v1/releases", { token: security, rawBody: "{nope" })).status).toBe(400);
+    expect((await server.call("POST", "/v1/releases", { token: security, rawBody: "{nope", invalidOnPurpose: "not JSON" })).status).toBe(
+      400,
+    );
     expect(
       (await server.call("POST", "/v1/releases", { token: await server.token("engineer"), body: releaseBody({ id: "r-y" }) })).status,
     ).toBe(403);
@@ -88,6 +90,7 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
       body: releaseBody({ id: "api-1.3.0", version: "1.3.0", sbom: { cyclonedx: bom } }),
     });
     expect(res.status).toBe(201);
+    expect(res.headers.get("location")).toBe("/v1/releases/api-1.3.0");
     expect(res.body.release).toMatchObject({ state: "draft", sbom: { specVersion: "1.6", source: "cyclonedx-upload" } });
     expect((await server.call("POST", "/v1/releases/api-1.2.0/publish", { token: security })).status).toBe(409);
     expect((await server.call("POST", "/v1/releases/nope/publish", { token: security })).status).toBe(404);
@@ -117,7 +120,9 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
     });
     expect(again.status).toBe(304);
     expect((await server.call("GET", "/v1/releases/api-1.2.0")).status).toBe(401);
-    expect((await server.call("DELETE", "/v1/releases/api-1.2.0", { token: auditor })).status).toBe(405);
+    expect(
+      (await server.call("DELETE", "/v1/releases/api-1.2.0", { token: auditor, invalidOnPurpose: "the API deletes nothing" })).status,
+    ).toBe(405);
     expect((await server.call("GET", "/v1/releases/missing", { token: auditor })).status).toBe(404);
   });
 
@@ -129,7 +134,9 @@ describe.each(STORE_KINDS)("releases and evidence on %s store", (kind) => {
     expect(page2.body.items[0].id).not.toBe(page1.body.items[0].id);
     expect(page2.body.nextCursor).toBeNull();
     expect((await server.call("GET", "/v1/releases?cursor=garbage", { token: auditor })).body.error.field).toBe("cursor");
-    expect((await server.call("GET", "/v1/releases?limit=0", { token: auditor })).body.error.field).toBe("limit");
+    expect(
+      (await server.call("GET", "/v1/releases?limit=0", { token: auditor, invalidOnPurpose: "limit starts at 1" })).body.error.field,
+    ).toBe("limit");
     const unknownRelease = await server.call("GET", "/v1/decisions?release=nope", { token: auditor });
     expect(unknownRelease.status).toBe(404);
     expect(unknownRelease.body.error.field).toBe("release");

@@ -10,6 +10,7 @@ import { verifyCheckpoint, verifyConsistency, verifyInclusion } from "../../ledg
 import type { VerifyEntry } from "../../ledger/verify/index.ts";
 import { configFromEnv, createApp, composeServer, issueToken, type Services } from "../../server/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
+import { invalidOnPurpose } from "../support/invalid-on-purpose.ts";
 import { ORIGIN, openTestLedger, testEvent, verifyStoredLog } from "./ledger-fixture.ts";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest();
@@ -47,8 +48,9 @@ describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
     await cfg?.cleanup();
   });
 
-  const get = async (path: string) => {
-    const res = await app.request(path, { headers: { authorization: `Bearer ${auditor}` } });
+  const get = async (path: string, invalid?: string) => {
+    const init = { headers: { authorization: `Bearer ${auditor}` } };
+    const res = await app.request(path, invalid ? invalidOnPurpose(invalid, init) : init);
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -180,7 +182,7 @@ describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
       ["/v1/ledger/entries?from=x", "from"],
     ];
     for (const [path, field] of cases) {
-      const { status, body } = await get(path);
+      const { status, body } = await get(path, `${field} is out of range or not an index`);
       expect({ path, status }).toEqual({ path, status: 400 });
       expect(body.error).toMatchObject({ field });
       expect(typeof body.error.code).toBe("string");

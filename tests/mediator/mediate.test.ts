@@ -217,18 +217,25 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     const decision = await server.call("GET", `/v1/ledger/entries/${next.body.ledgerIndex}`, { token: auditor });
     expect(decision.body.event.payload.call).not.toHaveProperty("outcomes"); // the ledgered call is the call alone
 
-    const piggyback = (outcomes: unknown) =>
-      server.call("POST", "/v1/mediate", { token: agent, body: { ...call({ session: "sess-pig" }), outcomes } });
+    const piggyback = (outcomes: unknown, invalidOnPurpose?: string) =>
+      server.call("POST", "/v1/mediate", { token: agent, body: { ...call({ session: "sess-pig" }), outcomes }, invalidOnPurpose });
     const plain = { decisionId: next.body.decisionId, status: "ok", summary: "x", outputDigest: digest };
-    expect((await piggyback([{ ...plain, taint: { source: "https://x" } }])).body.error).toMatchObject({
+    expect((await piggyback([{ ...plain, taint: { source: "https://x" } }], "a carried outcome with taint")).body.error).toMatchObject({
       code: "invalid_field",
       field: "/outcomes/0/taint",
     });
-    expect((await piggyback(Array.from({ length: 17 }, () => plain))).body.error).toMatchObject({
+    expect(
+      (
+        await piggyback(
+          Array.from({ length: 17 }, () => plain),
+          "17 carried outcomes",
+        )
+      ).body.error,
+    ).toMatchObject({
       code: "invalid_field",
       field: "/outcomes",
     });
-    expect((await piggyback([{ ...plain, decisionId: "nope" }])).body.error).toMatchObject({
+    expect((await piggyback([{ ...plain, decisionId: "nope" }], "a decision id that is no UUID")).body.error).toMatchObject({
       code: "invalid_field",
       field: "/outcomes/0/decisionId",
     });
@@ -324,15 +331,15 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
       // 2,000 levels in ~4 KiB: the redactor and the canonicalizer recurse, and overflowed the stack (500) before.
       ["args nested 2,000 deep", call({ args: { a: JSON.parse(`${"[".repeat(2000)}${"]".repeat(2000)}`) } }), `/args/a${"/0".repeat(62)}`],
     ];
-    it.each(cases)("rejects %s with 400 naming the field", async (_name, body, field) => {
-      const res = await server.call("POST", "/v1/mediate", { token: agent, body });
+    it.each(cases)("rejects %s with 400 naming the field", async (name, body, field) => {
+      const res = await server.call("POST", "/v1/mediate", { token: agent, body, invalidOnPurpose: name });
       expect(res.status).toBe(400);
       expect(res.body.error.field).toBe(field);
       expect(res.body.error.code).toBe("invalid_field");
     });
 
     it("rejects malformed JSON with 400", async () => {
-      const res = await server.call("POST", "/v1/mediate", { token: agent, rawBody: "{not json" });
+      const res = await server.call("POST", "/v1/mediate", { token: agent, rawBody: "{not json", invalidOnPurpose: "not JSON" });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe("bad_request");
     });
@@ -340,13 +347,13 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
     it("rejects args holding a lone surrogate (no RFC 8785 form) with 400 naming the field, and ledgers nothing", async () => {
       const before = (await server.ctx.ledger.reader.head()).size;
       const rawBody = JSON.stringify(call({ args: { path: "src/app.ts", note: "PLACEHOLDER" } })).replace("PLACEHOLDER", "\\ud800");
-      const res = await server.call("POST", "/v1/mediate", { token: agent, rawBody });
+      const res = await server.call("POST", "/v1/mediate", { token: agent, rawBody, invalidOnPurpose: "a lone surrogate" });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe("invalid_field");
       expect(res.body.error.field).toBe("/args/note");
       // Nested, with a key that JSON Pointer escapes.
       const nested = JSON.stringify(call({ args: { "a/b": [{ x: "PLACEHOLDER" }] } })).replace("PLACEHOLDER", "\\udfff");
-      const deep = await server.call("POST", "/v1/mediate", { token: agent, rawBody: nested });
+      const deep = await server.call("POST", "/v1/mediate", { token: agent, rawBody: nested, invalidOnPurpose: "a lone surrogate" });
       expect(deep.status).toBe(400);
       expect(deep.body.error.field).toBe("/args/a~1b/0/x");
       expect((await server.ctx.ledger.reader.head()).size).toBe(before);
@@ -358,6 +365,7 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
       const resource = await server.call("POST", "/v1/mediate", {
         token: agent,
         rawBody: withSurrogate(call({ resource: "src/PLACEHOLDER" })),
+        invalidOnPurpose: "a lone surrogate",
       });
       expect(resource.status).toBe(400);
       expect(resource.body.error).toMatchObject({ code: "invalid_field", field: "/resource" });
@@ -366,11 +374,16 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
       const direct = await server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, {
         token: agent,
         rawBody: withSurrogate(outcome),
+        invalidOnPurpose: "a lone surrogate",
       });
       expect(direct.status).toBe(400);
       expect(direct.body.error).toMatchObject({ code: "invalid_field", field: "/summary" });
       const carried = { ...call(), outcomes: [{ decisionId: allowed.body.decisionId, ...outcome }] };
-      const piggybacked = await server.call("POST", "/v1/mediate", { token: agent, rawBody: withSurrogate(carried) });
+      const piggybacked = await server.call("POST", "/v1/mediate", {
+        token: agent,
+        rawBody: withSurrogate(carried),
+        invalidOnPurpose: "a lone surrogate",
+      });
       expect(piggybacked.status).toBe(400);
       expect(piggybacked.body.error).toMatchObject({ code: "invalid_field", field: "/outcomes/0/summary" });
       // Only the one decision in between was ledgered.
@@ -391,12 +404,17 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
       const res = await server.call("POST", "/v1/mediate", {
         token: agent,
         body: call({ args: { blob: "x".repeat(MAX_MEDIATE_BODY_BYTES) } }),
+        invalidOnPurpose: "past the body bound",
       });
       expect(res.status).toBe(413);
     });
 
     it("rejects args over their own bound with 400 naming args", async () => {
-      const res = await server.call("POST", "/v1/mediate", { token: agent, body: call({ args: { blob: "x".repeat(300 * 1024) } }) });
+      const res = await server.call("POST", "/v1/mediate", {
+        token: agent,
+        body: call({ args: { blob: "x".repeat(300 * 1024) } }),
+        invalidOnPurpose: "args past their bound",
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.field).toBe("/args");
     });
@@ -406,6 +424,7 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
       const res = await server.call("POST", `/v1/mediate/${allowed.body.decisionId}/outcome`, {
         token: agent,
         body: { status: "ok", summary: "x", outputDigest: "md5:abc" },
+        invalidOnPurpose: "an md5 digest",
       });
       expect(res.status).toBe(400);
       expect(res.body.error.field).toBe("/outputDigest");
@@ -413,7 +432,11 @@ describe.each(STORE_KINDS)("mediator on %s store", (kind) => {
 
     it("adds nothing to the ledger for rejected input", async () => {
       const before = (await server.ctx.ledger.reader.head()).size;
-      await server.call("POST", "/v1/mediate", { token: agent, body: call({ capability: "nope" }) });
+      await server.call("POST", "/v1/mediate", {
+        token: agent,
+        body: call({ capability: "nope" }),
+        invalidOnPurpose: "no such capability",
+      });
       expect((await server.ctx.ledger.reader.head()).size).toBe(before);
     });
   });

@@ -32,9 +32,9 @@ describe.each(STORE_KINDS)("run events on %s store", (kind) => {
     ["a missing payload field", "s-1", { kind: "run.finished", payload: { runset: "rs" } }, "/payload/agent"],
     ["an unknown payload field", "s-1", { kind: "run.finished", payload: { runset: "rs", agent: "a", apiKey: "x" } }, "/payload/apiKey"],
     ["a bad run id", "bad id!", { kind: "run.finished", payload: { runset: "rs", agent: "a" } }, "runId"],
-  ])("rejects %s with 400 and writes nothing", async (_name, runId, body, field) => {
+  ])("rejects %s with 400 and writes nothing", async (name, runId, body, field) => {
     const before = (await server.ctx.ledger.reader.head()).size;
-    const res = await server.call("POST", `/v1/runs/${encodeURIComponent(runId)}/events`, { token: agent, body });
+    const res = await server.call("POST", `/v1/runs/${encodeURIComponent(runId)}/events`, { token: agent, body, invalidOnPurpose: name });
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe(field);
     expect((await server.ctx.ledger.reader.head()).size).toBe(before);

@@ -254,7 +254,9 @@ describe.each(STORE_KINDS)("webhooks (%s store)", (kind) => {
     expect((await server.call("GET", "/v1/webhooks", {})).status).toBe(401);
     const security = await server.token("security", "sec-1");
     expect((await server.call("GET", "/v1/webhooks", { token: security })).status).toBe(200);
-    expect((await server.call("GET", "/v1/webhooks/not-a-uuid", { token: security })).status).toBe(400);
+    expect(
+      (await server.call("GET", "/v1/webhooks/not-a-uuid", { token: security, invalidOnPurpose: "an id that is no UUID" })).status,
+    ).toBe(400);
     expect((await server.call("GET", "/v1/webhooks/failures?state=eaten", { token: security })).body.error.field).toBe("state");
   });
 });

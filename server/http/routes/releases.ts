@@ -62,7 +62,7 @@ export const releaseRoutes: readonly Route[] = [
     response: json("release.answer", "the release"),
     handler: (s: Releases) => async (c) => {
       const release = await s.releases.create(await readJson(c.req), c.get("principal"));
-      return c.json({ release }, 201, { Location: `/v1/s.releases/${encodeURIComponent(release.id)}` });
+      return c.json({ release }, 201, { Location: `/v1/releases/${encodeURIComponent(release.id)}` });
     },
   },
   {
