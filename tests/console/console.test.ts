@@ -3,25 +3,17 @@
 // axe-core on every page, and a screenshot of each page for docs/governance/console/.
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { mkdirSync, readFileSync } from "node:fs";
+import type { ServerType } from "@hono/node-server";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { publishedFixture } from "../evidence/support.ts";
 import { verifyEvidenceFile } from "../../evidence/index.ts";
 import { waiverRequest } from "../exceptions/support.ts";
+import { axeViolations, CHROMIUM, haveBrowser, launchChromium, serveOverHttp, SHOTS } from "./support.ts";
 
 vi.setConfig({ testTimeout: 60_000 });
-const CHROMIUM = "/usr/bin/chromium";
-const SHOTS = new URL("../../docs/governance/console/", import.meta.url).pathname;
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-// Outside CI a missing browser skips these tests with a note; CI sets MAESTRO_REQUIRE_BROWSER so they cannot skip there.
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.MAESTRO_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
 if (!haveBrowser) console.warn(`console tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 
 describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
@@ -61,23 +53,8 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     });
     expect(hold.status, JSON.stringify(hold.body)).toBe(201);
     holdId = hold.body.id;
-    base = await new Promise<string>((resolve) => {
-      http = serve({ fetch: server.app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
-        resolve(`http://127.0.0.1:${info.port}`),
-      );
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    ({ base, http } = await serveOverHttp(server));
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
     page.on("pageerror", (error) => consoleErrors.push(error.message));
@@ -94,18 +71,6 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     await server?.close();
   });
 
-  async function axeViolations(): Promise<string[]> {
-    // The page's CSP forbids inline scripts (a <script> tag would be refused), so axe runs through the devtools protocol.
-    await page.evaluate(AXE);
-    const result = await page.evaluate(async () => {
-      const axe = (
-        globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
-      ).axe;
-      return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length }));
-    });
-    return result.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}, ${v.count})`);
-  }
-
   it("serves the page with a strict CSP and sends a visitor without a token to sign-in", async () => {
     const response = await page.goto(`${base}/console`);
     expect(response?.status()).toBe(200);
@@ -114,7 +79,7 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     expect(csp).not.toContain("unsafe-inline");
     await page.waitForURL(/#\/signin$/);
     await expect(page.getByRole("heading", { name: "Sign in" }).isVisible()).resolves.toBe(true);
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SHOTS}signin.png` });
   });
 
@@ -135,7 +100,7 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     await expect(row.textContent()).resolves.toMatch(/acme\/api.*published.*on hold/s);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     expect(await page.evaluate(() => sessionStorage.getItem("maestro.token"))).toBe(auditor);
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SHOTS}releases.png` });
   });
 
@@ -160,7 +125,7 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     await page.fill("#sbom-search", "zzz-no-such-package");
     expect(await components.getByRole("row").count()).toBe(1);
     await page.fill("#sbom-search", "");
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.locator("figure.diagram").scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}release.png` });
   });
@@ -215,7 +180,7 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     expect(rows.every((r) => r[0] === "pass")).toBe(true);
     // The same verifier, not a second one: step for step, the CLI's report on the bytes the page verified.
     expect(rows).toEqual(await cliRows(exportText, pinnedJwks));
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.locator(".verify").screenshot({ path: `${SHOTS}verify.png` });
   });
 
@@ -238,7 +203,7 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     } finally {
       await page.unroute(`**/v1/releases/${releaseId}/bundle`);
     }
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it("fails verification against a key that is not the ledger's", async () => {
@@ -267,7 +232,7 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     const holds = page.getByRole("table", { name: "Active holds" });
     await expect(holds.textContent()).resolves.toContain(holdId);
     await expect(holds.textContent()).resolves.toContain("open audit finding F-7");
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SHOTS}exceptions.png`, fullPage: true });
   });
 
