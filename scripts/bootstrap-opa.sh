@@ -4,8 +4,8 @@
 # fast. Policy build/test and CI need them; `npm start` does not (see README).
 set -eu
 OPA_VERSION=v1.22.0
-root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/.tools/bin"
+tool=bootstrap-opa
+. "$(dirname "$0")/go-tools.sh"
 runner_src="$root/policies/mutant-runner"
 # maestro policy mutate's test runner links OPA as a library: it must be the same version as the CLI.
 if ! grep -q "github.com/open-policy-agent/opa $OPA_VERSION\$" "$runner_src/go.mod"; then
@@ -25,12 +25,7 @@ if [ -x "$bin/opa" ] && "$bin/opa" version 2>/dev/null | grep -q "^Version: ${OP
   build_runner
   exit 0
 fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "bootstrap-opa: Go is required to install opa $OPA_VERSION (go install); install Go or put opa $OPA_VERSION at $bin/opa" >&2
-  exit 1
-fi
-mkdir -p "$bin"
-echo "bootstrap-opa: installing opa $OPA_VERSION into $bin (first build takes a few minutes)" >&2
-GOBIN="$bin" go install "github.com/open-policy-agent/opa@$OPA_VERSION"
+note="first build takes a few minutes"
+install_pinned "opa $OPA_VERSION" "github.com/open-policy-agent/opa@$OPA_VERSION"
 "$bin/opa" version | head -1 >&2
 build_runner
