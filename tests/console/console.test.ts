@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { publishedFixture } from "../evidence/support.ts";
 import { verifyEvidenceFile } from "../../evidence/index.ts";
 import { waiverRequest } from "../exceptions/support.ts";
-import { axeViolations, CHROMIUM, haveBrowser, launchChromium, serveOverHttp, SHOTS } from "./support.ts";
+import { axeViolations, CHROMIUM, haveBrowser, launchChromium, openConsolePage, serveOverHttp, SHOTS } from "./support.ts";
 
 vi.setConfig({ testTimeout: 60_000 });
 if (!haveBrowser) console.warn(`console tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -55,13 +55,7 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     holdId = hold.body.id;
     ({ base, http } = await serveOverHttp(server));
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
-    page.on("pageerror", (error) => consoleErrors.push(error.message));
-    // Nothing may leave for another origin: every request the page makes goes to this server.
-    page.on("request", (request) =>
-      expect(request.url().startsWith(base) || request.url().startsWith("blob:") || request.url().startsWith("data:")).toBe(true),
-    );
+    page = await openConsolePage(browser, [base], consoleErrors);
     mkdirSync(SHOTS, { recursive: true });
   }, 300_000);
 

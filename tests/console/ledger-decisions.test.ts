@@ -11,7 +11,7 @@ import { whileInvalidOnPurpose } from "../support/invalid-on-purpose.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { publishedFixture, type PublishedFixture } from "../evidence/support.ts";
 import { waiverRequest } from "../exceptions/support.ts";
-import { axeViolations, haveBrowser, launchChromium, serveOverHttp, SHOTS } from "./support.ts";
+import { axeViolations, haveBrowser, launchChromium, openConsolePage, serveOverHttp, SHOTS } from "./support.ts";
 
 vi.setConfig({ testTimeout: 60_000 });
 if (!haveBrowser) console.warn("console ledger tests skipped: /usr/bin/chromium is missing (apt-get install chromium)");
@@ -52,11 +52,7 @@ describe.skipIf(!haveBrowser)("the console's ledger and decision pages in Chromi
     checkpointSize = issued.body.size;
     ({ base, http } = await serveOverHttp(server));
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
-    page.on("pageerror", (error) => consoleErrors.push(error.message));
-    // Nothing may leave for another origin: every request the page makes goes to this server.
-    page.on("request", (request) => expect(request.url().startsWith(base) || request.url().startsWith("data:")).toBe(true));
+    page = await openConsolePage(browser, [base], consoleErrors);
     await page.goto(`${base}/console`);
     await page.locator("#token").waitFor();
     await page.evaluate((t) => sessionStorage.setItem("maestro.token", t), auditor);

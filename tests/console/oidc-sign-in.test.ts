@@ -12,7 +12,7 @@ import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
-import { axeViolations, haveBrowser, launchChromium, serveOverHttp, SHOTS } from "./support.ts";
+import { axeViolations, haveBrowser, launchChromium, openConsolePage, serveOverHttp, SHOTS } from "./support.ts";
 
 vi.setConfig({ testTimeout: 60_000 });
 if (!haveBrowser) console.warn("console OIDC tests skipped: /usr/bin/chromium is missing (apt-get install chromium)");
@@ -113,9 +113,8 @@ describe.skipIf(!haveBrowser)("OIDC sign-in to the console in Chromium", () => {
     }
     ({ base, http } = await serveOverHttp(server));
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // The page reaches this server, and the configured issuer for sign-in; nothing else.
-    page.on("request", (request) => expect(request.url().startsWith(base) || request.url().startsWith(provider.issuer)).toBe(true));
+    page = await openConsolePage(browser, [base, provider.issuer]);
     mkdirSync(SHOTS, { recursive: true });
   }, 300_000);
 

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 import type { TestServer } from "../support/test-server.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -37,6 +38,27 @@ export function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * A new page at the console's test size that fails the test on any request outside `origins` (the server under test,
+ * and whatever else the test names, such as an OIDC issuer): nothing may leave for another origin. `blob:` and `data:`
+ * URLs stay in the page, so they are always allowed. Console and page errors are pushed onto `errors` when given.
+ */
+export async function openConsolePage(browser: Browser, origins: string[], errors?: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  if (errors) {
+    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+    page.on("pageerror", (error) => errors.push(error.message));
+  }
+  const allowed = [...origins, "blob:", "data:"];
+  page.on("request", (request) =>
+    expect(
+      allowed.some((prefix) => request.url().startsWith(prefix)),
+      request.url(),
+    ).toBe(true),
+  );
+  return page;
 }
 
 /** Serious and critical axe-core violations on the page as it stands ("rule (impact, nodes)"). */
