@@ -5,7 +5,7 @@ import presetPackage from "@secretlint/secretlint-rule-preset-recommend/package.
 import { describe, expect, it } from "vitest";
 import { LOOKALIKES, SECRETS } from "../../tests/fixtures/content/secret-corpus.ts";
 import { candidateRules, MAX_LITERAL_HITS, TABLE_VERSION } from "./rule-prefilter.ts";
-import { DISABLE_COMMENTS_RULE, scanSecrets } from "./secret-scan.ts";
+import { DISABLE_COMMENTS_RULE, scanExt, scanSecrets } from "./secret-scan.ts";
 import { itemAt } from "../../common/present.ts";
 
 const ALL = recommended.rules.map((rule) => rule.meta.id);
@@ -22,7 +22,7 @@ const wholePreset: typeof recommended = {
 /** The whole rule set, as secret-scan.ts configured it before the prefilter: the reference the narrowed scan must equal. */
 async function wholeScan(path: string, text: string) {
   const result = await lintSource({
-    source: { filePath: path, content: text, contentType: "text" },
+    source: { filePath: path, content: text, contentType: "text", ext: scanExt(path) },
     options: {
       config: {
         rules: [
@@ -39,6 +39,15 @@ async function wholeScan(path: string, text: string) {
   return result.messages
     .filter((m) => m.type === "message")
     .map((m) => ({ rule: `${m.ruleId.slice(id("").length)}/${m.messageId}`, line: m.loc.start.line, start: m.range[0], end: m.range[1] }));
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Deterministic pseudo-random numbers, so a failing text can be reproduced from its index. */
@@ -96,10 +105,13 @@ describe("rule prefilter", () => {
         `// secretlint-disable-next-line\n${item.content}`,
       ]) {
         const found = await scanSecrets(item.path, text);
+        // The comment makes a JSON file JSON no more: the gcp rule, which parses the file whole, then has nothing to
+        // report (the PEM inside is still the privatekey rule's).
+        const stillJson = item.path.endsWith(".json") && parses(text);
         expect(
           found.map((f) => f.rule),
           `${item.name}: ${text.slice(0, 40)}`,
-        ).toEqual(alone.map((f) => f.rule));
+        ).toEqual(alone.map((f) => f.rule).filter((rule) => stillJson || !rule.startsWith("gcp/")));
       }
     }
   });

@@ -1,9 +1,15 @@
 // Secret detection over one write's text, in memory: secretlint's recommended rule set; a match's text never leaves here.
 import { lintSource } from "@secretlint/core";
 import { creator as recommended } from "@secretlint/secretlint-rule-preset-recommend";
+import { secretLintProfiler } from "@secretlint/profiler";
 import { candidateRules } from "./rule-prefilter.ts";
 
-/** Where a rule matched: the rule, the 1-based line, and the match's UTF-16 offsets in the scanned text. */
+// secretlint's profiler is on unless told otherwise: it puts ~24 marks per scan in the process's performance timeline
+// and keeps its own copies, none ever cleared. In a server that scans every write, that is a leak the collector pays
+// for in ever longer pauses (the tail of a decision's latency). Nothing here reads the profile.
+secretLintProfiler.setEnabled(false);
+
+/** Where a rule matched: the rule, the 1-based line, and the match's UTF-16 offsets in the text as given (BOM and all). */
 export interface SecretMatch {
   rule: string;
   line: number;
@@ -16,15 +22,37 @@ const PRESET_ID = "@secretlint/secretlint-rule-preset-recommend";
 // into the repository is still a leak worth stopping, and the documentation example key stays allowed by the rule.
 const PRESET_RULES = [{ id: "@secretlint/secretlint-rule-aws", options: { enableIDScanRule: true } }];
 const RULE_PREFIX = "@secretlint/secretlint-rule-";
+const GCP_RULE = "@secretlint/secretlint-rule-gcp";
+// secretlint drops a leading byte order mark before any rule runs, so its offsets count from the character after it.
+const BOM = 0xfeff;
+
+/**
+ * The file extension the rules see: ".json" for a JSON file (the gcp rule then parses it whole for a service-account
+ * key), else none. Never ".p12" or any other: for a .p12 the gcp rule reads the file at the scanned path from disk,
+ * which here names a file of the server's, not the agent's text.
+ */
+export function scanExt(path: string): string {
+  return path.toLowerCase().endsWith(".json") ? ".json" : "";
+}
+
+/** The gcp rule, run on JSON text only: even an extension that slipped past scanExt cannot make it open a file. */
+function jsonOnly(rule: (typeof recommended.rules)[number]): (typeof recommended.rules)[number] {
+  return {
+    ...rule,
+    create(context, options) {
+      const handlers = rule.create(context, options);
+      return { file: (source) => (source.ext === ".json" ? handlers.file?.(source) : undefined) };
+    },
+  };
+}
+
 // The agent writes this text: a `secretlint-disable` comment in it must not hide the secret next to it, so the preset's
 // comment filter, which honours such comments, never runs here.
 export const DISABLE_COMMENTS_RULE = "@secretlint/secretlint-rule-filter-comments";
-const SCAN_RULES = recommended.rules.filter((rule) => rule.meta.id !== DISABLE_COMMENTS_RULE);
+const SCAN_RULES = recommended.rules
+  .filter((rule) => rule.meta.id !== DISABLE_COMMENTS_RULE)
+  .map((rule) => (rule.meta.id === GCP_RULE ? jsonOnly(rule) : rule));
 const ALL_RULES = SCAN_RULES.map((rule) => rule.meta.id);
-// No `ext`, as before: the gcp rule (a .json parsed whole, a .p12 read from disk at the scanned path) does not run; the
-// PEM inside a service-account JSON is the privatekey rule's.
-const EXT = "";
-
 /** The preset narrowed to the rules that may report on this text, under the preset's id so rule ids stay the same. */
 function configFor(ids: Set<string>) {
   const rules = SCAN_RULES.filter((rule) => ids.has(rule.meta.id));
@@ -38,19 +66,22 @@ function configFor(ids: Set<string>) {
  */
 export async function scanSecrets(path: string, text: string): Promise<SecretMatch[]> {
   // Most writes hold none of the literals any rule needs: then no rule runs (rule-prefilter.ts says why that is exact).
-  const ids = candidateRules(ALL_RULES, text, EXT);
+  const ext = scanExt(path);
+  const ids = candidateRules(ALL_RULES, text, ext);
   if (ids.size === 0) return [];
   const result = await lintSource({
-    source: { filePath: path, content: text, contentType: "text", ext: EXT },
-    options: { config: configFor(ids), maskSecrets: true },
+    source: { filePath: path, content: text, contentType: "text", ext },
+    // No physical path: the text is the agent's, no file on this machine stands behind it.
+    options: { config: configFor(ids), maskSecrets: true, noPhysicFilePath: true },
   });
+  const shift = text.charCodeAt(0) === BOM ? 1 : 0;
   return result.messages
     .filter((m) => m.type === "message")
     .map((m) => ({
       rule: `${m.ruleId.startsWith(RULE_PREFIX) ? m.ruleId.slice(RULE_PREFIX.length) : m.ruleId}/${m.messageId}`,
       line: m.loc.start.line,
-      start: m.range[0],
-      end: m.range[1],
+      start: m.range[0] + shift,
+      end: m.range[1] + shift,
     }));
 }
 
