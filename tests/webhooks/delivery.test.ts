@@ -226,18 +226,20 @@ describe.each(STORE_KINDS)("webhooks (%s store)", (kind) => {
     );
   });
 
+  // The URL cases fit the document (a string) and only the server's rules refuse them: https, allowed hosts, no
+  // credentials. The others break the subscribe schema itself, on purpose, to see the server name the field.
   it.each([
-    [{ url: "ftp://127.0.0.1/x", events: ["hold.placed"] }, "/url", /must be https \(got ftp\)/],
-    [{ url: "http://example.com/hook", events: ["hold.placed"] }, "/url", /MAESTRO_WEBHOOK_ALLOW_HOSTS/],
-    [{ url: "https://u:p@example.com/hook", events: ["hold.placed"] }, "/url", /user name or password/],
-    [{ url: "https://example.com/hook", events: [] }, "/events", /at least 1 item/],
-    [{ url: "https://example.com/hook", events: ["waiver.eaten"] }, "/events/0", /must be one of/],
-    [{ url: "https://example.com/hook", events: ["hold.placed"], format: "teams" }, "/format", /must be one of/],
-    [{ url: "https://example.com/hook", events: ["hold.placed"], secret: "mine" }, "/secret", /not a known field/],
-    [{ events: ["hold.placed"] }, "/url", /required/],
-  ])("refuses a bad subscription %j naming the field", async (body, field, message) => {
+    [{ url: "ftp://127.0.0.1/x", events: ["hold.placed"] }, "/url", /must be https \(got ftp\)/, undefined],
+    [{ url: "http://example.com/hook", events: ["hold.placed"] }, "/url", /MAESTRO_WEBHOOK_ALLOW_HOSTS/, undefined],
+    [{ url: "https://u:p@example.com/hook", events: ["hold.placed"] }, "/url", /user name or password/, undefined],
+    [{ url: "https://example.com/hook", events: [] }, "/events", /at least 1 item/, "no event kinds"],
+    [{ url: "https://example.com/hook", events: ["waiver.eaten"] }, "/events/0", /must be one of/, "an unknown event kind"],
+    [{ url: "https://example.com/hook", events: ["hold.placed"], format: "teams" }, "/format", /must be one of/, "an unknown format"],
+    [{ url: "https://example.com/hook", events: ["hold.placed"], secret: "mine" }, "/secret", /not a known field/, "a secret of our own"],
+    [{ events: ["hold.placed"] }, "/url", /required/, "no url"],
+  ])("refuses a bad subscription %j naming the field", async (body, field, message, invalidOnPurpose) => {
     const before = (await server.ctx.ledger.reader.head()).size;
-    const res = await server.call("POST", "/v1/webhooks", { token: await admin(), body });
+    const res = await server.call("POST", "/v1/webhooks", { token: await admin(), body, invalidOnPurpose });
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe(field);
     expect(res.body.error.message).toMatch(message);
