@@ -120,12 +120,16 @@ describe.each(STORE_KINDS)("canonical resources (%s store)", (kind) => {
   });
 
   it("refuses hold scopes outside the grammar with 400 naming /scope/id", async () => {
-    for (const scope of [
-      { type: "repository", id: "acme//app" },
-      { type: "repository", id: "acme/app#x" },
-      { type: "release", id: "acme/app @1" },
-    ]) {
-      const res = await f.call("POST", "/v1/holds", "auditor", { scope, reason: "audit" });
+    // The first two fit the document's id pattern and only the grammar refuses them; a space breaks the pattern too.
+    for (const [scope, invalid] of [
+      [{ type: "repository", id: "acme//app" }, undefined],
+      [{ type: "repository", id: "acme/app#x" }, undefined],
+      [{ type: "release", id: "acme/app @1" }, "a space in the scope id"],
+    ] as const) {
+      const body = { scope, reason: "audit" };
+      const res = invalid
+        ? await f.callInvalid(invalid, "POST", "/v1/holds", "auditor", body)
+        : await f.call("POST", "/v1/holds", "auditor", body);
       expect(res.status, JSON.stringify(scope)).toBe(400);
       expect(res.body.error.field).toBe("/scope/id");
     }
