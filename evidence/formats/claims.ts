@@ -1,9 +1,10 @@
 // Evaluates the release claims from ledger events alone — the same code signs the case and re-checks it offline.
 import { releaseOrRaw, repositoryOrRaw } from "../../common/canonical-resource.ts";
 import { bySubject, payload, result, subjectId, waiverActiveAt } from "./claim-support.ts";
+import { CURRENT_CLAIM_SET, dimensionsOf } from "./claim-sets.ts";
 import { licencesCompatible, noUnwaivedSecret } from "./content-claims.ts";
 import { policyMutationScore } from "./mutation-claim.ts";
-import type { ClaimResult, EvidenceSet, IndexedEvent } from "./types.ts";
+import type { ClaimKey, ClaimResult, EvidenceSet, IndexedEvent } from "./types.ts";
 
 function outcomesByDecision(set: EvidenceSet): Map<string, IndexedEvent[]> {
   return bySubject(set.outcomes);
@@ -159,18 +160,21 @@ function policyKnown(set: EvidenceSet): ClaimResult {
   );
 }
 
-/** The claims in a fixed order, grouped by the risk dimension that argues for them. */
-export const DIMENSIONS: Array<{ key: string; statement: string; claims: Array<(set: EvidenceSet) => ClaimResult> }> = [
-  {
-    key: "agent-actions",
-    statement: "Argue over control of agent actions",
-    claims: [mediated, deniesRespected, breakglassReviewed, noUnwaivedSecret],
-  },
-  { key: "quality", statement: "Argue over product quality", claims: [testsPassed] },
-  { key: "supply-chain", statement: "Argue over the software supply chain", claims: [sbomPresent, licencesCompatible] },
-  { key: "governance", statement: "Argue over the governance state at release", claims: [noActiveHold, policyKnown, policyMutationScore] },
-];
+/** Each claim's evaluator, by key; which claims a case argues, and in what order, is its claim set (claim-sets.ts). */
+const EVALUATORS: Record<ClaimKey, (set: EvidenceSet) => ClaimResult> = {
+  mediated,
+  "denies-respected": deniesRespected,
+  "breakglass-reviewed": breakglassReviewed,
+  "no-unwaived-secret": noUnwaivedSecret,
+  "tests-passed": testsPassed,
+  "sbom-present": sbomPresent,
+  "licences-compatible": licencesCompatible,
+  "no-active-hold": noActiveHold,
+  "policy-known": policyKnown,
+  "policy-mutation-score": policyMutationScore,
+};
 
-export function evaluateClaims(set: EvidenceSet): Array<{ dimension: string; claims: ClaimResult[] }> {
-  return DIMENSIONS.map((d) => ({ dimension: d.key, claims: d.claims.map((f) => f(set)) }));
+/** The claims of one claim set, grouped by the risk dimension that argues for them, in the set's order. */
+export function evaluateClaims(set: EvidenceSet, claimSet = CURRENT_CLAIM_SET): Array<{ dimension: string; claims: ClaimResult[] }> {
+  return dimensionsOf(claimSet).map((d) => ({ dimension: d.key, claims: d.claims.map((key) => EVALUATORS[key](set)) }));
 }

@@ -1,5 +1,6 @@
 // Turns claim results into a GSN safety case (GSN Community Standard v3): top goal, strategies by risk dimension, claims, solutions.
-import { DIMENSIONS, evaluateClaims } from "./claims.ts";
+import { type ClaimSetRef, CURRENT_CLAIM_SET, dimensionsOf } from "./claim-sets.ts";
+import { evaluateClaims } from "./claims.ts";
 import {
   CASE_SCHEMA,
   type EvidenceSet,
@@ -16,11 +17,14 @@ export interface CaseInput {
   tree: TreeRef;
   policyDigests: string[];
   generatedAt: string;
+  /** The claim set to argue: the current one for a new case; the signed case's own when the verifier recomputes it. */
+  claimSet?: ClaimSetRef;
 }
 
 export function buildSafetyCase(input: CaseInput): SafetyCaseDocument {
   const { release, tree } = input;
-  const groups = evaluateClaims(input.evidence);
+  const claimSet = input.claimSet ?? { version: CURRENT_CLAIM_SET, named: true };
+  const groups = evaluateClaims(input.evidence, claimSet.version);
   const all = groups.flatMap((g) => g.claims);
   const unsupported = all.filter((c) => c.status === "unsupported");
   const nodes: GsnNode[] = [];
@@ -66,7 +70,7 @@ export function buildSafetyCase(input: CaseInput): SafetyCaseDocument {
   });
   for (const id of ["C0", "C1", "C2", "A0"]) inContextOf("G0", id);
 
-  DIMENSIONS.forEach((dimension, i) => {
+  dimensionsOf(claimSet.version).forEach((dimension, i) => {
     const sid = `S${i + 1}`;
     nodes.push({ id: sid, type: "Strategy", statement: dimension.statement });
     supportedBy("G0", sid);
@@ -101,7 +105,9 @@ export function buildSafetyCase(input: CaseInput): SafetyCaseDocument {
       supportedBy(gid, snid);
     });
   });
-  return { schema: CASE_SCHEMA, release: release.id, generatedAt: input.generatedAt, tree, nodes, links };
+  // Signed with the case, so the verifier knows which claims it must find and recompute (claim-sets.ts).
+  const version = claimSet.named ? { claimSet: claimSet.version } : {};
+  return { schema: CASE_SCHEMA, ...version, release: release.id, generatedAt: input.generatedAt, tree, nodes, links };
 }
 
 function solutionText(claim: string, n: number): string {

@@ -124,6 +124,8 @@ export interface GsnLink {
 
 export interface SafetyCaseDocument {
   schema: "https://maestro.dev/schemas/gsn/safety-case/v1";
+  /** The claim set the case argues (evidence/formats/claim-sets.ts); absent in cases signed before claim sets had versions. */
+  claimSet?: number;
   release: string;
   generatedAt: string;
   tree: TreeRef;

@@ -7,6 +7,7 @@ import { type Classified, classifyEvents, releaseFromEvents, summarize } from ".
 import { cycloneDxProblem } from "../sbom/cyclonedx-schema.ts";
 import type { EvidenceExport } from "../formats/export-types.ts";
 import { gsnProblem } from "../formats/gsn-structure.ts";
+import { type ClaimSetRef, claimKeysOf, claimSetOfCase } from "../formats/claim-sets.ts";
 import { buildSafetyCase } from "../formats/safety-case.ts";
 import { checkStatement } from "../formats/schemas.ts";
 import { verifySafetyCaseBundle } from "../bundle/sigstore-bundle.ts";
@@ -188,7 +189,10 @@ function evidenceSetOf(statement: SafetyCaseStatement, classified: Classified): 
   return { ...classified.set, sbom: evidence.sbom, target: { repository: release.repository, version: release.version } };
 }
 
-/** safetyCase.claims: recomputing every claim from the events gives the signed case, node for node. */
+/**
+ * safetyCase.claims: the case argues every claim of the claim set it names, and no other (a version this verifier does
+ * not know fails closed); recomputing exactly those claims from the events gives the signed case, node for node.
+ */
 async function checkClaims(
   statement: SafetyCaseStatement,
   set: EvidenceSet,
@@ -196,27 +200,41 @@ async function checkClaims(
   report: Report,
 ): Promise<ClaimResult[]> {
   const { evidence } = statement.predicate;
-  const claims = await report.step("safetyCase.claims", "every claim's status follows from the events", () => {
-    ensure(same(policyDigestsOf(set.decisions), evidence.policyDigests), "policy digests in force do not match the decisions");
-    ensure(release, "cannot recompute claims without a verified release");
-    const signedCase = statement.predicate.safetyCase;
-    const recomputed = buildSafetyCase({
-      release,
-      evidence: set,
-      tree: evidence.tree,
-      policyDigests: evidence.policyDigests,
-      generatedAt: signedCase.generatedAt,
-    });
-    const differs = recomputed.nodes.find((n, i) => !same(n, signedCase.nodes[i]));
-    ensure(
-      !differs && same(recomputed, signedCase),
-      `node ${differs?.id ?? "?"} (${String(differs?.claim ?? differs?.statement)}) does not match the events`,
-    );
-    return recomputed.nodes
-      .filter((n) => n.type === "Goal")
-      .map((n) => ({ claim: n.claim, statement: n.statement, status: n.status, reason: n.reason }) as unknown as ClaimResult);
-  });
+  const signedCase = statement.predicate.safetyCase;
+  let claimSet: ClaimSetRef | undefined;
+  const claims = await report.step(
+    "safetyCase.claims",
+    () => claimsMessage(claimSet),
+    () => {
+      claimSet = claimSetOfCase(signedCase);
+      ensure(same(policyDigestsOf(set.decisions), evidence.policyDigests), "policy digests in force do not match the decisions");
+      ensure(release, "cannot recompute claims without a verified release");
+      const recomputed = buildSafetyCase({
+        claimSet,
+        release,
+        evidence: set,
+        tree: evidence.tree,
+        policyDigests: evidence.policyDigests,
+        generatedAt: signedCase.generatedAt,
+      });
+      const differs = recomputed.nodes.find((n, i) => !same(n, signedCase.nodes[i]));
+      ensure(
+        !differs && same(recomputed, signedCase),
+        `node ${differs?.id ?? "?"} (${String(differs?.claim ?? differs?.statement)}) does not match the events`,
+      );
+      return recomputed.nodes
+        .filter((n) => n.type === "Goal")
+        .map((n) => ({ claim: n.claim, statement: n.statement, status: n.status, reason: n.reason }) as unknown as ClaimResult);
+    },
+  );
   return claims ?? [];
+}
+
+function claimsMessage(claimSet: ClaimSetRef | undefined): string {
+  if (!claimSet) return "every claim's status follows from the events";
+  const n = claimKeysOf(claimSet.version).length;
+  const which = claimSet.named ? `claim set ${claimSet.version}` : `claim set ${claimSet.version} (signed before claim sets were named)`;
+  return `every claim of ${which}, all ${n}, is argued and its status follows from the events`;
 }
 
 /** waivers, holds, breakglass: each summary in the file equals what the events say. */

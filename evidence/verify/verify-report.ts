@@ -28,11 +28,14 @@ export class Report {
     if (this.#onCheck) for (const check of checks) this.#onCheck(check);
   }
 
-  /** Runs one step; a throw becomes a failure of `part` and the step's value is undefined. */
-  async step<T>(part: string, ok: string, fn: () => T | Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs one step; a throw becomes a failure of `part` and the step's value is undefined. `ok` may be a function
+   * when the success message names what the step found (the claim set it checked).
+   */
+  async step<T>(part: string, ok: string | (() => string), fn: () => T | Promise<T>): Promise<T | undefined> {
     try {
       const value = await fn();
-      this.pass(part, ok);
+      this.pass(part, typeof ok === "function" ? ok() : ok);
       return value;
     } catch (err) {
       this.fail(part, err instanceof Error ? err.message : String(err));
