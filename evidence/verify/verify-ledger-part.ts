@@ -118,6 +118,15 @@ export function checkEvents(
   const events = Array.isArray(doc.events) ? doc.events : [];
   signatures.useKeys(eventKeys);
   const failed = new Map<number, string>();
+  // Which file position each accepted ledger index came from: a failed entry drops only the event it added itself,
+  // never an earlier valid event with the same index (a duplicate fails alone, the original stays proven).
+  const positionOf = new Map<number, number>();
+  const drop = (i: number): void => {
+    const index = events[i]?.index;
+    if (positionOf.get(index) !== i) return;
+    out.events.delete(index);
+    positionOf.delete(index);
+  };
   for (const [i, e] of events.entries()) {
     try {
       const bytes = strictBase64(e.canonical);
@@ -130,13 +139,13 @@ export function checkEvents(
       } catch (err) {
         throw new Error(`inclusion proof of ledger index ${e.index} fails: ${(err as Error).message}`, { cause: err });
       }
-      ensure(!out.events.has(e.index), `ledger index ${e.index} appears twice`);
+      ensure(!positionOf.has(e.index), `appears twice (first at events[${positionOf.get(e.index)}])`);
       out.events.set(e.index, { index: e.index, event, leafHash: toBase64(leaf) });
+      positionOf.set(e.index, i);
     } catch (err) {
       failed.set(i, `ledger index ${e?.index}: ${(err as Error).message}`);
     }
   }
-  for (const i of failed.keys()) out.events.delete(events[i]?.index);
   return {
     part: out,
     /** Waits for every signature, reports the events that failed (in file order) and drops them; returns how many. */
@@ -146,7 +155,7 @@ export function checkEvents(
       }
       for (const i of [...failed.keys()].sort((a, b) => a - b)) {
         into.fail(`events[${i}]`, failed.get(i)!);
-        out.events.delete(events[i]?.index);
+        drop(i);
       }
       if (failed.size === 0) into.pass("events", `${out.events.size} events: canonical bytes, JWS signatures and inclusion proofs verify`);
       return failed.size;
