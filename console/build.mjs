@@ -15,7 +15,16 @@ const root = join(here, "..");
 const dist = join(here, "dist");
 const shims = join(here, "shims");
 
-const common = { bundle: true, format: "esm", target: "es2022", minify: true, sourcemap: false, legalComments: "eof", logLevel: "warning" };
+// CONSOLE_MINIFY=0 keeps names and lines, for a readable profile (bench/console-verify-ab.ts BENCH_PROFILE=1).
+const common = {
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  minify: process.env.CONSOLE_MINIFY !== "0",
+  sourcemap: false,
+  legalComments: "eof",
+  logLevel: "warning",
+};
 
 /** Exact module names and files the verifier's bundle takes from shims/ (subpaths such as ajv/dist/runtime/* stay real). */
 const SHIMMED = {
