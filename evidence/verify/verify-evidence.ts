@@ -6,6 +6,7 @@
 // for a browser; nothing here imports node: modules, so the console bundles this very file.
 import { newestWitnessed, type WitnessRequirement } from "../../ledger/verify/witness-quorum.ts";
 import type { EvidenceExport } from "../formats/export-types.ts";
+import { exportSignedBytes } from "./export-signed-bytes.ts";
 import { DetachedJwsVerifier } from "./jws.ts";
 import { parsePinnedKey, type PinnedKey } from "./keys.ts";
 import { checkEvidenceExport } from "../formats/schemas.ts";
@@ -155,7 +156,7 @@ function startExportSignatureCheck(
   const tail = fileText.slice(marker + ',"exportSignature":'.length).trimEnd();
   if (tail !== `${JSON.stringify(doc.exportSignature)}}`)
     return Promise.resolve(new Error("exportSignature must be the file's last member"));
-  return jws.verify(doc.exportSignature, new TextEncoder().encode(`${fileText.slice(0, marker)}}`)).then(
+  return jws.verify(doc.exportSignature, exportSignedBytes(fileText, marker)).then(
     () => undefined,
     (err: Error) => err,
   );
