@@ -2,6 +2,7 @@
 import { Ajv2020, type ValidateFunction, type ErrorObject } from "ajv/dist/2020.js";
 import { MaestroError } from "./errors.ts";
 import { jsonShapeProblem } from "./json-shape.ts";
+import { itemAt } from "./present.ts";
 import addFormatsModule from "ajv-formats";
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -51,7 +52,7 @@ const TYPE_WORDS: Record<string, string> = {
 
 function typeWords(type: unknown): string {
   const list = (Array.isArray(type) ? type : [type]).map((t) => TYPE_WORDS[String(t)] ?? String(t));
-  return list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list.at(-1)}` : list[0];
+  return list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list.at(-1)}` : (list[0] ?? "");
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -118,7 +119,8 @@ export function describeAjvErrors(errors: ErrorObject[]): SchemaFailure {
     problems.push(problem);
     if (problems.length === MAX_PROBLEMS) break;
   }
-  return { ...problems[0], problems };
+  // ajv reports a failed validation with at least one error, so there is a first problem to name.
+  return { ...itemAt(problems, 0, "worded validation errors"), problems };
 }
 
 /** Compiles once; the returned check yields every failure (the first as field/message) or null. */
@@ -141,5 +143,8 @@ export function validated<T>(check: (value: unknown) => SchemaFailure | null, bo
 /** The 400 for one or more field problems: the message lists them all, the field is the first. */
 export function invalidFields(failure: SchemaFailure): MaestroError {
   const problems = "problems" in failure && failure.problems?.length ? failure.problems : [failure];
-  return new MaestroError("invalid_field", problems.map((p) => p.message).join("; "), { field: problems[0].field, problems });
+  return new MaestroError("invalid_field", problems.map((p) => p.message).join("; "), {
+    field: itemAt(problems, 0, "field problems").field,
+    problems,
+  });
 }
