@@ -32,6 +32,7 @@ import { WriteFence } from "./write-fence.ts";
 import { applyFold, type Attached, foldRows, type KnownRows } from "./fold-apply.ts";
 import { hasFold } from "../projections/fold-event.ts";
 import { FoldRefused } from "../projections/row-change.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 export interface AppendedEntry {
   index: number;
@@ -173,7 +174,7 @@ export class LedgerWriter<DB extends AppTables = NoAppTables> {
   /** Resolves only once the event is durable; rejects with `ledger_unavailable` if it cannot be. */
   async append(input: EventInput, options: AppendOptions<DB> = {}): Promise<AppendedEntry> {
     const [entry] = await this.appendAll([{ input, options }]);
-    return entry;
+    return present(entry, "the appended entry");
   }
 
   /**
@@ -197,7 +198,7 @@ export class LedgerWriter<DB extends AppTables = NoAppTables> {
     // The event's fold, tried on the rows its caller already read: inserts only go in the batch's one statement; a fold
     // that needs a read runs in the transaction. A refusal here (the caller's reads say the event cannot be) is final.
     const folded = signed.map(({ event }, i) => {
-      const options = items[i].options ?? {};
+      const options = itemAt(items, i, "items to append").options ?? {};
       if (!this.#projections || !hasFold(event.kind)) return { rows: options.rows, fold: false };
       try {
         const probe = foldRows(event, 0, options.known, options.attached);
@@ -212,8 +213,8 @@ export class LedgerWriter<DB extends AppTables = NoAppTables> {
     const done = signed.map(
       ({ event, canonical, signature }, i) =>
         new Promise<AppendedEntry>((resolve, reject) => {
-          const { apply, attached, conflict, readAt, leavesReadsValid } = items[i].options ?? {};
-          const { rows, fold } = folded[i];
+          const { apply, attached, conflict, readAt, leavesReadsValid } = itemAt(items, i, "items to append").options ?? {};
+          const { rows, fold } = itemAt(folded, i, "folded items");
           const entry = { event, leafHash: leafHash(canonical), signature };
           group.push({
             entry,
@@ -268,8 +269,8 @@ export class LedgerWriter<DB extends AppTables = NoAppTables> {
       while (this.#queue.length > 0) {
         // Never cut a group in two: it must commit in one transaction.
         let end = Math.min(this.#maxBatch, this.#queue.length);
-        while (end < this.#queue.length && this.#queue[end].group !== undefined && this.#queue[end].group === this.#queue[end - 1].group)
-          end++;
+        const groupAt = (i: number) => itemAt(this.#queue, i, "append queue").group;
+        while (end < this.#queue.length && groupAt(end) !== undefined && groupAt(end) === groupAt(end - 1)) end++;
         const started = performance.now();
         const failuresBefore = this.#storeFailures;
         await this.#commitBatch(this.#queue.splice(0, end));
@@ -357,7 +358,7 @@ export class LedgerWriter<DB extends AppTables = NoAppTables> {
     // Before anyone hears of the commit, so no cached read from before it is used once it is known.
     if (accepted.some((p) => !p.leavesReadsValid)) this.#generation++;
     const committed = accepted.map((p, i) => ({ ...p.entry, index: firstIndex + i }));
-    accepted.forEach((p, i) => p.resolve(committed[i]));
+    accepted.forEach((p, i) => p.resolve(itemAt(committed, i, "committed entries")));
     for (const [p, err] of rejected) p.reject(err);
     if (committed.length > 0) this.#onCommit?.(committed);
   }
@@ -517,7 +518,7 @@ export class LedgerWriter<DB extends AppTables = NoAppTables> {
         ),
       );
     }
-    return { size, root, hashes: new Map(coords.map((c, i) => [coordKey(c), hashes[i]])) };
+    return { size, root, hashes: new Map(coords.map((c, i) => [coordKey(c), itemAt(hashes, i, "stored subtree hashes")])) };
   }
 
   #refuse(err: MaestroError): never {

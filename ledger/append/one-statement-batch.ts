@@ -128,8 +128,10 @@ function compileShape(
  */
 export async function commitInOneStatement(db: Kysely<LedgerTables>, batch: OneStatementBatch): Promise<boolean> {
   // Entry and node rows are built here and in batch-parts.ts, each kind with one object literal: one group each.
-  const uniform = (table: string, rows: Record<string, unknown>[]): Group[] =>
-    rows.length === 0 ? [] : [{ table, columns: Object.keys(rows[0]).sort(), json: jsonRows(rows) }];
+  const uniform = (table: string, rows: Record<string, unknown>[]): Group[] => {
+    const [first] = rows;
+    return first === undefined ? [] : [{ table, columns: Object.keys(first).sort(), json: jsonRows(rows) }];
+  };
   const groups = [
     ...uniform("ledger_entries", batch.entries as unknown as Record<string, unknown>[]),
     ...uniform(

@@ -8,6 +8,7 @@ import { signNote } from "./note.ts";
 import { ed25519PublicRaw, formatVkey, openNote, parseVkey } from "./index.ts";
 import { formatAddCheckpoint, parseConflictSize, parseCosignatureLines } from "./witness-protocol.ts";
 import { errorCode } from "./error-code.test-support.ts";
+import { present } from "../../common/present.ts";
 
 function witness(name: string) {
   const { privateKey } = generateKeyPairSync("ed25519");
@@ -31,7 +32,7 @@ describe("cosignature/v1", () => {
 
   it("uses type byte 0x04, so a log vkey of the same key is a different key", () => {
     const w = witness("witness.test/w1");
-    expect(Buffer.from(w.vkey.split("+")[2], "base64")[0]).toBe(4);
+    expect(Buffer.from(present(w.vkey.split("+")[2], "the vkey's key"), "base64")[0]).toBe(4);
     const logForm = formatVkey("witness.test/w1", ed25519PublicRaw(w.privateKey));
     expect(code(() => parseCosignerVkey(logForm))).toBe("bad_request");
     expect(code(() => parseVkey(w.vkey))).toBe("bad_request");
@@ -69,7 +70,7 @@ describe("cosigned notes", () => {
     const cosigners = [w1, w2, w3].map((w) => parseCosignerVkey(w.vkey));
     const one = mergeSignatureLines(note, [signCosignature(body, w1, 1), signCosignature(body, w1, 2)]);
     expect(countWitnesses(one, cosigners, 2)).toMatchObject({ witnessed: false });
-    expect(countWitnesses(one, cosigners, 1).valid[0].timestamp).toBe(2);
+    expect(countWitnesses(one, cosigners, 1).valid[0]?.timestamp).toBe(2);
     const two = mergeSignatureLines(one, [signCosignature(body, w3, 1)]);
     expect(countWitnesses(two, cosigners, 2).witnessed).toBe(true);
     expect(code(() => countWitnesses(two, cosigners, 4))).toBe("invalid_field");

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { openNote, signNote } from "./note.ts";
 import { errorCode } from "./error-code.test-support.ts";
 import { ed25519PublicRaw, formatSignerKey, formatVkey, generateNoteKey, noteKeyId, parseSignerKey, parseVkey } from "./note-keys.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 const VECTOR_VKEY = "example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx";
 // The signer key from the Go x/mod/sumdb/note documentation, with its published vkey.
@@ -46,7 +47,8 @@ describe("keys", () => {
         code(() => formatVkey(name, pub)),
         name,
       ).toBe("bad_request");
-    const [n, id, k] = VECTOR_VKEY.split("+");
+    const [n, id, key] = VECTOR_VKEY.split("+");
+    const k = present(key, "the vector vkey's key");
     for (const bad of [
       `${n}+${id}`,
       `${n}+33D7B496+${k}`,
@@ -78,7 +80,7 @@ describe("notes", () => {
     const opened = openNote(note, [verifier]);
     expect(opened.text).toBe(text);
     expect(opened.sigs).toHaveLength(1);
-    expect(opened.sigs[0].keyId).toBe(verifier.keyId);
+    expect(itemAt(opened.sigs, 0, "signatures").keyId).toBe(verifier.keyId);
     expect(openNote(new TextEncoder().encode(note), [verifier]).text).toBe(text);
   });
 
@@ -95,9 +97,9 @@ describe("notes", () => {
   it("rejects tampered text and signatures", () => {
     expect(code(() => openNote(note.replace("42", "43"), [verifier]))).toBe("signature_invalid");
     const sigLine = note.slice(text.length + 1);
-    const b64 = sigLine.split(" ")[2].trim();
+    const b64 = present(sigLine.split(" ")[2], "the signature line's signature").trim();
     const raw = Buffer.from(b64, "base64");
-    raw[10] ^= 1;
+    raw[10] = itemAt(raw, 10, "signature bytes") ^ 1;
     expect(code(() => openNote(note.replace(b64, raw.toString("base64")), [verifier]))).toBe("signature_invalid");
   });
 

@@ -7,6 +7,7 @@ import type { MaestroError } from "../../common/errors.ts";
 import { buildConsistencyProof, buildInclusionProof, computeRoot, consistencyPlan } from "./proof-plan.ts";
 import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from "./proof-verify.ts";
 import { MemoryTree, makeLeaves, refRoot } from "./test-support.ts";
+import { itemAt } from "../../common/present.ts";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest();
 
@@ -30,9 +31,7 @@ function merkletreejsRoot(leafHashes: Uint8Array[]): Uint8Array {
 function flipBit(proof: Uint8Array[], i: number, bit: number): Uint8Array[] {
   return proof.map((p, j) => {
     if (j !== i) return p;
-    const q = p.slice();
-    q[bit >> 3] ^= 1 << (bit & 7);
-    return q;
+    return p.map((byte, k) => (k === bit >> 3 ? byte ^ (1 << (bit & 7)) : byte));
   });
 }
 
@@ -91,7 +90,7 @@ describe("random trees", () => {
 
         const index = ri % n;
         const proof = await buildInclusionProof(tree, index, n);
-        const ok = { leafHash: leaves[index], index, size: n, proof, root };
+        const ok = { leafHash: itemAt(leaves, index, "leaves"), index, size: n, proof, root };
         verifyInclusion(ok);
         expect(rootFromInclusionProof(ok)).toEqual(root);
         if (proof.length > 0) {
@@ -105,7 +104,7 @@ describe("random trees", () => {
         // the proof alone; doubling always adds a level, as in the vectors' treeSize-mul-@2.
         expect(rejects(() => verifyInclusion({ ...ok, size: 2 * n }))).toBe(true);
         expect(rejects(() => verifyInclusion({ ...ok, size: index }))).toBe(true);
-        expect(rejects(() => verifyInclusion({ ...ok, leafHash: leaves[(index + 1) % n] }))).toBe(n > 1);
+        expect(rejects(() => verifyInclusion({ ...ok, leafHash: itemAt(leaves, (index + 1) % n, "leaves") }))).toBe(n > 1);
 
         const m = 1 + (rm % n);
         const root1 = refRoot(leaves.slice(0, m));
@@ -125,7 +124,7 @@ describe("random trees", () => {
           [m, n + 1],
           [m, 2 * n],
           [m ^ 2, n],
-        ]) {
+        ] as const) {
           if (s1 < 1 || s1 > s2 || (s1 === m && s2 === n)) continue;
           if (consistencyPlan(s1, s2).length !== cproof.length) {
             expect(
@@ -149,7 +148,7 @@ describe("precise failure reasons", () => {
 
   it("names the failing step", async () => {
     const proof = await buildInclusionProof(tree, 3, 11);
-    const base = { leafHash: leaves[3], index: 3, size: 11, proof, root };
+    const base = { leafHash: itemAt(leaves, 3, "leaves"), index: 3, size: 11, proof, root };
     const reason = (f: () => void) => {
       try {
         f();
@@ -161,7 +160,7 @@ describe("precise failure reasons", () => {
     expect(reason(() => verifyInclusion(base))).toBe("accepted");
     expect(reason(() => verifyInclusion({ ...base, index: 11 }))).toMatch(/out of range/);
     expect(reason(() => verifyInclusion({ ...base, proof: proof.slice(1) }))).toMatch(/wrong proof length: expected 4, got 3/);
-    expect(reason(() => verifyInclusion({ ...base, root: leaves[0] }))).toMatch(/root mismatch/);
+    expect(reason(() => verifyInclusion({ ...base, root: itemAt(leaves, 0, "leaves") }))).toMatch(/root mismatch/);
     expect(reason(() => verifyInclusion({ ...base, proof: [new Uint8Array(3), ...proof.slice(1)] }))).toMatch(/proof element 0/);
     expect(reason(() => verifyInclusion({ ...base, index: 2 ** 64 }))).toMatch(/safe integer/);
     const cproof = await buildConsistencyProof(tree, 6, 11);

@@ -5,6 +5,7 @@ import { EMPTY_ROOT } from "./hash.ts";
 import type { NodeCoord } from "./subtree.ts";
 import { computeAppend, coordKey, foldRight, frontierCoords, newNodesForAppend, rangeCoords, rootCoords } from "./subtree.ts";
 import { MemoryTree, makeLeaves, refRoot } from "./test-support.ts";
+import { present } from "../../common/present.ts";
 
 /** Every [a, b) range the MTH recursion visits for a tree of n leaves. */
 function mthRanges(a: number, b: number, out: Array<[number, number]> = []): Array<[number, number]> {
@@ -67,7 +68,7 @@ describe("rangeCoords", () => {
       [-1, 2],
       [0.5, 2],
       [0, 2 ** 53],
-    ]) {
+    ] as const) {
       expect(() => rangeCoords(a, b), `${a},${b}`).toThrow(MaestroError);
     }
   });
@@ -117,7 +118,9 @@ describe("computeAppend", () => {
     t.append(leaves);
     for (const key of t.nodes.keys()) {
       const [level, index] = key.split("/").map(Number);
-      expect(t.nodes.get(key)).toEqual(nodeFromLeaves(leaves, { level, index }));
+      expect(t.nodes.get(key)).toEqual(
+        nodeFromLeaves(leaves, { level: present(level, `${key}'s level`), index: present(index, `${key}'s index`) }),
+      );
     }
   });
 

@@ -19,6 +19,7 @@ import {
   tilePath,
   tileWidth,
 } from "./tiles.ts";
+import { itemAt } from "../../common/present.ts";
 
 const LOG = fileURLToPath(new URL("../../tests/fixtures/vectors/tlog-tiles/log/", import.meta.url));
 const VKEY = "example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx";
@@ -120,7 +121,7 @@ describe("tessera test log", () => {
     // And proofs from our store verify against the signed root.
     for (let i = 0; i < n; i++) {
       verifyInclusion({
-        leafHash: hashes[i],
+        leafHash: itemAt(hashes, i, "tile hashes"),
         index: i,
         size: n,
         proof: await buildInclusionProof(tree, i, n),
@@ -134,7 +135,7 @@ describe("tessera test log", () => {
     for (let m = 1; m <= 15; m++) {
       for (let n = m; n <= 15; n++) {
         const proof = await buildConsistencyProof(tree, m, n);
-        verifyConsistency({ size1: m, size2: n, root1: roots[m], root2: roots[n], proof });
+        verifyConsistency({ size1: m, size2: n, root1: itemAt(roots, m, "roots"), root2: itemAt(roots, n, "roots"), proof });
       }
     }
   });

@@ -3,6 +3,7 @@ import type { LedgerEvent } from "../event/envelope.ts";
 import { foldEvent } from "./fold-event.ts";
 import { FoldRefused, keyText, type ProjectionView, type Row, type RowChange } from "./row-change.ts";
 import { PROJECTION_TABLES } from "./table-specs.ts";
+import { MissingValueError } from "../../common/present.ts";
 
 /** An event the projection refused at replay: it could not have been appended by this server as the ledger has it. */
 export interface RefusedEvent {
@@ -65,5 +66,12 @@ export class ProjectionReplay implements ProjectionView {
 }
 
 function pick(row: Row, columns: string[]): Row {
-  return Object.fromEntries(columns.map((c) => [c, row[c]]));
+  return Object.fromEntries(
+    columns.map((c) => {
+      const value = row[c];
+      // null is a value a key column may hold; undefined means the table spec's initial row lacks its own key.
+      if (value === undefined) throw new MissingValueError(`key column ${c} of an initial projection row`);
+      return [c, value];
+    }),
+  );
 }

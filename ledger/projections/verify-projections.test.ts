@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalBytes, type LedgerEvent } from "../event/envelope.ts";
 import { ProjectionReplay } from "./replay.ts";
 import { foldingEntries, type FoldingMode } from "./verify-projections.ts";
+import { itemAt } from "../../common/present.ts";
 
 const TIME = "2026-12-03T07:00:00.000Z";
 
@@ -71,7 +72,7 @@ describe("folding the entries the verifier streams", () => {
 
   it("unchecked, skips bytes that are not a canonical envelope (nothing else checks them); checked, leaves that to the log check", async () => {
     const loose = new TextEncoder().encode(
-      new TextDecoder().decode(entries[0].canonical).replace('"kind":"decision"', '"kind": "decision"'),
+      new TextDecoder().decode(itemAt(entries, 0, "entries").canonical).replace('"kind":"decision"', '"kind": "decision"'),
     );
     const { replay: unchecked } = await fold([{ index: 0, canonical: loose }], "unchecked");
     expect(unchecked.get("mediations", { decision_id: "d-1" })).toBeNull();

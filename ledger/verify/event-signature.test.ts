@@ -4,6 +4,7 @@ import { compactVerify, importJWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { checkEventSignature, eventKeySet } from "./event-signature.ts";
 import { buildTestLog, flipByte } from "./test-log.ts";
+import { itemAt } from "../../common/present.ts";
 
 /** jose's view: re-attach the detached payload (RFC 7515 Appendix F) and verify. */
 async function joseAccepts(canonical: Uint8Array, jws: string, jwk: Parameters<typeof importJWK>[0]): Promise<boolean> {
@@ -28,7 +29,7 @@ describe("checkEventSignature", () => {
       ];
       for (const [canonical, jws] of cases) {
         const ours = checkEventSignature(canonical, jws, keys) === null;
-        expect(ours).toBe(await joseAccepts(canonical, jws, log.eventKeys[0]));
+        expect(ours).toBe(await joseAccepts(canonical, jws, itemAt(log.eventKeys, 0, "event keys")));
       }
       expect(checkEventSignature(e.canonical, e.signature, keys)).toBeNull();
     }
@@ -37,7 +38,7 @@ describe("checkEventSignature", () => {
   it("names what is wrong with the JWS itself", async () => {
     const log = await buildTestLog(1);
     const keys = eventKeySet(log.eventKeys);
-    const { canonical, signature } = log.entries[0];
+    const { canonical, signature } = itemAt(log.entries, 0, "the test log's entries");
     const [h, , s] = signature.split(".");
     expect(checkEventSignature(canonical, `${h}.${s}`, keys)).toMatch(/detached/);
     expect(checkEventSignature(canonical, `${h}.eA.${s}`, keys)).toMatch(/detached/);

@@ -4,12 +4,13 @@ import { buildInclusionProof, generateNoteKey, toBase64 } from "../core/index.ts
 import { MemoryTree } from "../core/test-support.ts";
 import { formatProofFile, parseProofFile, PROOF_HEADER, verifyProofFile } from "./proof-file.ts";
 import { buildTestLog } from "./test-log.ts";
+import { itemAt } from "../../common/present.ts";
 
 async function proofFor(index: number, size: number) {
   const log = await buildTestLog(size);
   const tree = new MemoryTree();
   tree.append(log.entries.map((e) => e.leafHash));
-  const e = log.entries[index];
+  const e = itemAt(log.entries, index, "the test log's entries");
   const text = formatProofFile({
     index,
     hashes: await buildInclusionProof(tree, index, size),
@@ -50,7 +51,10 @@ describe("proof file", () => {
     expect(() => verifyProofFile(text.replace(/\n20\n/, "\n21\n"), keys)).toThrow(/signature/);
     const other = await buildTestLog(1);
     const p = parseProofFile(text);
-    const swapped = formatProofFile({ ...p, entry: { ...p.entry, signature: other.entries[0].signature } });
+    const swapped = formatProofFile({
+      ...p,
+      entry: { ...p.entry, signature: itemAt(other.entries, 0, "the other log's entries").signature },
+    });
     expect(() => verifyProofFile(swapped, keys)).toThrow(/event signature/);
     expect(() => verifyProofFile(text.replace(PROOF_HEADER, "c2sp.org/tlog-proof@v2"), keys)).toThrow(/first line/);
   });

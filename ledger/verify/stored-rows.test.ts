@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ed25519PublicRaw, formatCosignerVkey, formatVkey, signCosignature, splitNote, toBase64 } from "../core/index.ts";
 import { checkStoredRows, type StoredRows } from "./stored-rows.ts";
 import { buildTestLog, ORIGIN } from "./test-log.ts";
+import { itemAt } from "../../common/present.ts";
 
 let rows: StoredRows;
 
@@ -55,13 +56,18 @@ describe("checkStoredRows", () => {
     });
     const zero = new Uint8Array(32);
     expect(checkStoredRows(edit("checkpoints", 0, { root: zero }))).toMatchObject({
-      row: { table: "ledger_checkpoints", column: "root", stored: toBase64(zero), expected: toBase64(rows.checkpoints[0].root) },
+      row: {
+        table: "ledger_checkpoints",
+        column: "root",
+        stored: toBase64(zero),
+        expected: toBase64(itemAt(rows.checkpoints, 0, "checkpoint rows").root),
+      },
     });
   });
 
   it("names a cosignature row whose line, witness, time or checkpoint was changed", () => {
     const other = formatCosignerVkey("witness.test/w2", ed25519PublicRaw(generateKeyPairSync("ed25519").privateKey));
-    const line = rows.cosignatures[0].line;
+    const line = itemAt(rows.cosignatures, 0, "cosignature rows").line;
     const forged = line.slice(0, -4) + (line.at(-4) === "A" ? "B" : "A") + line.slice(-3);
     const cases: Array<[Partial<StoredRows["cosignatures"][number]>, string]> = [
       [{ signedAt: 1_790_000_001 }, "signed_at"],
@@ -76,13 +82,13 @@ describe("checkStoredRows", () => {
 
   it("names a key row whose kid, public key, vkey or ledgered purpose does not match", () => {
     expect(checkStoredRows(edit("keys", 0, { kid: "another" }))).toMatchObject({
-      row: { table: "signing_keys", key: "kid=another", column: "kid", expected: rows.keys[0].kid },
+      row: { table: "signing_keys", key: "kid=another", column: "kid", expected: itemAt(rows.keys, 0, "key rows").kid },
     });
     const otherVkey = formatVkey(ORIGIN, ed25519PublicRaw(generateKeyPairSync("ed25519").privateKey));
     expect(checkStoredRows(edit("keys", 1, { vkey: otherVkey }))).toMatchObject({ row: { column: "vkey", stored: otherVkey } });
     expect(checkStoredRows(edit("keys", 1, { vkey: null }))).toMatchObject({ row: { column: "vkey" } });
     expect(checkStoredRows(edit("keys", 0, { publicJwk: "{" }))).toMatchObject({ row: { column: "public_jwk" } });
-    const purposes = new Map([[rows.keys[0].kid, "event"]]);
+    const purposes = new Map([[itemAt(rows.keys, 0, "key rows").kid, "event"]]);
     expect(checkStoredRows(rows, purposes)).toBeNull();
     expect(checkStoredRows(edit("keys", 0, { purpose: "token" }), purposes)).toMatchObject({
       row: { column: "purpose", stored: "token", expected: "event" },

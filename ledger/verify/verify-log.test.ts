@@ -5,6 +5,7 @@ import { MemoryTree } from "../core/test-support.ts";
 import { buildTestLog, flipByte, ORIGIN, type TestLog } from "./test-log.ts";
 import type { VerifyEntry, VerifyLogInput } from "./types.ts";
 import { verifyLog } from "./verify-log.ts";
+import { itemAt } from "../../common/present.ts";
 
 let log: TestLog;
 beforeAll(async () => {
@@ -23,6 +24,7 @@ function input(entries: VerifyEntry[], over: Partial<VerifyLogInput> = {}): Veri
   };
 }
 
+const entry = (i: number) => itemAt(log.entries, i, "the test log's entries");
 const replace = (i: number, e: Partial<VerifyEntry>) => log.entries.map((x, j) => (j === i ? { ...x, ...e } : x));
 
 describe("verifyLog", () => {
@@ -39,19 +41,19 @@ describe("verifyLog", () => {
   });
 
   it("locates a changed canonical byte, leaf hash byte and signature character", async () => {
-    const canon = await verifyLog(input(replace(7, { canonical: flipByte(log.entries[7].canonical, 30) })));
+    const canon = await verifyLog(input(replace(7, { canonical: flipByte(entry(7).canonical, 30) })));
     expect(canon).toMatchObject({ ok: false, index: 7, part: "canonical" });
-    const leaf = await verifyLog(input(replace(12, { leafHash: flipByte(log.entries[12].leafHash, 0) }), { workers: 2 }));
+    const leaf = await verifyLog(input(replace(12, { leafHash: flipByte(entry(12).leafHash, 0) }), { workers: 2 }));
     expect(leaf).toMatchObject({ ok: false, index: 12, part: "leaf_hash" });
-    const sig = log.entries[25].signature;
+    const sig = entry(25).signature;
     const at = sig.length - 20;
     const badSig = sig.slice(0, at) + (sig[at] === "A" ? "B" : "A") + sig.slice(at + 1);
     expect(await verifyLog(input(replace(25, { signature: badSig })))).toMatchObject({ ok: false, index: 25, part: "signature" });
   });
 
   it("refuses a signature whose last character only changes unused bits (non-canonical base64url)", async () => {
-    const sig = log.entries[3].signature;
-    const last = sig[sig.length - 1];
+    const sig = entry(3).signature;
+    const last = itemAt(sig, sig.length - 1, "the signature");
     const alt = "AQgw".includes(last) ? String.fromCharCode(last.charCodeAt(0) + 1) : last;
     if (alt === last) return; // the last character already carries no slack to abuse
     const res = await verifyLog(input(replace(3, { signature: sig.slice(0, -1) + alt })));
@@ -60,7 +62,7 @@ describe("verifyLog", () => {
 
   it("finds re-signed content with a recomputed leaf hash by its unknown key", async () => {
     const other = await buildTestLog(1);
-    const forged = other.entries[0];
+    const forged = itemAt(other.entries, 0, "the other log's entries");
     const res = await verifyLog(input(replace(5, { canonical: forged.canonical, leafHash: forged.leafHash, signature: forged.signature })));
     expect(res).toMatchObject({ ok: false, index: 5, part: "signature" });
     expect((res as { reason: string }).reason).toMatch(/not among the published event keys/);
@@ -69,12 +71,10 @@ describe("verifyLog", () => {
   it("finds deleted, duplicated and reordered rows", async () => {
     const deleted = log.entries.filter((e) => e.index !== 9);
     expect(await verifyLog(input(deleted))).toMatchObject({ ok: false, index: 9, part: "order" });
-    const dup = [...log.entries.slice(0, 6), log.entries[4], ...log.entries.slice(6)];
+    const dup = [...log.entries.slice(0, 6), entry(4), ...log.entries.slice(6)];
     expect(await verifyLog(input(dup))).toMatchObject({ ok: false, index: 4, part: "order" });
     // Swapping two rows' indexes keeps every row self-consistent; the signed roots give it away.
-    const swapped = log.entries.map((e, i) =>
-      i === 13 ? { ...log.entries[17], index: 13 } : i === 17 ? { ...log.entries[13], index: 17 } : e,
-    );
+    const swapped = log.entries.map((e, i) => (i === 13 ? { ...entry(17), index: 13 } : i === 17 ? { ...entry(13), index: 17 } : e));
     const res = await verifyLog(input(swapped));
     expect(res).toMatchObject({ ok: false, part: "checkpoint", index: 10, checkpoint: { position: 1, size: 20 } });
     // With a checkpoint at every size the swap is located exactly.
@@ -90,7 +90,9 @@ describe("verifyLog", () => {
 
   it("reports an entry problem before a later checkpoint problem", async () => {
     const bad = replace(3, { signature: "xx..yy" });
-    const swapped = bad.map((e, i) => (i === 30 ? { ...bad[31], index: 30 } : i === 31 ? { ...bad[30], index: 31 } : e));
+    const swapped = bad.map((e, i) =>
+      i === 30 ? { ...itemAt(bad, 31, "entries"), index: 30 } : i === 31 ? { ...itemAt(bad, 30, "entries"), index: 31 } : e,
+    );
     expect(await verifyLog(input(swapped, { workers: 2, batchSize: 4 }))).toMatchObject({ index: 3, part: "signature" });
   });
 

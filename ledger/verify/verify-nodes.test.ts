@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { computeAppend, leafHash } from "../core/index.ts";
 import { CompactRange } from "./compact-range.ts";
 import { type StoredHash, StoredNodeCheck } from "./verify-nodes.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 /** The nodes the writer stores for `size` leaves (computeAppend, one leaf at a time), by level. */
 function storedTree(size: number): { leaves: Uint8Array[]; levels: Map<number, StoredHash[]> } {
@@ -25,7 +26,7 @@ async function check(leaves: Uint8Array[], levels: Map<number, StoredHash[]>, pa
   }, page);
   const range = new CompactRange();
   for (let i = 0; i < leaves.length; i++) {
-    range.append(leaves[i], nodes.computed);
+    range.append(itemAt(leaves, i, "leaves"), nodes.computed);
     if ((i + 1) % pageOfLeaves === 0) await nodes.compare(false);
   }
   await nodes.compare(true);
@@ -46,9 +47,8 @@ describe("stored interior nodes against the tree computed from the leaves", () =
 
   it("names level, index and leaves of a changed node", async () => {
     const { leaves, levels } = storedTree(100);
-    const node = levels.get(3)![5];
-    node.hash = node.hash.slice();
-    node.hash[0] ^= 1;
+    const node = itemAt(present(levels.get(3), "level 3"), 5, "level 3");
+    node.hash = node.hash.map((byte, i) => (i === 0 ? byte ^ 1 : byte));
     const { problem } = await check(leaves, levels, 4);
     expect(problem).toMatchObject({ ok: false, part: "node", index: 40 });
     expect(problem?.reason).toMatch(/level 3, index 5 \(leaves 40\.\.47\) is .*, but the entries below it hash to /);

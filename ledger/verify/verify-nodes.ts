@@ -8,6 +8,7 @@
 // every node again after the log check). Memory stays at about a page per level.
 import { hashEquals, toBase64 } from "../core/index.ts";
 import type { VerifyProblem } from "./types.ts";
+import { itemAt } from "../../common/present.ts";
 
 export interface StoredHash {
   index: number;
@@ -53,13 +54,10 @@ export class StoredNodeCheck {
         for (let i = 0; i < limit && !this.#problem; i++) {
           const index = pending.from + i;
           const row = stored[i];
+          const expected = itemAt(pending.hashes, i, "hashes pending at this level");
           if (!row || row.index !== index) this.#problem = problem(level, index, "is missing from storage");
-          else if (!hashEquals(row.hash, pending.hashes[i])) {
-            this.#problem = problem(
-              level,
-              index,
-              `is ${toBase64(row.hash)}, but the entries below it hash to ${toBase64(pending.hashes[i])}`,
-            );
+          else if (!hashEquals(row.hash, expected)) {
+            this.#problem = problem(level, index, `is ${toBase64(row.hash)}, but the entries below it hash to ${toBase64(expected)}`);
           }
         }
         pending.hashes.splice(0, limit);
