@@ -8,6 +8,7 @@ import { eventKeyFromJwk } from "../verify/keys.ts";
 import { verifySafetyCaseBundle } from "./sigstore-bundle.ts";
 import type { SafetyCaseStatement } from "../formats/types.ts";
 import { signStatement } from "./case-signer.ts";
+import { itemAt } from "../../common/present.ts";
 
 const newKey = () => keyFromPrivateJwk("event", generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as JWK);
 const statement = { _type: "https://in-toto.io/Statement/v1", subject: [], predicate: { n: 1 } } as unknown as SafetyCaseStatement;
@@ -45,7 +46,7 @@ describe("signStatement", () => {
   it("accepts bundles published before the keyid was blanked (keyid = kid), as they were signed", async () => {
     const key = await newKey();
     const { bundle } = await signStatement(statement, key);
-    (bundle as unknown as Bundle).dsseEnvelope.signatures[0].keyid = key.kid;
+    itemAt((bundle as unknown as Bundle).dsseEnvelope.signatures, 0, "signatures").keyid = key.kid;
     expect(verifySafetyCaseBundle(bundle, new Map([[key.kid, await eventKeyFromJwk(key.publicJwk)]])).hint).toBe(key.kid);
   });
 });

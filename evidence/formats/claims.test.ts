@@ -4,6 +4,7 @@ import { evaluateClaims } from "./claims.ts";
 import { gsnProblem } from "./gsn-structure.ts";
 import { buildSafetyCase } from "./safety-case.ts";
 import type { EvidenceSet, IndexedEvent } from "./types.ts";
+import { present } from "../../common/present.ts";
 
 let next = 0;
 function ev(
@@ -67,7 +68,7 @@ describe("claims", () => {
     const later = decision("later", true, { waivers: ["w2"] });
     set.decisions.push(early, later);
     set.waivers.push(firstApproval, activated);
-    expect(statuses(set)["denies-respected"].counterexamples).toEqual([early.index]);
+    expect(present(statuses(set)["denies-respected"], "denies-respected").counterexamples).toEqual([early.index]);
   });
 
   it("name the counterexamples of each violated claim", () => {
@@ -88,11 +89,11 @@ describe("claims", () => {
     set.waivers.push(w, revoked);
     set.sbom = null;
     const c = statuses(set);
-    expect(c.mediated.counterexamples).toEqual([ranAnyway.index]);
-    expect(c["denies-respected"].counterexamples).toEqual([ranAnyway.index, byWaiver.index]);
+    expect(present(c.mediated, "mediated").counterexamples).toEqual([ranAnyway.index]);
+    expect(present(c["denies-respected"], "denies-respected").counterexamples).toEqual([ranAnyway.index, byWaiver.index]);
     expect(c["tests-passed"]).toMatchObject({ status: "unsupported", counterexamples: [failedTests.index] });
-    expect(c["no-active-hold"].counterexamples).toEqual([hold.index]);
-    expect(c["breakglass-reviewed"].counterexamples).toEqual([bg.index]);
+    expect(present(c["no-active-hold"], "no-active-hold").counterexamples).toEqual([hold.index]);
+    expect(present(c["breakglass-reviewed"], "breakglass-reviewed").counterexamples).toEqual([bg.index]);
     expect(c["sbom-present"]).toMatchObject({ status: "unsupported", reason: "the release has no SBOM" });
 
     const doc = buildSafetyCase({

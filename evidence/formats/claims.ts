@@ -5,6 +5,7 @@ import { CURRENT_CLAIM_SET, dimensionsOf } from "./claim-sets.ts";
 import { licencesCompatible, noUnwaivedSecret } from "./content-claims.ts";
 import { policyMutationScore } from "./mutation-claim.ts";
 import type { ClaimKey, ClaimResult, EvidenceSet, IndexedEvent } from "./types.ts";
+import { present } from "../../common/present.ts";
 
 function outcomesByDecision(set: EvidenceSet): Map<string, IndexedEvent[]> {
   return bySubject(set.outcomes);
@@ -80,9 +81,8 @@ function testsPassed(set: EvidenceSet): ClaimResult {
   for (const d of set.decisions) {
     const p = payload(d);
     if (p.call?.capability !== "tests.run" || p.allow !== true) continue;
-    const runs = outcomes.get(subjectId(d)) ?? [];
-    if (runs.length === 0) continue;
-    const last = runs[runs.length - 1];
+    const last = outcomes.get(subjectId(d))?.at(-1);
+    if (last === undefined) continue;
     indexes.push(d.index, last.index);
     const session = String(p.call.session);
     const prev = latestBySession.get(session);
@@ -127,7 +127,7 @@ function noActiveHold(set: EvidenceSet): ClaimResult {
     )
       continue;
     indexes.push(...events.map((e) => e.index));
-    const last = events[events.length - 1];
+    const last = present(events.at(-1), "the hold's events");
     if (last.event.kind === "hold.placed") counter.push(last.index);
   }
   return result(

@@ -1,5 +1,6 @@
 // Sorts a release's ledger events into evidence categories, and derives the release record and exception summaries from them.
 import type { EvidenceSet, IndexedEvent, ReleaseRecord, SbomRef } from "./types.ts";
+import { present } from "../../common/present.ts";
 
 export interface Classified {
   created?: IndexedEvent;
@@ -58,7 +59,7 @@ export function summarize(events: IndexedEvent[]): ExceptionSummary[] {
   }
   return [...byId.entries()].map(([id, list]) => ({
     id,
-    state: list[list.length - 1].event.kind.split(".").slice(1).join("."),
+    state: present(list.at(-1), `the events of ${id}`).event.kind.split(".").slice(1).join("."),
     events: list.map((e) => e.index),
   }));
 }

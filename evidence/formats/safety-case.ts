@@ -10,6 +10,7 @@ import {
   type SafetyCaseDocument,
   type TreeRef,
 } from "./types.ts";
+import { itemAt } from "../../common/present.ts";
 
 export interface CaseInput {
   release: Pick<ReleaseRecord, "id" | "repository" | "version" | "artifacts">;
@@ -75,7 +76,7 @@ export function buildSafetyCase(input: CaseInput): SafetyCaseDocument {
     nodes.push({ id: sid, type: "Strategy", statement: dimension.statement });
     supportedBy("G0", sid);
     inContextOf(sid, "J0");
-    groups[i].claims.forEach((claim, j) => {
+    itemAt(groups, i, "claim groups").claims.forEach((claim, j) => {
       const gid = `G${i + 1}.${j + 1}`;
       const snid = `Sn${i + 1}.${j + 1}`;
       nodes.push({

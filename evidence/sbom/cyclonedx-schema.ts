@@ -2,6 +2,7 @@
 import type { ValidateFunction } from "ajv";
 import { describeAjvError, type SchemaFailure } from "../../common/ajv.ts";
 import { compileValidator } from "./cyclonedx-validators.ts";
+import { present } from "../../common/present.ts";
 
 export const SUPPORTED_SPEC_VERSIONS = ["1.5", "1.6", "1.7"] as const;
 
@@ -22,5 +23,5 @@ export function cycloneDxProblem(doc: unknown): SchemaFailure | null {
     return { field: "/specVersion", message: `/specVersion must be one of ${SUPPORTED_SPEC_VERSIONS.join(", ")}` };
   }
   const validate = validatorFor(specVersion as string);
-  return validate(doc) ? null : describeAjvError(validate.errors![0]);
+  return validate(doc) ? null : describeAjvError(present(validate.errors?.[0], "the SBOM's validation errors"));
 }

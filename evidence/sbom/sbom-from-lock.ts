@@ -123,8 +123,9 @@ export function sbomFromPackageLock(lock: unknown, now: Date): Record<string, un
             ? CDX.Enums.ComponentScope.Optional
             : CDX.Enums.ComponentScope.Required,
       });
-      const integrity = /^sha512-(.+)$/.exec(pkg.integrity ?? "");
-      if (integrity) component.hashes.set(CDX.Enums.HashAlgorithm["SHA-512"], Buffer.from(integrity[1], "base64").toString("hex"));
+      const integrity = /^sha512-(.+)$/.exec(pkg.integrity ?? "")?.[1];
+      if (integrity !== undefined)
+        component.hashes.set(CDX.Enums.HashAlgorithm["SHA-512"], Buffer.from(integrity, "base64").toString("hex"));
       if (pkg.license) {
         // Compound SPDX expressions stay expressions; a single id becomes an SPDX (or named) license.
         component.licenses.add(

@@ -5,6 +5,7 @@ import { buildTestLog } from "../../ledger/verify/test-log.ts";
 import { CLAIMED_BY_SENDER, CLAIMED_BY_WORKER, claimBatch, newClaim, signatureWorkers } from "../../ledger/verify/signature-batch.ts";
 import { EventSignatureChecks } from "./event-signatures.ts";
 import { keySetFromJwks } from "./keys.ts";
+import { itemAt } from "../../common/present.ts";
 
 const EVENTS = 1_100; // five batches: four full, one short
 const BAD = [0, 249, 250, 777, 1_099];
@@ -86,7 +87,8 @@ describe("EventSignatureChecks", () => {
   it("refuses events checked against no keys", async () => {
     const { events } = await exported();
     const checks = new EventSignatureChecks(0);
-    checks.add(0, events[1].jws, events[1].canonical); // useKeys() never called
+    const event = itemAt(events, 1, "events");
+    checks.add(0, event.jws, event.canonical); // useKeys() never called
     expect((await checks.settle()).get(0)).toMatch(/not among the published event keys/);
   });
 });
@@ -94,13 +96,14 @@ describe("EventSignatureChecks", () => {
 describe("signature batch claims", () => {
   it("lets one thread take a batch: a worker answers null for a batch taken back", async () => {
     const { events, eventKeys } = await exported();
-    const batch = { eventKeys, jws: [events[1].jws], canonical: [events[1].canonical], claim: newClaim() };
+    const [first, second] = [itemAt(events, 0, "events"), itemAt(events, 1, "events")];
+    const batch = { eventKeys, jws: [second.jws], canonical: [second.canonical], claim: newClaim() };
     expect(claimBatch(batch, CLAIMED_BY_SENDER)).toBe(true);
     expect(claimBatch(batch, CLAIMED_BY_WORKER)).toBe(false);
     const pool = signatureWorkers(1);
     try {
       expect(await pool.run(batch)).toBeNull();
-      const fresh = { ...batch, jws: [events[0].jws], canonical: [events[0].canonical], claim: newClaim() };
+      const fresh = { ...batch, jws: [first.jws], canonical: [first.canonical], claim: newClaim() };
       expect(await pool.run(fresh)).toEqual([[0, expect.stringMatching(/does not verify/)]]);
     } finally {
       await pool.close();

@@ -15,6 +15,7 @@ import {
 } from "../../ledger/verify/signature-batch.ts";
 import type { EventKey } from "./keys.ts";
 import type { EventSignatureCheck } from "./verify-platform.ts";
+import { itemAt } from "../../common/present.ts";
 
 /** ~16 ms of Ed25519 work: small enough that the last batches spread evenly, large enough that messages are few. */
 const BATCH = 250;
@@ -69,7 +70,7 @@ export class EventSignatureChecks implements EventSignatureCheck {
   async settle(): Promise<Map<number, string>> {
     this.#seal();
     for (let i = this.#sealed.length - 1; i >= 0; i--) {
-      const { batch, positions } = this.#sealed[i];
+      const { batch, positions } = itemAt(this.#sealed, i, "sealed batches");
       if (claimBatch(batch, CLAIMED_BY_SENDER)) this.#record(positions, signatureFailures(batch, this.#keys.set));
     }
     await Promise.all(this.#replies);
@@ -108,6 +109,7 @@ export class EventSignatureChecks implements EventSignatureCheck {
   }
 
   #record(positions: number[], failures: Array<[number, string]>): void {
-    for (const [i, reason] of failures) this.#failed.set(positions[i], reason);
+    // Failures name events by their place in the batch, which signatureFailures numbers from the batch itself.
+    for (const [i, reason] of failures) this.#failed.set(itemAt(positions, i, "the batch's positions"), reason);
   }
 }

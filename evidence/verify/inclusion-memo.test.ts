@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { leafHash, toBase64 } from "../../ledger/core/index.ts";
 import { makeLeaves, refPath, refRoot } from "../../ledger/core/test-support.ts";
 import { InclusionVerifier } from "./inclusion-memo.ts";
+import { itemAt } from "../../common/present.ts";
 
 describe("InclusionVerifier", () => {
   it("accepts every valid proof of a tree, whatever the order", () => {
@@ -12,7 +13,7 @@ describe("InclusionVerifier", () => {
         const leaves = makeLeaves(size, seed); // leaf hashes
         const verifier = new InclusionVerifier(size, refRoot(leaves));
         const order = [...leaves.keys()].sort((a, b) => ((a * 7919 + seed) % size) - ((b * 7919 + seed) % size));
-        for (const i of order) verifier.verify(leaves[i], i, refPath(i, leaves).map(toBase64));
+        for (const i of order) verifier.verify(itemAt(leaves, i, "leaves"), i, refPath(i, leaves).map(toBase64));
       }),
       { numRuns: 60 },
     );
@@ -26,12 +27,12 @@ describe("InclusionVerifier", () => {
       const path = refPath(i, data).map(toBase64);
       for (let k = 0; k < path.length; k++) {
         const verifier = new InclusionVerifier(37, root);
-        for (let j = 0; j < 37; j++) if (j !== i) verifier.verify(leaves[j], j, refPath(j, data).map(toBase64));
+        for (let j = 0; j < 37; j++) if (j !== i) verifier.verify(itemAt(leaves, j, "leaves"), j, refPath(j, data).map(toBase64));
         const bad = [...path];
         bad[k] = toBase64(leafHash(new Uint8Array([k, i])));
-        expect(() => verifier.verify(leaves[i], i, bad), `leaf ${i} element ${k}`).toThrow();
+        expect(() => verifier.verify(itemAt(leaves, i, "leaves"), i, bad), `leaf ${i} element ${k}`).toThrow();
       }
-      expect(() => new InclusionVerifier(37, root).verify(leaves[i], i === 0 ? 1 : 0, path)).toThrow();
+      expect(() => new InclusionVerifier(37, root).verify(itemAt(leaves, i, "leaves"), i === 0 ? 1 : 0, path)).toThrow();
     }
   });
 });

@@ -3,6 +3,7 @@
 // Equivalent to verifying each proof in full: a valid audit path is unique, so every element must equal the proven node.
 import { hash } from "node:crypto";
 import { verifyInclusion } from "../../ledger/core/index.ts";
+import { itemAt } from "../../common/present.ts";
 
 const isOdd = (n: number) => n % 2 === 1;
 const half = (n: number) => Math.floor(n / 2);
@@ -91,10 +92,12 @@ export class InclusionVerifier {
     let r: Uint8Array = leaf;
     const computed: Uint8Array[] = [];
     for (let k = 0; k < proof.length; k++) {
-      const known = this.#nodes.get(keys[k]);
-      const knownSibling = this.#siblings.get(sides[k]);
-      if (knownSibling !== undefined && knownSibling !== proof[k]) throw new Error(`proof element ${k} is not the tree's node`);
-      const p = strictHash(proof[k], `proof[${k}]`);
+      // The walk has one step per proof element (parentKeys), so these are in range.
+      const known = this.#nodes.get(itemAt(keys, k, "the walk's parent keys"));
+      const knownSibling = this.#siblings.get(itemAt(sides, k, "the walk's sibling keys"));
+      const element = itemAt(proof, k, "proof");
+      if (knownSibling !== undefined && knownSibling !== element) throw new Error(`proof element ${k} is not the tree's node`);
+      const p = strictHash(element, `proof[${k}]`);
       if (isOdd(fn) || fn === sn) {
         r = node(p, r);
         if (!isOdd(fn)) while (!isOdd(fn) && fn !== 0) [fn, sn] = [half(fn), half(sn)];
@@ -107,7 +110,8 @@ export class InclusionVerifier {
         if (Buffer.compare(known, r) !== 0) throw new Error("inclusion proof leads to a different root");
         // The rest of the path is proven: each remaining element must be the proven sibling.
         for (let j = k + 1; j < proof.length; j++) {
-          if (this.#siblings.get(sides[j]) !== proof[j]) throw new Error(`proof element ${j} is not the tree's node`);
+          if (this.#siblings.get(itemAt(sides, j, "the walk's sibling keys")) !== proof[j])
+            throw new Error(`proof element ${j} is not the tree's node`);
         }
         this.#remember(keys, sides, proof, computed); // only the new steps: the rest are already remembered
         return;
@@ -119,9 +123,10 @@ export class InclusionVerifier {
 
   /** Remembers the first computed.length steps of a proven path. */
   #remember(keys: number[], sides: number[], proof: string[], computed: Uint8Array[]): void {
+    // computed holds at most one node per proof element, and the walk one key per element.
     for (let k = 0; k < computed.length; k++) {
-      this.#nodes.set(keys[k], computed[k]);
-      this.#siblings.set(sides[k], proof[k]);
+      this.#nodes.set(itemAt(keys, k, "the walk's parent keys"), itemAt(computed, k, "computed nodes"));
+      this.#siblings.set(itemAt(sides, k, "the walk's sibling keys"), itemAt(proof, k, "proof"));
     }
   }
 }

@@ -2,6 +2,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { parseVkey } from "../../ledger/core/index.ts";
+import { itemAt } from "../../common/present.ts";
 
 export interface EventKey {
   kid: string;
@@ -69,7 +70,7 @@ export function vkeyLabel(vkey: string): string {
 export function parseVkeyList(text: unknown): string[] {
   if (typeof text !== "string") throw new Error("the checkpoint keys are not a string of vkeys");
   const vkeys = text.split("\n");
-  const logName = parseVkey(vkeys[0]).name;
+  const logName = parseVkey(itemAt(vkeys, 0, "checkpoint key lines")).name; // split gives at least one line
   const ids = new Set<number>();
   for (const vkey of vkeys) {
     const { name, keyId } = parseVkey(vkey);

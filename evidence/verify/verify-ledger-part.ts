@@ -123,7 +123,7 @@ export function checkEvents(
   const positionOf = new Map<number, number>();
   const drop = (i: number): void => {
     const index = events[i]?.index;
-    if (positionOf.get(index) !== i) return;
+    if (index === undefined || positionOf.get(index) !== i) return;
     out.events.delete(index);
     positionOf.delete(index);
   };
@@ -151,7 +151,7 @@ export function checkEvents(
     /** Waits for every signature, reports the events that failed (in file order) and drops them; returns how many. */
     async settleSignatures(into: Report): Promise<number> {
       for (const [i, reason] of await signatures.settle()) {
-        if (!failed.has(i)) failed.set(i, `ledger index ${events[i].index}: ${reason}`);
+        if (!failed.has(i)) failed.set(i, `ledger index ${events[i]?.index}: ${reason}`);
       }
       for (const i of [...failed.keys()].sort((a, b) => a - b)) {
         into.fail(`events[${i}]`, failed.get(i)!);
