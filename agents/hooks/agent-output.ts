@@ -2,6 +2,7 @@
 import type { Decision } from "../mediator-client/mediator-client.ts";
 import { reasonText } from "../mediator-client/mediator-client.ts";
 import type { CodingAgent } from "./tool-table.ts";
+import { itemAt } from "../../common/present.ts";
 
 /** Whether a Maestro allow also skips the agent's own permission prompt (authoritative) or leaves it in place (narrow). */
 export type AllowMode = "narrow" | "authoritative";
@@ -46,7 +47,10 @@ export function verdictOutput(
 ): HookResult {
   const deny = decisions.filter((d) => d.decision === "deny");
   if (deny.length > 0) return denied(deny.map((d) => reasonText(d)).join("; "));
-  const pending = decisions.map((d, i) => ({ d, resource: resources[i] })).filter(({ d }) => d.decision === "require_approval");
+  // One decision per resource, in the order the resources were mediated.
+  const pending = decisions
+    .map((d, i) => ({ d, resource: itemAt(resources, i, "mediated resources") }))
+    .filter(({ d }) => d.decision === "require_approval");
   if (pending.length > 0) {
     const what = pending
       .map(({ d, resource }) => `${call.capability} on ${resource} (decision ${d.decisionId}: ${reasonText(d)})`)

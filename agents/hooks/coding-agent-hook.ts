@@ -11,6 +11,7 @@ import { type HookInput, sessionId, type SessionStartInput, type ToolInput } fro
 import type { HookState, PendingCall } from "./hook-state.ts";
 import { outcomeNote, outcomeStatus } from "./tool-outcome.ts";
 import { type CodingAgent, noDecisionReason } from "./tool-table.ts";
+import { itemAt } from "../../common/present.ts";
 
 export interface HookOptions {
   flavour: CodingAgent;
@@ -150,8 +151,14 @@ async function sendOutcomes(file: string, pending: PendingCall, o: HookOptions):
   const outcomes = pending.outcomes ?? [];
   let acked = pending.acked ?? 0;
   for (; acked < outcomes.length; acked++) {
+    const decisionId = pending.decisionIds[acked];
+    // A record whose outcomes outnumber its decisions was edited: the server would refuse an outcome for no decision.
+    if (decisionId === undefined) {
+      await o.state.remove(file);
+      return { problem: `outcome of ${pending.tool} names no decision (the pending record is malformed), not recorded` };
+    }
     try {
-      await o.mediator.recordOutcome(pending.decisionIds[acked], outcomes[acked]);
+      await o.mediator.recordOutcome(decisionId, itemAt(outcomes, acked, "the pending call's outcomes"));
     } catch (err) {
       if (isMaestroError(err) && err.code === "conflict" && /already has an outcome/.test(err.message)) continue;
       if (isMaestroError(err) && err.status >= 400 && err.status < 500) {

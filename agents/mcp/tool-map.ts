@@ -8,6 +8,7 @@ import { MaestroError } from "../../common/errors.ts";
 import toolMapSchema from "../../schemas/runset/tool-map.schema.json" with { type: "json" };
 import type { Capability } from "../capabilities.ts";
 import { sha256Digest } from "../mediator-client/digest.ts";
+import { itemAt } from "../../common/present.ts";
 
 const checkToolMap = compileSchema(toolMapSchema);
 
@@ -55,7 +56,7 @@ export function resourceFor(map: ToolMap, tool: MappedTool, args: Record<string,
   const resources = resourcesFor(map, tool, args, cwd);
   if (resources.length !== 1)
     throw new MaestroError("invalid_field", `expected one resource, found ${resources.length}`, { field: "resource" });
-  return resources[0];
+  return itemAt(resources, 0, "resources");
 }
 
 /** Where path arguments lead: `root` bounds them, relative ones start from `cwd` (hooks: the agent's cwd). */
@@ -75,14 +76,14 @@ const PLACEHOLDER = /\{([\w.-]+)(\?)?(?:\|([\w-]+))?\}/g;
 export function resourcesFor(map: ToolMap, tool: MappedTool, args: Record<string, unknown>, cwd?: string): string[] {
   const root = map.root ?? cwd ?? process.cwd();
   const base: PathBase = { root, cwd: resolve(cwd ?? root) };
-  const patch = /^\{([\w.-]+)\|patch-files\}$/.exec(tool.resource);
-  if (patch) {
-    const value = args[patch[1]];
+  const patchArg = /^\{([\w.-]+)\|patch-files\}$/.exec(tool.resource)?.[1];
+  if (patchArg !== undefined) {
+    const value = args[patchArg];
     if (typeof value !== "string")
-      throw new MaestroError("invalid_field", `argument ${patch[1]} is needed to name the resource`, { field: patch[1] });
+      throw new MaestroError("invalid_field", `argument ${patchArg} is needed to name the resource`, { field: patchArg });
     const files = patchFiles(value);
-    if (files.length === 0) throw new MaestroError("invalid_field", "the patch names no files", { field: patch[1] });
-    return files.map((file) => inRoot(base, file, patch[1]));
+    if (files.length === 0) throw new MaestroError("invalid_field", "the patch names no files", { field: patchArg });
+    return files.map((file) => inRoot(base, file, patchArg));
   }
   return [
     tool.resource.replace(PLACEHOLDER, (_m, name: string, optional: string | undefined, filter: string | undefined) => {
@@ -102,8 +103,8 @@ export function resourcesFor(map: ToolMap, tool: MappedTool, args: Record<string
 export function patchFiles(patch: string): string[] {
   const files = new Set<string>();
   for (const line of patch.split("\n")) {
-    const m = /^\*\*\* (?:Add File|Update File|Delete File|Move to): (.+)$/.exec(line.trim());
-    if (m) files.add(m[1].trim());
+    const file = /^\*\*\* (?:Add File|Update File|Delete File|Move to): (.+)$/.exec(line.trim())?.[1];
+    if (file !== undefined) files.add(file.trim());
   }
   return [...files];
 }
@@ -123,7 +124,7 @@ function applyFilter(base: PathBase, value: string, filter: string | undefined, 
     case "glob-dir":
       return globDir(base, value, name, args);
     case "first-word":
-      return value.trim().split(/\s+/)[0];
+      return itemAt(value.trim().split(/\s+/), 0, "words"); // split gives at least one
     default:
       throw new MaestroError("invalid_field", `unknown resource filter |${filter}`, { field: "resource" });
   }

@@ -5,6 +5,7 @@ import { MAX_CONTENT_BYTES } from "../../common/content-limit.ts";
 import { pollApproval } from "./approval-wait.ts";
 import { CANCELLED_SUMMARY, gatedCall, type ToolRun } from "./gated-call.ts";
 import type { Decision, DecisionKind, MediatorClient, Outcome } from "./mediator-client.ts";
+import { itemAt } from "../../common/present.ts";
 
 function scripted(kinds: DecisionKind[]): MediatorClient & { outcomes: Array<[string, Outcome]>; calls: number } {
   let n = 0;
@@ -13,7 +14,7 @@ function scripted(kinds: DecisionKind[]): MediatorClient & { outcomes: Array<[st
     calls: 0,
     async mediate(): Promise<Decision> {
       client.calls++;
-      const kind = kinds[Math.min(n, kinds.length - 1)];
+      const kind = itemAt(kinds, Math.min(n, kinds.length - 1), "scripted kinds");
       n++;
       return {
         decision: kind,
@@ -50,7 +51,7 @@ describe("gatedCall", () => {
     const send = async (capability: string, run: () => Promise<ToolRun>) => {
       const m = scripted(["allow"]);
       await gatedCall(m, { ...call, capability }, run);
-      return m.outcomes[0][1].content;
+      return itemAt(m.outcomes, 0, "outcomes")[1].content;
     };
     expect(await send("repo.read", ok("file text"))).toBe("file text");
     expect(await send("tests.run", ok("x".repeat(MAX_CONTENT_BYTES + 10)))).toHaveLength(MAX_CONTENT_BYTES);
@@ -80,7 +81,7 @@ describe("gatedCall", () => {
       throw new Error("disk full");
     });
     expect(result.isError).toBe(true);
-    expect(m.outcomes[0][1]).toMatchObject({ status: "error", summary: "tool failed: disk full" });
+    expect(itemAt(m.outcomes, 0, "outcomes")[1]).toMatchObject({ status: "error", summary: "tool failed: disk full" });
   });
 
   it("waits on require_approval and runs once approved (re-mediation cites the approval)", async () => {

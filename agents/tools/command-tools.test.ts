@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { installPackageTool } from "./command-tools.ts";
 import type { ExecRequest, ExecResult } from "./exec.ts";
 import type { ToolEnv } from "./tool.ts";
+import { itemAt } from "../../common/present.ts";
 
 const LOCK = JSON.stringify({ lockfileVersion: 3, packages: { "node_modules/left-pad": { version: "1.3.0", license: "WTFPL" } } });
 
@@ -42,7 +43,7 @@ describe("install_package resolves the lock file it is about to write", () => {
     );
     expect(lock).toBe(LOCK);
     expect(seen).toHaveLength(1);
-    expect(seen[0].argv).toEqual([
+    expect(itemAt(seen, 0, "exec requests").argv).toEqual([
       "npm",
       "install",
       "--package-lock-only",
@@ -51,8 +52,8 @@ describe("install_package resolves the lock file it is about to write", () => {
       "--no-fund",
       "left-pad@1.3.0",
     ]);
-    expect(seen[0].cwd).not.toBe(workdir);
-    expect(existsSync(seen[0].cwd)).toBe(false);
+    expect(itemAt(seen, 0, "exec requests").cwd).not.toBe(workdir);
+    expect(existsSync(itemAt(seen, 0, "exec requests").cwd)).toBe(false);
     // The worktree is untouched: the install itself runs only once it is allowed.
     expect(existsSync(join(workdir, "package-lock.json"))).toBe(false);
   });

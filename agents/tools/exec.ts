@@ -29,7 +29,9 @@ const MAX_OUTPUT = 16 * 1024;
 export function spawnExec(baseEnv: Readonly<Record<string, string>>): Exec {
   return (request) =>
     new Promise((resolve, reject) => {
-      const [file, ...args] = request.shell ? ["sh", "-c", request.argv[0]] : request.argv;
+      const [command, ...rest] = request.argv;
+      if (command === undefined) throw new Error("exec needs a command: argv is empty"); // rejects the promise
+      const [file, ...args] = request.shell ? ["sh", "-c", command] : [command, ...rest];
       const child = spawn(file, args, {
         cwd: request.cwd,
         env: { ...baseEnv, ...request.env },

@@ -1,6 +1,7 @@
 // What an apply_patch call touches: the one path read from the patch's headers (the mediated resource), and git's own reading, checked against it before applying.
 import { MaestroError } from "../../common/errors.ts";
 import type { Exec } from "./exec.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 /** -p1 strips exactly one leading folder, the a/ or b/ that patchTarget requires and strips: the decided path is the path git writes. */
 export const GIT_APPLY = ["git", "apply", "-p1", "--whitespace=nowarn"];
@@ -36,16 +37,16 @@ export function patchTarget(patch: string): string {
     if (REFUSED_HEADER.test(line))
       throw invalid(`patch may not rename, copy, change a file's mode, make a symlink or carry binary data (${JSON.stringify(line)})`);
     const header = /^(---|\+\+\+) (.*)$/.exec(line);
-    const name = header && headerPath(header[1] === "---" ? "a/" : "b/", header[2]);
+    const name = header && headerPath(header[1] === "---" ? "a/" : "b/", present(header[2], "a diff header's path"));
     if (name) targets.add(name);
   }
   if (targets.size !== 1) throw invalid(`patch must change exactly one file (found ${targets.size}); send one apply_patch per file`);
-  return [...targets][0];
+  return itemAt([...targets], 0, "patch targets");
 }
 
 function headerPath(prefix: string, text: string): string | null {
   // Traditional diffs put a timestamp after a tab.
-  const name = text.split("\t")[0];
+  const name = itemAt(text.split("\t"), 0, "a diff header's fields"); // split gives at least one
   if (name === "/dev/null") return null;
   if (!name.startsWith(prefix) || name.length === prefix.length) {
     throw invalid(

@@ -23,7 +23,10 @@ export function toolEnv(options: ToolEnvOptions, env: NodeJS.ProcessEnv = proces
     exec: spawnExec(toolProcessEnv(process.env)),
     fetch: (input, init) => fetch(input, init),
     testCommand: options.testCommand ?? "npm test",
-    secret: (name) => (Object.hasOwn(secrets, name) ? env[secrets[name]] : undefined),
+    secret: (name) => {
+      const variable = Object.hasOwn(secrets, name) ? secrets[name] : undefined;
+      return variable === undefined ? undefined : env[variable];
+    },
     publishCommand: options.publishCommand,
     timeoutMs: options.timeoutMs,
   };
