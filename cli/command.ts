@@ -76,7 +76,7 @@ export function reasonOf(err: unknown): string {
   }
   // fetch refuses some ports outright (fetch.spec.whatwg.org/#port-blocking) and says only "bad port".
   if (message === "bad port") return "port blocked by fetch (a well-known port of another protocol)";
-  return (message || String(err)).split("\n")[0].trim() || "unknown error";
+  return ((message || String(err)).split("\n")[0] ?? "").trim() || "unknown error";
 }
 
 export function printJson(value: unknown): void {

@@ -30,7 +30,7 @@ export function table(header: string[], rows: string[][]): string {
   return `${all
     .map((row) =>
       row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
         .join("  ")
         .trimEnd(),
     )

@@ -1,6 +1,7 @@
 // The CLI's HTTP client for the control and evidence APIs: base URL and bearer token from flags or environment.
 import { ERROR_STATUS, type ErrorCode, MaestroError } from "../common/errors.ts";
 import { reasonOf, UsageError } from "./command.ts";
+import { itemAt } from "../common/present.ts";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
 
@@ -103,7 +104,7 @@ export function errorMessage(body: any): string {
 }
 
 function notJson(url: string, response: Response): MaestroError {
-  const type = response.headers.get("content-type")?.split(";")[0].trim() || "no content type";
+  const type = response.headers.get("content-type")?.split(";")[0]?.trim() || "no content type";
   return new MaestroError("ledger_unavailable", `${url} answered ${response.status} (${type}), not JSON`);
 }
 
@@ -117,5 +118,5 @@ export function parseDuration(text: string, flag: string): number {
 export function requirePositional(positionals: string[], name: string): string {
   if (positionals.length !== 1)
     throw new UsageError(positionals.length === 0 ? `missing ${name}` : `expected one ${name}, got ${positionals.length} arguments`);
-  return positionals[0];
+  return itemAt(positionals, 0, "positionals");
 }

@@ -40,9 +40,9 @@ function breakglassTable(list: any[]): string {
 
 function parseScope(text: string): { type: string; id?: string } {
   if (text === "all") return { type: "all" };
-  const match = /^(runset|agent):(.+)$/.exec(text);
-  if (!match) throw new UsageError(`--scope must be all, runset:NAME or agent:NAME, got "${text}"`);
-  return { type: match[1], id: match[2] };
+  const [, type, id] = /^(runset|agent):(.+)$/.exec(text) ?? [];
+  if (type === undefined || id === undefined) throw new UsageError(`--scope must be all, runset:NAME or agent:NAME, got "${text}"`);
+  return { type, id };
 }
 
 export const breakglassOpenCommand: Command = {

@@ -2,6 +2,7 @@
 import { type Command, parseFlags, UsageError } from "../command.ts";
 import { requirePositional } from "../http-client.ts";
 import { commands } from "./index.ts";
+import { itemAt } from "../../common/present.ts";
 
 interface Entry {
   words: string[];
@@ -22,13 +23,15 @@ async function entries(): Promise<Entry[]> {
 }
 
 const quote = (words: string[]) => words.join(" ");
+/** A command's first word (a name split on spaces has one) and its second, "" for a command of one word. */
+const first = (e: Entry) => itemAt(e.words, 0, "a command's words");
+const second = (e: Entry) => e.words[1] ?? "";
 
 function bash(list: Entry[]): string {
-  const firsts = [...new Set([...list.map((e) => e.words[0]), "completion"])];
-  const groups = [...new Set(list.filter((e) => e.words.length > 1).map((e) => e.words[0]))];
+  const firsts = [...new Set([...list.map((e) => first(e)), "completion"])];
+  const groups = [...new Set(list.filter((e) => e.words.length > 1).map((e) => first(e)))];
   const subs = groups.map(
-    (g) =>
-      `    ${g}) COMPREPLY=($(compgen -W "${quote(list.filter((e) => e.words[0] === g).map((e) => e.words[1]))}" -- "$cur")); return ;;`,
+    (g) => `    ${g}) COMPREPLY=($(compgen -W "${quote(list.filter((e) => first(e) === g).map((e) => second(e)))}" -- "$cur")); return ;;`,
   );
   const flags = list.map((e) => `    "${e.words.join(" ")}") flags="${quote(e.flags)}" ;;`);
   return `# maestro completion for bash: eval "$(bin/maestro completion bash)" (or save it under bash-completion's completions dir)
@@ -66,11 +69,11 @@ ${bash(list).split("\n").slice(1).join("\n")}`;
 
 function fish(list: Entry[]): string {
   const out = ["# maestro completion for fish: bin/maestro completion fish | source", "complete -c maestro -f"];
-  const firsts = [...new Set(list.map((e) => e.words[0]))];
+  const firsts = [...new Set(list.map((e) => first(e)))];
   out.push(`complete -c maestro -n __fish_use_subcommand -a "${quote([...firsts, "completion"])}"`);
-  for (const g of new Set(list.filter((e) => e.words.length > 1).map((e) => e.words[0]))) {
+  for (const g of new Set(list.filter((e) => e.words.length > 1).map((e) => first(e)))) {
     out.push(
-      `complete -c maestro -n "__fish_seen_subcommand_from ${g}; and not __fish_seen_subcommand_from ${quote(list.filter((e) => e.words[0] === g).map((e) => e.words[1]))}" -a "${quote(list.filter((e) => e.words[0] === g).map((e) => e.words[1]))}"`,
+      `complete -c maestro -n "__fish_seen_subcommand_from ${g}; and not __fish_seen_subcommand_from ${quote(list.filter((e) => first(e) === g).map((e) => second(e)))}" -a "${quote(list.filter((e) => first(e) === g).map((e) => second(e)))}"`,
     );
   }
   out.push(`complete -c maestro -n "__fish_seen_subcommand_from completion" -a "bash zsh fish"`);

@@ -12,6 +12,7 @@ import type { LedgerTables } from "../../ledger/store/schema.ts";
 import type { CosignatureRow, LevelReader, StoredRows, VerifyEntry } from "../../ledger/verify/index.ts";
 import { reasonOf, storeFrom, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
+import { itemAt } from "../../common/present.ts";
 
 export interface LedgerSource {
   describe: string;
@@ -169,9 +170,10 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
     async *entries(size, start = 0) {
       for (let from = start; from < size;) {
         const page = await reader.entriesWithColumns(from, Math.min(PAGE, size - from));
-        if (page.length === 0) return;
+        const last = page.at(-1);
+        if (last === undefined) return;
         yield page;
-        from = page[page.length - 1].index + 1; // after the last row, so gaps stay visible
+        from = last.index + 1; // after the last row, so gaps stay visible
       }
     },
     entry: async (index) => {
@@ -182,7 +184,7 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
     checkpoints: async () => {
       const all = await reader.checkpoints();
       const notes = cosignedNotes(all, await cosignatureRows(store.db));
-      return all.map((c, i) => ({ size: c.size, note: notes[i] }));
+      return all.map((c, i) => ({ size: c.size, note: itemAt(notes, i, "cosigned checkpoint notes") }));
     },
     // Trust comes from the key files beside the store, never from its signing_keys rows (anyone who can write the
     // database could add one); key.added events in the log extend it as the verifier reads.
@@ -251,9 +253,10 @@ export function httpSource(base: string, token?: string, onFirstAnswer?: () => v
     async *entries(size, start = 0) {
       for (let from = start; from < size;) {
         const page = await json<Page>(`/v1/ledger/entries?from=${from}&limit=${Math.min(PAGE, size - from)}`);
-        if (page.entries.length === 0) return;
+        const last = page.entries.at(-1);
+        if (last === undefined) return;
         yield page.entries.map(toEntry);
-        from = page.entries[page.entries.length - 1].index + 1;
+        from = last.index + 1;
       }
     },
     entry: async (index) => toEntry(await json<Page["entries"][number]>(`/v1/ledger/entries/${index}`)),

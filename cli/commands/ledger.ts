@@ -19,6 +19,7 @@ import { count } from "../format.ts";
 import { writeOutputFile } from "../output-file.ts";
 import { announceSource, chooseSource, httpSource, type LedgerSource, openLedgerStore, storeSource } from "./ledger-sources.ts";
 import { readWitnessFlags, WITNESS_FLAGS, WITNESS_USAGE } from "./witness-flags.ts";
+import { itemAt } from "../../common/present.ts";
 
 const SOURCE_FLAGS = { ...STORE_FLAGS, url: { type: "string" }, token: { type: "string" } } as const;
 const KEY_FLAGS = { key: { type: "string", multiple: true }, jwks: { type: "string" }, origin: { type: "string" } } as const;
@@ -295,7 +296,8 @@ Needs no network and no database. Exit 0 if it holds, 1 otherwise.`,
     if (!checkpointKeys) throw new UsageError("missing --key (the checkpoint verifier key, from GET /v1/ledger/key)");
     // Inputs are read before the check: an unreadable file is a usage error (exit 2), not a failed proof (exit 1).
     const eventKeys = readJwks(values.jwks);
-    const text = readArgFile(positionals[0], positionals[0]);
+    const file = itemAt(positionals, 0, "positionals");
+    const text = readArgFile(file, file);
     try {
       const r = verifyProofFile(text, { checkpointKeys, eventKeys, origin: values.origin });
       if (values.json) printJson({ ok: true, ...r });

@@ -50,8 +50,9 @@ server: --url, MAESTRO_URL, default ${DEFAULT_MAESTRO_URL}.`,
       if (positionals.length > 0) throw new UsageError("give either -- <server command…> or --upstream-url, not both");
       upstream = { url: values["upstream-url"] };
     } else {
-      if (positionals.length === 0) throw new UsageError("missing upstream: -- <server command…> or --upstream-url URL");
-      upstream = { command: positionals[0], args: positionals.slice(1) };
+      const [command, ...args] = positionals;
+      if (command === undefined) throw new UsageError("missing upstream: -- <server command…> or --upstream-url URL");
+      upstream = { command, args };
     }
     const map: ToolMap = values.map ? await loadToolMap(values.map) : { tools: {} };
     if (!values.map) process.stderr.write("maestro mcp-proxy: no --map given: every upstream tool is hidden and denied\n");

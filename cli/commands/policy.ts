@@ -11,6 +11,7 @@ import {
 } from "../../server/index.ts";
 import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
 import { clientFrom } from "../http-client.ts";
+import { itemAt } from "../../common/present.ts";
 
 export const policyBuildCommand: Command = {
   name: "policy build",
@@ -110,8 +111,9 @@ survives restarts. --default goes back to the committed bundle (ledgered too): a
     let body: { bundle: string } | { default: true };
     if (values.default) body = { default: true };
     else {
-      const bytes = await readFile(positionals[0]).catch(() => {
-        throw new UsageError(`cannot read ${positionals[0]}`);
+      const file = itemAt(positionals, 0, "positionals");
+      const bytes = await readFile(file).catch(() => {
+        throw new UsageError(`cannot read ${file}`);
       });
       body = { bundle: Buffer.from(bytes).toString("base64") };
     }

@@ -17,8 +17,8 @@ const BY_DIGEST = /^(.+)=sha256:([0-9a-f]{64})$/;
 
 /** NAME=sha256:HEX as given, or a file: its base name and the SHA-256 of its bytes (streamed: artifacts can be large). */
 export async function artifactOf(arg: string): Promise<Artifact> {
-  const given = BY_DIGEST.exec(arg);
-  if (given) return { name: given[1], digest: { sha256: given[2] } };
+  const [, name, sha256] = BY_DIGEST.exec(arg) ?? [];
+  if (name !== undefined && sha256 !== undefined) return { name, digest: { sha256 } };
   const hash = createHash("sha256");
   try {
     for await (const chunk of createReadStream(arg)) hash.update(chunk as Buffer);

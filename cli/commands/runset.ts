@@ -7,6 +7,7 @@ import { runRunset } from "../../agents/runset/run-runset.ts";
 import { isMaestroError } from "../../common/errors.ts";
 import { checkTokenActsAs } from "../agent-token-check.ts";
 import { type Command, parseFlags, printJson, UsageError } from "../command.ts";
+import { itemAt } from "../../common/present.ts";
 
 const SERVER_FLAGS = { url: { type: "string" }, json: { type: "boolean" } } as const;
 
@@ -24,7 +25,7 @@ async function loadRunsetArg(file: string) {
 
 function fileArg(positionals: string[], command: Command): string {
   if (positionals.length !== 1) throw new UsageError(`expected one run-set FILE (see maestro ${command.name} --help)`);
-  return positionals[0];
+  return itemAt(positionals, 0, "positionals");
 }
 
 function adminToken(flag: string | undefined): string {

@@ -1,6 +1,7 @@
 // `--witness VKEY|FILE` (repeatable) and `--quorum K`: the trusted witnesses and how many must cosign, for the verify commands.
 import { existsSync } from "node:fs";
 import { readArgFile, UsageError } from "../command.ts";
+import { itemAt } from "../../common/present.ts";
 
 export const WITNESS_FLAGS = { witness: { type: "string", multiple: true }, quorum: { type: "string" } } as const;
 
@@ -24,7 +25,7 @@ export function readWitnessFlags(values: { witness?: string[]; quorum?: string }
       .split("\n")
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith("#"))
-      .map((l) => l.split(/\s+/)[0]);
+      .map((l) => itemAt(l.split(/\s+/), 0, "a witness line's fields")); // split gives at least one
     if (keys.length === 0) throw new UsageError(`--witness ${a} holds no witness key`);
     return keys;
   });
