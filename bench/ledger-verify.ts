@@ -81,7 +81,7 @@ async function readRows(store: { dataDir: string; databaseUrl?: string }): Promi
   const cpu0 = process.cpuUsage();
   const opened = await openStore<LedgerTables>({ ...store, poolSize: 4, mustExist: true });
   try {
-    const reader = new LedgerReader(opened.db);
+    const reader = new LedgerReader(opened.db, opened.copyOut);
     for (let from = 0; from < SIZE; from += 1000) await reader.entriesWithColumns(from, 1000);
     for (const table of PROJECTION_TABLE_NAMES) await (opened.db as Kysely<any>).selectFrom(table).selectAll().execute();
   } finally {

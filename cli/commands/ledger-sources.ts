@@ -150,7 +150,7 @@ export function announceSource(describe: string, why: string): void {
 /** Store mode: only SELECTs, no migrations. The embedded store is single-process, so its server must be stopped. */
 export async function storeSource(options: { dataDir: string; databaseUrl?: string }): Promise<LedgerSource> {
   const { store, describe } = await openLedgerStore(options, 4);
-  const reader = new LedgerReader(store.db);
+  const reader = new LedgerReader(store.db, store.copyOut);
   const keysDir = keysDirFor(options.dataDir);
   const anchors = async (): Promise<KeyAnchors> => {
     const latest = await reader.latestCheckpoint();

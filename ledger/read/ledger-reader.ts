@@ -4,6 +4,7 @@ import { MaestroError } from "../../common/errors.ts";
 import { itemAt } from "../../common/present.ts";
 import { buildConsistencyProof, buildInclusionProof, computeRoot, leafHash } from "../core/index.ts";
 import { parseCanonicalEvent, type LedgerEvent } from "../event/envelope.ts";
+import { CopyBinaryReader } from "../store/copy-binary.ts";
 import { storeHashReader } from "../store/node-hashes.ts";
 import type { LedgerTables } from "../store/schema.ts";
 
@@ -30,11 +31,16 @@ export interface RawEntry {
   signature: string;
 }
 
+export type EntryWithColumns = RawEntry & { columns: { eventId: string; kind: string; subject: string | null } };
+
 export class LedgerReader {
   readonly #db: Kysely<LedgerTables>;
+  /** The embedded store's COPY (Store.copyOut): whole-log reads take it, the rest read through Kysely. */
+  readonly #copyOut: ((query: string) => Promise<Uint8Array>) | undefined;
 
-  constructor(db: Kysely<LedgerTables>) {
+  constructor(db: Kysely<LedgerTables>, copyOut?: (query: string) => Promise<Uint8Array>) {
     this.#db = db;
+    this.#copyOut = copyOut;
   }
 
   async head(): Promise<{ size: number; root: Uint8Array }> {
@@ -65,10 +71,8 @@ export class LedgerReader {
   }
 
   /** rawEntries with the columns stored beside the bytes (event_id, kind, subject), which the verifier recomputes. */
-  async entriesWithColumns(
-    from: number,
-    limit: number,
-  ): Promise<Array<RawEntry & { columns: { eventId: string; kind: string; subject: string | null } }>> {
+  async entriesWithColumns(from: number, limit: number): Promise<EntryWithColumns[]> {
+    if (this.#copyOut) return this.#copiedEntries(from, limit);
     const rows = await this.#db
       .selectFrom("ledger_entries")
       .select(["idx", "leaf_hash", "canonical", "signature", "event_id", "kind", "subject"])
@@ -96,6 +100,7 @@ export class LedgerReader {
 
   /** Stored hashes of one tree level in index order: level 0 = leaf hashes, level ≥ 1 = interior nodes. */
   async levelHashes(level: number, from: number, limit: number): Promise<Array<{ index: number; hash: Uint8Array }>> {
+    if (this.#copyOut) return this.#copiedLevel(level, from, limit);
     if (level === 0) {
       const rows = await this.#db
         .selectFrom("ledger_entries")
@@ -176,11 +181,54 @@ export class LedgerReader {
     return query.orderBy("created_at").execute();
   }
 
+  /** entriesWithColumns as one COPY buffer: same rows, same order, same columns, each read from its binary form. */
+  async #copiedEntries(from: number, limit: number): Promise<EntryWithColumns[]> {
+    const data = await this.#copyOut!(
+      `select idx, leaf_hash, canonical, signature, event_id, kind, subject from ledger_entries
+       where idx >= ${sqlInteger(from)} order by idx limit ${sqlInteger(limit)}`,
+    );
+    const rows = new CopyBinaryReader(data, 7);
+    const out: EntryWithColumns[] = [];
+    // A NULL where the schema says NOT NULL (a constraint dropped) reaches the checks as the Kysely path hands it on:
+    // an empty byte array or a null, which they report like any other wrong value.
+    const bytes = (field: number) => (rows.isNull(field) ? new Uint8Array(0) : rows.bytes(field));
+    const text = (field: number) => rows.textOrNull(field) as string;
+    while (rows.next()) {
+      out.push({
+        index: rows.int8(0),
+        leafHash: bytes(1),
+        canonical: bytes(2),
+        signature: text(3),
+        columns: { eventId: text(4), kind: text(5), subject: rows.textOrNull(6) },
+      });
+    }
+    return out;
+  }
+
+  async #copiedLevel(level: number, from: number, limit: number): Promise<Array<{ index: number; hash: Uint8Array }>> {
+    const data = await this.#copyOut!(
+      level === 0
+        ? `select idx, leaf_hash from ledger_entries where idx >= ${sqlInteger(from)} order by idx limit ${sqlInteger(limit)}`
+        : `select idx, hash from ledger_nodes where level = ${sqlInteger(level)} and idx >= ${sqlInteger(from)}
+           order by idx limit ${sqlInteger(limit)}`,
+    );
+    const rows = new CopyBinaryReader(data, 2);
+    const out: Array<{ index: number; hash: Uint8Array }> = [];
+    while (rows.next()) out.push({ index: rows.int8(0), hash: rows.isNull(1) ? new Uint8Array(0) : rows.bytes(1) });
+    return out;
+  }
+
   async #requireSize(size: number, field = "size"): Promise<void> {
     const { size: treeSize } = await this.head();
     if (size > treeSize) throw new MaestroError("bad_request", `${field} ${size} exceeds the tree size ${treeSize}`, { field });
     if (size < 1) throw new MaestroError("bad_request", `${field} must be at least 1`, { field });
   }
+}
+
+/** COPY takes no bind parameters: only a non-negative safe integer is ever written into its SQL text. */
+function sqlInteger(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new MaestroError("bad_request", `not a row index or count: ${n}`);
+  return String(n);
 }
 
 function toRaw(row: { idx: number; leaf_hash: Uint8Array; canonical: Uint8Array; signature: string }): RawEntry {
