@@ -198,24 +198,36 @@ export async function storeSource(options: { dataDir: string; databaseUrl?: stri
       cosignatures: await cosignatureRows(store.db),
       keys: (await reader.publicKeys()).map((k) => ({ kid: k.kid, purpose: k.purpose, publicJwk: k.public_jwk, vkey: k.vkey })),
     }),
-    projectionSnapshot: (tables) =>
-      (store.db as Kysely<any>)
+    projectionSnapshot: (tables) => {
+      const { readTable } = store;
+      // The embedded store is this process's alone (its directory lock), so reads one after another are one snapshot;
+      // each table comes as one COPY there (readTable), which costs a fraction of reading it row by row.
+      if (readTable) return projectionRows(store.db as Kysely<any>, tables, readTable);
+      return (store.db as Kysely<any>)
         .transaction()
         .setIsolationLevel("repeatable read")
-        .execute(async (trx) => {
-          const head = await trx.selectFrom("ledger_head").select("size").where("id", "=", 1).executeTakeFirstOrThrow();
-          // A projection table dropped is compared as empty (its rows are all missing).
-          const { rows: present } = await sql<{ table_name: string }>`select table_name from information_schema.tables
-            where table_schema = current_schema()`.execute(trx);
-          const exists = new Set(present.map((r) => r.table_name));
-          // None of them: a ledger without the server's tables (a bench, a ledger test), nothing to compare.
-          if (!tables.some((t) => exists.has(t))) return null;
-          const rows = new Map<string, Array<Record<string, unknown>>>();
-          for (const table of tables) rows.set(table, exists.has(table) ? await trx.selectFrom(table).selectAll().execute() : []);
-          return { size: Number(head.size), rows };
-        }),
+        .execute((trx) => projectionRows(trx, tables, (table) => trx.selectFrom(table).selectAll().execute()));
+    },
     close: () => store.close(),
   };
+}
+
+/** The head size and every projection table's rows, read through `db` (a transaction on PostgreSQL) and `readTable`. */
+async function projectionRows(
+  db: Kysely<any>,
+  tables: string[],
+  readTable: (table: string) => Promise<Array<Record<string, unknown>>>,
+): Promise<{ size: number; rows: Map<string, Array<Record<string, unknown>>> } | null> {
+  const head = await db.selectFrom("ledger_head").select("size").where("id", "=", 1).executeTakeFirstOrThrow();
+  // A projection table dropped is compared as empty (its rows are all missing).
+  const { rows: present } = await sql<{ table_name: string }>`select table_name from information_schema.tables
+    where table_schema = current_schema()`.execute(db);
+  const exists = new Set(present.map((r) => r.table_name));
+  // None of them: a ledger without the server's tables (a bench, a ledger test), nothing to compare.
+  if (!tables.some((t) => exists.has(t))) return null;
+  const rows = new Map<string, Array<Record<string, unknown>>>();
+  for (const table of tables) rows.set(table, exists.has(table) ? await readTable(table) : []);
+  return { size: Number(head.size), rows };
 }
 
 /** HTTP mode: the Evidence API (auditor token unless the server allows public reads). */

@@ -1,10 +1,11 @@
 // Opens the store: embedded PostgreSQL (PGlite) in a data dir by default, or a PostgreSQL server by URL.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, types } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
 import { MaestroError } from "../../common/errors.ts";
+import { parseCopyText } from "./copy-text.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
 import { PreparingClient } from "./prepared.ts";
 
@@ -38,6 +39,11 @@ export interface Store<DB> {
    * (COPY takes no parameters): callers build it from checked integers only.
    */
   copyOut?: (query: string) => Promise<Uint8Array>;
+  /**
+   * Embedded store only: every row of a table, as `selectFrom(table).selectAll()` returns them (the same text values
+   * through PGlite's own type parsers), read with one COPY instead of a result row by row (copy-text.ts).
+   */
+  readTable?: (table: string) => Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
 }
 
@@ -111,6 +117,22 @@ async function openEmbedded<DB>(dataDir: string, mustExist: boolean): Promise<St
       const result = await pglite.query(`COPY (${query}) TO '/dev/blob' WITH (FORMAT binary)`);
       if (!result.blob) throw new Error("the embedded store returned no COPY data");
       return new Uint8Array(await result.blob.arrayBuffer());
+    },
+    readTable: async (table) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a table name: ${JSON.stringify(table)}`);
+      // The columns COPY writes, in its order, with the type each value's text is parsed as.
+      const { rows: columns } = await pglite.query<{ name: string; type: number }>(
+        `select attname as name, atttypid::int as type from pg_attribute
+         where attrelid = $1::regclass and attnum > 0 and not attisdropped order by attnum`,
+        [table],
+      );
+      const result = await pglite.query(`COPY "${table}" TO '/dev/blob'`);
+      // An empty table writes nothing, so there is no blob; its command tag still counts the rows (COPY 0).
+      if (!result.blob && result.affectedRows !== 0) throw new Error(`the embedded store returned no COPY data for ${table}`);
+      const values = result.blob ? parseCopyText(new Uint8Array(await result.blob.arrayBuffer()), columns.length) : [];
+      if (values.length !== result.affectedRows)
+        throw new Error(`COPY of ${table}: ${values.length} rows read, ${result.affectedRows} written`);
+      return values.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, types.parseType(row[i], c.type, pglite.parsers)])));
     },
     close: async () => {
       await db.destroy();

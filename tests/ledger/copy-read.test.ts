@@ -1,11 +1,14 @@
 // The embedded store's COPY read path (Store.copyOut) gives the verifier the same rows as the driver, and every check
 // still runs on them: a tampered row read this way is caught and located as on the driver's path.
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LedgerReader } from "../../ledger/read/ledger-reader.ts";
 import { verifyLog } from "../../ledger/verify/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { type OpenTestLedger, openTestLedger, testEvent } from "./ledger-fixture.ts";
+
+// Appending and verifying on a loaded 2-core machine is slow; the checks themselves are quick.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const SIZE = 37; // not a power of two: the last subtrees of each level are partial
 
@@ -66,6 +69,36 @@ describe.each(STORE_KINDS)("whole-log reads through COPY (%s store)", (kind) => 
     it("writes nothing but checked integers into the COPY's SQL", async () => {
       await expect(copying().entriesWithColumns(0, 1.5)).rejects.toThrow(/not a row index or count/);
       await expect(copying().levelHashes(-1, 0, 10)).rejects.toThrow(/not a row index or count/);
+    });
+
+    it("reads a whole table as the driver's selectAll does: every type the projections use, NULLs, escapes, no rows", async () => {
+      const readTable = t.store.readTable!;
+      await sql`create table copy_types (id bigint primary key, name text, on_ bool, n integer, small smallint, f double precision,
+        at timestamptz, raw bytea, doc jsonb, tags text[])`.execute(t.db);
+      await sql`insert into copy_types values
+        (1, ${"tab\there, line\nthere, back\\slash, \\N, ✓"}, true, -7, 3, 0.1, '2026-01-02 03:04:05.678901+00',
+          ${new Uint8Array([0, 255, 10, 9])}, '{"b":[1,2],"a":"x"}', array['a b', 'c"d', ${"t\tn\n"}]),
+        (2, null, false, null, null, 1e-300, '1999-12-31 23:59:59.9995+00', ${new Uint8Array(0)}, 'null', '{}'),
+        (3, '', null, 2147483647, -32768, 'NaN', null, null, null, null),
+        (9007199254740991, ${"\\N"}, true, 0, 0, -0.0, 'infinity', ${new Uint8Array([0x5c])}, '[]', array[null]::text[])`.execute(t.db);
+      try {
+        const copied = await readTable("copy_types");
+        const driven = await t.db
+          .selectFrom("copy_types" as never)
+          .selectAll()
+          .orderBy("id" as never)
+          .execute();
+        expect(copied.length).toBe(4);
+        expect(copied).toEqual(driven);
+        expect(copied[0].name).toBe("tab\there, line\nthere, back\\slash, \\N, ✓");
+        await sql`create table copy_empty (id bigint)`.execute(t.db);
+        expect(await readTable("copy_empty")).toEqual([]);
+      } finally {
+        await sql`drop table if exists copy_types`.execute(t.db);
+        await sql`drop table if exists copy_empty`.execute(t.db);
+      }
+      await expect(readTable('ledger_entries"; drop table ledger_entries; --')).rejects.toThrow(/not a table name/);
+      await expect(readTable("no_such_table")).rejects.toThrow(/no_such_table/);
     });
 
     /** verifyLog over the COPY reads, with the stored nodes, as `ledger verify` runs it on this store. */
