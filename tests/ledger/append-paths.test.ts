@@ -10,6 +10,7 @@ import { loadKeyring } from "../../ledger/keys/keyring.ts";
 import { verifyLog } from "../../ledger/verify/index.ts";
 import { canonicalBytes } from "../../ledger/event/envelope.ts";
 import { leafHash } from "../../ledger/core/index.ts";
+import { itemAt } from "../../common/present.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { openTestLedger, type OpenTestLedger, testEvent } from "./ledger-fixture.ts";
 
@@ -75,11 +76,12 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
     );
     // They went through the one-statement path (the test before this one left the head known).
     expect(t.ledger.writer.batches.oneStatement).toBeGreaterThan(before);
-    const stored = await t.ledger.reader.rawEntries(appended[0].index, appended.length);
+    const stored = await t.ledger.reader.rawEntries(itemAt(appended, 0, "appended").index, appended.length);
     stored.forEach((row, i) => {
-      expect(Buffer.from(row.canonical).equals(Buffer.from(canonicalBytes(appended[i].event)))).toBe(true);
+      const sent = itemAt(appended, i, "appended");
+      expect(Buffer.from(row.canonical).equals(Buffer.from(canonicalBytes(sent.event)))).toBe(true);
       expect(JSON.parse(Buffer.from(row.canonical).toString("utf8")).payload.text).toBe(awkward[i]);
-      expect(Buffer.from(leafHash(row.canonical)).equals(Buffer.from(appended[i].leafHash))).toBe(true);
+      expect(Buffer.from(leafHash(row.canonical)).equals(Buffer.from(sent.leafHash))).toBe(true);
     });
   });
 
@@ -89,7 +91,8 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
     const before = writer.batches;
     const appended = await Promise.all(Array.from({ length: 20 }, (_, i) => writer.append(testEvent(301 + i))));
     expect(writer.batches).toEqual({ ...before, oneStatement: before.oneStatement + 1 });
-    expect(appended.map((a) => a.index)).toEqual(Array.from({ length: 20 }, (_, i) => appended[0].index + i));
+    const first = itemAt(appended, 0, "appended").index;
+    expect(appended.map((a) => a.index)).toEqual(Array.from({ length: 20 }, (_, i) => first + i));
   });
 
   it("appendAll: a group gets consecutive indexes in one commit, and a failing domain write rejects all of it", async () => {
@@ -102,8 +105,9 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
       writer.appendAll([0, 1, 2].map((k) => ({ input: testEvent(410 + k), options: { apply: async () => {} } }))),
       writer.append(testEvent(402)),
     ]);
-    expect(group.map((g) => g.index)).toEqual([group[0].index, group[0].index + 1, group[0].index + 2]);
-    expect([lone1.index, lone2.index].every((i) => i < group[0].index || i > group[2].index)).toBe(true);
+    const first = itemAt(group, 0, "group").index;
+    expect(group.map((g) => g.index)).toEqual([first, first + 1, first + 2]);
+    expect([lone1.index, lone2.index].every((i) => i < first || i > itemAt(group, 2, "group").index)).toBe(true);
     expect(writer.batches.locked + writer.batches.oneStatement).toBe(before.locked + before.oneStatement + 1);
 
     const size = (await t.ledger.reader.head()).size;
@@ -144,7 +148,7 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
       ["p-1", bumped.index, [0, 255, 1]],
     ]);
     const version = await sql<{ version: number }>`select version from append_version where id = 1`.execute(t.db);
-    expect(Number(version.rows[0].version)).toBe(1);
+    expect(Number(itemAt(version.rows, 0, "append_version rows").version)).toBe(1);
 
     // Rows of one table naming different columns, in one statement: each keeps its table's default for what it leaves out.
     const batchesBefore = writer.batches;
@@ -195,14 +199,15 @@ describe.each(STORE_KINDS)("ledger writer commit paths (%s)", (kind) => {
       appended.push(entry.index);
     }
     expect(writer.batches.oneStatement).toBeGreaterThanOrEqual(5);
-    expect(appended).toEqual(appended.map((_, i) => appended[0] + i));
+    const first = itemAt(appended, 0, "appended");
+    expect(appended).toEqual(appended.map((_, i) => first + i));
     const rows = await sql<{ id: string; n: number; raw: Uint8Array }>`select id, n, raw from append_probe order by id`.execute(t.db);
     expect(rows.rows.map((r) => [r.id, Number(r.n), [...r.raw]])).toEqual(Array.from({ length: 6 }, (_, i) => [`s-${i}`, i * 10, [i]]));
     const version = await sql<{ version: number }>`select version from append_version where id = 1`.execute(t.db);
-    expect(Number(version.rows[0].version)).toBe(4); // the update ran with each of the four probe.bump batches only
+    expect(Number(itemAt(version.rows, 0, "append_version rows").version)).toBe(4); // the update ran with each of the four probe.bump batches only
     const head = await t.ledger.reader.head();
     expect(head.size).toBe(appended.at(-1)! + 1);
-    const entries = await t.ledger.reader.rawEntries(appended[0], 6);
+    const entries = await t.ledger.reader.rawEntries(first, 6);
     expect(entries.map((e) => e.index)).toEqual(appended);
   });
 });

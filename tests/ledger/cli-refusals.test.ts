@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openStore } from "../../ledger/store/database.ts";
 import { createTestStore, type TestStoreConfig } from "../support/test-stores.ts";
 import { type CliRun, openTestLedger, runCli, testEvent } from "./ledger-fixture.ts";
+import { itemAt } from "../../common/present.ts";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -112,7 +113,7 @@ describe.runIf(process.env.DATABASE_URL)("maestro ledger against PostgreSQL that
         const { rows } = await sql<{
           n: number;
         }>`select count(*)::int as n from information_schema.tables where table_schema = 'public'`.execute(store.db);
-        expect(rows[0].n).toBe(0); // not migrated by the failed export
+        expect(itemAt(rows, 0, "count rows").n).toBe(0); // not migrated by the failed export
       } finally {
         await store.close();
       }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { configFromEnv, createApp, composeServer, issueToken, type Services } from "../../server/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { ORIGIN, testEvent, withDb } from "./ledger-fixture.ts";
+import { itemAt } from "../../common/present.ts";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -62,7 +63,9 @@ describe.each(STORE_KINDS)("fork refusal (%s store)", (kind) => {
   }
 
   const checkpointCount = () =>
-    withDb(cfg, async (db) => Number((await sql<{ n: number }>`select count(*)::int as n from ledger_checkpoints`.execute(db)).rows[0].n));
+    withDb(cfg, async (db) =>
+      Number(itemAt((await sql<{ n: number }>`select count(*)::int as n from ledger_checkpoints`.execute(db)).rows, 0, "count rows").n),
+    );
 
   /** Flips one bit of a stored interior node; returns the undo. */
   async function flipNode(level: number, idx: number) {
@@ -191,7 +194,8 @@ describe.each(STORE_KINDS)("fork refusal (%s store)", (kind) => {
     await expectRefusedAtStart(/head is at size 8, behind the newest signed checkpoint at size 10/);
     const max = await withDb(
       cfg,
-      async (db) => (await sql<{ n: number | null }>`select max(idx)::int as n from ledger_entries`.execute(db)).rows[0].n,
+      async (db) =>
+        itemAt((await sql<{ n: number | null }>`select max(idx)::int as n from ledger_entries`.execute(db)).rows, 0, "max rows").n,
     );
     expect(max).toBe(7);
   });

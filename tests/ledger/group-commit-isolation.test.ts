@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyLog } from "../../ledger/verify/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { openTestLedger, type OpenTestLedger, testEvent } from "./ledger-fixture.ts";
+import { itemAt } from "../../common/present.ts";
 
 describe.each(STORE_KINDS)("group commit isolation (%s)", (kind) => {
   let cfg: TestStoreConfig;
@@ -44,7 +45,7 @@ describe.each(STORE_KINDS)("group commit isolation (%s)", (kind) => {
     const rows = await sql<{
       n: number;
     }>`select count(*)::int as n from isolation_probe where id like ${`p-${String(offset).slice(0, 1)}%`}`.execute(t.db);
-    expect(Number(rows.rows[0].n)).toBe(40);
+    expect(Number(itemAt(rows.rows, 0, "count rows").n)).toBe(40);
 
     const head = await t.ledger.reader.head();
     expect(head.size).toBe(base + 40);

@@ -13,6 +13,7 @@ import { eventSigner } from "../../ledger/append/event-signer.ts";
 import { CompactRange } from "../../ledger/verify/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { ORIGIN, openTestLedger, runCli, testEvent, withDb } from "./ledger-fixture.ts";
+import { itemAt } from "../../common/present.ts";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -40,7 +41,7 @@ async function rehash(db: any): Promise<void> {
   for (const leaf of level) range.append(leaf);
   for (let l = 1; level.length >= 2; l++) {
     const up: Uint8Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) up.push(nodeHash(level[i], level[i + 1]));
+    for (let i = 0; i + 1 < level.length; i += 2) up.push(nodeHash(itemAt(level, i, "level"), itemAt(level, i + 1, "level")));
     for (const [i, hash] of up.entries())
       await db.updateTable("ledger_nodes").set({ hash }).where("level", "=", l).where("idx", "=", i).execute();
     level = up;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../../ledger/store/database.ts";
 import { prepared } from "../../ledger/store/prepared.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
+import { itemAt } from "../../common/present.ts";
 
 describe.each(STORE_KINDS)("prepared statements (%s)", (kind) => {
   let config: TestStoreConfig;
@@ -34,8 +35,9 @@ describe.each(STORE_KINDS)("prepared statements (%s)", (kind) => {
     const { rows } = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(store.db);
     const probes = rows.filter((r) => r.statement.includes("_probe"));
     expect(probes).toHaveLength(1);
-    expect(probes[0].name).toMatch(/^maestro_[0-9a-f]{24}$/);
-    expect(probes[0].statement).toContain("marked_probe");
+    const probe = itemAt(probes, 0, "probes");
+    expect(probe.name).toMatch(/^maestro_[0-9a-f]{24}$/);
+    expect(probe.statement).toContain("marked_probe");
   });
 
   it("reports a marked statement's SQL error like any other", async () => {

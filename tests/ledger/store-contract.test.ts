@@ -12,6 +12,7 @@ import { configFromEnv, createApp, composeServer, issueToken, type Services } fr
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { invalidOnPurpose } from "../support/invalid-on-purpose.ts";
 import { ORIGIN, openTestLedger, testEvent, verifyStoredLog } from "./ledger-fixture.ts";
+import { itemAt } from "../../common/present.ts";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest();
 
@@ -201,7 +202,9 @@ describe.each(STORE_KINDS)("ledger store contract (%s)", (kind) => {
     ];
     try {
       const base = (await ctx.ledger.reader.head()).size;
-      const all = await Promise.all(Array.from({ length: 300 }, (_, i) => [w1, w2, ctx][i % 3].ledger.writer.append(testEvent(i))));
+      const all = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => itemAt([w1, w2, ctx], i % 3, "writers").ledger.writer.append(testEvent(i))),
+      );
       expect(all.map((r) => r.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => base + i));
       await w1.ledger.checkpointer.issue({ force: true });
       await w2.ledger.checkpointer.issue({ force: true });

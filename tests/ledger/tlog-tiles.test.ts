@@ -18,6 +18,7 @@ import { CompactRange } from "../../ledger/verify/index.ts";
 import { configFromEnv, createApp, composeServer, issueToken, type Services } from "../../server/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { ORIGIN, testEvent } from "./ledger-fixture.ts";
+import { itemAt } from "../../common/present.ts";
 
 // The server may append its own events at start (e.g. policy activation): sizes below are read, not assumed.
 const APPENDS = 600; // with those: two full level-0 tiles, one partial, and a partial level-1 tile of width 2
@@ -73,18 +74,18 @@ describe.each(STORE_KINDS)("tlog-tiles endpoints (%s)", (kind) => {
     const level1 = readTileHashes(await bytes(tilePath(1, 0, 2)));
     const sub = new CompactRange();
     for (const h of leaves.slice(256, 512)) sub.append(h);
-    expect(toBase64(level1[1])).toBe(toBase64(sub.root()));
+    expect(toBase64(itemAt(level1, 1, "level-1 tile"))).toBe(toBase64(sub.root()));
 
     // Any node is a stored tile hash (level 8·L) or hashed up from the tile below it.
     const hashAt = (level: number, index: number): Uint8Array => {
-      if (level === 0) return leaves[index];
-      if (level === 8) return level1[index];
+      if (level === 0) return itemAt(leaves, index, "leaves");
+      if (level === 8) return itemAt(level1, index, "level-1 tile");
       return nodeHash(hashAt(level - 1, 2 * index), hashAt(level - 1, 2 * index + 1));
     };
     const tiles: HashReader = { getHashes: async (coords) => coords.map((c) => hashAt(c.level, c.index)) };
     for (const index of [0, 255, 256, 511, cp.size - 1]) {
       const proof = await buildInclusionProof(tiles, index, cp.size);
-      verifyInclusion({ leafHash: leaves[index], index, size: cp.size, proof, root: cp.rootHash });
+      verifyInclusion({ leafHash: itemAt(leaves, index, "leaves"), index, size: cp.size, proof, root: cp.rootHash });
       const served = await ctx.ledger.reader.inclusionProof(index, cp.size);
       expect(served.hashes.map(toBase64)).toEqual(proof.map(toBase64));
     }

@@ -23,6 +23,7 @@ import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/t
 import { serve as serveHttp } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { ORIGIN, runCli, testEvent } from "./ledger-fixture.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 interface Served {
   cfg: TestStoreConfig;
@@ -136,7 +137,7 @@ describe.each(STORE_KINDS)("witness cosigning (%s)", (kind) => {
       expect(openNote(note, [parseVkey(a.ctx.checkpointVkey)]).sigs).toHaveLength(1); // the log's own signature still opens
       const count = countWitnesses(note, [parseCosignerVkey(witness.vkey)], 1);
       expect(count.witnessed).toBe(true);
-      expect(Math.abs(count.valid[0].timestamp - Date.now() / 1000)).toBeLessThan(60);
+      expect(Math.abs(itemAt(count.valid, 0, "valid cosignatures").timestamp - Date.now() / 1000)).toBeLessThan(60);
     }
     const w = await witnessedOf(a);
     expect(w).toMatchObject({ quorum: 1, checkpoint: { size: cp.size, cosigners: ["witness.test/w1"] } });
@@ -152,8 +153,8 @@ describe.each(STORE_KINDS)("witness cosigning (%s)", (kind) => {
       .select(["line"])
       .where("checkpoint_id", "=", latest.id)
       .executeTakeFirstOrThrow();
-    const raw = Buffer.from(row.line.split(" ")[2], "base64");
-    raw[raw.length - 1] ^= 1; // one bit of the signature
+    const raw = Buffer.from(present(row.line.split(" ")[2], "the cosignature's base64"), "base64");
+    raw[raw.length - 1] = itemAt(raw, raw.length - 1, "cosignature bytes") ^ 1; // one bit of the signature
     const forged = `\u2014 witness.test/w1 ${raw.toString("base64")}`;
     await ctx.db.updateTable("ledger_cosignatures").set({ line: forged }).where("checkpoint_id", "=", latest.id).execute();
     try {
@@ -289,8 +290,8 @@ async function lyingWitness(name: string): Promise<{ vkey: string; url: string; 
       const note = body.slice(body.indexOf("\n\n") + 2);
       const line = signCosignature(splitNote(note).body, { name, privateKey: actual }, Math.floor(Date.now() / 1000));
       // Claim the configured key's ID so the line is not simply ignored as someone else's.
-      const raw = Buffer.from(line.split(" ")[2], "base64");
-      const id = Buffer.from(formatCosignerVkey(name, ed25519PublicRaw(configured)).split("+")[1], "hex");
+      const raw = Buffer.from(present(line.split(" ")[2], "the cosignature's base64"), "base64");
+      const id = Buffer.from(present(formatCosignerVkey(name, ed25519PublicRaw(configured)).split("+")[1], "the vkey's key ID"), "hex");
       id.copy(raw, 0);
       res.writeHead(200, { "Content-Type": "text/plain" }).end(`\u2014 ${name} ${raw.toString("base64")}\n`);
     });

@@ -8,6 +8,7 @@ import { migrateToLatest } from "../../ledger/store/migrate.ts";
 import { openStore } from "../../ledger/store/database.ts";
 import { createTestStore, STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { present } from "../../common/present.ts";
 
 // Two server contexts one after the other on one store: slow on a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -182,7 +183,7 @@ describe.each(STORE_KINDS)("session owner migration on %s store", (kind) => {
       await decided("s-a", "coder", 2);
       await decided("s-b", "agent-2", 3);
       await sql`insert into sessions (session, tainted, taint_sources) values ('s-b', true, '["https://x.example"]')`.execute(store.db);
-      await migrateToLatest(store.db, { ...before, "3008_session_owners": owners });
+      await migrateToLatest(store.db, { ...before, "3008_session_owners": present(owners, "migration 3008_session_owners") });
       const { rows } = await sql`select session, owner, tainted from sessions order by session`.execute(store.db);
       expect(rows).toEqual([
         { session: "s-a", owner: "coder", tainted: false },

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { itemAt } from "../../common/present.ts";
 
 describe.each(STORE_KINDS)("concurrent decisions on %s store", (kind) => {
   let server: TestServer;
@@ -51,7 +52,7 @@ describe.each(STORE_KINDS)("concurrent decisions on %s store", (kind) => {
       cases.map((c) => server.call("POST", "/v1/mediate", { token: agent, body: call(c.session, c.runset) })),
     );
     answers.forEach((res, n) => {
-      const { session, runset } = cases[n];
+      const { session, runset } = itemAt(cases, n, "cases");
       const tainted = Number(session.slice(1)) % 2 === 1;
       const codes = res.body.reasons.map((r: { code: string }) => r.code);
       if (runset === "ungranted") expect(codes, `${session}/${runset}`).toContain("no_grant");

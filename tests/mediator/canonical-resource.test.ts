@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalRelease, canonicalRepositoryPath } from "../../common/canonical-resource.ts";
 import { type Fixture, openFixture } from "../exceptions/support.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
+import { itemAt } from "../../common/present.ts";
 
 const call = (agent: string, capability: string, resource: string, extra: Record<string, unknown> = {}) => ({
   runset: "rs1",
@@ -85,7 +86,8 @@ describe.each(STORE_KINDS)("canonical resources (%s store)", (kind) => {
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
     // Canonical at placement; the auditor's spelling is kept on the ledger.
     expect(placed.body.scope).toEqual({ type: "repository", id: "acme/app" });
-    const event = (await f.ctx.ledger.reader.entriesFor("hold.placed", `hold:${placed.body.id}`))[0].event.payload as any;
+    const entries = await f.ctx.ledger.reader.entriesFor("hold.placed", `hold:${placed.body.id}`);
+    const event = itemAt(entries, 0, "hold.placed entries").event.payload as any;
     expect(event).toMatchObject({ scope: { type: "repository", id: "acme/app" }, requestedScopeId: "acme/App" });
     try {
       const expected: Record<string, string> = {

@@ -9,6 +9,7 @@ import { type Ledger, openLedger } from "../../ledger/open-ledger.ts";
 import { openStore, type Store } from "../../ledger/store/database.ts";
 import { ORIGIN } from "../ledger/ledger-fixture.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
+import { present } from "../../common/present.ts";
 
 const MIGRATION = "3004_outcomes_by_the_deciding_token";
 // 3008 (session owners) reads the decided_by column 3004 adds: it runs with 3004 here, as on any store it reaches.
@@ -44,7 +45,11 @@ describe.each(STORE_KINDS)("outcome token migration on %s store", (kind) => {
     await sql`insert into outcomes (decision_id, ledger_index, status, cost_usd, created_at) values (${decisionId}, ${reported.index}, 'ok', 0, now())`.execute(
       t.db,
     );
-    await migrateToLatest(t.db, { ...before, [MIGRATION]: tokenMigration, "3008_session_owners": sessionOwners });
+    await migrateToLatest(t.db, {
+      ...before,
+      [MIGRATION]: present(tokenMigration, `migration ${MIGRATION}`),
+      "3008_session_owners": present(sessionOwners, "migration 3008_session_owners"),
+    });
   });
   afterAll(async () => {
     await t?.store.close();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_BUNDLE_FILE } from "../../server/policy/index.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { itemAt } from "../../common/present.ts";
 
 describe.each(STORE_KINDS)("policy activation on %s store", (kind) => {
   let server: TestServer;
@@ -18,7 +19,7 @@ describe.each(STORE_KINDS)("policy activation on %s store", (kind) => {
   it("ledgers the bundle in force at startup", async () => {
     const events = await server.ctx.ledger.reader.entriesFor("policy.activated", "policy:active");
     expect(events).toHaveLength(1);
-    expect(events[0].event.payload.digest).toBe(server.ctx.policy.current().digest);
+    expect(itemAt(events, 0, "policy.activated entries").event.payload.digest).toBe(server.ctx.policy.current().digest);
   });
 
   it("activates a valid bundle with a policy.activated event naming both digests", async () => {

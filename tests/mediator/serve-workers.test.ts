@@ -5,6 +5,7 @@ import { issueToken } from "../../server/index.ts";
 import { keyPath, loadOrCreateKey } from "../../ledger/keys/key-files.ts";
 import { createTestStore, type TestStoreConfig } from "../support/test-stores.ts";
 import { join } from "node:path";
+import { present } from "../../common/present.ts";
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   spawn(process.execPath, ["cli/main.ts", ...args], {
@@ -35,7 +36,7 @@ describe.skipIf(!process.env.DATABASE_URL)("serve --workers (PostgreSQL only)", 
       server.stderr!.on("data", (d: Buffer) => {
         err += d;
         const m = /listening on (http:\/\/\S+)/.exec(err);
-        if (m) resolve(m[1]);
+        if (m) resolve(present(m[1], "the listening URL"));
       });
       server.once("exit", (code) => reject(new Error(`serve exited ${code}: ${err}`)));
     });
