@@ -9,6 +9,7 @@ import { HookState } from "../../agents/hooks/hook-state.ts";
 import { builtInMap, type CodingAgent, TOOL_TABLES } from "../../agents/hooks/tool-table.ts";
 import { HttpMediatorClient } from "../../agents/mediator-client/http-mediator-client.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
+import { present } from "../../common/present.ts";
 
 const ROOT = "/workspace/project";
 
@@ -65,8 +66,9 @@ describe("every tool in the hook tool table", () => {
     const table = TOOL_TABLES[agent];
     // Every governed tool has a documented input here, so a tool added to the table cannot go untested.
     expect(Object.keys(INPUTS[agent]).sort()).toEqual(
-      Object.keys(table)
-        .filter((n) => table[n].kind === "governed")
+      Object.entries(table)
+        .filter(([, e]) => e.kind === "governed")
+        .map(([n]) => n)
         .sort(),
     );
     for (const [tool, entry] of Object.entries(table)) {
@@ -89,7 +91,9 @@ describe("every tool in the hook tool table", () => {
       } else {
         // No grant in this run-set: each is denied, on the capability and resource the table names.
         expect([tool, result.exitCode, JSON.parse(result.stdout).hookSpecificOutput.permissionDecision]).toEqual([tool, 0, "deny"]);
-        expect(ledgered.map((c) => [c.tool, c.capability, c.resource])).toEqual([[tool, entry.capability, INPUTS[agent][tool].resource]]);
+        expect(ledgered.map((c) => [c.tool, c.capability, c.resource])).toEqual([
+          [tool, entry.capability, present(INPUTS[agent][tool], `${agent}'s input for ${tool}`).resource],
+        ]);
       }
     }
   });

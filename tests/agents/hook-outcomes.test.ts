@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
 import { runHook } from "./support/run-hook.ts";
+import { itemAt } from "../../common/present.ts";
 
 type Mode = "up" | "down" | "lose-answer" | "silent";
 
@@ -127,7 +128,7 @@ describe("durable hook outcomes and the per-call deadline", () => {
       ),
     });
     expect(pending()).toHaveLength(1);
-    expect(JSON.parse(readFileSync(join(scratch, "state/pending", pending()[0]), "utf8")).outcomes).toEqual([
+    expect(JSON.parse(readFileSync(join(scratch, "state/pending", itemAt(pending(), 0, "pending files")), "utf8")).outcomes).toEqual([
       expect.objectContaining({ status: "error" }),
     ]);
     expect(await outcomesOf()).toEqual([]);

@@ -15,6 +15,7 @@ import { STORE_KINDS } from "../support/test-stores.ts";
 import { fakeAnthropic, fakeOpenAI, toolResultsIn } from "./support/fake-providers.ts";
 import { FIXED_ADD, makeRepo, TEST_COMMAND } from "./support/git-fixture.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
+import { itemAt } from "../../common/present.ts";
 
 const PRICE = { input_per_mtok: 3, output_per_mtok: 15 };
 const KEYS = { ANTHROPIC_API_KEY: "sk-ant-test-key-never-ledgered", OPENAI_API_KEY: "sk-openai-test-key-never-ledgered" };
@@ -49,12 +50,12 @@ describe.each(STORE_KINDS)("agent runner through the mediator (%s store)", (kind
       { failWith: 529 },
       { text: "Reading the code.", toolUses: [{ name: "read_file", input: { path: "src/add.js" } }] },
       (body) => {
-        expect(toolResultsIn(body)[0].content).toContain("a - b");
+        expect(itemAt(toolResultsIn(body), 0, "tool results").content).toContain("a - b");
         return { toolUses: [{ name: "write_file", input: { path: "src/add.js", content: FIXED_ADD } }] };
       },
       { toolUses: [{ name: "run_tests", input: {} }] },
       (body) => {
-        expect(toolResultsIn(body)[0].content).toContain("tests passed");
+        expect(itemAt(toolResultsIn(body), 0, "tool results").content).toContain("tests passed");
         return { text: "Fixed add()." };
       },
     ]);
@@ -108,7 +109,7 @@ describe.each(STORE_KINDS)("agent runner through the mediator (%s store)", (kind
       { toolUses: [{ name: "fetch_url", input: { url } }] },
       { toolUses: [{ name: "read_secret", input: { name: "deploy/token" } }] },
       (body) => {
-        const [result] = toolResultsIn(body);
+        const result = itemAt(toolResultsIn(body), 0, "tool results");
         denial = result.content;
         expect(result.isError).toBe(true);
         return { text: "I cannot read the token in a tainted session." };

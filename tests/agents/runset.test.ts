@@ -14,12 +14,13 @@ import { STORE_KINDS } from "../support/test-stores.ts";
 import { fakeAnthropic, fakeOpenAI } from "./support/fake-providers.ts";
 import { BROKEN_ADD, FIXED_ADD, git, makeRepo, TEST_COMMAND } from "./support/git-fixture.ts";
 import { startTestServer, type TestServer } from "./support/maestro-server.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 describe("run-set files", () => {
   const valid = { version: 1, name: "rs", agents: [{ name: "a", goal: "g", provider: "anthropic", model: "m" }] };
 
   it("accepts YAML and JSON", () => {
-    expect(parseRunset(JSON.stringify(valid), "x.json").agents[0].name).toBe("a");
+    expect(itemAt(parseRunset(JSON.stringify(valid), "x.json").agents, 0, "agents").name).toBe("a");
     const yaml =
       "version: 1\nname: rs\nagents:\n  - name: a\n    goal: fix it\n    provider: openai\n    model: gpt-5\n    grants:\n      - {capability: repo.read, resource: 'src/**'}\n";
     const parsed = parseRunset(yaml, "x.yaml");
@@ -132,7 +133,7 @@ agents:
       expect(report.success).toBe(false);
       // Worktrees are gone, branches stay; the fix lives on the fixer's branch only.
       expect(git(repo.dir, "worktree", "list").trim().split("\n")).toHaveLength(1);
-      expect(git(repo.dir, "show", `${fixed.branch!.branch}:src/add.js`)).toBe(FIXED_ADD);
+      expect(git(repo.dir, "show", `${present(fixed, "the fixer's report").branch!.branch}:src/add.js`)).toBe(FIXED_ADD);
       expect(git(repo.dir, "show", "main:src/add.js")).toBe(BROKEN_ADD);
       // Live progress saw each agent move through its phases.
       for (const name of ["fixer", "idler"]) {

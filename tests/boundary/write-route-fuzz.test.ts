@@ -10,6 +10,7 @@ import type { Role } from "../../server/auth/roles.ts";
 import { openApiDocument } from "../../server/http/openapi.ts";
 import { MEDIATE_BODY, writeBodies } from "../support/write-bodies.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 const SEED = 1414;
 const RUNS = 2_000;
@@ -45,7 +46,7 @@ function setAt(body: Json, path: Path, value: Json): Json {
   const copy = structuredClone(body) as Record<string | number, Json>;
   let node = copy;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, Json>;
-  node[path[path.length - 1]] = value;
+  node[itemAt(path, path.length - 1, "path")] = value;
   return copy as Json;
 }
 
@@ -69,8 +70,8 @@ function faulty(fault: Fault, seed: Record<string, Json>, required: string[], pi
     case "extra":
       return JSON.stringify({ ...seed, [`zz_${text.replace(/\W/g, "")}`]: text });
     case "wrongType": {
-      const key = at(Object.keys(seed));
-      return JSON.stringify(key === undefined ? [seed] : { ...seed, [key]: otherType(seed[key]) });
+      const member = at(Object.entries(seed));
+      return JSON.stringify(member === undefined ? [seed] : { ...seed, [member[0]]: otherType(member[1]) });
     }
     case "huge": {
       const leaf = at(strings);
@@ -102,7 +103,7 @@ function faulty(fault: Fault, seed: Record<string, Json>, required: string[], pi
     case "outOfRange": {
       const leaf = at(numbers) ?? at(strings);
       const values = ["1e309", "-1e309", "-1", "1.5", "9007199254740993", "1e300", "-0"];
-      const raw = values[pick % values.length];
+      const raw = itemAt(values, pick % values.length, "out-of-range values");
       const marker = "\u0001MARK\u0001";
       const text = JSON.stringify(leaf ? setAt(seed, leaf.path, marker) : { ...seed, n: marker });
       return text.replace(JSON.stringify(marker), raw);
@@ -130,8 +131,9 @@ describe("write-route fuzzer (seeded, bounded)", () => {
     const seeds = writeBodies();
     const schemas = openApiDocument() as { components: { schemas: Record<string, { required?: string[] }> }; paths: Record<string, any> };
     const requiredOf = (route: string): string[] => {
-      const ref: string = schemas.paths[route.replace(/:(\w+)/g, "{$1}")].post.requestBody.content["application/json"].schema.$ref;
-      return schemas.components.schemas[ref.split("/").pop()!].required ?? [];
+      const operation = present(schemas.paths[route.replace(/:(\w+)/g, "{$1}")], `${route} in the document`).post;
+      const ref: string = operation.requestBody.content["application/json"].schema.$ref;
+      return present(schemas.components.schemas[ref.split("/").pop()!], ref).required ?? [];
     };
     const cases = fc.sample(
       fc.record({
@@ -152,7 +154,7 @@ describe("write-route fuzzer (seeded, bounded)", () => {
       const body = faulty(fault, seed, required, pick, text, bodyLimitOf(rule));
       // A schema with no required member (waiver approval's optional comment) still takes a body without it.
       const mustRefuse = ALWAYS_REFUSED.has(fault) && !(fault === "missing" && required.length === 0);
-      const role = (rule.roles as readonly Role[])[0];
+      const role = itemAt(rule.roles as readonly Role[], 0, `${route}'s roles`);
       const path = route
         .replace(":decisionId", decisionId)
         .replace(":runId", "run-1")

@@ -6,13 +6,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { present } from "../../common/present.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const DOC = join(ROOT, "docs", "quickstart.md");
 
 /** The ```sh blocks of a Markdown file, in order (other fences, e.g. ```yaml, are shown, not run). */
 export function shellBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+  return [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => present(m[1], "a sh block's body"));
 }
 
 async function freePort(): Promise<number> {

@@ -37,21 +37,20 @@ describe("maestro runset / mediate / release CLI", () => {
   let server: RunningServer;
   let url: string;
   let dir: string;
-  const tokens: Record<string, string> = {};
+  let tokens: { security: string; releaser: string; agent: string; auditor: string };
 
   beforeAll(async () => {
     store = await createTestStore("embedded");
     server = await startServer(configFromEnv({ dataDir: store.dataDir, port: 0, host: "127.0.0.1" }, {}), serve);
     url = `http://127.0.0.1:${server.port}`;
     const key = { kid: server.ctx.ledger.keyring.token.kid, privateKey: server.ctx.ledger.keyring.token.privateKey };
-    for (const [name, role, sub] of [
-      ["security", "security", "sec-1"],
-      ["releaser", "security", "rel-mgr"],
-      ["agent", "agent", "coder"],
-      ["auditor", "auditor", "aud-1"],
-    ] as const) {
-      tokens[name] = await issueToken(key, role as Role, sub, 3600);
-    }
+    const token = (role: Role, sub: string) => issueToken(key, role, sub, 3600);
+    tokens = {
+      security: await token("security", "sec-1"),
+      releaser: await token("security", "rel-mgr"),
+      agent: await token("agent", "coder"),
+      auditor: await token("auditor", "aud-1"),
+    };
     dir = mkdtempSync(join(tmpdir(), "maestro-release-cli-"));
     writeFileSync(join(dir, "runset.yaml"), RUNSET);
     writeFileSync(join(dir, "app-1.2.0.tgz"), "the artifact bytes\n");

@@ -90,7 +90,7 @@ describe.each(STORE_KINDS)("licences on lock file writes (%s store)", (kind) => 
       ["npm:left-pad", lockFile({ "apache-thing": { version: "2.0.0", license: "Apache-2.0" } })],
       ["npm:left-pad", lockFile({ "x/node_modules/left-pad": { version: "1.3.0", license: "MIT" } })],
       ["pypi:requests", lockFile({ requests: { version: "2.0.0", license: "Apache-2.0" } })],
-    ]) {
+    ] as const) {
       const unpinned = await install(resource, content);
       expect(unpinned.decision, resource).toBe("require_approval");
       expect(unpinned.reasons[0].message).toContain(`the lock file sent with ${resource} does not pin it`);

@@ -97,7 +97,7 @@ describe.each(STORE_KINDS)("reads teach the session (%s store)", (kind) => {
     for (const [capability, resource] of [
       ["network.egress", "api.example.com"],
       ["release.publish", "acme/api@1.2.0"],
-    ]) {
+    ] as const) {
       const decided = await mediate("s-secret", capability, resource);
       responses.push(decided);
       expect(decided.decision, capability).toBe("require_approval");

@@ -12,6 +12,7 @@ import { SECRETS } from "../fixtures/content/secret-corpus.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { releaseBody, REPO } from "./support.ts";
+import { itemAt } from "../../common/present.ts";
 
 const stripe = SECRETS.find((s) => s.name === "Stripe live secret key")!;
 const REPORT = JSON.parse(readFileSync(DEFAULT_MUTATION_REPORT, "utf8")) as { score: number; threshold: number };
@@ -121,7 +122,8 @@ describe.each(STORE_KINDS)("release claims on content and the policy's mutation 
     const denied = await mediate(write("s-ok", "src/billing.ts", stripe.content));
     expect(denied.decision).toBe("deny");
     const entry = await server.ctx.ledger.reader.entry(denied.ledgerIndex);
-    const [{ fingerprint }] = (entry.event.payload as { content: { findings: Array<{ fingerprint: string }> } }).content.findings;
+    const findings = (entry.event.payload as { content: { findings: Array<{ fingerprint: string }> } }).content.findings;
+    const { fingerprint } = itemAt(findings, 0, "findings");
     const secretWaiver = await waive({ resource: "src/billing.ts", waives: ["secret_detected"], fingerprints: [fingerprint] });
     expect(await mediate(write("s-ok", "src/billing.ts", stripe.content))).toMatchObject({ decision: "allow", waivers: [secretWaiver] });
 

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import type { TestServer } from "../support/test-server.ts";
+import { present } from "../../common/present.ts";
 
 export const REPO = "acme/api";
 const digestOf = (c: string) => c.repeat(64);
@@ -172,7 +173,10 @@ export async function publishedFixture(server: TestServer): Promise<PublishedFix
   const blocked = await server.call("POST", "/v1/releases/api-1.2.0/publish", { token: security });
   expect(blocked.status, JSON.stringify(blocked.body)).toBe(409);
   expect(blocked.body.error.code).toBe("release_blocked");
-  const blockedDecisionId = /decision ([0-9a-f-]{36})/.exec(blocked.body.error.message)![1];
+  const blockedDecisionId = present(
+    /decision ([0-9a-f-]{36})/.exec(blocked.body.error.message)?.[1],
+    "the blocked decision's id in the refusal",
+  );
   const holdId = hold.body.id ?? hold.body.hold?.id;
   expect((await server.call("POST", `/v1/holds/${holdId}/clear`, { token: auditor, body: { reason: "review passed" } })).status).toBe(200);
   const published = await server.call("POST", "/v1/releases/api-1.2.0/publish", { token: security });

@@ -11,6 +11,7 @@ import { verifyEvidenceFile } from "../../evidence/index.ts";
 import { verifyEvidence } from "../../evidence/verify/verify-evidence.ts";
 import { webCryptoPlatform } from "../../evidence/verify/webcrypto-platform.ts";
 import { publishedFixture, type PublishedFixture } from "./support.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 type Path = Array<string | number>;
 
@@ -19,11 +20,11 @@ function flipByte(text: string, path: Path, at?: number): string {
   const doc = JSON.parse(text);
   let parent = doc;
   for (const key of path.slice(0, -1)) parent = parent[key];
-  const last = path[path.length - 1];
+  const last = itemAt(path, path.length - 1, "path");
   const value = parent[last];
   if (typeof value !== "string") throw new Error(`${path.join(".")} is not a string`);
   const i = at ?? Math.floor(value.length / 2);
-  const c = value[i];
+  const c = itemAt(value, i, path.join("."));
   const swap = /[0-9]/.test(c) ? (c === "1" ? "2" : "1") : /[A-Za-z]/.test(c) ? (c === "A" ? "B" : "A") : c === "+" ? "/" : "A";
   parent[last] = value.slice(0, i) + swap + value.slice(i + 1);
   const out = JSON.stringify(doc);
@@ -66,7 +67,9 @@ describe("tampering with an exported evidence bundle", () => {
     const guide = readFileSync(new URL("../../docs/governance/auditor-guide.md", import.meta.url), "utf8");
     const table = guide.slice(guide.indexOf("| part | checked |"));
     const rows = table.slice(0, table.indexOf("\n\n")).split("\n").slice(2);
-    const guideOrder = rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    const guideOrder = rows.flatMap((row) =>
+      [...present(row.split("|")[1], "the guide table's part column").matchAll(/`([^`]+)`/g)].map((m) => m[1]),
+    );
     const result = await verifyEvidenceFile(fixture.exportText, fixture.jwks);
     // The line that says every event held is the events[i] row's; without --witness there is no witness line.
     const reported = result.checks
@@ -133,12 +136,13 @@ describe("tampering with an exported evidence bundle", () => {
   it("the export signature verifies with jose, as the auditor guide says (our verifier uses node:crypto)", async () => {
     const marker = fixture.exportText.lastIndexOf(',"exportSignature":');
     const signed = Buffer.from(`${fixture.exportText.slice(0, marker)}}`);
-    const [header, , signature] = (JSON.parse(fixture.exportText).exportSignature as string).split(".");
+    const jws = (JSON.parse(fixture.exportText).exportSignature as string).split(".");
+    const [header, signature] = [itemAt(jws, 0, "JWS parts"), itemAt(jws, 2, "JWS parts")];
     const kid = JSON.parse(Buffer.from(header, "base64url").toString("utf8")).kid;
     const jwk = JSON.parse(fixture.jwks).keys.find((k: { kid: string }) => k.kid === kid);
     const key = await importJWK(jwk, "EdDSA");
     await expect(flattenedVerify({ protected: header, payload: signed.toString("base64url"), signature }, key)).resolves.toBeDefined();
-    signed[10] ^= 1;
+    signed[10] = itemAt(signed, 10, "signed bytes") ^ 1;
     await expect(flattenedVerify({ protected: header, payload: signed.toString("base64url"), signature }, key)).rejects.toThrow();
   });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from "../../server/auth/tokens.ts";
 import { issueToken } from "../../server/index.ts";
 import { type Fixture, openFixture, waiverRequest } from "./support.ts";
+import { itemAt } from "../../common/present.ts";
 
 const OIDC_ISSUER = "https://sso.example.test/realms/eng";
 const OIDC_AUDIENCE = "maestro";
@@ -144,7 +145,7 @@ describe("bearer tokens and OIDC SSO", () => {
     expect(created.status).toBe(201);
     const waiver = (await created.json()) as any;
     expect(waiver.requestedBy).toBe("alice@example.test");
-    const entry = (await f.ctx.ledger.reader.entriesFor("waiver.requested", `waiver:${waiver.id}`))[0];
+    const entry = itemAt(await f.ctx.ledger.reader.entriesFor("waiver.requested", `waiver:${waiver.id}`), 0, "waiver.requested entries");
     expect(entry.event.actor).toEqual({ type: "user", id: "alice@example.test", role: "engineer" });
     // The same person cannot approve it even holding a security-mapped SSO token.
     const selfApprove = await f.app.request(`/v1/waivers/${waiver.id}/approve`, {

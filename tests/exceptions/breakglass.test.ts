@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromBase64, verifyInclusion } from "../../ledger/core/index.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { type Fixture, openFixture, toolCall } from "./support.ts";
+import { itemAt } from "../../common/present.ts";
 
 describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
   let f: Fixture;
@@ -100,7 +101,8 @@ describe.each(STORE_KINDS)("break-glass (%s store)", (kind) => {
       verdict: "justified",
     });
     expect(reviewed.body.overdue).toBe(false);
-    const event = (await f.ctx.ledger.reader.entriesFor("breakglass.reviewed", `breakglass:${bg.id}`))[0].event;
+    const reviewedEntries = await f.ctx.ledger.reader.entriesFor("breakglass.reviewed", `breakglass:${bg.id}`);
+    const event = itemAt(reviewedEntries, 0, "breakglass.reviewed entries").event;
     expect(event.payload).toMatchObject({ reviewedLate: true, uses: 1 });
   });
 

@@ -5,6 +5,7 @@ import { WaiverService } from "../../server/exceptions/waivers/index.ts";
 import type { WaiverRule } from "../../server/exceptions/waivers/waiver-rules.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { type Fixture, openFixture } from "./support.ts";
+import { present } from "../../common/present.ts";
 
 describe.each(STORE_KINDS)("waiver limits at approval (%s store)", (kind) => {
   let f: Fixture;
@@ -28,7 +29,7 @@ describe.each(STORE_KINDS)("waiver limits at approval (%s store)", (kind) => {
     f = await openFixture(kind);
     service = new WaiverService(
       { db: f.ctx.db, writer: f.ctx.ledger.writer, reader: f.ctx.ledger.reader, clock: f.clock },
-      { rulesFor: (c) => rules[c] },
+      { rulesFor: (c) => present(rules[c], `the waiver rules for ${c}`) },
     );
   });
   afterAll(async () => f?.close());

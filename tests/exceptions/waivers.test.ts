@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { type Fixture, openFixture, toolCall, waiverRequest } from "./support.ts";
+import { itemAt } from "../../common/present.ts";
 
 describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
   let f: Fixture;
@@ -61,7 +62,7 @@ describe.each(STORE_KINDS)("waivers (%s store)", (kind) => {
     expect(denied.body.waivers).toEqual([]);
     await f.call("POST", "/v1/mediate", "agent", call);
     expect(await kindsFor(waiver.id)).toEqual(["waiver.requested", "waiver.approved", "waiver.activated", "waiver.expired"]);
-    const expiredEntry = (await f.ctx.ledger.reader.entriesFor("waiver.expired", `waiver:${waiver.id}`))[0];
+    const expiredEntry = itemAt(await f.ctx.ledger.reader.entriesFor("waiver.expired", `waiver:${waiver.id}`), 0, "waiver.expired entries");
     expect(expiredEntry.index).toBeLessThan(denied.body.ledgerIndex);
     // Approving or revoking an expired waiver is a conflict, and writes nothing.
     const size = await f.treeSize();

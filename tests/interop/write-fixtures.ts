@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { entriesPath, tilePath, TILE_HEIGHT, tileWidth } from "../../ledger/core/index.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
-const out = process.argv[2];
+const out = process.argv[2] ?? "";
 if (!out) {
   process.stderr.write("usage: node tests/interop/write-fixtures.ts OUT_DIR\n");
   process.exit(2);

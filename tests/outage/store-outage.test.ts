@@ -8,6 +8,7 @@ import { ROUTE_ROLES } from "../../server/auth/route-roles.ts";
 import { configFromEnv, createApp, composeServer, issueToken, type Role, type Services } from "../../server/index.ts";
 import { type OwnPostgres, startOwnPostgres } from "../support/own-postgres.ts";
 import { MEDIATE_BODY, writeBodies } from "../support/write-bodies.ts";
+import { itemAt } from "../../common/present.ts";
 
 const pg = await startOwnPostgres();
 
@@ -82,7 +83,7 @@ describe.skipIf(!pg)("routes while the store is unreachable (own PostgreSQL clus
   it("every route answers 503 with Retry-After or a 4xx it owes no store, never 500", async () => {
     const answers: string[] = [];
     for (const rule of ROUTE_ROLES) {
-      const role = rule.roles === "public" ? null : rule.roles[0];
+      const role = rule.roles === "public" ? null : itemAt(rule.roles, 0, `${rule.path}'s roles`);
       const res = await call(rule.method, concrete(rule.path), role, rule.method === "POST" ? bodies[rule.path] : undefined);
       answers.push(`${rule.method} ${rule.path} ${res.status} ${res.body?.error?.code ?? ""}`);
       expect(res.status, answers.at(-1)).not.toBe(500);

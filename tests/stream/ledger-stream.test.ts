@@ -8,6 +8,7 @@ import { invalidOnPurpose } from "../support/invalid-on-purpose.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { ledgerTablesOf } from "../../server/db/app-db.ts";
+import { present } from "../../common/present.ts";
 
 async function readEvents(url: string, headers: Record<string, string>, count: number): Promise<Array<{ id: string; data: any }>> {
   const controller = new AbortController();
@@ -27,7 +28,8 @@ async function readEvents(url: string, headers: Record<string, string>, count: n
       const block = buffer.slice(0, sep);
       buffer = buffer.slice(sep + 2);
       const fields = Object.fromEntries(block.split("\n").map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
-      if (fields.event === "entry") events.push({ id: fields.id, data: JSON.parse(fields.data) });
+      if (fields.event === "entry")
+        events.push({ id: present(fields.id, "an entry's id"), data: JSON.parse(present(fields.data, "an entry's data")) });
     }
   }
   controller.abort();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ledgerStream, STREAM_LIMITS, type StreamLimits } from "../../server/http/routes/ledger-stream.ts";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { present } from "../../common/present.ts";
 
 const LOG = 2_000;
 const PAGE = 50;
@@ -42,7 +43,12 @@ async function readSse(body: ReadableStream<Uint8Array>, ms: number, stopAfter =
           .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]),
       );
       buffer = buffer.slice(sep + 2);
-      events.push({ event: fields.event, id: fields.id, data: fields.data });
+      // Every block the server writes has an event and a data line (entry, ping, dropped); only entries carry an id.
+      events.push({
+        event: present(fields.event, "an SSE block's event"),
+        id: fields.id,
+        data: present(fields.data, "an SSE block's data"),
+      });
     }
     if (events.length >= stopAfter) {
       await reader.cancel();

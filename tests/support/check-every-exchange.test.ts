@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { present } from "../../common/present.ts";
 
 interface Report {
   testResults: Array<{ assertionResults: Array<{ title: string; status: string; failureMessages: string[] }> }>;
@@ -38,16 +39,17 @@ describe("check-every-exchange", () => {
         "refused with the mark: the same body, sent on purpose": "passed",
         "refused without the mark by a server in a child process": "failed",
       });
+      const failuresOf = (title: string) => present(results[title], title).failureMessages.join("\n");
       for (const title of ["drifted through app.request", "drifted over a real socket"]) {
-        const message = results[title].failureMessages.join("\n");
+        const message = failuresOf(title);
         expect(message).toContain("OpenAPI document and server disagree");
         expect(message).toMatch(/GET \/v1\/webhooks → 200: response does not match the document/);
         expect(message).toContain("must have required property 'state'");
       }
-      expect(results["refused without the mark: a body the document refuses"].failureMessages.join("\n")).toMatch(
+      expect(failuresOf("refused without the mark: a body the document refuses")).toMatch(
         /POST \/v1\/holds → 400: request does not match the document/,
       );
-      expect(results["refused without the mark by a server in a child process"].failureMessages.join("\n")).toMatch(
+      expect(failuresOf("refused without the mark by a server in a child process")).toMatch(
         /\(child process\) POST \/v1\/holds → 401: request does not match the document/,
       );
     } finally {

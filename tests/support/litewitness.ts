@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatCosignerVkey } from "../../ledger/core/index.ts";
+import { present } from "../../common/present.ts";
 
 const BIN = join(import.meta.dirname, "..", "..", ".tools", "bin");
 export const LITEWITNESS = join(BIN, "litewitness");
@@ -42,7 +43,7 @@ async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise
 
 /** The raw Ed25519 key inside an OpenSSH "ssh-ed25519 BASE64 comment" public key line. */
 function sshEd25519Raw(pubLine: string): Uint8Array {
-  const blob = Buffer.from(pubLine.split(" ")[1], "base64");
+  const blob = Buffer.from(present(pubLine.split(" ")[1], "the public key line's base64"), "base64");
   const typeLen = blob.readUInt32BE(0);
   const keyLen = blob.readUInt32BE(4 + typeLen);
   return new Uint8Array(blob.subarray(8 + typeLen, 8 + typeLen + keyLen));
@@ -57,7 +58,8 @@ export async function startLitewitness(options: { name: string; origin: string; 
   const agent = spawn("ssh-agent", ["-D", "-a", sock], { stdio: "ignore" });
   await waitFor(() => existsSync(sock), "ssh-agent socket");
   execFileSync("ssh-add", ["-q", keyFile], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: "ignore" });
-  const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", `${keyFile}.pub`], { encoding: "utf8" }).split(" ")[1];
+  const listed = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", `${keyFile}.pub`], { encoding: "utf8" });
+  const fingerprint = present(listed.split(" ")[1], "the fingerprint ssh-keygen -l printed");
   execFileSync(WITNESSCTL, ["add-log", "-db", db, "-origin", options.origin]);
   execFileSync(WITNESSCTL, ["add-key", "-db", db, "-origin", options.origin, "-key", options.logVkey]);
   const vkey = formatCosignerVkey(options.name, sshEd25519Raw(readFileSync(`${keyFile}.pub`, "utf8")));

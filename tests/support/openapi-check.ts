@@ -4,6 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { OpenAPIBackend, type Document } from "openapi-backend";
 import { openApiDocument, OUTSIDE_DOCUMENT } from "../../server/http/openapi.ts";
+import { itemAt, present } from "../../common/present.ts";
 
 export interface Exchange {
   method: string;
@@ -68,7 +69,8 @@ function load(): Promise<Checker> {
 /** Tile paths hold `/`-separated index groups no OpenAPI path can describe: the document says so in its info. */
 function outsideDocument(method: string, pathname: string): boolean {
   return [...OUTSIDE_DOCUMENT].some((route) => {
-    const [m, p] = route.split(" ");
+    const [m, path] = route.split(" ");
+    const p = present(path, `the path of ${route}`);
     return m === method && (p.endsWith("/*") ? pathname.startsWith(p.slice(0, -1)) : pathname === p);
   });
 }
@@ -92,7 +94,9 @@ function describedBy(openapi: OpenAPIBackend, request: Parameters<OpenAPIBackend
  */
 export async function exchangeProblems(x: Exchange): Promise<string[]> {
   const { openapi, errorBody } = await load();
-  const [pathname, search = ""] = x.path.split("?");
+  const parts = x.path.split("?");
+  const pathname = itemAt(parts, 0, "the path's parts"); // split returns at least one part
+  const search = parts[1] ?? "";
   const where = `${x.method} ${x.path} → ${x.status}`;
   const refusedOnPurpose = x.invalidOnPurpose !== undefined && x.status >= 400;
   if (outsideDocument(x.method, pathname)) return [];
@@ -112,7 +116,7 @@ export async function exchangeProblems(x: Exchange): Promise<string[]> {
   }
   const response = operation.responses?.[String(x.status)] as { content?: Record<string, unknown> } | undefined;
   if (!response) return [...problems, `${where}: status ${x.status} is not documented`];
-  const mediaType = (x.responseHeaders.get("content-type") ?? "").split(";")[0].trim();
+  const mediaType = itemAt((x.responseHeaders.get("content-type") ?? "").split(";"), 0, "the content type's parts").trim();
   if (response.content && mediaType && !(mediaType in response.content))
     problems.push(`${where}: media type ${mediaType} is not documented`);
   if (mediaType === "application/json") {

@@ -9,6 +9,7 @@ import { PROJECTION_TABLES, UNCHECKED_COLUMNS } from "../../ledger/projections/t
 import { STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { populatedStore } from "./scenario.ts";
 import { onFreshCopy, storedColumns, tamperOneValue, verifyJson, withStoreDb } from "./tamper-harness.ts";
+import { itemAt } from "../../common/present.ts";
 
 // A server start, then a store copy and a full verify per round or case: slow on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
@@ -125,7 +126,7 @@ describe.each(STORE_KINDS)("ledger verify names every changed stored value (%s s
     ],
     ...[0, 1].map((k): [string, Array<{ table: string; column: string }>] => [
       `key column ${k + 1}`,
-      PROJECTION_TABLES.filter((t) => t.key.length > k).map((t) => ({ table: t.table, column: t.key[k] })),
+      PROJECTION_TABLES.filter((t) => t.key.length > k).map((t) => ({ table: t.table, column: itemAt(t.key, k, `${t.table}'s key`) })),
     ]),
   ];
   it.each(projectionRounds)("projection tables, %s, changed on one copy", async (_round, cases) => {
@@ -145,6 +146,7 @@ describe.each(STORE_KINDS)("ledger verify names every changed stored value (%s s
 
   it.each(Object.entries(LEDGER_CHECKED))("%s", async (name, expected) => {
     const [table, column] = name.split(".");
+    if (table === undefined || column === undefined) throw new Error(`${name} does not name table.column`);
     await onFreshCopy(base, async (copy) => {
       const { before, after } = await withStoreDb(copy, (db) => tamperOneValue(db, table, column));
       expect(after).not.toBe(before);

@@ -10,6 +10,7 @@ import pg from "pg";
 import { ledgerVerifyCommand } from "../../cli/commands/ledger.ts";
 import { openStore } from "../../ledger/store/database.ts";
 import type { TestStoreConfig } from "../support/test-stores.ts";
+import { itemAt } from "../../common/present.ts";
 
 /** A copy of a closed store: PostgreSQL `CREATE DATABASE … TEMPLATE`, the embedded store's data directory copied. */
 export async function copyStore(base: TestStoreConfig): Promise<TestStoreConfig> {
@@ -115,7 +116,7 @@ export async function tamperOneValue(
     try {
       const { rows: after } = await sql<{ after: string | null }>`update ${sql.table(table)} set ${c} = ${changed(type, column)}
         where ctid = ${row.ctid}::tid returning ${c}::text as after`.execute(db);
-      return { before: row.before, after: after[0].after };
+      return { before: row.before, after: itemAt(after, 0, `rows the update of ${table}.${column} returned`).after };
     } catch (err) {
       if ((err as { code?: string }).code !== "23505") throw err;
     }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../test-server.ts";
+import { present } from "../../../common/present.ts";
 
 let server: TestServer;
 let faithfulList: TestServer["ctx"]["webhooks"]["service"]["list"];
@@ -78,7 +79,7 @@ it("refused without the mark by a server in a child process", async () => {
       child.stderr.on("data", (d: Buffer) => {
         err += d;
         const m = /listening on (http:\/\/\S+)/.exec(err);
-        if (m) resolve(m[1]);
+        if (m) resolve(present(m[1], "the listening URL"));
       });
       child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${err}`)));
     });
