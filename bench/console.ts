@@ -9,7 +9,7 @@ import { serve } from "@hono/node-server";
 import { chromium } from "playwright-core";
 import { configFromEnv, createApp, composeServer, issueToken } from "../server/index.ts";
 import { RELEASE_ID, seedPublishedRelease } from "./release-seed.ts";
-import { printTable, tempDir } from "./support.ts";
+import { itemAt, printTable, tempDir } from "./support.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -18,7 +18,7 @@ const TARGET = { interactive: 1500, verify: 3000 };
 
 const range = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return `${Math.round(s[0])}–${Math.round(s.at(-1)!)} (median ${Math.round(s[Math.floor(s.length / 2)])})`;
+  return `${Math.round(itemAt(s, 0, "samples"))}–${Math.round(s.at(-1)!)} (median ${Math.round(itemAt(s, Math.floor(s.length / 2), "samples"))})`;
 };
 
 async function main(): Promise<void> {
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
   const version = browser.version();
-  const load = [loadavg()[0]];
+  const oneMinuteLoad = () => itemAt(loadavg(), 0, "loadavg()");
+  const load = [oneMinuteLoad()];
   const interactive: number[] = [];
   const verify: number[] = [];
   const verifyWithDownload: number[] = [];
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       }));
       verify.push(measure);
       verifyWithDownload.push(done - clicked);
-      load.push(loadavg()[0]);
+      load.push(oneMinuteLoad());
       await context.close();
     }
   } finally {

@@ -18,7 +18,7 @@ import { contentInspector } from "../server/content/content-facts.ts";
 import { candidateRules } from "../server/content/rule-prefilter.ts";
 import { keyPath, loadOrCreateKey } from "../ledger/keys/key-files.ts";
 import { LOOKALIKES, SECRETS } from "../tests/fixtures/content/secret-corpus.ts";
-import { printTable, spawnServer, summarize, tempDir, throwawayDatabase, postJson } from "./support.ts";
+import { itemAt, printTable, spawnServer, summarize, tempDir, throwawayDatabase, postJson } from "./support.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const WARMUP = 100;
@@ -97,7 +97,7 @@ async function sideBySide(label: string, serveArgs: string[], dataDir: string) {
     const latencies = Object.fromEntries(kinds.map((k) => [k, [] as number[]])) as Record<keyof typeof bodies, number[]>;
     for (let i = 0; i < WARMUP + REQUESTS; i++) {
       // Each round starts with a different kind, so none always follows the same one.
-      for (const kind of kinds.map((_, j) => kinds[(i + j) % kinds.length])) {
+      for (const kind of kinds.map((_, j) => itemAt(kinds, (i + j) % kinds.length, "kinds"))) {
         const t0 = performance.now();
         const { status, text } = await postJson(agent, url, token, bodies[kind]);
         const ms = performance.now() - t0;

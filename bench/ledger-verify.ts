@@ -24,7 +24,7 @@ import type { LedgerTables } from "../ledger/store/schema.ts";
 import { PROJECTION_TABLE_NAMES } from "../ledger/projections/verify-projections.ts";
 import { allMigrations } from "../server/index.ts";
 import { fillWithProjections } from "./projection-fill.ts";
-import { checkoutCommit, printTable, tempDir, throwawayDatabase } from "./support.ts";
+import { checkoutCommit, itemAt, printTable, tempDir, throwawayDatabase } from "./support.ts";
 
 const REPO = join(import.meta.dirname, "..");
 const SIZE = Number(process.env.BENCH_VERIFY_SIZE ?? 50_000);
@@ -94,7 +94,8 @@ async function readRows(store: { dataDir: string; databaseUrl?: string }): Promi
 function range(values: number[], digits = 0): string {
   const sorted = values.map((v) => Number(v.toFixed(digits))).sort((a, b) => a - b);
   const show = (v: number) => v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  return sorted[0] === sorted.at(-1) ? show(sorted[0]) : `${show(sorted[0])}–${show(sorted.at(-1)!)}`;
+  const [low, high] = [itemAt(sorted, 0, "values"), itemAt(sorted, sorted.length - 1, "values")];
+  return low === high ? show(low) : `${show(low)}–${show(high)}`;
 }
 
 async function main() {
@@ -114,7 +115,8 @@ async function main() {
       await opened.close();
     }
     const times = { floor: [] as Run[], before: [] as Run[], after: [] as Run[] };
-    const loadBefore = loadavg()[0].toFixed(1);
+    const oneMinuteLoad = () => itemAt(loadavg(), 0, "loadavg()").toFixed(1);
+    const loadBefore = oneMinuteLoad();
     // Interleaved, so a burst of load on the shared machine falls on every row alike.
     for (let r = 0; r < REPEATS; r++) {
       times.floor.push(await readRows(store));
@@ -133,7 +135,7 @@ async function main() {
       "cpu µs/event": range(runs.map((r) => (r.cpu * 1e6) / SIZE)),
       [`events/s on ${cores} idle cores (from cpu)`]: range(runs.map((r) => (SIZE * cores) / r.cpu)),
     });
-    printTable(`ledger verify, ${SIZE} events, ${cores} cores, load average ${loadBefore} → ${loadavg()[0].toFixed(1)}`, [
+    printTable(`ledger verify, ${SIZE} events, ${cores} cores, load average ${loadBefore} → ${oneMinuteLoad()}`, [
       row("floor: read every entry and projection row, no checks", times.floor),
       row(`maestro ledger verify at ${base.commit} (before)`, times.before),
       row(`maestro ledger verify at ${head} (this checkout)`, times.after),

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import type { PolicyInput } from "../server/policy/decision-types.ts";
 import { DEFAULT_BUNDLE_FILE, DEFAULT_OPA_PATH, DEFAULT_REGO_DIR } from "../server/policy/default-bundle.ts";
+import { itemAt } from "./support.ts";
 import { PolicyEngine } from "../server/policy/engine.ts";
 
 const iterations = Number(process.argv[2] ?? 20_000);
@@ -28,7 +29,7 @@ const input: PolicyInput = {
   grants: Array.from({ length: 12 }, (_, i) => ({
     agent: i % 3 === 0 ? "*" : "coder",
     runset: "rs-42",
-    capability: ["repo.read", "repo.write", "tests.run", "network.egress"][i % 4],
+    capability: itemAt(["repo.read", "repo.write", "tests.run", "network.egress"], i % 4, "capabilities"),
     resource: i === 5 ? "server/**" : `pkg${i}/**`,
     approval: i % 2 ? ("none" as const) : ("required" as const),
   })),
@@ -48,7 +49,7 @@ const input: PolicyInput = {
 
 function percentiles(samples: number[]): { p50: number; p99: number; mean: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const at = (q: number) => itemAt(sorted, Math.min(sorted.length - 1, Math.floor(q * sorted.length)), "samples");
   return { p50: at(0.5), p99: at(0.99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
 }
 

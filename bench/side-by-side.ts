@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { checkoutCommit } from "./support.ts";
 
 const REPO = join(import.meta.dirname, "..");
-const [script, repeatsText = "3"] = process.argv.slice(2);
+const [script = "", repeatsText = "3"] = process.argv.slice(2);
 if (!script) {
   console.error("usage: BENCH_BASE=<commit> node bench/side-by-side.ts bench/<bench>.ts [repeats]");
   process.exit(2);

@@ -18,9 +18,19 @@ export const MEDIATE_BODY = JSON.stringify({
   args: { path: "src/a.ts" },
 });
 
+/**
+ * `items[index]`, which the bench established is there (a length it checked, a loop bound); an error naming `what`
+ * otherwise. Not common/present.ts: side-by-side.ts copies bench/ over older checkouts, which may predate that file.
+ */
+export function itemAt<T>(items: ArrayLike<T>, index: number, what: string): T {
+  const value = items[index];
+  if (value === undefined) throw new Error(`bench: ${what}[${index}] is missing (length ${items.length})`);
+  return value;
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return itemAt(sorted, Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length)), "sorted samples");
 }
 
 export function summarize(latenciesMs: number[]): { p50: number; p99: number; max: number } {
@@ -103,8 +113,8 @@ export async function spawnServer(
     child.stderr!.on("data", (chunk: Buffer) => {
       err += chunk.toString();
       if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
-      const match = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (match) resolve(match[1]);
+      const url = /listening on (http:\/\/[^\s]+)/.exec(err)?.[1];
+      if (url) resolve(url);
     });
     child.once("exit", (code) => reject(new Error(`server exited ${code}: ${err}`)));
   });
@@ -125,8 +135,8 @@ export async function withTrivialServer<T>(measure: (url: string) => Promise<T>)
   try {
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr!.on("data", (chunk: Buffer) => {
-        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-        if (match) resolve(match[1]);
+        const url = /listening on (http:\/\/\S+)/.exec(chunk.toString())?.[1];
+        if (url) resolve(url);
       });
       child.once("exit", (code) => reject(new Error(`trivial server exited ${code}`)));
     });
@@ -139,11 +149,19 @@ export async function withTrivialServer<T>(measure: (url: string) => Promise<T>)
 export function printTable(title: string, rows: Array<Record<string, string | number>>): void {
   console.log(`\n## ${title}`);
   if (rows.length === 0) return;
-  const cols = Object.keys(rows[0]);
   const fmt = (v: string | number) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v);
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => fmt(r[c]).length)));
-  console.log(cols.map((c, i) => c.padEnd(widths[i])).join("  "));
-  for (const r of rows) console.log(cols.map((c, i) => fmt(r[c]).padEnd(widths[i])).join("  "));
+  const cell = (r: Record<string, string | number>, col: string) => {
+    const v = r[col];
+    if (v === undefined) throw new Error(`bench: a row of "${title}" has no ${col}`);
+    return fmt(v);
+  };
+  // The first row names the columns.
+  const cols = Object.keys(itemAt(rows, 0, "rows")).map((name) => ({
+    name,
+    width: Math.max(name.length, ...rows.map((r) => cell(r, name).length)),
+  }));
+  console.log(cols.map((c) => c.name.padEnd(c.width)).join("  "));
+  for (const r of rows) console.log(cols.map((c) => cell(r, c.name).padEnd(c.width)).join("  "));
 }
 
 /** POSTs a JSON body with a bearer token over a keep-alive agent; the answer's status and text. */
