@@ -6,6 +6,7 @@ import { LedgerReader } from "../../ledger/read/ledger-reader.ts";
 import { verifyLog } from "../../ledger/verify/index.ts";
 import { createTestStore, STORE_KINDS, type TestStoreConfig } from "../support/test-stores.ts";
 import { type OpenTestLedger, openTestLedger, testEvent } from "./ledger-fixture.ts";
+import { itemAt } from "../../common/present.ts";
 
 // Appending and verifying on a loaded 2-core machine is slow; the checks themselves are quick.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
@@ -46,7 +47,7 @@ describe.each(STORE_KINDS)("whole-log reads through COPY (%s store)", (kind) => 
         [0, 10],
         [30, 10],
         [SIZE, 5],
-      ]) {
+      ] as const) {
         const copied = await copying().entriesWithColumns(from, limit);
         expect(copied).toEqual(await driver().entriesWithColumns(from, limit));
         expect(copied.length).toBe(Math.max(0, Math.min(limit, SIZE - from)));
@@ -90,7 +91,7 @@ describe.each(STORE_KINDS)("whole-log reads through COPY (%s store)", (kind) => 
           .execute();
         expect(copied.length).toBe(4);
         expect(copied).toEqual(driven);
-        expect(copied[0].name).toBe("tab\there, line\nthere, back\\slash, \\N, ✓");
+        expect(itemAt(copied, 0, "copied rows").name).toBe("tab\there, line\nthere, back\\slash, \\N, ✓");
         await sql`create table copy_empty (id bigint)`.execute(t.db);
         expect(await readTable("copy_empty")).toEqual([]);
       } finally {
