@@ -71,12 +71,12 @@ export class CopyBinaryReader {
   /** A bytea field, copied out (a view would keep the whole page alive, and send it whole to a worker thread). */
   bytes(field: number): Uint8Array {
     const start = this.#start(field, "bytea");
-    return new Uint8Array(this.#data.buffer.slice(this.#data.byteOffset + start, this.#data.byteOffset + this.#ends[field]));
+    return new Uint8Array(this.#data.buffer.slice(this.#data.byteOffset + start, this.#data.byteOffset + this.#end(field)));
   }
 
   /** A text field: in COPY binary, the text's bytes in the server encoding (UTF-8 here). */
   text(field: number): string {
-    return this.#data.toString("utf8", this.#start(field, "text"), this.#ends[field]);
+    return this.#data.toString("utf8", this.#start(field, "text"), this.#end(field));
   }
 
   textOrNull(field: number): string | null {
@@ -86,14 +86,22 @@ export class CopyBinaryReader {
   /** A bigint field: 8 bytes, big-endian two's complement; refused beyond 2^53 (the store's indexes never get there). */
   int8(field: number): number {
     const start = this.#start(field, "bigint");
-    if (this.#ends[field] - start !== 8) throw new Error(`COPY binary: field ${field} is ${this.#ends[field] - start} bytes, not a bigint`);
+    const length = this.#end(field) - start;
+    if (length !== 8) throw new Error(`COPY binary: field ${field} is ${length} bytes, not a bigint`);
     const value = Number(this.#data.readBigInt64BE(start));
     if (!Number.isSafeInteger(value)) throw new Error(`COPY binary: field ${field} is beyond 2^53`);
     return value;
   }
 
+  #end(field: number): number {
+    const end = this.#ends[field];
+    if (end === undefined) throw new Error(`COPY binary: the row has no field ${field}`);
+    return end;
+  }
+
   #start(field: number, type: string): number {
     const start = this.#starts[field];
+    if (start === undefined) throw new Error(`COPY binary: the row has no field ${field}`);
     if (start === -1) throw new Error(`COPY binary: field ${field} is NULL, expected ${type}`);
     return start;
   }

@@ -1,4 +1,5 @@
 // Opens the store: embedded PostgreSQL (PGlite) in a data dir by default, or a PostgreSQL server by URL.
+import { itemAt } from "../../common/present.ts";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
@@ -132,7 +133,11 @@ async function openEmbedded<DB>(dataDir: string, mustExist: boolean): Promise<St
       const values = result.blob ? parseCopyText(new Uint8Array(await result.blob.arrayBuffer()), columns.length) : [];
       if (values.length !== result.affectedRows)
         throw new Error(`COPY of ${table}: ${values.length} rows read, ${result.affectedRows} written`);
-      return values.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, types.parseType(row[i], c.type, pglite.parsers)])));
+      return values.map((row) =>
+        Object.fromEntries(
+          columns.map((c, i) => [c.name, types.parseType(itemAt(row, i, `a COPY row of ${table}`), c.type, pglite.parsers)]),
+        ),
+      );
     },
     close: async () => {
       await db.destroy();
