@@ -1,6 +1,7 @@
 // Detached-payload JWS (RFC 7515 Appendix F), EdDSA / Ed25519, for the export signature over the whole file (the
 // events' own JWS are checked in batches by event-signatures.ts, with the same event-signature.ts check).
 import { type EventKeys, prepareDetachedJws } from "../../ledger/verify/event-signature.ts";
+import { jwsSigningInput } from "../../ledger/verify/jws-signing-input.ts";
 import type { EventKey } from "./keys.ts";
 import type { VerifyPlatform } from "./verify-platform.ts";
 
@@ -22,7 +23,8 @@ export class DetachedJwsVerifier {
   }
 
   verify(jws: string, payload: Uint8Array): Promise<void> {
-    const prepared = prepareDetachedJws(payload, jws, this.#keys);
+    // One large payload (the export signature covers the whole file): written straight into bytes, on both platforms.
+    const prepared = prepareDetachedJws(payload, jws, this.#keys, jwsSigningInput);
     if (typeof prepared === "string") return Promise.reject(new Error(prepared));
     const { kid, signingInput, signature } = prepared;
     return this.#platform.ed25519(this.#jwks.get(kid)!.jwk.x!, signingInput, signature).then((ok) => {

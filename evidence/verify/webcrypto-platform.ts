@@ -2,6 +2,7 @@
 // every event's JWS is prepared here (header, key, encoding: the same event-signature.ts code the CLI runs) and its
 // Ed25519 check handed to crypto.subtle, all in flight at once, so the browser spreads them over its own threads.
 import { type EventKeys, prepareDetachedJws } from "../../ledger/verify/event-signature.ts";
+import { jwsSigningInput } from "../../ledger/verify/jws-signing-input.ts";
 import type { EventKey } from "./keys.ts";
 import type { EventSignatureCheck, VerifyPlatform } from "./verify-platform.ts";
 
@@ -36,7 +37,8 @@ class WebCryptoSignatureChecks implements EventSignatureCheck {
   }
 
   add(position: number, jws: string, _canonical: string, bytes: Uint8Array): void {
-    const prepared = prepareDetachedJws(bytes, jws, this.#keys);
+    // Buffer is a JavaScript shim in the browser: the signing input is written straight into bytes instead.
+    const prepared = prepareDetachedJws(bytes, jws, this.#keys, jwsSigningInput);
     if (typeof prepared === "string") {
       this.#failed.set(position, prepared);
       return;
