@@ -84,7 +84,7 @@ describe.each(STORE_KINDS)("decision search on %s store", (kind) => {
       ["since=2026-12-03T14:00:00Z&until=2026-12-03T13:00:00Z", "since"],
     ];
     for (const [query, field] of cases) {
-      const res = await server.call("GET", `/v1/decisions?${query}`, { token: auditor });
+      const res = await server.call("GET", `/v1/decisions?${query}`, { token: auditor, invalidOnPurpose: `bad ${field}` });
       expect(res.status, query).toBe(400);
       expect(res.body.error.field, query).toBe(field);
     }
