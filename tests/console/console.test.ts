@@ -200,6 +200,35 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  it("fails an event whose signature changed, checked on the nested signature worker, and names the event", async () => {
+    // The second event's JWS loses one character of its Ed25519 signature: still canonical base64url, no longer valid.
+    await page.route(`**/v1/releases/${releaseId}/bundle`, async (route) => {
+      const response = await route.fetch();
+      const text = await response.text();
+      const events = text.indexOf('"events":[');
+      const second = text.indexOf('"signature":"', text.indexOf('"signature":"', events) + 1);
+      const at = text.indexOf('"', second + '"signature":"'.length) - 10; // inside the signature, clear of its last bits
+      expect(events).toBeGreaterThan(0);
+      expect(second).toBeGreaterThan(events);
+      const tampered = text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1);
+      await route.fulfill({ response, body: tampered });
+    });
+    // Counted at the server: Playwright does not see a nested worker's requests.
+    let workers = 0;
+    const count = (req: { url?: string }) => void (req.url === "/console/assets/signature-worker.js" && workers++);
+    http.on("request", count);
+    try {
+      const { status, rows, exportText } = await verifyInPage(pinnedJwks);
+      expect(status).toMatch(/^failed Verification fails at: events\[1\]/);
+      expect(rows.find((r) => r[1] === "events[1]")?.[2]).toMatch(/Ed25519 signature does not verify over the canonical bytes$/);
+      expect(rows).toEqual(await cliRows(exportText, pinnedJwks));
+      expect(workers).toBeGreaterThanOrEqual(1); // the events' signatures left the verifier's thread
+    } finally {
+      http.off("request", count);
+      await page.unroute(`**/v1/releases/${releaseId}/bundle`);
+    }
+  });
+
   it("fails verification against a key that is not the ledger's", async () => {
     const stranger = JSON.stringify({ keys: [generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" })] });
     const { status, rows, exportText } = await verifyInPage(stranger);
