@@ -1,6 +1,7 @@
 // Public entry of the pure evidence package: what the CLI, the server and auditors' scripts may import (no database, no HTTP).
 export { classifyEvents, releaseFromEvents, summarize, type Classified, type ExceptionSummary } from "./formats/classify.ts";
 export { evaluateClaims } from "./formats/claims.ts";
+export { CURRENT_CLAIM_SET, KNOWN_CLAIM_SETS } from "./formats/claim-sets.ts";
 export { cycloneDxProblem, SUPPORTED_SPEC_VERSIONS } from "./sbom/cyclonedx-schema.ts";
 export { EXPORT_PARTS, type EvidenceExport, type ExportedEvent } from "./formats/export-types.ts";
 export { gsnProblem } from "./formats/gsn-structure.ts";

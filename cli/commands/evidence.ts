@@ -1,6 +1,6 @@
 // `maestro evidence export|verify`: a release's self-contained evidence bundle, and its offline verification (no database, no network).
 import { isMaestroError, MaestroError } from "../../common/errors.ts";
-import { verifyEvidenceFile, type VerifyResult } from "../../evidence/index.ts";
+import { CURRENT_CLAIM_SET, KNOWN_CLAIM_SETS, verifyEvidenceFile, type VerifyResult } from "../../evidence/index.ts";
 import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FLAGS, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
 import { count } from "../format.ts";
@@ -109,7 +109,8 @@ function printReport(result: VerifyResult): void {
 export const evidenceVerifyCommand: Command = {
   name: "evidence verify",
   usage: `
-Usage: maestro evidence verify FILE --key KEY [--require-supported] [--json] [--witness VKEY|FILE ... [--quorum K]]
+Usage: maestro evidence verify FILE --key KEY [--require-supported] [--min-claim-set N] [--json]
+                              [--witness VKEY|FILE ... [--quorum K]]
 
 KEY is a file holding the event-signing JWKS (/.well-known/jwks.json), one JWK, an Ed25519 public key PEM,
 or the checkpoint verifier key (GET /v1/ledger/key). Checks, with no database and no network: keys, signed
@@ -120,11 +121,20 @@ export signature; with --witness, that the checkpoint or the latest checkpoint i
 given witnesses. Exit 0 only if all holds (and, with --require-supported, every claim is supported);
 otherwise exit 1 and name the failed parts.
 
+--min-claim-set N fails the safety case unless it argues claim set N or a newer one (known: ${KNOWN_CLAIM_SETS.join(", ")};
+new releases argue ${CURRENT_CLAIM_SET}). Older exports argue an older set and verify as that set without it.
+
 ${WITNESS_USAGE}`,
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { key: { type: "string" }, json: { type: "boolean" }, "require-supported": { type: "boolean" }, ...WITNESS_FLAGS },
+      {
+        key: { type: "string" },
+        json: { type: "boolean" },
+        "require-supported": { type: "boolean" },
+        "min-claim-set": { type: "string" },
+        ...WITNESS_FLAGS,
+      },
       evidenceVerifyCommand,
       true,
     );
@@ -132,7 +142,11 @@ ${WITNESS_USAGE}`,
     if (!file || positionals.length > 1) throw new UsageError("give exactly one FILE (see maestro evidence verify --help)");
     const keyFile = requireFlag(values.key, "key");
     const witnesses = readWitnessFlags(values);
-    const result = await verifyEvidenceFile(readArgFile(file, file), readArgFile(keyFile, `--key ${keyFile}`), { witnesses });
+    const minClaimSet = readMinClaimSet(values["min-claim-set"]);
+    const result = await verifyEvidenceFile(readArgFile(file, file), readArgFile(keyFile, `--key ${keyFile}`), {
+      witnesses,
+      ...(minClaimSet === undefined ? {} : { minClaimSet }),
+    });
     const unsupported = result.claims.filter((c) => c.status !== "supported").map((c) => c.claim);
     if (values.json) printJson({ ...result, unsupported });
     else printReport(result);
@@ -147,3 +161,15 @@ ${WITNESS_USAGE}`,
     return 0;
   },
 };
+
+/** --min-claim-set: one of the claim sets this verifier knows, or it could not say which claims the set lacks. */
+function readMinClaimSet(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const version = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!KNOWN_CLAIM_SETS.includes(version)) {
+    throw new UsageError(
+      `--min-claim-set must be one of ${KNOWN_CLAIM_SETS.join(", ")} (the claim sets this maestro knows), not ${JSON.stringify(value)}`,
+    );
+  }
+  return version;
+}

@@ -21,6 +21,17 @@ const same = (a: unknown, b: unknown): boolean => Buffer.from(canonicalBytes(a))
 export interface CasePart {
   statement?: SafetyCaseStatement;
   claims: ClaimResult[];
+  /** The claim set the signed case argues, once the claims step has read it. */
+  claimSet?: number;
+}
+
+export interface CasePartOptions {
+  /**
+   * The oldest claim set the auditor accepts. Old exports argue fewer claims (set 1 has no secrets or licences claim),
+   * and the case's own signature cannot say which set it should have argued: the operator's key signs either. Without
+   * this, an export that argues an older set verifies as that set.
+   */
+  minClaimSet?: number;
 }
 
 /** The statement the Sigstore bundle signs, the key id it was signed with and the digest `release.published` attests. */
@@ -30,7 +41,12 @@ interface SignedStatement {
   digest: string;
 }
 
-export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, report: Report): Promise<CasePart> {
+export async function verifyCasePart(
+  doc: EvidenceExport,
+  ledger: LedgerPart,
+  report: Report,
+  options: CasePartOptions = {},
+): Promise<CasePart> {
   const signed = await checkSignedStatement(doc, ledger, report);
   if (!signed) return { claims: [] };
   const { statement } = signed;
@@ -42,9 +58,9 @@ export async function verifyCasePart(doc: EvidenceExport, ledger: LedgerPart, re
   await checkSbom(doc, statement, release, report);
   await checkSafetyCaseDocument(doc, statement, report);
   const evidence = evidenceSetOf(statement, classified);
-  const claims = await checkClaims(statement, evidence, release, report);
+  const { claims, claimSet } = await checkClaims(statement, evidence, release, report, options.minClaimSet);
   await checkExceptionSummaries(doc, evidence, report);
-  return { statement, claims };
+  return { statement, claims, ...(claimSet ? { claimSet: claimSet.version } : {}) };
 }
 
 /** safetyCase.bundle: the Sigstore bundle verifies with a trusted key, and its payload is an in-toto Statement v1. */
@@ -198,7 +214,8 @@ async function checkClaims(
   set: EvidenceSet,
   release: ReleaseRecord | undefined,
   report: Report,
-): Promise<ClaimResult[]> {
+  minClaimSet: number | undefined,
+): Promise<{ claims: ClaimResult[]; claimSet?: ClaimSetRef }> {
   const { evidence } = statement.predicate;
   const signedCase = statement.predicate.safetyCase;
   let claimSet: ClaimSetRef | undefined;
@@ -207,6 +224,12 @@ async function checkClaims(
     () => claimsMessage(claimSet),
     () => {
       claimSet = claimSetOfCase(signedCase);
+      if (minClaimSet !== undefined && claimSet.version < minClaimSet) {
+        const lacking = newerClaims(claimSet.version, minClaimSet).join(", ");
+        throw new Error(
+          `the safety case argues claim set ${claimSet.version}, older than the required ${minClaimSet}: it does not argue ${lacking}`,
+        );
+      }
       ensure(same(policyDigestsOf(set.decisions), evidence.policyDigests), "policy digests in force do not match the decisions");
       ensure(release, "cannot recompute claims without a verified release");
       const recomputed = buildSafetyCase({
@@ -227,7 +250,13 @@ async function checkClaims(
         .map((n) => ({ claim: n.claim, statement: n.statement, status: n.status, reason: n.reason }) as unknown as ClaimResult);
     },
   );
-  return claims ?? [];
+  return { claims: claims ?? [], ...(claimSet ? { claimSet } : {}) };
+}
+
+/** The claims of set `required` that set `argued` lacks. */
+function newerClaims(argued: number, required: number): string[] {
+  const had = new Set<string>(claimKeysOf(argued));
+  return claimKeysOf(required).filter((k) => !had.has(k));
 }
 
 function claimsMessage(claimSet: ClaimSetRef | undefined): string {

@@ -10,7 +10,7 @@ import { exportSignedBytes } from "./export-signed-bytes.ts";
 import { DetachedJwsVerifier } from "./jws.ts";
 import { parsePinnedKey, type PinnedKey } from "./keys.ts";
 import { checkEvidenceExport } from "../formats/schemas.ts";
-import { type CasePart, verifyCasePart } from "./verify-case-part.ts";
+import { type CasePart, type CasePartOptions, verifyCasePart } from "./verify-case-part.ts";
 import {
   checkCheckpointConsistency,
   checkCheckpoints,
@@ -29,6 +29,8 @@ export interface VerifyResult {
   checks: Check[];
   release?: { id: string; repository: string; version: string };
   claims: Array<{ claim: string; statement: string; status: string; reason?: string }>;
+  /** The claim set the safety case argues (evidence/formats/claim-sets.ts), once read. */
+  claimSet?: number;
   stats: { events: number; ms: number };
 }
 
@@ -37,6 +39,8 @@ export interface VerifyEvidenceOptions {
   witnesses?: WitnessRequirement;
   /** Called with each check as it is recorded, in the report's order. */
   onCheck?: (check: Check) => void;
+  /** Fail unless the safety case argues this claim set or a newer one (see CasePartOptions). */
+  minClaimSet?: number;
 }
 
 export async function verifyEvidence(
@@ -75,11 +79,13 @@ async function verifyText(
   if (options.witnesses) checkWitnesses(doc, options.witnesses, report);
   const events = checkEvents(doc, keys, trees, signatures);
   const exportSignature = startExportSignatureCheck(fileText, doc, keys, platform);
-  const casePart = await checkReleaseHalfWhileSignaturesSettle(doc, events, report);
+  const casePart = await checkReleaseHalfWhileSignaturesSettle(doc, events, report, { minClaimSet: options.minClaimSet });
   await reportExportSignature(exportSignature, report);
 
   const r = casePart.statement?.predicate.release;
-  return finish(report, r && { id: r.id, repository: r.repository, version: r.version }, casePart.claims, events.part.events.size, started);
+  const release = r && { id: r.id, repository: r.repository, version: r.version };
+  const claimSet = casePart.claimSet === undefined ? {} : { claimSet: casePart.claimSet };
+  return { ...finish(report, release, casePart.claims, events.part.events.size, started), ...claimSet };
 }
 
 /** key, file: the pinned key parses and the file is JSON. */
@@ -110,11 +116,16 @@ function checkFormat(doc: EvidenceExport, report: Report): void {
  * event signatures, into a report of its own, trusting every event whose bytes and proof held. If any signature then
  * fails, that event must not support a claim: the release half is checked again without it, into the report itself.
  */
-async function checkReleaseHalfWhileSignaturesSettle(doc: EvidenceExport, events: PendingLedgerPart, report: Report): Promise<CasePart> {
+async function checkReleaseHalfWhileSignaturesSettle(
+  doc: EvidenceExport,
+  events: PendingLedgerPart,
+  report: Report,
+  options: CasePartOptions,
+): Promise<CasePart> {
   const optimistic = new Report();
-  const casePart = await verifyCasePart(doc, events.part, optimistic);
+  const casePart = await verifyCasePart(doc, events.part, optimistic, options);
   const rejected = await events.settleSignatures(report);
-  if (rejected > 0) return verifyCasePart(doc, events.part, report);
+  if (rejected > 0) return verifyCasePart(doc, events.part, report, options);
   report.record(...optimistic.checks);
   return casePart;
 }

@@ -1,6 +1,9 @@
 // Evidence exports stay verifiable when the claim set grows: an export signed with claim set 1 (a committed fixture made
 // by the old code) still verifies, a new one names its set under the signature, and no signed case can drop a claim.
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_KINDS } from "../support/test-stores.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
@@ -33,6 +36,48 @@ describe("an evidence export signed with claim set 1, before claim sets had vers
         "policy-known",
       ]);
       expect((await verifyEvidence(text, key, webCryptoPlatform)).checks).toEqual(result.checks);
+    }
+  });
+});
+
+describe("an auditor who requires a newer claim set than an export argues", () => {
+  const MAIN = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
+  const cli = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [MAIN, "evidence", "verify", ...args]).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it("fails the claims step, naming the claims the older set lacks; the same set or an older one passes", async () => {
+    const text = old("export.json");
+    const strict = await verifyEvidenceFile(text, old("jwks.json"), { minClaimSet: 2 });
+    expect(strict.ok).toBe(false);
+    expect(strict.failedParts).toEqual(["safetyCase.claims"]);
+    expect(claimsCheck(strict)?.message).toBe(
+      "the safety case argues claim set 1, older than the required 2: it does not argue no-unwaived-secret, licences-compatible, policy-mutation-score",
+    );
+    expect(strict.claimSet).toBe(1);
+    const lenient = await verifyEvidenceFile(text, old("jwks.json"), { minClaimSet: 1 });
+    expect(lenient.failedParts).toEqual([]);
+    expect(lenient.claimSet).toBe(1);
+    // The browser's verifier is the same code: it refuses the same way.
+    expect((await verifyEvidence(text, old("jwks.json"), webCryptoPlatform, { minClaimSet: 2 })).checks).toEqual(strict.checks);
+  });
+
+  it("maestro evidence verify --min-claim-set exits 1 naming the part, and refuses a set it does not know", async () => {
+    const file = fileURLToPath(new URL("export.json", OLD));
+    const key = fileURLToPath(new URL("jwks.json", OLD));
+    const refused = await cli(file, "--key", key, "--min-claim-set", "2", "--json");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe("maestro: evidence does not verify: safetyCase.claims\n");
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, claimSet: 1 });
+    expect((await cli(file, "--key", key, "--min-claim-set", "1")).code).toBe(0);
+    for (const bad of ["0", "3", "two", "1.5", ""]) {
+      const usage = await cli(file, "--key", key, "--min-claim-set", bad);
+      expect(usage.code, bad).toBe(2);
+      expect(usage.stderr).toBe(
+        `maestro: --min-claim-set must be one of 1, 2 (the claim sets this maestro knows), not ${JSON.stringify(bad)}\n`,
+      );
     }
   });
 });
