@@ -62,6 +62,11 @@ export function spawnExec(baseEnv: Readonly<Record<string, string>>): Exec {
         clearTimeout(timer);
         resolve({ code, output, timedOut });
       });
+      // A command that exits without reading its input closes the pipe under us: the write fails with EPIPE, which,
+      // unheard, would crash the runner. Its exit code and output say what happened; only other errors are ours.
+      child.stdin.on("error", (err: NodeJS.ErrnoException) => {
+        if (err.code !== "EPIPE") reject(err);
+      });
       child.stdin.end(request.stdin ?? "");
     });
 }
