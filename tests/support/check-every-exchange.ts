@@ -5,18 +5,11 @@
 // find to a file this process reads at the same points.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { CHILD_OBSERVER, CHILD_PROBLEMS_ENV, type ExchangeObserver, observeExchanges } from "./exchange-observer.ts";
 
-/**
- * Folders whose exchanges are not checked yet: the check was turned on folder by folder (issue 17), each once its
- * tests' requests were marked or the document fixed. Remove a folder once its tests pass with the check on.
- */
-export const NOT_YET_CHECKED = ["tests/agents/"];
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD_HOOK = fileURLToPath(new URL("./check-child-exchanges.mjs", import.meta.url));
 
 // A vitest started by a test (check-every-exchange.test.ts) inherits the child hook: its exchanges are checked here.
@@ -49,13 +42,7 @@ async function failOnProblems(): Promise<void> {
   if (found.length > 0) throw new Error(`OpenAPI document and server disagree:\n${found.join("\n")}`);
 }
 
-// vitest reads the first argument's pattern for fixtures: this hook takes none, only the file (its second).
-// eslint-disable-next-line no-empty-pattern
-beforeAll(({}, suite) => {
-  const file = suite as { filepath?: string; file?: { filepath?: string } };
-  const path = relative(ROOT, file.filepath ?? file.file?.filepath ?? "");
-  if (!NOT_YET_CHECKED.some((folder) => path.startsWith(folder))) start();
-});
+beforeAll(start);
 afterEach(failOnProblems);
 afterAll(async () => {
   try {
