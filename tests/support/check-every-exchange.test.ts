@@ -34,6 +34,7 @@ describe("check-every-exchange", () => {
       expect(Object.fromEntries(Object.entries(results).map(([title, r]) => [title, r.status]))).toEqual({
         "faithful: the list as the document describes it": "passed",
         "drifted through app.request": "failed",
+        "drifted by a field the document lacks": "failed",
         "drifted over a real socket": "failed",
         "refused without the mark: a body the document refuses": "failed",
         "refused with the mark: the same body, sent on purpose": "passed",
@@ -46,6 +47,9 @@ describe("check-every-exchange", () => {
         expect(message).toMatch(/GET \/v1\/webhooks → 200: response does not match the document/);
         expect(message).toContain("must have required property 'state'");
       }
+      expect(failuresOf("drifted by a field the document lacks")).toMatch(
+        /GET \/v1\/webhooks → 200: response does not match the document: fields the document does not describe: \/webhooks\/0\/internalNote/,
+      );
       expect(failuresOf("refused without the mark: a body the document refuses")).toMatch(
         /POST \/v1\/holds → 400: request does not match the document/,
       );

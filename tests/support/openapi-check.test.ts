@@ -33,6 +33,16 @@ describe("exchangeProblems", () => {
     );
   });
 
+  it("reports a field an answer carries and the document lacks, by name, in a success and in an error body", async () => {
+    expect(await exchangeProblems(exchange({ responseBody: { holds: [], next: 1 } }))).toEqual([
+      expect.stringMatching(/^GET \/v1\/holds → 200: response does not match the document: fields the document does not describe: \/next;/),
+    ]);
+    const error = { error: { code: "not_found", message: "m", stack: "at x" } };
+    expect((await exchangeProblems(exchange({ status: 404, responseBody: error })))[0]).toMatch(/does not describe: \/error\/stack/);
+    const notFound = { path: "/v1/nope", status: 404, responseBody: error, invalidOnPurpose: "probe" };
+    expect((await exchangeProblems(exchange(notFound)))[0]).toMatch(/not the document's error body: .*\/error\/stack/);
+  });
+
   it("reports a request the document does not allow, whatever the server answered", async () => {
     const post = { method: "POST", path: "/v1/holds", headers: { "content-type": "application/json" }, body: { nope: 1 } };
     expect((await exchangeProblems(exchange({ ...post, status: 201, responseBody: {} })))[0]).toMatch(/request does not match/);

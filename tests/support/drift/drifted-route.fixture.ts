@@ -37,6 +37,25 @@ it("drifted through app.request", async () => {
   expect(res.body).toEqual({ webhooks: [{ id: "drifted" }] });
 });
 
+it("drifted by a field the document lacks", async () => {
+  const subscription = {
+    id: "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+    state: "active",
+    url: "https://receiver.example/hook",
+    events: ["waiver.requested"],
+    format: "standard",
+    secretDigest: `sha256:${"0".repeat(64)}`,
+    createdBy: "admin",
+    createdAt: "2026-12-03T00:00:00.000Z",
+    delivery: { nextIndex: 0, delivered: 0, attempts: 0, deadLetters: 0 },
+    ledger: [],
+  };
+  // Every field the document requires, well typed, and one it does not describe.
+  server.ctx.webhooks.service.list = async () => [{ ...subscription, internalNote: "never documented" }] as never;
+  const res = await server.call("GET", "/v1/webhooks", { token: await server.token("admin") });
+  expect(res.status).toBe(200);
+});
+
 it("drifted over a real socket", async () => {
   driftWebhookList();
   const http = serve({ fetch: server.app.fetch, port: 0, hostname: "127.0.0.1" });
