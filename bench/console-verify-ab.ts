@@ -131,12 +131,9 @@ async function main(): Promise<void> {
     "/export.json": { type: "application/json", body: exportText },
     "/key.json": { type: "application/json", body: keyText },
   };
-  // The verifier and, from builds that have one, the nested signature worker it starts from its own directory.
-  builds.forEach((dir, i) => {
-    for (const name of ["verify-worker.js", "signature-worker.js"]) {
-      if (existsSync(join(dir, name))) files[`/w${i}/${name}`] = { type: "text/javascript", body: readFileSync(join(dir, name)) };
-    }
-  });
+  builds.forEach(
+    (dir, i) => (files[`/w${i}/verify-worker.js`] = { type: "text/javascript", body: readFileSync(join(dir, "verify-worker.js")) }),
+  );
   const http = createServer((req, res) => {
     const file = files[req.url ?? ""];
     res.writeHead(file ? 200 : 404, { "content-type": file?.type ?? "text/plain", "cache-control": "no-store" }).end(file?.body ?? "");

@@ -1,9 +1,8 @@
 /* global process, console */
 // Builds the auditor console's browser assets (client/ → dist/) with esbuild. npm runs it at install time
 // (`prepare`) and `npm run build:console` runs it by hand; plain JavaScript, so any Node that npm runs can run it.
-// Three bundles: the page (console.js) and, loaded only when an auditor verifies, the CLI's offline verifier on WebCrypto
-// in a worker (verify-worker.js) with the nested workers it checks event signatures on (signature-worker.js), with
-// browser stand-ins for the node: modules they import (shims/).
+// Two bundles: the page (console.js) and, loaded only when an auditor verifies, the CLI's offline verifier on WebCrypto
+// in a worker (verify-worker.js), with browser stand-ins for the node: modules it imports (shims/).
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { copyFile, mkdir } from "node:fs/promises";
@@ -67,9 +66,8 @@ export async function buildConsole() {
     build({ ...common, entryPoints: [join(here, "client", "main.ts")], outfile: join(dist, "console.js") }),
     build({
       ...common,
-      // Each entry is a bundle of its own (no splitting): the verifier and the nested signature worker it starts.
-      entryPoints: [join(here, "worker", "verify-worker.ts"), join(here, "worker", "signature-worker.ts")],
-      outdir: dist,
+      entryPoints: [join(here, "worker", "verify-worker.ts")],
+      outfile: join(dist, "verify-worker.js"),
       platform: "browser",
       plugins: [browserShims],
       inject: [join(shims, "buffer-global.ts")],

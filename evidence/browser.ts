@@ -3,4 +3,4 @@
 export { EXPORT_PARTS, type EvidenceExport } from "./formats/export-types.ts";
 export type { Check } from "./verify/verify-report.ts";
 export { verifyEvidence, type VerifyResult } from "./verify/verify-evidence.ts";
-export { type SignatureWorker, webCryptoPlatform, webCryptoPlatformWithWorkers } from "./verify/webcrypto-platform.ts";
+export { webCryptoPlatform } from "./verify/webcrypto-platform.ts";

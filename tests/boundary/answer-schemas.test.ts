@@ -69,7 +69,6 @@ describe.each(STORE_KINDS)("every answer matches its declared schema on %s store
     await call("GET /console", "/console", "auditor", "aud-1");
     await call("GET /console/assets/console.js", "/console/assets/console.js", "auditor", "aud-1");
     await call("GET /console/assets/verify-worker.js", "/console/assets/verify-worker.js", "auditor", "aud-1");
-    await call("GET /console/assets/signature-worker.js", "/console/assets/signature-worker.js", "auditor", "aud-1");
     await call("GET /console/assets/console.css", "/console/assets/console.css", "auditor", "aud-1");
 
     const runset = { name: "rs-walk", grants: [{ agent: "coder", capability: "repo.read", resource: "**" }] };

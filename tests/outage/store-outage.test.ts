@@ -97,7 +97,6 @@ describe.skipIf(!pg)("routes while the store is unreachable (own PostgreSQL clus
       "GET /console",
       "GET /console/assets/console.js",
       "GET /console/assets/verify-worker.js",
-      "GET /console/assets/signature-worker.js",
       "GET /console/assets/console.css",
       "GET /v1/ledger/key",
       "POST /v1/policy/activate",

@@ -13,7 +13,6 @@ export const CONSOLE_DIST = fileURLToPath(new URL("../../../console/dist", impor
 const ASSETS = {
   "console.js": "text/javascript; charset=utf-8",
   "verify-worker.js": "text/javascript; charset=utf-8",
-  "signature-worker.js": "text/javascript; charset=utf-8",
   "console.css": "text/css; charset=utf-8",
 } as const;
 
@@ -96,6 +95,5 @@ export const consoleRoutes: readonly Route[] = [
   },
   asset("console.js", "the console's script"),
   asset("verify-worker.js", "the console's in-browser verifier: the CLI's offline evidence verifier on WebCrypto, run in a worker"),
-  asset("signature-worker.js", "the in-browser verifier's nested worker: checks batches of event signatures with WebCrypto"),
   asset("console.css", "the console's style sheet"),
 ];
