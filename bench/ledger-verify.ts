@@ -46,7 +46,8 @@ const TIMES_LINE = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/;
 
 /** Runs `maestro ledger verify --json` from `repo` against the store; resolves with its wall and CPU time. */
 function runVerify(repo: string, store: { dataDir: string; databaseUrl?: string }): Promise<Run> {
-  const args = [join(repo, "cli", "main.ts"), "ledger", "verify", "--json", "--quiet", "--data-dir", store.dataDir];
+  // Through bin/maestro, the command an auditor runs, so each side starts Node with the flags its launcher gives.
+  const args = [join(repo, "bin", "maestro"), "ledger", "verify", "--json", "--quiet", "--data-dir", store.dataDir];
   if (store.databaseUrl) args.push("--database-url", store.databaseUrl);
   const env: NodeJS.ProcessEnv = { ...process.env, MAESTRO_LOG_ORIGIN: ORIGIN };
   delete env.DATABASE_URL;
@@ -55,7 +56,7 @@ function runVerify(repo: string, store: { dataDir: string; databaseUrl?: string 
   const script = '"$@"; code=$?; times >&2; exit $code';
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn("/bin/sh", ["-c", script, "sh", process.execPath, ...args], { cwd: repo, env });
+    const child = spawn("/bin/sh", ["-c", script, "sh", ...args], { cwd: repo, env });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));

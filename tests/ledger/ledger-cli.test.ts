@@ -60,6 +60,17 @@ describe.each(STORE_KINDS)("maestro ledger CLI (%s store)", (kind) => {
     expect((await runCli(["ledger", "proof", "-o", file], cfg)).code).toBe(2); // usage: --index missing
   });
 
+  it("verifies the store through bin/maestro, which starts ledger commands on V8's baseline WebAssembly compiler", async () => {
+    const viaLauncher = await runCli(["ledger", "verify", "--json"], cfg, {}, { launcher: true });
+    expect(viaLauncher.code, viaLauncher.stderr).toBe(0);
+    expect(viaLauncher.json).toMatchObject({ ok: true, size: 10 });
+    // The same findings as `node cli/main.ts` (no flags): the flag changes how fast, never what is checked.
+    const direct = await runCli(["ledger", "verify", "--json"], cfg);
+    const { seconds: _a, ...launched } = viaLauncher.json;
+    const { seconds: _b, ...plain } = direct.json;
+    expect(launched).toEqual(plain);
+  });
+
   it("rotates the event key; old and new signatures verify, a pinned JWKS with only the new key does not", async () => {
     const rotated = await runCli(["keys", "rotate", "--purpose", "event", "--json"], cfg);
     expect(rotated.code, rotated.stderr).toBe(0);

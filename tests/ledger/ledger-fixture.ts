@@ -80,6 +80,8 @@ export interface CliOptions {
   cwd?: string;
   /** `ulimit -f` in 512-byte blocks: writes past it fail with EFBIG, the way a full disk fails them. */
   maxFileBlocks?: number;
+  /** Through `bin/maestro`, the launcher a user runs (it gives Node its flags), instead of `node cli/main.ts`. */
+  launcher?: boolean;
 }
 
 /** Runs the real `maestro` CLI (node cli/main.ts) with the test store as its source. */
@@ -90,8 +92,9 @@ export function runCli(args: string[], cfg?: TestStoreConfig, env: Record<string
   if (cfg) childEnv.MAESTRO_DATA_DIR = cfg.dataDir;
   return new Promise((resolve, reject) => {
     const argv = [join(REPO, "cli", "main.ts"), ...args, ...storeArgs];
-    const child =
-      options.maxFileBlocks === undefined
+    const child = options.launcher
+      ? spawn(join(REPO, "bin", "maestro"), [...args, ...storeArgs], { env: childEnv, cwd: options.cwd ?? REPO })
+      : options.maxFileBlocks === undefined
         ? spawn(process.execPath, argv, { env: childEnv, cwd: options.cwd ?? REPO })
         : spawn("/bin/sh", ["-c", `ulimit -f ${options.maxFileBlocks} && exec "$0" "$@"`, process.execPath, ...argv], {
             env: { ...childEnv, NODE_DISABLE_COMPILE_CACHE: "1" }, // the cache's own files must not hit the limit
