@@ -80,7 +80,10 @@ describe.skipIf(!haveBrowser)("the auditor's console in Chromium", () => {
   it("refuses a wrong token with the server's reason and keeps nothing", async () => {
     await page.fill("#token", "not-a-token");
     await page.click("button[type=submit]");
-    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/Not signed in/);
+    // The alert is on the page, empty, from the start: wait for the server's answer to fill it, not for the element.
+    const alert = page.getByRole("alert").filter({ hasText: /\S/ });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^Not signed in: \S/); // the server's reason follows
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
