@@ -42,6 +42,9 @@ export interface LedgerSource {
 
 const PAGE = 1000;
 
+/** The embedded store's buffer cache for a command that opens it once (docs/benchmarks.md, embedded verify). */
+const READER_SHARED_BUFFERS = "16MB";
+
 /**
  * Checkpoint notes with the stored witness cosignatures that verify over them (what a server serves); a line that does
  * not verify is left out here and reported as a row by the stored-rows check, a note that does not parse is the
@@ -90,7 +93,8 @@ export async function openLedgerStore(
   const describe = options.databaseUrl ? `database ${redact(options.databaseUrl)}` : `embedded store ${options.dataDir}`;
   let store: Store<LedgerTables>;
   try {
-    store = await openStore<LedgerTables>({ ...options, poolSize, mustExist: true });
+    // A command reads the store and exits: a small buffer cache starts sooner (database.ts, sharedBuffers).
+    store = await openStore<LedgerTables>({ ...options, poolSize, mustExist: true, sharedBuffers: READER_SHARED_BUFFERS });
   } catch (err) {
     // No store where --data-dir points is a typo, not a ledger that failed: exit 2 like any bad argument.
     if (isMaestroError(err) && err.code === "not_found") throw new UsageError(`${err.message}; check --data-dir (or MAESTRO_DATA_DIR)`);
