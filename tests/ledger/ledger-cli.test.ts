@@ -60,11 +60,11 @@ describe.each(STORE_KINDS)("maestro ledger CLI (%s store)", (kind) => {
     expect((await runCli(["ledger", "proof", "-o", file], cfg)).code).toBe(2); // usage: --index missing
   });
 
-  it("verifies the store through bin/maestro, which starts ledger commands on V8's baseline WebAssembly compiler", async () => {
+  it("verifies the store through bin/maestro with the same findings as node cli/main.ts", async () => {
+    // The launcher starts ledger commands with --liftoff-only (tests/cli/launcher.test.ts): how fast, never what is checked.
     const viaLauncher = await runCli(["ledger", "verify", "--json"], cfg, {}, { launcher: true });
     expect(viaLauncher.code, viaLauncher.stderr).toBe(0);
     expect(viaLauncher.json).toMatchObject({ ok: true, size: 10 });
-    // The same findings as `node cli/main.ts` (no flags): the flag changes how fast, never what is checked.
     const direct = await runCli(["ledger", "verify", "--json"], cfg);
     const { seconds: _a, ...launched } = viaLauncher.json;
     const { seconds: _b, ...plain } = direct.json;
