@@ -1,12 +1,14 @@
 // Opens the store: embedded PostgreSQL (PGlite) in a data dir by default, or a PostgreSQL server by URL.
 import { itemAt } from "../../common/present.ts";
 import { existsSync, mkdirSync } from "node:fs";
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
 import { MaestroError } from "../../common/errors.ts";
 import { parseCopyText } from "./copy-text.ts";
+import { type CopyOutput, readCopyOut, simpleQuery } from "./copy-stdout.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
 import { PreparingClient } from "./prepared.ts";
 
@@ -124,12 +126,7 @@ async function openEmbedded<DB>(dataDir: string, mustExist: boolean, sharedBuffe
     db,
     writerDb: db,
     kind: "embedded",
-    copyOut: async (query) => {
-      // query(), not exec(): one statement only. PGlite queues it behind an open transaction (Kysely's hold the instance).
-      const result = await pglite.query(`COPY (${query}) TO '/dev/blob' WITH (FORMAT binary)`);
-      if (!result.blob) throw new Error("the embedded store returned no COPY data");
-      return new Uint8Array(await result.blob.arrayBuffer());
-    },
+    copyOut: async (query) => (await copyToStdout(pglite, `COPY (${query}) TO STDOUT WITH (FORMAT binary)`)).data,
     readTable: async (table) => {
       if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a table name: ${JSON.stringify(table)}`);
       // The columns COPY writes, in its order, with the type each value's text is parsed as.
@@ -138,12 +135,9 @@ async function openEmbedded<DB>(dataDir: string, mustExist: boolean, sharedBuffe
          where attrelid = $1::regclass and attnum > 0 and not attisdropped order by attnum`,
         [table],
       );
-      const result = await pglite.query(`COPY "${table}" TO '/dev/blob'`);
-      // An empty table writes nothing, so there is no blob; its command tag still counts the rows (COPY 0).
-      if (!result.blob && result.affectedRows !== 0) throw new Error(`the embedded store returned no COPY data for ${table}`);
-      const values = result.blob ? parseCopyText(new Uint8Array(await result.blob.arrayBuffer()), columns.length) : [];
-      if (values.length !== result.affectedRows)
-        throw new Error(`COPY of ${table}: ${values.length} rows read, ${result.affectedRows} written`);
+      const copied = await copyToStdout(pglite, `COPY "${table}" TO STDOUT`);
+      const values = parseCopyText(copied.data, columns.length);
+      if (values.length !== copied.rows) throw new Error(`COPY of ${table}: ${values.length} rows read, ${copied.rows} written`);
       return values.map((row) =>
         Object.fromEntries(
           columns.map((c, i) => [c.name, types.parseType(itemAt(row, i, `a COPY row of ${table}`), c.type, pglite.parsers)]),
@@ -155,4 +149,26 @@ async function openEmbedded<DB>(dataDir: string, mustExist: boolean, sharedBuffe
       lock.release();
     },
   };
+}
+
+/**
+ * One COPY … TO STDOUT, its answer read off the wire protocol (copy-stdout.ts). In a transaction of its own, as a
+ * query() takes one: it waits for any open transaction (Kysely's hold the instance) and never runs inside one.
+ */
+function copyToStdout(pglite: PGlite, query: string): Promise<CopyOutput> {
+  return pglite.transaction(() =>
+    pglite.runExclusive(async () => {
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      await pglite.execProtocolRawStream(simpleQuery(query), {
+        syncToFs: false,
+        // A view of PostgreSQL's send buffer, reused for the next chunk: copied here.
+        onRawData: (chunk) => {
+          chunks.push(chunk.slice());
+          size += chunk.length;
+        },
+      });
+      return readCopyOut(Buffer.concat(chunks, size));
+    }),
+  );
 }

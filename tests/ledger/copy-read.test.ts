@@ -67,6 +67,29 @@ describe.each(STORE_KINDS)("whole-log reads through COPY (%s store)", (kind) => 
       expect(await copying().levelHashes(1, 4, 3)).toEqual(await driver().levelHashes(1, 4, 3));
     });
 
+    it("names PostgreSQL's error for a COPY that fails, and leaves the store readable", async () => {
+      await expect(t.store.copyOut!("select 1 / 0")).rejects.toThrow(/division by zero/);
+      await expect(t.store.copyOut!("select * from no_such_table")).rejects.toThrow(/no_such_table/);
+      expect((await copying().entriesWithColumns(0, 3)).map((e) => e.index)).toEqual([0, 1, 2]);
+    });
+
+    it("waits for an open transaction rather than reading inside it", async () => {
+      let copied: Promise<Uint8Array> | undefined;
+      await t.db.transaction().execute(async (trx) => {
+        await sql`create table copy_wait (id bigint)`.execute(trx);
+        copied = t.store.copyOut!("select count(*) from copy_wait");
+        await sql`insert into copy_wait values (1), (2)`.execute(trx);
+      });
+      // Inside the transaction it would have counted no rows; after it, the two it committed.
+      const data = await copied!;
+      await sql`drop table copy_wait`.execute(t.db);
+      expect(
+        Buffer.from(data)
+          .subarray(19 + 2 + 4, 19 + 2 + 4 + 8)
+          .readBigInt64BE(),
+      ).toBe(2n);
+    });
+
     it("writes nothing but checked integers into the COPY's SQL", async () => {
       await expect(copying().entriesWithColumns(0, 1.5)).rejects.toThrow(/not a row index or count/);
       await expect(copying().levelHashes(-1, 0, 10)).rejects.toThrow(/not a row index or count/);
