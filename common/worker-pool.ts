@@ -38,14 +38,15 @@ export class WorkerPool<Req, Res> {
     });
   }
 
-  run(request: Req): Promise<Res> {
+  /** `transfer`: buffers in `request` that move to the worker (unusable here afterwards) instead of being copied. */
+  run(request: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
     if (this.#failure) return Promise.reject(this.#failure);
     // Batches are about equal in size, so the fewest pending keeps every core fed.
     const slot = this.#slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, request });
+      slot.worker.postMessage({ id, request }, transfer);
     });
   }
 

@@ -46,14 +46,15 @@ describe("CopyBinaryReader", () => {
     expect(rows.next()).toBe(false);
   });
 
-  it("copies bytea out, so a field does not hold (or ship to a worker) the whole page", () => {
-    const data = Buffer.concat([header(), tuple(Buffer.from("abc")), TRAILER]);
+  it("reads bytea as a view of the page: exactly the field's bytes, nothing copied", () => {
+    const data = Buffer.concat([header(), tuple(Buffer.from("abc")), tuple(Buffer.from("de")), TRAILER]);
     const rows = new CopyBinaryReader(data, 1);
     rows.next();
     const field = rows.bytes(0);
-    expect(field.buffer.byteLength).toBe(3);
-    data[data.indexOf("abc")] = 0x7a;
+    expect(field.buffer).toBe(data.buffer);
     expect(Buffer.from(field).toString()).toBe("abc");
+    rows.next();
+    expect(Buffer.from(rows.bytes(0)).toString()).toBe("de");
   });
 
   it("refuses what is not its format: no signature, OIDs, another field count, a bigint of the wrong width", () => {

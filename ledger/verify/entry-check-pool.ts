@@ -1,5 +1,6 @@
 // Spreads per-entry checks over worker threads (Ed25519 verification is the verifier's main cost).
 import type { JWK } from "jose";
+import { packEntries } from "./entry-batch.ts";
 import { checkEntries, type EntryProblem } from "./entry-check.ts";
 import { eventKeySet } from "./event-signature.ts";
 import type { VerifyEntry } from "./types.ts";
@@ -18,11 +19,17 @@ export function inlineChecker(eventKeys: JWK[]): EntryChecker {
 }
 
 export function workerChecker(eventKeys: JWK[], size: number): EntryChecker {
-  const pool = new WorkerPool<VerifyEntry[], EntryProblem | null>(
+  const pool = new WorkerPool<ArrayBuffer, EntryProblem | null>(
     new URL("./entry-check-worker.ts", import.meta.url),
     size,
     { eventKeys },
     "entry check",
   );
-  return { check: (entries) => pool.run(entries), close: () => pool.close() };
+  return {
+    check: (entries) => {
+      const packed = packEntries(entries);
+      return pool.run(packed, [packed]);
+    },
+    close: () => pool.close(),
+  };
 }
