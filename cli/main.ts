@@ -8,7 +8,7 @@ import { type CommandEntry, commands } from "./commands/index.ts";
 // V8's code cache for every module loaded from here on (the commands load lazily), in Node's own cache folder
 // (os.tmpdir()/node-compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off). It keeps type-stripped TypeScript
 // too: measured, a second `maestro evidence verify` starts ~60 ms sooner. Worker threads get it from
-// common/worker-pool.ts.
+// common/worker-pool.ts. bin/maestro turns it on sooner (cli/launch.mjs); this call covers `node cli/main.ts`.
 enableCompileCache();
 
 function help(): string {
