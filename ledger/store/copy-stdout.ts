@@ -39,11 +39,13 @@ export class CopyQueryError extends Error {
  * Reads the backend's answer to one COPY … TO STDOUT simple query: CopyOutResponse ('H'), CopyData ('d')…, CopyDone
  * ('c'), CommandComplete ('C', "COPY n"), ReadyForQuery ('Z'). Notices ('N') and parameter status ('S') may come
  * between and are passed over; an ErrorResponse ('E') throws. Any other message, or bytes after ReadyForQuery, throws.
+ *
+ * The data is gathered in place: each CopyData body moves down over the message headers before it, so `answer` is
+ * overwritten and the result is a view of it (a second buffer of a page's size, per page, was measurable).
  */
 export function readCopyOut(answer: Uint8Array): CopyOutput {
   const bytes = Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength);
-  const pieces: Buffer[] = [];
-  let size = 0;
+  let size = 0; // bytes of data gathered at the start of `bytes`
   let stage: "start" | "data" | "done" | "complete" = "start";
   let rows = -1;
   let error: CopyQueryError | null = null;
@@ -69,7 +71,8 @@ export function readCopyOut(answer: Uint8Array): CopyOutput {
         break;
       case 0x64: // 'd'
         if (stage !== "data") throw new Error("COPY answer: CopyData outside a COPY");
-        pieces.push(body);
+        // Never past the message being read: what it overwrites was read already.
+        bytes.copyWithin(size, at - body.length, at);
         size += body.length;
         break;
       case 0x63: // 'c'
@@ -89,7 +92,7 @@ export function readCopyOut(answer: Uint8Array): CopyOutput {
         if (at !== bytes.length) throw new Error("COPY answer: bytes after ReadyForQuery");
         if (error) throw error;
         if (stage !== "complete") throw new Error("COPY answer: ReadyForQuery before the COPY completed");
-        return { data: pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size), rows };
+        return { data: bytes.subarray(0, size), rows };
       default:
         throw new Error(`COPY answer: unexpected message ${JSON.stringify(String.fromCharCode(type))}`);
     }

@@ -158,17 +158,22 @@ async function openEmbedded<DB>(dataDir: string, mustExist: boolean, sharedBuffe
 function copyToStdout(pglite: PGlite, query: string): Promise<CopyOutput> {
   return pglite.transaction(() =>
     pglite.runExclusive(async () => {
-      const chunks: Uint8Array[] = [];
+      let answer = new Uint8Array(1 << 20);
       let size = 0;
       await pglite.execProtocolRawStream(simpleQuery(query), {
         syncToFs: false,
-        // A view of PostgreSQL's send buffer, reused for the next chunk: copied here.
+        // A view of PostgreSQL's send buffer, reused for the next chunk: copied into one growing buffer here.
         onRawData: (chunk) => {
-          chunks.push(chunk.slice());
+          if (size + chunk.length > answer.length) {
+            const grown = new Uint8Array(Math.max(answer.length * 2, size + chunk.length));
+            grown.set(answer.subarray(0, size));
+            answer = grown;
+          }
+          answer.set(chunk, size);
           size += chunk.length;
         },
       });
-      return readCopyOut(Buffer.concat(chunks, size));
+      return readCopyOut(answer.subarray(0, size));
     }),
   );
 }
