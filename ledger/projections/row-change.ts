@@ -57,7 +57,12 @@ export class FoldRefused extends Error {
 
 /** A key as text, in the table's key-column order: `decision_id=…`; also the replay's map key. */
 export function keyText(key: Row): string {
-  return Object.entries(key)
-    .map(([column, value]) => `${column}=${String(value)}`)
-    .join(",");
+  // A loop, not entries/map/join: the replay makes a few of these per event (a tenth of its fold time went here).
+  let text = "";
+  let first = true;
+  for (const column in key) {
+    text += `${first ? "" : ","}${column}=${String(key[column])}`;
+    first = false;
+  }
+  return text;
 }
