@@ -9,27 +9,42 @@ import { WorkerPool } from "../../common/worker-pool.ts";
 export interface EntryChecker {
   /** Resolves with the first problem of the batch (index order), or null. */
   check(entries: VerifyEntry[]): Promise<EntryProblem | null>;
+}
+
+/** What a check worker is asked: a packed batch (entry-batch.ts) and the trusted event keys as JSON text. */
+export interface EntryCheckRequest {
+  keys: string;
+  packed: ArrayBuffer;
+}
+
+/**
+ * Check worker threads, started before the keys are known: a caller that starts them first lets them load while it
+ * opens its store (verifyLog starts its own otherwise). Each batch carries its keys, so a key.added event needs no
+ * new threads. Whoever starts them closes them.
+ */
+export interface EntryCheckWorkers {
+  run(request: EntryCheckRequest): Promise<EntryProblem | null>;
   close(): Promise<void>;
+}
+
+export function startEntryCheckWorkers(size: number): EntryCheckWorkers {
+  const pool = new WorkerPool<EntryCheckRequest, EntryProblem | null>(
+    new URL("./entry-check-worker.ts", import.meta.url),
+    size,
+    null,
+    "entry check",
+  );
+  return { run: (request) => pool.run(request, [request.packed]), close: () => pool.close() };
 }
 
 /** Same checks in the calling thread: for tiny logs, tests, and hosts without worker threads. */
 export function inlineChecker(eventKeys: JWK[]): EntryChecker {
   const keys = eventKeySet(eventKeys);
-  return { check: async (entries) => checkEntries(entries, keys), close: async () => {} };
+  return { check: async (entries) => checkEntries(entries, keys) };
 }
 
-export function workerChecker(eventKeys: JWK[], size: number): EntryChecker {
-  const pool = new WorkerPool<ArrayBuffer, EntryProblem | null>(
-    new URL("./entry-check-worker.ts", import.meta.url),
-    size,
-    { eventKeys },
-    "entry check",
-  );
-  return {
-    check: (entries) => {
-      const packed = packEntries(entries);
-      return pool.run(packed, [packed]);
-    },
-    close: () => pool.close(),
-  };
+/** Checks on `workers` under one key set. */
+export function workerChecker(workers: EntryCheckWorkers, eventKeys: JWK[]): EntryChecker {
+  const keys = JSON.stringify(eventKeys);
+  return { check: (entries) => workers.run({ keys, packed: packEntries(entries) }) };
 }

@@ -1,11 +1,16 @@
-// Worker thread body: checks packed batches of entries (entry-batch.ts) (leaf hash, canonical form, signature) for entry-check-pool.ts.
-import { workerData } from "node:worker_threads";
+// Worker thread body: checks packed batches of entries (entry-batch.ts) for entry-check-pool.ts: leaf hash,
+// canonical form, signature.
 import type { JWK } from "jose";
-import { checkEntries } from "./entry-check.ts";
-import { eventKeySet } from "./event-signature.ts";
 import { unpackEntries } from "./entry-batch.ts";
+import type { EntryCheckRequest } from "./entry-check-pool.ts";
+import { checkEntries } from "./entry-check.ts";
+import { type EventKeys, eventKeySet } from "./event-signature.ts";
 import { serveRequests } from "../../common/worker-pool.ts";
 
-const keys = eventKeySet((workerData as { eventKeys: JWK[] }).eventKeys);
+/** The key set of the last batch: batches come with the same keys until a key event changes them. */
+let current: { json: string; keys: EventKeys } | null = null;
 
-serveRequests((packed: ArrayBuffer) => checkEntries(unpackEntries(packed), keys));
+serveRequests(({ keys, packed }: EntryCheckRequest) => {
+  if (current?.json !== keys) current = { json: keys, keys: eventKeySet(JSON.parse(keys) as JWK[]) };
+  return checkEntries(unpackEntries(packed), current.keys);
+});

@@ -9,7 +9,7 @@ import { parseCanonicalEvent } from "../event/envelope.ts";
 import { checkEventSignature, eventKeySet } from "./event-signature.ts";
 import { KeyTrust } from "./key-trust.ts";
 import { CompactRange } from "./compact-range.ts";
-import { type EntryChecker, inlineChecker, workerChecker } from "./entry-check-pool.ts";
+import { type EntryChecker, type EntryCheckWorkers, inlineChecker, startEntryCheckWorkers, workerChecker } from "./entry-check-pool.ts";
 import type { EntryProblem } from "./entry-check.ts";
 import { type OpenedCheckpoint, openCheckpoints } from "./checkpoint-set.ts";
 import type { VerifyEntry, VerifyLogInput, VerifyProblem, VerifyResult } from "./types.ts";
@@ -108,7 +108,9 @@ async function scanEntries(
   const range = new CompactRange();
   const nodes = input.storedNodes ? new StoredNodeCheck(input.storedNodes) : null;
   const batchSize = input.batchSize ?? 256;
-  const workers = input.workers ?? availableParallelism();
+  const workers = input.checkWorkers ? 1 : (input.workers ?? availableParallelism());
+  /** Threads started here (none when the caller gave its own), closed at the end. */
+  let ownWorkers: EntryCheckWorkers | null = null;
   let checker: EntryChecker | null = null;
   const inflight: Array<Promise<EntryProblem | null>> = [];
   let batch: VerifyEntry[] = [];
@@ -136,7 +138,10 @@ async function scanEntries(
   const flush = (final: boolean) => {
     if (batch.length === 0) return;
     // Small logs are checked inline: starting workers costs more than they would save.
-    checker ??= workers > 0 && !final ? workerChecker(trust.eventKeys(), workers) : inlineChecker(trust.eventKeys());
+    if (!checker) {
+      const threads = workers > 0 && !final ? (input.checkWorkers ?? (ownWorkers ??= startEntryCheckWorkers(workers))) : null;
+      checker = threads ? workerChecker(threads, trust.eventKeys()) : inlineChecker(trust.eventKeys());
+    }
     const pending = checker.check(batch);
     pending.catch(() => {}); // awaited in order below; this only keeps an early exit from leaving it unhandled
     inflight.push(pending);
@@ -175,7 +180,6 @@ async function scanEntries(
             flush(false);
             const problem = await drain(0);
             if (problem) return problem;
-            await (checker as EntryChecker | null)?.close();
             checker = null;
           }
         }
@@ -192,7 +196,7 @@ async function scanEntries(
     const problem = await drain(0); // earlier entries' problems come before anything found later
     if (problem) return problem;
   } finally {
-    await (checker as EntryChecker | null)?.close();
+    await (ownWorkers as EntryCheckWorkers | null)?.close();
   }
   if (found) return found;
   await nodes?.compare(true);
