@@ -23,6 +23,8 @@ export interface EntryCheckRequest {
  * new threads. Whoever starts them closes them.
  */
 export interface EntryCheckWorkers {
+  /** Threads: how many batches can be checked at once. */
+  readonly size: number;
   run(request: EntryCheckRequest): Promise<EntryProblem | null>;
   close(): Promise<void>;
 }
@@ -34,7 +36,7 @@ export function startEntryCheckWorkers(size: number): EntryCheckWorkers {
     null,
     "entry check",
   );
-  return { run: (request) => pool.run(request, [request.packed]), close: () => pool.close() };
+  return { size: Math.max(1, size), run: (request) => pool.run(request, [request.packed]), close: () => pool.close() };
 }
 
 /** Same checks in the calling thread: for tiny logs, tests, and hosts without worker threads. */

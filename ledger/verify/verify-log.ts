@@ -108,7 +108,7 @@ async function scanEntries(
   const range = new CompactRange();
   const nodes = input.storedNodes ? new StoredNodeCheck(input.storedNodes) : null;
   const batchSize = input.batchSize ?? 256;
-  const workers = input.checkWorkers ? 1 : (input.workers ?? availableParallelism());
+  const workers = input.checkWorkers?.size ?? input.workers ?? availableParallelism();
   /** Threads started here (none when the caller gave its own), closed at the end. */
   let ownWorkers: EntryCheckWorkers | null = null;
   let checker: EntryChecker | null = null;
