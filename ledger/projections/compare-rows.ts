@@ -18,17 +18,18 @@ export function compareTable(spec: TableSpec, stored: Iterable<Record<string, un
   const findings: ProjectionFinding[] = [];
   const seen = new Set<string>();
   const keyColumns = spec.key.join(",");
+  const columns = Object.entries(spec.columns);
   for (const raw of stored) {
     const row = normalizeRow(spec, raw);
     // normalizeRow gives every column of the spec, the key columns among them.
-    const key = keyText(Object.fromEntries(spec.key.map((c) => [c, row[c] ?? null])));
+    const key = keyText(pickKey(spec.key, row));
     seen.add(key);
     const want = expected.get(key);
     if (!want) {
       findings.push({ table: spec.table, key, column: keyColumns, stored: key, expected: "(no row)" });
       continue;
     }
-    for (const [column, type] of Object.entries(spec.columns)) {
+    for (const [column, type] of columns) {
       const e = want[column] ?? null;
       const s = row[column] ?? null;
       if (!sameValue(type, s, e)) findings.push({ table: spec.table, key, column, stored: s, expected: e });
@@ -37,6 +38,12 @@ export function compareTable(spec: TableSpec, stored: Iterable<Record<string, un
   for (const key of expected.keys())
     if (!seen.has(key)) findings.push({ table: spec.table, key, column: keyColumns, stored: "(no row)", expected: key });
   return findings;
+}
+
+function pickKey(columns: string[], row: Row): Row {
+  const key: Row = {};
+  for (const column of columns) key[column] = row[column] ?? null;
+  return key;
 }
 
 /**

@@ -1,7 +1,5 @@
 // Opens the store: embedded PostgreSQL (PGlite) in a data dir by default, or a PostgreSQL server by URL.
-import { itemAt } from "../../common/present.ts";
 import { existsSync, mkdirSync } from "node:fs";
-import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
@@ -138,11 +136,15 @@ async function openEmbedded<DB>(dataDir: string, mustExist: boolean, sharedBuffe
       const copied = await copyToStdout(pglite, `COPY "${table}" TO STDOUT`);
       const values = parseCopyText(copied.data, columns.length);
       if (values.length !== copied.rows) throw new Error(`COPY of ${table}: ${values.length} rows read, ${copied.rows} written`);
-      return values.map((row) =>
-        Object.fromEntries(
-          columns.map((c, i) => [c.name, types.parseType(itemAt(row, i, `a COPY row of ${table}`), c.type, pglite.parsers)]),
-        ),
-      );
+      // A plain loop per row (parseCopyText gave each row exactly one value per column): building each row with
+      // fromEntries over a mapped array was most of reading a table in a 50,000-event verify.
+      const names = columns.map((c) => c.name);
+      const typeIds = columns.map((c) => c.type);
+      return values.map((row) => {
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < names.length; i++) out[names[i]!] = types.parseType(row[i] ?? null, typeIds[i]!, pglite.parsers);
+        return out;
+      });
     },
     close: async () => {
       await db.destroy();
