@@ -1,8 +1,8 @@
 // Reads PostgreSQL's COPY … (FORMAT binary) output: the embedded store's wide read path, one buffer per page of rows.
 //
 // PGlite runs inside the reading process, and its per-row result handling (one protocol message, one JS object and
-// one parsed string per field per row) cost the verifier more CPU than every check on the row. COPY to PGlite's
-// '/dev/blob' hands back a page as one buffer in this documented format, read here with offsets and no per-field
+// one parsed string per field per row) cost the verifier more CPU than every check on the row. COPY … TO STDOUT
+// (copy-stdout.ts) hands back a page as one buffer in this documented format, read here with offsets and no per-field
 // parsing: https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.4 (file format, binary).
 // Anything unexpected (another layout, a field of the wrong width, bytes after the trailer) throws: a reader that
 // guessed could hand the verifier rows the store does not hold.

@@ -40,7 +40,7 @@ export interface Store<DB> {
   writerDb: Kysely<DB>;
   kind: StoreKind;
   /**
-   * Embedded store only: runs `COPY (query) TO '/dev/blob' WITH (FORMAT binary)` and returns the bytes (read them with
+   * Embedded store only: runs `COPY (query) TO STDOUT WITH (FORMAT binary)` and returns the bytes (read them with
    * copy-binary.ts). PGlite parses every row of an ordinary result into objects in this process, which costs a reader
    * of the whole log (`ledger verify`) more than its checks; one COPY buffer per page does not. The query is SQL text
    * (COPY takes no parameters): callers build it from checked integers only.
