@@ -12,15 +12,7 @@ import {
   PROJECTION_TABLE_NAMES,
   type ProjectionReport,
 } from "../../ledger/projections/verify-projections.ts";
-import {
-  type EntryCheckWorkers,
-  formatProofFile,
-  startEntryCheckWorkers,
-  verifyLog,
-  verifyProofFile,
-  type VerifyResult,
-} from "../../ledger/verify/index.ts";
-import { availableParallelism } from "node:os";
+import { formatProofFile, verifyLog, verifyProofFile, type VerifyResult } from "../../ledger/verify/index.ts";
 import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FLAGS, UsageError } from "../command.ts";
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
 import { count } from "../format.ts";
@@ -158,96 +150,72 @@ ${WITNESS_USAGE}`,
     const witnesses = readWitnessFlags(values);
     const pinnedVkeys = readVkeys(values.key);
     const pinnedJwks = readJwks(values.jwks);
-    // On a store, the check threads start now and load while it opens (half a second for the embedded store, with a
-    // core otherwise idle); verifyLog would start them at its first batch, in the middle of reading.
-    const checkWorkers = chooseSource(values).kind === "store" ? startEntryCheckWorkers(availableParallelism()) : undefined;
+    const { source } = await openSource(values, true);
     try {
-      return await verifySource(values, { witnesses, pinnedVkeys, pinnedJwks, checkWorkers });
+      const checkpoints = await source.checkpoints(); // before the head, so every checkpoint is within it
+      const rows = await source.rows?.();
+      const head = await source.head();
+      if (!pinnedVkeys || !pinnedJwks) {
+        process.stderr.write(`note: keys not pinned with --key/--jwks are taken from ${source.keysFrom}\n`);
+      }
+      const started = Date.now();
+      let lastReport = started;
+      const replay = new ProjectionReplay();
+      const result: VerifyResult = await verifyLog({
+        // The store's projection rows are compared with the folds replayed over these same entries (HTTP serves no rows).
+        entries: source.projectionSnapshot
+          ? foldingEntries(source.entries(head.size), replay, { mode: "checked" })
+          : source.entries(head.size),
+        checkpoints: checkpoints.map((c) => c.note),
+        eventKeys: pinnedJwks ?? (await source.eventKeys()),
+        checkpointKeys: pinnedVkeys ?? (await source.checkpointKeys()),
+        origin: values.origin,
+        witnesses,
+        head: head.root ? { size: head.size, root: head.root } : undefined,
+        rows,
+        consistencyProof: values["skip-proofs"] ? undefined : source.consistencyProof,
+        // Every stored interior node too, which proofs are served from (store mode).
+        storedNodes: source.levelHashes,
+        onProgress: (n) => {
+          const now = Date.now();
+          if (values.quiet || now - lastReport < 2000) return;
+          lastReport = now;
+          process.stderr.write(`verify: ${n}/${head.size} entries (${Math.round((n * 1000) / (now - started))}/s)\n`);
+        },
+      });
+      let projections: ProjectionReport | undefined;
+      if (result.ok && source.projectionSnapshot) {
+        const snapshot = await source.projectionSnapshot(PROJECTION_TABLE_NAMES);
+        if (snapshot) {
+          // Appended since the log was read (a running server): folded too, so the rows compare at the snapshot's head.
+          if (snapshot.size > result.size)
+            for await (const _ of foldingEntries(source.entries(snapshot.size, result.size), replay, {
+              from: result.size,
+              mode: "unchecked",
+            }));
+          projections = compareProjections(replay, snapshot.rows);
+        }
+      }
+      const projectionsOk = !projections || (projections.findings.length === 0 && projections.refused.length === 0);
+      const ok = result.ok && projectionsOk;
+      const seconds = (Date.now() - started) / 1000;
+      if (values.json) printJson({ ...result, ok, ...(projections ? { projections } : {}), source: source.describe, seconds });
+      else if (!projectionsOk) process.stdout.write(describeProjections(projections!));
+      else if (result.ok) {
+        process.stdout.write(
+          `ledger verified: ${count(result.size, "entry", "entries")}, root ${result.root}, ${count(result.checkpoints, "signed checkpoint")} ${result.checkpoints === 1 ? "matches" : "match"}${
+            result.witnessed
+              ? `; witnessed up to size ${result.witnessed.size} by ${result.witnessed.cosigners.join(", ")} (quorum ${result.witnessed.quorum})`
+              : ""
+          } (${source.describe}, ${seconds.toFixed(1)} s)\n`,
+        );
+      } else process.stdout.write(`${describeFailure(result)}\n`);
+      return ok ? 0 : 1;
     } finally {
-      await checkWorkers?.close();
+      await source.close();
     }
   },
 };
-
-/** `ledger verify` once its flags are read: the log, then (on a store) the projections replayed from it. */
-async function verifySource(
-  values: VerifyValues,
-  given: {
-    witnesses: ReturnType<typeof readWitnessFlags>;
-    pinnedVkeys: string[] | undefined;
-    pinnedJwks: JWK[] | undefined;
-    checkWorkers: EntryCheckWorkers | undefined;
-  },
-): Promise<number> {
-  const { witnesses, pinnedVkeys, pinnedJwks, checkWorkers } = given;
-  const { source } = await openSource(values, true);
-  try {
-    const checkpoints = await source.checkpoints(); // before the head, so every checkpoint is within it
-    const rows = await source.rows?.();
-    const head = await source.head();
-    if (!pinnedVkeys || !pinnedJwks) {
-      process.stderr.write(`note: keys not pinned with --key/--jwks are taken from ${source.keysFrom}\n`);
-    }
-    const started = Date.now();
-    let lastReport = started;
-    const replay = new ProjectionReplay();
-    const result: VerifyResult = await verifyLog({
-      // The store's projection rows are compared with the folds replayed over these same entries (HTTP serves no rows).
-      entries: source.projectionSnapshot
-        ? foldingEntries(source.entries(head.size), replay, { mode: "checked" })
-        : source.entries(head.size),
-      checkpoints: checkpoints.map((c) => c.note),
-      eventKeys: pinnedJwks ?? (await source.eventKeys()),
-      checkpointKeys: pinnedVkeys ?? (await source.checkpointKeys()),
-      origin: values.origin,
-      witnesses,
-      head: head.root ? { size: head.size, root: head.root } : undefined,
-      rows,
-      consistencyProof: values["skip-proofs"] ? undefined : source.consistencyProof,
-      // Every stored interior node too, which proofs are served from (store mode).
-      storedNodes: source.levelHashes,
-      checkWorkers,
-      onProgress: (n) => {
-        const now = Date.now();
-        if (values.quiet || now - lastReport < 2000) return;
-        lastReport = now;
-        process.stderr.write(`verify: ${n}/${head.size} entries (${Math.round((n * 1000) / (now - started))}/s)\n`);
-      },
-    });
-    let projections: ProjectionReport | undefined;
-    if (result.ok && source.projectionSnapshot) {
-      const snapshot = await source.projectionSnapshot(PROJECTION_TABLE_NAMES);
-      if (snapshot) {
-        // Appended since the log was read (a running server): folded too, so the rows compare at the snapshot's head.
-        if (snapshot.size > result.size)
-          for await (const _ of foldingEntries(source.entries(snapshot.size, result.size), replay, {
-            from: result.size,
-            mode: "unchecked",
-          }));
-        projections = compareProjections(replay, snapshot.rows);
-      }
-    }
-    const projectionsOk = !projections || (projections.findings.length === 0 && projections.refused.length === 0);
-    const ok = result.ok && projectionsOk;
-    const seconds = (Date.now() - started) / 1000;
-    if (values.json) printJson({ ...result, ok, ...(projections ? { projections } : {}), source: source.describe, seconds });
-    else if (!projectionsOk) process.stdout.write(describeProjections(projections!));
-    else if (result.ok) {
-      process.stdout.write(
-        `ledger verified: ${count(result.size, "entry", "entries")}, root ${result.root}, ${count(result.checkpoints, "signed checkpoint")} ${result.checkpoints === 1 ? "matches" : "match"}${
-          result.witnessed
-            ? `; witnessed up to size ${result.witnessed.size} by ${result.witnessed.cosigners.join(", ")} (quorum ${result.witnessed.quorum})`
-            : ""
-        } (${source.describe}, ${seconds.toFixed(1)} s)\n`,
-      );
-    } else process.stdout.write(`${describeFailure(result)}\n`);
-    return ok ? 0 : 1;
-  } finally {
-    await source.close();
-  }
-}
-
-type VerifyValues = SourceValues & { json?: boolean; quiet?: boolean; origin?: string; "skip-proofs"?: boolean };
 
 export const ledgerProofCommand: Command = {
   name: "ledger proof",

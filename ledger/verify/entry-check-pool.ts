@@ -17,14 +17,8 @@ export interface EntryCheckRequest {
   packed: ArrayBuffer;
 }
 
-/**
- * Check worker threads, started before the keys are known: a caller that starts them first lets them load while it
- * opens its store (verifyLog starts its own otherwise). Each batch carries its keys, so a key.added event needs no
- * new threads. Whoever starts them closes them.
- */
+/** Check worker threads. Each batch carries its keys, so a key.added event needs no new threads. */
 export interface EntryCheckWorkers {
-  /** Threads: how many batches can be checked at once. */
-  readonly size: number;
   run(request: EntryCheckRequest): Promise<EntryProblem | null>;
   close(): Promise<void>;
 }
@@ -36,7 +30,7 @@ export function startEntryCheckWorkers(size: number): EntryCheckWorkers {
     null,
     "entry check",
   );
-  return { size: Math.max(1, size), run: (request) => pool.run(request, [request.packed]), close: () => pool.close() };
+  return { run: (request) => pool.run(request, [request.packed]), close: () => pool.close() };
 }
 
 /** Same checks in the calling thread: for tiny logs, tests, and hosts without worker threads. */

@@ -2,7 +2,6 @@
 import type { JWK } from "jose";
 import type { StoredRows } from "./stored-rows.ts";
 import type { LevelReader } from "./verify-nodes.ts";
-import type { EntryCheckWorkers } from "./entry-check-pool.ts";
 
 /** One stored ledger row as the verifier sees it: nothing parsed, nothing trusted. */
 export interface VerifyEntry {
@@ -91,11 +90,6 @@ export interface VerifyLogInput {
   consistencyProof?: (from: number, to: number) => Promise<Uint8Array[]>;
   /** Signature-checking worker threads; 0 checks inline. Default: os.availableParallelism(). */
   workers?: number;
-  /**
-   * Check workers the caller started early (startEntryCheckWorkers), so they load while it opens its source; used
-   * instead of starting `workers` threads, and left open (the caller closes them).
-   */
-  checkWorkers?: EntryCheckWorkers;
   /** Entries per worker batch. */
   batchSize?: number;
   /** Called now and then with the number of entries read so far. */

@@ -108,9 +108,9 @@ async function scanEntries(
   const range = new CompactRange();
   const nodes = input.storedNodes ? new StoredNodeCheck(input.storedNodes) : null;
   const batchSize = input.batchSize ?? 256;
-  const workers = input.checkWorkers?.size ?? input.workers ?? availableParallelism();
-  /** Threads started here (none when the caller gave its own), closed at the end. */
-  let ownWorkers: EntryCheckWorkers | null = null;
+  const workers = input.workers ?? availableParallelism();
+  /** Started at the first batch a worker takes; kept across key events (each batch carries its keys). */
+  let threads: EntryCheckWorkers | null = null;
   let checker: EntryChecker | null = null;
   const inflight: Array<Promise<EntryProblem | null>> = [];
   let batch: VerifyEntry[] = [];
@@ -139,8 +139,10 @@ async function scanEntries(
     if (batch.length === 0) return;
     // Small logs are checked inline: starting workers costs more than they would save.
     if (!checker) {
-      const threads = workers > 0 && !final ? (input.checkWorkers ?? (ownWorkers ??= startEntryCheckWorkers(workers))) : null;
-      checker = threads ? workerChecker(threads, trust.eventKeys()) : inlineChecker(trust.eventKeys());
+      checker =
+        workers > 0 && !final
+          ? workerChecker((threads ??= startEntryCheckWorkers(workers)), trust.eventKeys())
+          : inlineChecker(trust.eventKeys());
     }
     const pending = checker.check(batch);
     pending.catch(() => {}); // awaited in order below; this only keeps an early exit from leaving it unhandled
@@ -196,7 +198,7 @@ async function scanEntries(
     const problem = await drain(0); // earlier entries' problems come before anything found later
     if (problem) return problem;
   } finally {
-    await (ownWorkers as EntryCheckWorkers | null)?.close();
+    await (threads as EntryCheckWorkers | null)?.close();
   }
   if (found) return found;
   await nodes?.compare(true);
