@@ -44,5 +44,8 @@ describe("packed entry batches", () => {
     const long = packed.slice();
     new DataView(long.buffer).setInt32(8 + 9, 1 << 30, true); // the first field's length runs past the end
     expect(() => unpackEntries(long.buffer)).toThrow(/runs past the end/);
+    const negative = packed.slice();
+    new DataView(negative.buffer).setInt32(8 + 9, -2, true); // only -1 means absent
+    expect(() => unpackEntries(negative.buffer)).toThrow(/a field of length -2/);
   });
 });

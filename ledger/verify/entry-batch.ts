@@ -58,6 +58,7 @@ export function unpackEntries(packed: ArrayBuffer): VerifyEntry[] {
   const length = () => {
     const n = data.readInt32LE(at);
     at += 4;
+    if (n < -1) throw new Error(`packed entries: a field of length ${n}`);
     if (n > used - at) throw new Error("packed entries: a field runs past the end");
     return n;
   };
