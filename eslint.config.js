@@ -58,6 +58,7 @@ export default tseslint.config(
       "tests/fixtures/**",
       "coverage/**",
       "console/dist/**",
+      "**/*.generated.cjs",
     ],
   },
   js.configs.recommended,

@@ -1,13 +1,11 @@
-// ajv validation of the event envelope against schemas/ledger/event.schema.json.
+// Validation of the event envelope against schemas/ledger/event.schema.json, with the validator ajv compiled ahead of
+// time (precompile-envelope.ts): each verifier thread starts without loading ajv or compiling the schema.
 import { MaestroError } from "../../common/errors.ts";
-import { compileSchema } from "../../common/ajv.ts";
-import envelopeSchema from "../../schemas/ledger/event.schema.json" with { type: "json" };
-
-const check = compileSchema(envelopeSchema);
+import { describeAjvErrors } from "../../common/ajv-errors.ts";
+import validate from "./envelope-validator.generated.cjs";
 
 export function validateEnvelope(event: unknown): void {
-  const failure = check(event);
-  if (failure) {
-    throw new MaestroError("invalid_field", `ledger event ${failure.message}`, { field: failure.field });
-  }
+  if (validate(event)) return;
+  const failure = describeAjvErrors(validate.errors ?? []);
+  throw new MaestroError("invalid_field", `ledger event ${failure.message}`, { field: failure.field });
 }
