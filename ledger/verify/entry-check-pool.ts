@@ -19,18 +19,21 @@ export interface EntryCheckRequest {
 
 /** Check worker threads. Each batch carries its keys, so a key.added event needs no new threads. */
 export interface EntryCheckWorkers {
+  /** How many threads check batches. */
+  readonly size: number;
   run(request: EntryCheckRequest): Promise<EntryProblem | null>;
   close(): Promise<void>;
 }
 
-export function startEntryCheckWorkers(size: number): EntryCheckWorkers {
+export function startEntryCheckWorkers(threads: number): EntryCheckWorkers {
+  const size = Math.max(1, threads);
   const pool = new WorkerPool<EntryCheckRequest, EntryProblem | null>(
     new URL("./entry-check-worker.ts", import.meta.url),
     size,
     null,
     "entry check",
   );
-  return { run: (request) => pool.run(request, [request.packed]), close: () => pool.close() };
+  return { size, run: (request) => pool.run(request, [request.packed]), close: () => pool.close() };
 }
 
 /** Same checks in the calling thread: for tiny logs, tests, and hosts without worker threads. */

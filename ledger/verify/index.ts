@@ -2,6 +2,7 @@
 export { checkStoredRows, type CheckpointRow, type CosignatureRow, type KeyRow, type StoredRows } from "./stored-rows.ts";
 export type { RowMismatch, VerifyEntry, VerifyLogInput, VerifyOk, VerifyProblem, VerifyResult, ProblemPart } from "./types.ts";
 export { verifyLog } from "./verify-log.ts";
+export { type EntryCheckWorkers, startEntryCheckWorkers } from "./entry-check-pool.ts";
 export type { LevelReader, StoredHash } from "./verify-nodes.ts";
 export { CompactRange } from "./compact-range.ts";
 export { checkEventSignature, eventKeySet, type EventKeys } from "./event-signature.ts";

@@ -2,6 +2,7 @@
 import type { JWK } from "jose";
 import type { StoredRows } from "./stored-rows.ts";
 import type { LevelReader } from "./verify-nodes.ts";
+import type { EntryCheckWorkers } from "./entry-check-pool.ts";
 
 /** One stored ledger row as the verifier sees it: nothing parsed, nothing trusted. */
 export interface VerifyEntry {
@@ -90,6 +91,11 @@ export interface VerifyLogInput {
   consistencyProof?: (from: number, to: number) => Promise<Uint8Array[]>;
   /** Signature-checking worker threads; 0 checks inline. Default: os.availableParallelism(). */
   workers?: number;
+  /**
+   * Check threads the caller started before it opened its source (startEntryCheckWorkers), so that they load while it
+   * opens: used instead of starting `workers` threads at the first batch, and left running for the caller to close.
+   */
+  checkWorkers?: EntryCheckWorkers;
   /** Entries per worker batch. */
   batchSize?: number;
   /** Called now and then with the number of entries read so far. */

@@ -5,6 +5,7 @@ import { MemoryTree } from "../core/test-support.ts";
 import { buildTestLog, flipByte, ORIGIN, type TestLog } from "./test-log.ts";
 import type { VerifyEntry, VerifyLogInput } from "./types.ts";
 import { verifyLog } from "./verify-log.ts";
+import { startEntryCheckWorkers } from "./entry-check-pool.ts";
 import { itemAt } from "../../common/present.ts";
 
 let log: TestLog;
@@ -34,6 +35,19 @@ describe("verifyLog", () => {
     expect(await verifyLog(input(log.entries, { workers: 2 }))).toMatchObject(ok);
     const pages = [log.entries.slice(0, 13), log.entries.slice(13)];
     expect(await verifyLog(input([], { entries: pages, head: { size: 40, root: log.rootAt(40) } }))).toMatchObject(ok);
+  });
+
+  it("checks on threads the caller started, and leaves them running for the caller to close", async () => {
+    const threads = startEntryCheckWorkers(2);
+    try {
+      expect(await verifyLog(input(log.entries, { checkWorkers: threads }))).toMatchObject({ ok: true, size: 40 });
+      const tampered = replace(19, { canonical: flipByte(entry(19).canonical, 40) });
+      expect(await verifyLog(input(tampered, { checkWorkers: threads }))).toMatchObject({ ok: false, index: 19, part: "canonical" });
+      // The same threads answer a third run: verifyLog did not close them.
+      expect(await verifyLog(input(log.entries, { checkWorkers: threads }))).toMatchObject({ ok: true, size: 40 });
+    } finally {
+      await threads.close();
+    }
   });
 
   it("passes the empty log with a size-0 checkpoint", async () => {

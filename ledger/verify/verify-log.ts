@@ -108,9 +108,10 @@ async function scanEntries(
   const range = new CompactRange();
   const nodes = input.storedNodes ? new StoredNodeCheck(input.storedNodes) : null;
   const batchSize = input.batchSize ?? 256;
-  const workers = input.workers ?? availableParallelism();
-  /** Started at the first batch a worker takes; kept across key events (each batch carries its keys). */
-  let threads: EntryCheckWorkers | null = null;
+  const given = input.checkWorkers ?? null;
+  const workers = given ? given.size : (input.workers ?? availableParallelism());
+  /** Threads started here at the first batch a worker takes (none if the caller gave its own); closed at the end. */
+  let ownThreads: EntryCheckWorkers | null = null;
   let checker: EntryChecker | null = null;
   const inflight: Array<Promise<EntryProblem | null>> = [];
   let batch: VerifyEntry[] = [];
@@ -141,7 +142,7 @@ async function scanEntries(
     if (!checker) {
       checker =
         workers > 0 && !final
-          ? workerChecker((threads ??= startEntryCheckWorkers(workers)), trust.eventKeys())
+          ? workerChecker(given ?? (ownThreads ??= startEntryCheckWorkers(workers)), trust.eventKeys())
           : inlineChecker(trust.eventKeys());
     }
     const pending = checker.check(batch);
@@ -198,7 +199,7 @@ async function scanEntries(
     const problem = await drain(0); // earlier entries' problems come before anything found later
     if (problem) return problem;
   } finally {
-    await (threads as EntryCheckWorkers | null)?.close();
+    await (ownThreads as EntryCheckWorkers | null)?.close();
   }
   if (found) return found;
   await nodes?.compare(true);
