@@ -2,7 +2,7 @@
 import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync, writeFileSync, mkdirSync, existsSync, renameSync, chmodSync } from "node:fs";
 import { join, dirname } from "node:path";
-import { calculateJwkThumbprint, type JWK } from "jose";
+import type { JWK } from "jose";
 import { MaestroError } from "../../common/errors.ts";
 import type { KeyPurpose } from "../event/key-events.ts";
 
@@ -26,6 +26,8 @@ export async function keyFromPrivateJwk(purpose: KeyPurpose, jwk: JWK): Promise<
   const privateKey = createPrivateKey({ key: jwk as import("node:crypto").JsonWebKey, format: "jwk" });
   const publicKey = createPublicKey(privateKey);
   const publicJwk: JWK = { kty: "OKP", crv: "Ed25519", x: jwk.x };
+  // jose (46 modules) loads when a signing key does: the auditor's commands read public keys only.
+  const { calculateJwkThumbprint } = await import("jose");
   const kid = await calculateJwkThumbprint(publicJwk);
   return {
     purpose,

@@ -3,12 +3,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
-import pg from "pg";
 import { MaestroError } from "../../common/errors.ts";
 import { parseCopyText } from "./copy-text.ts";
 import { type CopyOutput, readCopyOut, simpleQuery } from "./copy-stdout.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
-import { PreparingClient } from "./prepared.ts";
 
 export type StoreKind = "embedded" | "postgres";
 
@@ -54,7 +52,8 @@ export interface Store<DB> {
   close(): Promise<void>;
 }
 
-const INT8_OID = 20;
+/** PostgreSQL's bigint: tree sizes and indexes, which stay below 2^53, so both stores read them as exact numbers. */
+export const INT8_OID = 20;
 
 export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
   if (options.databaseUrl) return openPostgres<DB>(options.databaseUrl, options.poolSize ?? 16);
@@ -62,6 +61,8 @@ export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
 }
 
 async function openPostgres<DB>(url: string, poolSize: number): Promise<Store<DB>> {
+  // Loaded only here: the driver is some 35 modules that a command on the embedded store never uses.
+  const { postgresPool } = await import("./postgres-pool.ts");
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: postgresPool(url, poolSize) }) });
   // One connection suffices: appends are serialized on the head row lock anyway; a second lets the
   // next batch begin while a commit is in flight.
@@ -74,27 +75,6 @@ async function openPostgres<DB>(url: string, poolSize: number): Promise<Store<DB
       await Promise.all([db.destroy(), writerDb.destroy()]);
     },
   };
-}
-
-function postgresPool(url: string, poolSize: number): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    // A store that does not answer a connect within this is unreachable (503), not a request that hangs for good.
-    connectionTimeoutMillis: 5_000,
-    // Statements marked in prepared.ts are parsed once per connection.
-    Client: PreparingClient,
-    // Tree sizes and indexes are bigint columns; they stay below 2^53, so numbers are exact.
-    types: {
-      getTypeParser: (oid: number, format?: "text" | "binary") =>
-        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text"),
-    } as pg.CustomTypesConfig,
-  });
-  // A dropped connection must not crash the process (pg emits 'error' on idle and checked-out
-  // clients alike); the query in flight rejects and the caller reports the outage.
-  pool.on("error", () => {});
-  pool.on("connect", (client) => client.on("error", () => {}));
-  return pool;
 }
 
 async function openEmbedded<DB>(dataDir: string, mustExist: boolean, sharedBuffers?: string): Promise<Store<DB>> {
