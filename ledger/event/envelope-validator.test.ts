@@ -6,14 +6,15 @@ import envelopeSchema from "../../schemas/ledger/event.schema.json" with { type:
 import { validateEnvelope } from "./envelope-schema.ts";
 import { envelopeValidatorSource, GENERATED_VALIDATOR } from "./precompile-envelope.ts";
 
+// Members in RFC 8785 order, as events are stamped.
 const valid = {
-  v: 1,
+  actor: { type: "agent", id: "a" },
   id: "3f2a8c1e-1b2c-4d5e-8f90-0a1b2c3d4e5f",
   kind: "decision",
-  time: "2026-01-01T00:00:00.000Z",
-  actor: { type: "agent", id: "a" },
-  subject: { type: "decision", id: "d-1" },
   payload: { decision: "allow" },
+  subject: { type: "decision", id: "d-1" },
+  time: "2026-01-01T00:00:00.000Z",
+  v: 1,
 };
 
 describe("envelope-validator.generated.cjs", () => {
