@@ -1,9 +1,9 @@
 // Writes envelope-validator.generated.cjs: the event envelope schema compiled ahead of time into ajv's standalone code.
 //
-// Every verify path checks each event against this schema, in the verifier's worker threads too. Compiled at run time,
+// Every verify path checks each event against this schema, in the verifier's check threads too. Compiled at run time,
 // each thread first loaded ajv (86 modules) and compiled the schema: ~80 ms of every thread's start, and `ledger
-// verify` starts three (docs/benchmarks.md). The same ajv and options (common/ajv.ts) make the same checks; a test
-// fails when the committed file is not what this writes from the schema today.
+// verify` runs the main thread and one check thread per core (docs/benchmarks.md). The same ajv and options
+// (common/ajv.ts) make the same checks; a test fails when the committed file is not what this writes from the schema.
 //
 // Usage: node ledger/event/precompile-envelope.ts   (after changing schemas/ledger/event.schema.json)
 import { writeFileSync } from "node:fs";
