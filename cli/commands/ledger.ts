@@ -18,7 +18,15 @@ import { type Command, parseFlags, printJson, readArgFile, requireFlag, STORE_FL
 import { baseUrl, errorMessage, fetchJson } from "../http-client.ts";
 import { count } from "../format.ts";
 import { writeOutputFile } from "../output-file.ts";
-import { announceSource, chooseSource, httpSource, type LedgerSource, openLedgerStore, storeSource } from "./ledger-sources.ts";
+import {
+  announceSource,
+  chooseSource,
+  httpSource,
+  type LedgerSource,
+  openLedgerStore,
+  type SourceChoice,
+  storeSource,
+} from "./ledger-sources.ts";
 import { readWitnessFlags, WITNESS_FLAGS, WITNESS_USAGE } from "./witness-flags.ts";
 import { itemAt } from "../../common/present.ts";
 
@@ -42,8 +50,11 @@ type SourceValues = { url?: string; token?: string; "data-dir"?: string; "databa
  * The source, and when to say on stderr which it is: `early` (verify, whose findings go to stdout) once it
  * answers; otherwise the command calls `announce` when it has succeeded, so a failure stays one error line.
  */
-async function openSource(values: SourceValues, early: boolean): Promise<{ source: LedgerSource; announce(): void }> {
-  const where = chooseSource(values);
+async function openSource(
+  values: SourceValues,
+  early: boolean,
+  where: SourceChoice = chooseSource(values),
+): Promise<{ source: LedgerSource; announce(): void }> {
   let said = false;
   const say = (describe: string) => () => {
     if (!said) announceSource(describe, where.why);
@@ -153,10 +164,11 @@ ${WITNESS_USAGE}`,
     const pinnedJwks = readJwks(values.jwks);
     // A store's check threads start now and load on the other core while this one opens the store (~0.2 s for the
     // embedded store); started at verifyLog's first batch, their start held up the first checks (docs/benchmarks.md).
-    const checkWorkers = chooseSource(values).kind === "store" ? startEntryCheckWorkers(availableParallelism()) : undefined;
+    const where = chooseSource(values);
+    const checkWorkers = where.kind === "store" ? startEntryCheckWorkers(availableParallelism()) : undefined;
     let source: LedgerSource;
     try {
-      ({ source } = await openSource(values, true));
+      ({ source } = await openSource(values, true, where));
     } catch (err) {
       await checkWorkers?.close();
       throw err;

@@ -5,7 +5,7 @@ import { MemoryTree } from "../core/test-support.ts";
 import { buildTestLog, flipByte, ORIGIN, type TestLog } from "./test-log.ts";
 import type { VerifyEntry, VerifyLogInput } from "./types.ts";
 import { verifyLog } from "./verify-log.ts";
-import { startEntryCheckWorkers } from "./entry-check-pool.ts";
+import { type EntryCheckRequest, startEntryCheckWorkers } from "./entry-check-pool.ts";
 import { itemAt } from "../../common/present.ts";
 
 let log: TestLog;
@@ -38,15 +38,19 @@ describe("verifyLog", () => {
   });
 
   it("checks on threads the caller started, and leaves them running for the caller to close", async () => {
-    const threads = startEntryCheckWorkers(2);
+    const started = startEntryCheckWorkers(2);
+    let batches = 0;
+    const threads = { ...started, run: (request: EntryCheckRequest) => (batches++, started.run(request)) };
     try {
       expect(await verifyLog(input(log.entries, { checkWorkers: threads }))).toMatchObject({ ok: true, size: 40 });
       const tampered = replace(19, { canonical: flipByte(entry(19).canonical, 40) });
       expect(await verifyLog(input(tampered, { checkWorkers: threads }))).toMatchObject({ ok: false, index: 19, part: "canonical" });
       // The same threads answer a third run: verifyLog did not close them.
       expect(await verifyLog(input(log.entries, { checkWorkers: threads }))).toMatchObject({ ok: true, size: 40 });
+      // 40 entries in batches of 8: every run sent its five batches to these threads (none was checked inline).
+      expect(batches).toBe(15);
     } finally {
-      await threads.close();
+      await started.close();
     }
   });
 
